@@ -1,0 +1,76 @@
+# Onsite: `make run` serves the demo, `make test` runs every check. Both set everything up.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+APT_PACKAGES := chromium gettext fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
+export DJANGO_SETTINGS_MODULE := config.settings
+
+.PHONY: run test setup system venv dev-venv migrate messages check-messages lint typecheck test-sqlite test-postgres worker clean
+
+## run: set up and serve the demo on http://127.0.0.1:$(PORT) (SQLite under var/)
+run: system venv migrate
+	@$(PY) manage.py seed_demo
+	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C to stop; the task worker stops with it)"
+	@trap 'kill 0' EXIT; \
+	  $(PY) manage.py db_worker --interval 1 >var/worker.log 2>&1 & \
+	  DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## test: lint, types, migrations, catalogues, then the suite on SQLite and on PostgreSQL
+test: system dev-venv messages lint typecheck
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) scripts/check_messages.py
+	bash scripts/vendor_check.sh
+	$(MAKE) --no-print-directory test-sqlite test-postgres
+
+test-sqlite:
+	@echo "=== pytest on SQLite ==="
+	DATABASE_URL=sqlite:///var/test.sqlite3 $(PY) scripts/run_pytest.py
+
+test-postgres:
+	@echo "=== pytest on PostgreSQL ==="
+	@bash scripts/ensure_postgres.sh
+	DATABASE_URL=$(PG_URL) $(PY) scripts/run_pytest.py
+
+system:
+	@bash scripts/system_packages.sh $(APT_PACKAGES)
+
+$(VENV)/.base: requirements/base.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --require-hashes --no-deps -r requirements/base.txt
+	touch $@
+
+$(VENV)/.dev: requirements/dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --require-hashes --no-deps -r requirements/dev.txt
+	touch $@ $(VENV)/.base
+
+venv: $(VENV)/.base
+dev-venv: $(VENV)/.dev
+
+migrate: messages
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+
+## messages: compile the zh-hans and en catalogues
+messages: venv
+	@$(PY) scripts/compile_messages.py
+
+## check-messages: refresh catalogues from the code and fail on any untranslated message
+check-messages: dev-venv
+	$(PY) scripts/check_messages.py
+
+lint: dev-venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: dev-venv
+	$(VENV)/bin/mypy .
+
+worker: venv
+	$(PY) manage.py db_worker
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3* var/static

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from config.api import api
+from onsite.core import views as core_views
+
+handler403 = "onsite.core.views.permission_denied"
+handler404 = "onsite.core.views.page_not_found"
+handler500 = "onsite.core.views.server_error"
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("onsite.accounts.urls")),
+    path("org/", include("onsite.org.urls")),
+    path("audit/", include("onsite.audit.urls")),
+    path("api/v1/", api.urls),
+    path("django-admin/", admin.site.urls),
+    path("", include("onsite.core.urls")),
+]

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.security import APIKeyHeader, SessionAuth
+
+from onsite.accounts.models import ApiToken, User, hash_token
+from onsite.core.api import documented
+from onsite.core.middleware import CENTER_SESSION_KEY
+from onsite.core.models import visible_centers
+
+
+class TokenAuth(APIKeyHeader):
+    """`Authorization: Bearer ons_…` with a personal API token."""
+
+    param_name = "Authorization"
+    openapi_description = "Personal API token: `Authorization: Bearer ons_...`"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
+        if not key or not key.startswith("Bearer "):
+            return None
+        token = (
+            ApiToken.objects.select_related("user__center")
+            .filter(token_hash=hash_token(key.removeprefix("Bearer ").strip()), revoked_at=None)
+            .first()
+        )
+        if token is None or not token.user.is_active:
+            return None
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        attach_user(request, token.user)
+        return token.user
+
+
+class CookieAuth(SessionAuth):
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
+        user = super().authenticate(request, key)
+        if user is not None:
+            attach_user(request, user)
+        return user
+
+
+def attach_user(request: HttpRequest, user: User) -> None:
+    """API requests carry the same request.user and request.center as pages."""
+    request.user = user
+    center = user.center
+    if user.is_cross_center_viewer:
+        centers = visible_centers(user)
+        chosen = request.session.get(CENTER_SESSION_KEY) if hasattr(request, "session") else None
+        center = (centers.filter(pk=chosen).first() if chosen else None) or centers.first()
+    request.center = center  # type: ignore[attr-defined]
+
+
+API_AUTH = [TokenAuth(), CookieAuth()]
+
+router = Router(tags=["accounts"])
+
+
+class CenterOut(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    full_name: str
+    roles: list[str]
+    center: CenterOut | None
+
+
+@router.get("/me", response=documented(MeOut), summary="The signed-in user")
+def me(request: HttpRequest) -> MeOut:
+    user: User = request.user  # type: ignore[assignment]
+    center = getattr(request, "center", None)
+    return MeOut(
+        id=user.pk,
+        username=user.username,
+        full_name=user.full_name,
+        roles=sorted(user.roles),
+        center=CenterOut(id=center.pk, code=center.code, name=center.name) if center else None,
+    )

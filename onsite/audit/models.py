@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from onsite.core.models import Center
+
+GENESIS = "0" * 64
+
+
+class Outcome(models.TextChoices):
+    SUCCESS = "success", _("Success")
+    FAILURE = "failure", _("Failure")
+    DENIED = "denied", _("Denied")
+
+
+class AuditEvent(models.Model):
+    """One append-only row per security event or business change, hash-chained: each row
+    carries the previous row's hash, so an edited or removed row breaks the chain."""
+
+    seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
+    at = models.DateTimeField(_("time"), db_index=True)
+    center = models.ForeignKey(
+        Center, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("service center")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("actor"),
+    )
+    actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
+    role = models.CharField(_("role"), max_length=20, blank=True)
+    ip = models.GenericIPAddressField(_("client IP"), null=True, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    action = models.CharField(_("action"), max_length=60, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=60, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS
+    )
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-seq"]
+        indexes = [models.Index(fields=["center", "-seq"], name="audit_center_seq")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action}"
+
+    def compute_hash(self) -> str:
+        payload = json.dumps(
+            [
+                self.seq,
+                self.at.isoformat(),
+                self.center_id,
+                self.actor_id,
+                self.actor_name,
+                self.role,
+                self.ip,
+                self.request_id,
+                self.action,
+                self.object_type,
+                self.object_id,
+                self.object_repr,
+                self.outcome,
+                self.detail,
+                self.prev_hash,
+            ],
+            ensure_ascii=False,
+            sort_keys=True,
+            separators=(",", ":"),
+            default=str,
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()

@@ -1,0 +1,44 @@
+"""The main navigation: one declared list, filtered by the user's roles.
+Each app adds its entries here when it gains pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from onsite.accounts.models import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    icon: str
+    roles: frozenset[str]
+
+
+ALL = frozenset(Role.values) - {Role.VIEWER}
+MANAGERS = frozenset({Role.ADMIN, Role.LEADER, Role.OFFICE, Role.SUPERVISOR, Role.GROUP_LEADER})
+
+NAV: list[NavItem] = [
+    NavItem(_("Home"), "core:home", "house", frozenset(Role.values)),
+    NavItem(_("Units"), "org:unit-list", "building", MANAGERS | {Role.MEMBER, Role.VIEWER}),
+    NavItem(_("Zones"), "org:zone-list", "grid-3x3", ALL | {Role.VIEWER}),
+    NavItem(_("Audit trail"), "audit:event-list", "journal-text", frozenset({Role.AUDITOR})),
+]
+
+
+def nav_for(roles: frozenset[str]) -> list[dict[str, str]]:
+    items = []
+    for item in NAV:
+        if not roles & item.roles:
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"label": str(item.label), "url": url, "icon": item.icon})
+    return items

@@ -1,0 +1,65 @@
+import pytest
+
+from onsite.core.tests.factories import UserFactory
+
+HOME_HEADINGS = {
+    "admin_user": ("Center administration", "中心管理"),
+    "leader": ("Programme overview", "推行总览"),
+    "office_user": ("Programme overview", "推行总览"),
+    "supervisor": ("Supervision checks", "督查检查"),
+    "group_leader": ("My group's work", "本组工作"),
+    "member": ("My group's work", "本组工作"),
+    "staff_user": ("My work", "我的工作"),
+    "auditor": ("Audit", "审计"),
+    "viewer": ("Centers overview", "各中心总览"),
+}
+
+
+@pytest.mark.parametrize("persona", HOME_HEADINGS)
+def test_each_role_lands_on_its_own_home_page(persona, request, client_for):
+    user = request.getfixturevalue(persona)
+    client = client_for(user)
+    english, chinese = HOME_HEADINGS[persona]
+    page = client.get("/").content.decode()
+    assert f'<h1 class="h3 mb-0">{chinese}</h1>' in page
+    client.cookies["django_language"] = "en"
+    page = client.get("/").content.decode()
+    assert f'<h1 class="h3 mb-0">{english}</h1>' in page
+
+
+def test_home_asks_anonymous_visitors_to_sign_in(client, db):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_user_without_a_role_is_told_so(client_for, center):
+    user = UserFactory(center=center, roles=[])
+    assert "还没有角色" in client_for(user).get("/").content.decode()
+
+
+def test_viewer_switches_between_granted_centers_only(client_for, viewer, center, other_center):
+    client = client_for(viewer)
+    assert center.name in client.get("/").content.decode()
+    client.post("/center/switch/", {"center": other_center.pk, "next": "/"})
+    assert "YY市" not in client.get("/").content.decode(), "not granted: stays on XX"
+    viewer.viewable_centers.add(other_center)
+    client.post("/center/switch/", {"center": other_center.pk, "next": "/"})
+    body = client.get("/").content.decode()
+    assert 'data-testid="active-center"><i class="bi bi-bank"></i> YY市' in body
+
+
+def test_center_switch_refuses_get_and_anonymous(client, db):
+    assert client.get("/center/switch/").status_code in {302, 405}
+    assert client.post("/center/switch/", {"center": 1}).status_code == 302
+
+
+def test_the_shell_sets_strict_security_headers(client, db):
+    response = client.get("/accounts/login/")
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Request-ID"]
