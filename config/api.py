@@ -2,7 +2,17 @@ from ninja import NinjaAPI
 
 from onsite.accounts.api import API_AUTH
 from onsite.accounts.api import router as accounts_router
+from onsite.dashboards.api import router as dashboards_router
+from onsite.engagement.api import router as engagement_router
+from onsite.inspections.api import router as inspections_router
+from onsite.notifications.api import router as notifications_router
 from onsite.org.api import router as org_router
+from onsite.programme.api import router as programme_router
+from onsite.rectification.api import router as rectification_router
+from onsite.redtags.api import router as redtags_router
+from onsite.standards.api import router as standards_router
+from onsite.supplies.api import router as supplies_router
+from onsite.surveys.api import router as surveys_router
 
 api = NinjaAPI(
     title="Onsite API",
@@ -14,3 +24,13 @@ api = NinjaAPI(
 )
 api.add_router("/accounts", accounts_router)
 api.add_router("/org", org_router)
+api.add_router("/standards", standards_router)
+api.add_router("/inspections", inspections_router)
+api.add_router("/rectification", rectification_router)
+api.add_router("/notifications", notifications_router)
+api.add_router("/programme", programme_router)
+api.add_router("/surveys", surveys_router)
+api.add_router("/engagement", engagement_router)
+api.add_router("/dashboards", dashboards_router)
+api.add_router("/redtags", redtags_router)
+api.add_router("/supplies", supplies_router)

@@ -79,6 +79,16 @@ INSTALLED_APPS = [
     "onsite.accounts",
     "onsite.org",
     "onsite.audit",
+    "onsite.standards",
+    "onsite.inspections",
+    "onsite.rectification",
+    "onsite.notifications",
+    "onsite.programme",
+    "onsite.surveys",
+    "onsite.engagement",
+    "onsite.dashboards",
+    "onsite.redtags",
+    "onsite.supplies",
 ]
 
 MIDDLEWARE = [
@@ -215,3 +225,4 @@ LOGGING = {
 # Shown in the page title and the shell.
 PRODUCT_NAME = _("Onsite")
 CSRF_FAILURE_VIEW = "onsite.core.views.csrf_failure"
+NOTIFY_BY_EMAIL = env_bool("NOTIFY_BY_EMAIL", False)

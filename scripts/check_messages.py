@@ -34,7 +34,7 @@ def main() -> int:
     subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "-l", "en", "--no-obsolete",
          "--add-location=file", "-i", ".venv", "-i", "var", "-i", "static", "-i", "scripts",
-         "-i", "node_modules", "-v", "0"],
+         "-i", "node_modules", "-i", "tests", "-i", "conftest.py", "-v", "0"],
         cwd=ROOT, check=True,
     )  # fmt: skip
     problems = []

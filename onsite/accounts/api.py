@@ -9,6 +9,7 @@ from onsite.accounts.models import ApiToken, User, hash_token
 from onsite.core.api import documented
 from onsite.core.middleware import CENTER_SESSION_KEY
 from onsite.core.models import visible_centers
+from onsite.core.types import OnsiteRequest
 
 
 class TokenAuth(APIKeyHeader):
@@ -71,9 +72,9 @@ class MeOut(Schema):
 
 
 @router.get("/me", response=documented(MeOut), summary="The signed-in user")
-def me(request: HttpRequest) -> MeOut:
-    user: User = request.user  # type: ignore[assignment]
-    center = getattr(request, "center", None)
+def me(request: OnsiteRequest) -> MeOut:
+    user = request.user
+    center = request.center
     return MeOut(
         id=user.pk,
         username=user.username,

@@ -42,8 +42,6 @@ class CenterScoped(models.Model):
 
     center = models.ForeignKey(Center, on_delete=models.CASCADE, verbose_name=_("service center"))
 
-    objects: Any = CenterQuerySet.as_manager()
-
     class Meta:
         abstract = True
 
@@ -67,3 +65,23 @@ def visible_centers(user: User) -> models.QuerySet[Center]:
     if user.center_id is None:
         return Center.objects.none()
     return Center.objects.filter(pk=user.center_id)
+
+
+class SubmissionKey(models.Model):
+    """A client-made key (a UUID in the form or the Idempotency-Key header) that makes a submit
+    safe to repeat: the first one creates the object, every repeat gets the same object."""
+
+    center = models.ForeignKey(Center, on_delete=models.CASCADE)
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE)
+    key = models.CharField(max_length=64)
+    scope = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "scope", "key"], name="submission_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"

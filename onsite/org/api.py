@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from django.db.models import Count, Q
-from django.http import HttpRequest
+from django.db.models import Count, Q, QuerySet
 from ninja import Router, Schema
 
 from onsite.core.api import documented
 from onsite.core.models import get_for_center
+from onsite.core.types import OnsiteRequest
 from onsite.org.models import Unit, Zone
 
 router = Router(tags=["org"])
@@ -29,8 +29,8 @@ class ZoneOut(Schema):
     owner: str | None
 
 
-def _units(request: HttpRequest):  # type: ignore[no-untyped-def]
-    return Unit.objects.filter(center=request.center).annotate(  # type: ignore[attr-defined]
+def _units(request: OnsiteRequest) -> QuerySet[Unit]:
+    return Unit.objects.filter(center=request.center).annotate(
         headcount=Count("staff", filter=Q(staff__is_active=True))
     )
 
@@ -58,30 +58,30 @@ def _zone_out(zone: Zone) -> ZoneOut:
 
 
 @router.get("/units", response=documented(list[UnitOut]), summary="Units of the caller's center")
-def list_units(request: HttpRequest) -> list[UnitOut]:
+def list_units(request: OnsiteRequest) -> list[UnitOut]:
     return [_unit_out(unit) for unit in _units(request)]
 
 
 @router.get("/units/{code}", response=documented(UnitOut), summary="One unit")
-def get_unit(request: HttpRequest, code: str) -> UnitOut:
-    return _unit_out(get_for_center(_units(request), request.center, code=code))  # type: ignore[attr-defined]
+def get_unit(request: OnsiteRequest, code: str) -> UnitOut:
+    return _unit_out(get_for_center(_units(request), request.center, code=code))
 
 
 @router.get(
     "/zones", response=documented(list[ZoneOut]), summary="Active zones of the caller's center"
 )
-def list_zones(request: HttpRequest) -> list[ZoneOut]:
-    zones = Zone.objects.filter(center=request.center, is_active=True).select_related(  # type: ignore[attr-defined]
+def list_zones(request: OnsiteRequest) -> list[ZoneOut]:
+    zones = Zone.objects.filter(center=request.center, is_active=True).select_related(
         "area_type", "unit", "owner"
     )
     return [_zone_out(zone) for zone in zones]
 
 
 @router.get("/zones/{code}", response=documented(ZoneOut), summary="One zone")
-def get_zone(request: HttpRequest, code: str) -> ZoneOut:
+def get_zone(request: OnsiteRequest, code: str) -> ZoneOut:
     zone = get_for_center(
         Zone.objects.select_related("area_type", "unit", "owner"),
-        request.center,  # type: ignore[attr-defined]
+        request.center,
         code=code,
     )
     return _zone_out(zone)

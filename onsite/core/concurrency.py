@@ -1,0 +1,57 @@
+"""Never lose a user's work: optimistic versions for concurrent edits, keys for double submits.
+
+`select_for_update` does nothing on SQLite, so an edit carries the version it was based on and
+the UPDATE only applies while that version is still current (works on both databases)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+
+class ConflictError(Exception):
+    """Someone else saved this object since the user opened it."""
+
+    message = _(
+        "Someone else saved this in the meantime. Your changes were not saved; "
+        "reload the page to see the latest version, then make your change again."
+    )
+
+
+def save_versioned(obj: models.Model, *, expected_version: int, fields: list[str]) -> None:
+    """Writes `fields` of `obj` only if its row still has `expected_version`, and bumps the
+    version. Raises ConflictError otherwise; nothing is written then."""
+    model = type(obj)
+    values: dict[str, Any] = {name: getattr(obj, name) for name in fields}
+    updated = model._default_manager.filter(pk=obj.pk, version=expected_version).update(
+        version=F("version") + 1, **values
+    )
+    if updated != 1:
+        raise ConflictError
+    obj.version = expected_version + 1  # type: ignore[attr-defined]
+
+
+def claim_submission(*, center: Any, user: Any, scope: str, key: str, object_id: str) -> str:
+    """Records that (user, scope, key) produced object_id. Call it inside the transaction that
+    creates the object. If the key was already used, returns the first object's id and the
+    caller must roll back its own work (raise, or use `existing_submission` before creating)."""
+    from onsite.core.models import SubmissionKey
+
+    record, _created = SubmissionKey.objects.get_or_create(
+        user=user, scope=scope, key=key[:64], defaults={"center": center, "object_id": object_id}
+    )
+    return record.object_id
+
+
+def existing_submission(*, user: Any, scope: str, key: str) -> str | None:
+    """The object id a previous submit with this key created, if any."""
+    from onsite.core.models import SubmissionKey
+
+    return (
+        SubmissionKey.objects.filter(user=user, scope=scope, key=key[:64])
+        .values_list("object_id", flat=True)
+        .first()
+    )

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from onsite.notifications import views
+
+app_name = "notifications"
+urlpatterns = [
+    path("", views.notification_list, name="notification-list"),
+    path("<int:pk>/open/", views.notification_open, name="notification-open"),
+    path("read-all/", views.notification_read_all, name="notification-read-all"),
+]

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from onsite.core.types import OnsiteRequest
+from onsite.notifications.models import Notification
+
+
+@login_required
+def notification_list(request: OnsiteRequest) -> HttpResponse:
+    notifications = Notification.objects.filter(user=request.user, center=request.center)
+    page = Paginator(notifications, 30).get_page(request.GET.get("page"))
+    return render(request, "notifications/notification_list.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_open(request: OnsiteRequest, pk: int) -> HttpResponse:
+    """Marks one notification read and follows its link."""
+    notification = Notification.objects.filter(user=request.user, pk=pk).first()
+    if notification is None:
+        return redirect("notifications:notification-list")
+    if notification.read_at is None:
+        Notification.objects.filter(pk=pk).update(read_at=timezone.now())
+    target = notification.url or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def notification_read_all(request: OnsiteRequest) -> HttpResponse:
+    Notification.objects.filter(user=request.user).unread().update(read_at=timezone.now())
+    return redirect("notifications:notification-list")
