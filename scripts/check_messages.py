@@ -11,7 +11,9 @@ ROOT = Path(__file__).resolve().parent.parent
 VOLATILE = ('"POT-Creation-Date:', '"PO-Revision-Date:')
 
 
-def catalogues() -> list[Path]:
+def catalogues(only: Path | None = None) -> list[Path]:
+    if only is not None:
+        return sorted(only.glob("locale/*/LC_MESSAGES/django.po"))
     return sorted(ROOT.glob("config/locale/*/LC_MESSAGES/django.po")) + sorted(
         ROOT.glob("onsite/*/locale/*/LC_MESSAGES/django.po")
     )
@@ -22,7 +24,9 @@ def stable(text: str) -> list[str]:
 
 
 def main() -> int:
-    before = {po: po.read_text() for po in catalogues()}
+    # `check_messages.py onsite/<app>` refreshes one app's catalogue only.
+    only = (ROOT / sys.argv[1]).resolve() if len(sys.argv) > 1 else None
+    before = {po: po.read_text() for po in catalogues(only)}
     for po in before:
         if "/en/" in str(po):
             po.unlink()
@@ -32,13 +36,13 @@ def main() -> int:
             (app / "locale").mkdir(exist_ok=True)
     (ROOT / "config" / "locale").mkdir(exist_ok=True)
     subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "-l", "en", "--no-obsolete",
-         "--add-location=file", "-i", ".venv", "-i", "var", "-i", "static", "-i", "scripts",
+        [sys.executable, str(ROOT / "manage.py"), "makemessages", "-l", "zh_Hans", "-l", "en", "--no-obsolete",
+         "--no-location", "-i", ".venv", "-i", "var", "-i", "static", "-i", "scripts",
          "-i", "node_modules", "-i", "tests", "-i", "conftest.py", "-v", "0"],
-        cwd=ROOT, check=True,
+        cwd=only or ROOT, check=True,
     )  # fmt: skip
     problems = []
-    for po in catalogues():
+    for po in catalogues(only):
         if "/en/" in str(po):
             subprocess.run(["msgen", "-o", str(po), str(po)], check=True)
         else:
