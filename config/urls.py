@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from config.api import api
 from onsite.core import views as core_views
+from onsite.standards import views as standards_views
 
 handler403 = "onsite.core.views.permission_denied"
 handler404 = "onsite.core.views.page_not_found"
@@ -10,6 +11,8 @@ handler500 = "onsite.core.views.server_error"
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    # What a zone's printed QR card opens (short on purpose).
+    path("z/<slug:code>/", standards_views.zone_page, name="zone-page"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("onsite.accounts.urls")),
     path("org/", include("onsite.org.urls")),

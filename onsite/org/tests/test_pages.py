@@ -71,3 +71,15 @@ def test_list_pages_keep_a_fixed_query_count(
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get("/org/units/")
         client.get("/org/zones/")
+
+
+def test_the_zone_page_a_qr_card_opens(client_for, staff_user, center, other_center):
+    ZoneFactory(center=center, code="w01-c", name="市场监管前台")
+    ZoneFactory(center=other_center, code="y01-c")
+    client = client_for(staff_user)
+    assert "市场监管前台" in client.get("/z/w01-c/").content.decode()
+    assert client.get("/z/y01-c/").status_code == 404
+
+
+def test_the_zone_page_needs_sign_in(client, db):
+    assert client.get("/z/w01-c/").status_code == 302
