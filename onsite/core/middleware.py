@@ -2,7 +2,9 @@ import uuid
 from collections.abc import Callable
 from typing import cast
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 
 from onsite.core.models import visible_centers
 from onsite.core.types import OnsiteRequest
@@ -22,6 +24,23 @@ def request_id_middleware(get_response: Handler) -> Handler:
         req.request_id = incoming if valid else uuid.uuid4().hex
         response = get_response(request)
         response["X-Request-ID"] = req.request_id
+        return response
+
+    return middleware
+
+
+def language_middleware(get_response: Handler) -> Handler:
+    """Simplified Chinese unless the user chose otherwise (the language cookie). Unlike
+    Django's LocaleMiddleware this ignores the browser's Accept-Language: a center's staff
+    get the center's language whatever their browser says, and switch it explicitly."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = get_response(request)
+        response.headers.setdefault("Content-Language", language)
         return response
 
     return middleware

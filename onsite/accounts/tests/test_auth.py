@@ -77,3 +77,13 @@ def test_a_bad_token_name_gets_a_clear_error(client_for, staff_user, name):
     body = client_for(staff_user).post("/accounts/profile/", {"name": name}).content.decode()
     assert "invalid-feedback" in body
     assert not ApiToken.objects.exists()
+
+
+def test_chinese_is_the_default_whatever_the_browser_asks_for(client, db):
+    body = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in body
+
+
+def test_login_fields_are_styled(client, db):
+    body = client.get("/accounts/login/").content.decode()
+    assert 'class="form-control"' in body
