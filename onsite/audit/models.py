@@ -83,3 +83,38 @@ class AuditEvent(models.Model):
             default=str,
         )
         return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class AuditArchive(models.Model):
+    """A batch of old rows moved to an archive file before removal. The newest archive is the
+    chain's anchor: the first row still in the table links to its `last_hash`, and new rows
+    continue from it when the table is empty, so verification never needs the removed rows."""
+
+    seq_from = models.PositiveBigIntegerField(_("first sequence"))
+    seq_to = models.PositiveBigIntegerField(_("last sequence"), unique=True)
+    last_hash = models.CharField(_("chain head"), max_length=64)
+    rows = models.PositiveIntegerField(_("rows"))
+    cutoff = models.DateTimeField(_("rows older than"))
+    file_name = models.CharField(_("file"), max_length=200)
+    sha256 = models.CharField(_("file checksum"), max_length=64)
+    archived_at = models.DateTimeField(_("archived at"))
+
+    class Meta:
+        verbose_name = _("audit archive")
+        verbose_name_plural = _("audit archives")
+        ordering = ["-seq_to"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq_from}–{self.seq_to} → {self.file_name}"
+
+
+class AuditGate(models.Model):
+    """Open only inside the transaction that archives (or wipes) audit rows: the database
+    triggers refuse every DELETE on the audit tables unless a row exists here. The row is
+    removed before that transaction commits, so no other connection ever sees it."""
+
+    opened_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=40)
+
+    def __str__(self) -> str:
+        return self.reason

@@ -1,0 +1,1 @@
+from onsite.accounts.tests.clock import clock  # noqa: F401 - a fixture
