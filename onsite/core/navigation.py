@@ -27,6 +27,8 @@ NAV: list[NavItem] = [
     NavItem(_("Home"), "core:home", "house", frozenset(Role.values)),
     NavItem(_("Units"), "org:unit-list", "building", MANAGERS | {Role.MEMBER, Role.VIEWER}),
     NavItem(_("Zones"), "org:zone-list", "grid-3x3", ALL | {Role.VIEWER}),
+    NavItem(_("Standards"), "standards:standard-list", "journal-check", ALL | {Role.VIEWER}),
+    NavItem(_("Item filings"), "standards:filing-list", "file-earmark-check", ALL | {Role.VIEWER}),
     NavItem(_("Audit trail"), "audit:event-list", "journal-text", frozenset({Role.AUDITOR})),
 ]
 

@@ -1,3 +1,617 @@
-from ninja import Router
+"""JSON API of standards: standards, versions, clauses, item rules, the item catalogue, a
+zone's effective standard and item filings. Same access helpers and services as the pages."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Literal
+
+from django.db.models import Prefetch
+from ninja import Field, Router, Schema
+from ninja.errors import HttpError
+
+from onsite.core.api import documented
+from onsite.core.concurrency import ConflictError
+from onsite.core.models import get_for_center
+from onsite.core.types import OnsiteRequest
+from onsite.org.models import AreaType, Zone
+from onsite.standards import access, services
+from onsite.standards.forms import ClauseForm, ItemRuleForm, VersionSettingsForm
+from onsite.standards.models import (
+    Clause,
+    Item,
+    ItemFiling,
+    ItemRule,
+    StandardVersion,
+)
+from onsite.standards.queries import effective_standard, version_contents
+from onsite.standards.services import StandardError
 
 router = Router(tags=["standards"])
+
+PillarName = Literal["sort", "set_in_order", "shine", "standardize", "sustain", "visual", "safety"]
+RuleKind = Literal["allowed", "required", "banned"]
+MarkingName = Literal["none", "shadow", "colour"]
+
+
+# --- schemas ---------------------------------------------------------------------------------
+
+
+class VersionBrief(Schema):
+    id: int
+    number: int
+    status: str
+    published_at: datetime.datetime | None
+    row_version: int
+
+
+class StandardOut(Schema):
+    area_type: str
+    area_type_name: str
+    title: str | None
+    published: VersionBrief | None
+    drafts: list[VersionBrief]
+
+
+class StandardDetailOut(Schema):
+    area_type: str
+    area_type_name: str
+    title: str | None
+    versions: list[VersionBrief]
+
+
+class ClauseOut(Schema):
+    id: int
+    code: str
+    pillar: str
+    position: int
+    text: str
+    check_method: str
+    weight: int
+    max_points: int
+    photo_required: bool
+    row_version: int
+
+
+class ItemRuleOut(Schema):
+    id: int
+    item: str
+    item_name: str
+    kind: str
+    max_quantity: int | None
+    container: str
+    slot_x_mm: int | None
+    slot_y_mm: int | None
+    slot_w_mm: int | None
+    slot_h_mm: int | None
+    min_edge_distance_mm: int | None
+    edge_distance_mm: int
+    marking: str
+    marking_colour: str
+    note: str
+    position: int
+    row_version: int
+
+
+class VersionOut(Schema):
+    id: int
+    area_type: str
+    number: int
+    status: str
+    based_on: int | None
+    note: str
+    source_url: str
+    width_mm: int
+    depth_mm: int
+    default_edge_distance_mm: int
+    published_at: datetime.datetime | None
+    row_version: int
+    clauses: list[ClauseOut]
+    item_rules: list[ItemRuleOut]
+
+
+class ItemOut(Schema):
+    id: int
+    code: str
+    name: str
+    aliases: list[str]
+    is_active: bool
+
+
+class FilingOut(Schema):
+    id: int
+    zone: str
+    item: str
+    item_name: str
+    quantity: int
+    reason: str
+    valid_from: datetime.date
+    valid_to: datetime.date
+    status: str
+    state: str
+    review_comment: str
+    row_version: int
+
+
+class EffectiveOut(Schema):
+    zone: str
+    on: datetime.date
+    version: VersionOut | None
+    filings: list[FilingOut]
+
+
+class RevisionIn(Schema):
+    note: str = Field("", max_length=1000)
+    source_url: str = Field("", max_length=300)
+
+
+class RowVersionIn(Schema):
+    row_version: int = Field(..., ge=1, le=2_000_000_000)
+
+
+class SettingsIn(RowVersionIn):
+    width_mm: int = Field(..., ge=100, le=100_000)
+    depth_mm: int = Field(..., ge=100, le=100_000)
+    default_edge_distance_mm: int = Field(..., ge=0, le=1000)
+    note: str = Field("", max_length=2000)
+
+
+class ClauseIn(Schema):
+    code: str = Field(..., min_length=1, max_length=20)
+    pillar: PillarName
+    position: int = Field(0, ge=0, le=30000)
+    text: str = Field(..., min_length=1, max_length=2000)
+    check_method: str = Field("", max_length=2000)
+    weight: int = Field(1, ge=1, le=100)
+    max_points: int = Field(10, ge=1, le=100)
+    photo_required: bool = False
+
+
+class ClauseChangeIn(ClauseIn):
+    row_version: int = Field(..., ge=1, le=2_000_000_000)
+
+
+class ItemRuleIn(Schema):
+    item: str = Field(..., min_length=1, max_length=32, description="item code")
+    kind: RuleKind = "allowed"
+    max_quantity: int | None = Field(None, ge=0, le=999)
+    container: str = Field("", max_length=50)
+    slot_x_mm: int | None = Field(None, ge=0, le=100_000)
+    slot_y_mm: int | None = Field(None, ge=0, le=100_000)
+    slot_w_mm: int | None = Field(None, ge=1, le=100_000)
+    slot_h_mm: int | None = Field(None, ge=1, le=100_000)
+    min_edge_distance_mm: int | None = Field(None, ge=0, le=1000)
+    marking: MarkingName = "none"
+    marking_colour: str = Field("", max_length=20)
+    note: str = Field("", max_length=200)
+    position: int = Field(0, ge=0, le=30000)
+
+
+class ItemRuleChangeIn(ItemRuleIn):
+    row_version: int = Field(..., ge=1, le=2_000_000_000)
+
+
+class FilingIn(Schema):
+    zone: str = Field(..., min_length=1, max_length=32)
+    item: str = Field(..., min_length=1, max_length=32, description="item code")
+    quantity: int = Field(1, ge=1, le=99)
+    reason: str = Field(..., min_length=1, max_length=1000)
+    valid_from: datetime.date
+    valid_to: datetime.date
+    submission_key: str = Field("", max_length=64, description="repeat-safe submit key")
+
+
+class ReviewIn(RowVersionIn):
+    decision: Literal["approve", "reject"]
+    comment: str = Field("", max_length=1000)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _read(request: OnsiteRequest) -> None:
+    if request.center is None or not request.user.has_role(*access.READERS):
+        raise HttpError(403, "Not allowed.")
+
+
+def _edit(request: OnsiteRequest) -> None:
+    if request.center is None or not access.can_edit_standards(request.user):
+        raise HttpError(403, "Only the center admin and the programme office edit standards.")
+
+
+def _fail(exc: StandardError | ConflictError) -> HttpError:
+    return HttpError(409 if isinstance(exc, ConflictError) else 400, str(exc.message))
+
+
+def _form_errors(form: Any) -> HttpError:
+    messages = [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
+    return HttpError(400, "; ".join(messages))
+
+
+def _brief(v: StandardVersion) -> VersionBrief:
+    return VersionBrief(
+        id=v.pk, number=v.number, status=v.status, published_at=v.published_at,
+        row_version=v.version,
+    )  # fmt: skip
+
+
+def _clause_out(c: Clause) -> ClauseOut:
+    return ClauseOut(
+        id=c.pk, code=c.code, pillar=c.pillar, position=c.position, text=c.text,
+        check_method=c.check_method, weight=c.weight, max_points=c.max_points,
+        photo_required=c.photo_required, row_version=c.version,
+    )  # fmt: skip
+
+
+def _rule_out(r: ItemRule) -> ItemRuleOut:
+    return ItemRuleOut(
+        id=r.pk, item=r.item.code, item_name=r.item.name, kind=r.kind,
+        max_quantity=r.max_quantity, container=r.container, slot_x_mm=r.slot_x_mm,
+        slot_y_mm=r.slot_y_mm, slot_w_mm=r.slot_w_mm, slot_h_mm=r.slot_h_mm,
+        min_edge_distance_mm=r.min_edge_distance_mm, edge_distance_mm=r.edge_distance_mm(),
+        marking=r.marking, marking_colour=r.marking_colour, note=r.note, position=r.position,
+        row_version=r.version,
+    )  # fmt: skip
+
+
+def _version_out(v: StandardVersion) -> VersionOut:
+    clauses, rules = version_contents(v)
+    return VersionOut(
+        id=v.pk, area_type=v.standard.area_type.code, number=v.number, status=v.status,
+        based_on=v.based_on_id, note=v.note, source_url=v.source_url, width_mm=v.width_mm,
+        depth_mm=v.depth_mm, default_edge_distance_mm=v.default_edge_distance_mm,
+        published_at=v.published_at, row_version=v.version,
+        clauses=[_clause_out(c) for c in clauses], item_rules=[_rule_out(r) for r in rules],
+    )  # fmt: skip
+
+
+def _filing_out(f: ItemFiling) -> FilingOut:
+    return FilingOut(
+        id=f.pk, zone=f.zone.code, item=f.item.code, item_name=f.item.name, quantity=f.quantity,
+        reason=f.reason, valid_from=f.valid_from, valid_to=f.valid_to, status=f.status,
+        state=f.state, review_comment=f.review_comment, row_version=f.version,
+    )  # fmt: skip
+
+
+def _item(request: OnsiteRequest, code: str) -> Item:
+    item = Item.objects.filter(center=request.center, code=code).first()
+    if item is None:
+        raise HttpError(400, f"item: no item with code {code!r} in this center.")
+    return item
+
+
+# --- standards and versions ----------------------------------------------------------------
+
+
+@router.get("/", response=documented(list[StandardOut]), summary="Standards per area type")
+def list_standards(request: OnsiteRequest) -> list[StandardOut]:
+    _read(request)
+    versions = StandardVersion.objects.filter(
+        status__in=[StandardVersion.Status.PUBLISHED, StandardVersion.Status.DRAFT]
+    ).order_by("number")
+    area_types = (
+        AreaType.objects.filter(center=request.center)
+        .select_related("standard")
+        .prefetch_related(Prefetch("standard__versions", queryset=versions, to_attr="current"))
+    )
+    result = []
+    for area_type in area_types:
+        standard = getattr(area_type, "standard", None)
+        current: list[StandardVersion] = standard.current if standard else []
+        result.append(
+            StandardOut(
+                area_type=area_type.code,
+                area_type_name=area_type.name,
+                title=standard.title if standard else None,
+                published=next((_brief(v) for v in current if v.is_published), None),
+                drafts=[_brief(v) for v in current if v.is_draft],
+            )
+        )
+    return result
+
+
+@router.get(
+    "/area-types/{code}",
+    response=documented(StandardDetailOut),
+    summary="The standard of one area type with all its versions",
+)
+def get_standard(request: OnsiteRequest, code: str) -> StandardDetailOut:
+    _read(request)
+    area_type = access.get_area_type(request.center, code)
+    standard = getattr(area_type, "standard", None)
+    versions = list(standard.versions.all()) if standard else []
+    return StandardDetailOut(
+        area_type=area_type.code,
+        area_type_name=area_type.name,
+        title=standard.title if standard else None,
+        versions=[_brief(v) for v in versions],
+    )
+
+
+@router.post(
+    "/area-types/{code}/revisions",
+    response=documented(VersionOut),
+    summary="Open a draft copied from the published version (or return the open one)",
+)
+def start_revision(request: OnsiteRequest, code: str, payload: RevisionIn) -> VersionOut:
+    _edit(request)
+    area_type = access.get_area_type(request.center, code)
+    draft = services.start_revision(
+        area_type=area_type, by=request.user, note=payload.note,
+        source_url=payload.source_url, request=request,
+    )  # fmt: skip
+    return _version_out(access.get_version(request.center, draft.pk))
+
+
+@router.get("/versions/{version_id}", response=documented(VersionOut), summary="One version")
+def get_version(request: OnsiteRequest, version_id: int) -> VersionOut:
+    _read(request)
+    return _version_out(access.get_version(request.center, version_id))
+
+
+@router.put(
+    "/versions/{version_id}",
+    response=documented(VersionOut),
+    summary="Change a draft's plan size, default edge distance and note",
+)
+def change_version(request: OnsiteRequest, version_id: int, payload: SettingsIn) -> VersionOut:
+    _edit(request)
+    version = access.get_version(request.center, version_id)
+    form = VersionSettingsForm(data=payload.dict(), instance=version)
+    if not form.is_valid():
+        raise _form_errors(form)
+    try:
+        services.update_version_settings(
+            version=version, data=form.cleaned_data, expected_version=payload.row_version,
+            by=request.user, request=request,
+        )  # fmt: skip
+    except (StandardError, ConflictError) as exc:
+        raise _fail(exc) from exc
+    return _version_out(access.get_version(request.center, version_id))
+
+
+@router.post(
+    "/versions/{version_id}/publish",
+    response=documented(VersionOut),
+    summary="Publish a draft; the previous published version is retired",
+)
+def publish(request: OnsiteRequest, version_id: int, payload: RowVersionIn) -> VersionOut:
+    _edit(request)
+    version = access.get_version(request.center, version_id)
+    try:
+        services.publish_version(
+            version=version, by=request.user, expected_version=payload.row_version,
+            request=request,
+        )  # fmt: skip
+    except (StandardError, ConflictError) as exc:
+        raise _fail(exc) from exc
+    return _version_out(access.get_version(request.center, version_id))
+
+
+# --- clauses ---------------------------------------------------------------------------------
+
+
+@router.get(
+    "/versions/{version_id}/clauses", response=documented(list[ClauseOut]), summary="Clauses"
+)
+def list_clauses(request: OnsiteRequest, version_id: int) -> list[ClauseOut]:
+    _read(request)
+    version = access.get_version(request.center, version_id)
+    return [_clause_out(c) for c in version.clauses.all()]
+
+
+def _save_clause(
+    request: OnsiteRequest, version: StandardVersion, payload: ClauseIn, clause: Clause | None
+) -> ClauseOut:
+    row_version = getattr(payload, "row_version", None)
+    data = payload.dict() | {"row_version": row_version or 1}
+    form = ClauseForm(data=data, instance=clause)
+    if not form.is_valid():
+        raise _form_errors(form)
+    try:
+        saved = services.save_clause(
+            standard_version=version, clause=clause, data=form.cleaned_data,
+            expected_version=row_version, by=request.user, request=request,
+        )  # fmt: skip
+    except (StandardError, ConflictError) as exc:
+        raise _fail(exc) from exc
+    return _clause_out(saved)
+
+
+@router.post(
+    "/versions/{version_id}/clauses", response=documented(ClauseOut), summary="Add a clause"
+)
+def add_clause(request: OnsiteRequest, version_id: int, payload: ClauseIn) -> ClauseOut:
+    _edit(request)
+    return _save_clause(request, access.get_version(request.center, version_id), payload, None)
+
+
+@router.put("/clauses/{clause_id}", response=documented(ClauseOut), summary="Change a clause")
+def change_clause(request: OnsiteRequest, clause_id: int, payload: ClauseChangeIn) -> ClauseOut:
+    _edit(request)
+    clause = access.get_clause(request.center, clause_id)
+    return _save_clause(request, clause.standard_version, payload, clause)
+
+
+@router.delete("/clauses/{clause_id}", response=documented(RowVersionIn), summary="Remove")
+def remove_clause(request: OnsiteRequest, clause_id: int, row_version: int) -> RowVersionIn:
+    _edit(request)
+    clause = access.get_clause(request.center, clause_id)
+    try:
+        services.delete_clause(
+            clause=clause, expected_version=row_version, by=request.user, request=request
+        )
+    except (StandardError, ConflictError) as exc:
+        raise _fail(exc) from exc
+    return RowVersionIn(row_version=max(1, row_version))
+
+
+# --- item rules ------------------------------------------------------------------------------
+
+
+@router.get(
+    "/versions/{version_id}/item-rules", response=documented(list[ItemRuleOut]), summary="Rules"
+)
+def list_item_rules(request: OnsiteRequest, version_id: int) -> list[ItemRuleOut]:
+    _read(request)
+    _clauses, rules = version_contents(access.get_version(request.center, version_id))
+    return [_rule_out(r) for r in rules]
+
+
+def _save_rule(
+    request: OnsiteRequest, version: StandardVersion, payload: ItemRuleIn, rule: ItemRule | None
+) -> ItemRuleOut:
+    row_version = getattr(payload, "row_version", None)
+    item = _item(request, payload.item)
+    data = payload.dict() | {"item": item.pk, "row_version": row_version or 1}
+    form = ItemRuleForm(data=data, instance=rule, version=version)
+    if not form.is_valid():
+        raise _form_errors(form)
+    try:
+        saved = services.save_item_rule(
+            standard_version=version, rule=rule, data=form.cleaned_data,
+            expected_version=row_version, by=request.user, request=request,
+        )  # fmt: skip
+    except (StandardError, ConflictError) as exc:
+        raise _fail(exc) from exc
+    saved.standard_version = version
+    return _rule_out(saved)
+
+
+@router.post(
+    "/versions/{version_id}/item-rules", response=documented(ItemRuleOut), summary="Add a rule"
+)
+def add_item_rule(request: OnsiteRequest, version_id: int, payload: ItemRuleIn) -> ItemRuleOut:
+    _edit(request)
+    return _save_rule(request, access.get_version(request.center, version_id), payload, None)
+
+
+@router.put("/item-rules/{rule_id}", response=documented(ItemRuleOut), summary="Change a rule")
+def change_item_rule(
+    request: OnsiteRequest, rule_id: int, payload: ItemRuleChangeIn
+) -> ItemRuleOut:
+    _edit(request)
+    rule = access.get_item_rule(request.center, rule_id)
+    return _save_rule(request, rule.standard_version, payload, rule)
+
+
+@router.delete("/item-rules/{rule_id}", response=documented(RowVersionIn), summary="Remove")
+def remove_item_rule(request: OnsiteRequest, rule_id: int, row_version: int) -> RowVersionIn:
+    _edit(request)
+    rule = access.get_item_rule(request.center, rule_id)
+    try:
+        services.delete_item_rule(
+            rule=rule, expected_version=row_version, by=request.user, request=request
+        )
+    except (StandardError, ConflictError) as exc:
+        raise _fail(exc) from exc
+    return RowVersionIn(row_version=max(1, row_version))
+
+
+# --- catalogue and effective standard --------------------------------------------------------
+
+
+@router.get("/items", response=documented(list[ItemOut]), summary="The item catalogue")
+def list_items(request: OnsiteRequest) -> list[ItemOut]:
+    _read(request)
+    return [
+        ItemOut(id=i.pk, code=i.code, name=i.name, aliases=list(i.aliases), is_active=i.is_active)
+        for i in Item.objects.filter(center=request.center)
+    ]
+
+
+@router.get(
+    "/zones/{code}/effective",
+    response=documented(EffectiveOut),
+    summary="A zone's effective standard: published version plus active filings",
+)
+def zone_effective(
+    request: OnsiteRequest, code: str, on: datetime.date | None = None
+) -> EffectiveOut:
+    _read(request)
+    zone = get_for_center(Zone.objects.all(), request.center, code=code)
+    effective = effective_standard(zone, on=on)
+    return EffectiveOut(
+        zone=zone.code,
+        on=effective.on,
+        version=_version_out(effective.version) if effective.version else None,
+        filings=[_filing_out(f) for f in effective.filings],
+    )
+
+
+# --- filings ---------------------------------------------------------------------------------
+
+
+@router.get("/filings", response=documented(list[FilingOut]), summary="Item filings I may see")
+def list_filings(
+    request: OnsiteRequest,
+    status: Literal["requested", "approved", "rejected", "withdrawn"] | None = None,
+) -> list[FilingOut]:
+    _read(request)
+    rows = access.visible_filings(request.user, request.center).select_related("zone", "item")
+    if status:
+        rows = rows.filter(status=status)
+    return [_filing_out(f) for f in rows.order_by("-filed_at")[:200]]
+
+
+@router.get("/filings/{filing_id}", response=documented(FilingOut), summary="One filing")
+def get_filing(request: OnsiteRequest, filing_id: int) -> FilingOut:
+    _read(request)
+    return _filing_out(access.get_filing(request.user, request.center, filing_id))
+
+
+@router.post("/filings", response=documented(FilingOut), summary="File an extra item (报备)")
+def create_filing(request: OnsiteRequest, payload: FilingIn) -> FilingOut:
+    if request.center is None or request.user.is_cross_center_viewer:
+        raise HttpError(403, "Not allowed.")
+    zone = access.fileable_zones(request.user, request.center).filter(code=payload.zone).first()
+    if zone is None:
+        if not Zone.objects.filter(center=request.center, code=payload.zone).exists():
+            raise HttpError(404, "No such zone.")
+        raise HttpError(403, "Only the zone's owner or the programme office files for a zone.")
+    if payload.valid_to < payload.valid_from:
+        raise HttpError(400, "valid_to must not be before valid_from.")
+    try:
+        filing = services.file_item(
+            zone=zone, item=_item(request, payload.item), quantity=payload.quantity,
+            reason=payload.reason, valid_from=payload.valid_from, valid_to=payload.valid_to,
+            by=request.user, submission_key=payload.submission_key, request=request,
+        )  # fmt: skip
+    except StandardError as exc:
+        raise _fail(exc) from exc
+    return _filing_out(filing)
+
+
+@router.post(
+    "/filings/{filing_id}/review", response=documented(FilingOut), summary="Approve or reject"
+)
+def review_filing(request: OnsiteRequest, filing_id: int, payload: ReviewIn) -> FilingOut:
+    if request.center is None or not access.can_review_filings(request.user):
+        raise HttpError(403, "Only the programme office reviews filings.")
+    filing = access.get_filing(request.user, request.center, filing_id)
+    try:
+        services.review_filing(
+            filing=filing, approve=payload.decision == "approve", comment=payload.comment,
+            expected_version=payload.row_version, by=request.user, request=request,
+        )  # fmt: skip
+    except (StandardError, ConflictError) as exc:
+        raise _fail(exc) from exc
+    return _filing_out(filing)
+
+
+@router.post(
+    "/filings/{filing_id}/withdraw", response=documented(FilingOut), summary="Withdraw a filing"
+)
+def withdraw_filing(request: OnsiteRequest, filing_id: int, payload: RowVersionIn) -> FilingOut:
+    _read(request)
+    filing = access.get_filing(request.user, request.center, filing_id)
+    if not access.can_withdraw(request.user, filing):
+        raise HttpError(403, "Only the filer, the zone owner or the office withdraws a filing.")
+    try:
+        services.withdraw_filing(
+            filing=filing, expected_version=payload.row_version, by=request.user,
+            request=request,
+        )  # fmt: skip
+    except (StandardError, ConflictError) as exc:
+        raise _fail(exc) from exc
+    return _filing_out(filing)

@@ -417,3 +417,11 @@ class FilingTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filing_id}: {self.from_status} → {self.to_status}"
+
+    @property
+    def from_label(self) -> str:
+        return str(ItemFiling.Status(self.from_status).label) if self.from_status else "∅"
+
+    @property
+    def to_label(self) -> str:
+        return str(ItemFiling.Status(self.to_status).label)

@@ -5,19 +5,37 @@ read through `onsite.standards.queries`."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
-from onsite.accounts.models import User
+from onsite.accounts.models import Role, User
 from onsite.audit.services import record_event
-from onsite.core.concurrency import ConflictError
-from onsite.org.models import AreaType
-from onsite.standards.models import Clause, ItemRule, Standard, StandardVersion
+from onsite.core.concurrency import (
+    ConflictError,
+    claim_submission,
+    existing_submission,
+    save_versioned,
+)
+from onsite.core.models import Center
+from onsite.notifications.services import notify
+from onsite.org.models import AreaType, Zone
+from onsite.standards.models import (
+    Clause,
+    FilingTransition,
+    Item,
+    ItemFiling,
+    ItemRule,
+    Standard,
+    StandardVersion,
+)
 
 
 class StandardError(Exception):
@@ -228,3 +246,418 @@ def _publish(
         detail={"number": version.number, "retired": current},
     )
     return version
+
+
+# --- editing drafts ------------------------------------------------------------------------
+
+
+def _require_draft(version: StandardVersion) -> None:
+    if not version.is_draft:
+        raise StandardError(
+            _("Only a draft can be changed. Start a new revision to change a published version.")
+        )
+
+
+def _touch(version: StandardVersion) -> None:
+    """A change inside a draft bumps the draft's version, so a publish based on an older look
+    at the draft fails instead of publishing something its publisher never saw."""
+    StandardVersion.objects.filter(pk=version.pk).update(version=F("version") + 1)
+    version.version += 1
+
+
+@transaction.atomic
+def update_version_settings(
+    *,
+    version: StandardVersion,
+    data: dict[str, Any],
+    expected_version: int,
+    by: User,
+    request: HttpRequest | None = None,
+) -> StandardVersion:
+    _require_draft(version)
+    names = ["width_mm", "depth_mm", "default_edge_distance_mm", "note"]
+    for name in names:
+        setattr(version, name, data[name])
+    save_versioned(version, expected_version=expected_version, fields=names)
+    record_event(
+        request,
+        action="standards.version_changed",
+        obj=version,
+        actor=by,
+        detail={name: str(data[name])[:100] for name in names},
+    )
+    return version
+
+
+CLAUSE_EDITABLE = ["code", "pillar", "position", "text", "check_method", "weight", "max_points",
+                   "photo_required"]  # fmt: skip
+RULE_EDITABLE = ["item", "kind", "max_quantity", "slot_x_mm", "slot_y_mm", "slot_w_mm",
+                 "slot_h_mm", "container", "min_edge_distance_mm", "marking", "marking_colour",
+                 "note", "position"]  # fmt: skip
+
+
+def _save_child(
+    obj: Clause | ItemRule,
+    *,
+    names: list[str],
+    data: dict[str, Any],
+    expected_version: int | None,
+) -> None:
+    for name in names:
+        setattr(obj, name, data[name])
+    if obj.pk is None:
+        obj.save()
+    else:
+        if expected_version is None:
+            raise TypeError("editing needs expected_version")
+        fields = [f"{n}_id" if n == "item" else n for n in names]
+        save_versioned(obj, expected_version=expected_version, fields=fields)
+
+
+@transaction.atomic
+def save_clause(
+    *,
+    standard_version: StandardVersion,
+    data: dict[str, Any],
+    by: User,
+    clause: Clause | None = None,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+) -> Clause:
+    """Adds a clause to a draft (clause=None) or changes one (with the version it was read at)."""
+    _require_draft(standard_version)
+    created = clause is None
+    if clause is None:
+        clause = Clause(center_id=standard_version.center_id, standard_version=standard_version)
+    try:
+        with transaction.atomic():
+            _save_child(clause, names=CLAUSE_EDITABLE, data=data, expected_version=expected_version)
+    except IntegrityError as exc:
+        raise StandardError(_("Another clause of this version already has this code.")) from exc
+    _touch(standard_version)
+    record_event(
+        request,
+        action="standards.clause_added" if created else "standards.clause_changed",
+        obj=clause,
+        actor=by,
+        detail={"version": standard_version.pk, "code": clause.code},
+    )
+    return clause
+
+
+@transaction.atomic
+def delete_clause(
+    *, clause: Clause, expected_version: int, by: User, request: HttpRequest | None = None
+) -> None:
+    version = clause.standard_version
+    _require_draft(version)
+    if Clause.objects.filter(pk=clause.pk, version=expected_version).delete()[0] != 1:
+        raise ConflictError
+    _touch(version)
+    record_event(
+        request,
+        action="standards.clause_removed",
+        obj=version,
+        actor=by,
+        detail={"code": clause.code},
+    )
+
+
+@transaction.atomic
+def save_item_rule(
+    *,
+    standard_version: StandardVersion,
+    data: dict[str, Any],
+    by: User,
+    rule: ItemRule | None = None,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+) -> ItemRule:
+    """Adds an item rule to a draft (rule=None) or changes one."""
+    _require_draft(standard_version)
+    item = data["item"]
+    if item.center_id != standard_version.center_id:
+        raise StandardError(_("Choose an item from this center's catalogue."))
+    created = rule is None
+    if rule is None:
+        rule = ItemRule(center_id=standard_version.center_id, standard_version=standard_version)
+    try:
+        with transaction.atomic():
+            _save_child(rule, names=RULE_EDITABLE, data=data, expected_version=expected_version)
+    except IntegrityError as exc:
+        raise StandardError(_("This version already has a rule for this item.")) from exc
+    _touch(standard_version)
+    record_event(
+        request,
+        action="standards.item_rule_added" if created else "standards.item_rule_changed",
+        obj=rule,
+        actor=by,
+        detail={"version": standard_version.pk, "item": item.code, "kind": rule.kind},
+    )
+    return rule
+
+
+@transaction.atomic
+def delete_item_rule(
+    *, rule: ItemRule, expected_version: int, by: User, request: HttpRequest | None = None
+) -> None:
+    version = rule.standard_version
+    _require_draft(version)
+    if ItemRule.objects.filter(pk=rule.pk, version=expected_version).delete()[0] != 1:
+        raise ConflictError
+    _touch(version)
+    record_event(
+        request,
+        action="standards.item_rule_removed",
+        obj=version,
+        actor=by,
+        detail={"item": rule.item.code},
+    )
+
+
+@transaction.atomic
+def discard_draft(
+    *,
+    version: StandardVersion,
+    expected_version: int,
+    by: User,
+    request: HttpRequest | None = None,
+) -> None:
+    _require_draft(version)
+    record_event(
+        request,
+        action="standards.draft_discarded",
+        obj=version,
+        actor=by,
+        detail={"number": version.number},
+    )
+    deleted = StandardVersion.objects.filter(
+        pk=version.pk, status=StandardVersion.Status.DRAFT, version=expected_version
+    ).delete()[0]
+    if not deleted:
+        raise ConflictError
+
+
+# --- item catalogue ------------------------------------------------------------------------
+
+
+def parse_aliases(text: str) -> list[str]:
+    """Aliases as typed: separated by commas (either width), 、, semicolons or new lines."""
+    for sep in ",，、;；\n":
+        text = text.replace(sep, ",")
+    seen: list[str] = []
+    for alias in (a.strip() for a in text.split(",")):
+        if alias and alias not in seen:
+            seen.append(alias[:50])
+    return seen
+
+
+@transaction.atomic
+def save_item(
+    *,
+    center: Center,
+    data: dict[str, Any],
+    by: User,
+    item: Item | None = None,
+    request: HttpRequest | None = None,
+) -> Item:
+    created = item is None
+    if item is None:
+        item = Item(center=center)
+    item.code = data["code"]
+    item.name = data["name"]
+    item.aliases = list(data["aliases"])
+    item.is_active = data.get("is_active", True)
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError as exc:
+        raise StandardError(_("An item with this code or name already exists.")) from exc
+    record_event(
+        request,
+        action="standards.item_added" if created else "standards.item_changed",
+        obj=item,
+        actor=by,
+        detail={"code": item.code, "name": item.name},
+    )
+    return item
+
+
+# --- item filings (报备) ---------------------------------------------------------------------
+
+FILING_SCOPE = "standards.filing"
+
+
+def _transition(filing: ItemFiling, *, old: str, by: User, note: str = "") -> None:
+    FilingTransition.objects.create(
+        filing=filing, from_status=old, to_status=filing.status, by=by, note=note
+    )
+
+
+def _reviewers(center: Center) -> list[User]:
+    return list(
+        User.objects.filter(center=center, is_active=True, role_grants__role=Role.OFFICE).distinct()
+    )
+
+
+@transaction.atomic
+def file_item(
+    *,
+    zone: Zone,
+    item: Item,
+    quantity: int,
+    reason: str,
+    valid_from: datetime.date,
+    valid_to: datetime.date,
+    by: User,
+    submission_key: str = "",
+    request: HttpRequest | None = None,
+) -> ItemFiling:
+    """A zone owner asks to keep an extra item. A repeat with the same submission key returns
+    the first filing."""
+    if submission_key:
+        first = existing_submission(user=by, scope=FILING_SCOPE, key=submission_key)
+        if first is not None:
+            return ItemFiling.objects.get(pk=first)
+    if zone.center_id != item.center_id:
+        raise StandardError(_("Choose an item from this center's catalogue."))
+    if valid_to < valid_from:
+        raise StandardError(_("The end date must not be before the start date."))
+    filing = ItemFiling.objects.create(
+        center_id=zone.center_id,
+        zone=zone,
+        item=item,
+        quantity=quantity,
+        reason=reason,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        filed_by=by,
+    )
+    if submission_key:
+        claimed = claim_submission(
+            center=zone.center, user=by, scope=FILING_SCOPE, key=submission_key,
+            object_id=str(filing.pk),
+        )  # fmt: skip
+        if claimed != str(filing.pk):  # a concurrent twin won: keep only its filing
+            transaction.set_rollback(True)
+            return ItemFiling.objects.get(pk=claimed)
+    _transition(filing, old="", by=by, note=reason)
+    record_event(
+        request,
+        action="standards.filing_requested",
+        obj=filing,
+        actor=by,
+        center=zone.center,
+        detail={"zone": zone.code, "item": item.code, "quantity": quantity},
+    )
+    notify(
+        center=zone.center,
+        users=_reviewers(zone.center),
+        kind="standards.filing_requested",
+        message=gettext_noop("%(zone)s filed an extra item: %(item)s × %(quantity)s."),
+        params={"zone": zone.name, "item": item.name, "quantity": quantity},
+        url=reverse("standards:filing-detail", args=[filing.pk]),
+    )
+    return filing
+
+
+@transaction.atomic
+def review_filing(
+    *,
+    filing: ItemFiling,
+    approve: bool,
+    comment: str,
+    expected_version: int,
+    by: User,
+    request: HttpRequest | None = None,
+) -> ItemFiling:
+    """The office approves or rejects a requested filing; a rejection needs a comment."""
+    if filing.status != ItemFiling.Status.REQUESTED:
+        raise StandardError(_("This filing has already been decided."))
+    if not approve and not comment.strip():
+        raise StandardError(_("Say why the filing is rejected."))
+    old = filing.status
+    filing.status = ItemFiling.Status.APPROVED if approve else ItemFiling.Status.REJECTED
+    filing.review_comment = comment
+    filing.reviewed_by = by
+    filing.reviewed_at = timezone.now()
+    save_versioned(
+        filing,
+        expected_version=expected_version,
+        fields=["status", "review_comment", "reviewed_by", "reviewed_at"],
+    )
+    _transition(filing, old=old, by=by, note=comment)
+    record_event(
+        request,
+        action="standards.filing_approved" if approve else "standards.filing_rejected",
+        obj=filing,
+        actor=by,
+        detail={"comment": comment[:200]},
+    )
+    notify(
+        center=filing.center,
+        users=[filing.filed_by, filing.zone.owner],
+        kind="standards.filing_reviewed",
+        message=(
+            gettext_noop("Your filing of %(item)s for %(zone)s was approved.")
+            if approve
+            else gettext_noop("Your filing of %(item)s for %(zone)s was rejected.")
+        ),
+        params={"item": filing.item.name, "zone": filing.zone.name},
+        url=reverse("standards:filing-detail", args=[filing.pk]),
+    )
+    return filing
+
+
+@transaction.atomic
+def withdraw_filing(
+    *,
+    filing: ItemFiling,
+    expected_version: int,
+    by: User,
+    request: HttpRequest | None = None,
+) -> ItemFiling:
+    """The zone owner withdraws a request, or ends an approved filing early (today)."""
+    if filing.status not in (ItemFiling.Status.REQUESTED, ItemFiling.Status.APPROVED):
+        raise StandardError(_("This filing can no longer be withdrawn."))
+    if filing.is_expired():
+        raise StandardError(_("This filing has already expired."))
+    old = filing.status
+    filing.status = ItemFiling.Status.WITHDRAWN
+    save_versioned(filing, expected_version=expected_version, fields=["status"])
+    _transition(filing, old=old, by=by)
+    record_event(request, action="standards.filing_withdrawn", obj=filing, actor=by)
+    return filing
+
+
+# --- area types ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_area_type(
+    *,
+    center: Center,
+    data: dict[str, Any],
+    by: User,
+    area_type: AreaType | None = None,
+    request: HttpRequest | None = None,
+) -> AreaType:
+    """Adds or changes an area type of the center (its code, name and plan size)."""
+    created = area_type is None
+    if area_type is None:
+        area_type = AreaType(center=center)
+    for name in ("code", "name", "width_mm", "depth_mm", "position"):
+        setattr(area_type, name, data[name])
+    try:
+        with transaction.atomic():
+            area_type.save()
+    except IntegrityError as exc:
+        raise StandardError(_("Another area type already has this code.")) from exc
+    record_event(
+        request,
+        action="standards.area_type_added" if created else "standards.area_type_changed",
+        obj=area_type,
+        actor=by,
+        detail={"code": area_type.code, "name": area_type.name},
+    )
+    return area_type

@@ -1,23 +1,676 @@
-"""Pages of the standards app."""
+"""Pages of the standards app: area types, standards and their versions, clause and item
+rule editing, publishing, diffs, the plan, PDFs, Excel exchange, the item catalogue, item
+filings and the zone page."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from onsite.accounts.models import Role
+from onsite.core.concurrency import ConflictError
 from onsite.core.decorators import role_required
 from onsite.core.models import get_for_center
 from onsite.core.types import OnsiteRequest
-from onsite.org.models import Zone
+from onsite.org.models import AreaType, Zone
+from onsite.standards import access, services
+from onsite.standards.access import EDITORS, FILERS, READERS, REVIEWERS
+from onsite.standards.exchange import ImportFailedError, export_version, import_version
+from onsite.standards.forms import (
+    AreaTypeForm,
+    ClauseForm,
+    FilingForm,
+    ImportForm,
+    ItemForm,
+    ItemRuleForm,
+    ReviewForm,
+    VersionSettingsForm,
+)
+from onsite.standards.layout import build_plan, render_plan_svg
+from onsite.standards.models import Item, ItemFiling, ItemRule, Standard, StandardVersion
+from onsite.standards.pdf import render_pdf
+from onsite.standards.queries import (
+    diff_versions,
+    effective_standard,
+    group_by_pillar,
+    version_contents,
+)
+from onsite.standards.services import StandardError
+
+
+def _error(request: OnsiteRequest, exc: StandardError | ConflictError) -> None:
+    messages.error(request, str(exc.message))
+
+
+def _version_url(version: StandardVersion) -> str:
+    return reverse("standards:version-detail", args=[version.pk])
+
+
+# --- area types and standards ---------------------------------------------------------------
+
+
+@role_required(*READERS)
+def standard_list(request: OnsiteRequest) -> HttpResponse:
+    """Every area type of the center with its standard's published version and open drafts."""
+    versions = StandardVersion.objects.filter(
+        status__in=[StandardVersion.Status.PUBLISHED, StandardVersion.Status.DRAFT]
+    ).order_by("number")
+    area_types = (
+        AreaType.objects.filter(center=request.center)
+        .annotate(zone_count=Count("zones", filter=Q(zones__is_active=True)))
+        .select_related("standard")
+        .prefetch_related(Prefetch("standard__versions", queryset=versions, to_attr="current"))
+    )
+    rows = []
+    for area_type in area_types:
+        standard = getattr(area_type, "standard", None)
+        current = standard.current if standard else []
+        rows.append(
+            {
+                "area_type": area_type,
+                "published": next((v for v in current if v.is_published), None),
+                "drafts": [v for v in current if v.is_draft],
+            }
+        )
+    return render(
+        request,
+        "standards/standard_list.html",
+        {"rows": rows, "can_edit": access.can_edit_standards(request.user)},
+    )
+
+
+@role_required(*EDITORS, write=True)
+def area_type_edit(request: OnsiteRequest, code: str | None = None) -> HttpResponse:
+    area_type = access.get_area_type(request.center, code) if code else None
+    form = AreaTypeForm(request.POST or None, instance=area_type)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_area_type(
+                center=request.center,  # type: ignore[arg-type]
+                area_type=area_type,
+                data=form.cleaned_data,
+                by=request.user,
+                request=request,
+            )
+        except StandardError as exc:
+            form.add_error("code", str(exc.message))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("standards:standard-detail", code=saved.code)
+    return render(request, "standards/area_type_form.html", {"form": form, "area_type": area_type})
+
+
+@role_required(*READERS)
+def standard_detail(request: OnsiteRequest, code: str) -> HttpResponse:
+    area_type = access.get_area_type(request.center, code)
+    standard = Standard.objects.filter(area_type=area_type).first()
+    versions = (
+        list(standard.versions.select_related("published_by", "created_by")) if standard else []
+    )
+    published = next((v for v in versions if v.is_published), None)
+    context: dict[str, Any] = {
+        "area_type": area_type,
+        "standard": standard,
+        "versions": versions,
+        "published": published,
+        "can_edit": access.can_edit_standards(request.user),
+    }
+    if published is not None:
+        clauses, rules = version_contents(published)
+        context |= {
+            "clauses_by_pillar": group_by_pillar(clauses),
+            "rules": rules,
+            "plan_svg": render_plan_svg(published, rules),
+        }
+    return render(request, "standards/standard_detail.html", context)
+
+
+@require_POST
+@role_required(*EDITORS, write=True)
+def revision_start(request: OnsiteRequest, code: str) -> HttpResponse:
+    area_type = access.get_area_type(request.center, code)
+    note = request.POST.get("note", "").strip()[:1000]
+    draft = services.start_revision(
+        area_type=area_type, by=request.user, note=note, request=request
+    )
+    messages.success(
+        request, _("Draft v%(number)s is open for editing.") % {"number": draft.number}
+    )
+    return redirect(_version_url(draft))
+
+
+# --- versions -------------------------------------------------------------------------------
+
+
+@role_required(*READERS)
+def version_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
+    version = access.get_version(request.center, pk)
+    clauses, rules = version_contents(version)
+    plan = build_plan(version, rules)
+    can_edit = access.can_edit_standards(request.user) and version.is_draft
+    others = StandardVersion.objects.filter(standard_id=version.standard_id).exclude(pk=version.pk)
+    context = {
+        "version": version,
+        "area_type": version.standard.area_type,
+        "clauses_by_pillar": group_by_pillar(clauses),
+        "clause_count": len(clauses),
+        "rules": rules,
+        "plan": plan,
+        "plan_svg": render_plan_svg(version, rules),
+        "can_edit": can_edit,
+        "others": list(others.only("pk", "number", "status")),
+        "settings_form": VersionSettingsForm(
+            instance=version, initial={"row_version": version.version}
+        )
+        if can_edit
+        else None,
+    }
+    return render(request, "standards/version_detail.html", context)
+
+
+@role_required(*EDITORS, write=True)
+def version_settings(request: OnsiteRequest, pk: int) -> HttpResponse:
+    version = access.get_version(request.center, pk)
+    if not version.is_draft:
+        messages.error(request, _("Only a draft can be changed. Start a new revision."))
+        return redirect(_version_url(version))
+    form = VersionSettingsForm(
+        request.POST or None, instance=version, initial={"row_version": version.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_version_settings(
+                version=version,
+                data=form.cleaned_data,
+                expected_version=form.cleaned_data["row_version"],
+                by=request.user,
+                request=request,
+            )
+        except (StandardError, ConflictError) as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(_version_url(version))
+    return render(request, "standards/version_settings.html", {"form": form, "version": version})
+
+
+@require_POST
+@role_required(*EDITORS, write=True)
+def version_publish(request: OnsiteRequest, pk: int) -> HttpResponse:
+    version = access.get_version(request.center, pk)
+    try:
+        expected = int(request.POST.get("row_version", ""))
+    except ValueError:
+        expected = -1
+    try:
+        services.publish_version(
+            version=version, by=request.user, expected_version=expected, request=request
+        )
+    except (StandardError, ConflictError) as exc:
+        _error(request, exc)
+        return redirect(_version_url(version))
+    messages.success(
+        request,
+        _("Version %(number)s is published; the previous version is retired.")
+        % {"number": version.number},
+    )
+    return redirect("standards:standard-detail", code=version.standard.area_type.code)
+
+
+@require_POST
+@role_required(*EDITORS, write=True)
+def version_discard(request: OnsiteRequest, pk: int) -> HttpResponse:
+    version = access.get_version(request.center, pk)
+    try:
+        services.discard_draft(
+            version=version,
+            expected_version=int(request.POST.get("row_version", "0") or 0),
+            by=request.user,
+            request=request,
+        )
+    except (StandardError, ConflictError, ValueError) as exc:
+        messages.error(request, str(getattr(exc, "message", _("Nothing was discarded."))))
+        return redirect(_version_url(version))
+    messages.success(request, _("The draft was discarded."))
+    return redirect("standards:standard-detail", code=version.standard.area_type.code)
+
+
+@role_required(*READERS)
+def version_diff(request: OnsiteRequest, pk: int) -> HttpResponse:
+    new = access.get_version(request.center, pk)
+    against = request.GET.get("against", "")
+    if against.isdigit():
+        old = get_for_center(
+            StandardVersion.objects.filter(standard_id=new.standard_id),
+            request.center,
+            pk=int(against),
+        )
+    elif new.based_on is not None:
+        old = new.based_on
+    else:
+        messages.info(request, _("This version is not based on another one; choose one."))
+        return redirect(_version_url(new))
+    others = StandardVersion.objects.filter(standard_id=new.standard_id).exclude(pk=new.pk)
+    return render(
+        request,
+        "standards/version_diff.html",
+        {"diff": diff_versions(old, new), "version": new, "others": others},
+    )
+
+
+@role_required(*READERS)
+def version_plan(request: OnsiteRequest, pk: int) -> HttpResponse:
+    version = access.get_version(request.center, pk)
+    _clauses, rules = version_contents(version)
+    svg = render_plan_svg(version, rules)
+    return HttpResponse(
+        f'<?xml version="1.0" encoding="UTF-8"?>\n{svg}', content_type="image/svg+xml"
+    )
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@role_required(*READERS)
+def version_pdf(request: OnsiteRequest, pk: int) -> HttpResponse:
+    """The one-page visual standard to print and post at the window."""
+    version = access.get_version(request.center, pk)
+    clauses, rules = version_contents(version)
+    content = render_pdf(
+        "standards/visual_standard_pdf.html",
+        {
+            "version": version,
+            "area_type": version.standard.area_type,
+            "center": request.center,
+            "rules": rules,
+            "clauses_by_pillar": group_by_pillar(clauses),
+            "plan_svg": render_plan_svg(version, rules),
+        },
+        stylesheet="standards/print.css",
+    )
+    area = version.standard.area_type.code
+    return _pdf_response(content, f"standard-{area}-v{version.number}.pdf")
+
+
+@role_required(*READERS)
+def version_labels(request: OnsiteRequest, pk: int) -> HttpResponse:
+    """Position labels (item, zone, quantity) for each zone of the area type, or one zone."""
+    version = access.get_version(request.center, pk)
+    _clauses, rules = version_contents(version)
+    rules = [r for r in rules if r.kind != ItemRule.Kind.BANNED]
+    zones = Zone.objects.filter(
+        center=request.center, area_type_id=version.standard.area_type_id, is_active=True
+    ).select_related("owner")
+    zone_code = request.GET.get("zone", "")
+    if zone_code:
+        zones = zones.filter(code=zone_code)
+    labels = [{"zone": zone, "rule": rule} for zone in zones for rule in rules]
+    content = render_pdf(
+        "standards/labels_pdf.html",
+        {"version": version, "labels": labels, "center": request.center},
+        stylesheet="standards/print.css",
+    )
+    return _pdf_response(content, f"labels-{version.standard.area_type.code}.pdf")
+
+
+@role_required(*READERS)
+def version_export(request: OnsiteRequest, pk: int) -> HttpResponse:
+    version = access.get_version(request.center, pk)
+    content = export_version(version)
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    area = version.standard.area_type.code
+    response["Content-Disposition"] = (
+        f'attachment; filename="standard-{area}-v{version.number}.xlsx"'
+    )
+    return response
+
+
+@role_required(*EDITORS, write=True)
+def version_import(request: OnsiteRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None, center=request.center)  # type: ignore[arg-type]
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            draft = import_version(
+                area_type=form.cleaned_data["area_type"],
+                content=form.cleaned_data["file"].read(),
+                by=request.user,
+                request=request,
+            )
+        except ImportFailedError as exc:
+            errors = exc.errors
+            messages.error(request, _("Nothing was imported. Correct the rows below and retry."))
+        else:
+            messages.success(
+                request, _("Imported as draft v%(number)s.") % {"number": draft.number}
+            )
+            return redirect(_version_url(draft))
+    return render(request, "standards/version_import.html", {"form": form, "errors": errors})
+
+
+# --- clauses and item rules of a draft -------------------------------------------------------
+
+
+@role_required(*EDITORS, write=True)
+def clause_edit(
+    request: OnsiteRequest, version_pk: int | None = None, pk: int | None = None
+) -> HttpResponse:
+    clause = access.get_clause(request.center, pk) if pk else None
+    version = clause.standard_version if clause else access.get_version(request.center, version_pk)  # type: ignore[arg-type]
+    if not version.is_draft:
+        messages.error(request, _("Only a draft can be changed. Start a new revision."))
+        return redirect(_version_url(version))
+    initial = (
+        {"row_version": clause.version} if clause else {"position": version.clauses.count() + 1}
+    )
+    form = ClauseForm(request.POST or None, instance=clause, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_clause(
+                standard_version=version,
+                clause=clause,
+                data=form.cleaned_data,
+                expected_version=form.cleaned_data.get("row_version"),
+                by=request.user,
+                request=request,
+            )
+        except (StandardError, ConflictError) as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(_version_url(version) + "#clauses")
+    return render(
+        request,
+        "standards/clause_form.html",
+        {"form": form, "version": version, "clause": clause},
+    )
+
+
+@require_POST
+@role_required(*EDITORS, write=True)
+def clause_delete(request: OnsiteRequest, pk: int) -> HttpResponse:
+    clause = access.get_clause(request.center, pk)
+    try:
+        services.delete_clause(
+            clause=clause,
+            expected_version=int(request.POST.get("row_version", "0") or 0),
+            by=request.user,
+            request=request,
+        )
+    except (StandardError, ConflictError) as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("The clause was removed."))
+    return redirect(_version_url(clause.standard_version) + "#clauses")
+
+
+@role_required(*EDITORS, write=True)
+def rule_edit(
+    request: OnsiteRequest, version_pk: int | None = None, pk: int | None = None
+) -> HttpResponse:
+    rule = access.get_item_rule(request.center, pk) if pk else None
+    version = rule.standard_version if rule else access.get_version(request.center, version_pk)  # type: ignore[arg-type]
+    if not version.is_draft:
+        messages.error(request, _("Only a draft can be changed. Start a new revision."))
+        return redirect(_version_url(version))
+    initial: dict[str, Any] = {"row_version": rule.version} if rule else {}
+    form = ItemRuleForm(request.POST or None, instance=rule, initial=initial, version=version)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_item_rule(
+                standard_version=version,
+                rule=rule,
+                data=form.cleaned_data,
+                expected_version=form.cleaned_data.get("row_version"),
+                by=request.user,
+                request=request,
+            )
+        except (StandardError, ConflictError) as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(_version_url(version) + "#items")
+    return render(
+        request, "standards/rule_form.html", {"form": form, "version": version, "rule": rule}
+    )
+
+
+@require_POST
+@role_required(*EDITORS, write=True)
+def rule_delete(request: OnsiteRequest, pk: int) -> HttpResponse:
+    rule = access.get_item_rule(request.center, pk)
+    try:
+        services.delete_item_rule(
+            rule=rule,
+            expected_version=int(request.POST.get("row_version", "0") or 0),
+            by=request.user,
+            request=request,
+        )
+    except (StandardError, ConflictError) as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("The item rule was removed."))
+    return redirect(_version_url(rule.standard_version) + "#items")
+
+
+# --- item catalogue -------------------------------------------------------------------------
+
+
+@role_required(*READERS)
+def item_list(request: OnsiteRequest) -> HttpResponse:
+    items = Item.objects.filter(center=request.center).annotate(
+        filing_count=Count("filings", filter=Q(filings__status=ItemFiling.Status.APPROVED))
+    )
+    return render(
+        request,
+        "standards/item_list.html",
+        {"items": items, "can_edit": access.can_edit_standards(request.user)},
+    )
+
+
+@role_required(*EDITORS, write=True)
+def item_edit(request: OnsiteRequest, pk: int | None = None) -> HttpResponse:
+    item = get_for_center(Item.objects.all(), request.center, pk=pk) if pk else None
+    form = ItemForm(request.POST or None, instance=item)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_item(
+                center=request.center,  # type: ignore[arg-type]
+                item=item,
+                data=form.cleaned_data,
+                by=request.user,
+                request=request,
+            )
+        except StandardError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("standards:item-list")
+    return render(request, "standards/item_form.html", {"form": form, "item": item})
+
+
+# --- item filings (报备) ----------------------------------------------------------------------
+
+FILING_TABS = ["requested", "active", "expired", "all"]
+
+
+@role_required(*READERS)
+def filing_list(request: OnsiteRequest) -> HttpResponse:
+    tab = request.GET.get("status", "requested")
+    if tab not in FILING_TABS:
+        tab = "requested"
+    rows = access.visible_filings(request.user, request.center).select_related(
+        "zone", "item", "filed_by"
+    )
+    if tab == "requested":
+        rows = rows.pending()
+    elif tab == "active":
+        rows = rows.active()
+    elif tab == "expired":
+        rows = rows.filter(status=ItemFiling.Status.APPROVED, valid_to__lt=timezone.localdate())
+    filings = list(rows.order_by("-filed_at")[:200])
+    template = "standards/filing_list.html"
+    if request.htmx:
+        template += "#filing-table"
+    return render(
+        request,
+        template,
+        {
+            "filings": filings,
+            "tab": tab,
+            "tabs": FILING_TABS,
+            "can_file": access.fileable_zones(request.user, request.center).exists()
+            and not request.user.is_cross_center_viewer,
+        },
+    )
+
+
+@role_required(*FILERS, write=True)
+def filing_new(request: OnsiteRequest) -> HttpResponse:
+    zones = access.fileable_zones(request.user, request.center)
+    if not zones.exists():
+        messages.error(request, _("You are not the owner of any zone, so you cannot file items."))
+        return render(request, "403.html", status=403)
+    initial: dict[str, Any] = {}
+    zone_code = request.GET.get("zone", "")
+    if zone_code:
+        initial["zone"] = zones.filter(code=zone_code).first()
+    form = FilingForm(request.POST or None, zones=zones, center=request.center, initial=initial)  # type: ignore[arg-type]
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            filing = services.file_item(
+                zone=data["zone"],
+                item=data["item"],
+                quantity=data["quantity"],
+                reason=data["reason"],
+                valid_from=data["valid_from"],
+                valid_to=data["valid_to"],
+                by=request.user,
+                submission_key=data["submission_key"],
+                request=request,
+            )
+        except StandardError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("Your filing was sent to the programme office."))
+            return redirect("standards:filing-detail", pk=filing.pk)
+    return render(request, "standards/filing_form.html", {"form": form})
+
+
+@role_required(*READERS)
+def filing_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
+    filing = access.get_filing(request.user, request.center, pk)
+    can_review = (
+        access.can_review_filings(request.user) and filing.status == ItemFiling.Status.REQUESTED
+    )
+    review_form = ReviewForm(initial={"row_version": filing.version}) if can_review else None
+    return render(
+        request,
+        "standards/filing_detail.html",
+        {
+            "filing": filing,
+            "transitions": filing.transitions.select_related("by"),
+            "review_form": review_form,
+            "can_withdraw": access.can_withdraw(request.user, filing)
+            and filing.status in (ItemFiling.Status.REQUESTED, ItemFiling.Status.APPROVED)
+            and not filing.is_expired(),
+        },
+    )
+
+
+@require_POST
+@role_required(*REVIEWERS, write=True)
+def filing_review(request: OnsiteRequest, pk: int) -> HttpResponse:
+    filing = access.get_filing(request.user, request.center, pk)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.review_filing(
+                filing=filing,
+                approve=form.cleaned_data["decision"] == "approve",
+                comment=form.cleaned_data["comment"],
+                expected_version=form.cleaned_data["row_version"],
+                by=request.user,
+                request=request,
+            )
+        except (StandardError, ConflictError) as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("Decision saved."))
+            return redirect("standards:filing-detail", pk=filing.pk)
+    return render(
+        request,
+        "standards/filing_detail.html",
+        {
+            "filing": filing,
+            "transitions": filing.transitions.select_related("by"),
+            "review_form": form,
+            "can_withdraw": False,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@role_required(*FILERS, write=True)
+def filing_withdraw(request: OnsiteRequest, pk: int) -> HttpResponse:
+    filing = access.get_filing(request.user, request.center, pk)
+    if not access.can_withdraw(request.user, filing):
+        return render(request, "403.html", status=403)
+    try:
+        services.withdraw_filing(
+            filing=filing,
+            expected_version=int(request.POST.get("row_version", "0") or 0),
+            by=request.user,
+            request=request,
+        )
+    except (StandardError, ConflictError) as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("The filing was withdrawn."))
+    return redirect("standards:filing-detail", pk=filing.pk)
+
+
+# --- the zone page ------------------------------------------------------------------------
 
 
 @role_required(*Role.values)
 def zone_page(request: OnsiteRequest, code: str) -> HttpResponse:
-    """What a zone's QR card opens on a phone: the zone, its owner and its standard."""
+    """What a zone's QR card opens on a phone: the zone's effective standard (plan, items,
+    clauses, active filings, owner). Also how a newcomer learns the window they take over."""
     zone = get_for_center(
         Zone.objects.select_related("area_type", "unit", "owner", "floor"),
         request.center,
         code=code,
     )
-    return render(request, "standards/zone_page.html", {"zone": zone})
+    effective = effective_standard(zone)
+    version = effective.version
+    return render(
+        request,
+        "standards/zone_page.html",
+        {
+            "zone": zone,
+            "effective": effective,
+            "version": version,
+            "plan_svg": render_plan_svg(version, effective.item_rules) if version else None,
+            "can_file": access.fileable_zones(request.user, request.center)
+            .filter(pk=zone.pk)
+            .exists()
+            and not request.user.is_cross_center_viewer,
+        },
+    )

@@ -9,7 +9,9 @@ from onsite.org.demo import DEMO_PASSWORD, seed_demo
 
 # Each domain seeds its part of the demo after the organisation exists, in this order.
 # A step is a module with `seed(center)`; it must be idempotent (keyed by codes, get_or_create).
-DEMO_STEPS: list[str] = []
+DEMO_STEPS: list[str] = [
+    "onsite.standards.demo",
+]
 
 
 class Command(BaseCommand):
