@@ -1,6 +1,9 @@
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
 
-from onsite.rectification import views  # noqa: F401
+from onsite.rectification import views
 
 app_name = "rectification"
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("", views.rectification_list, name="rectification-list"),
+    path("<int:pk>/", views.rectification_detail, name="rectification-detail"),
+]

@@ -1,0 +1,552 @@
+"""Writes of inspections, shared by pages, the API and other apps (the programme's
+acceptance rounds start acceptance inspections through `start_inspection`).
+
+Never lose an inspector's work:
+- `start_inspection` and `submit_inspection` are idempotent: a repeated submission key (a
+  double tap, a retried request) returns the first result; submitting a submitted
+  inspection returns it unchanged.
+- `save_answers` carries the version the client saw; if someone else saved since, it raises
+  `ConflictError` and writes nothing. A replay of a save that already went through (same
+  submission key: the phone's offline queue resending) is accepted without a conflict."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Count, F
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from onsite.accounts.models import User
+from onsite.audit.services import record_event
+from onsite.core.concurrency import (
+    ConflictError,
+    claim_submission,
+    existing_submission,
+    save_versioned,
+)
+from onsite.core.images import clean_photo
+from onsite.inspections.checklist import build_checklist
+from onsite.inspections.models import (
+    Answer,
+    AnswerPhoto,
+    Finding,
+    ImprovementProposal,
+    Inspection,
+    InspectionSettings,
+    Severity,
+)
+from onsite.inspections.scoring import deduction_of, repeat_deduction, score_answers
+from onsite.org.models import Zone
+from onsite.standards.queries import effective_standard
+from onsite.standards.services import start_revision
+
+START_SCOPE = "inspections.start"
+SAVE_SCOPE = "inspections.save"
+SUBMIT_SCOPE = "inspections.submit"
+PHOTO_SCOPE = "inspections.photo"
+MAX_PHOTOS_PER_CHECK = 6
+
+
+class InspectionError(Exception):
+    """Input or a move the rules do not allow; `message` is shown to the user."""
+
+    def __init__(self, message: Any) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+@transaction.atomic
+def start_inspection(
+    *,
+    zone: Zone,
+    kind: str,
+    inspector: User,
+    on: datetime.date | None = None,
+    submission_key: str = "",
+    resume: bool = True,
+    request: HttpRequest | None = None,
+) -> Inspection:
+    """A draft inspection of `zone` with the checklist of its effective standard on `on`
+    (today by default). With `resume`, the inspector's open draft of the same zone and kind
+    is returned instead of a second one. Raises InspectionError if the zone's area type has
+    no published standard. Permission is the caller's business (see `access`)."""
+    if kind not in Inspection.Kind.values:
+        raise InspectionError(_("Unknown kind of inspection."))
+    if submission_key:
+        first = existing_submission(user=inspector, scope=START_SCOPE, key=submission_key)
+        if first is not None:
+            return Inspection.objects.get(pk=first)
+    day = on or timezone.localdate()
+    draft = None
+    if resume:
+        draft = (
+            Inspection.objects.drafts()
+            .filter(center_id=zone.center_id, zone=zone, kind=kind, inspector=inspector)
+            .order_by("-pk")
+            .first()
+        )
+    if draft is not None:
+        if submission_key:
+            claim_submission(
+                center=zone.center,
+                user=inspector,
+                scope=START_SCOPE,
+                key=submission_key,
+                object_id=str(draft.pk),
+            )
+        return draft
+    effective = effective_standard(zone, on=day)
+    if effective.version is None:
+        raise InspectionError(
+            _(
+                "The area type of this zone has no published standard yet, so there is "
+                "nothing to inspect against. Ask the programme office to publish one."
+            )
+        )
+    inspection = Inspection.objects.create(
+        center_id=zone.center_id,
+        zone=zone,
+        kind=kind,
+        standard_version=effective.version,
+        inspector=inspector,
+        inspected_on=day,
+    )
+    if submission_key:
+        claimed = claim_submission(
+            center=zone.center,
+            user=inspector,
+            scope=START_SCOPE,
+            key=submission_key,
+            object_id=str(inspection.pk),
+        )
+        if claimed != str(inspection.pk):  # a concurrent twin won: keep only its draft
+            transaction.set_rollback(True)
+            return Inspection.objects.get(pk=claimed)
+    Answer.objects.bulk_create(
+        Answer(
+            center_id=zone.center_id,
+            inspection=inspection,
+            key=spec.key,
+            source=spec.source,
+            clause=spec.clause,
+            pillar=spec.pillar,
+            position=spec.position,
+            text=spec.text,
+            check_method=spec.check_method,
+            weight=spec.weight,
+            max_points=spec.max_points,
+            photo_required=spec.photo_required,
+        )
+        for spec in build_checklist(effective)
+    )
+    record_event(
+        request,
+        action="inspections.started",
+        obj=inspection,
+        actor=inspector,
+        center=zone.center,
+        detail={"zone": zone.code, "kind": kind, "standard_version": effective.version.pk},
+    )
+    return inspection
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """One answer as a client sends it. `deduction` None keeps the default for a failure."""
+
+    answer_id: int
+    result: str  # "", "pass", "fail", "na"
+    deduction: Decimal | str | None = None
+    severity: str = Severity.GENERAL
+    note: str = ""
+
+
+def _clean_input(item: AnswerInput, answer: Answer) -> tuple[str, Decimal, str, str]:
+    result = item.result or ""
+    if result not in {"", *Answer.Result.values}:
+        raise InspectionError(_("Choose pass, fail or not applicable."))
+    severity = item.severity or Severity.GENERAL
+    if severity not in Severity.values:
+        raise InspectionError(_("Choose a severity."))
+    deduction = Decimal(0)
+    if result == Answer.Result.FAIL and item.deduction not in (None, ""):
+        try:
+            deduction = Decimal(str(item.deduction)).quantize(Decimal("0.1"))
+        except InvalidOperation as exc:
+            raise InspectionError(_("The deduction must be a number.")) from exc
+        if not deduction.is_finite() or deduction < 0 or deduction > answer.max_points:
+            raise InspectionError(
+                _("The deduction for “%(check)s” must be between 0 and %(max)d points.")
+                % {"check": answer.text[:40], "max": answer.max_points}
+            )
+    note = (item.note or "").strip()
+    if len(note) > 2000:
+        raise InspectionError(_("A note can be at most 2000 characters."))
+    return result, deduction, severity, note
+
+
+@transaction.atomic
+def save_answers(
+    *,
+    inspection: Inspection,
+    by: User,
+    expected_version: int,
+    answers: Sequence[AnswerInput],
+    note: str | None = None,
+    submission_key: str = "",
+    request: HttpRequest | None = None,
+) -> Inspection:
+    """Saves answers of a draft if nobody saved it since `expected_version` (else
+    ConflictError, nothing written). Returns the inspection with its new version."""
+    if submission_key and existing_submission(user=by, scope=SAVE_SCOPE, key=submission_key):
+        inspection.refresh_from_db()
+        return inspection
+    if not inspection.is_draft:
+        raise InspectionError(_("This inspection was submitted; its answers can no longer change."))
+    by_id = {a.pk: a for a in inspection.answers.all()}
+    changed: list[Answer] = []
+    for item in answers:
+        answer = by_id.get(item.answer_id)
+        if answer is None:
+            raise InspectionError(_("An answer does not belong to this inspection."))
+        answer.result, answer.deduction, answer.severity, answer.note = _clean_input(item, answer)
+        changed.append(answer)
+    fields = []
+    if note is not None:
+        inspection.note = note.strip()[:4000]
+        fields.append("note")
+    save_versioned(inspection, expected_version=expected_version, fields=fields)
+    now = timezone.now()
+    for answer in changed:
+        answer.updated_at = now
+    Answer.objects.bulk_update(
+        changed, ["result", "deduction", "severity", "note", "updated_at"], batch_size=200
+    )
+    if submission_key:
+        claim_submission(
+            center=inspection.zone.center,
+            user=by,
+            scope=SAVE_SCOPE,
+            key=submission_key,
+            object_id=str(inspection.pk),
+        )
+    record_event(
+        request,
+        action="inspections.answers_saved",
+        obj=inspection,
+        actor=by,
+        center=inspection.zone.center,
+        detail={"answers": len(changed), "version": inspection.version},
+    )
+    return inspection
+
+
+@transaction.atomic
+def add_photo(
+    *,
+    answer: Answer,
+    by: User,
+    upload: UploadedFile[bytes],
+    submission_key: str = "",
+    request: HttpRequest | None = None,
+) -> AnswerPhoto:
+    """Adds a photo to a check of a draft. The photo is checked and re-encoded
+    (`clean_photo`); anything else raises InspectionError with a message and stores nothing."""
+    if submission_key:
+        first = existing_submission(user=by, scope=PHOTO_SCOPE, key=submission_key)
+        if first is not None:
+            return AnswerPhoto.objects.get(pk=first)
+    inspection = answer.inspection
+    if not inspection.is_draft:
+        raise InspectionError(_("This inspection was submitted; photos can no longer be added."))
+    if answer.photos.count() >= MAX_PHOTOS_PER_CHECK:
+        raise InspectionError(_("At most %(n)d photos per check.") % {"n": MAX_PHOTOS_PER_CHECK})
+    try:
+        photo = clean_photo(upload)
+    except ValidationError as exc:
+        raise InspectionError(exc.messages[0]) from exc
+    stored = AnswerPhoto.objects.create(
+        center_id=answer.center_id,
+        answer=answer,
+        image=photo.image,
+        thumbnail=photo.thumbnail,
+        width=photo.width,
+        height=photo.height,
+        uploaded_by=by,
+    )
+    if submission_key:
+        claimed = claim_submission(
+            center=inspection.zone.center,
+            user=by,
+            scope=PHOTO_SCOPE,
+            key=submission_key,
+            object_id=str(stored.pk),
+        )
+        if claimed != str(stored.pk):
+            transaction.set_rollback(True)
+            return AnswerPhoto.objects.get(pk=claimed)
+    record_event(
+        request,
+        action="inspections.photo_added",
+        obj=inspection,
+        actor=by,
+        center=inspection.zone.center,
+        detail={"answer": answer.pk, "photo": stored.pk},
+    )
+    return stored
+
+
+@transaction.atomic
+def remove_photo(*, photo: AnswerPhoto, by: User, request: HttpRequest | None = None) -> None:
+    inspection = photo.answer.inspection
+    if not inspection.is_draft:
+        raise InspectionError(_("This inspection was submitted; its photos are kept."))
+    photo.image.delete(save=False)
+    photo.thumbnail.delete(save=False)
+    photo.delete()
+    record_event(
+        request,
+        action="inspections.photo_removed",
+        obj=inspection,
+        actor=by,
+        center=inspection.zone.center,
+    )
+
+
+def _check_complete(answers: list[Answer], photo_counts: dict[int, int]) -> None:
+    missing = [a for a in answers if not a.result]
+    if missing:
+        raise InspectionError(
+            _("%(n)d check(s) have no answer yet, starting with “%(check)s”.")
+            % {"n": len(missing), "check": missing[0].text[:40]}
+        )
+    no_photo = [
+        a
+        for a in answers
+        if a.photo_required
+        and a.result != Answer.Result.NOT_APPLICABLE
+        and not photo_counts.get(a.pk)
+    ]
+    if no_photo:
+        raise InspectionError(_("“%(check)s” needs a photo.") % {"check": no_photo[0].text[:40]})
+
+
+@transaction.atomic
+def submit_inspection(
+    *,
+    inspection: Inspection,
+    by: User,
+    expected_version: int | None = None,
+    submission_key: str = "",
+    request: HttpRequest | None = None,
+) -> Inspection:
+    """Scores a complete draft, marks repeat findings (deduction multiplied), records the
+    findings and opens their rectifications (not for acceptance inspections, which a round
+    aggregates). Submitting twice returns the submitted inspection unchanged."""
+    from onsite.rectification.services import open_rectifications
+
+    if submission_key:
+        first = existing_submission(user=by, scope=SUBMIT_SCOPE, key=submission_key)
+        if first is not None:
+            return Inspection.objects.get(pk=first)
+    inspection.refresh_from_db()
+    if inspection.is_submitted:
+        return inspection
+    if expected_version is not None and expected_version != inspection.version:
+        raise ConflictError
+    zone = Zone.objects.select_related("center", "owner").get(pk=inspection.zone_id)
+    answers = list(inspection.answers.all())
+    photo_counts = dict(
+        AnswerPhoto.objects.filter(answer__inspection=inspection)
+        .values("answer_id")
+        .annotate(n=Count("pk"))
+        .values_list("answer_id", "n")
+    )
+    _check_complete(answers, photo_counts)
+    settings = InspectionSettings.for_center(inspection.center_id)
+    failed = [a for a in answers if a.is_failed]
+    takes_findings = inspection.kind != Inspection.Kind.ACCEPTANCE
+    earlier: dict[str, Finding] = {}
+    if failed and takes_findings:
+        for finding in (
+            Finding.objects.repeats_of(
+                zone=zone,
+                keys=[a.key for a in failed],
+                on=inspection.inspected_on,
+                window_days=settings.repeat_window_days,
+            )
+            .exclude(inspection=inspection)
+            .order_by("found_on", "pk")
+        ):
+            earlier[finding.check_key] = finding  # the latest one wins
+    for answer in answers:
+        if answer.is_failed and answer.key in earlier:
+            answer.is_repeat = True
+            answer.applied_deduction = repeat_deduction(answer, factor=settings.repeat_factor)
+        else:
+            answer.is_repeat = False
+            answer.applied_deduction = deduction_of(answer)
+    Answer.objects.bulk_update(answers, ["is_repeat", "applied_deduction"], batch_size=200)
+    score = score_answers(answers, settings)
+    updated = Inspection.objects.filter(
+        pk=inspection.pk, status=Inspection.Status.DRAFT, version=inspection.version
+    ).update(
+        status=Inspection.Status.SUBMITTED,
+        submitted_at=timezone.now(),
+        score=score.percent,
+        points_earned=score.earned,
+        points_possible=score.possible,
+        pillar_scores=score.pillars,
+        band=score.band,
+        pass_mark=settings.pass_mark,
+        passed=score.passed,
+        version=F("version") + 1,
+    )
+    if updated != 1:
+        transaction.set_rollback(True)
+        inspection.refresh_from_db()
+        if inspection.is_submitted:
+            return inspection
+        raise ConflictError
+    inspection.refresh_from_db()
+    if submission_key:
+        claim_submission(
+            center=zone.center,
+            user=by,
+            scope=SUBMIT_SCOPE,
+            key=submission_key,
+            object_id=str(inspection.pk),
+        )
+    findings: list[Finding] = []
+    if takes_findings:
+        for answer in failed:
+            finding = Finding.objects.create(
+                center_id=inspection.center_id,
+                inspection=inspection,
+                answer=answer,
+                zone=zone,
+                check_key=answer.key,
+                pillar=answer.pillar,
+                text=answer.note or answer.text,
+                severity=answer.severity,
+                deduction=answer.applied_deduction or Decimal(0),
+                is_repeat=answer.is_repeat,
+                repeat_of=earlier.get(answer.key) if answer.is_repeat else None,
+                found_on=inspection.inspected_on,
+            )
+            finding.zone = zone
+            findings.append(finding)
+        open_rectifications(findings=findings, by=by, settings=settings, request=request)
+    record_event(
+        request,
+        action="inspections.submitted",
+        obj=inspection,
+        actor=by,
+        center=zone.center,
+        detail={
+            "zone": zone.code,
+            "score": str(inspection.score),
+            "band": inspection.band,
+            "findings": len(findings),
+            "repeats": sum(f.is_repeat for f in findings),
+        },
+    )
+    return inspection
+
+
+@transaction.atomic
+def propose_improvement(
+    *,
+    findings: Iterable[Finding],
+    by: User,
+    proposal: str,
+    request: HttpRequest | None = None,
+) -> ImprovementProposal:
+    """提升: turns one finding, or the findings of a recurring failed check, into a revision
+    proposal: opens (or joins) a draft of the area type's standard, linked back to it."""
+    items = list(findings)
+    if not items:
+        raise InspectionError(_("Choose at least one finding."))
+    proposal = proposal.strip()
+    if not proposal:
+        raise InspectionError(_("Say what should change in the standard and why."))
+    first = items[0]
+    zone = first.zone
+    if any(
+        f.check_key != first.check_key or f.zone.area_type_id != zone.area_type_id for f in items
+    ):
+        raise InspectionError(_("The findings must be of the same check and area type."))
+    record = ImprovementProposal.objects.create(
+        center_id=first.center_id,
+        area_type_id=zone.area_type_id,
+        check_key=first.check_key,
+        check_text=first.answer.text,
+        proposal=proposal,
+        created_by=by,
+    )
+    link = reverse("inspections:proposal-detail", args=[record.pk])
+    draft = start_revision(
+        area_type=zone.area_type,
+        by=by,
+        note=f"{first.answer.text[:80]}: {proposal}",
+        source_url=link,
+        request=request,
+    )
+    record.draft = draft
+    record.save(update_fields=["draft"])
+    Finding.objects.filter(pk__in=[f.pk for f in items]).update(proposal=record)
+    record_event(
+        request,
+        action="inspections.improvement_proposed",
+        obj=record,
+        actor=by,
+        center=zone.center,
+        detail={"check": first.check_key, "findings": len(items), "draft": draft.pk},
+    )
+    return record
+
+
+@transaction.atomic
+def update_settings(
+    *,
+    settings: InspectionSettings,
+    by: User,
+    data: dict[str, Any],
+    expected_version: int,
+    request: HttpRequest | None = None,
+) -> InspectionSettings:
+    names = [
+        "pass_mark",
+        "green_from",
+        "yellow_from",
+        "repeat_window_days",
+        "repeat_factor",
+        "serious_days",
+        "general_days",
+    ]
+    for name in names:
+        setattr(settings, name, data[name])
+    if settings.yellow_from > settings.green_from:
+        raise InspectionError(_("Yellow must start below green."))
+    if settings.pk is None:
+        settings.save()
+    else:
+        save_versioned(settings, expected_version=expected_version, fields=names)
+    record_event(
+        request,
+        action="inspections.settings_changed",
+        obj=settings,
+        actor=by,
+        detail={n: data[n] for n in names},
+    )
+    return settings

@@ -1,0 +1,461 @@
+"""Writes of rectification (整改): opening one per finding, after-photos, the workflow
+open → submitted → closed (or returned to open), and overdue escalation.
+
+Every move goes through `_move`, which checks the move is allowed from the current status,
+saves with the optimistic version, and writes the `Transition` row (the history)."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+from onsite.accounts.models import Role, User
+from onsite.audit.services import record_event
+from onsite.core.concurrency import claim_submission, existing_submission, save_versioned
+from onsite.core.images import clean_photo
+from onsite.core.models import Center
+from onsite.inspections.models import Finding, InspectionSettings
+from onsite.notifications.services import notify
+from onsite.org.models import Group, Membership, Zone
+from onsite.rectification.calendar import add_working_days
+from onsite.rectification.models import Rectification, RectificationPhoto, Transition
+
+MAX_AFTER_PHOTOS = 6
+
+
+class RectificationError(Exception):
+    """A move the workflow does not allow; `message` is shown to the user."""
+
+    def __init__(self, message: Any) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+def _url(rectification: Rectification) -> str:
+    return reverse("rectification:rectification-detail", args=[rectification.pk])
+
+
+def open_rectifications(
+    *,
+    findings: Iterable[Finding],
+    by: User,
+    settings: InspectionSettings,
+    request: HttpRequest | None = None,
+) -> list[Rectification]:
+    """One rectification per finding, assigned to the zone owner, due by severity. Called by
+    `submit_inspection` inside its transaction (the zones must be selected with owner)."""
+    created: list[Rectification] = []
+    for finding in findings:
+        due = add_working_days(finding.found_on, settings.working_days_for(finding.severity))
+        created.append(
+            Rectification.objects.create(
+                center_id=finding.center_id,
+                finding=finding,
+                zone=finding.zone,
+                assignee=finding.zone.owner,
+                severity=finding.severity,
+                due_on=due.day,
+                due_is_provisional=due.is_provisional,
+            )
+        )
+    Transition.objects.bulk_create(
+        Transition(
+            rectification=r,
+            action=Transition.Action.ASSIGNED,
+            to_status=r.status,
+            by=by,
+            note=r.assignee.display_name if r.assignee else "",
+        )
+        for r in created
+    )
+    by_assignee: dict[User | None, list[Rectification]] = defaultdict(list)
+    for r in created:
+        by_assignee[r.assignee].append(r)
+    for assignee, items in by_assignee.items():
+        first = items[0]
+        if assignee is None:
+            notify(
+                center=first.zone.center,
+                users=office_people(first.zone.center),
+                kind="rectification.unassigned",
+                message=gettext_noop(
+                    "%(count)s finding(s) on %(zone)s have no zone owner to fix them."
+                ),
+                params={"count": len(items), "zone": first.zone.name},
+                url=_url(first),
+            )
+            continue
+        notify(
+            center=first.zone.center,
+            users=[assignee],
+            kind="rectification.assigned",
+            message=gettext_noop(
+                "%(count)s finding(s) on %(zone)s to fix; the first is due %(due)s."
+            ),
+            params={
+                "count": len(items),
+                "zone": first.zone.name,
+                "due": min(r.due_on for r in items).isoformat(),
+            },
+            url=reverse("rectification:rectification-list") + "?mine=1"
+            if len(items) > 1
+            else _url(first),
+        )
+    return created
+
+
+def _move(
+    rectification: Rectification,
+    *,
+    action: str,
+    to: str,
+    by: User | None,
+    expected_version: int,
+    fields: list[str],
+    note: str = "",
+) -> Transition:
+    old = rectification.status
+    rectification.status = to
+    save_versioned(rectification, expected_version=expected_version, fields=["status", *fields])
+    return Transition.objects.create(
+        rectification=rectification,
+        action=action,
+        from_status=old,
+        to_status=to,
+        by=by,
+        note=note,
+    )
+
+
+def _already(*, by: User, scope: str, key: str, rectification: Rectification) -> bool:
+    return bool(key) and existing_submission(user=by, scope=scope, key=key) == str(rectification.pk)
+
+
+def _claim(*, by: User, scope: str, key: str, rectification: Rectification) -> None:
+    if key:
+        claim_submission(
+            center=rectification.zone.center,
+            user=by,
+            scope=scope,
+            key=key,
+            object_id=str(rectification.pk),
+        )
+
+
+@transaction.atomic
+def add_after_photo(
+    *,
+    rectification: Rectification,
+    by: User,
+    upload: UploadedFile[bytes],
+    request: HttpRequest | None = None,
+) -> RectificationPhoto:
+    """Adds an after-photo to the current attempt. Raises RectificationError (with the
+    photo check's message) for anything that is not a real image within the limits."""
+    if not rectification.is_open:
+        raise RectificationError(_("Photos can be added only while the rectification is open."))
+    attempt = rectification.times_returned + 1
+    if (
+        RectificationPhoto.objects.filter(rectification=rectification, attempt=attempt).count()
+        >= MAX_AFTER_PHOTOS
+    ):
+        raise RectificationError(
+            _("At most %(n)d after-photos per submission.") % {"n": MAX_AFTER_PHOTOS}
+        )
+    try:
+        photo = clean_photo(upload)
+    except ValidationError as exc:
+        raise RectificationError(exc.messages[0]) from exc
+    stored = RectificationPhoto.objects.create(
+        center_id=rectification.center_id,
+        rectification=rectification,
+        attempt=attempt,
+        image=photo.image,
+        thumbnail=photo.thumbnail,
+        width=photo.width,
+        height=photo.height,
+        uploaded_by=by,
+    )
+    record_event(
+        request,
+        action="rectification.photo_added",
+        obj=rectification,
+        actor=by,
+        center=rectification.zone.center,
+        detail={"photo": stored.pk, "attempt": attempt},
+    )
+    return stored
+
+
+@transaction.atomic
+def remove_after_photo(
+    *, photo: RectificationPhoto, by: User, request: HttpRequest | None = None
+) -> None:
+    rectification = photo.rectification
+    if not rectification.is_open:
+        raise RectificationError(_("Photos can be removed only while the rectification is open."))
+    photo.image.delete(save=False)
+    photo.thumbnail.delete(save=False)
+    photo.delete()
+    record_event(
+        request,
+        action="rectification.photo_removed",
+        obj=rectification,
+        actor=by,
+        center=rectification.zone.center,
+    )
+
+
+SUBMIT_SCOPE = "rectification.submit"
+RETURN_SCOPE = "rectification.return"
+VERIFY_SCOPE = "rectification.verify"
+
+
+@transaction.atomic
+def submit_rectification(
+    *,
+    rectification: Rectification,
+    by: User,
+    note: str,
+    expected_version: int,
+    submission_key: str = "",
+    request: HttpRequest | None = None,
+) -> Rectification:
+    """The owner reports the fix: at least one after-photo of this attempt and a note."""
+    if _already(by=by, scope=SUBMIT_SCOPE, key=submission_key, rectification=rectification):
+        rectification.refresh_from_db()
+        return rectification
+    if not rectification.is_open:
+        raise RectificationError(_("This rectification is not open; it cannot be submitted."))
+    note = note.strip()
+    if not note:
+        raise RectificationError(_("Describe what was done."))
+    attempt = rectification.times_returned + 1
+    if not RectificationPhoto.objects.filter(rectification=rectification, attempt=attempt).exists():
+        raise RectificationError(_("Add at least one after-photo before submitting."))
+    rectification.note = note
+    rectification.submitted_at = timezone.now()
+    _move(
+        rectification,
+        action=Transition.Action.SUBMITTED,
+        to=Rectification.Status.SUBMITTED,
+        by=by,
+        expected_version=expected_version,
+        fields=["note", "submitted_at"],
+        note=note,
+    )
+    _claim(by=by, scope=SUBMIT_SCOPE, key=submission_key, rectification=rectification)
+    record_event(
+        request,
+        action="rectification.submitted",
+        obj=rectification,
+        actor=by,
+        center=rectification.zone.center,
+        detail={"attempt": attempt},
+    )
+    inspector = rectification.finding.inspection.inspector
+    notify(
+        center=rectification.zone.center,
+        users=[inspector] if inspector.pk != by.pk else verifiers(rectification.zone.center),
+        kind="rectification.submitted",
+        message=gettext_noop("The rectification on %(zone)s was submitted for verification."),
+        params={"zone": rectification.zone.name},
+        url=_url(rectification),
+    )
+    return rectification
+
+
+@transaction.atomic
+def return_rectification(
+    *,
+    rectification: Rectification,
+    by: User,
+    reason: str,
+    expected_version: int,
+    submission_key: str = "",
+    request: HttpRequest | None = None,
+) -> Rectification:
+    """The verifier is not satisfied: back to open with a reason; the due date stays."""
+    if _already(by=by, scope=RETURN_SCOPE, key=submission_key, rectification=rectification):
+        rectification.refresh_from_db()
+        return rectification
+    if not rectification.is_submitted:
+        raise RectificationError(_("Only a submitted rectification can be returned."))
+    reason = reason.strip()
+    if not reason:
+        raise RectificationError(_("Give the reason for returning it."))
+    rectification.return_reason = reason
+    rectification.times_returned += 1
+    _move(
+        rectification,
+        action=Transition.Action.RETURNED,
+        to=Rectification.Status.OPEN,
+        by=by,
+        expected_version=expected_version,
+        fields=["return_reason", "times_returned"],
+        note=reason,
+    )
+    _claim(by=by, scope=RETURN_SCOPE, key=submission_key, rectification=rectification)
+    record_event(
+        request,
+        action="rectification.returned",
+        obj=rectification,
+        actor=by,
+        center=rectification.zone.center,
+        detail={"reason": reason[:200]},
+    )
+    notify(
+        center=rectification.zone.center,
+        users=[rectification.assignee],
+        kind="rectification.returned",
+        message=gettext_noop("Your rectification on %(zone)s was returned: %(reason)s"),
+        params={"zone": rectification.zone.name, "reason": reason[:120]},
+        url=_url(rectification),
+    )
+    return rectification
+
+
+@transaction.atomic
+def verify_rectification(
+    *,
+    rectification: Rectification,
+    by: User,
+    expected_version: int,
+    note: str = "",
+    submission_key: str = "",
+    request: HttpRequest | None = None,
+) -> Rectification:
+    if _already(by=by, scope=VERIFY_SCOPE, key=submission_key, rectification=rectification):
+        rectification.refresh_from_db()
+        return rectification
+    if not rectification.is_submitted:
+        raise RectificationError(_("Only a submitted rectification can be verified."))
+    rectification.closed_at = timezone.now()
+    rectification.closed_by = by
+    _move(
+        rectification,
+        action=Transition.Action.VERIFIED,
+        to=Rectification.Status.CLOSED,
+        by=by,
+        expected_version=expected_version,
+        fields=["closed_at", "closed_by"],
+        note=note.strip(),
+    )
+    _claim(by=by, scope=VERIFY_SCOPE, key=submission_key, rectification=rectification)
+    record_event(
+        request,
+        action="rectification.verified",
+        obj=rectification,
+        actor=by,
+        center=rectification.zone.center,
+    )
+    notify(
+        center=rectification.zone.center,
+        users=[rectification.assignee],
+        kind="rectification.verified",
+        message=gettext_noop("Your rectification on %(zone)s was verified and closed."),
+        params={"zone": rectification.zone.name},
+        url=_url(rectification),
+    )
+    return rectification
+
+
+def office_people(center: Center) -> list[User]:
+    """The programme office: members of office groups and holders of the office role."""
+    return list(
+        User.objects.filter(center=center, is_active=True)
+        .filter(
+            Q(role_grants__role=Role.OFFICE)
+            | Q(memberships__group__kind=Group.Kind.OFFICE, memberships__group__center=center)
+        )
+        .distinct()
+    )
+
+
+def verifiers(center: Center) -> list[User]:
+    return list(
+        User.objects.filter(
+            center=center, is_active=True, role_grants__role=Role.SUPERVISOR
+        ).distinct()
+    )
+
+
+def promotion_leaders(zone: Zone) -> list[User]:
+    """Leaders of the promotion group above the working group that covers the zone's unit."""
+    if zone.unit_id is None:
+        return []
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__role=Membership.Role.LEADER,
+            memberships__group__kind=Group.Kind.PROMOTION,
+            memberships__group__children__coverages__unit_id=zone.unit_id,
+        ).distinct()
+    )
+
+
+@transaction.atomic
+def escalate_overdue(*, center: Center | None = None, on: datetime.date | None = None) -> int:
+    """Tells the promotion-group leader and the office about each rectification that went
+    overdue and was not escalated yet (once per rectification; a returned one that goes
+    overdue again is not escalated twice). Returns how many were escalated."""
+    day = on or timezone.localdate()
+    due = (
+        Rectification.objects.overdue(day)
+        .filter(escalated_at__isnull=True)
+        .select_related("zone", "zone__center", "assignee")
+        .order_by("center_id", "due_on", "pk")
+    )
+    if center is not None:
+        due = due.filter(center=center)
+    count = 0
+    office_by_center: dict[int, list[User]] = {}
+    for rectification in due:
+        zone = rectification.zone
+        claimed = Rectification.objects.filter(
+            pk=rectification.pk, escalated_at__isnull=True
+        ).update(escalated_at=timezone.now())
+        if not claimed:  # another worker got it
+            continue
+        if zone.center_id not in office_by_center:
+            office_by_center[zone.center_id] = office_people(zone.center)
+        leaders = promotion_leaders(zone)
+        Transition.objects.create(
+            rectification=rectification,
+            action=Transition.Action.ESCALATED,
+            from_status=rectification.status,
+            to_status=rectification.status,
+            by=None,
+            note=", ".join(u.display_name for u in leaders),
+        )
+        record_event(
+            None,
+            action="rectification.escalated",
+            obj=rectification,
+            center=zone.center,
+            detail={"due_on": rectification.due_on.isoformat()},
+        )
+        notify(
+            center=zone.center,
+            users=[*leaders, *office_by_center[zone.center_id], rectification.assignee],
+            kind="rectification.overdue",
+            message=gettext_noop(
+                "Overdue: the rectification on %(zone)s was due %(due)s and is not done."
+            ),
+            params={"zone": zone.name, "due": rectification.due_on.isoformat()},
+            url=_url(rectification),
+        )
+        count += 1
+    return count
