@@ -47,7 +47,8 @@ def test_checklist_comes_from_the_effective_standard(center, supervisor):
     ]
     assert inspection.standard_version == version
     allowed = inspection.answers.get(key="items:allowed")
-    assert "水杯" in allowed.text and "✗ 零食" in allowed.text
+    assert "水杯" in allowed.text
+    assert "✗ 零食" in allowed.text
 
 
 def test_submit_scores_and_opens_rectifications(center, supervisor, staff_user):
@@ -57,7 +58,8 @@ def test_submit_scores_and_opens_rectifications(center, supervisor, staff_user):
     inspection = services.submit_inspection(inspection=inspection, by=supervisor)
     # possible: C01 10 + C02 20 + C03 10 + 4 item checks × 10 = 80; lost: C02 2×5, qty 5
     assert inspection.score == Decimal("81.3")
-    assert inspection.band == "green" and inspection.passed is True
+    assert inspection.band == "green"
+    assert inspection.passed is True
     assert inspection.pillar_scores["set_in_order"] == pytest.approx(70.0)  # 35 of 50
     assert Finding.objects.filter(inspection=inspection).count() == 2
     assert Rectification.objects.filter(assignee=staff_user).count() == 2
@@ -111,7 +113,8 @@ def test_repeat_finding_doubles_its_deduction(center, supervisor):
     two = answer_all(two, supervisor, fail={"clause:C01"}, deduction="3")
     services.submit_inspection(inspection=two, by=supervisor)
     repeat = Finding.objects.get(inspection=two)
-    assert repeat.is_repeat and repeat.deduction == Decimal(6)
+    assert repeat.is_repeat
+    assert repeat.deduction == Decimal(6)
     assert repeat.repeat_of == Finding.objects.get(inspection=one)
 
 
