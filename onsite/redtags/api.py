@@ -1,3 +1,299 @@
-from ninja import Router
+"""JSON API of the red-tag register: tag, list, decide (one or many), withdraw, figures.
+Photos are taken on the tagging page; a tag made here has none."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from ninja import Field, Router, Schema
+from ninja.errors import HttpError
+
+from onsite.accounts.models import Role
+from onsite.core.api import documented
+from onsite.core.concurrency import ConflictError
+from onsite.core.models import get_for_center
+from onsite.core.types import OnsiteRequest
+from onsite.org.models import Zone
+from onsite.redtags import queries, services
+from onsite.redtags.models import (
+    Disposition,
+    Phase,
+    Reason,
+    RedTag,
+    RedTagPolicy,
+    RedTagQuerySet,
+)
+from onsite.redtags.services import DECIDER_ROLES, TAGGER_ROLES
+from onsite.standards.models import Item
+from onsite.supplies.access import idempotency_key, refuse, require
+from onsite.supplies.models import Supply
 
 router = Router(tags=["redtags"])
+
+EVERYONE = tuple(Role.values)
+
+
+class TagIn(Schema):
+    zone: str = Field(..., description="Zone code")
+    item: str | None = Field(None, description="Code of a catalogue item")
+    item_name: str = Field("", max_length=100, description="The item's name if not catalogued")
+    quantity: int = Field(1, description="Whole number of at least 1")
+    reason: Reason
+    proposal: Disposition
+    supply: str | None = Field(None, description="Code of the store supply this item is")
+    footprint: Decimal = Field(Decimal(0), ge=0, max_digits=6, decimal_places=2)
+    phase: Phase = Phase.SORT
+    note: str = Field("", max_length=300)
+
+
+class TagOut(Schema):
+    id: int
+    number: str
+    zone: str
+    unit: str | None
+    phase: str
+    item: str | None
+    item_name: str
+    supply: str | None
+    quantity: int
+    reason: str
+    proposal: str
+    footprint: Decimal
+    note: str
+    tagged_by: str
+    tagged_at: datetime
+    hold_until: date
+    overdue: bool
+    status: str
+    decision: str
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str
+    returned_to_store: int | None = Field(None, description="Quantity added to the stock")
+    has_photo: bool
+    version: int
+
+
+class DecisionIn(Schema):
+    decision: Disposition
+    note: str = Field("", max_length=300)
+    supply: str | None = Field(None, description="Store supply code, for a return to the store")
+    version: int | None = Field(None, description="The version the decider saw, if known")
+
+
+class BulkDecisionIn(Schema):
+    tags: list[int] = Field(..., min_length=1, max_length=500)
+    decision: Disposition
+    note: str = Field("", max_length=300)
+
+
+class BulkDecisionOut(Schema):
+    decided: list[int]
+    skipped: list[int]
+
+
+class WithdrawIn(Schema):
+    note: str = Field("", max_length=300)
+
+
+class FiguresOut(Schema):
+    unit: str | None
+    phase: str
+    tags: int
+    items: int
+    held: int
+    overdue: int
+    decided: int
+    removed: int
+    returned: int
+    discarded: int
+    space: Decimal
+
+
+class PolicyOut(Schema):
+    holding_days: int
+
+
+def _tags(request: OnsiteRequest) -> RedTagQuerySet:
+    return RedTag.objects.filter(center=request.center).select_related(
+        "zone", "unit", "item", "supply", "tagged_by", "decided_by", "store_return"
+    )
+
+
+def _out(tag: RedTag) -> TagOut:
+    return TagOut(
+        id=tag.pk,
+        number=tag.number,
+        zone=tag.zone.code,
+        unit=tag.unit.code if tag.unit else None,
+        phase=tag.phase,
+        item=tag.item.code if tag.item else None,
+        item_name=tag.item_name,
+        supply=tag.supply.code if tag.supply else None,
+        quantity=tag.quantity,
+        reason=tag.reason,
+        proposal=tag.proposal,
+        footprint=tag.footprint,
+        note=tag.note,
+        tagged_by=tag.tagged_by.username,
+        tagged_at=tag.tagged_at,
+        hold_until=tag.hold_until,
+        overdue=tag.is_overdue(),
+        status=tag.status,
+        decision=tag.decision,
+        decided_by=tag.decided_by.username if tag.decided_by else None,
+        decided_at=tag.decided_at,
+        decision_note=tag.decision_note,
+        returned_to_store=tag.store_return.quantity if tag.store_return else None,
+        has_photo=bool(tag.photo),
+        version=tag.version,
+    )
+
+
+def _fresh(request: OnsiteRequest, pk: int) -> TagOut:
+    return _out(get_for_center(_tags(request), request.center, pk=pk))
+
+
+@router.get("/tags", response=documented(list[TagOut]), summary="Red tags (the latest 200)")
+def list_tags(
+    request: OnsiteRequest, show: str = "held", unit: str = "", zone: str = ""
+) -> list[TagOut]:
+    require(request, *EVERYONE)
+    tags = _tags(request)
+    if show == "overdue":
+        tags = tags.overdue()
+    elif show in RedTag.Status.values:
+        tags = tags.filter(status=show)
+    if unit:
+        tags = tags.filter(unit__code=unit)
+    if zone:
+        tags = tags.filter(zone__code=zone)
+    return [_out(tag) for tag in tags.order_by("-tagged_at", "-pk")[:200]]
+
+
+@router.post("/tags", response=documented(TagOut), summary="Tag an item as unneeded")
+def create_tag(request: OnsiteRequest, payload: TagIn) -> TagOut:
+    center = require(request, *TAGGER_ROLES, write=True)
+    zone = get_for_center(Zone.objects.filter(is_active=True), request.center, code=payload.zone)
+    data = payload.dict()
+    data["item"] = (
+        get_for_center(Item.objects.all(), request.center, code=payload.item)
+        if payload.item
+        else None
+    )
+    data["supply"] = (
+        get_for_center(Supply.objects.all(), request.center, code=payload.supply)
+        if payload.supply
+        else None
+    )
+    try:
+        tag = services.tag_item(
+            center=center,
+            zone=zone,
+            by=request.user,
+            data=data,
+            key=idempotency_key(request),
+            request=request,
+        )
+    except ValidationError as exc:
+        raise refuse(exc) from exc
+    return _fresh(request, tag.pk)
+
+
+@router.get("/tags/{tag_id}", response=documented(TagOut), summary="One red tag")
+def get_tag(request: OnsiteRequest, tag_id: int) -> TagOut:
+    require(request, *EVERYONE)
+    return _fresh(request, tag_id)
+
+
+@router.post(
+    "/tags/{tag_id}/decision",
+    response=documented(TagOut),
+    summary="Decide what happens to a tagged item (programme office)",
+)
+def decide(request: OnsiteRequest, tag_id: int, payload: DecisionIn) -> TagOut:
+    require(request, *DECIDER_ROLES, write=True)
+    tag = get_for_center(_tags(request), request.center, pk=tag_id)
+    supply = (
+        get_for_center(Supply.objects.all(), request.center, code=payload.supply)
+        if payload.supply
+        else None
+    )
+    try:
+        services.decide_tag(
+            tag=tag,
+            by=request.user,
+            decision=payload.decision,
+            note=payload.note,
+            expected_version=payload.version,
+            supply=supply,
+            request=request,
+        )
+    except (ValidationError, ConflictError) as exc:
+        raise refuse(exc) from exc
+    return _fresh(request, tag_id)
+
+
+@router.post(
+    "/decisions",
+    response=documented(BulkDecisionOut),
+    summary="One decision for many tags (programme office); tags no longer held are skipped",
+)
+def decide_many(request: OnsiteRequest, payload: BulkDecisionIn) -> BulkDecisionOut:
+    require(request, *DECIDER_ROLES, write=True)
+    tags = list(_tags(request).filter(pk__in=payload.tags))
+    if len(tags) != len(set(payload.tags)):
+        raise HttpError(404, "Not Found")
+    try:
+        decided, skipped = services.decide_tags(
+            tags=tags,
+            by=request.user,
+            decision=payload.decision,
+            note=payload.note,
+            request=request,
+        )
+    except ValidationError as exc:
+        raise refuse(exc) from exc
+    return BulkDecisionOut(decided=[t.pk for t in decided], skipped=[t.pk for t in skipped])
+
+
+@router.post(
+    "/tags/{tag_id}/withdraw",
+    response=documented(TagOut),
+    summary="Take off a tag hung by mistake (the tagger or the office)",
+)
+def withdraw(request: OnsiteRequest, tag_id: int, payload: WithdrawIn) -> TagOut:
+    require(request, *TAGGER_ROLES, write=True)
+    tag = get_for_center(_tags(request), request.center, pk=tag_id)
+    if tag.tagged_by_id != request.user.pk and not request.user.has_role(*DECIDER_ROLES):
+        require(request)  # records the denial and answers 403
+    try:
+        services.withdraw_tag(tag=tag, by=request.user, note=payload.note, request=request)
+    except ValidationError as exc:
+        raise refuse(exc) from exc
+    return _fresh(request, tag_id)
+
+
+@router.get(
+    "/figures",
+    response=documented(list[FiguresOut]),
+    summary="Items tagged, decided, returned to the store and space freed, per unit and phase",
+)
+def figures(request: OnsiteRequest, phase: str = "") -> list[FiguresOut]:
+    center = require(request, *EVERYONE)
+    rows = queries.figures_by_unit(center=center, phase=phase if phase in Phase.values else None)
+    return [
+        FiguresOut(unit=row.unit.code if row.unit else None, phase=row.phase, tags=row.tags,
+                   items=row.items, held=row.held, overdue=row.overdue, decided=row.decided,
+                   removed=row.removed, returned=row.returned, discarded=row.discarded,
+                   space=row.space)
+        for row in rows
+    ]  # fmt: skip
+
+
+@router.get("/settings", response=documented(PolicyOut), summary="The center's holding time")
+def get_policy(request: OnsiteRequest) -> PolicyOut:
+    center = require(request, *EVERYONE)
+    return PolicyOut(holding_days=RedTagPolicy.for_center(center).holding_days)

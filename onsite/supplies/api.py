@@ -1,3 +1,505 @@
-from ninja import Router
+"""JSON API of supplies: the catalogue and stock, requisitions, returns and consumption.
+The same services as the pages; the same roles; an `Idempotency-Key` header makes a
+create safe to retry."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from ninja import Field, Router, Schema
+from ninja.errors import HttpError
+
+from onsite.core.api import documented
+from onsite.core.concurrency import ConflictError
+from onsite.core.models import get_for_center
+from onsite.core.types import OnsiteRequest
+from onsite.org.models import Unit
+from onsite.supplies import queries, services
+from onsite.supplies.access import (
+    ANALYSTS,
+    APPROVER_ROLES,
+    READERS,
+    REQUESTERS,
+    SEE_ALL,
+    STORE_ROLES,
+    idempotency_key,
+    refuse,
+    require,
+)
+from onsite.supplies.models import Movement, Requisition, Supply, SupplyReturn
 
 router = Router(tags=["supplies"])
+
+
+# --- schemas --------------------------------------------------------------------------
+
+
+class SupplyOut(Schema):
+    code: str
+    name: str
+    category: str
+    measure: str
+    unit_price: Decimal
+    on_hand: int
+    min_level: int
+    max_level: int
+    is_low: bool
+    is_active: bool
+
+
+class SupplyIn(Schema):
+    code: str = Field(..., pattern=r"^[-a-zA-Z0-9_]+$", min_length=1, max_length=32)
+    name: str = Field(..., min_length=1, max_length=100)
+    category: Supply.Category = Supply.Category.OTHER
+    measure: str = Field(..., min_length=1, max_length=10)
+    unit_price: Decimal = Field(Decimal(0), ge=0, max_digits=9, decimal_places=2)
+    min_level: int = Field(0, ge=0, le=1_000_000)
+    max_level: int = Field(0, ge=0, le=1_000_000)
+
+
+class ReceiptIn(Schema):
+    quantity: int = Field(..., description="Whole number of at least 1")
+    note: str = Field("", max_length=200)
+
+
+class MovementOut(Schema):
+    id: int
+    supply: str
+    kind: str
+    quantity: int
+    balance: int
+    unit: str | None
+    at: datetime
+    note: str
+
+
+class LineIn(Schema):
+    supply: str = Field(..., description="Supply code")
+    quantity: int = Field(..., description="Whole number of at least 1")
+
+
+class RequisitionIn(Schema):
+    unit: str | None = Field(None, description="Unit code; defaults to the caller's unit")
+    purpose: str = Field("", max_length=200)
+    lines: list[LineIn]
+
+
+class LineOut(Schema):
+    id: int
+    supply: str
+    requested: int
+    approved: int | None
+    issued: int
+
+
+class RequisitionOut(Schema):
+    id: int
+    unit: str
+    requested_by: str
+    requested_at: datetime
+    purpose: str
+    status: str
+    version: int
+    decision_note: str
+    lines: list[LineOut]
+
+
+class ApproveIn(Schema):
+    version: int
+    approved: dict[int, int] | None = Field(
+        None, description="Approved quantity per line id; all requested when omitted"
+    )
+    note: str = Field("", max_length=200)
+
+
+class EndIn(Schema):
+    version: int
+    action: Literal["rejected", "cancelled", "closed"]
+    note: str = Field("", max_length=200)
+
+
+class IssueIn(Schema):
+    quantities: dict[int, int] = Field(..., description="Quantity to issue now per line id")
+
+
+class ReturnIn(Schema):
+    supply: str
+    quantity: int = Field(..., description="Whole number of at least 1")
+    unit: str | None = None
+    note: str = Field("", max_length=200)
+
+
+class ReturnOut(Schema):
+    id: int
+    supply: str
+    unit: str | None
+    quantity: int
+    source: str
+    note: str
+    returned_at: datetime
+
+
+class ConsumptionOut(Schema):
+    unit: str
+    kind: str
+    headcount: int
+    value: Decimal
+    per_head: Decimal | None
+    peer_median: Decimal | None
+    ratio: Decimal | None
+    is_outlier: bool
+
+
+class TrendOut(Schema):
+    month: date
+    quantity: int
+    value: Decimal
+
+
+# --- helpers --------------------------------------------------------------------------
+
+
+def _supply_out(supply: Supply) -> SupplyOut:
+    return SupplyOut(
+        code=supply.code,
+        name=supply.name,
+        category=supply.category,
+        measure=supply.measure,
+        unit_price=supply.unit_price,
+        on_hand=supply.on_hand,
+        min_level=supply.min_level,
+        max_level=supply.max_level,
+        is_low=supply.is_low,
+        is_active=supply.is_active,
+    )
+
+
+def _requisitions(request: OnsiteRequest) -> QuerySet[Requisition]:
+    rows = Requisition.objects.filter(center=request.center)
+    if not request.user.has_role(*SEE_ALL):
+        rows = rows.filter(unit_id=request.user.unit_id) if request.user.unit_id else rows.none()
+    return rows.select_related("unit", "requested_by").prefetch_related("lines__supply")
+
+
+def _requisition(request: OnsiteRequest, pk: int) -> Requisition:
+    return get_for_center(_requisitions(request), request.center, pk=pk)
+
+
+def _requisition_out(requisition: Requisition) -> RequisitionOut:
+    return RequisitionOut(
+        id=requisition.pk,
+        unit=requisition.unit.code,
+        requested_by=requisition.requested_by.username,
+        requested_at=requisition.requested_at,
+        purpose=requisition.purpose,
+        status=requisition.status,
+        version=requisition.version,
+        decision_note=requisition.decision_note,
+        lines=[
+            LineOut(
+                id=line.pk,
+                supply=line.supply.code,
+                requested=line.requested,
+                approved=line.approved,
+                issued=line.issued,
+            )
+            for line in requisition.lines.all()
+        ],
+    )
+
+
+def _fresh(request: OnsiteRequest, pk: int) -> RequisitionOut:
+    return _requisition_out(_requisition(request, pk))
+
+
+# --- catalogue and stock --------------------------------------------------------------
+
+
+@router.get("/supplies", response=documented(list[SupplyOut]), summary="The supplies catalogue")
+def list_supplies(request: OnsiteRequest) -> list[SupplyOut]:
+    center = require(request, *READERS)
+    return [_supply_out(s) for s in Supply.objects.filter(center=center)]
+
+
+@router.post("/supplies", response=documented(SupplyOut), summary="Add a supply (store keepers)")
+def create_supply(request: OnsiteRequest, payload: SupplyIn) -> SupplyOut:
+    center = require(request, *STORE_ROLES, write=True)
+    try:
+        supply = services.create_supply(
+            center=center, by=request.user, data=payload.dict(), request=request
+        )
+    except ValidationError as exc:
+        raise refuse(exc) from exc
+    return _supply_out(supply)
+
+
+@router.get("/stock", response=documented(list[SupplyOut]), summary="Stock in the store")
+def list_stock(request: OnsiteRequest, low: bool = False) -> list[SupplyOut]:
+    center = require(request, *READERS)
+    if low:
+        return [_supply_out(s) for s in queries.low_stock(center=center)]
+    return [_supply_out(s) for s in Supply.objects.filter(center=center, is_active=True)]
+
+
+@router.get("/stock/{code}", response=documented(SupplyOut), summary="One supply's stock")
+def get_stock(request: OnsiteRequest, code: str) -> SupplyOut:
+    require(request, *READERS)
+    return _supply_out(get_for_center(Supply.objects.all(), request.center, code=code))
+
+
+@router.get(
+    "/stock/{code}/movements",
+    response=documented(list[MovementOut]),
+    summary="The latest 100 movements of one supply",
+)
+def list_movements(request: OnsiteRequest, code: str) -> list[MovementOut]:
+    center = require(request, *READERS)
+    supply = get_for_center(Supply.objects.all(), request.center, code=code)
+    rows = Movement.objects.filter(center=center, supply=supply).select_related("unit")
+    return [
+        MovementOut(id=m.pk, supply=supply.code, kind=m.kind, quantity=m.quantity,
+                    balance=m.balance, unit=m.unit.code if m.unit else None, at=m.at,
+                    note=m.note)
+        for m in rows[:100]
+    ]  # fmt: skip
+
+
+@router.post(
+    "/stock/{code}/receipts",
+    response=documented(SupplyOut),
+    summary="Receive a delivery into the store (store keepers)",
+)
+def receive(request: OnsiteRequest, code: str, payload: ReceiptIn) -> SupplyOut:
+    require(request, *STORE_ROLES, write=True)
+    supply = get_for_center(Supply.objects.all(), request.center, code=code)
+    try:
+        services.receive_stock(
+            supply=supply,
+            quantity=payload.quantity,
+            by=request.user,
+            note=payload.note,
+            key=idempotency_key(request),
+            request=request,
+        )
+    except ValidationError as exc:
+        raise refuse(exc) from exc
+    supply.refresh_from_db()
+    return _supply_out(supply)
+
+
+# --- requisitions ---------------------------------------------------------------------
+
+
+@router.get(
+    "/requisitions",
+    response=documented(list[RequisitionOut]),
+    summary="The latest 100 requisitions the caller may read",
+)
+def list_requisitions(request: OnsiteRequest, status: str = "") -> list[RequisitionOut]:
+    require(request, *READERS)
+    rows = _requisitions(request)
+    if status:
+        rows = rows.filter(status=status)
+    return [_requisition_out(r) for r in rows[:100]]
+
+
+@router.post("/requisitions", response=documented(RequisitionOut), summary="Request supplies")
+def create_requisition(request: OnsiteRequest, payload: RequisitionIn) -> RequisitionOut:
+    center = require(request, *REQUESTERS, write=True)
+    user = request.user
+    units = Unit.objects.filter(center=center)
+    if not user.has_role(*STORE_ROLES, *APPROVER_ROLES):
+        units = units.filter(pk=user.unit_id) if user.unit_id else units.none()
+    unit = units.filter(code=payload.unit).first() if payload.unit else None
+    if unit is None and not payload.unit and user.unit_id:
+        unit = units.filter(pk=user.unit_id).first()
+    if unit is None:
+        raise HttpError(400, "Choose a unit you may request supplies for.")
+    supplies = {
+        s.code: s
+        for s in Supply.objects.filter(
+            center=center, code__in=[line.supply for line in payload.lines]
+        )
+    }
+    missing = [line.supply for line in payload.lines if line.supply not in supplies]
+    if missing:
+        raise HttpError(400, f"Unknown supply: {', '.join(missing)}")
+    try:
+        requisition = services.submit_requisition(
+            center=center,
+            unit=unit,
+            by=user,
+            lines=[(supplies[line.supply], line.quantity) for line in payload.lines],
+            purpose=payload.purpose,
+            key=idempotency_key(request),
+            request=request,
+        )
+    except ValidationError as exc:
+        raise refuse(exc) from exc
+    return _fresh(request, requisition.pk)
+
+
+@router.get(
+    "/requisitions/{requisition_id}", response=documented(RequisitionOut), summary="One requisition"
+)
+def get_requisition(request: OnsiteRequest, requisition_id: int) -> RequisitionOut:
+    require(request, *READERS)
+    return _fresh(request, requisition_id)
+
+
+@router.post(
+    "/requisitions/{requisition_id}/approve",
+    response=documented(RequisitionOut),
+    summary="Approve a requisition (approvers)",
+)
+def approve(request: OnsiteRequest, requisition_id: int, payload: ApproveIn) -> RequisitionOut:
+    require(request, *APPROVER_ROLES, write=True)
+    requisition = _requisition(request, requisition_id)
+    try:
+        services.approve_requisition(
+            requisition=requisition,
+            by=request.user,
+            expected_version=payload.version,
+            approved=payload.approved,
+            note=payload.note,
+            request=request,
+        )
+    except (ValidationError, ConflictError) as exc:
+        raise refuse(exc) from exc
+    return _fresh(request, requisition_id)
+
+
+@router.post(
+    "/requisitions/{requisition_id}/end",
+    response=documented(RequisitionOut),
+    summary="Reject (approvers), cancel (requester or store) or close (store) a requisition",
+)
+def end(request: OnsiteRequest, requisition_id: int, payload: EndIn) -> RequisitionOut:
+    require(request, *REQUESTERS, write=True)
+    requisition = _requisition(request, requisition_id)
+    user = request.user
+    allowed = {
+        "rejected": user.has_role(*APPROVER_ROLES),
+        "closed": user.has_role(*STORE_ROLES),
+        "cancelled": requisition.requested_by_id == user.pk or user.has_role(*STORE_ROLES),
+    }
+    if not allowed[payload.action]:
+        require(request)  # records the denial and answers 403
+    try:
+        services.end_requisition(
+            requisition=requisition,
+            to=payload.action,
+            by=user,
+            expected_version=payload.version,
+            note=payload.note,
+            request=request,
+        )
+    except (ValidationError, ConflictError) as exc:
+        raise refuse(exc) from exc
+    return _fresh(request, requisition_id)
+
+
+@router.post(
+    "/requisitions/{requisition_id}/issue",
+    response=documented(RequisitionOut),
+    summary="Issue approved supplies, all or part (store keepers)",
+)
+def issue(request: OnsiteRequest, requisition_id: int, payload: IssueIn) -> RequisitionOut:
+    require(request, *STORE_ROLES, write=True)
+    requisition = _requisition(request, requisition_id)
+    try:
+        services.issue_requisition(
+            requisition=requisition,
+            by=request.user,
+            quantities=payload.quantities,
+            key=idempotency_key(request),
+            request=request,
+        )
+    except ValidationError as exc:
+        raise refuse(exc) from exc
+    return _fresh(request, requisition_id)
+
+
+# --- returns and consumption ----------------------------------------------------------
+
+
+def _return_out(item: SupplyReturn) -> ReturnOut:
+    return ReturnOut(
+        id=item.pk,
+        supply=item.supply.code,
+        unit=item.unit.code if item.unit else None,
+        quantity=item.quantity,
+        source=item.source,
+        note=item.note,
+        returned_at=item.returned_at,
+    )
+
+
+@router.get("/returns", response=documented(list[ReturnOut]), summary="The latest 100 returns")
+def list_returns(request: OnsiteRequest) -> list[ReturnOut]:
+    center = require(request, *READERS)
+    rows = SupplyReturn.objects.filter(center=center).select_related("supply", "unit")
+    if not request.user.has_role(*SEE_ALL):
+        rows = rows.filter(unit_id=request.user.unit_id) if request.user.unit_id else rows.none()
+    return [_return_out(item) for item in rows[:100]]
+
+
+@router.post(
+    "/returns",
+    response=documented(ReturnOut),
+    summary="Record unused supplies returned to the store",
+)
+def create_return(request: OnsiteRequest, payload: ReturnIn) -> ReturnOut:
+    center = require(request, *STORE_ROLES, write=True)
+    supply = get_for_center(Supply.objects.all(), request.center, code=payload.supply)
+    unit = (
+        get_for_center(Unit.objects.all(), request.center, code=payload.unit)
+        if payload.unit
+        else None
+    )
+    try:
+        item = services.record_return(
+            center=center,
+            supply=supply,
+            quantity=payload.quantity,
+            unit=unit,
+            note=payload.note,
+            by=request.user,
+            key=idempotency_key(request),
+            request=request,
+        )
+    except ValidationError as exc:
+        raise refuse(exc) from exc
+    return _return_out(SupplyReturn.objects.select_related("supply", "unit").get(pk=item.pk))
+
+
+@router.get(
+    "/consumption",
+    response=documented(list[ConsumptionOut]),
+    summary="Consumption per unit over the last months, with the outlier flag",
+)
+def consumption(request: OnsiteRequest, months: int = 3) -> list[ConsumptionOut]:
+    center = require(request, *ANALYSTS)
+    months = min(max(months, 1), 24)
+    rows = queries.consumption_by_unit(center=center, since=queries.period_start(months))
+    return [
+        ConsumptionOut(unit=r.unit.code, kind=r.unit.kind, headcount=r.headcount, value=r.value,
+                       per_head=r.per_head, peer_median=r.peer_median, ratio=r.ratio,
+                       is_outlier=r.is_outlier)
+        for r in rows
+    ]  # fmt: skip
+
+
+@router.get(
+    "/consumption/trend",
+    response=documented(list[TrendOut]),
+    summary="Consumption of the whole center per month",
+)
+def trend(request: OnsiteRequest, months: int = 6) -> list[TrendOut]:
+    center = require(request, *ANALYSTS)
+    months = min(max(months, 1), 24)
+    return [TrendOut(**row) for row in queries.consumption_trend(center=center, months=months)]
