@@ -10,7 +10,6 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from onsite.accounts.models import Role
-from onsite.org.apps import NAV_FLOOR_PLAN, NAV_GROUPS, NAV_IMPORT
 from onsite.redtags.apps import NAV_LABEL as RED_TAGS
 from onsite.supplies.apps import NAV_LABEL as SUPPLIES
 
@@ -30,15 +29,11 @@ NAV: list[NavItem] = [
     NavItem(_("Home"), "core:home", "house", frozenset(Role.values)),
     NavItem(_("Units"), "org:unit-list", "building", MANAGERS | {Role.MEMBER, Role.VIEWER}),
     NavItem(_("Zones"), "org:zone-list", "grid-3x3", ALL | {Role.VIEWER}),
-    NavItem(NAV_GROUPS, "org:group-list", "diagram-3", ALL | {Role.VIEWER}),
-    NavItem(NAV_FLOOR_PLAN, "org:floor-plan", "map", ALL | {Role.VIEWER}),
-    NavItem(NAV_IMPORT, "org:import", "file-earmark-spreadsheet", frozenset({Role.ADMIN})),
     NavItem(_("Standards"), "standards:standard-list", "journal-check", ALL | {Role.VIEWER}),
     NavItem(_("Item filings"), "standards:filing-list", "file-earmark-check", ALL | {Role.VIEWER}),
     NavItem(RED_TAGS, "redtags:tag-list", "tags", ALL | {Role.VIEWER}),
     NavItem(SUPPLIES, "supplies:supply-list", "box-seam", ALL | {Role.VIEWER}),
     NavItem(_("Audit trail"), "audit:event-list", "journal-text", frozenset({Role.AUDITOR})),
-    NavItem(_("Accounts"), "accounts:user-list", "shield-lock", frozenset({Role.SYSADMIN, Role.SECADMIN})),
 ]
 
 
