@@ -131,10 +131,10 @@ class FilingForm(StyledFormMixin, forms.Form):
         label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
     valid_from = forms.DateField(
-        label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     valid_to = forms.DateField(
-        label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     submission_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 

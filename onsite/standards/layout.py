@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext as _
 
 from onsite.standards.models import ItemRule, StandardVersion
 
@@ -76,16 +75,6 @@ class Plan:
         return [s for s in self.slots if s.is_too_close]
 
 
-def edge_label(edge: str) -> str:
-    labels = {
-        "front": _("front edge"),
-        "back": _("back edge"),
-        "left": _("left edge"),
-        "right": _("right edge"),
-    }
-    return labels[edge]
-
-
 def _nearest_edge(x: int, y: int, w: int, h: int, width: int, depth: int) -> tuple[str, int]:
     """The edge of the area closest to the slot's outer edge, and that distance. Ties go to
     the front edge (the public side), which is what a counter's rule is about."""
@@ -118,8 +107,8 @@ def build_plan(version: StandardVersion, rules: Iterable[ItemRule]) -> Plan:
     width, depth = version.width_mm, version.depth_mm
     slots: list[Slot] = []
     for rule in rules:
-        if not rule.has_slot:
-            continue
+        if not rule.has_slot or rule.kind == ItemRule.Kind.BANNED:
+            continue  # a banned item has no place on the plan
         x, y = int(rule.slot_x_mm or 0), int(rule.slot_y_mm or 0)
         w, h = int(rule.slot_w_mm or 1), int(rule.slot_h_mm or 1)
         edge, distance = _nearest_edge(x, y, w, h, width, depth)
@@ -152,11 +141,13 @@ def build_plan(version: StandardVersion, rules: Iterable[ItemRule]) -> Plan:
         )
     size = max(width, depth)
     return Plan(
-        width=width, depth=depth, margin=max(60, size // 12), font=max(18, size // 45), slots=slots
+        width=width, depth=depth, margin=max(80, size // 10), font=max(20, size // 32), slots=slots
     )
 
 
 def render_plan_svg(version: StandardVersion, rules: Iterable[ItemRule]) -> SafeString:
     """The plan as an inline <svg> element (for pages and the PDF)."""
     plan = build_plan(version, rules)
-    return SafeString(render_to_string("standards/plan.svg", {"plan": plan, "version": version}))
+    return SafeString(
+        render_to_string("standards/plan_svg.html", {"plan": plan, "version": version})
+    )
