@@ -1,0 +1,235 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from onsite.accounts.models import User
+from onsite.core.forms import StyledForm, StyledFormMixin
+from onsite.core.images import CleanPhoto
+from onsite.core.models import Center
+from onsite.engagement.models import Post, Suggestion, Training
+from onsite.engagement.services import MAX_PHOTOS, clean_photos
+from onsite.org.models import AreaType, Group, Unit
+from onsite.standards.models import StandardVersion
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos in one input; each goes through core.images.clean_photo."""
+
+    widget = MultipleFileInput(attrs={"accept": "image/*", "multiple": True})
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile[bytes]]:
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(PhotosField, self).clean(item, initial) for item in files]
+
+
+class PhotoFormMixin:
+    """Adds `photos` and turns them into checked, re-encoded photos in `clean_photos`."""
+
+    cleaned_data: dict[str, Any]
+    clean_photo_list: list[CleanPhoto]
+
+    def clean_photos(self) -> list[UploadedFile[bytes]]:
+        uploads: list[UploadedFile[bytes]] = self.cleaned_data.get("photos") or []
+        if len(uploads) > MAX_PHOTOS:
+            raise ValidationError(_("At most %(n)d photos, please.") % {"n": MAX_PHOTOS})
+        self.clean_photo_list = clean_photos(uploads)
+        return uploads
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class PostForm(PhotoFormMixin, StyledForm):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(
+        label=_("Text"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "Plain text, or simple formatting: <p>, <strong>, <em>, <ul>/<ol>/<li>, <h3>, links. "
+            "Anything else is removed."
+        ),
+    )
+    is_pinned = forms.BooleanField(label=_("Pin to the top of the board"), required=False)
+    photos = PhotosField(label=_("Photos"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args: Any, post: Post | None = None, **kwargs: Any) -> None:
+        if post is not None:
+            kwargs.setdefault(
+                "initial",
+                {"title": post.title, "body": post.body, "is_pinned": post.is_pinned,
+                 "version": post.version},
+            )  # fmt: skip
+        super().__init__(*args, **kwargs)
+        self.clean_photo_list = []
+        if not self.is_bound:
+            self.fields["submission_key"].initial = uuid.uuid4().hex
+
+
+class TrainingForm(StyledFormMixin, forms.ModelForm[Training]):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Training
+        fields = [
+            "topic",
+            "description",
+            "starts_at",
+            "ends_at",
+            "place",
+            "trainer",
+            "trainer_name",
+            "units",
+            "groups",
+            "standard_versions",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "starts_at": DateTimeInput(),
+            "ends_at": DateTimeInput(),
+            "units": forms.SelectMultiple(attrs={"size": 6}),
+            "groups": forms.SelectMultiple(attrs={"size": 6}),
+            "standard_versions": forms.SelectMultiple(attrs={"size": 4}),
+        }
+        help_texts = {"units": _("Leave units and groups empty to invite the whole center.")}
+
+    def __init__(self, *args: Any, center: Center, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields = self.fields
+        fields["trainer"].queryset = User.objects.filter(center=center, is_active=True)  # type: ignore[attr-defined]
+        fields["units"].queryset = Unit.objects.filter(center=center)  # type: ignore[attr-defined]
+        fields["groups"].queryset = Group.objects.filter(center=center)  # type: ignore[attr-defined]
+        fields["standard_versions"].queryset = (  # type: ignore[attr-defined]
+            StandardVersion.objects.filter(center=center)
+            .exclude(status=StandardVersion.Status.RETIRED)
+            .select_related("standard")
+        )
+        for name in ("starts_at", "ends_at"):
+            fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]  # type: ignore[attr-defined]
+        if self.instance.pk:
+            fields["version"].initial = self.instance.version
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("The session must end after it starts."))
+        if not data.get("trainer") and not data.get("trainer_name"):
+            self.add_error("trainer", _("Choose a trainer or type the name of an external one."))
+        return data
+
+
+class DocumentForm(StyledForm):
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    file = forms.FileField(label=_("File"))
+
+
+class AttendanceForm(StyledForm):
+    people = forms.ModelMultipleChoiceField(
+        label=_("Present"),
+        queryset=User.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+
+    def __init__(self, *args: Any, center: Center, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["people"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            center=center, is_active=True
+        ).order_by("unit__name", "full_name")
+
+
+class SuggestionForm(PhotoFormMixin, StyledForm):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Suggestion.Kind.choices)
+    title = forms.CharField(
+        label=_("Title"), max_length=200, help_text=_("A slogan: the slogan itself.")
+    )
+    body = forms.CharField(
+        label=_("Details"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("A proposal: what is wrong now, what you propose, what it would bring."),
+    )
+    area_type = forms.ModelChoiceField(
+        label=_("Area type"),
+        queryset=AreaType.objects.none(),
+        required=False,
+        help_text=_("Which area's standard the proposal would improve, if any."),
+    )
+    photos = PhotosField(label=_("Photos"), required=False)
+    submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args: Any, center: Center, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.clean_photo_list = []
+        self.fields["area_type"].queryset = AreaType.objects.filter(center=center)  # type: ignore[attr-defined]
+        if not self.is_bound:
+            self.fields["submission_key"].initial = uuid.uuid4().hex
+
+
+class ReviewForm(StyledForm):
+    DECISIONS = [
+        (Suggestion.Status.ACCEPTED, _("Accept")),
+        (Suggestion.Status.ADOPTED, _("Adopt")),
+        (Suggestion.Status.REJECTED, _("Reject")),
+    ]
+    decision = forms.ChoiceField(label=_("Decision"), choices=DECISIONS, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The author reads this."),
+    )  # fmt: skip
+    area_type = forms.ModelChoiceField(
+        label=_("Area type"), queryset=AreaType.objects.none(), required=False
+    )
+    open_revision = forms.BooleanField(
+        label=_("Open a revision draft of that area's standard"), required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, suggestion: Suggestion, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial", {"version": suggestion.version, "area_type": suggestion.area_type_id}
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["area_type"].queryset = AreaType.objects.filter(center_id=suggestion.center_id)  # type: ignore[attr-defined]
+        if suggestion.kind != Suggestion.Kind.PROPOSAL:
+            del self.fields["open_revision"]
+            del self.fields["area_type"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("open_revision"):
+            if data.get("decision") != Suggestion.Status.ADOPTED:
+                self.add_error("open_revision", _("Only an adopted proposal opens a revision."))
+            elif not data.get("area_type"):
+                self.add_error(
+                    "area_type", _("Choose the area type whose standard the proposal improves.")
+                )
+        return data
+
+
+class RevisionForm(StyledForm):
+    area_type = forms.ModelChoiceField(label=_("Area type"), queryset=AreaType.objects.none())
+
+    def __init__(self, *args: Any, suggestion: Suggestion, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"area_type": suggestion.area_type_id})
+        super().__init__(*args, **kwargs)
+        self.fields["area_type"].queryset = AreaType.objects.filter(center_id=suggestion.center_id)  # type: ignore[attr-defined]

@@ -1,0 +1,202 @@
+"""Read-side summaries of engagement: a fixed number of queries each."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Q, Sum
+
+from onsite.accounts.models import User
+from onsite.engagement.models import Acknowledgement, Attendance, PointEntry, Training
+from onsite.engagement.services import required_people, training_audience
+from onsite.org.models import Unit
+
+if TYPE_CHECKING:
+    from onsite.core.models import Center
+    from onsite.standards.models import StandardVersion
+
+
+@dataclass
+class Leader:
+    name: str
+    unit: str
+    points: int
+
+
+def leaderboard(
+    center: Center | int, *, since: datetime.datetime | None = None, limit: int = 20
+) -> list[Leader]:
+    entries = PointEntry.objects.filter(center=center)
+    if since is not None:
+        entries = entries.filter(at__gte=since)
+    rows = (
+        entries.order_by()
+        .values("user_id")
+        .annotate(total=Sum("points"))
+        .order_by("-total", "user_id")[:limit]
+    )
+    totals = [(row["user_id"], row["total"]) for row in rows]
+    users = User.objects.filter(pk__in=[pk for pk, _total in totals]).select_related("unit")
+    by_pk = {user.pk: user for user in users}
+    return [
+        Leader(name=by_pk[pk].display_name, unit=str(by_pk[pk].unit or ""), points=total)
+        for pk, total in totals
+        if pk in by_pk
+    ]
+
+
+@dataclass
+class UnitScore:
+    name: str
+    points: int
+
+
+def unit_leaderboard(center: Center | int, *, limit: int = 10) -> list[UnitScore]:
+    rows = (
+        PointEntry.objects.filter(center=center, user__unit__isnull=False)
+        .order_by()
+        .values("user__unit_id")
+        .annotate(total=Sum("points"))
+        .order_by("-total", "user__unit_id")[:limit]
+    )
+    totals = [(row["user__unit_id"], row["total"]) for row in rows]
+    names = dict(Unit.objects.filter(pk__in=[pk for pk, _t in totals]).values_list("pk", "name"))
+    return [UnitScore(name=names.get(pk, ""), points=total) for pk, total in totals]
+
+
+@dataclass
+class AttendanceRate:
+    audience: int
+    attended: int  # of the audience
+    others: int  # signed in without being in the audience
+
+    @property
+    def rate(self) -> float | None:
+        return round(100 * self.attended / self.audience, 1) if self.audience else None
+
+
+def attendance_rate(training: Training) -> AttendanceRate:
+    audience_ids = set(training_audience(training).values_list("pk", flat=True))
+    present = set(Attendance.objects.filter(training=training).values_list("user_id", flat=True))
+    return AttendanceRate(
+        audience=len(audience_ids),
+        attended=len(audience_ids & present),
+        others=len(present - audience_ids),
+    )
+
+
+@dataclass
+class AttendanceByUnit:
+    unit: str
+    audience: int
+    attended: int
+
+    @property
+    def rate(self) -> float | None:
+        return round(100 * self.attended / self.audience, 1) if self.audience else None
+
+
+def attendance_by_unit(training: Training) -> list[AttendanceByUnit]:
+    audience = (
+        training_audience(training)
+        .order_by()
+        .values("unit__name")
+        .annotate(
+            n=Count("pk", distinct=True),
+            present=Count("pk", distinct=True, filter=Q(training_attendances__training=training)),
+        )
+    )
+    rows = [
+        AttendanceByUnit(unit=row["unit__name"] or "—", audience=row["n"], attended=row["present"])
+        for row in audience
+    ]
+    return sorted(rows, key=lambda row: (row.rate or 0, row.unit))
+
+
+@dataclass
+class AcknowledgementStatus:
+    version: StandardVersion
+    required: int
+    done: list[tuple[User, datetime.datetime | None]]
+    missing: list[User]
+
+    @property
+    def rate(self) -> float | None:
+        return round(100 * len(self.done) / self.required, 1) if self.required else None
+
+
+def acknowledgement_status(version: StandardVersion) -> AcknowledgementStatus:
+    people = list(
+        required_people(version).select_related("unit").order_by("unit__name", "full_name")
+    )
+    acknowledged = dict(
+        Acknowledgement.objects.filter(
+            standard_version=version, acknowledged_at__isnull=False
+        ).values_list("user_id", "acknowledged_at")
+    )
+    done = [(person, acknowledged[person.pk]) for person in people if person.pk in acknowledged]
+    missing = [person for person in people if person.pk not in acknowledged]
+    return AcknowledgementStatus(version=version, required=len(people), done=done, missing=missing)
+
+
+@dataclass
+class VersionProgress:
+    version: StandardVersion
+    required: int
+    done: int
+
+    @property
+    def missing(self) -> int:
+        return self.required - self.done
+
+    @property
+    def rate(self) -> float | None:
+        return round(100 * self.done / self.required, 1) if self.required else None
+
+
+def acknowledgement_overview(center: Center) -> list[VersionProgress]:
+    """Every published version with how many must and how many did acknowledge it, in four
+    queries whatever the number of versions, zones and people."""
+    from onsite.org.models import Zone
+    from onsite.standards.models import StandardVersion
+
+    versions = list(
+        StandardVersion.objects.published()
+        .filter(center=center)
+        .select_related("standard__area_type")
+        .order_by("standard__area_type__position", "standard__area_type__code")
+    )
+    zones = Zone.objects.filter(center=center, is_active=True).values_list(
+        "area_type_id", "owner_id", "unit_id"
+    )
+    staff_by_unit: dict[int, set[int]] = {}
+    for pk, unit_id in User.objects.filter(
+        center=center, is_active=True, unit__isnull=False
+    ).values_list("pk", "unit_id"):
+        staff_by_unit.setdefault(unit_id, set()).add(pk)
+    active = set(User.objects.filter(center=center, is_active=True).values_list("pk", flat=True))
+    people_by_area: dict[int, set[int]] = {}
+    for area_type_id, owner_id, unit_id in zones:
+        people = people_by_area.setdefault(area_type_id, set())
+        if owner_id in active:
+            people.add(owner_id)
+        if unit_id is not None:
+            people |= staff_by_unit.get(unit_id, set())
+    done: dict[int, set[int]] = {}
+    for version_id, user_id in Acknowledgement.objects.filter(
+        standard_version__in=versions, acknowledged_at__isnull=False
+    ).values_list("standard_version_id", "user_id"):
+        done.setdefault(version_id, set()).add(user_id)
+    result = []
+    for version in versions:
+        required = people_by_area.get(version.standard.area_type_id, set())
+        result.append(
+            VersionProgress(
+                version=version,
+                required=len(required),
+                done=len(required & done.get(version.pk, set())),
+            )
+        )
+    return result

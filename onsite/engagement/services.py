@@ -1,0 +1,742 @@
+"""Writes of the engagement app, shared by the pages and the API. Each write is atomic and
+leaves an audit row in the same transaction; notifications go out after commit."""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import hashlib
+import hmac
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from onsite.accounts.models import User
+from onsite.audit.services import record_event
+from onsite.core.concurrency import claim_submission, existing_submission, save_versioned
+from onsite.core.images import CleanPhoto, clean_photo
+from onsite.core.models import Center
+from onsite.engagement.models import (
+    Acknowledgement,
+    Attendance,
+    Photo,
+    PointEntry,
+    Post,
+    Suggestion,
+    SuggestionTransition,
+    Training,
+    TrainingDocument,
+    Vote,
+)
+from onsite.engagement.text import clean_html, similarity
+from onsite.notifications.services import notify
+from onsite.org.models import AreaType, Zone
+from onsite.standards.models import StandardVersion
+from onsite.surveys.audience import is_in_audience
+
+MAX_PHOTOS = 9
+DUPLICATE_THRESHOLD = 0.5
+SIGN_IN_SLOT_SECONDS = 120
+
+
+class EngagementError(Exception):
+    """A move the rules do not allow; `message` is for the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def clean_photos(uploads: Sequence[UploadedFile[bytes]]) -> list[CleanPhoto]:
+    """Checks every photo before anything is written, so a bad photo loses nothing else."""
+    if len(uploads) > MAX_PHOTOS:
+        raise ValidationError(_("At most %(n)d photos, please.") % {"n": MAX_PHOTOS})
+    return [clean_photo(upload) for upload in uploads]
+
+
+def _store_photos(
+    photos: Iterable[CleanPhoto],
+    *,
+    center_id: int,
+    by: User,
+    post: Post | None = None,
+    suggestion: Suggestion | None = None,
+    start: int = 0,
+) -> None:
+    for position, photo in enumerate(photos, start=start):
+        record = Photo(
+            center_id=center_id,
+            post=post,
+            suggestion=suggestion,
+            width=photo.width,
+            height=photo.height,
+            position=position,
+            uploaded_by=by,
+        )
+        record.image.save("photo.jpg", photo.image, save=False)
+        record.thumbnail.save("thumb.jpg", photo.thumbnail, save=False)
+        record.save()
+
+
+# --- posts --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_post(
+    *,
+    center: Center,
+    by: User,
+    title: str,
+    body: str,
+    is_pinned: bool = False,
+    photos: Sequence[CleanPhoto] = (),
+    submission_key: str = "",
+    request: HttpRequest | None = None,
+) -> Post:
+    if submission_key:
+        first = existing_submission(user=by, scope="engagement.post", key=submission_key)
+        if first is not None:
+            return Post.objects.get(pk=first, center=center)
+    post = Post.objects.create(
+        center=center, title=title, body=clean_html(body), is_pinned=is_pinned, author=by
+    )
+    _store_photos(photos, center_id=center.pk, by=by, post=post)
+    if submission_key:
+        claim_submission(center=center, user=by, scope="engagement.post", key=submission_key,
+                         object_id=str(post.pk))  # fmt: skip
+    record_event(request, action="engagement.post_created", obj=post, actor=by, center=center)
+    return post
+
+
+@transaction.atomic
+def update_post(
+    post: Post,
+    *,
+    by: User,
+    title: str,
+    body: str,
+    is_pinned: bool,
+    expected_version: int,
+    photos: Sequence[CleanPhoto] = (),
+    remove_photos: Sequence[int] = (),
+    request: HttpRequest | None = None,
+) -> Post:
+    if post.is_digest:
+        raise EngagementError(_("A weekly digest is written by the system and cannot be edited."))
+    post.title, post.body, post.is_pinned = title, clean_html(body), is_pinned
+    save_versioned(post, expected_version=expected_version, fields=["title", "body", "is_pinned"])
+    if remove_photos:
+        Photo.objects.filter(post=post, pk__in=remove_photos).delete()
+    if photos:
+        if post.photos.count() + len(photos) > MAX_PHOTOS:
+            raise ValidationError(_("At most %(n)d photos, please.") % {"n": MAX_PHOTOS})
+        last = post.photos.order_by("-position").values_list("position", flat=True).first()
+        _store_photos(photos, center_id=post.center_id, by=by, post=post, start=(last or 0) + 1)
+    record_event(request, action="engagement.post_updated", obj=post, actor=by)
+    return post
+
+
+@transaction.atomic
+def set_pinned(
+    post: Post, *, by: User, pinned: bool, expected_version: int, request: HttpRequest | None = None
+) -> Post:
+    post.is_pinned = pinned
+    save_versioned(post, expected_version=expected_version, fields=["is_pinned"])
+    record_event(request, action="engagement.post_pinned" if pinned else "engagement.post_unpinned",
+                 obj=post, actor=by)  # fmt: skip
+    return post
+
+
+@transaction.atomic
+def delete_post(post: Post, *, by: User, request: HttpRequest | None = None) -> None:
+    record_event(request, action="engagement.post_deleted", obj=post, actor=by)
+    post.delete()
+
+
+# --- training -----------------------------------------------------------------------------
+
+TRAINING_FIELDS = [
+    "topic",
+    "description",
+    "starts_at",
+    "ends_at",
+    "place",
+    "trainer",
+    "trainer_name",
+]
+
+
+def _set_training_relations(training: Training, data: dict[str, Any]) -> None:
+    training.units.set(data.get("units") or [])
+    training.groups.set(data.get("groups") or [])
+    training.standard_versions.set(data.get("standard_versions") or [])
+
+
+@transaction.atomic
+def create_training(
+    *, center: Center, by: User, data: dict[str, Any], request: HttpRequest | None = None
+) -> Training:
+    training = Training(
+        center=center, created_by=by, **{k: data[k] for k in TRAINING_FIELDS if k in data}
+    )
+    training.full_clean(exclude=["units", "groups", "standard_versions"])
+    training.save()
+    _set_training_relations(training, data)
+    record_event(
+        request, action="engagement.training_created", obj=training, actor=by, center=center
+    )
+    audience = training_audience(training)
+    notify(
+        center=center,
+        users=audience,
+        kind="engagement.training",
+        message=gettext_noop("Training “%(topic)s” on %(day)s. Please attend and sign in there."),
+        params={
+            "topic": training.topic,
+            "day": timezone.localtime(training.starts_at).strftime("%Y-%m-%d %H:%M"),
+        },
+        url=reverse("engagement:training-detail", args=[training.pk]),
+    )
+    return training
+
+
+@transaction.atomic
+def update_training(
+    training: Training,
+    *,
+    by: User,
+    data: dict[str, Any],
+    expected_version: int,
+    request: HttpRequest | None = None,
+) -> Training:
+    for name in TRAINING_FIELDS:
+        if name in data:
+            setattr(training, name, data[name])
+    training.full_clean(exclude=["units", "groups", "standard_versions"])
+    save_versioned(training, expected_version=expected_version, fields=TRAINING_FIELDS)
+    _set_training_relations(training, data)
+    record_event(request, action="engagement.training_updated", obj=training, actor=by)
+    return training
+
+
+def training_audience(training: Training) -> QuerySet[User]:
+    from onsite.surveys.audience import audience_users
+
+    return audience_users(
+        training.center_id,
+        unit_ids=training.audience_unit_ids,
+        group_ids=training.audience_group_ids,
+    )
+
+
+DOCUMENT_TYPES = {
+    "pdf": ("application/pdf", (b"%PDF-",)),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
+    "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", (b"PK\x03\x04",)),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
+    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+}  # fmt: skip
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+
+
+def check_document(upload: UploadedFile[bytes]) -> tuple[str, str]:
+    """(extension, content type) of an allowed document, checked by its first bytes."""
+    name = (upload.name or "").lower()
+    extension = name.rsplit(".", 1)[-1] if "." in name else ""
+    if extension == "jpeg":
+        extension = "jpg"
+    if extension not in DOCUMENT_TYPES:
+        raise ValidationError(_("Please upload a PDF, Word, PowerPoint, Excel, JPEG or PNG file."))
+    if (upload.size or 0) > MAX_DOCUMENT_BYTES:
+        raise ValidationError(_("The file is too large; the limit is 20 MB."))
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    content_type, signatures = DOCUMENT_TYPES[extension]
+    if not any(head.startswith(signature) for signature in signatures):
+        raise ValidationError(_("The file's content does not match its type."))
+    return extension, content_type
+
+
+@transaction.atomic
+def add_document(
+    training: Training,
+    *,
+    by: User,
+    title: str,
+    upload: UploadedFile[bytes],
+    request: HttpRequest | None = None,
+) -> TrainingDocument:
+    extension, content_type = check_document(upload)
+    document = TrainingDocument(
+        center_id=training.center_id,
+        training=training,
+        title=title or (upload.name or "")[:200],
+        content_type=content_type,
+        size=upload.size or 0,
+        uploaded_by=by,
+    )
+    upload.seek(0)
+    document.file.save(f"document.{extension}", ContentFile(upload.read()), save=False)
+    document.save()
+    record_event(request, action="engagement.document_added", obj=training, actor=by,
+                 detail={"document": document.pk})  # fmt: skip
+    return document
+
+
+def sign_in_token(
+    training: Training, *, at: datetime.datetime | None = None, slot: int | None = None
+) -> str:
+    """The code in the QR shown at the session. It changes every two minutes, so a photo of
+    it sent to someone elsewhere soon stops working."""
+    if slot is None:
+        slot = int((at or timezone.now()).timestamp()) // SIGN_IN_SLOT_SECONDS
+    digest = hmac.new(
+        training.sign_in_secret.encode(), f"{training.pk}:{slot}".encode(), hashlib.sha256
+    ).digest()
+    return base64.urlsafe_b64encode(digest[:12]).decode()
+
+
+def is_valid_token(training: Training, token: str, *, at: datetime.datetime | None = None) -> bool:
+    slot = int((at or timezone.now()).timestamp()) // SIGN_IN_SLOT_SECONDS
+    return any(
+        hmac.compare_digest(sign_in_token(training, slot=s), token) for s in (slot, slot - 1)
+    )
+
+
+def award(user: User, *, reason: str, source: str, center_id: int) -> None:
+    PointEntry.objects.get_or_create(
+        user=user,
+        reason=reason,
+        source=source,
+        defaults={"center_id": center_id, "points": PointEntry.POINTS[PointEntry.Reason(reason)]},
+    )
+
+
+@transaction.atomic
+def sign_in(
+    training: Training, *, user: User, token: str, request: HttpRequest | None = None
+) -> Attendance:
+    """Signs `user` in by the session's QR code. Signing in twice is harmless."""
+    if user.center_id != training.center_id:
+        raise EngagementError(_("This training session is not in your service center."))
+    existing = Attendance.objects.filter(training=training, user=user).first()
+    if existing is not None:
+        return existing
+    if not training.sign_in_open():
+        raise EngagementError(
+            _("Sign-in is open only from an hour before to an hour after the session.")
+        )
+    if not is_valid_token(training, token):
+        raise EngagementError(
+            _("This sign-in code has expired. Please scan the code shown at the session again.")
+        )
+    attendance, _created = Attendance.objects.get_or_create(
+        training=training, user=user,
+        defaults={"center_id": training.center_id, "method": Attendance.Method.QR},
+    )  # fmt: skip
+    award(
+        user,
+        reason=PointEntry.Reason.TRAINED,
+        source=f"training:{training.pk}",
+        center_id=training.center_id,
+    )
+    record_event(request, action="engagement.signed_in", obj=training, actor=user)
+    return attendance
+
+
+@transaction.atomic
+def record_attendance(
+    training: Training, *, by: User, users: Iterable[User], request: HttpRequest | None = None
+) -> int:
+    """The organiser marks people present (no phone, or a late list). Returns how many new."""
+    added = 0
+    for user in users:
+        if user.center_id != training.center_id:
+            continue
+        _attendance, created = Attendance.objects.get_or_create(
+            training=training, user=user,
+            defaults={"center_id": training.center_id, "method": Attendance.Method.MANUAL, "recorded_by": by},
+        )  # fmt: skip
+        if created:
+            added += 1
+            award(user, reason=PointEntry.Reason.TRAINED, source=f"training:{training.pk}",
+                  center_id=training.center_id)  # fmt: skip
+    record_event(request, action="engagement.attendance_recorded", obj=training, actor=by,
+                 detail={"added": added})  # fmt: skip
+    return added
+
+
+# --- acknowledgement of published standards -----------------------------------------------
+
+
+def people_of_zones(zones: QuerySet[Zone]) -> QuerySet[User]:
+    """Zone owners and the active staff of the zones' units."""
+    return User.objects.filter(
+        Q(owned_zones__in=zones) | Q(unit__zones__in=zones), is_active=True
+    ).distinct()
+
+
+def required_people(version: StandardVersion) -> QuerySet[User]:
+    """Who must acknowledge `version`: the people of active zones of its area type."""
+    zones = Zone.objects.filter(
+        center_id=version.center_id, area_type_id=version.standard.area_type_id, is_active=True
+    )
+    return people_of_zones(zones).filter(center_id=version.center_id)
+
+
+def versions_for(user: User) -> QuerySet[StandardVersion]:
+    """Published versions that apply to a zone `user` owns or whose unit they work in."""
+    if user.center_id is None:
+        return StandardVersion.objects.none()
+    zones = Zone.objects.filter(center_id=user.center_id, is_active=True).filter(
+        Q(owner=user) | (Q(unit_id=user.unit_id) if user.unit_id else Q(pk__in=[]))
+    )
+    area_types = zones.values("area_type_id")
+    return (
+        StandardVersion.objects.published()
+        .filter(center_id=user.center_id, standard__area_type_id__in=area_types)
+        .select_related("standard")
+    )
+
+
+@transaction.atomic
+def ensure_acknowledgements(
+    *,
+    version: StandardVersion | None = None,
+    zone: Zone | None = None,
+    user: User | None = None,
+    center: Center | None = None,
+) -> int:
+    """Creates the acknowledgement tasks that are missing and notifies the people who got
+    one. Idempotent. Call it when a version is published (`version=`), when a zone gets an
+    owner or a unit (`zone=`), when a person joins a unit (`user=`), or for a whole center
+    (`center=`, e.g. nightly). Returns the number of tasks created."""
+    pairs: list[tuple[StandardVersion, list[User]]] = []
+    if version is not None and version.is_published:
+        pairs.append((version, list(required_people(version))))
+    if zone is not None:
+        published = (
+            StandardVersion.objects.published()
+            .filter(center_id=zone.center_id, standard__area_type_id=zone.area_type_id)
+            .first()
+        )
+        if published is not None and zone.is_active:
+            people = list(people_of_zones(Zone.objects.filter(pk=zone.pk)))
+            pairs.append((published, people))
+    if user is not None and user.center_id is not None:
+        pairs.extend((v, [user]) for v in versions_for(user))
+    if center is not None:
+        for published in (
+            StandardVersion.objects.published().filter(center=center).select_related("standard")
+        ):
+            pairs.append((published, list(required_people(published))))
+    created = 0
+    for standard_version, people in pairs:
+        have = set(
+            Acknowledgement.objects.filter(standard_version=standard_version).values_list(
+                "user_id", flat=True
+            )
+        )
+        new = [person for person in people if person.pk not in have]
+        if not new:
+            continue
+        Acknowledgement.objects.bulk_create(
+            [Acknowledgement(center_id=standard_version.center_id, standard_version=standard_version,
+                             user=person) for person in new],
+            ignore_conflicts=True,
+        )  # fmt: skip
+        created += len(new)
+        notify(
+            center=Center.objects.get(pk=standard_version.center_id),
+            users=new,
+            kind="engagement.acknowledge",
+            message=gettext_noop("Please read and acknowledge the standard “%(standard)s”."),
+            params={"standard": str(standard_version)},
+            url=reverse("engagement:acknowledgement-mine"),
+        )
+    return created
+
+
+@transaction.atomic
+def acknowledge(
+    version: StandardVersion, *, user: User, request: HttpRequest | None = None
+) -> Acknowledgement:
+    if not version.is_published:
+        raise EngagementError(_("Only a published standard can be acknowledged."))
+    if version.center_id != user.center_id:
+        raise EngagementError(_("This standard is not in your service center."))
+    record, _created = Acknowledgement.objects.get_or_create(
+        standard_version=version, user=user, defaults={"center_id": version.center_id}
+    )
+    if record.acknowledged_at is None:
+        record.acknowledged_at = timezone.now()
+        record.save(update_fields=["acknowledged_at"])
+        record_event(request, action="engagement.acknowledged", obj=version, actor=user)
+    return record
+
+
+# --- slogans and proposals ----------------------------------------------------------------
+
+
+@dataclass
+class Submitted:
+    suggestion: Suggestion
+    created: bool
+
+
+def find_similar(
+    *, center_id: int, kind: str, title: str, body: str, exclude: int | None = None
+) -> tuple[Suggestion | None, float]:
+    """The most similar earlier suggestion of the same kind, and how similar (0 … 1)."""
+    candidates = (
+        Suggestion.objects.filter(center_id=center_id, kind=kind)
+        .exclude(status=Suggestion.Status.REJECTED)
+        .only("pk", "title", "body")
+        .order_by("-created_at")[:1000]
+    )
+    best: Suggestion | None = None
+    best_score = 0.0
+    for candidate in candidates:
+        if candidate.pk == exclude:
+            continue
+        score = max(
+            similarity(title, candidate.title),
+            similarity(f"{title}{body}", f"{candidate.title}{candidate.body}"),
+        )
+        if score > best_score:
+            best, best_score = candidate, score
+    return best, best_score
+
+
+@transaction.atomic
+def submit_suggestion(
+    *,
+    center: Center,
+    author: User,
+    kind: str,
+    title: str,
+    body: str = "",
+    area_type: AreaType | None = None,
+    photos: Sequence[CleanPhoto] = (),
+    submission_key: str = "",
+    request: HttpRequest | None = None,
+) -> Submitted:
+    """Stores a slogan or proposal, flags a likely duplicate, awards a point. A repeated
+    submit with the same key returns the first suggestion."""
+    if submission_key:
+        first = existing_submission(user=author, scope="engagement.suggestion", key=submission_key)
+        if first is not None:
+            return Submitted(Suggestion.objects.get(pk=first, center=center), created=False)
+    if area_type is not None and area_type.center_id != center.pk:
+        raise ValidationError(_("Unknown area type."))
+    similar, score = find_similar(center_id=center.pk, kind=kind, title=title, body=body)
+    suggestion = Suggestion.objects.create(
+        center=center,
+        kind=kind,
+        title=title,
+        body=body,
+        author=author,
+        unit_id=author.unit_id,
+        area_type=area_type,
+        similar_to=similar if score >= DUPLICATE_THRESHOLD else None,
+        similarity=round(score, 3) if score >= DUPLICATE_THRESHOLD else None,
+    )
+    _store_photos(photos, center_id=center.pk, by=author, suggestion=suggestion)
+    if submission_key:
+        claim_submission(center=center, user=author, scope="engagement.suggestion",
+                         key=submission_key, object_id=str(suggestion.pk))  # fmt: skip
+    award(
+        author,
+        reason=PointEntry.Reason.SUBMITTED,
+        source=f"suggestion:{suggestion.pk}",
+        center_id=center.pk,
+    )
+    SuggestionTransition.objects.create(
+        center=center, suggestion=suggestion, from_status=Suggestion.Status.SUBMITTED,
+        to_status=Suggestion.Status.SUBMITTED, by=author, note="",
+    )  # fmt: skip
+    record_event(request, action="engagement.suggestion_submitted", obj=suggestion, actor=author,
+                 center=center, detail={"similar_to": suggestion.similar_to_id})  # fmt: skip
+    return Submitted(suggestion, created=True)
+
+
+@transaction.atomic
+def vote(suggestion: Suggestion, *, user: User, request: HttpRequest | None = None) -> bool:
+    """One vote per person; voting again changes nothing. Returns whether a vote was added."""
+    if user.center_id != suggestion.center_id:
+        raise EngagementError(_("This suggestion is not in your service center."))
+    if suggestion.author_id == user.pk:
+        raise EngagementError(_("You cannot vote for your own suggestion."))
+    if suggestion.status == Suggestion.Status.REJECTED:
+        raise EngagementError(_("A rejected suggestion takes no votes."))
+    try:
+        with transaction.atomic():
+            Vote.objects.create(center_id=suggestion.center_id, suggestion=suggestion, user=user)
+    except IntegrityError:
+        return False
+    record_event(request, action="engagement.voted", obj=suggestion, actor=user)
+    return True
+
+
+@transaction.atomic
+def withdraw_vote(
+    suggestion: Suggestion, *, user: User, request: HttpRequest | None = None
+) -> bool:
+    deleted, _detail = Vote.objects.filter(suggestion=suggestion, user=user).delete()
+    if deleted:
+        record_event(request, action="engagement.vote_withdrawn", obj=suggestion, actor=user)
+    return bool(deleted)
+
+
+MOVES = {
+    Suggestion.Status.SUBMITTED: {Suggestion.Status.ACCEPTED, Suggestion.Status.REJECTED, Suggestion.Status.ADOPTED},
+    Suggestion.Status.ACCEPTED: {Suggestion.Status.ADOPTED, Suggestion.Status.REJECTED},
+    Suggestion.Status.REJECTED: set(),
+    Suggestion.Status.ADOPTED: set(),
+}  # fmt: skip
+
+REVIEW_MESSAGES = {
+    Suggestion.Status.ACCEPTED: gettext_noop("Your suggestion “%(title)s” was accepted: %(reason)s"),
+    Suggestion.Status.REJECTED: gettext_noop("Your suggestion “%(title)s” was not taken up: %(reason)s"),
+    Suggestion.Status.ADOPTED: gettext_noop("Your suggestion “%(title)s” was adopted: %(reason)s"),
+}  # fmt: skip
+
+
+@transaction.atomic
+def review_suggestion(
+    suggestion: Suggestion,
+    *,
+    by: User,
+    decision: str,
+    reason: str,
+    expected_version: int,
+    open_revision: bool = False,
+    area_type: AreaType | None = None,
+    request: HttpRequest | None = None,
+) -> Suggestion:
+    """Accept, reject or adopt, always with a reason. Adopting a proposal can open a
+    revision draft of the standard of its area type (standards.services.start_revision)."""
+    target = Suggestion.Status(decision)
+    if target not in MOVES[Suggestion.Status(suggestion.status)]:
+        raise EngagementError(
+            _("A suggestion that is “%(now)s” cannot become “%(then)s”.")
+            % {"now": suggestion.get_status_display(), "then": target.label}
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": _("Please give a reason; the author will read it.")})
+    previous = suggestion.status
+    suggestion.status = target
+    suggestion.review_reason = reason.strip()
+    suggestion.reviewed_by = by
+    suggestion.reviewed_at = timezone.now()
+    if area_type is not None:
+        if area_type.center_id != suggestion.center_id:
+            raise ValidationError({"area_type": _("Unknown area type.")})
+        suggestion.area_type = area_type
+    save_versioned(
+        suggestion,
+        expected_version=expected_version,
+        fields=["status", "review_reason", "reviewed_by", "reviewed_at", "area_type"],
+    )
+    SuggestionTransition.objects.create(
+        center_id=suggestion.center_id, suggestion=suggestion, from_status=previous,
+        to_status=target, by=by, note=suggestion.review_reason,
+    )  # fmt: skip
+    source = f"suggestion:{suggestion.pk}"
+    if target in {Suggestion.Status.ACCEPTED, Suggestion.Status.ADOPTED}:
+        award(
+            suggestion.author,
+            reason=PointEntry.Reason.ACCEPTED,
+            source=source,
+            center_id=suggestion.center_id,
+        )
+    if target == Suggestion.Status.ADOPTED:
+        award(
+            suggestion.author,
+            reason=PointEntry.Reason.ADOPTED,
+            source=source,
+            center_id=suggestion.center_id,
+        )
+    record_event(request, action=f"engagement.suggestion_{target}", obj=suggestion, actor=by,
+                 detail={"from": previous, "reason": suggestion.review_reason[:200]})  # fmt: skip
+    if target == Suggestion.Status.ADOPTED and open_revision:
+        open_standard_revision(suggestion, by=by, request=request)
+    notify(
+        center=Center.objects.get(pk=suggestion.center_id),
+        users=[suggestion.author],
+        kind="engagement.suggestion_reviewed",
+        message=REVIEW_MESSAGES[target],
+        params={"title": suggestion.title, "reason": suggestion.review_reason[:200]},
+        url=reverse("engagement:suggestion-detail", args=[suggestion.pk]),
+    )
+    return suggestion
+
+
+@transaction.atomic
+def open_standard_revision(
+    suggestion: Suggestion,
+    *,
+    by: User,
+    area_type: AreaType | None = None,
+    request: HttpRequest | None = None,
+) -> StandardVersion:
+    """Opens (or joins) the revision draft of the standard the adopted proposal improves,
+    and links the two: `suggestion.standard_version` here, `version.suggestions` there, and
+    the draft's note and source point back to the proposal."""
+    from onsite.standards.services import start_revision
+
+    if (
+        suggestion.kind != Suggestion.Kind.PROPOSAL
+        or suggestion.status != Suggestion.Status.ADOPTED
+    ):
+        raise EngagementError(
+            _("Only an adopted improvement proposal can open a standard revision.")
+        )
+    if suggestion.standard_version_id is not None:
+        raise EngagementError(_("This proposal already opened a standard revision."))
+    if area_type is not None:
+        if area_type.center_id != suggestion.center_id:
+            raise EngagementError(_("Unknown area type."))
+        suggestion.area_type = area_type
+        Suggestion.objects.filter(pk=suggestion.pk).update(area_type=area_type)
+    if suggestion.area_type_id is None:
+        raise EngagementError(_("Choose the area type whose standard the proposal improves."))
+    draft = start_revision(
+        area_type=suggestion.area_type,
+        by=by,
+        note=_("Improvement proposal #%(number)d: %(title)s")
+        % {"number": suggestion.pk, "title": suggestion.title},
+        source_url=reverse("engagement:suggestion-detail", args=[suggestion.pk]),
+        request=request,
+    )
+    updated = Suggestion.objects.filter(pk=suggestion.pk, standard_version__isnull=True).update(
+        standard_version=draft, version=F("version") + 1
+    )
+    if updated != 1:
+        raise EngagementError(_("This proposal already opened a standard revision."))
+    suggestion.standard_version = draft
+    record_event(request, action="engagement.revision_opened", obj=suggestion, actor=by,
+                 detail={"standard_version": draft.pk})  # fmt: skip
+    return draft
+
+
+def is_invited(training: Training, user: User) -> bool:
+    return is_in_audience(
+        user,
+        center_id=training.center_id,
+        unit_ids=training.audience_unit_ids,
+        group_ids=training.audience_group_ids,
+    )

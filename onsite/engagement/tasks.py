@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+import datetime
+
+from django_tasks import task
+
+from onsite.core.models import Center
+from onsite.engagement.digest import publish_digest
+
+
+@task()
+def publish_weekly_digests(*, day: str | None = None, center_ids: list[int] | None = None) -> int:
+    """Publishes the digest of the week containing `day` (ISO date) for every center (or
+    those listed). Returns how many digests were written."""
+    on = datetime.date.fromisoformat(day) if day else None
+    centers = (
+        Center.objects.all() if center_ids is None else Center.objects.filter(pk__in=center_ids)
+    )
+    count = 0
+    for center in centers.order_by("pk"):
+        publish_digest(center, day=on)
+        count += 1
+    return count
