@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from config.api import api
 from onsite.core import views as core_views
+from onsite.inspections import views as inspections_views
 from onsite.standards import views as standards_views
 
 handler403 = "onsite.core.views.permission_denied"
@@ -13,6 +14,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     # What a zone's printed QR card opens (short on purpose).
     path("z/<slug:code>/", standards_views.zone_page, name="zone-page"),
+    path("z/<slug:code>/inspect", inspections_views.zone_inspect, name="zone-inspect"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("onsite.accounts.urls")),
     path("org/", include("onsite.org.urls")),

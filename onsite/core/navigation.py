@@ -31,6 +31,8 @@ NAV: list[NavItem] = [
     NavItem(_("Zones"), "org:zone-list", "grid-3x3", ALL | {Role.VIEWER}),
     NavItem(_("Standards"), "standards:standard-list", "journal-check", ALL | {Role.VIEWER}),
     NavItem(_("Item filings"), "standards:filing-list", "file-earmark-check", ALL | {Role.VIEWER}),
+    NavItem(_("Inspections"), "inspections:inspection-list", "clipboard2-check", ALL | {Role.VIEWER}),
+    NavItem(_("Rectifications"), "rectification:rectification-list", "wrench", ALL | {Role.VIEWER}),
     NavItem(RED_TAGS, "redtags:tag-list", "tags", ALL | {Role.VIEWER}),
     NavItem(SUPPLIES, "supplies:supply-list", "box-seam", ALL | {Role.VIEWER}),
     NavItem(_("Audit trail"), "audit:event-list", "journal-text", frozenset({Role.AUDITOR})),

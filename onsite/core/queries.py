@@ -18,7 +18,9 @@ def home_summary(*, center: Center, user: User, role: str) -> dict[str, Any]:
         zones = Zone.objects.filter(center=center, owner=user, is_active=True).select_related(
             "area_type", "unit"
         )
-        return {"my_zones": list(zones), "my_unit": user.unit}
+        from onsite.rectification.queries import my_work
+
+        return {"my_zones": list(zones), "my_unit": user.unit, **my_work(center=center, user=user)}
     counts = Unit.objects.filter(center=center).aggregate(
         windows=Count("pk", filter=Q(kind=Unit.Kind.WINDOW)),
         sections=Count("pk", filter=Q(kind=Unit.Kind.SECTION)),

@@ -1,3 +1,406 @@
-from ninja import Router
+"""JSON API of inspections: start, read, save answers (with the version the client saw),
+upload photos, submit; findings. Same access helpers and services as the pages.
+
+Writes accept an `Idempotency-Key` header: a retried request (a phone's offline queue, a
+double tap) with the same key gets the first result and changes nothing again."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Literal
+
+from django.db.models import Prefetch
+from django.urls import reverse
+from ninja import File, Router, Schema
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+
+from onsite.core.api import documented
+from onsite.core.concurrency import ConflictError
+from onsite.core.models import get_for_center
+from onsite.core.types import OnsiteRequest
+from onsite.inspections import access, services
+from onsite.inspections.models import (
+    AnswerPhoto,
+    Finding,
+    Inspection,
+    InspectionSettings,
+)
+from onsite.inspections.scoring import score_answers
+from onsite.inspections.services import AnswerInput, InspectionError
+from onsite.org.models import Zone
 
 router = Router(tags=["inspections"])
+
+ResultName = Literal["", "pass", "fail", "na"]
+SeverityName = Literal["fix_now", "serious", "general"]
+StartKind = Literal["self_check", "supervision"]
+MAX_ROWS = 200
+MAX_OFFSET = 1_000_000
+
+
+# --- schemas ---------------------------------------------------------------------------------
+
+
+class PhotoOut(Schema):
+    id: int
+    url: str
+    thumb_url: str
+
+
+class AnswerOut(Schema):
+    id: int
+    key: str
+    source: str
+    pillar: str
+    text: str
+    check_method: str
+    weight: int
+    max_points: int
+    photo_required: bool
+    result: str
+    deduction: Decimal
+    severity: str
+    note: str
+    is_repeat: bool
+    applied_deduction: Decimal | None
+    photos: list[PhotoOut]
+
+
+class InspectionOut(Schema):
+    id: int
+    zone: str
+    kind: str
+    status: str
+    inspected_on: datetime.date
+    inspector: str
+    standard_version: int
+    score: Decimal | None
+    band: str
+    passed: bool | None
+    pillar_scores: dict[str, float]
+    row_version: int
+
+
+class InspectionDetailOut(InspectionOut):
+    note: str
+    answers: list[AnswerOut]
+
+
+class StartIn(Schema):
+    zone: str
+    kind: StartKind
+
+
+class AnswerIn(Schema):
+    id: int
+    result: ResultName = ""
+    deduction: Decimal | None = None
+    severity: SeverityName = "general"
+    note: str = ""
+
+
+class SaveIn(Schema):
+    version: int
+    note: str | None = None
+    answers: list[AnswerIn]
+
+
+class DraftOut(Schema):
+    id: int
+    row_version: int
+    score: Decimal | None
+    band: str
+    answered: int
+    total: int
+
+
+class SubmitIn(Schema):
+    version: int | None = None
+
+
+class FindingOut(Schema):
+    id: int
+    inspection: int
+    zone: str
+    check_key: str
+    pillar: str
+    text: str
+    severity: str
+    deduction: Decimal
+    is_repeat: bool
+    repeat_of: int | None
+    found_on: datetime.date
+    rectification: int | None
+    rectification_status: str | None
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _key(request: OnsiteRequest) -> str:
+    return request.headers.get("Idempotency-Key", "")[:64]
+
+
+def _fail(exc: InspectionError | ConflictError) -> HttpError:
+    return HttpError(409 if isinstance(exc, ConflictError) else 400, str(exc.message))
+
+
+def _write(request: OnsiteRequest) -> None:
+    if not access.can_write(request.user):
+        raise HttpError(403, "Not allowed.")
+
+
+def _read(request: OnsiteRequest) -> None:
+    if not request.user.has_role(*access.READERS) or request.center is None:
+        raise HttpError(403, "Not allowed.")
+
+
+def _photo_out(p: AnswerPhoto) -> PhotoOut:
+    url = reverse("inspections:photo", args=[p.pk])
+    return PhotoOut(id=p.pk, url=url, thumb_url=f"{url}?size=thumb")
+
+
+def _inspection_out(i: Inspection) -> InspectionOut:
+    return InspectionOut(
+        id=i.pk,
+        zone=i.zone.code,
+        kind=i.kind,
+        status=i.status,
+        inspected_on=i.inspected_on,
+        inspector=i.inspector.display_name,
+        standard_version=i.standard_version_id,
+        score=i.score,
+        band=i.band,
+        passed=i.passed,
+        pillar_scores=i.pillar_scores or {},
+        row_version=i.version,
+    )
+
+
+def _detail_out(i: Inspection) -> InspectionDetailOut:
+    answers = i.answers.prefetch_related(
+        Prefetch("photos", queryset=AnswerPhoto.objects.order_by("uploaded_at", "pk"))
+    )
+    return InspectionDetailOut(
+        **_inspection_out(i).dict(),
+        note=i.note,
+        answers=[
+            AnswerOut(
+                id=a.pk,
+                key=a.key,
+                source=a.source,
+                pillar=a.pillar,
+                text=a.text,
+                check_method=a.check_method,
+                weight=a.weight,
+                max_points=a.max_points,
+                photo_required=a.photo_required,
+                result=a.result,
+                deduction=a.deduction,
+                severity=a.severity,
+                note=a.note,
+                is_repeat=a.is_repeat,
+                applied_deduction=a.applied_deduction,
+                photos=[_photo_out(p) for p in a.photos.all()],
+            )
+            for a in answers
+        ],
+    )
+
+
+def _editable(request: OnsiteRequest, pk: int) -> Inspection:
+    _write(request)
+    inspection = access.get_inspection(request.user, request.center, pk)
+    if not access.can_edit(request.user, inspection):
+        raise HttpError(403, "You cannot change this inspection.")
+    return inspection
+
+
+# --- inspections -----------------------------------------------------------------------------
+
+
+@router.get("/", response=documented(list[InspectionOut]), summary="Inspections I may see")
+def list_inspections(
+    request: OnsiteRequest,
+    zone: str = "",
+    kind: str = "",
+    status: str = "",
+    offset: int = 0,
+) -> list[InspectionOut]:
+    _read(request)
+    rows = access.visible_inspections(request.user, request.center).select_related(
+        "zone", "inspector"
+    )
+    if zone:
+        rows = rows.filter(zone__code=zone[:32])
+    if kind:
+        rows = rows.filter(kind=kind[:12])
+    if status:
+        rows = rows.filter(status=status[:10])
+    start = min(max(offset, 0), MAX_OFFSET)
+    return [
+        _inspection_out(i) for i in rows.order_by("-inspected_on", "-pk")[start : start + MAX_ROWS]
+    ]
+
+
+@router.post("/", response=documented(InspectionDetailOut), summary="Start an inspection")
+def start(request: OnsiteRequest, payload: StartIn) -> InspectionDetailOut:
+    _write(request)
+    zone = get_for_center(Zone.objects.all(), request.center, code=payload.zone[:32])
+    if payload.kind not in access.startable_kinds(request.user, zone):
+        raise HttpError(403, "You cannot start this kind of inspection on this zone.")
+    try:
+        inspection = services.start_inspection(
+            zone=zone,
+            kind=payload.kind,
+            inspector=request.user,
+            submission_key=_key(request),
+            request=request,
+        )
+    except InspectionError as exc:
+        raise _fail(exc) from exc
+    return _detail_out(access.get_inspection(request.user, request.center, inspection.pk))
+
+
+@router.get(
+    "/{int:inspection_id}",
+    response=documented(InspectionDetailOut),
+    summary="One inspection",
+    url_name="inspection_detail",
+)
+def detail(request: OnsiteRequest, inspection_id: int) -> InspectionDetailOut:
+    _read(request)
+    return _detail_out(access.get_inspection(request.user, request.center, inspection_id))
+
+
+@router.post(
+    "/{int:inspection_id}/answers",
+    response=documented(DraftOut),
+    summary="Save answers of a draft",
+    url_name="inspection_save_answers",
+)
+def save_answers(request: OnsiteRequest, inspection_id: int, payload: SaveIn) -> DraftOut:
+    """`version` is the row_version the client last saw; if someone saved since, the answer is
+    409 and nothing is written."""
+    inspection = _editable(request, inspection_id)
+    try:
+        inspection = services.save_answers(
+            inspection=inspection,
+            by=request.user,
+            expected_version=payload.version,
+            answers=[
+                AnswerInput(a.id, a.result, a.deduction, a.severity, a.note)
+                for a in payload.answers
+            ],
+            note=payload.note,
+            submission_key=_key(request),
+            request=request,
+        )
+    except (InspectionError, ConflictError) as exc:
+        raise _fail(exc) from exc
+    score = score_answers(
+        inspection.answers.all(), InspectionSettings.for_center(inspection.center_id)
+    )
+    return DraftOut(
+        id=inspection.pk,
+        row_version=inspection.version,
+        score=score.percent,
+        band=score.band,
+        answered=score.answered,
+        total=score.total,
+    )
+
+
+@router.post(
+    "/answers/{int:answer_id}/photos",
+    response=documented(PhotoOut),
+    summary="Add a photo to a check",
+    url_name="inspection_upload_photo",
+)
+def upload_photo(request: OnsiteRequest, answer_id: int, photo: File[UploadedFile]) -> PhotoOut:
+    _write(request)
+    answer = access.get_answer(request.user, request.center, answer_id)
+    if not access.can_edit(request.user, answer.inspection):
+        raise HttpError(403, "You cannot change this inspection.")
+    try:
+        stored = services.add_photo(
+            answer=answer,
+            by=request.user,
+            upload=photo,
+            submission_key=_key(request),
+            request=request,
+        )
+    except InspectionError as exc:
+        raise _fail(exc) from exc
+    return _photo_out(stored)
+
+
+@router.post(
+    "/{int:inspection_id}/submit",
+    response=documented(InspectionOut),
+    summary="Submit an inspection (idempotent)",
+)
+def submit(request: OnsiteRequest, inspection_id: int, payload: SubmitIn) -> InspectionOut:
+    _write(request)
+    inspection = access.get_inspection(request.user, request.center, inspection_id)
+    if inspection.is_draft and not access.can_edit(request.user, inspection):
+        raise HttpError(403, "You cannot change this inspection.")
+    if inspection.is_submitted:
+        return _inspection_out(inspection)
+    try:
+        inspection = services.submit_inspection(
+            inspection=inspection,
+            by=request.user,
+            expected_version=payload.version,
+            submission_key=_key(request),
+            request=request,
+        )
+    except (InspectionError, ConflictError) as exc:
+        raise _fail(exc) from exc
+    return _inspection_out(access.get_inspection(request.user, request.center, inspection.pk))
+
+
+# --- findings --------------------------------------------------------------------------------
+
+
+def _finding_out(f: Finding) -> FindingOut:
+    rect = getattr(f, "rectification", None)
+    return FindingOut(
+        id=f.pk,
+        inspection=f.inspection_id,
+        zone=f.zone.code,
+        check_key=f.check_key,
+        pillar=f.pillar,
+        text=f.text,
+        severity=f.severity,
+        deduction=f.deduction,
+        is_repeat=f.is_repeat,
+        repeat_of=f.repeat_of_id,
+        found_on=f.found_on,
+        rectification=rect.pk if rect else None,
+        rectification_status=rect.status if rect else None,
+    )
+
+
+@router.get("/findings", response=documented(list[FindingOut]), summary="Findings I may see")
+def list_findings(
+    request: OnsiteRequest, zone: str = "", repeat: bool = False, offset: int = 0
+) -> list[FindingOut]:
+    _read(request)
+    rows = access.visible_findings(request.user, request.center).select_related(
+        "zone", "rectification"
+    )
+    if zone:
+        rows = rows.filter(zone__code=zone[:32])
+    if repeat:
+        rows = rows.filter(is_repeat=True)
+    start = min(max(offset, 0), MAX_OFFSET)
+    return [_finding_out(f) for f in rows.order_by("-found_on", "-pk")[start : start + MAX_ROWS]]
+
+
+@router.get("/findings/{int:finding_id}", response=documented(FindingOut), summary="One finding")
+def finding_detail(request: OnsiteRequest, finding_id: int) -> FindingOut:
+    _read(request)
+    return _finding_out(access.get_finding(request.user, request.center, finding_id))

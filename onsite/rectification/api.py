@@ -1,3 +1,263 @@
-from ninja import Router
+"""JSON API of rectifications: read, add after-photos, submit, return, verify. Same access
+helpers and services as the pages; moves carry the row_version the client saw and accept an
+`Idempotency-Key` header."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.urls import reverse
+from ninja import File, Router, Schema
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+
+from onsite.core.api import documented
+from onsite.core.concurrency import ConflictError
+from onsite.core.types import OnsiteRequest
+from onsite.rectification import access, services
+from onsite.rectification.models import Rectification, RectificationPhoto
+from onsite.rectification.services import RectificationError
 
 router = Router(tags=["rectification"])
+MAX_ROWS = 200
+MAX_OFFSET = 1_000_000
+
+
+class AfterPhotoOut(Schema):
+    id: int
+    attempt: int
+    url: str
+    thumb_url: str
+
+
+class StepOut(Schema):
+    action: str
+    from_status: str
+    to_status: str
+    by: str | None
+    at: datetime.datetime
+    note: str
+
+
+class RectificationOut(Schema):
+    id: int
+    finding: int
+    zone: str
+    assignee: str | None
+    severity: str
+    status: str
+    due_on: datetime.date
+    due_is_provisional: bool
+    is_overdue: bool
+    times_returned: int
+    note: str
+    return_reason: str
+    row_version: int
+
+
+class RectificationDetailOut(RectificationOut):
+    photos: list[AfterPhotoOut]
+    history: list[StepOut]
+
+
+class SubmitIn(Schema):
+    version: int
+    note: str
+
+
+class ReturnIn(Schema):
+    version: int
+    reason: str
+
+
+class VerifyIn(Schema):
+    version: int
+    note: str = ""
+
+
+def _key(request: OnsiteRequest) -> str:
+    return request.headers.get("Idempotency-Key", "")[:64]
+
+
+def _read(request: OnsiteRequest) -> None:
+    if not request.user.has_role(*access.READERS) or request.center is None:
+        raise HttpError(403, "Not allowed.")
+
+
+def _write(request: OnsiteRequest) -> None:
+    if not request.user.has_role(*access.WRITERS) or request.user.is_cross_center_viewer:
+        raise HttpError(403, "Not allowed.")
+
+
+def _fail(exc: RectificationError | ConflictError) -> HttpError:
+    return HttpError(409 if isinstance(exc, ConflictError) else 400, str(exc.message))
+
+
+def _photo_out(p: RectificationPhoto) -> AfterPhotoOut:
+    url = reverse("rectification:photo", args=[p.pk])
+    return AfterPhotoOut(id=p.pk, attempt=p.attempt, url=url, thumb_url=f"{url}?size=thumb")
+
+
+def _out(r: Rectification) -> RectificationOut:
+    return RectificationOut(
+        id=r.pk,
+        finding=r.finding_id,
+        zone=r.zone.code,
+        assignee=r.assignee.username if r.assignee else None,
+        severity=r.severity,
+        status=r.status,
+        due_on=r.due_on,
+        due_is_provisional=r.due_is_provisional,
+        is_overdue=r.is_overdue(),
+        times_returned=r.times_returned,
+        note=r.note,
+        return_reason=r.return_reason,
+        row_version=r.version,
+    )
+
+
+def _detail_out(r: Rectification) -> RectificationDetailOut:
+    return RectificationDetailOut(
+        **_out(r).dict(),
+        photos=[_photo_out(p) for p in r.photos.all()],
+        history=[
+            StepOut(
+                action=t.action,
+                from_status=t.from_status,
+                to_status=t.to_status,
+                by=t.by.username if t.by else None,
+                at=t.at,
+                note=t.note,
+            )
+            for t in r.transitions.select_related("by")
+        ],
+    )
+
+
+def _get(request: OnsiteRequest, pk: int) -> Rectification:
+    return access.get_rectification(request.user, request.center, pk)
+
+
+@router.get("/", response=documented(list[RectificationOut]), summary="Rectifications I may see")
+def list_rectifications(
+    request: OnsiteRequest,
+    status: str = "",
+    mine: bool = False,
+    overdue: bool = False,
+    offset: int = 0,
+) -> list[RectificationOut]:
+    _read(request)
+    rows = access.visible_rectifications(request.user, request.center).select_related(
+        "zone", "assignee"
+    )
+    if status:
+        rows = rows.filter(status=status[:10])
+    if mine:
+        rows = rows.filter(assignee=request.user)
+    if overdue:
+        rows = rows.overdue()
+    start = min(max(offset, 0), MAX_OFFSET)
+    return [_out(r) for r in rows.order_by("due_on", "pk")[start : start + MAX_ROWS]]
+
+
+@router.get(
+    "/{int:rectification_id}",
+    response=documented(RectificationDetailOut),
+    summary="One rectification",
+)
+def detail(request: OnsiteRequest, rectification_id: int) -> RectificationDetailOut:
+    _read(request)
+    return _detail_out(_get(request, rectification_id))
+
+
+@router.post(
+    "/{int:rectification_id}/photos",
+    response=documented(AfterPhotoOut),
+    summary="Add an after-photo",
+)
+def upload_photo(
+    request: OnsiteRequest, rectification_id: int, photo: File[UploadedFile]
+) -> AfterPhotoOut:
+    _write(request)
+    rectification = _get(request, rectification_id)
+    if not access.can_fix(request.user, rectification):
+        raise HttpError(403, "Only the assignee adds after-photos to an open rectification.")
+    try:
+        stored = services.add_after_photo(
+            rectification=rectification, by=request.user, upload=photo, request=request
+        )
+    except RectificationError as exc:
+        raise _fail(exc) from exc
+    return _photo_out(stored)
+
+
+@router.post(
+    "/{int:rectification_id}/submit",
+    response=documented(RectificationOut),
+    summary="Submit the fix for verification",
+)
+def submit(request: OnsiteRequest, rectification_id: int, payload: SubmitIn) -> RectificationOut:
+    _write(request)
+    rectification = _get(request, rectification_id)
+    if not access.is_fixer(request.user, rectification):
+        raise HttpError(403, "Only the assignee submits this rectification.")
+    try:
+        done = services.submit_rectification(
+            rectification=rectification,
+            by=request.user,
+            note=payload.note,
+            expected_version=payload.version,
+            submission_key=_key(request),
+            request=request,
+        )
+    except (RectificationError, ConflictError) as exc:
+        raise _fail(exc) from exc
+    return _out(done)
+
+
+@router.post(
+    "/{int:rectification_id}/return",
+    response=documented(RectificationOut),
+    summary="Return a submitted fix with a reason",
+)
+def return_(request: OnsiteRequest, rectification_id: int, payload: ReturnIn) -> RectificationOut:
+    _write(request)
+    rectification = _get(request, rectification_id)
+    if not access.is_verifier(request.user, rectification):
+        raise HttpError(403, "You cannot verify this rectification.")
+    try:
+        done = services.return_rectification(
+            rectification=rectification,
+            by=request.user,
+            reason=payload.reason,
+            expected_version=payload.version,
+            submission_key=_key(request),
+            request=request,
+        )
+    except (RectificationError, ConflictError) as exc:
+        raise _fail(exc) from exc
+    return _out(done)
+
+
+@router.post(
+    "/{int:rectification_id}/verify",
+    response=documented(RectificationOut),
+    summary="Verify a submitted fix and close it",
+)
+def verify(request: OnsiteRequest, rectification_id: int, payload: VerifyIn) -> RectificationOut:
+    _write(request)
+    rectification = _get(request, rectification_id)
+    if not access.is_verifier(request.user, rectification):
+        raise HttpError(403, "You cannot verify this rectification.")
+    try:
+        done = services.verify_rectification(
+            rectification=rectification,
+            by=request.user,
+            note=payload.note,
+            expected_version=payload.version,
+            submission_key=_key(request),
+            request=request,
+        )
+    except (RectificationError, ConflictError) as exc:
+        raise _fail(exc) from exc
+    return _out(done)

@@ -30,7 +30,13 @@ from onsite.inspections.models import Finding, InspectionSettings
 from onsite.notifications.services import notify
 from onsite.org.models import Group, Membership, Zone
 from onsite.rectification.calendar import add_working_days
-from onsite.rectification.models import Rectification, RectificationPhoto, Transition
+from onsite.rectification.models import (
+    CalendarDay,
+    CalendarYear,
+    Rectification,
+    RectificationPhoto,
+    Transition,
+)
 
 MAX_AFTER_PHOTOS = 6
 
@@ -459,3 +465,79 @@ def escalate_overdue(*, center: Center | None = None, on: datetime.date | None =
         )
         count += 1
     return count
+
+
+# --- the working-day calendar ----------------------------------------------------------------
+
+
+def _year_row(year: int, *, by: User) -> CalendarYear:
+    row, _created = CalendarYear.objects.get_or_create(
+        year=year, defaults={"source": CalendarYear.Source.MANUAL, "is_confirmed": False}
+    )
+    row.source = CalendarYear.Source.MANUAL  # an admin's word wins over later package loads
+    row.updated_by = by
+    row.updated_at = timezone.now()
+    row.save(update_fields=["source", "updated_by", "updated_at"])
+    return row
+
+
+@transaction.atomic
+def set_calendar_day(
+    *,
+    day: datetime.date,
+    is_working_day: bool,
+    name: str,
+    by: User,
+    request: HttpRequest | None = None,
+) -> None:
+    """Records a holiday or a make-up working day. A day set to what Monday–Friday already
+    says is no exception, so its row goes."""
+    _year_row(day.year, by=by)
+    if is_working_day == (day.weekday() < 5):
+        CalendarDay.objects.filter(day=day).delete()
+    else:
+        CalendarDay.objects.update_or_create(
+            day=day,
+            defaults={
+                "is_working_day": is_working_day,
+                "name": name.strip()[:50],
+                "source": CalendarYear.Source.MANUAL,
+            },
+        )
+    record_event(
+        request,
+        action="rectification.calendar_day_set",
+        actor=by,
+        detail={"day": day.isoformat(), "working": is_working_day, "name": name[:50]},
+    )
+
+
+@transaction.atomic
+def remove_calendar_day(
+    *, day: datetime.date, by: User, request: HttpRequest | None = None
+) -> None:
+    _year_row(day.year, by=by)
+    CalendarDay.objects.filter(day=day).delete()
+    record_event(
+        request,
+        action="rectification.calendar_day_removed",
+        actor=by,
+        detail={"day": day.isoformat()},
+    )
+
+
+@transaction.atomic
+def confirm_year(
+    *, year: int, by: User, confirmed: bool = True, request: HttpRequest | None = None
+) -> CalendarYear:
+    """An admin says the year's holidays and make-up days match the State Council notice."""
+    row = _year_row(year, by=by)
+    row.is_confirmed = confirmed
+    row.save(update_fields=["is_confirmed"])
+    record_event(
+        request,
+        action="rectification.calendar_year_confirmed",
+        actor=by,
+        detail={"year": year, "confirmed": confirmed},
+    )
+    return row

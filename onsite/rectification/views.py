@@ -1,13 +1,309 @@
-"""Pages of the rectification app."""
+"""Pages of rectification: the list (mine, overdue, by status), one rectification with its
+before/after photos side by side and its history, the moves (submit, return, verify), and
+the working-day calendar for admins."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+import datetime
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from onsite.core.concurrency import ConflictError
+from onsite.core.decorators import role_required
+from onsite.core.types import OnsiteRequest
+from onsite.inspections.access import can_improve
+from onsite.inspections.models import AnswerPhoto, Severity
+from onsite.inspections.photos import photo_response
+from onsite.inspections.views import deny
+from onsite.rectification import access, services
+from onsite.rectification.calendar import coming_year_warning, load_from_package
+from onsite.rectification.forms import (
+    CalendarDayForm,
+    PhotoForm,
+    ReturnForm,
+    SubmitForm,
+    VerifyForm,
+)
+from onsite.rectification.models import (
+    CalendarDay,
+    CalendarYear,
+    Rectification,
+    RectificationPhoto,
+)
+from onsite.rectification.services import RectificationError
+
+PAGE_SIZE = 25
 
 
-def rectification_list(request: HttpRequest) -> HttpResponse:
-    raise Http404
+@role_required(*access.READERS)
+def rectification_list(request: OnsiteRequest) -> HttpResponse:
+    today = timezone.localdate()
+    rows = (
+        access.visible_rectifications(request.user, request.center)
+        .select_related("zone", "assignee", "finding")
+        .order_by("status", "due_on", "pk")
+    )
+    picked = {n: request.GET.get(n, "") for n in ("status", "mine", "overdue", "zone")}
+    if picked["status"] in Rectification.Status.values:
+        rows = rows.filter(status=picked["status"])
+    if picked["mine"] == "1":
+        rows = rows.filter(assignee=request.user)
+    if picked["overdue"] == "1":
+        rows = rows.overdue(today)
+    if picked["zone"]:
+        rows = rows.filter(zone__code=picked["zone"][:32])
+    query = "&".join(f"{k}={v}" for k, v in picked.items() if v)
+    return render(
+        request,
+        "rectification/rectification_list.html",
+        {
+            "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+            "picked": picked,
+            "query": query,
+            "statuses": Rectification.Status.choices,
+            "today": today,
+            "can_improve": can_improve(request.user),
+        },
+    )
 
 
-def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
+@role_required(*access.READERS)
+def rectification_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
+    rectification = access.get_rectification(request.user, request.center, pk)
+    return _detail(request, rectification)
+
+
+def _detail(
+    request: OnsiteRequest,
+    rectification: Rectification,
+    *,
+    submit_form: SubmitForm | None = None,
+    return_form: ReturnForm | None = None,
+    verify_form: VerifyForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    version = rectification.version
+    before = list(AnswerPhoto.objects.filter(answer_id=rectification.finding.answer_id))
+    after = list(rectification.photos.all())
+    attempts: dict[int, list[RectificationPhoto]] = {}
+    for photo in after:
+        attempts.setdefault(photo.attempt, []).append(photo)
+    current = rectification.times_returned + 1
+    return render(
+        request,
+        "rectification/rectification_detail.html",
+        {
+            "r": rectification,
+            "finding": rectification.finding,
+            "before": before,
+            "after_now": attempts.get(current, []),
+            "earlier": sorted(((n, p) for n, p in attempts.items() if n != current), reverse=True),
+            "history": rectification.transitions.select_related("by"),
+            "is_overdue": rectification.is_overdue(),
+            "can_fix": access.can_fix(request.user, rectification),
+            "can_verify": access.can_verify(request.user, rectification),
+            "submit_form": submit_form or SubmitForm(version=version),
+            "return_form": return_form or ReturnForm(version=version),
+            "verify_form": verify_form or VerifyForm(version=version),
+            "photo_form": PhotoForm(),
+            "fix_now": rectification.severity == Severity.FIX_NOW,
+        },
+        status=status,
+    )
+
+
+@role_required(*access.WRITERS, write=True)
+@require_POST
+def photo_upload(request: OnsiteRequest, pk: int) -> HttpResponse:
+    rectification = access.get_rectification(request.user, request.center, pk)
+    if not access.can_fix(request.user, rectification):
+        return deny(request)
+    uploads = request.FILES.getlist("photo")
+    if not uploads:
+        messages.error(request, _("Choose a photo to upload."))
+    try:
+        for upload in uploads:
+            services.add_after_photo(
+                rectification=rectification, by=request.user, upload=upload, request=request
+            )
+    except RectificationError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        if uploads:
+            messages.success(request, _("Photo saved."))
+    return redirect("rectification:rectification-detail", rectification.pk)
+
+
+@role_required(*access.WRITERS, write=True)
+@require_POST
+def photo_delete(request: OnsiteRequest, pk: int) -> HttpResponse:
+    photo = access.get_photo(request.user, request.center, pk)
+    rectification = access.get_rectification(request.user, request.center, photo.rectification_id)
+    if not access.can_fix(request.user, rectification):
+        return deny(request)
+    try:
+        services.remove_after_photo(photo=photo, by=request.user, request=request)
+    except RectificationError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("rectification:rectification-detail", rectification.pk)
+
+
+@role_required(*access.READERS)
+def photo_view(request: OnsiteRequest, pk: int) -> HttpResponse:
+    photo = access.get_photo(request.user, request.center, pk)
+    stored = photo.thumbnail if request.GET.get("size") == "thumb" else photo.image
+    return photo_response(stored, name=f"after-photo-{photo.pk}")
+
+
+@role_required(*access.WRITERS, write=True)
+@require_POST
+def rectification_submit(request: OnsiteRequest, pk: int) -> HttpResponse:
+    rectification = access.get_rectification(request.user, request.center, pk)
+    if not access.is_fixer(request.user, rectification):
+        return deny(request)
+    form = SubmitForm(request.POST, version=rectification.version)
+    if form.is_valid():
+        try:
+            services.submit_rectification(
+                rectification=rectification,
+                by=request.user,
+                note=form.cleaned_data["note"],
+                expected_version=form.cleaned_data["row_version"],
+                submission_key=form.cleaned_data["submission_key"],
+                request=request,
+            )
+        except (RectificationError, ConflictError) as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("Submitted for verification."))
+            return redirect("rectification:rectification-detail", rectification.pk)
+    rectification.refresh_from_db()
+    return _detail(request, rectification, submit_form=form, status=400)
+
+
+@role_required(*access.WRITERS, write=True)
+@require_POST
+def rectification_return(request: OnsiteRequest, pk: int) -> HttpResponse:
+    rectification = access.get_rectification(request.user, request.center, pk)
+    form = ReturnForm(request.POST, version=rectification.version)
+    if not access.is_verifier(request.user, rectification):
+        return deny(request)
+    if form.is_valid():
+        try:
+            services.return_rectification(
+                rectification=rectification,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["row_version"],
+                submission_key=form.cleaned_data["submission_key"],
+                request=request,
+            )
+        except (RectificationError, ConflictError) as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("Returned to the zone owner."))
+            return redirect("rectification:rectification-detail", rectification.pk)
+    rectification.refresh_from_db()
+    return _detail(request, rectification, return_form=form, status=400)
+
+
+@role_required(*access.WRITERS, write=True)
+@require_POST
+def rectification_verify(request: OnsiteRequest, pk: int) -> HttpResponse:
+    rectification = access.get_rectification(request.user, request.center, pk)
+    form = VerifyForm(request.POST, version=rectification.version)
+    if not access.is_verifier(request.user, rectification):
+        return deny(request)
+    if form.is_valid():
+        try:
+            services.verify_rectification(
+                rectification=rectification,
+                by=request.user,
+                note=form.cleaned_data["note"],
+                expected_version=form.cleaned_data["row_version"],
+                submission_key=form.cleaned_data["submission_key"],
+                request=request,
+            )
+        except (RectificationError, ConflictError) as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("Verified and closed."))
+            return redirect("rectification:rectification-detail", rectification.pk)
+    rectification.refresh_from_db()
+    return _detail(request, rectification, verify_form=form, status=400)
+
+
+# --- working-day calendar --------------------------------------------------------------------
+
+
+def _year(value: str | None) -> int:
+    today = timezone.localdate()
+    if value and value.isdigit() and 2000 <= int(value) <= 2100:
+        return int(value)
+    return today.year
+
+
+@role_required(*access.READERS)
+def calendar(request: OnsiteRequest) -> HttpResponse:
+    """The working-day calendar: a year's holidays and make-up days, whether the year is
+    confirmed, and for admins the means to enter next year's notice."""
+    year = _year(request.GET.get("year"))
+    editable = access.can_edit_calendar(request.user)
+    form = CalendarDayForm(request.POST or None)
+    if request.method == "POST":
+        if not editable:
+            return deny(request)
+        action = request.POST.get("action", "set")
+        if action == "load":
+            loaded = load_from_package()
+            messages.success(
+                request,
+                _("Loaded from the package: %(years)s")
+                % {"years": ", ".join(map(str, loaded)) or "—"},
+            )
+            return redirect(f"{request.path}?year={year}")
+        if action in {"confirm", "unconfirm"}:
+            services.confirm_year(
+                year=year, by=request.user, confirmed=action == "confirm", request=request
+            )
+            messages.success(request, _("Saved."))
+            return redirect(f"{request.path}?year={year}")
+        if action == "remove":
+            try:
+                day = datetime.date.fromisoformat(request.POST.get("day", ""))
+            except ValueError:
+                messages.error(request, _("Choose a date."))
+            else:
+                services.remove_calendar_day(day=day, by=request.user, request=request)
+                messages.success(request, _("Saved."))
+            return redirect(f"{request.path}?year={year}")
+        if form.is_valid():
+            day = form.cleaned_data["day"]
+            services.set_calendar_day(
+                day=day,
+                is_working_day=form.cleaned_data["is_working_day"],
+                name=form.cleaned_data["name"],
+                by=request.user,
+                request=request,
+            )
+            messages.success(request, _("Saved."))
+            return redirect(f"{request.path}?year={day.year}")
+    return render(
+        request,
+        "rectification/calendar.html",
+        {
+            "year": year,
+            "row": CalendarYear.objects.filter(year=year).first(),
+            "days": CalendarDay.objects.filter(day__year=year),
+            "years": CalendarYear.objects.all(),
+            "warning_year": coming_year_warning(),
+            "editable": editable,
+            "form": form,
+        },
+    )

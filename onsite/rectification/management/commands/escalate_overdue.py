@@ -1,0 +1,24 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from onsite.rectification.services import escalate_overdue
+from onsite.rectification.tasks import escalate_overdue_rectifications
+
+
+class Command(BaseCommand):
+    help = (
+        "Escalates rectifications that went overdue to the promotion-group leader and the "
+        "programme office (once each). Run daily from cron; --enqueue hands it to db_worker."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--enqueue", action="store_true", help="Queue it as a task.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["enqueue"]:
+            result = escalate_overdue_rectifications.enqueue()
+            self.stdout.write(f"Queued task {result.id}.")
+            return
+        count = escalate_overdue()
+        self.stdout.write(self.style.SUCCESS(f"Escalated {count} overdue rectification(s)."))
