@@ -10,6 +10,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from onsite.accounts.models import Role
+from onsite.org.apps import NAV_FLOOR_PLAN, NAV_GROUPS, NAV_IMPORT
 from onsite.redtags.apps import NAV_LABEL as RED_TAGS
 from onsite.supplies.apps import NAV_LABEL as SUPPLIES
 
@@ -29,6 +30,9 @@ NAV: list[NavItem] = [
     NavItem(_("Home"), "core:home", "house", frozenset(Role.values)),
     NavItem(_("Units"), "org:unit-list", "building", MANAGERS | {Role.MEMBER, Role.VIEWER}),
     NavItem(_("Zones"), "org:zone-list", "grid-3x3", ALL | {Role.VIEWER}),
+    NavItem(NAV_GROUPS, "org:group-list", "diagram-3", ALL | {Role.VIEWER}),
+    NavItem(NAV_FLOOR_PLAN, "org:floor-plan", "map", ALL | {Role.VIEWER}),
+    NavItem(NAV_IMPORT, "org:import", "file-earmark-spreadsheet", frozenset({Role.ADMIN})),
     NavItem(_("Standards"), "standards:standard-list", "journal-check", ALL | {Role.VIEWER}),
     NavItem(_("Item filings"), "standards:filing-list", "file-earmark-check", ALL | {Role.VIEWER}),
     NavItem(_("Inspections"), "inspections:inspection-list", "clipboard2-check", ALL | {Role.VIEWER}),

@@ -172,11 +172,11 @@ def _seed_groups(
 ) -> None:
     leadership, _ = Group.objects.update_or_create(
         center=center, name="标准化现场管理建设领导小组",
-        defaults={"kind": Group.Kind.LEADERSHIP, "position": 0},
+        defaults={"code": "lead", "kind": Group.Kind.LEADERSHIP, "position": 0},
     )  # fmt: skip
     office, _ = Group.objects.update_or_create(
         center=center, name="领导小组办公室",
-        defaults={"kind": Group.Kind.OFFICE, "parent": leadership, "position": 1},
+        defaults={"code": "office", "kind": Group.Kind.OFFICE, "parent": leadership, "position": 1},
     )  # fmt: skip
     _member(leadership, director, Membership.Role.LEADER)
     for deputy in deputies:
@@ -186,7 +186,8 @@ def _seed_groups(
     for i, deputy in enumerate(deputies, start=1):
         group, _ = Group.objects.update_or_create(
             center=center, name=f"第{'一二三'[i - 1]}推行小组",
-            defaults={"kind": Group.Kind.PROMOTION, "parent": leadership, "position": i},
+            defaults={"code": f"p{i}", "kind": Group.Kind.PROMOTION, "parent": leadership,
+                      "position": i},
         )  # fmt: skip
         _member(group, deputy, Membership.Role.LEADER)
         promotions.append(group)
@@ -199,10 +200,11 @@ def _seed_groups(
     batches.append(sections)
     for number, batch in enumerate(batches, start=1):
         label = "管理科室工作组" if batch is sections else f"第{number}工作组"
+        code = "wg-s" if batch is sections else f"wg{number:02d}"
         group, _ = Group.objects.update_or_create(
             center=center, name=label,
-            defaults={"kind": Group.Kind.WORKING, "parent": promotions[(number - 1) % 3],
-                      "position": number},
+            defaults={"code": code, "kind": Group.Kind.WORKING,
+                      "parent": promotions[(number - 1) % 3], "position": number},
         )  # fmt: skip
         people = [person for unit in batch for person in staff_by_unit[unit.pk]]
         for unit in batch:

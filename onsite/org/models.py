@@ -1,13 +1,19 @@
 from __future__ import annotations
 
 import math
+import secrets
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from onsite.core.models import CenterScoped
+from onsite.core.models import CenterQuerySet, CenterScoped
+
+if TYPE_CHECKING:
+    from onsite.accounts.models import User
 
 
 class Floor(CenterScoped):
@@ -29,6 +35,10 @@ class Floor(CenterScoped):
     def __str__(self) -> str:
         return self.name
 
+    def fits(self, *, x: int, y: int, width: int, height: int) -> bool:
+        """Whether a rectangle lies wholly on this floor."""
+        return x >= 0 and y >= 0 and x + width <= self.width and y + height <= self.height
+
 
 class Unit(CenterScoped):
     """An approval window (审批窗口) or a management section (管理科室)."""
@@ -45,6 +55,7 @@ class Unit(CenterScoped):
         Floor, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("floor")
     )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("unit")
@@ -133,9 +144,52 @@ class Zone(CenterScoped):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    @property
+    def is_placed(self) -> bool:
+        return self.floor_id is not None
+
+
+def new_group_code() -> str:
+    # Code that creates a group without naming a code still gets a unique one.
+    return f"g-{secrets.token_hex(3)}"
+
+
+class GroupQuerySet(CenterQuerySet["Group"]):
+    def with_standing(self) -> GroupQuerySet:
+        """Annotates staff_count (active staff of the covered units) and member_count, one
+        subquery each, so a list of groups costs the same whatever its size."""
+        from onsite.accounts.models import User
+
+        staff = (
+            User.objects.filter(unit__coverage__group=models.OuterRef("pk"), is_active=True)
+            .order_by()
+            .values("unit__coverage__group")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        members = (
+            Membership.objects.filter(group=models.OuterRef("pk"))
+            .order_by()
+            .values("group")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            staff_count=Coalesce(models.Subquery(staff), 0),
+            member_count=Coalesce(models.Subquery(members), 0),
+        )
+
 
 class Group(CenterScoped):
     """Leadership group, programme office, promotion group or working group."""
+
+    # Which kind of group may sit under which: the programme's chain of command.
+    PARENT_KINDS: dict[str, str | None] = {
+        "leadership": None,
+        "office": "leadership",
+        "promotion": "leadership",
+        "working": "promotion",
+    }
 
     class Kind(models.TextChoices):
         LEADERSHIP = "leadership", _("Leadership group")
@@ -143,6 +197,7 @@ class Group(CenterScoped):
         PROMOTION = "promotion", _("Promotion group")
         WORKING = "working", _("Working group")
 
+    code = models.SlugField(_("code"), max_length=32, default=new_group_code)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=100)
     parent = models.ForeignKey(
@@ -157,6 +212,9 @@ class Group(CenterScoped):
         Unit, through="Coverage", blank=True, related_name="groups", verbose_name=_("units covered")
     )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = GroupQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("group")
@@ -164,10 +222,20 @@ class Group(CenterScoped):
         ordering = ["center", "kind", "position", "name"]
         constraints = [
             models.UniqueConstraint(fields=["center", "name"], name="group_name_unique"),
+            models.UniqueConstraint(fields=["center", "code"], name="group_code_unique"),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_working(self) -> bool:
+        return self.kind == self.Kind.WORKING
+
+    @property
+    def parent_kind(self) -> str | None:
+        """The kind of group this one must sit under (None: it is the top)."""
+        return self.PARENT_KINDS[self.kind]
 
     @staticmethod
     def required_members(staff_count: int) -> int:
@@ -218,3 +286,35 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.group}"
+
+
+def portrait_path(instance: StaffPhoto, filename: str) -> str:
+    return f"org/staff/{instance.center_id}/{secrets.token_hex(8)}-{filename}"
+
+
+class StaffPhoto(CenterScoped):
+    """A staff member's photo for zone cards (optional). Stored as our own re-encoding
+    (onsite.core.images.clean_photo) and served only through an access-checked view."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_photo"
+    )
+    image = models.FileField(_("photo"), upload_to=portrait_path)
+    thumbnail = models.FileField(upload_to=portrait_path)
+    uploaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("staff photo")
+        verbose_name_plural = _("staff photos")
+
+    def __str__(self) -> str:
+        return f"{self.user}"
+
+
+def working_group_of(user: User) -> Group | None:
+    membership = (
+        Membership.objects.filter(user=user, group_kind=Group.Kind.WORKING)
+        .select_related("group")
+        .first()
+    )
+    return membership.group if membership else None

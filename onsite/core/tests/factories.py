@@ -78,3 +78,4 @@ class GroupFactory(factory.django.DjangoModelFactory):
     center = factory.SubFactory(CenterFactory)
     kind = Group.Kind.WORKING
     name = factory.Sequence(lambda n: f"第{n}工作组")
+    code = factory.Sequence(lambda n: f"g{n:03d}")

@@ -1,0 +1,83 @@
+"""Who may read and change the organisation, and the one door to each org object.
+
+Every view and API endpoint of the app uses these role sets and getters, so a page and its
+endpoint can never disagree about who sees what."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from onsite.accounts.models import Role, User
+from onsite.core.models import Center, get_for_center
+from onsite.core.navigation import ALL, MANAGERS
+from onsite.org.models import AreaType, Floor, Group, Unit, Zone
+
+# Units and staff: people who run or take part in the programme, and cross-center viewers.
+READERS: tuple[str, ...] = tuple(sorted(MANAGERS | {Role.MEMBER, Role.VIEWER}))
+# Zones, groups and the floor plan: everyone in the center (window staff see their zones).
+EVERYONE: tuple[str, ...] = tuple(sorted(ALL | {Role.VIEWER}))
+# Units, staff, zones, floors, area types, import/export: the center admin owns configuration.
+ORG_EDITORS: tuple[str, ...] = (Role.ADMIN,)
+# Groups are the programme's organisation: the admin and the programme office form them.
+GROUP_EDITORS: tuple[str, ...] = (Role.ADMIN, Role.OFFICE)
+# Printing zone cards is part of setting up the zones and of running the programme.
+CARD_PRINTERS: tuple[str, ...] = (Role.ADMIN, Role.OFFICE)
+
+
+def _may(user: User, roles: tuple[str, ...]) -> bool:
+    return user.is_authenticated and user.has_role(*roles) and not user.is_cross_center_viewer
+
+
+def can_edit_org(user: User) -> bool:
+    return _may(user, ORG_EDITORS)
+
+
+def can_edit_groups(user: User) -> bool:
+    return _may(user, GROUP_EDITORS)
+
+
+def can_print_cards(user: User) -> bool:
+    return _may(user, CARD_PRINTERS)
+
+
+def can_see_phone(user: User) -> bool:
+    """Phone numbers are personal data: only the admin who keeps them sees them."""
+    return can_edit_org(user)
+
+
+def units_of(center: Center | None) -> QuerySet[Unit]:
+    return (
+        Unit.objects.filter(center=center)
+        .select_related("floor")
+        .annotate(headcount=Count("staff", filter=Q(staff__is_active=True)))
+    )
+
+
+def staff_of(center: Center | None) -> QuerySet[User]:
+    return User.objects.filter(center=center).select_related("unit")
+
+
+def get_unit(center: Center | None, code: str) -> Unit:
+    return get_for_center(units_of(center), center, code=code)
+
+
+def get_person(center: Center | None, username: str) -> User:
+    return get_for_center(staff_of(center), center, username=username)
+
+
+def get_group(center: Center | None, code: str) -> Group:
+    return get_for_center(Group.objects.with_standing().select_related("parent"), center, code=code)
+
+
+def get_zone(center: Center | None, code: str) -> Zone:
+    return get_for_center(
+        Zone.objects.select_related("area_type", "unit", "owner", "floor"), center, code=code
+    )
+
+
+def get_floor(center: Center | None, level: int) -> Floor:
+    return get_for_center(Floor.objects.all(), center, level=level)
+
+
+def get_area_type(center: Center | None, code: str) -> AreaType:
+    return get_for_center(AreaType.objects.all(), center, code=code)

@@ -1,0 +1,106 @@
+import io
+import shutil
+import subprocess
+
+import pytest
+from PIL import Image
+
+from onsite.core.tests.factories import ZoneFactory
+from onsite.org.cards import BASE_URL, RefusedURLError, StaticOnlyFetcher
+from onsite.org.models import StaffPhoto
+
+needs_poppler = pytest.mark.skipif(
+    not (shutil.which("pdftoppm") and shutil.which("zbarimg")), reason="poppler-utils and zbar-tools"
+)
+
+
+def decode_qr_codes(pdf: bytes, tmp_path) -> list[str]:
+    """Renders every page and reads every QR code on it, as a phone camera would."""
+    source = tmp_path / "cards.pdf"
+    source.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "150", "-png", str(source), str(tmp_path / "page")], check=True)
+    found = []
+    for png in sorted(tmp_path.glob("page*.png")):
+        result = subprocess.run(
+            ["zbarimg", "--quiet", "--raw", str(png)], capture_output=True, text=True, check=False
+        )
+        found += result.stdout.split()
+    return found
+
+
+def pdf_text(pdf: bytes, tmp_path) -> str:
+    source = tmp_path / "text.pdf"
+    source.write_bytes(pdf)
+    return subprocess.run(["pdftotext", str(source), "-"], capture_output=True, text=True, check=True).stdout
+
+
+@needs_poppler
+def test_each_card_qr_opens_the_zone_page(client_for, office_user, org, tmp_path):
+    response = client_for(office_user).get("/org/cards.pdf", {"zone": "w01-c"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert "attachment" in response["Content-Disposition"]
+    assert decode_qr_codes(response.content, tmp_path) == ["http://testserver/z/w01-c/"]
+    text = pdf_text(response.content, tmp_path)
+    assert "市场监管前台" in text and "w01-c" in text and "市场监管窗口2号" in text
+
+
+@needs_poppler
+def test_a_floor_sheet_has_a_card_for_every_zone_and_pages_of_eight(
+    client_for, admin_user, org, center, tmp_path
+):
+    for n in range(9):
+        ZoneFactory(center=center, code=f"z{n}", name=f"区域{n}", floor=org.floor)
+    response = client_for(admin_user).get("/org/cards.pdf", {"floor": "1"})
+    urls = decode_qr_codes(response.content, tmp_path)
+    assert sorted(urls) == sorted(
+        [f"http://testserver/z/z{n}/" for n in range(9)] + ["http://testserver/z/w01-c/"]
+    )
+    assert len(list(tmp_path.glob("page*.png"))) == 2
+
+
+@needs_poppler
+def test_the_owner_photo_is_on_the_card(client_for, admin_user, org, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    picture = io.BytesIO()
+    Image.new("RGB", (300, 400), (30, 90, 200)).save(picture, format="JPEG")
+    picture.seek(0)
+    picture.name = "owner.jpg"
+    client = client_for(admin_user)
+    client.post("/org/staff/w01-2/photo/upload/", {"photo": picture})
+    assert StaffPhoto.objects.filter(user=org.zone.owner).exists()
+    response = client.get("/org/cards.pdf", {"zone": "w01-c"})
+    source = tmp_path / "photo.pdf"
+    source.write_bytes(response.content)
+    listing = subprocess.run(["pdfimages", "-list", str(source)], capture_output=True, text=True, check=True).stdout
+    assert "jpeg" in listing or "dct" in listing
+
+
+def test_cards_need_the_admin_or_the_office(client_for, staff_user, supervisor, org, client):
+    assert client_for(staff_user).get("/org/cards.pdf").status_code == 403
+    assert client_for(supervisor).get("/org/cards.pdf").status_code == 403
+    client.logout()
+    assert client.get("/org/cards.pdf").status_code == 302
+
+
+def test_another_centers_zones_are_never_printed(client_for, admin_user, org, tmp_path):
+    response = client_for(admin_user).get("/org/cards.pdf", {"zone": "y01-c"})
+    assert response.status_code == 200
+    assert shutil.which("pdftotext") is None or "别家前台" not in pdf_text(response.content, tmp_path)
+
+
+def test_the_pdf_fetcher_serves_only_our_static_files_and_data_uris():
+    fetcher = StaticOnlyFetcher()
+    css = fetcher.fetch(BASE_URL + "static/org/cards.css")
+    assert b"@page" in css.read()
+    assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
+    for url in [
+        "http://127.0.0.1:8000/static/org/cards.css",
+        "file:///etc/passwd",
+        BASE_URL + "static/../../config/settings.py",
+        BASE_URL + "media/anything.jpg",
+        BASE_URL + "static/org/missing.css",
+        "https://example.com/x.png",
+    ]:
+        with pytest.raises(RefusedURLError):
+            fetcher.fetch(url)

@@ -1,0 +1,277 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from onsite.core.concurrency import ConflictError
+from onsite.core.decorators import role_required
+from onsite.core.models import Center, get_for_center
+from onsite.core.types import OnsiteRequest
+from onsite.org import access, services
+from onsite.org.cards import render_cards_pdf
+from onsite.org.forms import AreaTypeForm, FloorForm, MoveForm, ZoneForm
+from onsite.org.models import AreaType, Floor, Unit, Zone
+from onsite.org.views.common import center_of, repeat_of, show_error
+
+PALETTE_SIZE = 8  # colours in static/org/org.css, one per area type in order
+
+
+def _zones(center: Center | None) -> QuerySet[Zone]:
+    return Zone.objects.filter(center=center).select_related("area_type", "unit", "owner", "floor")
+
+
+def _filtered(request: OnsiteRequest) -> tuple[QuerySet[Zone], dict[str, str]]:
+    """Zones narrowed by the floor, unit, area type or codes in the query string."""
+    zones = _zones(request.center)
+    picked = {name: request.GET.get(name, "") for name in ("floor", "unit", "type")}
+    if picked["floor"].lstrip("-").isdigit():
+        zones = zones.filter(floor__level=int(picked["floor"]))
+    if picked["unit"]:
+        zones = zones.filter(unit__code=picked["unit"])
+    if picked["type"]:
+        zones = zones.filter(area_type__code=picked["type"])
+    if codes := request.GET.getlist("zone"):
+        zones = zones.filter(code__in=codes[:500])
+    if not (request.GET.get("inactive") == "1" and access.can_edit_org(request.user)):
+        zones = zones.filter(is_active=True)
+    return zones, picked
+
+
+@role_required(*access.EVERYONE)
+def zone_list(request: OnsiteRequest) -> HttpResponse:
+    zones, picked = _filtered(request)
+    return render(
+        request,
+        "org/zone_list.html",
+        {
+            "zones": zones,
+            "picked": picked,
+            "query": request.GET.urlencode(),
+            "floors": Floor.objects.filter(center=request.center),
+            "units": Unit.objects.filter(center=request.center),
+            "area_types": AreaType.objects.filter(center=request.center),
+            "can_edit": access.can_edit_org(request.user),
+            "can_print": access.can_print_cards(request.user),
+        },
+    )
+
+
+@role_required(*access.EVERYONE)
+def zone_detail(request: OnsiteRequest, code: str) -> HttpResponse:
+    zone = access.get_zone(request.center, code)
+    return render(
+        request,
+        "org/zone_detail.html",
+        {
+            "zone": zone,
+            "zone_url": request.build_absolute_uri(reverse("zone-page", args=[zone.code])),
+            "can_edit": access.can_edit_org(request.user),
+            "can_print": access.can_print_cards(request.user),
+        },
+    )
+
+
+@role_required(*access.ORG_EDITORS, write=True)
+def zone_create(request: OnsiteRequest) -> HttpResponse:
+    center = center_of(request)
+    if first := repeat_of(request, "org.zone"):
+        return redirect(
+            "org:zone-detail", get_for_center(Zone.objects.all(), center, pk=first).code
+        )
+    initial: dict[str, Any] = {}
+    if unit_code := request.GET.get("unit"):
+        initial["unit"] = Unit.objects.filter(center=center, code=unit_code).first()
+    form = ZoneForm(request.POST or None, center=center, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            zone = services.create_zone(
+                request,
+                center=center,
+                data=form.cleaned_data,
+                submission_key=form.cleaned_data["submission_key"],
+            )
+        except ValidationError as exc:
+            show_error(form, exc)
+        else:
+            messages.success(request, _("Zone %(code)s created.") % {"code": zone.code})
+            return redirect("org:zone-detail", zone.code)
+    return render(request, "org/zone_form.html", {"form": form})
+
+
+@role_required(*access.ORG_EDITORS, write=True)
+def zone_edit(request: OnsiteRequest, code: str) -> HttpResponse:
+    center = center_of(request)
+    zone = access.get_zone(center, code)
+    initial = {name: getattr(zone, name) for name in services.ZONE_FIELDS}
+    form = ZoneForm(
+        request.POST or None,
+        center=center,
+        zone=zone,
+        initial={**initial, "version": zone.version},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_zone(
+                request, zone=zone, data=form.cleaned_data, expected_version=form.expected_version()
+            )
+        except (ValidationError, ConflictError) as exc:
+            show_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("org:zone-detail", zone.code)
+    return render(request, "org/zone_form.html", {"form": form, "zone": zone})
+
+
+# --- floor plan -----------------------------------------------------------------------
+
+
+@role_required(*access.EVERYONE)
+def floor_plan(request: OnsiteRequest) -> HttpResponse:
+    floors = list(Floor.objects.filter(center=request.center))
+    wanted = request.GET.get("floor", "")
+    floor = next((f for f in floors if str(f.level) == wanted), floors[0] if floors else None)
+    palette = {
+        pk: index % PALETTE_SIZE
+        for index, pk in enumerate(
+            AreaType.objects.filter(center=request.center).values_list("pk", flat=True)
+        )
+    }
+    zones = list(_zones(request.center).filter(floor=floor, is_active=True)) if floor else []
+    for zone in zones:
+        zone.colour = palette.get(zone.area_type_id, 0)  # type: ignore[attr-defined]
+        zone.label_size = max(3, min(9, min(zone.width, zone.height * 2) // 5))  # type: ignore[attr-defined]
+    can_edit = access.can_edit_org(request.user)
+    unplaced = (
+        list(_zones(request.center).filter(floor__isnull=True, is_active=True)) if can_edit else []
+    )
+    legend = [
+        (area_type, palette[area_type.pk])
+        for area_type in AreaType.objects.filter(center=request.center)
+    ]
+    return render(
+        request,
+        "org/floor_plan.html",
+        {
+            "floors": floors,
+            "floor": floor,
+            "zones": zones,
+            "unplaced": unplaced,
+            "legend": legend,
+            "highlight": request.GET.get("zone", ""),
+            "can_edit": can_edit,
+            "can_print": access.can_print_cards(request.user),
+        },
+    )
+
+
+@role_required(*access.ORG_EDITORS, write=True)
+@require_POST
+def zone_move(request: OnsiteRequest, code: str) -> HttpResponse:
+    """A zone dragged on the plan (JSON for the script) or placed with the form (redirect)."""
+    zone = access.get_zone(request.center, code)
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    form = MoveForm(request.POST)
+    error, status = "", 200
+    if not form.is_valid():
+        error, status = _("The position is not valid."), 400
+    else:
+        data = form.cleaned_data
+        floor = Floor.objects.filter(center=request.center, level=data["floor"]).first()
+        if floor is None:
+            error, status = _("No such floor."), 400
+        else:
+            try:
+                services.move_zone(
+                    request,
+                    zone=zone,
+                    floor=floor,
+                    x=data["x"],
+                    y=data["y"],
+                    expected_version=data["version"],
+                )
+            except ValidationError as exc:
+                error, status = " ".join(exc.messages), 400
+            except ConflictError as exc:
+                error, status = str(exc.message), 409
+    if wants_json:
+        if error:
+            return JsonResponse({"error": error}, status=status)
+        return JsonResponse({"code": zone.code, "x": zone.x, "y": zone.y, "version": zone.version})
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("Zone %(code)s placed.") % {"code": zone.code})
+    level = zone.floor.level if zone.floor else ""
+    return redirect(f"{reverse('org:floor-plan')}?floor={level}&zone={zone.code}")
+
+
+@role_required(*access.ORG_EDITORS, write=True)
+def floor_edit(request: OnsiteRequest, level: int | None = None) -> HttpResponse:
+    center = center_of(request)
+    floor = access.get_floor(center, level) if level is not None else Floor()
+    form = FloorForm(request.POST or None, instance=floor, center=center)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_floor(request, floor=floor, data=form.cleaned_data)
+        except ValidationError as exc:
+            show_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(f"{reverse('org:floor-plan')}?floor={floor.level}")
+    return render(request, "org/floor_form.html", {"form": form, "floor": floor})
+
+
+# --- area types -----------------------------------------------------------------------
+
+
+@role_required(*access.READERS)
+def area_type_list(request: OnsiteRequest) -> HttpResponse:
+    area_types = AreaType.objects.filter(center=request.center)
+    return render(
+        request,
+        "org/area_type_list.html",
+        {"area_types": area_types, "can_edit": access.can_edit_org(request.user)},
+    )
+
+
+@role_required(*access.ORG_EDITORS, write=True)
+def area_type_edit(request: OnsiteRequest, code: str | None = None) -> HttpResponse:
+    center = center_of(request)
+    area_type = access.get_area_type(center, code) if code else AreaType()
+    form = AreaTypeForm(request.POST or None, instance=area_type, center=center)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_area_type(request, area_type=area_type, data=form.cleaned_data)
+        except ValidationError as exc:
+            show_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("org:area-type-list")
+    return render(request, "org/area_type_form.html", {"form": form, "area_type": area_type})
+
+
+# --- QR cards -------------------------------------------------------------------------
+
+
+@role_required(*access.CARD_PRINTERS, write=True)
+def zone_cards(request: OnsiteRequest) -> HttpResponse:
+    """A printable A4 sheet of zone cards; each QR opens the zone's page on a phone."""
+    center = center_of(request)
+    zones, _picked = _filtered(request)
+    zones = zones.order_by("floor__level", "unit__position", "code")
+
+    def zone_url(zone: Zone) -> str:
+        return request.build_absolute_uri(reverse("zone-page", args=[zone.code]))
+
+    pdf = render_cards_pdf(center=center, zones=list(zones), zone_url=zone_url)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="zone-cards.pdf"'
+    return response
