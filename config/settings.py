@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "onsite.accounts.middleware.session_security_middleware",
     "onsite.core.middleware.center_middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -142,12 +143,44 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# Identity (等保 2.0 身份鉴别; docs/security.md). Every number can be tightened per deployment.
+PASSWORD_MIN_LENGTH = int(env("PASSWORD_MIN_LENGTH", "8"))
+PASSWORD_MIN_CLASSES = int(env("PASSWORD_MIN_CLASSES", "3"))
+PASSWORD_HISTORY = int(env("PASSWORD_HISTORY", "5"))
+PASSWORD_MAX_AGE_DAYS = int(env("PASSWORD_MAX_AGE_DAYS", "90"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "onsite.accounts.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "onsite.accounts.passwords.CharacterClassesValidator",
+        "OPTIONS": {"min_classes": PASSWORD_MIN_CLASSES},
+    },
+    {"NAME": "onsite.accounts.passwords.NotLikeUsernameValidator"},
+    {
+        "NAME": "onsite.accounts.passwords.PasswordHistoryValidator",
+        "OPTIONS": {"count": PASSWORD_HISTORY},
+    },
 ]
+LOCKOUT_FAILURES = int(env("LOCKOUT_FAILURES", "5"))  # per username and client IP
+LOCKOUT_USERNAME_FAILURES = int(env("LOCKOUT_USERNAME_FAILURES", "20"))  # per username, any IP
+LOCKOUT_SECONDS = int(env("LOCKOUT_SECONDS", str(30 * 60)))
+SESSION_IDLE_SECONDS = int(env("SESSION_IDLE_SECONDS", str(30 * 60)))
+SESSION_IDLE_SECONDS_ADMIN = int(env("SESSION_IDLE_SECONDS_ADMIN", str(15 * 60)))
+SESSION_ABSOLUTE_SECONDS = int(env("SESSION_ABSOLUTE_SECONDS", str(8 * 3600)))
+# TOTP second factor: anyone may enrol; with MFA_REQUIRED=1 admin and audit roles must.
+MFA_REQUIRED = env_bool("MFA_REQUIRED", False)
+MFA_ISSUER = env("MFA_ISSUER", "Onsite")
+# Audit trail: kept at least 180 days (Cybersecurity Law art. 21), then archived to files.
+AUDIT_RETENTION_DAYS = int(env("AUDIT_RETENTION_DAYS", "180"))
+AUDIT_ARCHIVE_DIR = Path(env("AUDIT_ARCHIVE_DIR", str(BASE_DIR / "var" / "audit-archive")))
+AUDIT_EXPORT_MAX_ROWS = int(env("AUDIT_EXPORT_MAX_ROWS", "100000"))
+# Photos one user may upload per day (0 = no limit).
+PHOTO_DAILY_QUOTA = int(env("PHOTO_DAILY_QUOTA", "300"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

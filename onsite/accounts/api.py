@@ -26,7 +26,7 @@ class TokenAuth(APIKeyHeader):
             .filter(token_hash=hash_token(key.removeprefix("Bearer ").strip()), revoked_at=None)
             .first()
         )
-        if token is None or not token.user.is_active:
+        if token is None or not token.user.is_active or token.user.needs_password_change:
             return None
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         attach_user(request, token.user)

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
@@ -23,11 +25,20 @@ class Role(models.TextChoices):
     GROUP_LEADER = "group_leader", _("Promotion-group leader")
     MEMBER = "member", _("Working-group member")
     STAFF = "staff", _("Window staff")
+    # 三权分立: system admin (accounts, operations), security admin (grants, security settings)
+    # and the auditor (audit admin: reads and exports the audit trail). One account holds at
+    # most one of the three; the auditor holds no other role at all.
+    SYSADMIN = "sysadmin", _("System admin")
+    SECADMIN = "secadmin", _("Security admin")
     AUDITOR = "auditor", _("Auditor")
     VIEWER = "viewer", _("Cross-center viewer")
 
 
 ROLE_ORDER = list(Role)
+ROLE_RANK = {role.value: rank for rank, role in enumerate(Role)}
+DUTY_ROLES = (Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR)
+# Shorter idle timeout and (when switched on) a second factor for these.
+ADMIN_ROLES = frozenset({Role.ADMIN, Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR})
 
 
 class User(AbstractUser):
@@ -55,6 +66,10 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     viewable_centers = models.ManyToManyField(
         Center, blank=True, related_name="viewers", verbose_name=_("centers this viewer may read")
+    )
+    password_changed_at = models.DateTimeField(_("password changed at"), default=timezone.now)
+    must_change_password = models.BooleanField(
+        _("must change the password at next sign-in"), default=False
     )
 
     class Meta:
@@ -89,6 +104,27 @@ class User(AbstractUser):
     def is_cross_center_viewer(self) -> bool:
         return self.center_id is None and Role.VIEWER in self.roles
 
+    @property
+    def is_admin(self) -> bool:
+        """Holds a role that administers the center or its security (shorter idle timeout)."""
+        return bool(self.roles & ADMIN_ROLES)
+
+    @property
+    def password_expires_at(self) -> datetime | None:
+        days = int(getattr(settings, "PASSWORD_MAX_AGE_DAYS", 90))
+        if days <= 0 or not self.has_usable_password():
+            return None
+        return self.password_changed_at + timedelta(days=days)
+
+    @property
+    def is_password_expired(self) -> bool:
+        expires = self.password_expires_at
+        return expires is not None and timezone.now() >= expires
+
+    @property
+    def needs_password_change(self) -> bool:
+        return self.must_change_password or self.is_password_expired
+
 
 class RoleGrant(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
@@ -100,6 +136,16 @@ class RoleGrant(models.Model):
         verbose_name_plural = _("role grants")
         constraints = [
             models.UniqueConstraint(fields=["user", "role"], name="role_grant_unique"),
+            # Separation of duties in the database: at most one of the three per account.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(role__in=["sysadmin", "secadmin", "auditor"]),
+                name="role_grant_one_duty_role",
+                violation_error_message=_(
+                    "System admin, security admin and auditor are separate duties: one account "
+                    "holds at most one of them."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -146,3 +192,87 @@ class ApiToken(models.Model):
     def revoke(self) -> None:
         self.revoked_at = timezone.now()
         self.save(update_fields=["revoked_at"])
+
+
+class PasswordHistory(models.Model):
+    """Hashes of a user's recent passwords, so a new one cannot repeat them."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("password history entry")
+        verbose_name_plural = _("password history")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d}"
+
+
+class LoginFailure(models.Model):
+    """One failed sign-in. Kept per typed username (known or not, so answers never differ)
+    and client IP; the lockout counts them."""
+
+    username = models.CharField(max_length=150)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "ip", "-at"], name="login_failure_pair"),
+            models.Index(fields=["username", "-at"], name="login_failure_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.ip} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class UserSession(models.Model):
+    """Which sessions a user has, so disabling the account ends all of them at once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.session_key[:6]}…"
+
+
+class TotpDevice(models.Model):
+    """A TOTP authenticator app (RFC 6238). `last_step` stops a code being used twice."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp")
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("authenticator")
+        verbose_name_plural = _("authenticators")
+
+    def __str__(self) -> str:
+        return f"TOTP of {self.user_id}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class UploadTally(models.Model):
+    """Photos a user uploaded on one day, for the daily quota."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="upload_tallies")
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+    bytes = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="upload_tally_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day}: {self.count}"

@@ -5,7 +5,22 @@ from onsite.accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("login/", views.login_view, name="login"),
+    path("login/verify/", views.login_verify, name="login-verify"),
+    path("login/enrol/", views.login_enrol, name="login-enrol"),
     path("logout/", views.logout_view, name="logout"),
+    path("password/", views.password_change, name="password-change"),
     path("profile/", views.profile, name="profile"),
+    path("two-factor/", views.two_factor, name="two-factor"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
+    path("users/", views.user_list, name="user-list"),
+    path("users/<str:username>/", views.user_detail, name="user-detail"),
+    path("users/<str:username>/roles/", views.user_roles, name="user-roles"),
+    path("users/<str:username>/password/", views.user_password_reset, name="user-password-reset"),
+    path("users/<str:username>/active/", views.user_active, name="user-active"),
+    path("users/<str:username>/unlock/", views.user_unlock, name="user-unlock"),
+    path(
+        "users/<str:username>/two-factor/",
+        views.user_two_factor_reset,
+        name="user-two-factor-reset",
+    ),
 ]

@@ -196,7 +196,7 @@ def archive_events(*, now: datetime | None = None) -> AuditArchive | None:
     try:
         with transaction.atomic():
             _lock_chain()
-            checked, bad, why = verify_chain()
+            _checked, bad, why = verify_chain()
             if bad is not None:
                 raise ArchiveError(f"The chain is broken at row {bad.seq} ({why}); not archiving.")
             # Only a prefix of the chain may go, or the rest would not link to the anchor.

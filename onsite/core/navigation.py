@@ -40,6 +40,9 @@ NAV: list[NavItem] = [
     NavItem(RED_TAGS, "redtags:tag-list", "tags", ALL | {Role.VIEWER}),
     NavItem(SUPPLIES, "supplies:supply-list", "box-seam", ALL | {Role.VIEWER}),
     NavItem(_("Audit trail"), "audit:event-list", "journal-text", frozenset({Role.AUDITOR})),
+    NavItem(
+        _("Accounts"), "accounts:user-list", "shield-lock", frozenset({Role.SYSADMIN, Role.SECADMIN})
+    ),
 ]
 
 

@@ -24,6 +24,8 @@ HOME_TEMPLATES = {
     Role.GROUP_LEADER: "core/home_group.html",
     Role.MEMBER: "core/home_group.html",
     Role.STAFF: "core/home_staff.html",
+    Role.SYSADMIN: "accounts/home_security.html",
+    Role.SECADMIN: "accounts/home_security.html",
     Role.AUDITOR: "core/home_auditor.html",
     Role.VIEWER: "core/home_viewer.html",
 }

@@ -78,9 +78,12 @@ def test_the_database_refuses_to_edit_or_delete_audit_rows(chain, change):
 
 
 def test_raw_sql_is_refused_too(chain):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE audit_auditevent SET outcome = 'success'")
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE audit_auditevent SET outcome = 'success'")
 
 
 def test_emptying_the_table_is_refused(chain):
@@ -90,10 +93,10 @@ def test_emptying_the_table_is_refused(chain):
         if connection.vendor == "postgresql"
         else "DELETE FROM audit_auditevent"
     )
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             cursor.execute(statement)
     assert AuditEvent.objects.count() == 5
 

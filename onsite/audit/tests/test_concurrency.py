@@ -44,11 +44,13 @@ def test_eight_concurrent_writers_leave_one_valid_chain():
         thread.join()
 
     assert not errors, errors
-    assert len({id(wrapper) for wrapper in wrappers}) == WRITERS, "each writer had its own connection"
+    assert len({id(wrapper) for wrapper in wrappers}) == WRITERS, (
+        "each writer had its own connection"
+    )
     seqs = list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, WRITERS * EVENTS_EACH + 1)), "no gaps, no duplicates"
     assert verify_chain() == (WRITERS * EVENTS_EACH, None, "")
-    per_writer = {n: 0 for n in range(WRITERS)}
+    per_writer = dict.fromkeys(range(WRITERS), 0)
     for action in AuditEvent.objects.values_list("action", flat=True):
         per_writer[int(action.split(".")[1])] += 1
     assert set(per_writer.values()) == {EVENTS_EACH}

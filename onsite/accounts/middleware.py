@@ -1,0 +1,86 @@
+"""Session limits and forced password changes, checked on every request after
+authentication (before the center is picked)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from onsite.accounts.models import User
+from onsite.accounts.services import AUTH_AT, LAST_SEEN, LOGOUT_REASON, idle_limit
+from onsite.audit.services import record_event
+
+Handler = Callable[[HttpRequest], HttpResponse]
+# Refresh the idle stamp at most this often, so a page with many requests writes once.
+TOUCH_EVERY = 30
+
+
+def session_security_middleware(get_response: Handler) -> Handler:
+    """Ends a session after the idle limit (shorter for admin roles) or the absolute limit,
+    and keeps a user whose password is temporary or expired on the change-password page."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and hasattr(request, "session"):
+            assert isinstance(user, User)  # noqa: S101 - narrows the type for mypy
+            reason = _expired(request, user)
+            if reason:
+                record_event(
+                    request,
+                    action="auth.session_expired",
+                    obj=user,
+                    actor=user,
+                    center=user.center,
+                    detail={"reason": reason},
+                )
+                logout(request)
+                request.session[LOGOUT_REASON] = reason
+            elif user.needs_password_change and not _exempt(request.path):
+                return _to_password_change(request)
+        return get_response(request)
+
+    return middleware
+
+
+def _expired(request: HttpRequest, user: User) -> str:
+    now = timezone.now().timestamp()
+    session = request.session
+    auth_at = session.setdefault(AUTH_AT, now)
+    last_seen = session.get(LAST_SEEN, now)
+    if now - last_seen > idle_limit(user):
+        return "idle"
+    if now - auth_at > settings.SESSION_ABSOLUTE_SECONDS:
+        return "absolute"
+    if LAST_SEEN not in session or now - last_seen >= TOUCH_EVERY:
+        session[LAST_SEEN] = now
+    return ""
+
+
+def _exempt(path: str) -> bool:
+    allowed = (
+        reverse("accounts:password-change"),
+        reverse("accounts:logout"),
+        "/i18n/",
+        str(settings.STATIC_URL),
+        "/healthz",
+    )
+    return path.startswith(allowed)
+
+
+def _to_password_change(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Change your password before going on.")}, status=403)
+    target = f"{reverse('accounts:password-change')}?{urlencode({'next': request.get_full_path()})}"
+    if getattr(request, "htmx", False):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = target
+        return response
+    return redirect(target)

@@ -1,0 +1,390 @@
+"""Identity and separation of duties: sign-in with lockout, sessions, passwords, second
+factor, role grants, enabling and disabling accounts. Every change is audited in the same
+transaction."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pyotp
+from django.conf import settings
+from django.contrib.auth import login
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onsite.accounts.models import (
+    ADMIN_ROLES,
+    DUTY_ROLES,
+    ROLE_RANK,
+    LoginFailure,
+    Role,
+    RoleGrant,
+    TotpDevice,
+    User,
+    UserSession,
+)
+from onsite.audit.models import Outcome
+from onsite.audit.services import client_ip, record_event
+
+AUTH_AT = "onsite_auth_at"
+LAST_SEEN = "onsite_last_seen"
+LOGOUT_REASON = "onsite_logout_reason"
+
+# --- lockout ------------------------------------------------------------------------------
+
+
+def _username_key(username: str) -> str:
+    return username.strip().casefold()[:150]
+
+
+def _locked_until(failures: list[datetime], *, limit: int, now: datetime) -> datetime | None:
+    """`failures` newest first. Locked when the `limit` newest fell within one lockout
+    window, until a window after the newest of them."""
+    if limit <= 0 or len(failures) < limit:
+        return None
+    window = timedelta(seconds=settings.LOCKOUT_SECONDS)
+    newest, oldest = failures[0], failures[limit - 1]
+    if newest - oldest > window:
+        return None
+    until = newest + window
+    return until if now < until else None
+
+
+def locked_until(username: str, ip: str | None, *, now: datetime | None = None) -> datetime | None:
+    """When sign-in for (username, IP), or for the username from anywhere, opens again; None
+    when it is open. Unknown usernames lock exactly like known ones."""
+    now = now or timezone.now()
+    key = _username_key(username)
+    since = now - 2 * timedelta(seconds=settings.LOCKOUT_SECONDS)
+    recent = LoginFailure.objects.filter(username=key, at__gte=since).order_by("-at")
+    pair = list(recent.filter(ip=ip).values_list("at", flat=True)[: settings.LOCKOUT_FAILURES])
+    anywhere = list(recent.values_list("at", flat=True)[: settings.LOCKOUT_USERNAME_FAILURES])
+    candidates = [
+        _locked_until(pair, limit=settings.LOCKOUT_FAILURES, now=now),
+        _locked_until(anywhere, limit=settings.LOCKOUT_USERNAME_FAILURES, now=now),
+    ]
+    found = [until for until in candidates if until is not None]
+    return max(found) if found else None
+
+
+def register_failure(request: HttpRequest, *, username: str, reason: str) -> datetime | None:
+    """Counts a failed sign-in (password or second factor) and audits it; also audits the
+    lockout it may start. Returns the lockout's end, if this failure started one."""
+    ip = client_ip(request)
+    key = _username_key(username)
+    known = User.objects.filter(username=username).select_related("center").first()
+    center = known.center if known else None
+    LoginFailure.objects.create(username=key, ip=ip, at=timezone.now())
+    record_event(
+        request,
+        action="auth.login_failed",
+        obj=known,
+        outcome=Outcome.FAILURE,
+        detail={"username": username[:150], "reason": reason},
+        center=center,
+    )
+    until = locked_until(username, ip)
+    if until is not None:
+        record_event(
+            request,
+            action="auth.lockout",
+            obj=known,
+            outcome=Outcome.DENIED,
+            detail={"username": username[:150], "until": until.isoformat()},
+            center=center,
+        )
+    return until
+
+
+def record_locked_attempt(request: HttpRequest, *, username: str) -> None:
+    known = User.objects.filter(username=username).select_related("center").first()
+    record_event(
+        request,
+        action="auth.login_locked",
+        obj=known,
+        outcome=Outcome.DENIED,
+        detail={"username": username[:150]},
+        center=known.center if known else None,
+    )
+
+
+def clear_failures(*, username: str, ip: str | None = None) -> None:
+    failures = LoginFailure.objects.filter(username=_username_key(username))
+    if ip is not None:
+        failures = failures.filter(ip=ip)
+    failures.delete()
+
+
+@transaction.atomic
+def unlock_user(request: HttpRequest, *, user: User) -> int:
+    removed, _ = LoginFailure.objects.filter(username=_username_key(user.username)).delete()
+    record_event(request, action="auth.unlock", obj=user, detail={"failures": removed})
+    return removed
+
+
+# --- sessions -----------------------------------------------------------------------------
+
+
+def complete_login(request: HttpRequest, user: User, *, second_factor: bool = False) -> None:
+    """The one way a person becomes signed in: rotates the session key (login() does),
+    stamps the session for the idle and absolute limits, remembers the session so disabling
+    the account can end it, clears this IP's failures and audits the sign-in."""
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    now = timezone.now().timestamp()
+    request.session[AUTH_AT] = now
+    request.session[LAST_SEEN] = now
+    request.session.save()
+    ip = client_ip(request)
+    if request.session.session_key:
+        UserSession.objects.update_or_create(
+            session_key=request.session.session_key, defaults={"user": user, "ip": ip}
+        )
+    clear_failures(username=user.username, ip=ip)
+    record_event(
+        request,
+        action="auth.login",
+        obj=user,
+        actor=user,
+        center=user.center,
+        detail={"second_factor": second_factor} if second_factor else None,
+    )
+
+
+def end_sessions(user: User) -> int:
+    """Deletes every session of `user` from the session store."""
+    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    Session.objects.filter(session_key__in=keys).delete()
+    UserSession.objects.filter(user=user).delete()
+    return len(keys)
+
+
+def idle_limit(user: User) -> int:
+    if user.is_admin:
+        return int(settings.SESSION_IDLE_SECONDS_ADMIN)
+    return int(settings.SESSION_IDLE_SECONDS)
+
+
+# --- passwords ----------------------------------------------------------------------------
+
+
+def make_temporary_password() -> str:
+    """12 characters from every class: passes the policy, readable aloud (no 0/O, 1/l/I)."""
+    pools = ["abcdefghjkmnpqrstuvwxyz", "ABCDEFGHJKLMNPQRSTUVWXYZ", "23456789", "@#%+=?"]
+    chars = [secrets.choice(pool) for pool in pools]
+    everything = "".join(pools)
+    chars += [secrets.choice(everything) for _ in range(8)]
+    secrets.SystemRandom().shuffle(chars)
+    return "".join(chars)
+
+
+@transaction.atomic
+def change_password(request: HttpRequest, *, user: User, old: str, new: str) -> None:
+    """The user's own change. Raises ValidationError (in the user's language) when the old
+    password is wrong or the new one breaks the policy; nothing is saved then."""
+    if not user.check_password(old):
+        raise ValidationError(_("Your current password is not correct."), code="wrong_password")
+    validate_password(new, user)
+    user.set_password(new)  # PasswordHistoryValidator.password_changed keeps the history
+    user.must_change_password = False
+    user.save()
+    user.refresh_from_db(fields=["password_changed_at"])
+    record_event(request, action="auth.password_change", obj=user)
+
+
+@transaction.atomic
+def reset_password(request: HttpRequest, *, user: User) -> str:
+    """A system admin issues a temporary password: it works once, then must be changed.
+    Other sessions of the user end. Returns the password to hand over (shown once)."""
+    temporary = make_temporary_password()
+    user.set_password(temporary)
+    user.must_change_password = True
+    user.save()
+    ended = end_sessions(user)
+    clear_failures(username=user.username)
+    record_event(request, action="auth.password_reset", obj=user, detail={"sessions_ended": ended})
+    return temporary
+
+
+# --- accounts and roles (三权分立) ----------------------------------------------------------
+
+
+def check_role_combination(roles: Iterable[str]) -> None:
+    """Raises ValidationError when `roles` breaks the separation of duties."""
+    wanted = set(roles)
+    duties = sorted(wanted.intersection(DUTY_ROLES), key=ROLE_RANK.__getitem__)
+    if len(duties) > 1:
+        raise ValidationError(
+            _(
+                "%(roles)s are separate duties: one account holds at most one of "
+                "system admin, security admin and auditor."
+            )
+            % {"roles": ", ".join(str(Role(role).label) for role in duties)},
+            code="separation_of_duties",
+        )
+    if Role.AUDITOR in wanted and len(wanted) > 1:
+        raise ValidationError(
+            _("The auditor reads the audit trail and does nothing else: it cannot be combined."),
+            code="separation_of_duties",
+        )
+
+
+def may_manage_account(actor: User, target: User) -> bool:
+    """Who resets a password or disables an account: the security admin for holders of a
+    duty role (so the system admin cannot take over the auditor's account), the system admin
+    for everyone else. Nobody for themselves."""
+    if actor.pk == target.pk:
+        return False
+    if target.roles & set(DUTY_ROLES):
+        return actor.has_role(Role.SECADMIN)
+    return actor.has_role(Role.SYSADMIN)
+
+
+# Roles a security admin may grant in a center (the cross-center viewer has no center).
+GRANTABLE_ROLES = [role for role in Role if role != Role.VIEWER]
+
+
+@transaction.atomic
+def set_roles(request: HttpRequest, *, user: User, roles: Iterable[str], by: User) -> bool:
+    """Makes `user`'s roles exactly `roles`. Only a security admin, never on themselves.
+    Raises ValidationError on a forbidden combination. Returns whether anything changed."""
+    wanted = set(roles)
+    if by.pk == user.pk:
+        raise ValidationError(_("Nobody changes their own roles."), code="self_grant")
+    unknown = wanted - set(GRANTABLE_ROLES)
+    if unknown:
+        raise ValidationError(_("Unknown role: %(roles)s.") % {"roles": ", ".join(sorted(unknown))})
+    check_role_combination(wanted)
+    current = set(RoleGrant.objects.filter(user=user).values_list("role", flat=True))
+    if wanted == current:
+        return False
+    removed, added = sorted(current - wanted), sorted(wanted - current)
+    RoleGrant.objects.filter(user=user, role__in=removed).delete()
+    try:
+        with transaction.atomic():
+            RoleGrant.objects.bulk_create([RoleGrant(user=user, role=role) for role in added])
+    except IntegrityError as exc:  # a concurrent grant slipped in: the database said no
+        raise ValidationError(
+            _("Someone else changed these roles in the meantime. Reload and try again."),
+            code="conflict",
+        ) from exc
+    user.__dict__.pop("roles", None)
+    record_event(
+        request, action="auth.roles_change", obj=user, detail={"added": added, "removed": removed}
+    )
+    return True
+
+
+@transaction.atomic
+def set_active(request: HttpRequest, *, user: User, active: bool, by: User) -> int:
+    """Enables or disables an account. Disabling ends every session and stops API tokens at
+    once (both check is_active). Returns the number of sessions ended."""
+    if by.pk == user.pk and not active:
+        raise ValidationError(_("You cannot disable your own account."), code="self_disable")
+    if user.is_active == active:
+        return 0
+    User.objects.filter(pk=user.pk).update(is_active=active)
+    user.is_active = active
+    ended = 0 if active else end_sessions(user)
+    record_event(
+        request,
+        action="auth.account_enable" if active else "auth.account_disable",
+        obj=user,
+        detail={"sessions_ended": ended},
+    )
+    return ended
+
+
+# --- second factor ------------------------------------------------------------------------
+
+
+def mfa_required(user: User) -> bool:
+    return bool(settings.MFA_REQUIRED) and bool(user.roles & ADMIN_ROLES)
+
+
+def confirmed_device(user: User) -> TotpDevice | None:
+    return TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).first()
+
+
+def enrolment_device(user: User) -> TotpDevice:
+    """The user's authenticator: the existing one, or a new secret to scan. It counts only
+    once confirmed with a code."""
+    device, _created = TotpDevice.objects.get_or_create(
+        user=user, defaults={"secret": pyotp.random_base32()}
+    )
+    return device
+
+
+def provisioning_uri(device: TotpDevice) -> str:
+    return pyotp.TOTP(device.secret).provisioning_uri(
+        name=device.user.username, issuer_name=str(settings.MFA_ISSUER)
+    )
+
+
+def check_code(device: TotpDevice, code: str) -> bool:
+    """Accepts the current code or its neighbours (clock drift), each at most once."""
+    code = "".join(code.split())
+    if not (len(code) == 6 and code.isdigit()):
+        return False
+    totp = pyotp.TOTP(device.secret)
+    step = int(timezone.now().timestamp()) // totp.interval
+    for candidate in (step - 1, step, step + 1):
+        if candidate > device.last_step and secrets.compare_digest(
+            totp.generate_otp(candidate), code
+        ):
+            # Conditional update: two requests with the same code cannot both win.
+            used = TotpDevice.objects.filter(pk=device.pk, last_step__lt=candidate).update(
+                last_step=candidate
+            )
+            device.last_step = candidate
+            return used == 1
+    return False
+
+
+@transaction.atomic
+def confirm_enrolment(request: HttpRequest, *, device: TotpDevice, code: str) -> bool:
+    if not check_code(device, code):
+        return False
+    TotpDevice.objects.filter(pk=device.pk).update(confirmed_at=timezone.now())
+    record_event(request, action="auth.mfa_enrol", obj=device.user, actor=device.user)
+    return True
+
+
+@transaction.atomic
+def remove_second_factor(request: HttpRequest, *, user: User) -> None:
+    TotpDevice.objects.filter(user=user).delete()
+    record_event(request, action="auth.mfa_remove", obj=user)
+
+
+# --- what an admin sees about an account --------------------------------------------------
+
+
+@dataclass
+class AccountStatus:
+    recent_failures: int
+    locked_until: datetime | None
+    has_second_factor: bool
+    sessions: int
+
+
+def account_status(user: User) -> AccountStatus:
+    """Failed sign-ins in the current lockout window and whether any lock holds (for the
+    username anywhere, or for one of the addresses it was tried from)."""
+    since = timezone.now() - timedelta(seconds=settings.LOCKOUT_SECONDS)
+    failures = LoginFailure.objects.filter(username=_username_key(user.username), at__gte=since)
+    ips = set(failures.values_list("ip", flat=True))
+    locks = [locked_until(user.username, ip) for ip in ips]
+    found = [until for until in locks if until is not None]
+    return AccountStatus(
+        recent_failures=failures.count(),
+        locked_until=max(found) if found else None,
+        has_second_factor=confirmed_device(user) is not None,
+        sessions=UserSession.objects.filter(user=user).count(),
+    )
