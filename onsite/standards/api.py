@@ -37,7 +37,7 @@ MarkingName = Literal["none", "shadow", "colour"]
 # --- schemas ---------------------------------------------------------------------------------
 
 
-class VersionBrief(Schema):
+class StandardVersionBrief(Schema):
     id: int
     number: int
     status: str
@@ -49,18 +49,18 @@ class StandardOut(Schema):
     area_type: str
     area_type_name: str
     title: str | None
-    published: VersionBrief | None
-    drafts: list[VersionBrief]
+    published: StandardVersionBrief | None
+    drafts: list[StandardVersionBrief]
 
 
 class StandardDetailOut(Schema):
     area_type: str
     area_type_name: str
     title: str | None
-    versions: list[VersionBrief]
+    versions: list[StandardVersionBrief]
 
 
-class ClauseOut(Schema):
+class StandardClauseOut(Schema):
     id: int
     code: str
     pillar: str
@@ -93,7 +93,7 @@ class ItemRuleOut(Schema):
     row_version: int
 
 
-class VersionOut(Schema):
+class StandardVersionOut(Schema):
     id: int
     area_type: str
     number: int
@@ -106,11 +106,11 @@ class VersionOut(Schema):
     default_edge_distance_mm: int
     published_at: datetime.datetime | None
     row_version: int
-    clauses: list[ClauseOut]
+    clauses: list[StandardClauseOut]
     item_rules: list[ItemRuleOut]
 
 
-class ItemOut(Schema):
+class CatalogueItemOut(Schema):
     id: int
     code: str
     name: str
@@ -118,7 +118,7 @@ class ItemOut(Schema):
     is_active: bool
 
 
-class FilingOut(Schema):
+class ItemFilingOut(Schema):
     id: int
     zone: str
     item: str
@@ -133,30 +133,30 @@ class FilingOut(Schema):
     row_version: int
 
 
-class EffectiveOut(Schema):
+class EffectiveStandardOut(Schema):
     zone: str
     on: datetime.date
-    version: VersionOut | None
-    filings: list[FilingOut]
+    version: StandardVersionOut | None
+    filings: list[ItemFilingOut]
 
 
-class RevisionIn(Schema):
+class StandardRevisionIn(Schema):
     note: str = Field("", max_length=1000)
     source_url: str = Field("", max_length=300)
 
 
-class RowVersionIn(Schema):
+class StandardRowVersionIn(Schema):
     row_version: int = Field(..., ge=1, le=2_000_000_000)
 
 
-class SettingsIn(RowVersionIn):
+class StandardVersionSettingsIn(StandardRowVersionIn):
     width_mm: int = Field(..., ge=100, le=100_000)
     depth_mm: int = Field(..., ge=100, le=100_000)
     default_edge_distance_mm: int = Field(..., ge=0, le=1000)
     note: str = Field("", max_length=2000)
 
 
-class ClauseIn(Schema):
+class StandardClauseIn(Schema):
     code: str = Field(..., min_length=1, max_length=20)
     pillar: PillarName
     position: int = Field(0, ge=0, le=30000)
@@ -167,7 +167,7 @@ class ClauseIn(Schema):
     photo_required: bool = False
 
 
-class ClauseChangeIn(ClauseIn):
+class StandardClauseChangeIn(StandardClauseIn):
     row_version: int = Field(..., ge=1, le=2_000_000_000)
 
 
@@ -191,7 +191,7 @@ class ItemRuleChangeIn(ItemRuleIn):
     row_version: int = Field(..., ge=1, le=2_000_000_000)
 
 
-class FilingIn(Schema):
+class ItemFilingIn(Schema):
     zone: str = Field(..., min_length=1, max_length=32)
     item: str = Field(..., min_length=1, max_length=32, description="item code")
     quantity: int = Field(1, ge=1, le=99)
@@ -201,7 +201,7 @@ class FilingIn(Schema):
     submission_key: str = Field("", max_length=64, description="repeat-safe submit key")
 
 
-class ReviewIn(RowVersionIn):
+class ItemFilingReviewIn(StandardRowVersionIn):
     decision: Literal["approve", "reject"]
     comment: str = Field("", max_length=1000)
 
@@ -228,15 +228,15 @@ def _form_errors(form: Any) -> HttpError:
     return HttpError(400, "; ".join(messages))
 
 
-def _brief(v: StandardVersion) -> VersionBrief:
-    return VersionBrief(
+def _brief(v: StandardVersion) -> StandardVersionBrief:
+    return StandardVersionBrief(
         id=v.pk, number=v.number, status=v.status, published_at=v.published_at,
         row_version=v.version,
     )  # fmt: skip
 
 
-def _clause_out(c: Clause) -> ClauseOut:
-    return ClauseOut(
+def _clause_out(c: Clause) -> StandardClauseOut:
+    return StandardClauseOut(
         id=c.pk, code=c.code, pillar=c.pillar, position=c.position, text=c.text,
         check_method=c.check_method, weight=c.weight, max_points=c.max_points,
         photo_required=c.photo_required, row_version=c.version,
@@ -254,9 +254,9 @@ def _rule_out(r: ItemRule) -> ItemRuleOut:
     )  # fmt: skip
 
 
-def _version_out(v: StandardVersion) -> VersionOut:
+def _version_out(v: StandardVersion) -> StandardVersionOut:
     clauses, rules = version_contents(v)
-    return VersionOut(
+    return StandardVersionOut(
         id=v.pk, area_type=v.standard.area_type.code, number=v.number, status=v.status,
         based_on=v.based_on_id, note=v.note, source_url=v.source_url, width_mm=v.width_mm,
         depth_mm=v.depth_mm, default_edge_distance_mm=v.default_edge_distance_mm,
@@ -265,8 +265,8 @@ def _version_out(v: StandardVersion) -> VersionOut:
     )  # fmt: skip
 
 
-def _filing_out(f: ItemFiling) -> FilingOut:
-    return FilingOut(
+def _filing_out(f: ItemFiling) -> ItemFilingOut:
+    return ItemFilingOut(
         id=f.pk, zone=f.zone.code, item=f.item.code, item_name=f.item.name, quantity=f.quantity,
         reason=f.reason, valid_from=f.valid_from, valid_to=f.valid_to, status=f.status,
         state=f.state, review_comment=f.review_comment, row_version=f.version,
@@ -330,10 +330,12 @@ def get_standard(request: OnsiteRequest, code: str) -> StandardDetailOut:
 
 @router.post(
     "/area-types/{code}/revisions",
-    response=documented(VersionOut),
+    response=documented(StandardVersionOut),
     summary="Open a draft copied from the published version (or return the open one)",
 )
-def start_revision(request: OnsiteRequest, code: str, payload: RevisionIn) -> VersionOut:
+def start_revision(
+    request: OnsiteRequest, code: str, payload: StandardRevisionIn
+) -> StandardVersionOut:
     _edit(request)
     area_type = access.get_area_type(request.center, code)
     draft = services.start_revision(
@@ -343,18 +345,22 @@ def start_revision(request: OnsiteRequest, code: str, payload: RevisionIn) -> Ve
     return _version_out(access.get_version(request.center, draft.pk))
 
 
-@router.get("/versions/{version_id}", response=documented(VersionOut), summary="One version")
-def get_version(request: OnsiteRequest, version_id: int) -> VersionOut:
+@router.get(
+    "/versions/{version_id}", response=documented(StandardVersionOut), summary="One version"
+)
+def get_version(request: OnsiteRequest, version_id: int) -> StandardVersionOut:
     _read(request)
     return _version_out(access.get_version(request.center, version_id))
 
 
 @router.put(
     "/versions/{version_id}",
-    response=documented(VersionOut),
+    response=documented(StandardVersionOut),
     summary="Change a draft's plan size, default edge distance and note",
 )
-def change_version(request: OnsiteRequest, version_id: int, payload: SettingsIn) -> VersionOut:
+def change_version(
+    request: OnsiteRequest, version_id: int, payload: StandardVersionSettingsIn
+) -> StandardVersionOut:
     _edit(request)
     version = access.get_version(request.center, version_id)
     form = VersionSettingsForm(data=payload.dict(), instance=version)
@@ -372,10 +378,12 @@ def change_version(request: OnsiteRequest, version_id: int, payload: SettingsIn)
 
 @router.post(
     "/versions/{version_id}/publish",
-    response=documented(VersionOut),
+    response=documented(StandardVersionOut),
     summary="Publish a draft; the previous published version is retired",
 )
-def publish(request: OnsiteRequest, version_id: int, payload: RowVersionIn) -> VersionOut:
+def publish(
+    request: OnsiteRequest, version_id: int, payload: StandardRowVersionIn
+) -> StandardVersionOut:
     _edit(request)
     version = access.get_version(request.center, version_id)
     try:
@@ -392,17 +400,22 @@ def publish(request: OnsiteRequest, version_id: int, payload: RowVersionIn) -> V
 
 
 @router.get(
-    "/versions/{version_id}/clauses", response=documented(list[ClauseOut]), summary="Clauses"
+    "/versions/{version_id}/clauses",
+    response=documented(list[StandardClauseOut]),
+    summary="Clauses",
 )
-def list_clauses(request: OnsiteRequest, version_id: int) -> list[ClauseOut]:
+def list_clauses(request: OnsiteRequest, version_id: int) -> list[StandardClauseOut]:
     _read(request)
     version = access.get_version(request.center, version_id)
     return [_clause_out(c) for c in version.clauses.all()]
 
 
 def _save_clause(
-    request: OnsiteRequest, version: StandardVersion, payload: ClauseIn, clause: Clause | None
-) -> ClauseOut:
+    request: OnsiteRequest,
+    version: StandardVersion,
+    payload: StandardClauseIn,
+    clause: Clause | None,
+) -> StandardClauseOut:
     row_version = getattr(payload, "row_version", None)
     data = payload.dict() | {"row_version": row_version or 1}
     form = ClauseForm(data=data, instance=clause)
@@ -419,22 +432,28 @@ def _save_clause(
 
 
 @router.post(
-    "/versions/{version_id}/clauses", response=documented(ClauseOut), summary="Add a clause"
+    "/versions/{version_id}/clauses", response=documented(StandardClauseOut), summary="Add a clause"
 )
-def add_clause(request: OnsiteRequest, version_id: int, payload: ClauseIn) -> ClauseOut:
+def add_clause(
+    request: OnsiteRequest, version_id: int, payload: StandardClauseIn
+) -> StandardClauseOut:
     _edit(request)
     return _save_clause(request, access.get_version(request.center, version_id), payload, None)
 
 
-@router.put("/clauses/{clause_id}", response=documented(ClauseOut), summary="Change a clause")
-def change_clause(request: OnsiteRequest, clause_id: int, payload: ClauseChangeIn) -> ClauseOut:
+@router.put(
+    "/clauses/{clause_id}", response=documented(StandardClauseOut), summary="Change a clause"
+)
+def change_clause(
+    request: OnsiteRequest, clause_id: int, payload: StandardClauseChangeIn
+) -> StandardClauseOut:
     _edit(request)
     clause = access.get_clause(request.center, clause_id)
     return _save_clause(request, clause.standard_version, payload, clause)
 
 
-@router.delete("/clauses/{clause_id}", response=documented(RowVersionIn), summary="Remove")
-def remove_clause(request: OnsiteRequest, clause_id: int, row_version: int) -> RowVersionIn:
+@router.delete("/clauses/{clause_id}", response=documented(StandardRowVersionIn), summary="Remove")
+def remove_clause(request: OnsiteRequest, clause_id: int, row_version: int) -> StandardRowVersionIn:
     _edit(request)
     clause = access.get_clause(request.center, clause_id)
     try:
@@ -443,7 +462,7 @@ def remove_clause(request: OnsiteRequest, clause_id: int, row_version: int) -> R
         )
     except (StandardError, ConflictError) as exc:
         raise _fail(exc) from exc
-    return RowVersionIn(row_version=max(1, row_version))
+    return StandardRowVersionIn(row_version=max(1, row_version))
 
 
 # --- item rules ------------------------------------------------------------------------------
@@ -495,8 +514,10 @@ def change_item_rule(
     return _save_rule(request, rule.standard_version, payload, rule)
 
 
-@router.delete("/item-rules/{rule_id}", response=documented(RowVersionIn), summary="Remove")
-def remove_item_rule(request: OnsiteRequest, rule_id: int, row_version: int) -> RowVersionIn:
+@router.delete("/item-rules/{rule_id}", response=documented(StandardRowVersionIn), summary="Remove")
+def remove_item_rule(
+    request: OnsiteRequest, rule_id: int, row_version: int
+) -> StandardRowVersionIn:
     _edit(request)
     rule = access.get_item_rule(request.center, rule_id)
     try:
@@ -505,33 +526,35 @@ def remove_item_rule(request: OnsiteRequest, rule_id: int, row_version: int) -> 
         )
     except (StandardError, ConflictError) as exc:
         raise _fail(exc) from exc
-    return RowVersionIn(row_version=max(1, row_version))
+    return StandardRowVersionIn(row_version=max(1, row_version))
 
 
 # --- catalogue and effective standard --------------------------------------------------------
 
 
-@router.get("/items", response=documented(list[ItemOut]), summary="The item catalogue")
-def list_items(request: OnsiteRequest) -> list[ItemOut]:
+@router.get("/items", response=documented(list[CatalogueItemOut]), summary="The item catalogue")
+def list_items(request: OnsiteRequest) -> list[CatalogueItemOut]:
     _read(request)
     return [
-        ItemOut(id=i.pk, code=i.code, name=i.name, aliases=list(i.aliases), is_active=i.is_active)
+        CatalogueItemOut(
+            id=i.pk, code=i.code, name=i.name, aliases=list(i.aliases), is_active=i.is_active
+        )
         for i in Item.objects.filter(center=request.center)
     ]
 
 
 @router.get(
     "/zones/{code}/effective",
-    response=documented(EffectiveOut),
+    response=documented(EffectiveStandardOut),
     summary="A zone's effective standard: published version plus active filings",
 )
 def zone_effective(
     request: OnsiteRequest, code: str, on: datetime.date | None = None
-) -> EffectiveOut:
+) -> EffectiveStandardOut:
     _read(request)
     zone = get_for_center(Zone.objects.all(), request.center, code=code)
     effective = effective_standard(zone, on=on)
-    return EffectiveOut(
+    return EffectiveStandardOut(
         zone=zone.code,
         on=effective.on,
         version=_version_out(effective.version) if effective.version else None,
@@ -542,11 +565,11 @@ def zone_effective(
 # --- filings ---------------------------------------------------------------------------------
 
 
-@router.get("/filings", response=documented(list[FilingOut]), summary="Item filings I may see")
+@router.get("/filings", response=documented(list[ItemFilingOut]), summary="Item filings I may see")
 def list_filings(
     request: OnsiteRequest,
     status: Literal["requested", "approved", "rejected", "withdrawn"] | None = None,
-) -> list[FilingOut]:
+) -> list[ItemFilingOut]:
     _read(request)
     rows = access.visible_filings(request.user, request.center).select_related("zone", "item")
     if status:
@@ -554,14 +577,14 @@ def list_filings(
     return [_filing_out(f) for f in rows.order_by("-filed_at")[:200]]
 
 
-@router.get("/filings/{filing_id}", response=documented(FilingOut), summary="One filing")
-def get_filing(request: OnsiteRequest, filing_id: int) -> FilingOut:
+@router.get("/filings/{filing_id}", response=documented(ItemFilingOut), summary="One filing")
+def get_filing(request: OnsiteRequest, filing_id: int) -> ItemFilingOut:
     _read(request)
     return _filing_out(access.get_filing(request.user, request.center, filing_id))
 
 
-@router.post("/filings", response=documented(FilingOut), summary="File an extra item (报备)")
-def create_filing(request: OnsiteRequest, payload: FilingIn) -> FilingOut:
+@router.post("/filings", response=documented(ItemFilingOut), summary="File an extra item (报备)")
+def create_filing(request: OnsiteRequest, payload: ItemFilingIn) -> ItemFilingOut:
     if request.center is None or request.user.is_cross_center_viewer:
         raise HttpError(403, "Not allowed.")
     zone = access.fileable_zones(request.user, request.center).filter(code=payload.zone).first()
@@ -583,9 +606,11 @@ def create_filing(request: OnsiteRequest, payload: FilingIn) -> FilingOut:
 
 
 @router.post(
-    "/filings/{filing_id}/review", response=documented(FilingOut), summary="Approve or reject"
+    "/filings/{filing_id}/review", response=documented(ItemFilingOut), summary="Approve or reject"
 )
-def review_filing(request: OnsiteRequest, filing_id: int, payload: ReviewIn) -> FilingOut:
+def review_filing(
+    request: OnsiteRequest, filing_id: int, payload: ItemFilingReviewIn
+) -> ItemFilingOut:
     if request.center is None or not access.can_review_filings(request.user):
         raise HttpError(403, "Only the programme office reviews filings.")
     filing = access.get_filing(request.user, request.center, filing_id)
@@ -600,9 +625,11 @@ def review_filing(request: OnsiteRequest, filing_id: int, payload: ReviewIn) -> 
 
 
 @router.post(
-    "/filings/{filing_id}/withdraw", response=documented(FilingOut), summary="Withdraw a filing"
+    "/filings/{filing_id}/withdraw", response=documented(ItemFilingOut), summary="Withdraw a filing"
 )
-def withdraw_filing(request: OnsiteRequest, filing_id: int, payload: RowVersionIn) -> FilingOut:
+def withdraw_filing(
+    request: OnsiteRequest, filing_id: int, payload: StandardRowVersionIn
+) -> ItemFilingOut:
     _read(request)
     filing = access.get_filing(request.user, request.center, filing_id)
     if not access.can_withdraw(request.user, filing):

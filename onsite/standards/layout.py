@@ -141,7 +141,7 @@ def build_plan(version: StandardVersion, rules: Iterable[ItemRule]) -> Plan:
         )
     size = max(width, depth)
     return Plan(
-        width=width, depth=depth, margin=max(80, size // 10), font=max(20, size // 32), slots=slots
+        width=width, depth=depth, margin=max(80, size // 10), font=max(20, size // 40), slots=slots
     )
 
 

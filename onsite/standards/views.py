@@ -167,11 +167,7 @@ def version_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
         "plan_svg": render_plan_svg(version, rules),
         "can_edit": can_edit,
         "others": list(others.only("pk", "number", "status")),
-        "settings_form": VersionSettingsForm(
-            instance=version, initial={"row_version": version.version}
-        )
-        if can_edit
-        else None,
+        "can_revise": access.can_edit_standards(request.user) and version.is_published,
     }
     return render(request, "standards/version_detail.html", context)
 

@@ -248,3 +248,14 @@ def test_the_other_centers_filings_are_404(client, other_admin, zone):
         ).status_code
         == 404
     )
+
+
+def test_the_schema_documents_our_own_bodies(client, db):
+    """Ninja names components by class name: a same-named schema of another app would
+    silently replace ours, so the names here are specific."""
+    schema = client.get("/api/v1/openapi.json").json()
+    components = schema["components"]["schemas"]
+    review = components["ItemFilingReviewIn"]["properties"]
+    assert review["decision"]["enum"] == ["approve", "reject"]
+    assert "pillar" in components["StandardClauseIn"]["properties"]
+    assert "valid_to" in components["ItemFilingIn"]["properties"]
