@@ -11,6 +11,7 @@ from onsite.org.demo import DEMO_PASSWORD, seed_demo
 # A step is a module with `seed(center)`; it must be idempotent (keyed by codes, get_or_create).
 DEMO_STEPS: list[str] = [
     "onsite.standards.demo",
+    "onsite.inspections.demo",
     "onsite.supplies.demo",
     "onsite.redtags.demo",
 ]
