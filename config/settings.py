@@ -92,6 +92,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "onsite.core.middleware.client_ip_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "onsite.core.middleware.request_id_middleware",
@@ -104,6 +105,7 @@ MIDDLEWARE = [
     "onsite.core.middleware.center_middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "onsite.core.middleware.security_headers_middleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -228,6 +230,10 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "0"))
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
+# Addresses (or networks) of the reverse proxies whose X-Forwarded-For names the client.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+# Set to nginx's `internal` location to let it send protected files (X-Accel-Redirect).
+PROTECTED_MEDIA_ACCEL_PREFIX = env("PROTECTED_MEDIA_ACCEL_PREFIX")
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -3,17 +3,29 @@
 A file is checked by its first bytes (not its name or declared type), decoded by Pillow with
 an allowlist of formats and a pixel cap (a decompression bomb is refused before decoding),
 turned upright from its EXIF orientation, and re-encoded as JPEG. Re-encoding drops EXIF
-(GPS included) and anything appended to the file, such as a script after a PNG header."""
+(GPS included) and anything appended to the file, such as a script after a PNG header.
+
+Stored photos (and any other private file) go back to browsers only through
+`serve_protected_file`, called by a view that has already checked who may see the file."""
 
 from __future__ import annotations
 
 import io
+import mimetypes
 from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import F
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -63,8 +75,10 @@ class CleanPhoto:
     height: int
 
 
-def clean_photo(upload: UploadedFile[bytes]) -> CleanPhoto:
-    """Validates and re-encodes an uploaded photo. Raises ValidationError in the user's language."""
+def clean_photo(upload: UploadedFile[bytes], *, user: Any = None) -> CleanPhoto:
+    """Validates and re-encodes an uploaded photo. Raises ValidationError in the user's language.
+    With `user`, the photo also counts against that user's daily quota (checked before the
+    costly decoding)."""
     size = upload.size or 0
     if size > MAX_BYTES:
         raise ValidationError(
@@ -80,6 +94,8 @@ def clean_photo(upload: UploadedFile[bytes]) -> CleanPhoto:
             _("This file is not a photo. Please upload a JPEG, PNG, WebP or HEIC image."),
             code="not_image",
         )
+    if user is not None:
+        claim_upload_quota(user, size=size)
     upload.seek(0)
     data = upload.read(MAX_BYTES + 1)
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
@@ -102,6 +118,9 @@ def clean_photo(upload: UploadedFile[bytes]) -> CleanPhoto:
                 )
             probe.load()
             picture = ImageOps.exif_transpose(probe).convert("RGB")
+            # Pillow copies the source's metadata (a JPEG comment, PNG text, ICC profile) into
+            # `info` and writes the comment back out on save: keep nothing but the pixels.
+            picture.info.clear()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ValidationError(_("The photo has too many pixels."), code="too_many_pixels") from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
@@ -125,3 +144,85 @@ def _jpeg(picture: Image.Image, *, quality: int) -> bytes:
     out = io.BytesIO()
     picture.save(out, format="JPEG", quality=quality, optimize=True)
     return out.getvalue()
+
+
+# --- per-user daily quota -----------------------------------------------------------------
+
+
+def claim_upload_quota(user: Any, *, size: int = 0) -> None:
+    """Counts one upload for `user` today (in the server's time zone) and raises
+    ValidationError once PHOTO_DAILY_QUOTA is reached. Safe under concurrent uploads: the
+    count only grows through a conditional UPDATE."""
+    limit = int(getattr(settings, "PHOTO_DAILY_QUOTA", 0))
+    if limit <= 0 or user is None or not user.is_authenticated:
+        return
+    from onsite.accounts.models import UploadTally
+
+    tally, _created = UploadTally.objects.get_or_create(user=user, day=timezone.localdate())
+    counted = UploadTally.objects.filter(pk=tally.pk, count__lt=limit).update(
+        count=F("count") + 1, bytes=F("bytes") + size
+    )
+    if not counted:
+        raise ValidationError(
+            _("You have reached today's limit of %(limit)d photos. Please try again tomorrow.")
+            % {"limit": limit},
+            code="quota",
+        )
+
+
+# --- serving private files ----------------------------------------------------------------
+
+# Types a browser may show inline. Anything else is a download, so a stored file can never
+# be rendered as a page of this site (no stored HTML/SVG ever runs here).
+INLINE_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
+DOWNLOAD_TYPES = {
+    "text/csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/zip",
+}
+
+
+def serve_protected_file(
+    request: HttpRequest,
+    file: FieldFile,
+    *,
+    filename: str | None = None,
+    as_attachment: bool = False,
+    private: bool = True,
+) -> HttpResponseBase:
+    """Sends a stored file after the caller's access check. Sets the headers that keep it
+    inert: an allow-listed Content-Type with nosniff, Content-Disposition, a CSP sandbox, and
+    `private, no-store` caching for private files (a shared proxy or the browser's disk keeps
+    no copy). With PROTECTED_MEDIA_ACCEL_PREFIX set, nginx sends the bytes (X-Accel-Redirect)
+    from an `internal` location; otherwise they stream from the storage (local or S3)."""
+    if not file or not file.name:
+        raise Http404
+    name = filename or PurePosixPath(file.name).name
+    guessed, _encoding = mimetypes.guess_type(file.name)
+    if guessed in INLINE_TYPES:
+        content_type = guessed
+    elif guessed in DOWNLOAD_TYPES:
+        content_type, as_attachment = guessed, True
+    else:
+        content_type, as_attachment = "application/octet-stream", True
+    accel = getattr(settings, "PROTECTED_MEDIA_ACCEL_PREFIX", "")
+    response: HttpResponseBase
+    if accel:
+        if not file.storage.exists(file.name):
+            raise Http404
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = f"{accel.rstrip('/')}/{file.name.lstrip('/')}"
+    else:
+        try:
+            handle = file.storage.open(file.name, "rb")
+        except (FileNotFoundError, OSError) as exc:
+            raise Http404 from exc
+        response = FileResponse(handle, content_type=content_type)
+    disposition = content_disposition_header(as_attachment, name)
+    if disposition:
+        response["Content-Disposition"] = disposition
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    response["Cache-Control"] = "private, no-store" if private else "public, max-age=86400"
+    return response

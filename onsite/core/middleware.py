@@ -1,3 +1,5 @@
+import contextlib
+import ipaddress
 import uuid
 from collections.abc import Callable
 from typing import cast
@@ -63,5 +65,58 @@ def center_middleware(get_response: Handler) -> Handler:
             else:
                 req.center = user.center
         return get_response(request)
+
+    return middleware
+
+
+def client_ip_middleware(get_response: Handler) -> Handler:
+    """Behind nginx, REMOTE_ADDR is the proxy. When the request comes from one of
+    TRUSTED_PROXIES, the client is the right-most X-Forwarded-For address that is not itself a
+    trusted proxy (the left part of the header is whatever the client chose to send). The
+    lockout and the audit trail both read REMOTE_ADDR."""
+    trusted = [ipaddress.ip_network(net, strict=False) for net in settings.TRUSTED_PROXIES]
+
+    def is_trusted(address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in net for net in trusted)
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if trusted and is_trusted(request.META.get("REMOTE_ADDR", "")):
+            hops = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",")]
+            for hop in reversed([hop for hop in hops if hop]):
+                if is_trusted(hop):
+                    continue
+                # Garbage in the header: keep the proxy's address.
+                with contextlib.suppress(ValueError):
+                    request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(hop))
+                break
+        return get_response(request)
+
+    return middleware
+
+
+# Browser features no page of Onsite uses; the camera stays for photo capture on phones.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(self), display-capture=(), geolocation=(), "
+    "gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=(), interest-cohort=()"
+)
+
+
+def security_headers_middleware(get_response: Handler) -> Handler:
+    """Headers Django's SecurityMiddleware does not set. (CSP comes from django-csp; nosniff,
+    Referrer-Policy, COOP and HSTS from Django.)"""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        response.headers.setdefault("X-Permitted-Cross-Domain-Policies", "none")
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            # Pages with personal data are not kept by shared caches or the back button.
+            response.headers.setdefault("Cache-Control", "private, no-store")
+        return response
 
     return middleware
