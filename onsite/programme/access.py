@@ -1,0 +1,142 @@
+"""Who may do what in the programme: one set of roles per kind of act and one getter per
+object type, shared by the pages and the API. Another center's object is a 404.
+
+Blind scoring: before a round closes nobody (the office included) reads a rater's score
+through the programme's pages or API; a rater sees only their own sheets."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from ninja.errors import HttpError
+
+from onsite.accounts.models import Role, User
+from onsite.audit.models import Outcome
+from onsite.audit.services import record_event
+from onsite.core.models import Center, get_for_center
+from onsite.core.types import OnsiteRequest
+from onsite.org.models import Unit
+from onsite.programme.models import (
+    AcceptanceRound,
+    Assignment,
+    Card,
+    Interview,
+    PhaseProgress,
+    Programme,
+    Wave,
+)
+
+# Everyone who takes part in the programme, and cross-center viewers (auditors read the
+# audit trail instead).
+READERS: tuple[str, ...] = (
+    Role.ADMIN,
+    Role.LEADER,
+    Role.OFFICE,
+    Role.SUPERVISOR,
+    Role.GROUP_LEADER,
+    Role.MEMBER,
+    Role.STAFF,
+    Role.VIEWER,
+)
+# The leadership group's office plans the programme, opens and closes rounds, overrides.
+PLANNERS: tuple[str, ...] = (Role.ADMIN, Role.LEADER, Role.OFFICE)
+# Promotion-group leaders drive their working groups through the phases.
+DRIVERS: tuple[str, ...] = (*PLANNERS, Role.GROUP_LEADER)
+# The supervision section publishes rankings and issues cards (with the office).
+RANKERS: tuple[str, ...] = (*PLANNERS, Role.SUPERVISOR)
+# Who reads each rater's score once a round is closed (the raters of the round also do).
+RESULT_READERS: tuple[str, ...] = (*RANKERS, Role.GROUP_LEADER, Role.VIEWER)
+
+
+def may(user: User, roles: tuple[str, ...]) -> bool:
+    """Holds one of `roles` and may write (a cross-center viewer never writes)."""
+    return user.is_authenticated and user.has_role(*roles) and not user.is_cross_center_viewer
+
+
+def center_of(request: OnsiteRequest) -> Center:
+    if request.center is None:
+        raise Http404
+    return request.center
+
+
+def require(request: OnsiteRequest, roles: tuple[str, ...], *, write: bool = False) -> Center:
+    """The API's role check: 403 and an audit row unless the caller holds one of `roles`
+    (and, for a write, is not a cross-center viewer). Returns the caller's center."""
+    user = request.user
+    allowed = user.has_role(*roles) and request.center is not None
+    if write and user.is_cross_center_viewer:
+        allowed = False
+    if not allowed or request.center is None:
+        record_event(
+            request,
+            action="access.denied",
+            outcome=Outcome.DENIED,
+            detail={"path": request.path[:200], "method": request.method},
+        )
+        raise HttpError(403, "You do not have permission to do this.")
+    return request.center
+
+
+def get_programme(center: Center | None, pk: int) -> Programme:
+    return get_for_center(Programme.objects.all(), center, pk=pk)
+
+
+def get_wave(center: Center | None, pk: int) -> Wave:
+    return get_for_center(Wave.objects.select_related("programme"), center, pk=pk)
+
+
+def current_programme(center: Center | None) -> Programme | None:
+    """The running programme, else the latest one."""
+    if center is None:
+        return None
+    rows = Programme.objects.filter(center=center)
+    return (
+        rows.filter(status=Programme.Status.RUNNING).order_by("-starts_on", "-pk").first()
+        or rows.order_by("-starts_on", "-pk").first()
+    )
+
+
+def get_unit(center: Center | None, code: str) -> Unit:
+    return get_for_center(Unit.objects.select_related("coverage__group"), center, code=code)
+
+
+def get_progress(center: Center | None, pk: int) -> PhaseProgress:
+    return get_for_center(PhaseProgress.objects.select_related("unit", "programme"), center, pk=pk)
+
+
+def get_round(center: Center | None, pk: int) -> AcceptanceRound:
+    return get_for_center(
+        AcceptanceRound.objects.select_related("programme", "opened_by", "closed_by"),
+        center,
+        pk=pk,
+    )
+
+
+def get_assignment(user: User, center: Center | None, pk: int) -> Assignment:
+    """A rater opens their own assignments; the people who read results open any (their
+    score stays hidden until the round closes). Anyone else: 404."""
+    rows = Assignment.objects.select_related("round", "unit", "rater", "rater_group")
+    if not user.has_role(*RESULT_READERS):
+        rows = rows.filter(rater=user)
+    return get_for_center(rows, center, pk=pk)
+
+
+def sees_scores(user: User, round_: AcceptanceRound, assignment: Assignment | None = None) -> bool:
+    """Blind scoring: a rater's score is shown to that rater, and to everyone else only once
+    the round is closed (then to the result readers and the round's raters)."""
+    if assignment is not None and assignment.rater_id == user.pk:
+        return True
+    if not round_.is_closed:
+        return False
+    if user.has_role(*RESULT_READERS):
+        return True
+    return Assignment.objects.filter(round=round_, rater=user).exists()
+
+
+def get_card(center: Center | None, pk: int) -> Card:
+    return get_for_center(
+        Card.objects.select_related("unit", "issued_by", "revoked_by", "round"), center, pk=pk
+    )
+
+
+def get_interview(center: Center | None, pk: int) -> Interview:
+    return get_for_center(Interview.objects.select_related("unit", "held_by"), center, pk=pk)

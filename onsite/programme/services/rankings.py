@@ -1,0 +1,371 @@
+"""Monthly rankings (评比), cards (流动红旗, 黄牌, 红牌) and the interview list (约谈)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+from onsite.accounts.models import User
+from onsite.audit.services import record_event
+from onsite.core.concurrency import (
+    claim_submission,
+    existing_submission,
+    save_versioned,
+)
+from onsite.core.models import Center
+from onsite.inspections.models import Finding
+from onsite.notifications.services import notify
+from onsite.org.models import Unit
+from onsite.programme.models import (
+    AcceptanceRound,
+    Card,
+    Interview,
+    MonthlyRanking,
+    MonthlyResult,
+    previous_month,
+)
+from onsite.programme.services.common import (
+    MIN_UNITS_FOR_YELLOW,
+    REPEAT_CARD_DAYS,
+    ProgrammeError,
+)
+from onsite.rectification.models import Rectification
+
+# --- monthly ranking, cards, interviews ----------------------------------------------------
+
+
+def hand_on_flag(center_id: int, on: datetime.date) -> None:
+    Card.objects.filter(
+        center_id=center_id, kind=Card.Kind.RED_FLAG, handed_on_at__isnull=True
+    ).update(handed_on_at=on)
+
+
+def issue_ranking_cards(
+    *,
+    center_id: int,
+    scored: list[tuple[Unit, Decimal | None, int | None]],
+    top: str,
+    bottom: str,
+    by: User | None,
+    on: datetime.date,
+    key: str,
+    params: dict[str, Any],
+    round_: AcceptanceRound | None = None,
+    month: datetime.date | None = None,
+) -> list[Card]:
+    """The rotating red flag to every unit ranked first (taken from its holders), a yellow
+    card to every unit ranked last when at least MIN_UNITS_FOR_YELLOW units were ranked."""
+    if not scored:
+        return []
+    cards: list[Card] = []
+    last = max(rank or 0 for _, _, rank in scored)
+    hand_on_flag(center_id, on)
+    for unit, score, rank in scored:
+        common = {
+            "center_id": center_id,
+            "unit": unit,
+            "issued_by": by,
+            "issued_on": on,
+            "round": round_,
+            "month": month,
+        }
+        facts = {**params, "score": str(score), "count": len(scored)}
+        if rank == 1:
+            cards.append(
+                Card.objects.create(
+                    kind=Card.Kind.RED_FLAG,
+                    cause=top,
+                    params=facts,
+                    source_key=f"{key}:top:{unit.pk}",
+                    **common,
+                )
+            )
+        elif rank == last and len(scored) >= MIN_UNITS_FOR_YELLOW:
+            cards.append(
+                Card.objects.create(
+                    kind=Card.Kind.YELLOW,
+                    cause=bottom,
+                    params=facts,
+                    source_key=f"{key}:bottom:{unit.pk}",
+                    **common,
+                )
+            )
+    return cards
+
+
+@transaction.atomic
+def publish_month(
+    *,
+    center: Center,
+    month: datetime.date,
+    by: User,
+    request: HttpRequest | None = None,
+) -> MonthlyRanking:
+    """Freezes the month's ranking (see `queries.month_scores`), hands the red flag to the
+    top unit, gives the bottom one a yellow card, and puts a unit that was also last in the
+    previous published month on the interview list. Publishing twice returns the first."""
+    from onsite.programme.queries import month_scores
+
+    month = month.replace(day=1)
+    if month > timezone.localdate().replace(day=1):
+        raise ProgrammeError(_("A month can be published once it has begun."))
+    existing = MonthlyRanking.objects.filter(center=center, month=month).first()
+    if existing is not None:
+        return existing
+    rows = month_scores(center=center, month=month)
+    if not rows:
+        raise ProgrammeError(_("No unit has a score in that month."))
+    ranking = MonthlyRanking.objects.create(center=center, month=month, published_by=by)
+    MonthlyResult.objects.bulk_create(
+        MonthlyResult(
+            center=center,
+            ranking=ranking,
+            unit=row.unit,
+            score=row.score,
+            rank=row.rank,
+            sources=row.sources,
+        )
+        for row in rows
+    )
+    today = timezone.localdate()
+    label = f"{month:%Y-%m}"
+    issue_ranking_cards(
+        center_id=center.pk,
+        scored=[(row.unit, row.score, row.rank) for row in rows],
+        top=Card.Cause.MONTH_TOP,
+        bottom=Card.Cause.MONTH_BOTTOM,
+        by=by,
+        on=today,
+        key=f"month:{label}",
+        params={"month": label},
+        month=month,
+    )
+    last_rank = max(row.rank for row in rows)
+    bottom = [row.unit for row in rows if row.rank == last_rank and len(rows) > 1]
+    before = MonthlyRanking.objects.filter(center=center, month=previous_month(month)).first()
+    interviews = []
+    if before is not None and bottom:
+        before_last = before.rows.aggregate(n=Max("rank"))["n"]
+        again = set(
+            before.rows.filter(rank=before_last, unit__in=bottom).values_list("unit_id", flat=True)
+        )
+        for unit in bottom:
+            if unit.pk in again:
+                Interview.objects.get_or_create(
+                    center=center,
+                    unit=unit,
+                    month=month,
+                    defaults={"previous_month": before.month},
+                )
+                interviews.append(unit.code)
+    record_event(
+        request,
+        action="programme.month_published",
+        obj=ranking,
+        actor=by,
+        center=center,
+        detail={"month": label, "units": len(rows), "interviews": interviews},
+    )
+    return ranking
+
+
+@transaction.atomic
+def issue_card(
+    *,
+    center: Center,
+    unit: Unit,
+    kind: str,
+    reason: str,
+    by: User,
+    submission_key: str = "",
+    request: HttpRequest | None = None,
+) -> Card:
+    if submission_key:
+        first = existing_submission(user=by, scope="programme.card", key=submission_key)
+        if first is not None:
+            return Card.objects.get(pk=first)
+    reason = reason.strip()
+    if len(reason) < 4:
+        raise ProgrammeError(_("Give the reason for the card."))
+    if kind not in Card.Kind.values:
+        raise ProgrammeError(_("Choose the kind of card."))
+    today = timezone.localdate()
+    if kind == Card.Kind.RED_FLAG:
+        hand_on_flag(center.pk, today)
+    card = Card.objects.create(
+        center=center, unit=unit, kind=kind, cause=Card.Cause.MANUAL, reason=reason, issued_by=by
+    )
+    if submission_key:
+        claimed = claim_submission(
+            center=center,
+            user=by,
+            scope="programme.card",
+            key=submission_key,
+            object_id=str(card.pk),
+        )
+        if claimed != str(card.pk):
+            transaction.set_rollback(True)
+            return Card.objects.get(pk=claimed)
+    record_event(
+        request,
+        action="programme.card_issued",
+        obj=card,
+        actor=by,
+        center=center,
+        detail={"unit": unit.code, "kind": kind, "reason": reason},
+    )
+    _tell_unit(card)
+    return card
+
+
+def _tell_unit(card: Card) -> None:
+    notify(
+        center=card.center,
+        users=User.objects.filter(unit_id=card.unit_id, is_active=True),
+        kind="programme.card",
+        message=gettext_noop("Your unit received a card: %(card)s."),
+        params={"card": card.get_kind_display()},
+        url=reverse("programme:card-list") + f"?unit={card.unit.code}",
+    )
+
+
+@transaction.atomic
+def revoke_card(*, card: Card, by: User, reason: str, request: HttpRequest | None = None) -> Card:
+    reason = reason.strip()
+    if len(reason) < 4:
+        raise ProgrammeError(_("Give the reason for revoking the card."))
+    if card.is_revoked:
+        return card
+    card.revoked_at = timezone.now()
+    card.revoked_by = by
+    card.revoke_reason = reason
+    card.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    record_event(
+        request,
+        action="programme.card_revoked",
+        obj=card,
+        actor=by,
+        detail={"unit": card.unit.code, "reason": reason},
+    )
+    return card
+
+
+@transaction.atomic
+def issue_finding_cards(
+    *,
+    center: Center,
+    by: User | None,
+    on: datetime.date | None = None,
+    request: HttpRequest | None = None,
+) -> list[Card]:
+    """A yellow card for each overdue rectification and a red card for each repeated finding
+    of the last REPEAT_CARD_DAYS days, on the unit of the zone. Each is issued once (keyed by
+    what earned it), so running this again only adds what is new."""
+    today = on or timezone.localdate()
+    have = set(
+        Card.objects.filter(center=center)
+        .filter(cause__in=[Card.Cause.OVERDUE, Card.Cause.REPEAT])
+        .values_list("source_key", flat=True)
+    )
+    new: list[Card] = []
+    for rect in (
+        Rectification.objects.filter(center=center, zone__unit__isnull=False)
+        .overdue(today)
+        .select_related("zone__unit", "finding")
+    ):
+        key = f"overdue:{rect.pk}"
+        if key in have or rect.zone.unit is None:
+            continue
+        new.append(
+            Card(
+                center=center,
+                unit=rect.zone.unit,
+                kind=Card.Kind.YELLOW,
+                cause=Card.Cause.OVERDUE,
+                params={
+                    "finding": rect.finding.text[:60],
+                    "zone": rect.zone.code,
+                    "due": rect.due_on.isoformat(),
+                },
+                source_key=key,
+                issued_by=by,
+                issued_on=today,
+            )
+        )
+    for finding in Finding.objects.filter(
+        center=center,
+        is_repeat=True,
+        zone__unit__isnull=False,
+        found_on__gte=today - datetime.timedelta(days=REPEAT_CARD_DAYS),
+    ).select_related("zone__unit"):
+        key = f"repeat:{finding.pk}"
+        if key in have or finding.zone.unit is None:
+            continue
+        new.append(
+            Card(
+                center=center,
+                unit=finding.zone.unit,
+                kind=Card.Kind.RED,
+                cause=Card.Cause.REPEAT,
+                params={
+                    "finding": finding.text[:60],
+                    "zone": finding.zone.code,
+                    "found": finding.found_on.isoformat(),
+                },
+                source_key=key,
+                issued_by=by,
+                issued_on=today,
+            )
+        )
+    Card.objects.bulk_create(new, ignore_conflicts=True)
+    record_event(
+        request,
+        action="programme.finding_cards",
+        actor=by,
+        center=center,
+        detail={"issued": len(new), "on": today.isoformat()},
+    )
+    return new
+
+
+@transaction.atomic
+def hold_interview(
+    *,
+    interview: Interview,
+    by: User,
+    held_on: datetime.date,
+    note: str,
+    expected_version: int,
+    request: HttpRequest | None = None,
+) -> Interview:
+    note = note.strip()
+    if not note:
+        raise ProgrammeError(_("Write down what the interview agreed."))
+    if held_on > timezone.localdate():
+        raise ProgrammeError(_("The interview cannot be held in the future."))
+    interview.status = Interview.Status.HELD
+    interview.held_on = held_on
+    interview.held_by = by
+    interview.note = note[:4000]
+    save_versioned(
+        interview,
+        expected_version=expected_version,
+        fields=["status", "held_on", "held_by", "note"],
+    )
+    record_event(
+        request,
+        action="programme.interview_held",
+        obj=interview,
+        actor=by,
+        detail={"unit": interview.unit.code, "month": f"{interview.month:%Y-%m}"},
+    )
+    return interview

@@ -1,0 +1,336 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from onsite.audit.models import AuditEvent
+from onsite.core.concurrency import ConflictError
+from onsite.inspections.models import Inspection
+from onsite.notifications.models import Notification
+from onsite.org.models import Membership
+from onsite.programme import gates, services
+from onsite.programme.assignment import Constraint
+from onsite.programme.models import (
+    AcceptanceRound,
+    Card,
+    ExitGate,
+    Interview,
+    MonthlyRanking,
+    PhaseProgress,
+    ProgressStatus,
+    WavePhase,
+)
+from onsite.programme.tests.conftest import rate
+
+pytestmark = pytest.mark.django_db
+
+
+def progress_of(world, unit, phase="sort"):
+    return PhaseProgress.objects.get(programme=world.programme, unit=unit, phase=phase)
+
+
+def test_a_new_programme_has_a_pilot_and_a_rollout_with_planned_phases(world):
+    waves = list(world.programme.waves.order_by("position"))
+    assert [w.kind for w in waves] == ["pilot", "rollout"]
+    assert waves[0].planned_end < waves[1].planned_start
+    plans = WavePhase.objects.filter(wave=waves[0]).order_by("planned_start")
+    assert [p.phase for p in plans] == ["sort", "set_in_order", "shine", "standardize"]
+    assert all(
+        a.planned_end < b.planned_start for a, b in zip(plans, list(plans)[1:], strict=False)
+    )
+
+
+def test_starting_the_wave_puts_its_units_into_sort(world):
+    statuses = {
+        p.unit.code: p.status
+        for p in PhaseProgress.objects.filter(programme=world.programme, phase="sort")
+    }
+    assert statuses == {"u1": "in_progress", "u2": "in_progress", "u3": "in_progress"}
+    assert world.programme.__class__.objects.get().status == "running"
+
+
+def test_opening_a_round_assigns_raters_under_the_rules(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        open_round = services.open_round(
+            programme=world.programme,
+            phase="sort",
+            units=world.units[:3],
+            by=world.office,
+            seed=1,
+        )
+    pairs = sorted(open_round.assignments.values_list("rater__username", "unit__code"))
+    assert pairs == [
+        ("rater1", "u1"), ("rater1", "u2"), ("rater1", "u3"),
+        ("rater2", "u1"), ("rater2", "u2"), ("rater2", "u3"),
+    ]  # fmt: skip
+    assert progress_of(world, world.units[0]).status == ProgressStatus.AWAITING
+    assert AuditEvent.objects.filter(action="programme.round_opened").count() == 1
+    assert Notification.objects.filter(user=world.raters[0], kind="programme.round_opened").exists()
+
+
+def test_an_infeasible_round_says_why_and_saves_nothing(world):
+    with pytest.raises(services.InfeasibleRoundError) as caught:
+        services.open_round(
+            programme=world.programme,
+            phase="sort",
+            units=world.units[:3],
+            by=world.office,
+            min_raters=3,
+            seed=1,
+        )
+    (problem,) = caught.value.plan.problems
+    assert problem.constraint == Constraint.MIN_RATERS
+    assert AcceptanceRound.objects.count() == 0
+    assert progress_of(world, world.units[0]).status == ProgressStatus.IN_PROGRESS
+
+
+def test_a_unit_outside_the_phase_cannot_join_a_round(world):
+    with pytest.raises(services.ProgrammeError, match=r"单位4"):
+        services.open_round(
+            programme=world.programme, phase="sort", units=world.units, by=world.office, seed=1
+        )
+
+
+def test_opening_twice_with_one_key_makes_one_round(world):
+    kwargs = {
+        "programme": world.programme,
+        "phase": "sort",
+        "units": world.units[:3],
+        "by": world.office,
+        "seed": 3,
+        "submission_key": "k-1",
+    }
+    first = services.open_round(**kwargs)
+    again = services.open_round(**kwargs)
+    assert first.pk == again.pk
+    assert AcceptanceRound.objects.count() == 1
+
+
+def test_closing_aggregates_ranks_issues_cards_and_accepts_phases(world, open_round):
+    by_unit = {a.unit.code: a for a in open_round.assignments.select_related("unit", "rater")}
+    for assignment in open_round.assignments.select_related("unit", "rater"):
+        fail = {"clause:C01", "clause:C02"} if assignment.unit.code == "u3" else set()
+        if assignment.unit.code == "u2" and assignment.rater.username == "rater2":
+            fail = {"clause:C01"}
+        rate(assignment, fail=fail)
+    assert by_unit
+    closed = services.close_round(round_=open_round, by=world.office)
+    assert closed.is_closed
+    entries = {e.unit.code: e for e in closed.entries.select_related("unit")}
+    # u1: 100 and 100; u2: 100 and (C01 failed: 5 of 10 lost → 25 of 30) 83.3; u3: 50 and 50.
+    assert entries["u1"].score == Decimal("100.0")
+    assert entries["u2"].score == Decimal("91.7")
+    assert entries["u2"].spread == Decimal("16.7")
+    assert entries["u3"].score == Decimal("50.0")
+    assert [entries[c].rank for c in ("u1", "u2", "u3")] == [1, 2, 3]
+    assert entries["u1"].agreement == Decimal("1.00")
+    assert entries["u1"].accepted
+    assert entries["u2"].accepted
+    assert not entries["u3"].accepted
+    flag = Card.objects.get(kind=Card.Kind.RED_FLAG)
+    assert flag.unit.code == "u1"
+    assert flag.issued_by == world.office
+    yellow = Card.objects.get(kind=Card.Kind.YELLOW)
+    assert yellow.unit.code == "u3"
+    assert "单位" not in yellow.description or yellow.description
+    # The gate: acceptance inspections count towards the zone average, no overdue, accepted.
+    assert progress_of(world, world.units[0]).status == ProgressStatus.ACCEPTED
+    assert progress_of(world, world.units[0], "set_in_order").status == ProgressStatus.IN_PROGRESS
+    assert progress_of(world, world.units[2]).status == ProgressStatus.IN_PROGRESS
+    snapshot = gates.GateResult.from_json(progress_of(world, world.units[0]).gate)
+    assert snapshot.passes
+    assert {c.code for c in snapshot.conditions} == {
+        "score",
+        "no_overdue",
+        "acceptance",
+        "red_tags",
+    }
+
+
+def test_closing_twice_changes_nothing(world, open_round):
+    services.close_round(round_=open_round, by=world.office)
+    services.close_round(round_=open_round, by=world.office)
+    assert AuditEvent.objects.filter(action="programme.round_closed").count() == 1
+
+
+def test_unsubmitted_sheets_do_not_count(world, open_round):
+    assignment = open_round.assignments.filter(unit=world.units[0]).first()
+    services.start_sheet(assignment=assignment, zone=world.zones[0], by=assignment.rater)
+    services.close_round(round_=open_round, by=world.office)
+    entry = open_round.entries.get(unit=world.units[0])
+    assert entry.ratings == 0
+    assert entry.score is None
+    assert entry.accepted is False
+
+
+def test_only_the_assigned_rater_starts_a_sheet(world, open_round):
+    assignment = open_round.assignments.filter(rater=world.raters[0]).first()
+    with pytest.raises(services.ProgrammeError):
+        services.start_sheet(
+            assignment=assignment, zone=assignment.unit.zones.first(), by=world.raters[1]
+        )
+
+
+def test_a_sheet_started_twice_is_one_inspection(world, open_round):
+    assignment = open_round.assignments.filter(rater=world.raters[0]).first()
+    zone = assignment.unit.zones.first()
+    first = services.start_sheet(assignment=assignment, zone=zone, by=assignment.rater)
+    again = services.start_sheet(assignment=assignment, zone=zone, by=assignment.rater)
+    assert first.pk == again.pk
+    assert first.kind == Inspection.Kind.ACCEPTANCE
+
+
+def test_the_gate_says_which_condition_holds(world):
+    progress = progress_of(world, world.units[0])
+    result = gates.evaluate_gate(progress)
+    held = {c.code: c.holds for c in result.conditions}
+    assert held == {"score": False, "no_overdue": True, "acceptance": False, "red_tags": True}
+    assert not result.passes
+    details = [c.detail for c in result.conditions]
+    assert all(details)
+
+
+def test_the_center_sets_the_gate(world):
+    gate = ExitGate.for_center(world.center)["sort"]
+    services.update_gate(
+        gate=gate,
+        by=world.office,
+        data={
+            "score_required": False,
+            "min_score": None,
+            "score_weeks": 4,
+            "no_overdue_required": True,
+            "acceptance_required": False,
+            "red_tags_required": False,
+        },
+        expected_version=1,
+    )
+    progress = progress_of(world, world.units[0])
+    result = services.check_gate(progress=progress, by=world.office)
+    assert result.passes
+    progress.refresh_from_db()
+    assert progress.status == ProgressStatus.ACCEPTED
+    with pytest.raises(ConflictError):
+        services.update_gate(
+            gate=ExitGate.objects.get(phase="sort"),
+            by=world.office,
+            data={
+                "score_required": True,
+                "min_score": 90,
+                "score_weeks": 4,
+                "no_overdue_required": True,
+                "acceptance_required": True,
+                "red_tags_required": True,
+            },
+            expected_version=1,
+        )
+
+
+def test_an_override_needs_a_reason_and_is_recorded(world):
+    progress = progress_of(world, world.units[0])
+    with pytest.raises(services.ProgrammeError):
+        services.override_phase(
+            progress=progress, by=world.office, reason=" ", expected_version=progress.version
+        )
+    services.override_phase(
+        progress=progress,
+        by=world.office,
+        reason="领导小组决定提前进入整顿",
+        expected_version=progress.version,
+    )
+    progress.refresh_from_db()
+    assert progress.status == ProgressStatus.ACCEPTED
+    assert progress.overridden
+    transition = progress.transitions.last()
+    assert transition.is_override
+    assert transition.note == "领导小组决定提前进入整顿"
+    assert AuditEvent.objects.filter(action="programme.phase_overridden").exists()
+
+
+def test_a_stale_version_is_a_conflict(world):
+    progress = progress_of(world, world.units[0])
+    stale = progress.version
+    services.request_acceptance(progress=progress, by=world.office, expected_version=stale)
+    progress.refresh_from_db()
+    with pytest.raises(ConflictError):
+        services.override_phase(
+            progress=progress, by=world.office, reason="理由充分", expected_version=stale
+        )
+
+
+def test_the_next_rounds_avoid_last_rounds_pairs(world):
+    extra = [services_user(world, f"rater{n}") for n in (3, 4)]
+    first = services.open_round(
+        programme=world.programme, phase="sort", units=world.units[:1], by=world.office, seed=5
+    )
+    services.close_round(round_=first, by=world.office)
+    second = services.open_round(
+        programme=world.programme, phase="sort", units=world.units[:1], by=world.office, seed=5
+    )
+    before = set(first.assignments.values_list("rater_id", flat=True))
+    after = set(second.assignments.values_list("rater_id", flat=True))
+    assert before.isdisjoint(after)
+    assert len(extra) == 2
+
+
+def services_user(world, username):
+    from onsite.core.tests.factories import UserFactory
+
+    user = UserFactory(center=world.center, username=username, roles=["member"])
+    Membership.objects.create(group=world.groups[3], user=user, group_kind="working")
+    return user
+
+
+def test_publishing_a_month_ranks_cards_and_lists_interviews(world, open_round):
+    for assignment in open_round.assignments.select_related("unit", "rater"):
+        rate(assignment, fail={"clause:C01"} if assignment.unit.code == "u3" else set())
+    services.close_round(round_=open_round, by=world.office)
+    month = timezone.localdate().replace(day=1)
+    previous = (month - datetime.timedelta(days=1)).replace(day=1)
+    # Last month u3 was last too (published earlier).
+    earlier = MonthlyRanking.objects.create(center=world.center, month=previous)
+    for rank, unit in enumerate(world.units[:3], start=1):
+        earlier.rows.create(center=world.center, unit=unit, score=90 - rank, rank=rank, sources=1)
+    ranking = services.publish_month(center=world.center, month=month, by=world.office)
+    rows = list(ranking.rows.order_by("rank").values_list("unit__code", "rank"))
+    assert rows == [("u1", 1), ("u2", 1), ("u3", 3)]
+    assert Interview.objects.get().unit.code == "u3"
+    holders = set(Card.objects.flag_holders().values_list("unit__code", flat=True))
+    assert holders == {"u1", "u2"}, "the month's top units took the flag from the round's"
+    again = services.publish_month(center=world.center, month=month, by=world.office)
+    assert again.pk == ranking.pk
+
+
+def test_a_future_month_cannot_be_published(world):
+    future = timezone.localdate().replace(day=28) + datetime.timedelta(days=10)
+    with pytest.raises(services.ProgrammeError):
+        services.publish_month(center=world.center, month=future, by=world.office)
+
+
+def test_manual_cards_need_a_reason_and_can_be_revoked(world):
+    with pytest.raises(services.ProgrammeError):
+        services.issue_card(
+            center=world.center, unit=world.units[0], kind="yellow", reason="", by=world.office
+        )
+    card = services.issue_card(
+        center=world.center,
+        unit=world.units[0],
+        kind="yellow",
+        reason="台面物品超标",
+        by=world.office,
+        submission_key="c1",
+    )
+    same = services.issue_card(
+        center=world.center,
+        unit=world.units[0],
+        kind="yellow",
+        reason="台面物品超标",
+        by=world.office,
+        submission_key="c1",
+    )
+    assert card.pk == same.pk
+    services.revoke_card(card=card, by=world.office, reason="复查已整改到位")
+    card.refresh_from_db()
+    assert card.is_revoked
+    assert Card.objects.in_force().count() == 0

@@ -1,0 +1,2 @@
+"""Pages of the programme: `plan` (programme, waves, phases, gates), `rounds` (acceptance
+rounds and rating), `rankings` (rankings, cards, interviews)."""
