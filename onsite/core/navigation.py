@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onsite.accounts.models import Role
 from onsite.org.apps import NAV_FLOOR_PLAN, NAV_GROUPS, NAV_IMPORT
+from onsite.programme.apps import NAV_LABEL as PROGRAMME
 from onsite.redtags.apps import NAV_LABEL as RED_TAGS
 from onsite.supplies.apps import NAV_LABEL as SUPPLIES
 
@@ -37,6 +38,7 @@ NAV: list[NavItem] = [
     NavItem(_("Item filings"), "standards:filing-list", "file-earmark-check", ALL | {Role.VIEWER}),
     NavItem(_("Inspections"), "inspections:inspection-list", "clipboard2-check", ALL | {Role.VIEWER}),
     NavItem(_("Rectifications"), "rectification:rectification-list", "wrench", ALL | {Role.VIEWER}),
+    NavItem(PROGRAMME, "programme:overview", "kanban", MANAGERS | {Role.MEMBER, Role.STAFF, Role.VIEWER}),
     NavItem(RED_TAGS, "redtags:tag-list", "tags", ALL | {Role.VIEWER}),
     NavItem(SUPPLIES, "supplies:supply-list", "box-seam", ALL | {Role.VIEWER}),
     NavItem(_("Audit trail"), "audit:event-list", "journal-text", frozenset({Role.AUDITOR})),
