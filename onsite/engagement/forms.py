@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from onsite.accounts.models import User
 from onsite.core.forms import StyledForm, StyledFormMixin
@@ -187,11 +188,13 @@ class SuggestionForm(PhotoFormMixin, StyledForm):
 
 class ReviewForm(StyledForm):
     DECISIONS = [
-        (Suggestion.Status.ACCEPTED, _("Accept")),
-        (Suggestion.Status.ADOPTED, _("Adopt")),
-        (Suggestion.Status.REJECTED, _("Reject")),
+        (Suggestion.Status.ACCEPTED, pgettext_lazy("suggestion", "Accept")),
+        (Suggestion.Status.ADOPTED, pgettext_lazy("suggestion", "Adopt")),
+        (Suggestion.Status.REJECTED, pgettext_lazy("suggestion", "Reject")),
     ]
-    decision = forms.ChoiceField(label=_("Decision"), choices=DECISIONS, widget=forms.RadioSelect)
+    decision = forms.ChoiceField(
+        label=pgettext_lazy("suggestion", "Decision"), choices=DECISIONS, widget=forms.RadioSelect
+    )
     reason = forms.CharField(
         label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The author reads this."),

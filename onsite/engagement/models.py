@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from onsite.core.models import CenterQuerySet, CenterScoped
 
@@ -292,10 +293,10 @@ class Suggestion(CenterScoped):
         PROPOSAL = "proposal", _("Improvement proposal")
 
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
-        ACCEPTED = "accepted", _("Accepted")
-        REJECTED = "rejected", _("Rejected")
-        ADOPTED = "adopted", _("Adopted")
+        SUBMITTED = "submitted", pgettext_lazy("suggestion", "Submitted")
+        ACCEPTED = "accepted", pgettext_lazy("suggestion", "Accepted")
+        REJECTED = "rejected", pgettext_lazy("suggestion", "Rejected")
+        ADOPTED = "adopted", pgettext_lazy("suggestion", "Adopted")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200)

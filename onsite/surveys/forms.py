@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from onsite.core.forms import StyledForm, StyledFormMixin
 from onsite.core.models import Center
@@ -70,7 +71,9 @@ class SurveyForm(StyledFormMixin, forms.ModelForm[Survey]):
 class QuestionForm(StyledForm):
     text = forms.CharField(label=_("Question"), max_length=300)
     kind = forms.ChoiceField(label=_("Kind"), choices=Question.Kind.choices)
-    required = forms.BooleanField(label=_("Required"), required=False, initial=True)
+    required = forms.BooleanField(
+        label=pgettext_lazy("question", "Required"), required=False, initial=True
+    )
     choices_text = forms.CharField(
         label=_("Choices"),
         required=False,
@@ -84,7 +87,7 @@ class QuestionForm(StyledForm):
         label=_("Label of 5"), max_length=30, required=False, help_text=_("e.g. Strongly agree")
     )
     code = forms.SlugField(
-        label=_("Code"),
+        label=pgettext_lazy("question", "Code"),
         max_length=32,
         required=False,
         help_text=_("Optional. Questions with the same code are compared across surveys."),
@@ -154,9 +157,13 @@ class AnswerForm(StyledForm):
             return forms.Field(widget=forms.RadioSelect(choices=scale), **common)
         if question.kind == Question.Kind.NUMBER:
             return forms.CharField(
-                max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"}), **common
+                max_length=20,
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "form-control"}),
+                **common,
             )
-        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
+        return forms.CharField(
+            widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}), **common
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from onsite.core.models import CenterQuerySet, CenterScoped
 
@@ -142,12 +143,12 @@ class Question(CenterScoped):
         TEXT = "text", _("Text")
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
-    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("question", "order"), default=0)
     # Matches the "same" question across a baseline and its follow-up.
-    code = models.SlugField(_("code"), max_length=32)
+    code = models.SlugField(pgettext_lazy("question", "code"), max_length=32)
     text = models.CharField(_("question"), max_length=300)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    required = models.BooleanField(_("required"), default=True)
+    required = models.BooleanField(pgettext_lazy("question", "required"), default=True)
     choices = models.JSONField(_("choices"), default=list, blank=True)
     scale_low = models.CharField(_("label of 1"), max_length=30, blank=True)
     scale_high = models.CharField(_("label of 5"), max_length=30, blank=True)
