@@ -12,8 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from onsite.accounts.models import Role
 from onsite.org.apps import NAV_FLOOR_PLAN, NAV_GROUPS, NAV_IMPORT
 from onsite.programme.apps import NAV_LABEL as PROGRAMME
+from onsite.engagement.apps import NAV_LABEL as BOARD
 from onsite.redtags.apps import NAV_LABEL as RED_TAGS
 from onsite.supplies.apps import NAV_LABEL as SUPPLIES
+from onsite.surveys.apps import NAV_LABEL as SURVEYS
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ NAV: list[NavItem] = [
     NavItem(PROGRAMME, "programme:overview", "kanban", MANAGERS | {Role.MEMBER, Role.STAFF, Role.VIEWER}),
     NavItem(RED_TAGS, "redtags:tag-list", "tags", ALL | {Role.VIEWER}),
     NavItem(SUPPLIES, "supplies:supply-list", "box-seam", ALL | {Role.VIEWER}),
+    NavItem(SURVEYS, "surveys:survey-list", "ui-checks", ALL | {Role.VIEWER}),
+    NavItem(BOARD, "engagement:board", "megaphone", ALL | {Role.VIEWER}),
     NavItem(_("Audit trail"), "audit:event-list", "journal-text", frozenset({Role.AUDITOR})),
     NavItem(
         _("Accounts"), "accounts:user-list", "shield-lock", frozenset({Role.SYSADMIN, Role.SECADMIN})

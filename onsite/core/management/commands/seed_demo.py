@@ -14,6 +14,8 @@ DEMO_STEPS: list[str] = [
     "onsite.inspections.demo",
     "onsite.supplies.demo",
     "onsite.redtags.demo",
+    "onsite.surveys.demo",
+    "onsite.engagement.demo",
 ]
 
 
