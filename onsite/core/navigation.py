@@ -10,9 +10,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from onsite.accounts.models import Role
+from onsite.engagement.apps import NAV_LABEL as BOARD
 from onsite.org.apps import NAV_FLOOR_PLAN, NAV_GROUPS, NAV_IMPORT
 from onsite.programme.apps import NAV_LABEL as PROGRAMME
-from onsite.engagement.apps import NAV_LABEL as BOARD
 from onsite.redtags.apps import NAV_LABEL as RED_TAGS
 from onsite.supplies.apps import NAV_LABEL as SUPPLIES
 from onsite.surveys.apps import NAV_LABEL as SURVEYS
