@@ -1,3 +1,832 @@
-from ninja import Router
+"""JSON API of the programme: programmes, waves, phase progress and exit gates, acceptance
+rounds and their assignments (blind until closed), rankings, cards and the interview list.
+The same services and access rules as the pages."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+
+from onsite.core.api import documented
+from onsite.core.concurrency import ConflictError
+from onsite.core.models import get_for_center
+from onsite.core.types import OnsiteRequest
+from onsite.org.models import Unit, Zone
+from onsite.programme import access, queries, services
+from onsite.programme.explain import describe_plan
+from onsite.programme.gates import GateResult
+from onsite.programme.models import (
+    PHASES,
+    AcceptanceRound,
+    Assignment,
+    Card,
+    Interview,
+    MonthlyRanking,
+    Phase,
+    PhaseProgress,
+    Programme,
+    WaveUnit,
+)
 
 router = Router(tags=["programme"])
+
+
+def _refuse(exc: services.ProgrammeError | ConflictError) -> HttpError:
+    if isinstance(exc, ConflictError):
+        return HttpError(409, str(exc.message))
+    return HttpError(400, str(exc.message))
+
+
+# --- programmes and waves ------------------------------------------------------------------
+
+
+class ProgrammeIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    starts_on: datetime.date
+    ends_on: datetime.date | None = None
+    note: str = Field("", max_length=2000)
+
+
+class ProgrammeOut(Schema):
+    id: int
+    name: str
+    starts_on: datetime.date
+    ends_on: datetime.date | None
+    status: str
+    note: str
+    version: int
+
+
+class WavePhaseOut(Schema):
+    phase: str
+    planned_start: datetime.date
+    planned_end: datetime.date
+
+
+class ProgrammeWaveOut(Schema):
+    id: int
+    kind: str
+    name: str
+    planned_start: datetime.date
+    planned_end: datetime.date
+    phases: list[WavePhaseOut]
+    units: list[str] = Field(..., description="Codes of the units in the wave")
+    version: int
+
+
+class TimelineRowOut(Schema):
+    wave: str
+    phase: str
+    planned_start: datetime.date | None
+    planned_end: datetime.date | None
+    actual_start: datetime.date | None
+    actual_end: datetime.date | None = Field(None, description="None while units are in it")
+    accepted: int
+    units: int
+    late: bool
+
+
+def _programme_out(p: Programme) -> ProgrammeOut:
+    return ProgrammeOut(
+        id=p.pk,
+        name=p.name,
+        starts_on=p.starts_on,
+        ends_on=p.ends_on,
+        status=p.status,
+        note=p.note,
+        version=p.version,
+    )
+
+
+@router.get("/programmes", response=documented(list[ProgrammeOut]), summary="Programmes")
+def programme_list(request: OnsiteRequest) -> list[ProgrammeOut]:
+    center = access.require(request, access.READERS)
+    rows = Programme.objects.filter(center=center).order_by("-starts_on", "-pk")
+    return [_programme_out(p) for p in rows]
+
+
+@router.post(
+    "/programmes", response=documented(ProgrammeOut), summary="Create a programme and its waves"
+)
+def programme_create(request: OnsiteRequest, payload: ProgrammeIn) -> ProgrammeOut:
+    center = access.require(request, access.PLANNERS, write=True)
+    try:
+        programme = services.create_programme(
+            center=center,
+            by=request.user,
+            name=payload.name.strip(),
+            starts_on=payload.starts_on,
+            ends_on=payload.ends_on,
+            note=payload.note,
+            request=request,
+        )
+    except services.ProgrammeError as exc:
+        raise _refuse(exc) from exc
+    return _programme_out(programme)
+
+
+@router.get("/programmes/{pk}", response=documented(ProgrammeOut), summary="A programme")
+def programme_detail(request: OnsiteRequest, pk: int) -> ProgrammeOut:
+    center = access.require(request, access.READERS)
+    return _programme_out(access.get_programme(center, pk))
+
+
+@router.get(
+    "/programmes/{pk}/waves", response=documented(list[ProgrammeWaveOut]), summary="Its waves"
+)
+def wave_list(request: OnsiteRequest, pk: int) -> list[ProgrammeWaveOut]:
+    center = access.require(request, access.READERS)
+    programme = access.get_programme(center, pk)
+    units: dict[int, list[str]] = {}
+    for wave_id, code in (
+        WaveUnit.objects.filter(programme=programme)
+        .order_by("unit__code")
+        .values_list("wave_id", "unit__code")
+    ):
+        units.setdefault(wave_id, []).append(code)
+    return [
+        ProgrammeWaveOut(
+            id=w.pk,
+            kind=w.kind,
+            name=w.name,
+            planned_start=w.planned_start,
+            planned_end=w.planned_end,
+            phases=[
+                WavePhaseOut(
+                    phase=p.phase, planned_start=p.planned_start, planned_end=p.planned_end
+                )
+                for p in sorted(w.plans.all(), key=lambda p: PHASES.index(p.phase))
+            ],
+            units=units.get(w.pk, []),
+            version=w.version,
+        )
+        for w in programme.waves.prefetch_related("plans").order_by("position", "pk")
+    ]
+
+
+@router.get(
+    "/programmes/{pk}/timeline",
+    response=documented(list[TimelineRowOut]),
+    summary="Planned against actual, per wave and phase",
+)
+def timeline(request: OnsiteRequest, pk: int) -> list[TimelineRowOut]:
+    center = access.require(request, access.READERS)
+    programme = access.get_programme(center, pk)
+    return [
+        TimelineRowOut(
+            wave=r.wave,
+            phase=r.phase,
+            planned_start=r.planned_start,
+            planned_end=r.planned_end,
+            actual_start=r.actual_start,
+            actual_end=r.actual_end,
+            accepted=r.accepted,
+            units=r.units,
+            late=r.is_late,
+        )
+        for r in queries.timeline(programme)
+    ]
+
+
+# --- phase progress and gates --------------------------------------------------------------
+
+
+class PhaseProgressOut(Schema):
+    id: int
+    programme: int
+    unit: str
+    phase: str
+    status: str
+    started_on: datetime.date | None
+    submitted_on: datetime.date | None
+    accepted_on: datetime.date | None
+    overridden: bool
+    version: int
+
+
+class GateConditionOut(Schema):
+    code: str = Field(..., description="score, no_overdue, acceptance or red_tags")
+    holds: bool
+    label: str
+    detail: str
+
+
+class ExitGateOut(Schema):
+    unit: str
+    phase: str | None
+    status: str | None
+    passes: bool | None
+    evaluated_on: datetime.date | None
+    conditions: list[GateConditionOut]
+
+
+class ProgressFilter(Schema):
+    programme: int | None = None
+    unit: str | None = Field(None, max_length=32)
+
+
+class OverrideIn(Schema):
+    reason: str = Field(..., min_length=4, max_length=2000)
+    version: int
+
+
+def _progress_out(p: PhaseProgress) -> PhaseProgressOut:
+    return PhaseProgressOut(
+        id=p.pk,
+        programme=p.programme_id,
+        unit=p.unit.code,
+        phase=p.phase,
+        status=p.status,
+        started_on=p.started_on,
+        submitted_on=p.submitted_on,
+        accepted_on=p.accepted_on,
+        overridden=p.overridden,
+        version=p.version,
+    )
+
+
+def _gate_out(unit: Unit, progress: PhaseProgress | None, gate: GateResult | None) -> ExitGateOut:
+    return ExitGateOut(
+        unit=unit.code,
+        phase=progress.phase if progress else (gate.phase if gate else None),
+        status=progress.status if progress else None,
+        passes=gate.passes if gate else None,
+        evaluated_on=gate.evaluated_on if gate else None,
+        conditions=[
+            GateConditionOut(code=c.code, holds=c.holds, label=c.label, detail=c.detail)
+            for c in (gate.conditions if gate else ())
+        ],
+    )
+
+
+@router.get(
+    "/progress", response=documented(list[PhaseProgressOut]), summary="Phase progress of units"
+)
+def progress_list(request: OnsiteRequest, filters: Query[ProgressFilter]) -> list[PhaseProgressOut]:
+    center = access.require(request, access.READERS)
+    programme = (
+        access.get_programme(center, filters.programme)
+        if filters.programme
+        else access.current_programme(center)
+    )
+    if programme is None:
+        return []
+    rows = PhaseProgress.objects.filter(programme=programme).select_related("unit")
+    if filters.unit:
+        rows = rows.filter(unit__code=filters.unit)
+    ordered = sorted(rows, key=lambda p: (p.unit.code, PHASES.index(p.phase)))
+    return [_progress_out(p) for p in ordered]
+
+
+@router.get(
+    "/units/{code}/gate",
+    response=documented(ExitGateOut),
+    summary="The exit gate of the unit's current phase, condition by condition",
+)
+def unit_gate(request: OnsiteRequest, code: str) -> ExitGateOut:
+    center = access.require(request, access.READERS)
+    unit = access.get_unit(center, code)
+    panel = queries.unit_panel(unit, access.current_programme(center))
+    return _gate_out(unit, panel.current, panel.gate)
+
+
+@router.post(
+    "/progress/{pk}/check",
+    response=documented(ExitGateOut),
+    summary="Check the exit gate; the phase is accepted if it passes",
+)
+def progress_check(request: OnsiteRequest, pk: int) -> ExitGateOut:
+    center = access.require(request, access.DRIVERS, write=True)
+    progress = access.get_progress(center, pk)
+    try:
+        result = services.check_gate(progress=progress, by=request.user, request=request)
+    except ConflictError as exc:
+        raise _refuse(exc) from exc
+    progress.refresh_from_db()
+    return _gate_out(progress.unit, progress, result)
+
+
+@router.post(
+    "/progress/{pk}/override",
+    response=documented(PhaseProgressOut),
+    summary="Accept a phase although its gate does not pass (reason recorded)",
+)
+def progress_override(request: OnsiteRequest, pk: int, payload: OverrideIn) -> PhaseProgressOut:
+    center = access.require(request, access.PLANNERS, write=True)
+    progress = access.get_progress(center, pk)
+    try:
+        services.override_phase(
+            progress=progress,
+            by=request.user,
+            reason=payload.reason,
+            expected_version=payload.version,
+            request=request,
+        )
+    except (services.ProgrammeError, ConflictError) as exc:
+        raise _refuse(exc) from exc
+    progress.refresh_from_db()
+    return _progress_out(progress)
+
+
+# --- rounds and assignments ----------------------------------------------------------------
+
+
+class RoundIn(Schema):
+    phase: Phase
+    units: list[str] = Field(..., min_length=1, max_length=200, description="Unit codes")
+    min_raters: int = Field(2, ge=1, le=10)
+    seed: int | None = Field(None, ge=0, le=999_999)
+    name: str = Field("", max_length=100)
+    due_on: datetime.date | None = None
+
+
+class PlanProblemOut(Schema):
+    constraint: str
+    text: str
+
+
+class PlanRowOut(Schema):
+    unit: str
+    raters: list[str]
+
+
+class AssignmentPlanOut(Schema):
+    ok: bool
+    seed: int
+    problems: list[PlanProblemOut]
+    rows: list[PlanRowOut]
+    pool: int = Field(..., description="Working-group members allowed to rate some unit")
+    min_load: int
+    max_load: int
+    reused: int = Field(..., description="Pairs repeated from the last round")
+
+
+class RoundEntryOut(Schema):
+    unit: str
+    score: Decimal | None = Field(None, description="Hidden (null) until the round closes")
+    ratings: int | None
+    trimmed: bool | None
+    spread: Decimal | None
+    agreement: Decimal | None
+    rank: int | None
+    accepted: bool | None
+
+
+class AcceptanceRoundOut(Schema):
+    id: int
+    programme: int
+    number: int
+    name: str
+    phase: str
+    status: str
+    min_raters: int
+    seed: int
+    due_on: datetime.date | None
+    opened_at: datetime.datetime
+    closed_at: datetime.datetime | None
+    reliability: Decimal | None
+    pass_mark: int | None
+    entries: list[RoundEntryOut]
+    version: int
+
+
+class RoundCloseIn(Schema):
+    version: int | None = None
+
+
+class RaterAssignmentOut(Schema):
+    id: int
+    round: int
+    unit: str
+    rater: str
+    rater_group: str
+    zones: int
+    submitted: int
+    score: Decimal | None = Field(None, description="The rater's own, else null until closed")
+    is_outlier: bool | None
+
+
+class RatingSheetIn(Schema):
+    zone: str = Field(..., max_length=32)
+
+
+class RatingSheetOut(Schema):
+    assignment: int
+    zone: str
+    inspection: int = Field(..., description="Answer it with the inspections API")
+    status: str
+
+
+def _round_out(round_: AcceptanceRound) -> AcceptanceRoundOut:
+    closed = round_.is_closed
+    entries = [
+        RoundEntryOut(
+            unit=e.unit.code,
+            score=e.score if closed else None,
+            ratings=e.ratings if closed else None,
+            trimmed=e.trimmed if closed else None,
+            spread=e.spread if closed else None,
+            agreement=e.agreement if closed else None,
+            rank=e.rank if closed else None,
+            accepted=e.accepted if closed else None,
+        )
+        for e in round_.entries.select_related("unit").order_by("rank", "unit__code")
+    ]
+    return AcceptanceRoundOut(
+        id=round_.pk,
+        programme=round_.programme_id,
+        number=round_.number,
+        name=round_.name,
+        phase=round_.phase,
+        status=round_.status,
+        min_raters=round_.min_raters,
+        seed=round_.seed,
+        due_on=round_.due_on,
+        opened_at=round_.opened_at,
+        closed_at=round_.closed_at,
+        reliability=round_.reliability,
+        pass_mark=round_.pass_mark,
+        entries=entries,
+        version=round_.version,
+    )
+
+
+def _units(center: Any, codes: list[str]) -> list[Unit]:
+    found = list(Unit.objects.filter(center=center, code__in=codes))
+    missing = sorted(set(codes) - {u.code for u in found})
+    if missing:
+        raise HttpError(400, f"Unknown unit: {', '.join(missing[:10])}")
+    return found
+
+
+@router.get("/rounds", response=documented(list[AcceptanceRoundOut]), summary="Acceptance rounds")
+def round_list(request: OnsiteRequest) -> list[AcceptanceRoundOut]:
+    center = access.require(request, access.READERS)
+    return [_round_out(r) for r in queries.round_rows(center)[:100]]
+
+
+@router.post(
+    "/rounds/preview",
+    response=documented(AssignmentPlanOut),
+    summary="The rater assignment a round would get, or which rule cannot hold and why",
+)
+def round_preview(request: OnsiteRequest, payload: RoundIn) -> AssignmentPlanOut:
+    center = access.require(request, access.PLANNERS, write=True)
+    units = _units(center, payload.units)
+    seed = payload.seed if payload.seed is not None else services.new_seed()
+    plan = services.plan_round(center=center, units=units, min_raters=payload.min_raters, seed=seed)
+    return _plan_out(describe_plan(plan, units=units))
+
+
+def _plan_out(described: dict[str, Any]) -> AssignmentPlanOut:
+    return AssignmentPlanOut(
+        ok=described["ok"],
+        seed=described["seed"],
+        problems=[PlanProblemOut(**p) for p in described["problems"]],
+        rows=[PlanRowOut(unit=u.code, raters=names) for u, names in described["rows"]],
+        pool=described["pool"],
+        min_load=described["min_load"],
+        max_load=described["max_load"],
+        reused=described["reused"],
+    )
+
+
+@router.post(
+    "/rounds",
+    response=documented(AcceptanceRoundOut),
+    summary="Open an acceptance round (400 says which assignment rule cannot hold)",
+)
+def round_open(request: OnsiteRequest, payload: RoundIn) -> AcceptanceRoundOut:
+    center = access.require(request, access.PLANNERS, write=True)
+    programme = access.current_programme(center)
+    if programme is None:
+        raise HttpError(400, "Create the programme first.")
+    units = _units(center, payload.units)
+    try:
+        round_ = services.open_round(
+            programme=programme,
+            phase=payload.phase,
+            units=units,
+            by=request.user,
+            min_raters=payload.min_raters,
+            seed=payload.seed,
+            name=payload.name,
+            due_on=payload.due_on,
+            submission_key=request.headers.get("Idempotency-Key", "")[:64],
+            request=request,
+        )
+    except services.InfeasibleRoundError as exc:
+        described = describe_plan(exc.plan, units=units)
+        texts = "; ".join(f"{p['constraint']}: {p['text']}" for p in described["problems"])
+        raise HttpError(400, f"{exc.message} {texts}") from exc
+    except services.ProgrammeError as exc:
+        raise _refuse(exc) from exc
+    return _round_out(round_)
+
+
+@router.get("/rounds/{pk}", response=documented(AcceptanceRoundOut), summary="A round")
+def round_detail(request: OnsiteRequest, pk: int) -> AcceptanceRoundOut:
+    center = access.require(request, access.READERS)
+    return _round_out(access.get_round(center, pk))
+
+
+@router.post(
+    "/rounds/{pk}/close",
+    response=documented(AcceptanceRoundOut),
+    summary="Close: scores, ranking, cards, exit gates",
+)
+def round_close(request: OnsiteRequest, pk: int, payload: RoundCloseIn) -> AcceptanceRoundOut:
+    center = access.require(request, access.PLANNERS, write=True)
+    round_ = access.get_round(center, pk)
+    try:
+        services.close_round(
+            round_=round_, by=request.user, expected_version=payload.version, request=request
+        )
+    except ConflictError as exc:
+        raise _refuse(exc) from exc
+    round_.refresh_from_db()
+    return _round_out(round_)
+
+
+def _assignment_out(
+    request: OnsiteRequest, a: Assignment, state: services.SheetState
+) -> RaterAssignmentOut:
+    sees = access.sees_scores(request.user, a.round, a)
+    own = a.rater_id == request.user.pk
+    score = a.score
+    if own and a.round.is_open:
+        score = services.rater_scores([a]).get(a.pk)
+    return RaterAssignmentOut(
+        id=a.pk,
+        round=a.round_id,
+        unit=a.unit.code,
+        rater=a.rater.username,
+        rater_group=a.rater_group.name,
+        zones=state.zones,
+        submitted=state.submitted,
+        score=score if sees else None,
+        is_outlier=a.is_outlier if sees and a.round.is_closed else None,
+    )
+
+
+@router.get(
+    "/rounds/{pk}/assignments",
+    response=documented(list[RaterAssignmentOut]),
+    summary="Who rates what: all for the office, a rater's own for a rater; scores blind",
+)
+def round_assignments(request: OnsiteRequest, pk: int) -> list[RaterAssignmentOut]:
+    center = access.require(request, access.READERS)
+    round_ = access.get_round(center, pk)
+    rows = round_.assignments.select_related("round", "unit", "rater", "rater_group")
+    if not request.user.has_role(*access.RESULT_READERS):
+        rows = rows.filter(rater=request.user)
+    assignments = list(rows.order_by("unit__code", "rater__username"))
+    states = services.sheet_states(assignments)
+    return [_assignment_out(request, a, states[a.pk]) for a in assignments]
+
+
+@router.get("/assignments/{pk}", response=documented(RaterAssignmentOut), summary="One assignment")
+def assignment_detail(request: OnsiteRequest, pk: int) -> RaterAssignmentOut:
+    center = access.require(request, access.READERS)
+    assignment = access.get_assignment(request.user, center, pk)
+    return _assignment_out(request, assignment, services.sheet_states([assignment])[pk])
+
+
+@router.post(
+    "/assignments/{pk}/sheets",
+    response=documented(RatingSheetOut),
+    summary="Start (or get) the rater's acceptance inspection of one zone of the unit",
+)
+def sheet_start(request: OnsiteRequest, pk: int, payload: RatingSheetIn) -> RatingSheetOut:
+    center = access.require(request, access.READERS, write=True)
+    assignment = access.get_assignment(request.user, center, pk)
+    if assignment.rater_id != request.user.pk:
+        raise HttpError(403, "Only the assigned rater scores this unit.")
+    zone = get_for_center(Zone.objects.all(), center, code=payload.zone)
+    try:
+        inspection = services.start_sheet(
+            assignment=assignment, zone=zone, by=request.user, request=request
+        )
+    except services.ProgrammeError as exc:
+        raise _refuse(exc) from exc
+    return RatingSheetOut(
+        assignment=assignment.pk, zone=zone.code, inspection=inspection.pk, status=inspection.status
+    )
+
+
+# --- rankings, cards, interviews -----------------------------------------------------------
+
+
+class RankOut(Schema):
+    rank: int
+    unit: str
+    name: str
+    score: Decimal
+    sources: int | None = None
+
+
+class MonthlyRankingOut(Schema):
+    month: str
+    published: bool
+    rows: list[RankOut]
+
+
+class MonthIn(Schema):
+    month: str = Field(..., pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
+
+
+class MonthFilter(Schema):
+    month: str | None = Field(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
+
+
+class ProgrammeCardOut(Schema):
+    id: int
+    unit: str
+    kind: str
+    cause: str
+    reason: str = Field(..., description="In the caller's language")
+    issued_by: str | None
+    issued_on: datetime.date
+    round: int | None
+    holds_flag: bool
+    revoked_at: datetime.datetime | None
+    revoke_reason: str
+
+
+class CardIn(Schema):
+    unit: str = Field(..., max_length=32)
+    kind: Card.Kind
+    reason: str = Field(..., min_length=4, max_length=2000)
+
+
+class CardRevokeIn(Schema):
+    reason: str = Field(..., min_length=4, max_length=2000)
+
+
+class CardFilter(Schema):
+    unit: str = Field("", max_length=32)
+    kind: str = Field("", max_length=10)
+    show: str = Field("in_force", description="in_force, revoked or all")
+
+
+class InterviewOut(Schema):
+    id: int
+    unit: str
+    month: str
+    previous_month: str
+    status: str
+    held_on: datetime.date | None
+    note: str
+
+
+@router.get(
+    "/rounds/{pk}/ranking",
+    response=documented(list[RankOut]),
+    summary="The round's ranking (empty until it closes)",
+)
+def round_ranking(request: OnsiteRequest, pk: int) -> list[RankOut]:
+    center = access.require(request, access.READERS)
+    round_ = access.get_round(center, pk)
+    if not round_.is_closed:
+        return []
+    return [
+        RankOut(rank=e.rank, unit=e.unit.code, name=e.unit.name, score=e.score)
+        for e in round_.entries.select_related("unit").order_by("rank", "unit__code")
+        if e.rank is not None and e.score is not None
+    ]
+
+
+def _month(text: str | None) -> datetime.date:
+    if not text:
+        return timezone.localdate().replace(day=1)
+    return datetime.date(int(text[:4]), int(text[5:7]), 1)
+
+
+@router.get(
+    "/rankings/monthly",
+    response=documented(MonthlyRankingOut),
+    summary="The month's ranking: as published, or as it stands",
+)
+def monthly_ranking(request: OnsiteRequest, filters: Query[MonthFilter]) -> MonthlyRankingOut:
+    center = access.require(request, access.READERS)
+    month = _month(filters.month)
+    published = MonthlyRanking.objects.filter(center=center, month=month).first()
+    if published is not None:
+        rows = [
+            RankOut(
+                rank=r.rank, unit=r.unit.code, name=r.unit.name, score=r.score, sources=r.sources
+            )
+            for r in published.rows.select_related("unit").order_by("rank", "unit__code")
+        ]
+    else:
+        rows = [
+            RankOut(
+                rank=r.rank, unit=r.unit.code, name=r.unit.name, score=r.score, sources=r.sources
+            )
+            for r in queries.month_scores(center=center, month=month)
+        ]
+    return MonthlyRankingOut(month=f"{month:%Y-%m}", published=published is not None, rows=rows)
+
+
+@router.post(
+    "/rankings/monthly",
+    response=documented(MonthlyRankingOut),
+    summary="Publish the month: red flag, yellow card, interview list",
+)
+def monthly_publish(request: OnsiteRequest, payload: MonthIn) -> MonthlyRankingOut:
+    center = access.require(request, access.RANKERS, write=True)
+    try:
+        ranking = services.publish_month(
+            center=center, month=_month(payload.month), by=request.user, request=request
+        )
+    except services.ProgrammeError as exc:
+        raise _refuse(exc) from exc
+    return MonthlyRankingOut(
+        month=f"{ranking.month:%Y-%m}",
+        published=True,
+        rows=[
+            RankOut(
+                rank=r.rank, unit=r.unit.code, name=r.unit.name, score=r.score, sources=r.sources
+            )
+            for r in ranking.rows.select_related("unit").order_by("rank", "unit__code")
+        ],
+    )
+
+
+def _card_out(c: Card) -> ProgrammeCardOut:
+    return ProgrammeCardOut(
+        id=c.pk,
+        unit=c.unit.code,
+        kind=c.kind,
+        cause=c.cause,
+        reason=c.description,
+        issued_by=c.issued_by.username if c.issued_by else None,
+        issued_on=c.issued_on,
+        round=c.round_id,
+        holds_flag=c.kind == Card.Kind.RED_FLAG and c.handed_on_at is None and not c.is_revoked,
+        revoked_at=c.revoked_at,
+        revoke_reason=c.revoke_reason,
+    )
+
+
+@router.get("/cards", response=documented(list[ProgrammeCardOut]), summary="Cards")
+def card_list(request: OnsiteRequest, filters: Query[CardFilter]) -> list[ProgrammeCardOut]:
+    center = access.require(request, access.READERS)
+    rows = queries.cards_of(center, kind=filters.kind, unit=filters.unit, show=filters.show)
+    return [_card_out(c) for c in rows[:200]]
+
+
+@router.post("/cards", response=documented(ProgrammeCardOut), summary="Issue a card by hand")
+def card_create(request: OnsiteRequest, payload: CardIn) -> ProgrammeCardOut:
+    center = access.require(request, access.RANKERS, write=True)
+    unit = get_for_center(Unit.objects.all(), center, code=payload.unit)
+    try:
+        card = services.issue_card(
+            center=center,
+            unit=unit,
+            kind=payload.kind,
+            reason=payload.reason,
+            by=request.user,
+            submission_key=request.headers.get("Idempotency-Key", "")[:64],
+            request=request,
+        )
+    except services.ProgrammeError as exc:
+        raise _refuse(exc) from exc
+    return _card_out(card)
+
+
+@router.post("/cards/{pk}/revoke", response=documented(ProgrammeCardOut), summary="Revoke a card")
+def card_revoke(request: OnsiteRequest, pk: int, payload: CardRevokeIn) -> ProgrammeCardOut:
+    center = access.require(request, access.RANKERS, write=True)
+    card = access.get_card(center, pk)
+    try:
+        services.revoke_card(card=card, by=request.user, reason=payload.reason, request=request)
+    except services.ProgrammeError as exc:
+        raise _refuse(exc) from exc
+    return _card_out(card)
+
+
+@router.get(
+    "/interviews", response=documented(list[InterviewOut]), summary="The interview list (约谈)"
+)
+def interview_list(request: OnsiteRequest) -> list[InterviewOut]:
+    center = access.require(request, access.RESULT_READERS)
+    return [
+        InterviewOut(
+            id=i.pk,
+            unit=i.unit.code,
+            month=f"{i.month:%Y-%m}",
+            previous_month=f"{i.previous_month:%Y-%m}",
+            status=i.status,
+            held_on=i.held_on,
+            note=i.note,
+        )
+        for i in Interview.objects.filter(center=center)
+        .select_related("unit")
+        .order_by("status", "-month", "unit__code")[:200]
+    ]

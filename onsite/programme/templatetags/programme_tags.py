@@ -14,11 +14,11 @@ from onsite.programme.models import ProgressStatus
 
 register = template.Library()
 
-STATUS_CLASSES = {
-    ProgressStatus.NOT_STARTED: "text-bg-light border",
-    ProgressStatus.IN_PROGRESS: "text-bg-primary",
-    ProgressStatus.AWAITING: "text-bg-warning",
-    ProgressStatus.ACCEPTED: "text-bg-success",
+STATUS_CLASSES: dict[str, str] = {
+    ProgressStatus.NOT_STARTED.value: "text-bg-light border",
+    ProgressStatus.IN_PROGRESS.value: "text-bg-primary",
+    ProgressStatus.AWAITING.value: "text-bg-warning",
+    ProgressStatus.ACCEPTED.value: "text-bg-success",
 }
 CARD_CLASSES = {"red_flag": "card-flag", "yellow": "card-yellow", "red": "card-red"}
 CARD_ICONS = {"red_flag": "flag-fill", "yellow": "square-fill", "red": "square-fill"}
@@ -60,7 +60,7 @@ def programme_tabs(context: dict[str, Any], active: str) -> dict[str, Any]:
 
 @register.filter
 def status_class(status: str) -> str:
-    return STATUS_CLASSES.get(status, "text-bg-light")  # type: ignore[call-overload]
+    return STATUS_CLASSES.get(status, "text-bg-light")
 
 
 @register.filter
@@ -78,9 +78,7 @@ def unit_programme_panel(context: dict[str, Any], unit: Unit) -> dict[str, Any]:
     """The unit's phases, current exit gate and cards, for the unit's page in `org`."""
     request = context["request"]
     user = request.user
-    if not user.has_role(*access.READERS) or unit.center_id != getattr(
-        request.center, "pk", None
-    ):
+    if not user.has_role(*access.READERS) or unit.center_id != getattr(request.center, "pk", None):
         return {"show": False}
     programme = access.current_programme(request.center)
     return {
