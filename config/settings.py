@@ -59,6 +59,15 @@ def parse_database_url(url: str) -> dict[str, object]:
 
 SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-change-me")
 DEBUG = env_bool("DEBUG", False)
+# Production profile (docs/deployment.md): HTTPS-only cookies, redirect, HSTS and the proxy
+# header become the defaults, and the site refuses to start with a weak SECRET_KEY.
+PRODUCTION = env_bool("PRODUCTION", False)
+if PRODUCTION and (DEBUG or len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-only")):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "PRODUCTION=1 needs DEBUG=0 and a random SECRET_KEY of at least 50 characters."
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -179,8 +188,9 @@ MFA_REQUIRED = env_bool("MFA_REQUIRED", False)
 MFA_ISSUER = env("MFA_ISSUER", "Onsite")
 # Audit trail: kept at least 180 days (Cybersecurity Law art. 21), then archived to files.
 AUDIT_RETENTION_DAYS = int(env("AUDIT_RETENTION_DAYS", "180"))
-AUDIT_ARCHIVE_DIR = Path(env("AUDIT_ARCHIVE_DIR", str(BASE_DIR / "var" / "audit-archive")))
+AUDIT_ARCHIVE_DIR = Path(env("AUDIT_ARCHIVE_DIR") or BASE_DIR / "var" / "audit-archive")
 AUDIT_EXPORT_MAX_ROWS = int(env("AUDIT_EXPORT_MAX_ROWS", "100000"))
+BACKUP_DIR = Path(env("BACKUP_DIR") or BASE_DIR / "var" / "backups")
 # Photos one user may upload per day (0 = no limit).
 PHOTO_DAILY_QUOTA = int(env("PHOTO_DAILY_QUOTA", "300"))
 
@@ -200,8 +210,28 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Photos and exports: a local folder, or S3-compatible object storage (MinIO, OSS, COS, OBS…)
+# with MEDIA_STORAGE=s3. Files are private either way: only serve_protected_file sends them.
+MEDIA_STORAGE = env("MEDIA_STORAGE", "local")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": env("S3_BUCKET"),
+                "endpoint_url": env("S3_ENDPOINT_URL") or None,
+                "region_name": env("S3_REGION") or None,
+                "access_key": env("S3_ACCESS_KEY_ID"),
+                "secret_key": env("S3_SECRET_ACCESS_KEY"),
+                "default_acl": "private",
+                "querystring_auth": True,
+                "file_overwrite": False,
+                "addressing_style": env("S3_ADDRESSING_STYLE", "path"),
+            },
+        }
+        if MEDIA_STORAGE == "s3"
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     # Production sets whitenoise.storage.CompressedManifestStaticFilesStorage after
     # collectstatic (docs/deployment.md); dev and tests serve the files as they are.
     "staticfiles": {
@@ -222,14 +252,20 @@ TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBa
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(8 * 3600)))
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "0"))
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", str(365 * 24 * 3600) if PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
+# Only behind a proxy that overwrites X-Forwarded-Proto (nginx in docs/deployment.md).
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", PRODUCTION) else None
+)
+CSRF_COOKIE_HTTPONLY = True  # pages carry the token; no script reads the cookie
 # Addresses (or networks) of the reverse proxies whose X-Forwarded-For names the client.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 # Set to nginx's `internal` location to let it send protected files (X-Accel-Redirect).

@@ -6,3 +6,6 @@ class AuditConfig(AppConfig):
     name = "onsite.audit"
     label = "audit"
     verbose_name = _("Audit trail")
+
+    def ready(self) -> None:
+        from onsite.audit import checks  # noqa: F401 - registers the retention check
