@@ -16,6 +16,7 @@ DEMO_STEPS: list[str] = [
     "onsite.redtags.demo",
     "onsite.surveys.demo",
     "onsite.engagement.demo",
+    "onsite.accounts.demo",
 ]
 
 
