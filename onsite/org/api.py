@@ -98,7 +98,9 @@ def _write(action: Callable[[], T]) -> T:
     except ConflictError as exc:
         raise HttpError(409, str(exc.message)) from exc
     except ValidationError as exc:
-        raise HttpError(400, " ".join(exc.messages)) from exc
+        # A taken code or a second working group conflicts with what is stored: 409.
+        conflict = {error.code for error in exc.error_list} & {"unique", "one_working_group"}
+        raise HttpError(409 if conflict else 400, " ".join(exc.messages)) from exc
 
 
 def _by_code(queryset: QuerySet[Any], center: Center, code: str | None, what: str) -> Any:

@@ -7,6 +7,7 @@ class OrgConfig(AppConfig):
     label = "org"
     verbose_name = _("Organisation")
 
+
 # Main-menu labels of the organisation's pages (listed in onsite.core.navigation); kept
 # here so their translations live in this app's catalogue.
 NAV_GROUPS = _("Groups")

@@ -153,8 +153,11 @@ def seed_center(code: str = "xx", name: str = "XX市行政服务中心", windows
         ]  # fmt: skip
     if code == "xx":
         admin_unit = units[-2]  # 综合科 runs the system
-        _user(center, f"{code}-admin", full_name=_name(rng), unit=admin_unit, title="系统管理员", roles=[Role.ADMIN])  # fmt: skip
-        _user(center, f"{code}-auditor", full_name=_name(rng), unit=admin_unit, title="审计员", roles=[Role.AUDITOR])  # fmt: skip
+        # They work in 综合科, so they count towards its working group's 1:3.
+        staff_by_unit[admin_unit.pk] += [
+            _user(center, f"{code}-admin", full_name=_name(rng), unit=admin_unit, title="系统管理员", roles=[Role.ADMIN]),
+            _user(center, f"{code}-auditor", full_name=_name(rng), unit=admin_unit, title="审计员", roles=[Role.AUDITOR]),
+        ]  # fmt: skip
     else:
         _user(center, f"{code}-admin", full_name=_name(rng), unit=None, title="系统管理员", roles=[Role.ADMIN])  # fmt: skip
 

@@ -114,9 +114,12 @@ def generate(
             person(f"{code}-{unit.code}-{n}", unit, "科长" if n == 1 else "科员", role)
             for n in range(1, 4)
         ]
-    person(f"{code}-admin", sections[1], "系统管理员", Role.ADMIN)
-    person(f"{code}-auditor", sections[1], "审计员", Role.AUDITOR)
 
+    # The admin and the auditor work in 综合科, so they count for its working group.
+    staff[sections[1].code] += [
+        person(f"{code}-admin", sections[1], "系统管理员", Role.ADMIN),
+        person(f"{code}-auditor", sections[1], "审计员", Role.AUDITOR),
+    ]
     plan = _plan_groups(center, director, deputies, windows, sections, staff)
     for user, roles in people:
         if user.username in plan.members:
@@ -248,7 +251,7 @@ def _zones(
         people = staff[unit.code]
         zone(f"{unit.code}-k", f"{unit.name}科长办公室", "chief-office", unit, people[0], floors[2], 10 + index * 150, 10, 130, 90)  # fmt: skip
         zone(f"{unit.code}-o", f"{unit.name}办公室", "back-office", unit, people[1], floors[2], 10 + index * 150, 110, 130, 90)  # fmt: skip
-    keepers = staff[sections[1].code]
+    keepers = staff[sections[1].code][:3]
     slots: defaultdict[int, int] = defaultdict(int)
     for code, name, level in SHARED_ZONES:
         kind = "archive" if code.startswith("a") else "public"

@@ -9,8 +9,17 @@ from onsite.core.tests.factories import ZoneFactory
 from onsite.org.cards import BASE_URL, RefusedURLError, StaticOnlyFetcher
 from onsite.org.models import StaffPhoto
 
+
+def tool(name, *args, check=True):
+    """Runs a poppler or zbar tool on a file this test wrote."""
+    path = shutil.which(name)
+    assert path, f"{name} is not installed"
+    return subprocess.run([path, *map(str, args)], capture_output=True, text=True, check=check)  # noqa: S603
+
+
 needs_poppler = pytest.mark.skipif(
-    not (shutil.which("pdftoppm") and shutil.which("zbarimg")), reason="poppler-utils and zbar-tools"
+    not (shutil.which("pdftoppm") and shutil.which("zbarimg")),
+    reason="poppler-utils and zbar-tools",
 )
 
 
@@ -18,12 +27,10 @@ def decode_qr_codes(pdf: bytes, tmp_path) -> list[str]:
     """Renders every page and reads every QR code on it, as a phone camera would."""
     source = tmp_path / "cards.pdf"
     source.write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", "150", "-png", str(source), str(tmp_path / "page")], check=True)
+    tool("pdftoppm", "-r", "150", "-png", source, tmp_path / "page")
     found = []
     for png in sorted(tmp_path.glob("page*.png")):
-        result = subprocess.run(
-            ["zbarimg", "--quiet", "--raw", str(png)], capture_output=True, text=True, check=False
-        )
+        result = tool("zbarimg", "--quiet", "--raw", png, check=False)
         found += result.stdout.split()
     return found
 
@@ -31,7 +38,7 @@ def decode_qr_codes(pdf: bytes, tmp_path) -> list[str]:
 def pdf_text(pdf: bytes, tmp_path) -> str:
     source = tmp_path / "text.pdf"
     source.write_bytes(pdf)
-    return subprocess.run(["pdftotext", str(source), "-"], capture_output=True, text=True, check=True).stdout
+    return tool("pdftotext", source, "-").stdout
 
 
 @needs_poppler
@@ -42,7 +49,9 @@ def test_each_card_qr_opens_the_zone_page(client_for, office_user, org, tmp_path
     assert "attachment" in response["Content-Disposition"]
     assert decode_qr_codes(response.content, tmp_path) == ["http://testserver/z/w01-c/"]
     text = pdf_text(response.content, tmp_path)
-    assert "市场监管前台" in text and "w01-c" in text and "市场监管窗口2号" in text
+    assert "市场监管前台" in text
+    assert "w01-c" in text
+    assert "市场监管窗口2号" in text
 
 
 @needs_poppler
@@ -72,7 +81,7 @@ def test_the_owner_photo_is_on_the_card(client_for, admin_user, org, settings, t
     response = client.get("/org/cards.pdf", {"zone": "w01-c"})
     source = tmp_path / "photo.pdf"
     source.write_bytes(response.content)
-    listing = subprocess.run(["pdfimages", "-list", str(source)], capture_output=True, text=True, check=True).stdout
+    listing = tool("pdfimages", "-list", source).stdout
     assert "jpeg" in listing or "dct" in listing
 
 
@@ -86,7 +95,9 @@ def test_cards_need_the_admin_or_the_office(client_for, staff_user, supervisor, 
 def test_another_centers_zones_are_never_printed(client_for, admin_user, org, tmp_path):
     response = client_for(admin_user).get("/org/cards.pdf", {"zone": "y01-c"})
     assert response.status_code == 200
-    assert shutil.which("pdftotext") is None or "别家前台" not in pdf_text(response.content, tmp_path)
+    assert shutil.which("pdftotext") is None or "别家前台" not in pdf_text(
+        response.content, tmp_path
+    )
 
 
 def test_the_pdf_fetcher_serves_only_our_static_files_and_data_uris():

@@ -35,7 +35,7 @@ def test_the_programme_view_warns_about_short_groups_and_uncovered_units(
     assert "第1工作组" in body
     assert "别家工作组" not in body, "another center's groups stay hidden"
     # staff_user's own unit is covered by no working group.
-    assert "No working group covers" in body or "没有工作组覆盖" in body
+    assert "以下单位没有工作组负责" in body
 
 
 def test_suggestions_come_from_the_least_represented_unit_first(org):

@@ -9,8 +9,16 @@ from onsite.core.tests.factories import UnitFactory
 from onsite.org.models import AreaType, Coverage, Floor, Group, Membership, Unit, Zone
 from onsite.org.tests.workbooks import GOOD, changed, upload, workbook_bytes
 
-
-STAFF_COLUMNS = ["id", "username", "full_name", "unit_id", "title", "phone", "is_active", "password"]
+STAFF_COLUMNS = [
+    "id",
+    "username",
+    "full_name",
+    "unit_id",
+    "title",
+    "phone",
+    "is_active",
+    "password",
+]
 
 
 def snapshot(center):
@@ -20,9 +28,15 @@ def snapshot(center):
         "area_types": list(AreaType.objects.filter(center=center).values()),
         "units": list(Unit.objects.filter(center=center).values()),
         "staff": list(User.objects.filter(center=center).values(*STAFF_COLUMNS).order_by("pk")),
-        "roles": list(RoleGrant.objects.filter(user__center=center).values("user_id", "role").order_by("pk")),
+        "roles": list(
+            RoleGrant.objects.filter(user__center=center).values("user_id", "role").order_by("pk")
+        ),
         "groups": list(Group.objects.filter(center=center).values()),
-        "coverage": list(Coverage.objects.filter(group__center=center).values("group_id", "unit_id").order_by("unit_id")),
+        "coverage": list(
+            Coverage.objects.filter(group__center=center)
+            .values("group_id", "unit_id")
+            .order_by("unit_id")
+        ),
         "members": list(Membership.objects.filter(group__center=center).values().order_by("pk")),
         "zones": list(Zone.objects.filter(center=center).values()),
     }
@@ -37,12 +51,14 @@ def test_a_good_workbook_imports_everything(client_for, admin_user, center):
     assert response.status_code == 302
     assert Unit.objects.get(center=center, code="w10").floor.level == 1
     person = User.objects.get(username="w10-1")
-    assert person.center == center and person.unit.code == "w10"
+    assert person.center == center
+    assert person.unit.code == "w10"
     assert sorted(person.roles) == ["member", "staff"]
     assert not person.has_usable_password()
     assert sorted(User.objects.get(username="w10-2").roles) == ["staff"], "new staff default"
     group = Group.objects.get(center=center, code="wg10")
-    assert group.parent.code == "p9" and group.parent.parent.code == "lead9"
+    assert group.parent.code == "p9"
+    assert group.parent.parent.code == "lead9"
     assert sorted(unit.code for unit in group.units.all()) == ["w10", "w11"]
     assert Membership.objects.get(group=group, user=person).role == "leader"
     zone = Zone.objects.get(center=center, code="w10-c")
@@ -153,7 +169,8 @@ def test_a_missing_required_column_is_reported_on_the_header_row(client_for, adm
     client = client_for(admin_user)
     client.cookies["django_language"] = "en"
     body = post(client, {"Units": [["Code", "Name"], ["w30", "无类型"]]}).content.decode()
-    assert "missing from the header row" in body and "Kind" in body
+    assert "missing from the header row" in body
+    assert "Kind" in body
 
 
 def test_check_only_saves_nothing(client_for, admin_user, center):
@@ -173,15 +190,26 @@ def test_the_export_imports_back_unchanged(client_for, admin_user, org, center):
     response = client.post("/org/import/", {"file": upload(exported.content)})
     assert response.status_code == 302, response.content.decode()[:2000]
     assert snapshot(center) == before
-    assert "别家" not in str(load_workbook(io.BytesIO(exported.content))["单位" if "单位" in load_workbook(io.BytesIO(exported.content)).sheetnames else "Units"].values)
+    assert "别家" not in str(
+        load_workbook(io.BytesIO(exported.content))[
+            "单位" if "单位" in load_workbook(io.BytesIO(exported.content)).sheetnames else "Units"
+        ].values
+    )
 
 
 def test_cells_that_look_like_formulas_are_exported_as_text(client_for, admin_user, org, center):
     UnitFactory(center=center, code="evil", name='=HYPERLINK("http://x","y")')
     exported = client_for(admin_user).get("/org/export.xlsx")
     book = load_workbook(io.BytesIO(exported.content))
-    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row if cell.value == '=HYPERLINK("http://x","y")']
-    assert cells and all(cell.data_type == "s" for cell in cells)
+    cells = [
+        cell
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value == '=HYPERLINK("http://x","y")'
+    ]
+    assert cells
+    assert all(cell.data_type == "s" for cell in cells)
 
 
 def test_the_template_has_every_sheet_and_instructions(client_for, admin_user, center):
@@ -189,8 +217,24 @@ def test_the_template_has_every_sheet_and_instructions(client_for, admin_user, c
     client.cookies["django_language"] = "en"
     response = client.get("/org/import/template.xlsx")
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["Floors", "Area types", "Units", "Staff", "Groups", "Group members", "Zones", "Instructions"]
-    assert [c.value for c in book["Units"][1]] == ["Code *", "Name *", "Kind *", "Department", "Floor", "Order"]
+    assert book.sheetnames == [
+        "Floors",
+        "Area types",
+        "Units",
+        "Staff",
+        "Groups",
+        "Group members",
+        "Zones",
+        "Instructions",
+    ]
+    assert [c.value for c in book["Units"][1]] == [
+        "Code *",
+        "Name *",
+        "Kind *",
+        "Department",
+        "Floor",
+        "Order",
+    ]
     assert book["Units"].max_row == 1
 
 

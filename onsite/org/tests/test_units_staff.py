@@ -46,10 +46,14 @@ def test_admin_creates_and_edits_a_unit(client_for, admin_user, center, org):
 
 def test_a_unit_code_is_unique_in_the_center_only(client_for, admin_user, org, center):
     client = client_for(admin_user)
-    taken = client.post("/org/units/new/", {"code": "w01", "name": "重复", "kind": "window", "position": 0})
+    taken = client.post(
+        "/org/units/new/", {"code": "w01", "name": "重复", "kind": "window", "position": 0}
+    )
     assert taken.status_code == 200
     assert Unit.objects.filter(center=center, code="w01").count() == 1
-    fine = client.post("/org/units/new/", {"code": "y01", "name": "同码不同中心", "kind": "window", "position": 0})
+    fine = client.post(
+        "/org/units/new/", {"code": "y01", "name": "同码不同中心", "kind": "window", "position": 0}
+    )
     assert fine.status_code == 302
 
 
@@ -64,7 +68,9 @@ def test_a_stale_unit_edit_saves_nothing(client_for, admin_user, org):
     assert org.w01.name == "别人改的"
 
 
-def test_unit_pages_allowed_and_denied(client_for, admin_user, leader, staff_user, viewer, org, client):
+def test_unit_pages_allowed_and_denied(
+    client_for, admin_user, leader, staff_user, viewer, org, client
+):
     assert client_for(leader).get("/org/units/new/").status_code == 403
     assert client_for(leader).post("/org/units/w01/edit/", {"name": "x"}).status_code == 403
     assert client_for(staff_user).get("/org/units/w01/").status_code == 403
@@ -84,12 +90,15 @@ def test_unit_pages_allowed_and_denied(client_for, admin_user, leader, staff_use
 def test_the_staff_list_searches_and_filters(client_for, leader, org):
     client = client_for(leader)
     body = client.get("/org/staff/").content.decode()
-    assert "市场监管窗口1号" in body and "烟草窗口1号" in body
+    assert "市场监管窗口1号" in body
+    assert "烟草窗口1号" in body
     assert "y01-1" not in body
     body = client.get("/org/staff/", {"unit": "w02"}).content.decode()
-    assert "烟草窗口1号" in body and "市场监管窗口1号" not in body
+    assert "烟草窗口1号" in body
+    assert "市场监管窗口1号" not in body
     partial = client.get("/org/staff/", {"q": "烟草"}, HTTP_HX_REQUEST="true").content.decode()
-    assert "<html" not in partial and "烟草窗口2号" in partial
+    assert "<html" not in partial
+    assert "烟草窗口2号" in partial
 
 
 def test_phone_numbers_are_shown_to_the_admin_only(client_for, admin_user, leader, org):
@@ -109,7 +118,8 @@ def test_admin_adds_a_person_who_can_sign_in(client_for, admin_user, org, center
     )  # fmt: skip
     assert response.status_code == 302
     person = User.objects.get(username="w02-3")
-    assert person.center == center and person.unit == org.w02
+    assert person.center == center
+    assert person.unit == org.w02
     assert sorted(person.roles) == ["member", "staff"]
     client.logout()
     assert client.login(username="w02-3", password="Zhang-San-2026!")
@@ -117,7 +127,8 @@ def test_admin_adds_a_person_who_can_sign_in(client_for, admin_user, org, center
 
 def test_a_person_without_a_password_cannot_sign_in_yet(client_for, admin_user, org, client):
     client_for(admin_user).post(
-        "/org/staff/new/", {"username": "newbie", "full_name": "新人", "roles": ["staff"], "is_active": "on"}
+        "/org/staff/new/",
+        {"username": "newbie", "full_name": "新人", "roles": ["staff"], "is_active": "on"},
     )
     assert not User.objects.get(username="newbie").has_usable_password()
 
@@ -141,7 +152,8 @@ def test_admin_edits_roles_and_the_unit(client_for, admin_user, org):
     )  # fmt: skip
     assert response.status_code == 302
     person = User.objects.get(pk=person.pk)
-    assert person.unit == org.w01 and person.title == "科长"
+    assert person.unit == org.w01
+    assert person.title == "科长"
     assert sorted(person.roles) == ["staff", "supervisor"]
 
 
@@ -153,7 +165,12 @@ def test_roles_granted_elsewhere_are_kept(client_for, admin_user, org):
     person = User.objects.get(pk=person.pk)
     client_for(admin_user).post(
         "/org/staff/w02-2/edit/",
-        {"full_name": "x", "roles": ["staff"], "is_active": "on", "version": staff_fingerprint(person)},
+        {
+            "full_name": "x",
+            "roles": ["staff"],
+            "is_active": "on",
+            "version": staff_fingerprint(person),
+        },
     )
     assert RoleGrant.objects.filter(user=person, role="viewer").exists()
 
@@ -200,7 +217,9 @@ def test_staff_pages_allowed_and_denied(client_for, admin_user, leader, staff_us
     assert client.get("/org/staff/").status_code == 302
 
 
-def test_staff_list_keeps_a_fixed_query_count(client_for, admin_user, org, center, django_assert_max_num_queries):
+def test_staff_list_keeps_a_fixed_query_count(
+    client_for, admin_user, org, center, django_assert_max_num_queries
+):
     client = client_for(admin_user)
     client.get("/org/staff/")
     with django_assert_max_num_queries(30) as small:
@@ -228,20 +247,25 @@ def media(settings, tmp_path):
     return tmp_path
 
 
-def test_a_photo_is_uploaded_and_served_to_the_center_only(client_for, admin_user, other_admin, org, media):
+def test_a_photo_is_uploaded_and_served_to_the_center_only(
+    client_for, admin_user, other_admin, org, media
+):
     client = client_for(admin_user)
     response = client.post("/org/staff/w01-2/photo/upload/", {"photo": _jpeg()})
     assert response.status_code == 302
     assert StaffPhoto.objects.filter(user=org.staff["w01"][1]).exists()
     served = client.get("/org/staff/w01-2/photo/?size=thumb")
-    assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
+    assert served.status_code == 200
+    assert served["Content-Type"] == "image/jpeg"
     assert client_for(other_admin).get("/org/staff/w01-2/photo/").status_code == 404
 
 
 def test_a_file_that_is_not_a_photo_is_refused(client_for, admin_user, org, media):
     fake = io.BytesIO(b"\x89PNG\r\n\x1a\n<script>alert(1)</script>")
     fake.name = "x.png"
-    response = client_for(admin_user).post("/org/staff/w01-2/photo/upload/", {"photo": fake}, follow=True)
+    response = client_for(admin_user).post(
+        "/org/staff/w01-2/photo/upload/", {"photo": fake}, follow=True
+    )
     assert not StaffPhoto.objects.exists()
     assert response.status_code == 200
 

@@ -27,7 +27,9 @@ def test_a_zone_must_fit_on_its_floor(client_for, admin_user, org, center):
 
 
 def test_the_owner_must_be_of_this_center(client_for, admin_user, org, center):
-    response = client_for(admin_user).post("/org/zones/new/", _zone_form(org, owner=org.theirs_person.pk))
+    response = client_for(admin_user).post(
+        "/org/zones/new/", _zone_form(org, owner=org.theirs_person.pk)
+    )
     assert response.status_code == 200
     assert not Zone.objects.filter(center=center, code="w02-c").exists()
 
@@ -74,9 +76,12 @@ def test_zone_pages_allowed_and_denied(client_for, admin_user, staff_user, leade
 
 
 def test_the_zone_list_filters_by_floor(client_for, leader, org, center):
-    ZoneFactory(center=center, code="up-1", name="楼上区域", floor=Floor.objects.get(center=center, level=2))
+    ZoneFactory(
+        center=center, code="up-1", name="楼上区域", floor=Floor.objects.get(center=center, level=2)
+    )
     body = client_for(leader).get("/org/zones/", {"floor": "1"}).content.decode()
-    assert "市场监管前台" in body and "楼上区域" not in body
+    assert "市场监管前台" in body
+    assert "楼上区域" not in body
 
 
 # --- floor plan ----------------------------------------------------------------------------
@@ -85,8 +90,10 @@ def test_the_zone_list_filters_by_floor(client_for, leader, org, center):
 def test_the_plan_draws_each_zone_of_the_floor(client_for, staff_user, org, center):
     ZoneFactory(center=center, code="up-1", floor=Floor.objects.get(center=center, level=2))
     body = client_for(staff_user).get("/org/plan/", {"floor": "1"}).content.decode()
-    assert '<svg id="floor-plan"' in body and 'viewBox="0 0 600 320"' in body
-    assert 'data-code="w01-c"' in body and 'transform="translate(20 80)"' in body
+    assert '<svg id="floor-plan"' in body
+    assert 'viewBox="0 0 600 320"' in body
+    assert 'data-code="w01-c"' in body
+    assert 'transform="translate(20 80)"' in body
     assert 'data-code="up-1"' not in body
     assert "plan.js" not in body, "only editors get the drag script"
     assert 'data-code="y01-c"' not in body
@@ -95,8 +102,10 @@ def test_the_plan_draws_each_zone_of_the_floor(client_for, staff_user, org, cent
 def test_admins_get_the_draggable_plan_and_the_zones_to_place(client_for, admin_user, org, center):
     ZoneFactory(center=center, code="loose", name="未定位区域", floor=None)
     body = client_for(admin_user).get("/org/plan/").content.decode()
-    assert "org/plan.js" in body and "is-editable" in body
-    assert 'data-testid="unplaced"' in body and "未定位区域" in body
+    assert "org/plan.js" in body
+    assert "is-editable" in body
+    assert 'data-testid="unplaced"' in body
+    assert "未定位区域" in body
 
 
 def test_a_drag_moves_the_zone(client_for, admin_user, org):
@@ -139,18 +148,25 @@ def test_placing_a_zone_with_the_form(client_for, admin_user, org, center):
     response = client_for(admin_user).post(
         "/org/plan/zones/loose/move/", {"floor": 2, "x": 5, "y": 6, "version": 1}
     )
-    assert response.status_code == 302 and "floor=2" in response["Location"]
+    assert response.status_code == 302
+    assert "floor=2" in response["Location"]
     loose.refresh_from_db()
     assert (loose.floor.level, loose.x, loose.y) == (2, 5, 6)
 
 
 def test_moving_needs_the_admin_and_this_center(client_for, leader, admin_user, org):
-    assert client_for(leader).post(
-        "/org/plan/zones/w01-c/move/", {"floor": 1, "x": 1, "y": 1, "version": 1}
-    ).status_code == 403
-    assert client_for(admin_user).post(
-        "/org/plan/zones/y01-c/move/", {"floor": 1, "x": 1, "y": 1, "version": 1}
-    ).status_code == 404
+    assert (
+        client_for(leader)
+        .post("/org/plan/zones/w01-c/move/", {"floor": 1, "x": 1, "y": 1, "version": 1})
+        .status_code
+        == 403
+    )
+    assert (
+        client_for(admin_user)
+        .post("/org/plan/zones/y01-c/move/", {"floor": 1, "x": 1, "y": 1, "version": 1})
+        .status_code
+        == 404
+    )
     assert client_for(admin_user).get("/org/plan/zones/w01-c/move/").status_code == 405
     org.zone.refresh_from_db()
     assert org.zone.x == 20
@@ -158,12 +174,16 @@ def test_moving_needs_the_admin_and_this_center(client_for, leader, admin_user, 
 
 def test_floor_pages(client_for, admin_user, leader, org, center, client):
     admin = client_for(admin_user)
-    response = admin.post("/org/plan/floors/new/", {"name": "负一楼", "level": -1, "width": 300, "height": 200})
+    response = admin.post(
+        "/org/plan/floors/new/", {"name": "负一楼", "level": -1, "width": 300, "height": 200}
+    )
     assert response.status_code == 302
     assert Floor.objects.filter(center=center, level=-1).exists()
     assert admin.get("/org/plan/floors/-1/edit/").status_code == 200
     # Shrinking a floor under its zones is refused.
-    response = admin.post("/org/plan/floors/1/edit/", {"name": "一楼", "level": 1, "width": 50, "height": 50})
+    response = admin.post(
+        "/org/plan/floors/1/edit/", {"name": "一楼", "level": 1, "width": 50, "height": 50}
+    )
     assert response.status_code == 200
     assert Floor.objects.get(center=center, level=1).width == 600
     assert client_for(leader).get("/org/plan/floors/new/").status_code == 403
@@ -175,7 +195,10 @@ def test_floor_pages(client_for, admin_user, leader, org, center, client):
 
 def test_area_type_pages(client_for, admin_user, leader, staff_user, org, center):
     admin = client_for(admin_user)
-    response = admin.post("/org/area-types/new/", {"code": "archive", "name": "档案室", "width_mm": 4000, "depth_mm": 4000, "position": 5})
+    response = admin.post(
+        "/org/area-types/new/",
+        {"code": "archive", "name": "档案室", "width_mm": 4000, "depth_mm": 4000, "position": 5},
+    )
     assert response.status_code == 302
     assert admin.get("/org/area-types/archive/edit/").status_code == 200
     assert "档案室" in client_for(leader).get("/org/area-types/").content.decode()
@@ -183,14 +206,18 @@ def test_area_type_pages(client_for, admin_user, leader, staff_user, org, center
     assert client_for(staff_user).get("/org/area-types/").status_code == 403
 
 
-def test_the_plan_keeps_a_fixed_query_count(client_for, admin_user, org, center, django_assert_max_num_queries):
+def test_the_plan_keeps_a_fixed_query_count(
+    client_for, admin_user, org, center, django_assert_max_num_queries
+):
     client = client_for(admin_user)
     client.get("/org/plan/")
     with django_assert_max_num_queries(30) as small:
         client.get("/org/plan/")
         client.get("/org/zones/")
     for n in range(40):
-        ZoneFactory(center=center, floor=org.floor if n % 2 else None, owner=UserFactory(center=center))
+        ZoneFactory(
+            center=center, floor=org.floor if n % 2 else None, owner=UserFactory(center=center)
+        )
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get("/org/plan/")
         client.get("/org/zones/")
