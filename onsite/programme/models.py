@@ -571,10 +571,12 @@ class Card(CenterScoped):
                 "Ranked last of %(count)s units in %(month)s with %(score)s%%."
             ),
             self.Cause.OVERDUE.value: gettext(
-                "Rectification of “%(finding)s” at %(zone)s was due on %(due)s and is still open."
+                "%(count)s rectification(s) past their due date, the oldest “%(finding)s” at "
+                "%(zone)s, due %(due)s."
             ),
             self.Cause.REPEAT.value: gettext(
-                "“%(finding)s” at %(zone)s was found again on %(found)s."
+                "%(count)s finding(s) repeated within %(days)s days, the latest “%(finding)s” at "
+                "%(zone)s on %(found)s."
             ),
         }
         text = texts.get(self.cause)

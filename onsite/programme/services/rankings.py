@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
@@ -267,65 +268,81 @@ def issue_finding_cards(
     on: datetime.date | None = None,
     request: HttpRequest | None = None,
 ) -> list[Card]:
-    """A yellow card for each overdue rectification and a red card for each repeated finding
-    of the last REPEAT_CARD_DAYS days, on the unit of the zone. Each is issued once (keyed by
-    what earned it), so running this again only adds what is new."""
+    """For each unit, at most one card per month and cause: a yellow card when it has
+    rectifications past their due date, a red card when it had findings repeated within the
+    last REPEAT_CARD_DAYS days. Keyed by unit, cause and month, so running this again in the
+    same month adds only units newly concerned."""
     today = on or timezone.localdate()
+    month = f"{today:%Y-%m}"
     have = set(
         Card.objects.filter(center=center)
         .filter(cause__in=[Card.Cause.OVERDUE, Card.Cause.REPEAT])
         .values_list("source_key", flat=True)
     )
-    new: list[Card] = []
+    overdue: dict[int, list[Rectification]] = defaultdict(list)
     for rect in (
         Rectification.objects.filter(center=center, zone__unit__isnull=False)
         .overdue(today)
         .select_related("zone__unit", "finding")
+        .order_by("due_on", "pk")
     ):
-        key = f"overdue:{rect.pk}"
-        if key in have or rect.zone.unit is None:
-            continue
-        new.append(
-            Card(
-                center=center,
-                unit=rect.zone.unit,
-                kind=Card.Kind.YELLOW,
-                cause=Card.Cause.OVERDUE,
-                params={
-                    "finding": rect.finding.text[:60],
-                    "zone": rect.zone.code,
-                    "due": rect.due_on.isoformat(),
-                },
-                source_key=key,
-                issued_by=by,
-                issued_on=today,
-            )
+        overdue[rect.zone.unit_id].append(rect)  # type: ignore[index]
+    repeated: dict[int, list[Finding]] = defaultdict(list)
+    for finding in (
+        Finding.objects.filter(
+            center=center,
+            is_repeat=True,
+            zone__unit__isnull=False,
+            found_on__gte=today - datetime.timedelta(days=REPEAT_CARD_DAYS),
         )
-    for finding in Finding.objects.filter(
-        center=center,
-        is_repeat=True,
-        zone__unit__isnull=False,
-        found_on__gte=today - datetime.timedelta(days=REPEAT_CARD_DAYS),
-    ).select_related("zone__unit"):
-        key = f"repeat:{finding.pk}"
-        if key in have or finding.zone.unit is None:
-            continue
-        new.append(
-            Card(
-                center=center,
-                unit=finding.zone.unit,
-                kind=Card.Kind.RED,
-                cause=Card.Cause.REPEAT,
-                params={
-                    "finding": finding.text[:60],
-                    "zone": finding.zone.code,
-                    "found": finding.found_on.isoformat(),
-                },
-                source_key=key,
-                issued_by=by,
-                issued_on=today,
+        .select_related("zone__unit")
+        .order_by("-found_on", "-pk")
+    ):
+        repeated[finding.zone.unit_id].append(finding)  # type: ignore[index]
+    new: list[Card] = []
+    for unit_id, rects in overdue.items():
+        key = f"overdue:{unit_id}:{month}"
+        if key not in have:
+            first = rects[0]
+            new.append(
+                Card(
+                    center=center,
+                    unit=first.zone.unit,
+                    kind=Card.Kind.YELLOW,
+                    cause=Card.Cause.OVERDUE,
+                    params={
+                        "count": len(rects),
+                        "finding": first.finding.text[:60],
+                        "zone": first.zone.code,
+                        "due": first.due_on.isoformat(),
+                    },
+                    source_key=key,
+                    issued_by=by,
+                    issued_on=today,
+                )
             )
-        )
+    for unit_id, findings in repeated.items():
+        key = f"repeat:{unit_id}:{month}"
+        if key not in have:
+            latest = findings[0]
+            new.append(
+                Card(
+                    center=center,
+                    unit=latest.zone.unit,
+                    kind=Card.Kind.RED,
+                    cause=Card.Cause.REPEAT,
+                    params={
+                        "count": len(findings),
+                        "days": REPEAT_CARD_DAYS,
+                        "finding": latest.text[:60],
+                        "zone": latest.zone.code,
+                        "found": latest.found_on.isoformat(),
+                    },
+                    source_key=key,
+                    issued_by=by,
+                    issued_on=today,
+                )
+            )
     Card.objects.bulk_create(new, ignore_conflicts=True)
     record_event(
         request,

@@ -46,7 +46,12 @@ def test_programmes_waves_timeline(client, world, member):
     waves = get(client, member, f"/programmes/{programme['id']}/waves").json()
     assert waves[0]["kind"] == "pilot"
     assert waves[0]["units"] == ["u1", "u2", "u3"]
-    assert [p["phase"] for p in waves[0]["phases"]] == ["sort", "set_in_order", "shine", "standardize"]
+    assert [p["phase"] for p in waves[0]["phases"]] == [
+        "sort",
+        "set_in_order",
+        "shine",
+        "standardize",
+    ]
     rows = get(client, member, f"/programmes/{programme['id']}/timeline").json()
     assert rows[0]["phase"] == "sort"
     assert rows[0]["actual_start"] is not None
@@ -81,7 +86,9 @@ def test_progress_gate_check_and_override(client, world, group_leader, member):
     checked = post(client, group_leader, f"/progress/{sort['id']}/check").json()
     assert checked["passes"] is False
     override = {"reason": "领导小组同意", "version": sort["version"]}
-    assert post(client, group_leader, f"/progress/{sort['id']}/override", override).status_code == 403
+    assert (
+        post(client, group_leader, f"/progress/{sort['id']}/override", override).status_code == 403
+    )
     response = post(client, world.office, f"/progress/{sort['id']}/override", override)
     assert response.json()["status"] == "accepted"
     assert response.json()["overridden"] is True

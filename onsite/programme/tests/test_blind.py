@@ -26,13 +26,19 @@ def scored(world, open_round):
     return first, second, sheet_one, sheet_two
 
 
-def test_a_rater_cannot_open_another_raters_scores_before_closing(client_for, world, open_round, scored):
+def test_a_rater_cannot_open_another_raters_scores_before_closing(
+    client_for, world, open_round, scored
+):
     first, second, sheet_one, sheet_two = scored
     client = client_for(world.raters[1])
     # The other rater's assignment and inspection: not found, through either app's pages.
     assert client.get(reverse("programme:assignment-detail", args=[first.pk])).status_code == 404
-    assert client.get(reverse("inspections:inspection-detail", args=[sheet_one.pk])).status_code == 404
-    assert client.get(reverse("inspections:inspection-detail", args=[sheet_two.pk])).status_code == 200
+    assert (
+        client.get(reverse("inspections:inspection-detail", args=[sheet_one.pk])).status_code == 404
+    )
+    assert (
+        client.get(reverse("inspections:inspection-detail", args=[sheet_two.pk])).status_code == 200
+    )
     # Their own: visible, with their own score.
     own = client.get(reverse("programme:assignment-detail", args=[second.pk])).content.decode()
     assert 'data-testid="sheet-score"' in own
@@ -65,14 +71,15 @@ def test_the_api_keeps_scores_blind_until_closing(client, world, open_round, sco
 
 
 def test_closing_opens_the_results(client, client_for, world, open_round, scored):
-    first, _second, _one, _two = scored
     services.close_round(round_=open_round, by=world.office)
     rows = client.get(
         f"/api/v1/programme/rounds/{open_round.pk}/assignments", **bearer(world.office)
     ).json()
     assert {float(r["score"]) for r in rows if r["score"] is not None} == {50.0, 100.0}
-    page = client_for(world.raters[1]).get(
-        reverse("programme:round-detail", args=[open_round.pk])
-    ).content.decode()
+    page = (
+        client_for(world.raters[1])
+        .get(reverse("programme:round-detail", args=[open_round.pk]))
+        .content.decode()
+    )
     assert 'data-testid="rater-scores"' in page
     assert "50.0" in page

@@ -334,3 +334,38 @@ def test_manual_cards_need_a_reason_and_can_be_revoked(world):
     card.refresh_from_db()
     assert card.is_revoked
     assert Card.objects.in_force().count() == 0
+
+
+def test_overdue_and_repeated_findings_earn_one_card_each_per_month(world, supervisor):
+    from onsite.inspections import services as inspection_services
+    from onsite.inspections.services import AnswerInput
+
+    zone = world.zones[0]
+    for days_ago in (20, 10):
+        day = timezone.localdate() - datetime.timedelta(days=days_ago)
+        inspection = inspection_services.start_inspection(
+            zone=zone, kind="supervision", inspector=supervisor, on=day, resume=False
+        )
+        inspection.inspected_on = day
+        inspection.save(update_fields=["inspected_on"])
+        answers = [
+            AnswerInput(a.pk, "fail" if a.key == "clause:C01" else "pass", note="台面杂乱")
+            for a in inspection.answers.all()
+        ]
+        inspection = inspection_services.save_answers(
+            inspection=inspection,
+            by=supervisor,
+            expected_version=inspection.version,
+            answers=answers,
+        )
+        inspection_services.submit_inspection(inspection=inspection, by=supervisor)
+    cards = services.issue_finding_cards(center=world.center, by=supervisor)
+    assert sorted((c.unit.code, c.kind, c.cause) for c in cards) == [
+        ("u1", "red", "repeat"),
+        ("u1", "yellow", "overdue"),
+    ]
+    red = Card.objects.get(kind="red")
+    assert "台面杂乱" in red.description
+    assert "u1-c" in red.description
+    assert services.issue_finding_cards(center=world.center, by=supervisor) == []
+    assert Card.objects.count() == 2
