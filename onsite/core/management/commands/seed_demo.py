@@ -17,6 +17,7 @@ DEMO_STEPS: list[str] = [
     "onsite.surveys.demo",
     "onsite.engagement.demo",
     "onsite.accounts.demo",
+    "onsite.programme.demo",
 ]
 
 
