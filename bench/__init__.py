@@ -1,0 +1,1 @@
+"""The benchmark and load scenarios (make bench); see docs/performance.md."""

@@ -1,0 +1,149 @@
+"""manage.py generate_data at a tiny size: the shape of a generated center, its invariants,
+and reproducibility from the seed."""
+
+import datetime
+import math
+import random
+from collections import Counter
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Q
+
+from onsite.accounts.models import Role, User
+from onsite.core.generate import period, working_days
+from onsite.core.models import Center
+from onsite.inspections.models import Answer, AnswerPhoto, Finding, Inspection
+from onsite.org.models import Group, Membership, Unit, Zone
+from onsite.rectification.models import Rectification, Transition
+from onsite.standards.models import StandardVersion
+
+UNTIL = "2026-05-20"  # a Wednesday; 14, 15, 18, 19 and 20 May are working days
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def generate(**options):
+    options = {"centers": 1, "years": 0.02, "seed": 3, "until": UNTIL, **options}
+    args = []
+    for name, value in options.items():
+        args += [f"--{name}", str(value)]
+    call_command("generate_data", *args, stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+@pytest.mark.django_db
+def test_a_generated_center_is_shaped_like_the_source_document(client):
+    generate()
+    center = Center.objects.get(code="gen01")
+    assert Unit.objects.filter(center=center, kind=Unit.Kind.WINDOW).count() == 36
+    assert Unit.objects.filter(center=center, kind=Unit.Kind.SECTION).count() == 3
+    assert 95 <= Zone.objects.filter(center=center).count() <= 110
+    assert not Zone.objects.filter(center=center, owner__isnull=True).exists()
+    kinds = Counter(Group.objects.filter(center=center).values_list("kind", flat=True))
+    assert kinds == {"leadership": 1, "office": 1, "promotion": 3, "working": 13}
+    for group in Group.objects.filter(center=center, kind="working"):  # the 1:3 rule
+        staff = User.objects.filter(unit__coverage__group=group).count()
+        assert group.memberships.count() == math.ceil(staff / 3), group.name
+    members = Membership.objects.filter(group__center=center, group_kind="working")
+    assert members.exclude(user__role_grants__role=Role.MEMBER).count() == 0
+    assert client.login(username="gen01-deputy1", password="Onsite@2026")
+    assert client.get("/org/zones/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_generated_inspections_follow_their_checklists_with_findings_and_rectifications():
+    generate()
+    center = Center.objects.get(code="gen01")
+    inspections = Inspection.objects.filter(center=center)
+    start, end = period(years=0.02, until=datetime.date.fromisoformat(UNTIL))
+    days = working_days(start, end)
+    assert len(days) == 5
+    zones = Zone.objects.filter(center=center).count()
+    # Most zones self-checked every working day plus 8 supervision checks a day; no
+    # acceptance round in May.
+    assert 0.8 * zones * len(days) < inspections.count() < (zones + 8) * len(days) + 1
+    assert set(inspections.values_list("inspected_on", flat=True)) <= set(days)
+    assert not inspections.filter(kind=Inspection.Kind.ACCEPTANCE).exists()
+    for inspection in inspections.select_related("standard_version")[:20]:
+        version = inspection.standard_version
+        assert version.status in (StandardVersion.Status.PUBLISHED, StandardVersion.Status.RETIRED)
+        clause_answers = inspection.answers.filter(source=Answer.Source.CLAUSE).count()
+        assert clause_answers == version.clauses.count()
+    submitted = inspections.filter(status=Inspection.Status.SUBMITTED)
+    assert not submitted.filter(Q(score__isnull=True) | Q(band="")).exists()
+    assert inspections.filter(status=Inspection.Status.DRAFT).exists()
+    # A finding for every failed answer of a submitted inspection, and no other.
+    failed = Answer.objects.filter(inspection__in=submitted, result="fail")
+    assert Finding.objects.filter(center=center).count() == failed.count() > 0
+    assert not failed.filter(photos__isnull=True).exists(), "failed checks have photos"
+    assert AnswerPhoto.objects.filter(center=center).count() >= failed.count()
+    # Repeats point at an earlier finding of the same check and zone, and cost double.
+    repeats = Finding.objects.filter(center=center, is_repeat=True)
+    assert repeats.exists()
+    for finding in repeats.select_related("repeat_of", "answer")[:20]:
+        assert finding.repeat_of.zone_id == finding.zone_id
+        assert finding.repeat_of.check_key == finding.check_key
+        assert 0 <= (finding.found_on - finding.repeat_of.found_on).days <= 30
+        entered = finding.answer.deduction or (finding.answer.max_points + 1) // 2
+        assert finding.deduction == min(entered * 2, finding.answer.max_points)
+    # One rectification per finding, each with its assignment in the history.
+    rectifications = Rectification.objects.filter(center=center)
+    assert rectifications.count() == failed.count()
+    assigned = Transition.objects.filter(rectification__center=center, action="assigned")
+    assert assigned.count() == failed.count()
+    assert set(rectifications.values_list("status", flat=True)) >= {"open", "closed"}
+    assert not rectifications.filter(status="closed", closed_at__isnull=True).exists()
+
+
+def _snapshot(center):
+    """The generated data without ids and codes: what a seed must reproduce."""
+    users = list(
+        User.objects.filter(center=center)
+        .order_by("username")
+        .values_list("full_name", "title", "unit__name")
+    )
+    scores = list(
+        Inspection.objects.filter(center=center)
+        .order_by("inspected_on", "zone__code", "kind", "inspector__username")
+        .values_list("zone__name", "kind", "score", "status")
+    )
+    failures = Counter(
+        Answer.objects.filter(center=center, result="fail").values_list("key", flat=True)
+    )
+    return users, scores, failures
+
+
+@pytest.mark.django_db
+def test_the_same_seed_generates_the_same_data(settings):
+    from onsite.core.management.commands.generate_data import GENERATORS
+
+    modules = [__import__(path, fromlist=["generate"]) for path in GENERATORS]
+    until = datetime.date.fromisoformat(UNTIL)
+    snapshots = []
+    for code, seed in (("a01", 5), ("b01", 5), ("c01", 6)):
+        center = Center.objects.create(code=code, name=code)
+        for module in modules:
+            rng = random.Random(f"{seed}:{module.__name__}")
+            module.generate(center, years=0.005, rng=rng, until=until)
+        snapshots.append(_snapshot(center))
+    assert snapshots[0][1], "inspections were generated"
+    assert snapshots[0] == snapshots[1]
+    assert snapshots[0] != snapshots[2]
+
+
+@pytest.mark.django_db
+def test_it_refuses_to_generate_over_an_existing_center_and_runs_only_what_it_is_told():
+    generate(only="org")
+    assert Center.objects.filter(code="gen01").exists()
+    assert not Inspection.objects.exists()
+    with pytest.raises(CommandError, match="already exist"):
+        generate(only="org")
+    generate(only="org", first=2)
+    assert Center.objects.filter(code="gen02").exists()
+    with pytest.raises(CommandError, match="Unknown domain"):
+        generate(only="nothing", first=3)
+    with pytest.raises(CommandError, match="--years"):
+        generate(years=0, first=4)
