@@ -49,7 +49,7 @@ class KeyedForm(StyledForm):
 
 
 class ProgrammeForm(StyledForm):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Name of the programme"), max_length=100)
     starts_on = date_field(_("Starts on"))
     ends_on = date_field(_("Ends on"), required=False)
     note = forms.CharField(
@@ -70,7 +70,7 @@ class ProgrammeEditForm(ProgrammeForm):
 
 
 class WaveForm(StyledForm):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Name of the wave"), max_length=100)
     planned_start = date_field(_("Planned start"))
     planned_end = date_field(_("Planned end"))
     units = forms.ModelMultipleChoiceField(
@@ -173,7 +173,12 @@ class RoundForm(KeyedForm):
         max_value=999_999,
         help_text=_("The same seed gives the same assignment. Empty: a new one."),
     )
-    name = forms.CharField(label=_("Name"), max_length=100, required=False)
+    name = forms.CharField(
+        label=_("Name of the round"),
+        max_length=100,
+        required=False,
+        help_text=_("Empty: numbered by phase."),
+    )
     due_on = date_field(_("Rate by"), required=False)
 
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
@@ -241,7 +246,7 @@ class MonthForm(StyledForm):
     month = forms.DateField(
         label=_("Month"),
         input_formats=["%Y-%m"],
-        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        widget=forms.DateInput(attrs={"type": "month", "class": "form-control-sm"}, format="%Y-%m"),
         error_messages={"invalid": _("Enter a month such as 2026-03.")},
     )
 

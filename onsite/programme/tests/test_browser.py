@@ -1,0 +1,135 @@
+"""The issue's flow in a real Chromium: the office opens a round for three units; two raters
+score blind on their phones; the round closes; the ranking, the red flag and a yellow card
+appear, and the top unit's sort phase turns to accepted on its page."""
+
+from pathlib import Path
+
+import pytest
+
+from onsite.core.tests.factories import UserFactory
+from onsite.programme.models import AcceptanceRound, RatingSheet
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SHOTS = Path(__file__).resolve().parents[3] / "var" / "screenshots"
+
+
+def sign_in(page, username, password="pw-Onsite-2026"):
+    page.context.clear_cookies()
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
+
+
+def shot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"programme-{name}.png"), full_page=True)
+
+
+def rate_unit(page, round_id, code, *, fail=()):
+    """On the rater's phone: open the unit from the round, rate its zone, submit."""
+    page.goto(f"/programme/rounds/{round_id}/")
+    page.click(f"[data-testid=my-unit][data-unit={code}]")
+    page.click("[data-testid=rate-zone]")
+    page.wait_for_url("**/inspections/*/edit/")
+    cards = page.locator("[data-testid=check]")
+    for index in fail:
+        cards.nth(index).locator("[data-testid=fail]").click()
+    page.click("[data-testid=pass-rest]")
+    page.wait_for_url("**/edit/")
+    page.click("[data-testid=submit]")
+    page.wait_for_url("**/inspections/*/")
+
+
+def test_a_round_from_opening_to_cards_and_an_accepted_phase(page, phone_page, world):
+    page.set_default_timeout(60_000)  # two shared cores: be patient, never time the app
+    phone_page.set_default_timeout(60_000)
+    UserFactory(center=world.center, username="office-b", roles=["office"])
+    world.raters[0].full_name = "张评"
+    world.raters[0].save()
+
+    # The office opens a round for the three pilot units, previewing the assignment first.
+    sign_in(page, "office-b")
+    page.goto("/programme/")
+    page.click("[data-testid=new-round]")
+    for unit in world.units[:3]:
+        page.check(f"input[name=units][value='{unit.pk}']")
+    page.fill("#id_min_raters", "2")
+    page.click("[data-testid=preview-button]")
+    preview = page.locator("[data-testid=preview]")
+    assert preview.get_attribute("data-ok") == "yes"
+    assert "张评" in preview.inner_text()
+    shot(page, "preview")
+    page.click("[data-testid=open-button]")
+    page.wait_for_url("**/programme/rounds/*/")
+    round_ = AcceptanceRound.objects.get()
+    assert round_.assignments.count() == 6
+
+    # Rater 1 scores all three units; unit 2 loses half of its first check.
+    sign_in(phone_page, "rater1")
+    rate_unit(phone_page, round_.pk, "u1")
+    rate_unit(phone_page, round_.pk, "u2", fail=[0])
+    rate_unit(phone_page, round_.pk, "u3", fail=[1])
+    phone_page.goto(f"/programme/rounds/{round_.pk}/")
+    shot(phone_page, "rater-round")
+    assert "83.3" not in phone_page.content()
+
+    # Rater 2 cannot see rater 1's sheets, then scores blind.
+    sign_in(phone_page, "rater2")
+    theirs = RatingSheet.objects.filter(assignment__rater=world.raters[0]).first()
+    response = phone_page.goto(f"/inspections/{theirs.inspection_id}/")
+    assert response.status == 404
+    response = phone_page.goto(f"/programme/assignments/{theirs.assignment_id}/")
+    assert response.status == 404
+    rate_unit(phone_page, round_.pk, "u1")
+    rate_unit(phone_page, round_.pk, "u2")
+    rate_unit(phone_page, round_.pk, "u3", fail=[1])
+    phone_page.goto(f"/programme/rounds/{round_.pk}/")
+    assert phone_page.locator("[data-testid=rater-scores]").count() == 0
+
+    # The office sees who has submitted, not the scores, and closes the round.
+    sign_in(page, "office-b")
+    page.goto(f"/programme/rounds/{round_.pk}/")
+    assert page.locator("[data-testid=rater-scores]").count() == 0
+    assert "66.7" not in page.content()
+    page.click("[data-testid=close-round]")
+    page.wait_for_selector("[data-testid=results]")
+    results = page.locator("[data-testid=results]")
+    assert results.locator("tr[data-unit=u1] td").first.inner_text() == "1"
+    assert results.locator("tr[data-unit=u3] td").first.inner_text() == "3"
+    cards = page.locator("[data-testid=cards]")
+    assert cards.locator("[data-kind=red_flag]").count() == 1
+    assert cards.locator("[data-kind=yellow]").count() == 1
+    shot(page, "results")
+
+    # The ranking shows the red flag at the top and a yellow card at the bottom.
+    page.goto("/programme/rankings/")
+    ranking = page.locator("[data-testid=round-ranking]")
+    assert ranking.locator("[data-unit=u1] [data-testid=red-flag]").count() == 1
+    assert ranking.locator("[data-unit=u3] [data-testid=yellow-card]").count() == 1
+    shot(page, "rankings")
+
+    # On the unit's page: sort accepted, the flag, the next phase's gate.
+    sign_in(phone_page, "office-b")
+    phone_page.goto("/org/units/u1/")
+    panel = phone_page.locator("[data-testid=programme-panel]")
+    assert panel.locator("[data-phase=sort][data-status=accepted]").count() == 1
+    assert panel.locator("[data-phase=set_in_order][data-status=in_progress]").count() == 1
+    assert panel.locator("[data-testid=flag-holder]").count() == 1
+    assert panel.locator("[data-testid=cards] [data-kind=red_flag]").count() == 1
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, "no sideways scrolling on a phone"
+    shot(phone_page, "unit-page")
+    phone_page.goto("/org/units/u3/")
+    panel = phone_page.locator("[data-testid=programme-panel]")
+    assert panel.locator("[data-phase=sort][data-status=in_progress]").count() == 1
+    assert (
+        panel.locator("[data-testid=gate] [data-condition=acceptance]").get_attribute("data-holds")
+        == "no"
+    )
+
+    # The timeline draws planned against actual.
+    page.goto(f"/programme/{world.programme.pk}/timeline/")
+    page.wait_for_selector("#timeline-chart canvas")
+    shot(page, "timeline")
