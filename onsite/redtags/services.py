@@ -40,6 +40,23 @@ DECIDER_ROLES = (Role.OFFICE, Role.ADMIN, Role.LEADER)
 """The programme office (and the admin and leadership) decide what happens to a tag."""
 POLICY_ROLES = (Role.ADMIN, Role.OFFICE)
 
+# One message per decision: the reader's language renders the whole sentence.
+DECIDED_MESSAGES = {
+    Disposition.DISCARD: gettext_noop("Red tag %(number)s (%(item)s): to be discarded."),
+    Disposition.RETURN_TO_STORE: gettext_noop(
+        "Red tag %(number)s (%(item)s): to be returned to the store."
+    ),
+    Disposition.TRANSFER: gettext_noop(
+        "Red tag %(number)s (%(item)s): to be transferred to another unit."
+    ),
+    Disposition.KEEP_ELSEWHERE: gettext_noop(
+        "Red tag %(number)s (%(item)s): to be kept elsewhere."
+    ),
+    Disposition.KEEP_FILED: gettext_noop(
+        "Red tag %(number)s (%(item)s): kept, with a filing for the zone."
+    ),
+}
+
 
 def tag_item(
     *,
@@ -194,12 +211,8 @@ def _decide(
             center=tag.center,
             users=[tag.tagged_by],
             kind="redtags.decided",
-            message=gettext_noop("Red tag %(number)s (%(item)s) was decided: %(decision)s."),
-            params={
-                "number": tag.number,
-                "item": tag.item_name,
-                "decision": Disposition(decision).label,
-            },
+            message=DECIDED_MESSAGES[decision],
+            params={"number": tag.number, "item": tag.item_name},
             url=reverse("redtags:tag-detail", args=[tag.pk]),
         )
     return tag

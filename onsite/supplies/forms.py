@@ -16,14 +16,14 @@ COUNT_ERROR = _("Enter a whole number, 0 or more.")
 
 
 def quantity_field(
-    *, required: bool = True, allow_zero: bool = False, **kwargs: Any
+    *, required: bool = True, allow_zero: bool = False, max_value: int = 1_000_000, **kwargs: Any
 ) -> forms.IntegerField:
     """A whole number ≥ 1 (or ≥ 0), with one clear message for anything else."""
     message = COUNT_ERROR if allow_zero else QUANTITY_ERROR
     return forms.IntegerField(
         required=required,
         min_value=0 if allow_zero else 1,
-        max_value=1_000_000,
+        max_value=max_value,
         error_messages={
             "invalid": message,
             "min_value": message,

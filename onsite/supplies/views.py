@@ -217,7 +217,11 @@ def requisition_list(request: OnsiteRequest) -> HttpResponse:
         rows = rows.open()
     elif status in Requisition.Status.values:
         rows = rows.filter(status=status)
-    rows = rows.select_related("unit", "requested_by").annotate(line_count=Count("lines"))
+    rows = (
+        rows.select_related("unit", "requested_by")
+        .annotate(line_count=Count("lines"))
+        .order_by("-requested_at", "-pk")
+    )
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
     context = {
         "page": page,
@@ -455,6 +459,7 @@ def count_list(request: OnsiteRequest) -> HttpResponse:
             lines_total=Count("lines"),
             differences=Count("lines", filter=~Q(lines__counted=F("lines__expected"))),
         )
+        .order_by("-counted_at", "-pk")
     )
     page = Paginator(counts, 30).get_page(request.GET.get("page"))
     return render(

@@ -1,0 +1,156 @@
+"""The red-tag API: every endpoint allowed and denied, scoped to the caller's center."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from onsite.accounts.models import ApiToken
+from onsite.core.tests.factories import ZoneFactory
+from onsite.redtags import services
+from onsite.redtags.models import RedTag
+
+API = "/api/v1/redtags"
+
+
+@pytest.fixture
+def call(client):
+    def request(user, method, path, json=None, **headers):
+        if user:
+            headers["HTTP_AUTHORIZATION"] = "Bearer " + ApiToken.issue(user=user, name="t")[1]
+        if method == "get":
+            return client.get(API + path, **headers)
+        return client.post(API + path, json or {}, content_type="application/json", **headers)
+
+    return request
+
+
+NEW = {"zone": "w01-c", "item_name": "多余签字笔", "quantity": 12, "reason": "excess",
+       "proposal": "return_to_store", "supply": "pen", "footprint": "0.05"}  # fmt: skip
+
+
+def test_anonymous_callers_get_401(call, db):
+    for path in ["/tags", "/tags/1", "/figures", "/settings"]:
+        assert call(None, "get", path).status_code == 401
+    assert call(None, "post", "/tags", NEW).status_code == 401
+
+
+def test_staff_tag_through_the_api_once_per_key(call, staff_user, zone, pens):
+    created = call(staff_user, "post", "/tags", NEW, HTTP_IDEMPOTENCY_KEY="a1")
+    assert created.status_code == 200
+    body = created.json()
+    assert (body["status"], body["unit"], body["supply"], body["has_photo"]) == (
+        "held",
+        zone.unit.code,
+        "pen",
+        False,
+    )
+    assert body["hold_until"] == (timezone.localdate() + timedelta(days=30)).isoformat()
+    again = call(staff_user, "post", "/tags", NEW, HTTP_IDEMPOTENCY_KEY="a1")
+    assert again.json()["id"] == body["id"]
+    assert RedTag.objects.count() == 1
+    bad = call(staff_user, "post", "/tags", {**NEW, "quantity": 0})
+    assert bad.status_code == 400
+    assert bad.json()["detail"] == "请输入至少为 1 的整数数量。"
+    assert call(staff_user, "post", "/tags", {**NEW, "zone": "nowhere"}).status_code == 404
+
+
+def test_auditors_and_viewers_do_not_tag(call, auditor, viewer, zone):
+    assert call(auditor, "post", "/tags", NEW).status_code == 403
+    assert call(viewer, "post", "/tags", NEW).status_code == 403
+    assert call(auditor, "get", "/tags").status_code == 200
+
+
+def test_lists_are_scoped_and_filtered(call, staff_user, zone, other_center, other_admin):
+    mine = services.tag_item(center=zone.center, zone=zone, by=staff_user,
+                             data={**NEW, "supply": None})  # fmt: skip
+    late = services.tag_item(center=zone.center, zone=zone, by=staff_user,
+                             data={**NEW, "supply": None, "item_name": "旧台历"})  # fmt: skip
+    RedTag.objects.filter(pk=late.pk).update(hold_until=timezone.localdate() - timedelta(days=1))
+    theirs = services.tag_item(center=other_center, zone=ZoneFactory(center=other_center),
+                               by=other_admin, data={**NEW, "supply": None})  # fmt: skip
+    ids = [row["id"] for row in call(staff_user, "get", "/tags").json()]
+    assert sorted(ids) == sorted([mine.pk, late.pk])
+    assert [row["id"] for row in call(staff_user, "get", "/tags?show=overdue").json()] == [late.pk]
+    assert call(staff_user, "get", f"/tags/{mine.pk}").json()["overdue"] is False
+    assert call(staff_user, "get", f"/tags/{theirs.pk}").status_code == 404
+
+
+def test_the_office_decides_one_or_many(
+    call, staff_user, office_user, zone, pens, other_center, other_admin
+):
+    first = services.tag_item(
+        center=zone.center, zone=zone, by=staff_user, data={**NEW, "supply": pens}
+    )
+    assert (
+        call(staff_user, "post", f"/tags/{first.pk}/decision", {"decision": "discard"}).status_code
+        == 403
+    )
+    decided = call(
+        office_user,
+        "post",
+        f"/tags/{first.pk}/decision",
+        {"decision": "return_to_store", "version": 1},
+    )
+    assert decided.status_code == 200
+    assert (decided.json()["decision"], decided.json()["returned_to_store"]) == (
+        "return_to_store",
+        12,
+    )
+    assert call(staff_user, "get", f"/tags/{first.pk}").json()["status"] == "decided"
+    again = call(office_user, "post", f"/tags/{first.pk}/decision", {"decision": "discard"})
+    assert again.status_code == 400
+
+    more = [services.tag_item(center=zone.center, zone=zone, by=staff_user, data={**NEW, "supply": None})
+            for _n in range(2)]  # fmt: skip
+    theirs = services.tag_item(center=other_center, zone=ZoneFactory(center=other_center),
+                               by=other_admin, data={**NEW, "supply": None})  # fmt: skip
+    assert (
+        call(
+            staff_user, "post", "/decisions", {"tags": [more[0].pk], "decision": "discard"}
+        ).status_code
+        == 403
+    )
+    assert (
+        call(
+            office_user,
+            "post",
+            "/decisions",
+            {"tags": [more[0].pk, theirs.pk], "decision": "discard"},
+        ).status_code
+        == 404
+    )
+    result = call(office_user, "post", "/decisions",
+                  {"tags": [m.pk for m in more] + [first.pk], "decision": "discard"}).json()  # fmt: skip
+    assert sorted(result["decided"]) == sorted(m.pk for m in more)
+    assert result["skipped"] == [first.pk]
+
+
+def test_withdraw_by_the_tagger_or_the_office(call, staff_user, member, office_user, zone):
+    tag = services.tag_item(
+        center=zone.center, zone=zone, by=staff_user, data={**NEW, "supply": None}
+    )
+    assert call(member, "post", f"/tags/{tag.pk}/withdraw").status_code == 403
+    assert (
+        call(staff_user, "post", f"/tags/{tag.pk}/withdraw", {"note": "贴错"}).json()["status"]
+        == "withdrawn"
+    )
+    assert call(office_user, "post", f"/tags/{tag.pk}/withdraw").status_code == 400
+
+
+def test_figures_and_settings(call, staff_user, office_user, zone, pens, other_center, other_admin):
+    tag = services.tag_item(
+        center=zone.center, zone=zone, by=staff_user, data={**NEW, "supply": pens}
+    )
+    services.decide_tag(tag=tag, by=office_user, decision="return_to_store")
+    services.tag_item(center=other_center, zone=ZoneFactory(center=other_center), by=other_admin,
+                      data={**NEW, "supply": None})  # fmt: skip
+    rows = call(staff_user, "get", "/figures?phase=sort").json()
+    assert len(rows) == 1
+    assert (rows[0]["unit"], rows[0]["items"], rows[0]["returned"], rows[0]["space"]) == (
+        zone.unit.code,
+        12,
+        12,
+        "0.05",
+    )
+    assert call(staff_user, "get", "/settings").json() == {"holding_days": 30}
