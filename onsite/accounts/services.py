@@ -177,7 +177,7 @@ def idle_limit(user: User) -> int:
 
 def make_temporary_password() -> str:
     """12 characters from every class: passes the policy, readable aloud (no 0/O, 1/l/I)."""
-    pools = ["abcdefghjkmnpqrstuvwxyz", "ABCDEFGHJKLMNPQRSTUVWXYZ", "23456789", "@#%+=?"]
+    pools = ["abcdefghjkmnpqrstuvwxyz", "ABCDEFGHJKLMNPQRSTUVWXYZ", "23456789", "@#+=?!"]
     chars = [secrets.choice(pool) for pool in pools]
     everything = "".join(pools)
     chars += [secrets.choice(everything) for _ in range(8)]

@@ -58,6 +58,12 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.action}"
 
+    @property
+    def role_label(self) -> str:
+        from onsite.accounts.models import Role
+
+        return str(Role(self.role).label) if self.role in Role.values else self.role
+
     def compute_hash(self) -> str:
         payload = json.dumps(
             [
