@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.urls import reverse
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from onsite.core.api import documented
@@ -51,9 +51,12 @@ class PostOut(Schema):
     digest: dict[str, object]
 
 
+NOT_BLANK = r"\S"
+
+
 class PostIn(Schema):
-    title: str
-    body: str = ""
+    title: str = Field(min_length=1, max_length=200, pattern=NOT_BLANK)
+    body: str = Field(default="", max_length=20000)
     pinned: bool = False
 
 
@@ -98,8 +101,6 @@ def get_post(request: OnsiteRequest, post_id: int) -> PostOut:
 def create_post(request: OnsiteRequest, payload: PostIn) -> PostOut:
     _require(request, EDITORS, write=True)
     assert request.center is not None  # noqa: S101 - the auth classes set it
-    if not payload.title.strip() or len(payload.title) > 200:
-        raise HttpError(422, "The title is required (at most 200 characters).")
     post = services.create_post(
         center=request.center, by=request.user, title=payload.title.strip(), body=payload.body,
         is_pinned=payload.pinned, submission_key=_key(request), request=request,
@@ -126,7 +127,7 @@ class TrainingOut(Schema):
 
 
 class SignInIn(Schema):
-    token: str
+    token: str = Field(max_length=64)
 
 
 def _training_out(training: Training, request: OnsiteRequest) -> TrainingOut:
@@ -228,17 +229,17 @@ class SuggestionOut(Schema):
 
 class SuggestionIn(Schema):
     kind: Literal["slogan", "proposal"]
-    title: str
-    body: str = ""
-    area_type: str | None = None  # area type code
+    title: str = Field(min_length=1, max_length=200, pattern=NOT_BLANK)
+    body: str = Field(default="", max_length=5000)
+    area_type: str | None = Field(default=None, max_length=32)  # area type code
 
 
 class ReviewIn(Schema):
     decision: Literal["accepted", "rejected", "adopted"]
-    reason: str
+    reason: str = Field(min_length=1, max_length=2000, pattern=NOT_BLANK)
     version: int
     open_revision: bool = False
-    area_type: str | None = None
+    area_type: str | None = Field(default=None, max_length=32)
 
 
 class VoteOut(Schema):
@@ -277,7 +278,7 @@ def _area_type(request: OnsiteRequest, code: str | None) -> AreaType | None:
         return None
     area_type = AreaType.objects.filter(center=request.center, code=code).first()
     if area_type is None:
-        raise HttpError(422, f"Unknown area type: {code}")
+        raise HttpError(404, f"Unknown area type: {code}")
     return area_type
 
 
@@ -314,8 +315,6 @@ def submit_suggestion(request: OnsiteRequest, payload: SuggestionIn) -> Suggesti
     _require(request, MEMBERS, write=True)
     assert request.center is not None  # noqa: S101
     title = payload.title.strip()
-    if not title or len(title) > 200 or len(payload.body) > 5000:
-        raise HttpError(422, "A title (at most 200 characters) is required; details at most 5000.")
     result = services.submit_suggestion(
         center=request.center, author=request.user, kind=payload.kind, title=title,
         body=payload.body.strip(), area_type=_area_type(request, payload.area_type),
@@ -368,7 +367,7 @@ def review(request: OnsiteRequest, suggestion_id: int, payload: ReviewIn) -> Sug
     except services.EngagementError as exc:
         raise HttpError(409, exc.message) from exc
     except ValidationError as exc:
-        raise HttpError(422, " ".join(exc.messages)) from exc
+        raise HttpError(409, " ".join(exc.messages)) from exc
     return _suggestion_out(_suggestion(request, suggestion_id))
 
 

@@ -21,3 +21,15 @@ def publish_weekly_digests(*, day: str | None = None, center_ids: list[int] | No
         publish_digest(center, day=on)
         count += 1
     return count
+
+
+@task()
+def assign_acknowledgements(*, center_ids: list[int] | None = None) -> int:
+    """Creates the missing acknowledgement tasks (and their notifications) of every published
+    standard. A safety net for hook points that are not wired yet; run it nightly."""
+    from onsite.engagement.services import ensure_acknowledgements
+
+    centers = (
+        Center.objects.all() if center_ids is None else Center.objects.filter(pk__in=center_ids)
+    )
+    return sum(ensure_acknowledgements(center=center) for center in centers.order_by("pk"))

@@ -164,12 +164,13 @@ def answer_survey(request: OnsiteRequest, survey_id: int, payload: AnswersIn) ->
     known = {q.pk for q in questions}
     unknown = [a.question_id for a in payload.answers if a.question_id not in known]
     if unknown:
-        raise HttpError(422, f"Unknown question ids: {unknown}")
+        # 409: the answers do not fit the survey's questions as they are now.
+        raise HttpError(409, f"Unknown question ids: {unknown}")
     raw = {a.question_id: _plain(a.value) for a in payload.answers}
     cleaned, errors = services.clean_answers(questions, raw)
     if errors:
         first = next(iter(errors.items()))
-        raise HttpError(422, f"Question {first[0]}: {first[1]}")
+        raise HttpError(409, f"Question {first[0]}: {first[1]}")
     try:
         services.submit_response(survey, user=user, answers=cleaned, request=request)
     except services.AlreadyAnsweredError as exc:

@@ -170,3 +170,12 @@ def test_the_overview_keeps_a_fixed_query_count(
     grow(6, 1)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get("/engagement/acknowledgements/")
+
+
+def test_the_nightly_command_assigns_missing_tasks(center, published, window):
+    from django.core.management import call_command
+
+    call_command("assign_acknowledgements")
+    assert Acknowledgement.objects.filter(user=window[1], standard_version=published).exists()
+    call_command("assign_acknowledgements")
+    assert Acknowledgement.objects.count() == 1

@@ -131,7 +131,7 @@ def test_submit_validation(client, staff_user):
             **JSON,
             **auth,
         ).status_code
-        == 422
+        == 404
     )
     assert (
         client.post(
@@ -174,3 +174,77 @@ def test_acknowledgements_and_leaderboard(client, staff_user, viewer, center):
 @pytest.mark.parametrize("path", ["/api/v1/engagement/acknowledgements/mine"])
 def test_viewers_have_no_tasks(client, viewer, path):
     assert client.get(path, **bearer(viewer)).status_code == 403
+
+
+@pytest.fixture
+def objects(center, other_center, staff_user):
+    counter = AreaTypeFactory(center=other_center, code="counter")
+    from onsite.standards.tests.factories import VersionFactory
+
+    return {
+        "post": PostFactory(center=other_center).pk,
+        "training": TrainingFactory(center=other_center).pk,
+        "suggestion": SuggestionFactory(center=other_center).pk,
+        "version": VersionFactory(
+            center=other_center,
+            standard=StandardFactory(center=other_center, area_type=counter),
+            status="published",
+        ).pk,
+    }
+
+
+ENDPOINTS = [
+    ("get", "/api/v1/engagement/posts", None),
+    ("post", "/api/v1/engagement/posts", {"title": "x"}),
+    ("get", "/api/v1/engagement/posts/{post}", None),
+    ("get", "/api/v1/engagement/training", None),
+    ("get", "/api/v1/engagement/training/{training}", None),
+    ("post", "/api/v1/engagement/training/{training}/sign-in", {"token": "x"}),
+    ("get", "/api/v1/engagement/suggestions", None),
+    ("post", "/api/v1/engagement/suggestions", {"kind": "slogan", "title": "x"}),
+    ("get", "/api/v1/engagement/suggestions/{suggestion}", None),
+    ("post", "/api/v1/engagement/suggestions/{suggestion}/vote", None),
+    ("delete", "/api/v1/engagement/suggestions/{suggestion}/vote", None),
+    (
+        "post",
+        "/api/v1/engagement/suggestions/{suggestion}/review",
+        {"decision": "accepted", "reason": "x", "version": 1},
+    ),
+    ("get", "/api/v1/engagement/acknowledgements/mine", None),
+    ("post", "/api/v1/engagement/acknowledgements/{version}", None),
+    ("get", "/api/v1/engagement/leaderboard", None),
+]
+WRITES = {(m, p) for m, p, _b in ENDPOINTS if m != "get"} | {
+    ("get", "/api/v1/engagement/acknowledgements/mine")
+}
+
+
+def _call(client, method, path, body, objects, **headers):
+    url = path.format(**objects)
+    if body is None:
+        return getattr(client, method)(url, **headers)
+    return getattr(client, method)(url, body, content_type="application/json", **headers)
+
+
+@pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS)
+def test_every_endpoint_needs_credentials(client, objects, method, path, body):
+    assert _call(client, method, path, body, objects).status_code == 401
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [e for e in ENDPOINTS if "{" in e[1]])
+def test_every_object_endpoint_hides_other_centers(client, objects, leader, method, path, body):
+    assert _call(client, method, path, body, objects, **bearer(leader)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"), [e for e in ENDPOINTS if (e[0], e[1]) in WRITES]
+)
+def test_viewers_may_not_write(client, objects, viewer, method, path, body):
+    assert _call(client, method, path, body, objects, **bearer(viewer)).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"), [e for e in ENDPOINTS if "{" not in e[1] and e[0] == "get"]
+)
+def test_reads_are_allowed(client, objects, staff_user, method, path, body):
+    assert _call(client, method, path, body, objects, **bearer(staff_user)).status_code == 200

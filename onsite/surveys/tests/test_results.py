@@ -168,7 +168,7 @@ def test_api_refuses_bad_answers(client, staff_user, center):
     response = client.post(f"/api/v1/surveys/{survey.pk}/answers",
                            {"answers": [{"question_id": ids["scale"], "value": 8}]},
                            content_type="application/json", **auth)  # fmt: skip
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert not Response.objects.exists()
 
 
