@@ -10,6 +10,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from onsite.accounts.models import Role
+from onsite.dashboards.apps import NAV_LABEL as DASHBOARD
 from onsite.engagement.apps import NAV_LABEL as BOARD
 from onsite.org.apps import NAV_FLOOR_PLAN, NAV_GROUPS, NAV_IMPORT
 from onsite.programme.apps import NAV_LABEL as PROGRAMME
@@ -31,6 +32,7 @@ MANAGERS = frozenset({Role.ADMIN, Role.LEADER, Role.OFFICE, Role.SUPERVISOR, Rol
 
 NAV: list[NavItem] = [
     NavItem(_("Home"), "core:home", "house", frozenset(Role.values)),
+    NavItem(DASHBOARD, "dashboards:dashboard", "speedometer2", MANAGERS | {Role.VIEWER}),
     NavItem(_("Units"), "org:unit-list", "building", MANAGERS | {Role.MEMBER, Role.VIEWER}),
     NavItem(_("Zones"), "org:zone-list", "grid-3x3", ALL | {Role.VIEWER}),
     NavItem(NAV_GROUPS, "org:group-list", "diagram-3", ALL | {Role.VIEWER}),

@@ -1,3 +1,561 @@
-from ninja import Router
+"""JSON API of visual management: the dashboard's figures, the heat map, the ranking and
+scorecards, citizen ratings (read and import) and report/export jobs. Same queries, services
+and access rules as the pages."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Literal
+
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import get_language
+from ninja import Field, Header, Path, Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.responses import codes_4xx
+from pydantic import StringConstraints
+
+from onsite.core.api import documented
+from onsite.core.models import Center
+from onsite.core.types import OnsiteRequest
+from onsite.dashboards import access, jobs, queries, services
+from onsite.dashboards.models import COMPONENT_KEYS, Level, ReportJob
+from onsite.dashboards.ratings import RatingImportError, column_label
+from onsite.org.models import Unit
 
 router = Router(tags=["dashboards"])
+
+Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}$")]
+MONTH_HELP = "A month as YYYY-MM (default: this month; a month to come means this month)."
+IdempotencyKey = Annotated[str, StringConstraints(max_length=64, pattern=r"^[\x21-\x7e]*$")]
+
+
+def _center(request: OnsiteRequest) -> Center:
+    if request.center is None:
+        raise HttpError(404, "Not Found")
+    return request.center
+
+
+def _reader(request: OnsiteRequest) -> Center:
+    center = _center(request)
+    if not request.user.has_role(*access.READERS):
+        raise HttpError(403, "You do not have permission to read the dashboards.")
+    return center
+
+
+def _editor(request: OnsiteRequest) -> Center:
+    center = _reader(request)
+    if not access.may_edit(request.user):
+        raise HttpError(403, "Only the admin and the programme office import citizen ratings.")
+    return center
+
+
+def _unit(center: Center, code: str) -> Unit:
+    try:
+        return access.get_unit(center, code[:32])
+    except Http404 as exc:
+        raise HttpError(404, "Not Found") from exc
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+
+class TotalsOut(Schema):
+    inspections: int
+    average_score: float | None
+    audits: int = Field(..., description="Supervision checks and acceptance inspections")
+    audit_score: float | None
+    pass_rate: float | None
+    findings: int
+    repeat_findings: int
+    rectifications_due: int
+    rectifications_on_time: int
+    on_time_rate: float | None
+    filings: int
+    ratings: int
+    rating_mean: float | None
+    good_rate: float | None = Field(..., description="Share rated basically satisfied or better")
+    ratings_by_level: dict[str, int] = Field(..., description="Level 1–5 → count")
+
+
+def _totals(totals: queries.Totals) -> TotalsOut:
+    return TotalsOut(
+        inspections=totals.inspections,
+        average_score=totals.avg_score,
+        audits=totals.audits,
+        audit_score=totals.audit_score,
+        pass_rate=totals.pass_rate,
+        findings=totals.findings,
+        repeat_findings=totals.repeat_findings,
+        rectifications_due=totals.due,
+        rectifications_on_time=totals.on_time,
+        on_time_rate=totals.on_time_rate,
+        filings=totals.filings,
+        ratings=totals.ratings,
+        rating_mean=totals.rating_mean,
+        good_rate=totals.good_rate,
+        ratings_by_level={str(level): count for level, _label, count in totals.by_level()},
+    )
+
+
+class TrendPointOut(Schema):
+    month: str
+    average_score: float | None
+    audit_score: float | None
+    rating_mean: float | None
+
+
+class ParetoOut(Schema):
+    check: str
+    area_type: str
+    text: str
+    failures: int
+    share: float
+    cumulative: float
+
+
+class WaveOut(Schema):
+    name: str
+    units: int
+    phases: dict[str, int] = Field(
+        ..., description="Phase → units in it now; 'done' = all accepted"
+    )
+
+
+class SurveyOut(Schema):
+    id: int
+    title: str
+    is_open: bool
+    answered: int
+    audience: int
+    rate: float | None
+
+
+class RankOut(Schema):
+    rank: int | None
+    unit: str
+    name: str
+    index: float | None
+    components: dict[str, float | None]
+
+
+class FiguresOut(Schema):
+    month: str
+    this_month: TotalsOut
+    last_month: TotalsOut
+    trend: list[TrendPointOut]
+    open_rectifications: int
+    overdue_rectifications: int
+    pending_filings: int
+    programme: str
+    waves: list[WaveOut]
+    survey: SurveyOut | None
+    acknowledgement_required: int
+    acknowledgement_done: int
+    pareto: list[ParetoOut]
+    ranking: list[RankOut]
+
+
+def _rank(row: queries.ScoreRow) -> RankOut:
+    return RankOut(
+        rank=row.rank,
+        unit=row.unit.code,
+        name=row.unit.name,
+        index=row.index,
+        components={key: row.components.get(key) for key in COMPONENT_KEYS},
+    )
+
+
+@router.get("/figures", response=documented(FiguresOut), summary="The dashboard's figures")
+def figures(request: OnsiteRequest, month: Query[Month | None] = None) -> FiguresOut:
+    center = _reader(request)
+    first = queries.parse_month(month)
+    board = queries.dashboard(center, first)
+    return FiguresOut(
+        month=f"{first:%Y-%m}",
+        this_month=_totals(board.current),
+        last_month=_totals(board.previous),
+        trend=[
+            TrendPointOut(
+                month=f"{m:%Y-%m}",
+                average_score=t.avg_score,
+                audit_score=t.audit_score,
+                rating_mean=t.rating_mean,
+            )
+            for m, t in board.trend
+        ],
+        open_rectifications=board.pending_rectifications,
+        overdue_rectifications=board.overdue_rectifications,
+        pending_filings=board.pending_filings,
+        programme=board.programme,
+        waves=[
+            WaveOut(name=w.name, units=w.units, phases={p: n for p, _l, n in w.counts})
+            for w in board.waves
+        ],
+        survey=SurveyOut(
+            id=board.survey.pk,
+            title=board.survey.title,
+            is_open=board.survey.is_open,
+            answered=board.survey.answered,
+            audience=board.survey.audience,
+            rate=board.survey.rate,
+        )
+        if board.survey
+        else None,
+        acknowledgement_required=board.acknowledgement_required,
+        acknowledgement_done=board.acknowledgement_done,
+        pareto=[
+            ParetoOut(
+                check=row.check_key,
+                area_type=row.area_type,
+                text=row.label,
+                failures=row.failures,
+                share=row.share,
+                cumulative=row.cumulative,
+            )
+            for row in board.pareto
+        ],
+        ranking=[_rank(row) for row in board.ranking.rows],
+    )
+
+
+# --- heat map --------------------------------------------------------------------------------
+
+
+class HeatZoneOut(Schema):
+    code: str
+    name: str
+    x: int = Field(..., description="decimetres from the left")
+    y: int = Field(..., description="decimetres from the top")
+    width: int
+    height: int
+    owner: str | None
+    unit: str | None
+    score: float | None
+    band: str = Field(..., description="green, yellow, red, or '' when never inspected")
+    inspected_on: datetime.date | None
+    open_findings: int
+
+
+class HeatFloorOut(Schema):
+    level: int
+    name: str
+
+
+class HeatMapOut(Schema):
+    month: str
+    as_of: datetime.date
+    floor: HeatFloorOut | None
+    floors: list[HeatFloorOut]
+    width: int | None
+    height: int | None
+    green_from: int
+    yellow_from: int
+    zones: list[HeatZoneOut]
+
+
+@router.get("/heatmap", response=documented(HeatMapOut), summary="The hall heat map")
+def heatmap(
+    request: OnsiteRequest,
+    month: Query[Month | None] = None,
+    floor: Query[int | None] = None,
+) -> HeatMapOut:
+    center = _reader(request)
+    heat = queries.heat_map(center, month=queries.parse_month(month), level=floor)
+    return HeatMapOut(
+        month=f"{heat.month:%Y-%m}",
+        as_of=heat.as_of,
+        floor=HeatFloorOut(level=heat.floor.level, name=heat.floor.name) if heat.floor else None,
+        floors=[HeatFloorOut(level=f.level, name=f.name) for f in heat.floors],
+        width=heat.floor.width if heat.floor else None,
+        height=heat.floor.height if heat.floor else None,
+        green_from=heat.green_from,
+        yellow_from=heat.yellow_from,
+        zones=[
+            HeatZoneOut(
+                code=cell.zone.code,
+                name=cell.zone.name,
+                x=cell.zone.x,
+                y=cell.zone.y,
+                width=cell.zone.width,
+                height=cell.zone.height,
+                owner=cell.zone.owner.display_name if cell.zone.owner else None,
+                unit=cell.zone.unit.code if cell.zone.unit else None,
+                score=cell.score,
+                band=cell.band,
+                inspected_on=cell.inspected_on,
+                open_findings=cell.open_findings,
+            )
+            for cell in heat.cells
+        ],
+    )
+
+
+# --- ranking and scorecards ----------------------------------------------------------------
+
+
+class RankingOut(Schema):
+    month: str
+    weights: dict[str, int]
+    ranked: list[RankOut]
+    not_ranked: list[str] = Field(..., description="Codes of units with nothing measured")
+
+
+@router.get("/ranking", response=documented(RankingOut), summary="The combined index, ranked")
+def ranking(request: OnsiteRequest, month: Query[Month | None] = None) -> RankingOut:
+    center = _reader(request)
+    board = queries.ranking(center, queries.parse_month(month))
+    return RankingOut(
+        month=f"{board.month:%Y-%m}",
+        weights=board.weights.as_dict(),
+        ranked=[_rank(row) for row in board.rows],
+        not_ranked=[row.unit.code for row in board.unranked],
+    )
+
+
+class ScorecardOut(Schema):
+    unit: str
+    name: str
+    month: str
+    rank: int | None
+    ranked_units: int
+    index: float | None
+    components: dict[str, float | None]
+    totals: TotalsOut
+    cards: dict[str, int]
+    proposals_adopted: int
+    history: list[TrendPointOut]
+
+
+@router.get("/scorecards/{code}", response=documented(ScorecardOut), summary="One unit's scorecard")
+def scorecard(request: OnsiteRequest, code: str, month: Query[Month | None] = None) -> ScorecardOut:
+    center = _reader(request)
+    unit = _unit(center, code)
+    card = queries.unit_card(center, unit, queries.parse_month(month))
+    row = card.row
+    totals = row.totals if row else queries.Totals()
+    return ScorecardOut(
+        unit=unit.code,
+        name=unit.name,
+        month=f"{card.month:%Y-%m}",
+        rank=row.rank if row else None,
+        ranked_units=card.ranked,
+        index=row.index if row else None,
+        components={key: (row.components.get(key) if row else None) for key in COMPONENT_KEYS},
+        totals=_totals(totals),
+        cards=row.cards if row else {},
+        proposals_adopted=row.proposals if row else 0,
+        history=[
+            TrendPointOut(
+                month=f"{m:%Y-%m}",
+                average_score=t.avg_score,
+                audit_score=t.audit_score,
+                rating_mean=t.rating_mean,
+            )
+            for m, t in card.history
+        ],
+    )
+
+
+# --- citizen ratings -------------------------------------------------------------------------
+
+
+class UnitRatingsOut(Schema):
+    unit: str
+    name: str
+    ratings: int
+    mean: float | None
+    good_rate: float | None
+    by_level: dict[str, int]
+
+
+class RatingsOut(Schema):
+    month: str
+    levels: dict[str, str] = Field(..., description="Level 1–5 → its name")
+    units: list[UnitRatingsOut]
+
+
+@router.get("/ratings", response=documented(RatingsOut), summary="Citizen ratings of a month")
+def ratings(request: OnsiteRequest, month: Query[Month | None] = None) -> RatingsOut:
+    center = _reader(request)
+    first = queries.parse_month(month)
+    totals = queries.month_totals_by_unit(center, first)
+    units = Unit.objects.filter(center=center, pk__in=[pk for pk in totals if pk is not None])
+    return RatingsOut(
+        month=f"{first:%Y-%m}",
+        levels={str(level.value): str(level.label) for level in Level},
+        units=[
+            UnitRatingsOut(
+                unit=unit.code,
+                name=unit.name,
+                ratings=totals[unit.pk].ratings,
+                mean=totals[unit.pk].rating_mean,
+                good_rate=totals[unit.pk].good_rate,
+                by_level={str(v): n for v, _l, n in totals[unit.pk].by_level()},
+            )
+            for unit in units.order_by("kind", "position", "code")
+            if totals[unit.pk].ratings
+        ],
+    )
+
+
+class RatingIn(Schema):
+    date: Annotated[str, StringConstraints(max_length=40)]
+    window: Annotated[str, StringConstraints(max_length=100)] = Field(
+        ..., description="The unit's code or name"
+    )
+    rating: int | Annotated[str, StringConstraints(max_length=40)] = Field(
+        ..., description="1–5, or a level name (非常满意 … 非常不满意)"
+    )
+    dimension: Annotated[str, StringConstraints(max_length=200)] = ""
+
+
+class RatingsIn(Schema):
+    ratings: list[RatingIn] = Field(..., max_length=20000)
+
+
+class RatingsImportOut(Schema):
+    id: int
+    rows: int
+    first_day: datetime.date | None
+    last_day: datetime.date | None
+    created: bool = Field(..., description="False: this very batch had been imported before")
+
+
+class RowErrorOut(Schema):
+    row: int
+    column: str
+    value: str
+    message: str
+
+
+class RatingsErrorOut(Schema):
+    detail: str
+    errors: list[RowErrorOut] = []
+
+
+@router.post(
+    "/ratings",
+    response={200: RatingsImportOut, codes_4xx: RatingsErrorOut},
+    summary="Import citizen ratings (all or nothing)",
+)
+def import_ratings(
+    request: OnsiteRequest, payload: RatingsIn
+) -> RatingsImportOut | tuple[int, RatingsErrorOut]:
+    center = _editor(request)
+    try:
+        result = services.import_rating_rows(
+            center=center,
+            by=request.user,
+            rows=[row.dict() for row in payload.ratings],
+            request=request,
+        )
+    except RatingImportError as exc:
+        return 400, RatingsErrorOut(
+            detail="Nothing was imported: fix the rows listed and send them again.",
+            errors=[
+                RowErrorOut(
+                    row=e.row, column=str(column_label(e.column)), value=e.value, message=e.message
+                )
+                for e in exc.errors
+            ],
+        )
+    batch = result.batch
+    return RatingsImportOut(
+        id=batch.pk,
+        rows=batch.rows,
+        first_day=batch.first_day,
+        last_day=batch.last_day,
+        created=result.created,
+    )
+
+
+# --- report and export jobs ------------------------------------------------------------------
+
+
+class JobIn(Schema):
+    kind: Literal[
+        "center_report",
+        "unit_report",
+        "inspections",
+        "findings",
+        "rectifications",
+        "ranking",
+        "ratings",
+    ]
+    month_from: Month
+    month_to: Month | None = None
+    unit: Annotated[str, StringConstraints(max_length=32)] | None = None
+
+
+class JobOut(Schema):
+    id: int
+    kind: str
+    status: str
+    progress: int
+    stage: str
+    error: str
+    month_from: str
+    month_to: str
+    unit: str | None
+    download_url: str | None
+
+
+def _job(job: ReportJob) -> JobOut:
+    return JobOut(
+        id=job.pk,
+        kind=job.kind,
+        status=job.status,
+        progress=job.progress,
+        stage=jobs.stage_label(job.stage),
+        error=jobs.error_text(job),
+        month_from=f"{job.month_from:%Y-%m}",
+        month_to=f"{job.month_to:%Y-%m}",
+        unit=job.unit.code if job.unit else None,
+        download_url=reverse("dashboards:job-download", args=[job.pk])
+        if job.status == ReportJob.Status.DONE
+        else None,
+    )
+
+
+@router.post("/jobs", response=documented(JobOut), summary="Ask for a report or an export")
+def create_job(
+    request: OnsiteRequest,
+    payload: JobIn,
+    idempotency_key: Header[IdempotencyKey | None] = None,
+) -> JobOut:
+    center = _reader(request)
+    first = queries.parse_month(payload.month_from)
+    last = queries.parse_month(payload.month_to) if payload.month_to else first
+    if last < first:
+        raise HttpError(400, "month_to comes before month_from.")
+    unit = _unit(center, payload.unit) if payload.unit else None
+    if payload.kind == "unit_report" and unit is None:
+        raise HttpError(400, "A unit report needs a unit.")
+    if payload.kind in ("center_report", "unit_report"):
+        last = first
+    job = services.queue_job(
+        center=center,
+        by=request.user,
+        kind=payload.kind,
+        month_from=first,
+        month_to=last,
+        unit=unit,
+        language=get_language() or "zh-hans",
+        submission_key=idempotency_key or "",
+        request=request,
+    )
+    job.refresh_from_db()
+    return _job(job)
+
+
+@router.get("/jobs/{job_id}", response=documented(JobOut), summary="A job's progress")
+def job_detail(
+    request: OnsiteRequest, job_id: Path[Annotated[int, Field(ge=1, le=2**62)]]
+) -> JobOut:
+    center = _reader(request)
+    try:
+        job = access.get_job(request.user, center, job_id)
+    except Http404 as exc:
+        raise HttpError(404, "Not Found") from exc
+    return _job(job)

@@ -6,3 +6,8 @@ class DashboardsConfig(AppConfig):
     name = "onsite.dashboards"
     label = "dashboards"
     verbose_name = _("Visual management")
+
+
+# Main-menu label of the dashboard (listed in onsite.core.navigation); kept here so its
+# translation lives in this app's catalogue.
+NAV_LABEL = _("Dashboard")

@@ -1,1 +1,364 @@
-from django.db import models  # noqa: F401
+"""Visual management (目视化管理): citizen ratings (好差评), the center's weights of the combined
+index, daily roll-ups that keep the dashboards' cost flat as history grows, and background
+report and export jobs with their progress.
+
+The roll-ups (`UnitDay`, `CheckDay`) are derived data: `onsite.dashboards.rollups.refresh`
+rewrites whole days from the source tables, so they can always be rebuilt."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from onsite.core.models import Center, CenterScoped
+from onsite.org.models import AreaType, Unit
+
+
+class Level(models.IntegerChoices):
+    """The national five levels of 政务服务“好差评” (GB/T 39735): 3 to 5 count as good."""
+
+    VERY_SATISFIED = 5, _("Very satisfied")
+    SATISFIED = 4, _("Satisfied")
+    BASICALLY_SATISFIED = 3, _("Basically satisfied")
+    DISSATISFIED = 2, _("Dissatisfied")
+    VERY_DISSATISFIED = 1, _("Very dissatisfied")
+
+
+GOOD_FROM = 3  # 好评: basically satisfied or better; 差评: dissatisfied or worse
+
+
+def ratings_import_path(instance: RatingImport, filename: str) -> str:
+    return f"dashboards/{instance.center_id}/ratings/{secrets.token_hex(8)}-{filename}"
+
+
+class RatingImport(CenterScoped):
+    """One imported file (or API batch) of citizen ratings. Its checksum makes importing the
+    same file twice a no-op that points at the first import."""
+
+    class Source(models.TextChoices):
+        FILE = "file", _("File")
+        API = "api", _("API")
+
+    source = models.CharField(_("source"), max_length=4, choices=Source.choices)
+    filename = models.CharField(_("file"), max_length=200, blank=True)
+    checksum = models.CharField(max_length=64)
+    rows = models.PositiveIntegerField(_("ratings"), default=0)
+    first_day = models.DateField(_("from"), null=True, blank=True)
+    last_day = models.DateField(_("to"), null=True, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ratings import")
+        verbose_name_plural = _("ratings imports")
+        ordering = ["center", "-imported_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["center", "checksum"], name="rating_import_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.filename or f"{self.get_source_display()} {self.imported_at:%Y-%m-%d}"
+
+
+class CitizenRating(CenterScoped):
+    """好差评: one citizen's rating of a window on a day, on one dimension (blank: overall)."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="citizen_ratings", verbose_name=_("window")
+    )
+    rated_on = models.DateField(_("date"))
+    rating = models.PositiveSmallIntegerField(_("rating"), choices=Level.choices)
+    dimension = models.CharField(_("dimension"), max_length=50, blank=True)
+    batch = models.ForeignKey(
+        RatingImport, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("import")
+    )
+
+    class Meta:
+        verbose_name = _("citizen rating")
+        verbose_name_plural = _("citizen ratings")
+        ordering = ["center", "-rated_on", "pk"]
+        indexes = [
+            models.Index(fields=["center", "rated_on"]),
+            models.Index(fields=["center", "unit", "rated_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5), name="citizen_rating_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.rated_on} {self.rating}"
+
+    @property
+    def is_good(self) -> bool:
+        return self.rating >= GOOD_FROM
+
+
+# The combined index: (key, label) of each part, in the order pages show them.
+COMPONENTS: list[tuple[str, Any]] = [
+    ("audit", _("Audit score")),
+    ("timeliness", _("Rectification on time")),
+    ("repeats", _("Free of repeat findings")),
+    ("ratings", _("Citizen ratings")),
+    ("proposals", _("Proposals adopted")),
+    ("cards", _("Cards")),
+]
+COMPONENT_KEYS = [key for key, _label in COMPONENTS]
+DEFAULT_WEIGHTS = {
+    "audit": 40,
+    "timeliness": 20,
+    "repeats": 10,
+    "ratings": 20,
+    "proposals": 5,
+    "cards": 5,
+}
+
+
+def _weight(label: Any, key: str) -> models.PositiveSmallIntegerField[Any, Any]:
+    return models.PositiveSmallIntegerField(
+        label, default=DEFAULT_WEIGHTS[key], validators=[MaxValueValidator(100)]
+    )
+
+
+class IndexWeights(CenterScoped):
+    """How much each part counts in the center's combined index. A center without a row uses
+    the defaults (`for_center` returns an unsaved row then)."""
+
+    audit = _weight(_("Audit score"), "audit")
+    timeliness = _weight(_("Rectification on time"), "timeliness")
+    repeats = _weight(_("Free of repeat findings"), "repeats")
+    ratings = _weight(_("Citizen ratings"), "ratings")
+    proposals = _weight(_("Proposals adopted"), "proposals")
+    cards = _weight(_("Cards"), "cards")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("index weights")
+        verbose_name_plural = _("index weights")
+        constraints = [
+            models.UniqueConstraint(fields=["center"], name="index_weights_one_per_center"),
+            models.CheckConstraint(
+                condition=Q(audit__gt=0)
+                | Q(timeliness__gt=0)
+                | Q(repeats__gt=0)
+                | Q(ratings__gt=0)
+                | Q(proposals__gt=0)
+                | Q(cards__gt=0),
+                name="index_weights_not_all_zero",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.center_id}: " + " ".join(f"{k}={v}" for k, v in self.as_dict().items())
+
+    @classmethod
+    def for_center(cls, center: Center | int) -> IndexWeights:
+        center_id = center if isinstance(center, int) else center.pk
+        found = cls.objects.filter(center_id=center_id).first()
+        return found if found is not None else cls(center_id=center_id)
+
+    def as_dict(self) -> dict[str, int]:
+        return {key: int(getattr(self, key)) for key in COMPONENT_KEYS}
+
+
+# --- roll-ups --------------------------------------------------------------------------------
+
+
+class UnitDay(models.Model):
+    """One day of one unit (or of the zones that belong to no unit, `unit` empty): what
+    happened that day, summed. Rewritten whole by the roll-up refresh."""
+
+    center = models.ForeignKey(Center, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    inspections = models.PositiveIntegerField(default=0)
+    score_sum = models.DecimalField(max_digits=12, decimal_places=1, default=Decimal(0))
+    # Supervision checks and acceptance inspections: the independent audits.
+    audits = models.PositiveIntegerField(default=0)
+    audit_sum = models.DecimalField(max_digits=12, decimal_places=1, default=Decimal(0))
+    passed = models.PositiveIntegerField(default=0)
+    findings = models.PositiveIntegerField(default=0)
+    repeat_findings = models.PositiveIntegerField(default=0)
+    # Rectifications due that day, and how many of them had been handed in by then.
+    due = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    filings = models.PositiveIntegerField(default=0)
+    # Citizen ratings by level (r1 = very dissatisfied … r5 = very satisfied).
+    r1 = models.PositiveIntegerField(default=0)
+    r2 = models.PositiveIntegerField(default=0)
+    r3 = models.PositiveIntegerField(default=0)
+    r4 = models.PositiveIntegerField(default=0)
+    r5 = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily unit figures")
+        verbose_name_plural = _("daily unit figures")
+        indexes = [models.Index(fields=["center", "day"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["center", "day", "unit"],
+                condition=Q(unit__isnull=False),
+                name="unit_day_once",
+            ),
+            models.UniqueConstraint(
+                fields=["center", "day"], condition=Q(unit__isnull=True), name="unit_day_none_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.center_id} {self.day} {self.unit_id}"
+
+
+class CheckDay(models.Model):
+    """How often one check of one area type's standard failed on a day (the Pareto chart)."""
+
+    center = models.ForeignKey(Center, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    area_type = models.ForeignKey(AreaType, on_delete=models.CASCADE, related_name="+")
+    check_key = models.CharField(max_length=60)
+    label = models.TextField(blank=True)
+    pillar = models.CharField(max_length=16, blank=True)
+    failures = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily check failures")
+        verbose_name_plural = _("daily check failures")
+        indexes = [models.Index(fields=["center", "day"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["center", "day", "area_type", "check_key"], name="check_day_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.center_id} {self.day} {self.check_key}"
+
+
+class RollupState(models.Model):
+    """When a center's roll-ups were last brought up to date, and whether a refresh is queued."""
+
+    center = models.OneToOneField(Center, on_delete=models.CASCADE, related_name="+")
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    days_refreshed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("roll-up state")
+        verbose_name_plural = _("roll-up states")
+
+    def __str__(self) -> str:
+        return f"{self.center_id}: {self.refreshed_at}"
+
+
+# --- background reports and exports ------------------------------------------------------
+
+
+def job_file_path(instance: ReportJob, filename: str) -> str:
+    stamp = timezone.now()
+    return f"dashboards/{instance.center_id}/{stamp:%Y/%m}/{secrets.token_hex(8)}-{filename}"
+
+
+class ReportJob(CenterScoped):
+    """A report or export made by the task worker; the page polls its progress."""
+
+    class Kind(models.TextChoices):
+        CENTER_REPORT = "center_report", _("Monthly report of the center (PDF)")
+        UNIT_REPORT = "unit_report", _("Monthly report of a unit (PDF)")
+        INSPECTIONS = "inspections", _("Inspections (Excel)")
+        FINDINGS = "findings", _("Findings (Excel)")
+        RECTIFICATIONS = "rectifications", _("Rectifications (Excel)")
+        RANKING = "ranking", _("Ranking (Excel)")
+        RATINGS = "ratings", _("Citizen ratings (Excel)")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", pgettext_lazy("job", "Running")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
+    month_from = models.DateField(_("from month"))
+    month_to = models.DateField(_("to month"))
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("unit"),
+    )
+    language = models.CharField(max_length=10, default="zh-hans")
+    progress = models.PositiveSmallIntegerField(
+        _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+    stage = models.CharField(max_length=20, blank=True)
+    # Why it failed, for the person who asked (a msgid with its params, shown translated).
+    error = models.CharField(_("why it failed"), max_length=300, blank=True)
+    error_params = models.JSONField(default=dict, blank=True)
+    file = models.FileField(upload_to=job_file_path, blank=True)
+    filename = models.CharField(max_length=200, blank=True)
+    rows = models.PositiveIntegerField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report job")
+        verbose_name_plural = _("report jobs")
+        ordering = ["center", "-requested_at", "-pk"]
+        indexes = [models.Index(fields=["center", "requested_by", "-requested_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(month_to__gte=models.F("month_from")), name="report_job_months_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="report_job_progress_at_most_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.month_from:%Y-%m}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.kind in {self.Kind.CENTER_REPORT, self.Kind.UNIT_REPORT}
+
+    def waited(self, now: datetime.datetime | None = None) -> datetime.timedelta:
+        return (now or timezone.now()) - self.requested_at

@@ -1,1 +1,430 @@
-"""Pages of the dashboards app."""
+"""Pages of visual management: the dashboard, the hall heat map, scorecards and ranking,
+citizen ratings, reports and exports with their background jobs."""
+
+from __future__ import annotations
+
+import io
+from typing import Any, cast
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from onsite.core.concurrency import ConflictError
+from onsite.core.decorators import role_required
+from onsite.core.images import serve_protected_file
+from onsite.core.models import Center
+from onsite.core.types import OnsiteRequest
+from onsite.dashboards import access, exports, jobs, queries, rollups, services
+from onsite.dashboards.forms import ExportForm, RatingImportForm, ReportForm, WeightsForm
+from onsite.dashboards.models import (
+    COMPONENTS,
+    IndexWeights,
+    Level,
+    RatingImport,
+    ReportJob,
+    RollupState,
+)
+from onsite.dashboards.ratings import RatingImportError, column_label
+from onsite.org.models import Unit
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RECENT_JOBS = 15
+QUEUED_TOO_LONG = 120  # seconds before the page says the worker may not be running
+
+
+def _center(request: OnsiteRequest) -> Center:
+    if request.center is None:
+        raise Http404
+    return request.center
+
+
+def _level(request: OnsiteRequest) -> int | None:
+    value = request.GET.get("floor", "")
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _month_nav(month: Any) -> dict[str, Any]:
+    current = queries.this_month()
+    later = queries.add_months(month, 1)
+    return {
+        "month": month,
+        "month_value": f"{month:%Y-%m}",
+        "previous_month": f"{queries.add_months(month, -1):%Y-%m}",
+        "next_month": f"{later:%Y-%m}" if later <= current else "",
+        "max_month": f"{current:%Y-%m}",
+        "is_current": month == current,
+    }
+
+
+# --- dashboard and heat map --------------------------------------------------------------
+
+
+@role_required(*access.READERS)
+def dashboard(request: OnsiteRequest) -> HttpResponse:
+    center = _center(request)
+    month = queries.parse_month(request.GET.get("month"))
+    state = RollupState.objects.filter(center=center).first()
+    refreshing = rollups.request_refresh(center, state)
+    if refreshing:
+        state = RollupState.objects.filter(center=center).first()
+    board = queries.dashboard(center, month)
+    heat = queries.heat_map(center, month=month, level=_level(request))
+    context = {
+        "board": board,
+        "heat": heat,
+        "charts": queries.chart_data(board),
+        "state": state,
+        "refreshing": refreshing or (state is not None and state.queued_at is not None),
+        "heat_url": reverse("dashboards:dashboard"),
+        **_month_nav(month),
+    }
+    if request.htmx and request.GET.get("part") == "heatmap":
+        return render(request, "dashboards/_heatmap.html", context)
+    return render(request, "dashboards/dashboard.html", context)
+
+
+@role_required(*access.READERS)
+def heatmap(request: OnsiteRequest) -> HttpResponse:
+    center = _center(request)
+    month = queries.parse_month(request.GET.get("month"))
+    heat = queries.heat_map(center, month=month, level=_level(request))
+    context = {
+        "heat": heat,
+        "heat_url": reverse("dashboards:heatmap"),
+        "show_picker": True,
+        **_month_nav(month),
+    }
+    if request.htmx:
+        return render(request, "dashboards/_heatmap.html", context)
+    return render(request, "dashboards/heatmap.html", context)
+
+
+# --- scorecards and ranking ----------------------------------------------------------------
+
+
+@role_required(*access.READERS)
+def scorecards(request: OnsiteRequest) -> HttpResponse:
+    center = _center(request)
+    month = queries.parse_month(request.GET.get("month"))
+    board = queries.ranking(center, month)
+    return render(
+        request,
+        "dashboards/scorecards.html",
+        {
+            "ranking": board,
+            "components": [(key, str(label)) for key, label in COMPONENTS],
+            "can_edit": access.may_edit(request.user),
+            **_month_nav(month),
+        },
+    )
+
+
+@role_required(*access.READERS)
+def scorecard(request: OnsiteRequest, code: str) -> HttpResponse:
+    center = _center(request)
+    unit = access.get_unit(center, code)
+    month = queries.parse_month(request.GET.get("month"))
+    card = queries.unit_card(center, unit, month)
+    history = [
+        {
+            "month": month_,
+            "totals": totals,
+        }
+        for month_, totals in card.history
+    ]
+    chart = {
+        "months": [f"{m:%Y-%m}" for m, _t in card.history],
+        "series": [
+            {"name": _("Supervision score"), "values": [t.audit_score for _m, t in card.history]},
+            {
+                "name": _("Rectification on time"),
+                "values": [t.on_time_rate for _m, t in card.history],
+            },
+            {
+                "name": _("Citizen rating (0–100)"),
+                "values": [t.rating_index for _m, t in card.history],
+            },
+        ],
+    }
+    return render(
+        request,
+        "dashboards/scorecard.html",
+        {"card": card, "history": history, "chart": chart, "unit": unit, **_month_nav(month)},
+    )
+
+
+@role_required(*access.EDITORS, write=True)
+def weights_edit(request: OnsiteRequest) -> HttpResponse:
+    center = _center(request)
+    weights = IndexWeights.for_center(center)
+    initial = {**weights.as_dict(), "version": weights.version}
+    form = WeightsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_weights(
+                center=center,
+                by=request.user,
+                values={key: form.cleaned_data[key] for key, _label in COMPONENTS},
+                expected_version=form.cleaned_data.get("version"),
+                request=request,
+            )
+        except ConflictError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("The weights are saved; the ranking uses them now."))
+            return redirect("dashboards:scorecards")
+    return render(request, "dashboards/weights.html", {"form": form, "weights": weights})
+
+
+# --- citizen ratings ------------------------------------------------------------------------
+
+
+def _ratings_context(request: OnsiteRequest, center: Center, month: Any) -> dict[str, Any]:
+    totals = queries.month_totals_by_unit(center, month)
+    units = list(Unit.objects.filter(center=center).order_by("kind", "position", "code"))
+    rows = [
+        (unit, totals[unit.pk]) for unit in units if unit.pk in totals and totals[unit.pk].ratings
+    ]
+    overall = queries.Totals()
+    for _unit, unit_totals in rows:
+        for level in range(1, 6):
+            name = f"r{level}"
+            setattr(overall, name, getattr(overall, name) + getattr(unit_totals, name))
+    return {
+        "rows": rows,
+        "overall": overall,
+        "levels": list(Level),
+        "imports": list(
+            RatingImport.objects.filter(center=center).select_related("imported_by")[:10]
+        ),
+        "can_import": access.may_edit(request.user),
+        **_month_nav(month),
+    }
+
+
+@role_required(*access.READERS)
+def ratings(request: OnsiteRequest) -> HttpResponse:
+    center = _center(request)
+    month = queries.parse_month(request.GET.get("month"))
+    context = _ratings_context(request, center, month)
+    context["form"] = RatingImportForm() if context["can_import"] else None
+    return render(request, "dashboards/ratings.html", context)
+
+
+@role_required(*access.EDITORS, write=True)
+@require_POST
+def ratings_import(request: OnsiteRequest) -> HttpResponse:
+    center = _center(request)
+    form = RatingImportForm(request.POST, request.FILES)
+    errors: list[Any] = []
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = services.import_rating_file(
+                center=center,
+                by=request.user,
+                content=upload.read(),
+                filename=upload.name or "ratings",
+                request=request,
+            )
+        except RatingImportError as exc:
+            errors = [
+                {
+                    "row": error.row,
+                    "column": column_label(error.column),
+                    "value": error.value,
+                    "message": error.message,
+                }
+                for error in exc.errors
+            ]
+        else:
+            if result.created:
+                messages.success(
+                    request,
+                    _("%(count)s ratings imported (%(first)s – %(last)s).")
+                    % {
+                        "count": result.batch.rows,
+                        "first": result.batch.first_day,
+                        "last": result.batch.last_day,
+                    },
+                )
+            else:
+                messages.info(
+                    request,
+                    _("This file was already imported on %(when)s; nothing was added.")
+                    % {
+                        "when": timezone.localtime(result.batch.imported_at).strftime(
+                            "%Y-%m-%d %H:%M"
+                        )
+                    },
+                )
+            month = result.batch.last_day or queries.this_month()
+            return redirect(f"{reverse('dashboards:ratings')}?month={month:%Y-%m}")
+    context = _ratings_context(request, center, queries.this_month())
+    context.update({"form": form, "errors": errors})
+    return render(request, "dashboards/ratings.html", context, status=400 if errors else 200)
+
+
+@role_required(*access.READERS)
+def ratings_template(request: OnsiteRequest) -> HttpResponse:
+    from openpyxl import Workbook
+
+    center = _center(request)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Ratings")[:31]
+    sheet.append([_("Date"), _("Window"), _("Rating"), _("Dimension")])
+    example = (
+        Unit.objects.filter(center=center, kind=Unit.Kind.WINDOW)
+        .order_by("position", "code")
+        .first()
+    )
+    sheet.append(
+        [timezone.localdate(), example.code if example else "w01", 5, _("Service attitude")]
+    )
+    sheet.append(
+        [timezone.localdate(), example.name if example else "", str(Level.SATISFIED.label), ""]
+    )
+    levels = book.create_sheet(_("Levels")[:31])
+    levels.append([_("Rating"), _("Level")])
+    for level in Level:
+        levels.append([level.value, str(level.label)])
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(out.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="citizen-ratings-template.xlsx"'
+    return response
+
+
+# --- reports, exports and jobs -------------------------------------------------------------
+
+
+def _reports_context(request: OnsiteRequest, center: Center, **forms: Any) -> dict[str, Any]:
+    recent = list(access.jobs_visible_to(request.user, center)[:RECENT_JOBS])
+    return {
+        "report_form": forms.get("report_form") or ReportForm(center=center),
+        "export_form": forms.get("export_form") or ExportForm(center=center),
+        "jobs": recent,
+        "inline_rows": exports.inline_rows(),
+    }
+
+
+@role_required(*access.READERS)
+def reports(request: OnsiteRequest) -> HttpResponse:
+    center = _center(request)
+    return render(request, "dashboards/reports.html", _reports_context(request, center))
+
+
+@role_required(*access.READERS)
+@require_POST
+def report_request(request: OnsiteRequest) -> HttpResponse:
+    center = _center(request)
+    form = ReportForm(request.POST, center=center)
+    if not form.is_valid():
+        return render(
+            request,
+            "dashboards/reports.html",
+            _reports_context(request, center, report_form=form),
+            status=400,
+        )
+    month = form.cleaned_data["month"]
+    job = services.queue_job(
+        center=center,
+        by=request.user,
+        kind=form.kind,
+        month_from=month,
+        month_to=month,
+        unit=form.cleaned_data.get("unit"),
+        language=get_language() or "zh-hans",
+        submission_key=form.cleaned_data.get("submission_key") or "",
+        request=request,
+    )
+    return redirect("dashboards:job", pk=job.pk)
+
+
+@role_required(*access.READERS)
+@require_POST
+def export_request(request: OnsiteRequest) -> HttpResponse:
+    center = _center(request)
+    form = ExportForm(request.POST, center=center)
+    if not form.is_valid():
+        return render(
+            request,
+            "dashboards/reports.html",
+            _reports_context(request, center, export_form=form),
+            status=400,
+        )
+    kind = form.cleaned_data["kind"]
+    first, last = form.cleaned_data["month_from"], form.cleaned_data["last_day"]
+    unit = form.cleaned_data.get("unit")
+    export = exports.prepare(kind, center, first, last, unit)
+    if export.count > exports.inline_rows():
+        job = services.queue_job(
+            center=center,
+            by=request.user,
+            kind=kind,
+            month_from=first,
+            month_to=form.cleaned_data["month_to"],
+            unit=unit,
+            language=get_language() or "zh-hans",
+            submission_key=form.cleaned_data.get("submission_key") or "",
+            request=request,
+        )
+        messages.info(
+            request,
+            _("%(rows)s rows: the file is being made in the background.") % {"rows": export.count},
+        )
+        return redirect("dashboards:job", pk=job.pk)
+    title = f"{center.name} · {ReportJob.Kind(kind).label} · {first:%Y-%m} – {last:%Y-%m}"
+    content = exports.write_workbook(export, title=title)
+    services.record_export(
+        center=center,
+        by=request.user,
+        kind=kind,
+        month_from=first,
+        month_to=last,
+        unit=unit,
+        rows=export.count,
+        request=request,
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    filename = exports.filename_for(kind, center, first, last)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _job_context(job: ReportJob) -> dict[str, Any]:
+    waited = job.waited().total_seconds()
+    return {
+        "job": job,
+        "stage": jobs.stage_label(job.stage if job.status != ReportJob.Status.QUEUED else ""),
+        "error": jobs.error_text(job),
+        "worker_missing": job.status == ReportJob.Status.QUEUED and waited > QUEUED_TOO_LONG,
+    }
+
+
+@role_required(*access.READERS)
+def job_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
+    job = access.get_job(request.user, _center(request), pk)
+    context = _job_context(job)
+    if request.htmx:
+        return render(request, "dashboards/_job.html", context)
+    return render(request, "dashboards/job.html", context)
+
+
+@role_required(*access.READERS)
+def job_download(request: OnsiteRequest, pk: int) -> HttpResponse:
+    job = access.get_job(request.user, _center(request), pk)
+    if job.status != ReportJob.Status.DONE or not job.file:
+        raise Http404
+    response = serve_protected_file(request, job.file, filename=job.filename, as_attachment=True)
+    return cast(HttpResponse, response)  # a FileResponse; role_required's type wants HttpResponse

@@ -18,6 +18,7 @@ DEMO_STEPS: list[str] = [
     "onsite.engagement.demo",
     "onsite.accounts.demo",
     "onsite.programme.demo",
+    "onsite.dashboards.demo",
 ]
 
 

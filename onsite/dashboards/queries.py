@@ -1,0 +1,825 @@
+"""Read-side figures of visual management for the pages, the API and the reports.
+
+Every function runs a fixed number of queries whatever the length of history or the number
+of units: monthly figures come from the daily roll-ups (`UnitDay`, `CheckDay`), "now" figures
+(open rectifications, pending filings, the latest score of each zone) from indexed queries
+over current rows."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onsite.core.models import Center
+from onsite.dashboards.models import (
+    COMPONENT_KEYS,
+    COMPONENTS,
+    GOOD_FROM,
+    CheckDay,
+    CitizenRating,
+    IndexWeights,
+    Level,
+    UnitDay,
+)
+from onsite.inspections.models import Finding, Inspection, InspectionSettings
+from onsite.org.models import Floor, Unit, Zone
+from onsite.rectification.models import Rectification
+from onsite.standards.models import ItemFiling
+
+TREND_MONTHS = 12
+HISTORY_MONTHS = 6
+PARETO_SIZE = 10
+SUM_FIELDS = [
+    "inspections",
+    "score_sum",
+    "audits",
+    "audit_sum",
+    "passed",
+    "findings",
+    "repeat_findings",
+    "due",
+    "on_time",
+    "filings",
+    "r1",
+    "r2",
+    "r3",
+    "r4",
+    "r5",
+]
+ONE_PLACE = Decimal("0.1")
+
+
+def one_place(value: Decimal | float) -> float:
+    return float(Decimal(str(value)).quantize(ONE_PLACE, rounding=ROUND_HALF_UP))
+
+
+# --- months ------------------------------------------------------------------------------
+
+
+def add_months(first: datetime.date, months: int) -> datetime.date:
+    index = first.year * 12 + first.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(first: datetime.date) -> datetime.date:
+    return add_months(first, 1) - datetime.timedelta(days=1)
+
+
+def this_month() -> datetime.date:
+    return timezone.localdate().replace(day=1)
+
+
+def parse_month(value: str | None) -> datetime.date:
+    """ "2025-11" → 2025-11-01. Anything else, or a month to come, → this month."""
+    current = this_month()
+    try:
+        year, month = (int(part) for part in (value or "").split("-", 1))
+        first = datetime.date(year, month, 1)
+    except (TypeError, ValueError):
+        return current
+    if first > current or first.year < 2000:
+        return current
+    return first
+
+
+def as_of(first: datetime.date) -> datetime.date:
+    """The last day a month's "latest" figures look at: its end, or today for this month."""
+    return min(month_end(first), timezone.localdate())
+
+
+# --- totals from the roll-ups ------------------------------------------------------------
+
+
+@dataclass
+class Totals:
+    """A sum of daily roll-up rows, with the rates the pages show."""
+
+    inspections: int = 0
+    score_sum: Decimal = Decimal(0)
+    audits: int = 0
+    audit_sum: Decimal = Decimal(0)
+    passed: int = 0
+    findings: int = 0
+    repeat_findings: int = 0
+    due: int = 0
+    on_time: int = 0
+    filings: int = 0
+    r1: int = 0
+    r2: int = 0
+    r3: int = 0
+    r4: int = 0
+    r5: int = 0
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Totals:
+        totals = cls()
+        for name in SUM_FIELDS:
+            value = row.get(name)
+            if value is not None:
+                setattr(totals, name, value)
+        return totals
+
+    @property
+    def avg_score(self) -> float | None:
+        return one_place(self.score_sum / self.inspections) if self.inspections else None
+
+    @property
+    def audit_score(self) -> float | None:
+        return one_place(self.audit_sum / self.audits) if self.audits else None
+
+    @property
+    def pass_rate(self) -> float | None:
+        return one_place(100 * self.passed / self.inspections) if self.inspections else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return one_place(100 * self.on_time / self.due) if self.due else None
+
+    @property
+    def repeat_free(self) -> float | None:
+        """Share of findings that are not repeats (100 when inspected without findings)."""
+        if self.findings:
+            return one_place(100 * (self.findings - self.repeat_findings) / self.findings)
+        return 100.0 if self.inspections else None
+
+    @property
+    def ratings(self) -> int:
+        return self.r1 + self.r2 + self.r3 + self.r4 + self.r5
+
+    @property
+    def rating_mean(self) -> float | None:
+        if not self.ratings:
+            return None
+        total = self.r1 + 2 * self.r2 + 3 * self.r3 + 4 * self.r4 + 5 * self.r5
+        return float(
+            Decimal(total / self.ratings).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        )
+
+    @property
+    def good_ratings(self) -> int:
+        return sum(getattr(self, f"r{level}") for level in range(GOOD_FROM, 6))
+
+    @property
+    def bad_ratings(self) -> int:
+        return self.ratings - self.good_ratings
+
+    @property
+    def good_rate(self) -> float | None:
+        return one_place(100 * self.good_ratings / self.ratings) if self.ratings else None
+
+    @property
+    def rating_index(self) -> float | None:
+        """The mean rating on 0–100 (1 → 0, 5 → 100)."""
+        mean = self.rating_mean
+        return one_place((mean - 1) * 25) if mean is not None else None
+
+    def by_level(self) -> list[tuple[int, str, int]]:
+        return [
+            (level.value, str(level.label), getattr(self, f"r{level.value}")) for level in Level
+        ]
+
+
+def _sums() -> dict[str, Any]:
+    return {name: Sum(name) for name in SUM_FIELDS}
+
+
+def month_totals_by_unit(center: Center, first: datetime.date) -> dict[int | None, Totals]:
+    rows = (
+        UnitDay.objects.filter(center=center, day__gte=first, day__lte=month_end(first))
+        .order_by()
+        .values("unit_id")
+        .annotate(**_sums())
+    )
+    return {row["unit_id"]: Totals.from_row(row) for row in rows}
+
+
+def monthly_series(
+    center: Center, *, last: datetime.date, months: int, unit: Unit | None = None
+) -> list[tuple[datetime.date, Totals]]:
+    """One Totals per month from `months - 1` months before `last` to `last`. One query."""
+    first = add_months(last, -(months - 1))
+    rows = UnitDay.objects.filter(center=center, day__gte=first, day__lte=month_end(last))
+    if unit is not None:
+        rows = rows.filter(unit=unit)
+    found = {
+        row["month"]: Totals.from_row(row)
+        for row in rows.annotate(month=TruncMonth("day"))
+        .order_by()
+        .values("month")
+        .annotate(**_sums())
+    }
+    result = []
+    for n in range(months):
+        month = add_months(first, n)
+        totals = found.get(month)
+        if totals is None:
+            # TruncMonth answers a datetime on some backends; match on year and month.
+            totals = next(
+                (t for m, t in found.items() if (m.year, m.month) == (month.year, month.month)),
+                Totals(),
+            )
+        result.append((month, totals))
+    return result
+
+
+# --- the combined index and ranking ----------------------------------------------------
+
+
+@dataclass
+class ScoreRow:
+    unit: Unit
+    totals: Totals
+    cards: dict[str, int]
+    proposals: int
+    components: dict[str, float | None] = field(default_factory=dict)
+    index: float | None = None
+    rank: int | None = None
+
+    @property
+    def component_list(self) -> list[tuple[str, str, float | None]]:
+        return [(key, str(label), self.components.get(key)) for key, label in COMPONENTS]
+
+
+@dataclass
+class Ranking:
+    month: datetime.date
+    weights: IndexWeights
+    rows: list[ScoreRow]  # ranked, best first
+    unranked: list[ScoreRow]  # nothing measured this month
+
+    @property
+    def weight_shares(self) -> list[tuple[str, str, int, float]]:
+        """(key, label, weight, share of the total in %)."""
+        values = self.weights.as_dict()
+        total = sum(values.values()) or 1
+        return [
+            (key, str(label), values[key], one_place(100 * values[key] / total))
+            for key, label in COMPONENTS
+        ]
+
+    def row_of(self, unit: Unit) -> ScoreRow | None:
+        return next((row for row in self.rows + self.unranked if row.unit.pk == unit.pk), None)
+
+
+def cards_score(cards: dict[str, int]) -> float:
+    """100 without cards; a yellow card costs 50, a red card everything."""
+    return float(max(0, 100 - 50 * cards.get("yellow", 0) - 100 * cards.get("red", 0)))
+
+
+def components_of(
+    totals: Totals, *, cards: dict[str, int], proposals: int, most_proposals: int
+) -> dict[str, float | None]:
+    """Each part of the index on a 0–100 scale; None where the month measured nothing."""
+    return {
+        "audit": totals.audit_score,
+        "timeliness": totals.on_time_rate,
+        "repeats": totals.repeat_free,
+        "ratings": totals.rating_index,
+        "proposals": one_place(100 * proposals / most_proposals) if most_proposals else None,
+        "cards": cards_score(cards),
+    }
+
+
+MEASURES = ("audit", "timeliness", "ratings")
+
+
+def combined_index(components: dict[str, float | None], weights: dict[str, int]) -> float | None:
+    """The weighted mean of the parts that have a value. A unit with no audit, no
+    rectification due and no citizen rating in the month is not ranked at all."""
+    if all(components.get(key) is None for key in MEASURES):
+        return None
+    used = [
+        (weights[key], value)
+        for key in COMPONENT_KEYS
+        if weights.get(key, 0) > 0 and (value := components.get(key)) is not None
+    ]
+    total = sum(weight for weight, _value in used)
+    if not total:
+        return None
+    return one_place(sum(Decimal(weight) * Decimal(str(value)) for weight, value in used) / total)
+
+
+def competition_ranks(values: dict[int, float]) -> dict[int, int]:
+    """1, 2, 2, 4: equal values share a rank."""
+    ordered = sorted(values.values(), reverse=True)
+    return {key: 1 + sum(1 for other in ordered if other > value) for key, value in values.items()}
+
+
+def ranking(center: Center, month: datetime.date, *, units: list[Unit] | None = None) -> Ranking:
+    """The month's combined index of every unit, ranked. Five queries."""
+    from onsite.engagement.models import Suggestion, SuggestionTransition
+    from onsite.programme.models import Card
+
+    first, last = month, month_end(month)
+    weights = IndexWeights.for_center(center)
+    if units is None:
+        units = list(Unit.objects.filter(center=center).order_by("kind", "position", "code"))
+    totals = month_totals_by_unit(center, first)
+    cards: dict[int, dict[str, int]] = {}
+    for card in (
+        Card.objects.filter(
+            center=center, issued_on__gte=first, issued_on__lte=last, revoked_at__isnull=True
+        )
+        .order_by()
+        .values("unit_id", "kind")
+        .annotate(n=Count("pk"))
+    ):
+        cards.setdefault(card["unit_id"], {})[card["kind"]] = card["n"]
+    adopted = {
+        row["suggestion__unit_id"]: row["n"]
+        for row in SuggestionTransition.objects.filter(
+            center=center,
+            to_status=Suggestion.Status.ADOPTED,
+            at__date__gte=first,
+            at__date__lte=last,
+            suggestion__unit__isnull=False,
+        )
+        .order_by()
+        .values("suggestion__unit_id")
+        .annotate(n=Count("suggestion", distinct=True))
+    }
+    most = max(adopted.values(), default=0)
+    weight_values = weights.as_dict()
+    rows = []
+    for unit in units:
+        row = ScoreRow(
+            unit=unit,
+            totals=totals.get(unit.pk, Totals()),
+            cards=cards.get(unit.pk, {}),
+            proposals=adopted.get(unit.pk, 0),
+        )
+        row.components = components_of(
+            row.totals, cards=row.cards, proposals=row.proposals, most_proposals=most
+        )
+        row.index = combined_index(row.components, weight_values)
+        rows.append(row)
+    ranked = [row for row in rows if row.index is not None]
+    places = competition_ranks({row.unit.pk: row.index for row in ranked if row.index is not None})
+    for row in ranked:
+        row.rank = places[row.unit.pk]
+    ranked.sort(key=lambda row: (row.rank or 0, row.unit.code))
+    return Ranking(
+        month=month,
+        weights=weights,
+        rows=ranked,
+        unranked=[row for row in rows if row.index is None],
+    )
+
+
+# --- the heat map --------------------------------------------------------------------------
+
+
+BAND_FILL = {"green": "#198754", "yellow": "#ffc107", "red": "#dc3545", "": "#e9ecef"}
+BAND_TEXT = {"green": "#ffffff", "yellow": "#212529", "red": "#ffffff", "": "#495057"}
+
+
+@dataclass
+class ZoneCell:
+    zone: Zone
+    score: float | None
+    band: str  # green / yellow / red, or "" when never inspected
+    inspected_on: datetime.date | None
+    kind: str
+    open_findings: int
+
+    @property
+    def label_size(self) -> int:
+        return max(3, min(9, min(self.zone.width, self.zone.height * 2) // 5))
+
+    @property
+    def cx(self) -> float:
+        return self.zone.width / 2
+
+    @property
+    def cy(self) -> float:
+        """The code sits a little above the middle, the score below it."""
+        return self.zone.height / 2 - (self.label_size * 0.45 if self.zone.height >= 14 else 0)
+
+    @property
+    def score_y(self) -> float:
+        return self.cy + self.label_size * 1.1
+
+    @property
+    def fill(self) -> str:
+        return BAND_FILL.get(self.band, BAND_FILL[""])
+
+    @property
+    def text_fill(self) -> str:
+        return BAND_TEXT.get(self.band, BAND_TEXT[""])
+
+    @property
+    def score_text(self) -> str:
+        return "—" if self.score is None else f"{self.score:g}"
+
+
+@dataclass
+class HeatMap:
+    month: datetime.date
+    as_of: datetime.date
+    floors: list[Floor]
+    floor: Floor | None
+    cells: list[ZoneCell]
+    green_from: int
+    yellow_from: int
+
+    @property
+    def counts(self) -> dict[str, int]:
+        found = {"green": 0, "yellow": 0, "red": 0, "none": 0}
+        for cell in self.cells:
+            found[cell.band or "none"] += 1
+        return found
+
+
+def latest_inspections(zones: Any, *, on: datetime.date) -> dict[int, Inspection]:
+    """The latest submitted, scored inspection of each zone on or before `on` (two queries)."""
+    latest = (
+        Inspection.objects.filter(
+            zone=OuterRef("pk"),
+            status=Inspection.Status.SUBMITTED,
+            score__isnull=False,
+            inspected_on__lte=on,
+        )
+        .order_by("-inspected_on", "-submitted_at", "-pk")
+        .values("pk")[:1]
+    )
+    ids = {
+        zone_id: inspection_id
+        for zone_id, inspection_id in zones.annotate(latest=Subquery(latest)).values_list(
+            "pk", "latest"
+        )
+        if inspection_id is not None
+    }
+    found = Inspection.objects.only("pk", "zone_id", "score", "inspected_on", "kind").in_bulk(
+        list(ids.values())
+    )
+    return {zone_id: found[pk] for zone_id, pk in ids.items() if pk in found}
+
+
+def open_findings(center: Center, zone_ids: list[int], *, on: datetime.date) -> dict[int, int]:
+    """Findings of each zone still not verified at the end of `on` (one query)."""
+    if on >= timezone.localdate():
+        rows = Rectification.objects.filter(center=center, zone_id__in=zone_ids).exclude(
+            status=Rectification.Status.CLOSED
+        )
+    else:
+        rows = Rectification.objects.filter(
+            center=center, zone_id__in=zone_ids, created_at__date__lte=on
+        ).filter(Q(closed_at__isnull=True) | Q(closed_at__date__gt=on))
+    return dict(
+        rows.order_by().values("zone_id").annotate(n=Count("pk")).values_list("zone_id", "n")
+    )
+
+
+def heat_map(center: Center, *, month: datetime.date, level: int | None = None) -> HeatMap:
+    """The floor plan with each zone's latest score on `month`'s last day. Five queries."""
+    day = as_of(month)
+    floors = list(Floor.objects.filter(center=center).order_by("level"))
+    floor = next((f for f in floors if f.level == level), floors[0] if floors else None)
+    settings = InspectionSettings.for_center(center)
+    cells: list[ZoneCell] = []
+    if floor is not None:
+        zones = Zone.objects.filter(center=center, floor=floor, is_active=True)
+        listed = list(zones.select_related("owner", "unit", "area_type").order_by("code"))
+        latest = latest_inspections(zones, on=day)
+        still_open = open_findings(center, [zone.pk for zone in listed], on=day)
+        for zone in listed:
+            inspection = latest.get(zone.pk)
+            score = float(inspection.score) if inspection and inspection.score is not None else None
+            cells.append(
+                ZoneCell(
+                    zone=zone,
+                    score=score,
+                    band=settings.band_for(score) if score is not None else "",
+                    inspected_on=inspection.inspected_on if inspection else None,
+                    kind=inspection.get_kind_display() if inspection else "",
+                    open_findings=still_open.get(zone.pk, 0),
+                )
+            )
+    return HeatMap(
+        month=month,
+        as_of=day,
+        floors=floors,
+        floor=floor,
+        cells=cells,
+        green_from=settings.green_from,
+        yellow_from=settings.yellow_from,
+    )
+
+
+# --- the dashboard -------------------------------------------------------------------------
+
+
+@dataclass
+class ParetoRow:
+    label: str
+    area_type: str
+    check_key: str
+    pillar: str
+    failures: int
+    share: float
+    cumulative: float
+
+
+def pareto(center: Center, month: datetime.date, *, total: int) -> list[ParetoRow]:
+    """The most failed checks of the month with their cumulative share of all failures."""
+    rows = (
+        CheckDay.objects.filter(center=center, day__gte=month, day__lte=month_end(month))
+        .order_by()
+        .values("area_type_id", "area_type__name", "check_key")
+        .annotate(n=Sum("failures"), text=Max("label"), pillar_value=Max("pillar"))
+        .order_by("-n", "check_key", "area_type_id")[:PARETO_SIZE]
+    )
+    result = []
+    running = 0
+    for row in rows:
+        running += row["n"]
+        result.append(
+            ParetoRow(
+                label=row["text"] or row["check_key"],
+                area_type=row["area_type__name"],
+                check_key=row["check_key"],
+                pillar=row["pillar_value"] or "",
+                failures=row["n"],
+                share=one_place(100 * row["n"] / total) if total else 0.0,
+                cumulative=one_place(100 * running / total) if total else 0.0,
+            )
+        )
+    return result
+
+
+@dataclass
+class WaveFigure:
+    name: str
+    counts: list[tuple[str, str, int]]  # (phase, label, units in it now), then "done"
+    units: int
+
+
+@dataclass
+class SurveyFigure:
+    title: str
+    pk: int
+    is_open: bool
+    answered: int
+    audience: int
+
+    @property
+    def rate(self) -> float | None:
+        return one_place(100 * self.answered / self.audience) if self.audience else None
+
+
+@dataclass
+class Dashboard:
+    month: datetime.date
+    current: Totals
+    previous: Totals
+    trend: list[tuple[datetime.date, Totals]]
+    pareto: list[ParetoRow]
+    ranking: Ranking
+    pending_rectifications: int
+    overdue_rectifications: int
+    pending_filings: int
+    waves: list[WaveFigure]
+    programme: str
+    survey: SurveyFigure | None
+    acknowledgement_required: int
+    acknowledgement_done: int
+
+    @property
+    def acknowledgement_rate(self) -> float | None:
+        if not self.acknowledgement_required:
+            return None
+        return one_place(100 * self.acknowledgement_done / self.acknowledgement_required)
+
+    @property
+    def score_change(self) -> float | None:
+        now, before = self.current.avg_score, self.previous.avg_score
+        return one_place(now - before) if now is not None and before is not None else None
+
+
+def wave_figures(center: Center) -> tuple[str, list[WaveFigure]]:
+    from onsite.programme.access import current_programme
+    from onsite.programme.models import PHASES, Phase
+    from onsite.programme.queries import progress_matrix
+
+    programme = current_programme(center)
+    if programme is None:
+        return "", []
+    figures = []
+    for block in progress_matrix(programme):
+        counts = block.counts
+        figures.append(
+            WaveFigure(
+                name=block.wave.name,
+                counts=[(phase, str(Phase(phase).label), counts[phase]) for phase in PHASES]
+                + [("done", _("All phases accepted"), counts["done"])],
+                units=len(block.rows),
+            )
+        )
+    return programme.name, figures
+
+
+def survey_figure(center: Center) -> SurveyFigure | None:
+    """The open survey (else the latest closed one) and how many of its audience answered."""
+    from onsite.surveys.audience import audience_users
+    from onsite.surveys.models import Survey
+
+    survey = (
+        Survey.objects.filter(center=center)
+        .exclude(status=Survey.Status.DRAFT)
+        .annotate(
+            answered=Count("participations", distinct=True),
+            open_first=Case(
+                When(status=Survey.Status.OPEN, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+        )
+        .prefetch_related("units", "groups")
+        .order_by("open_first", "-opens_on", "-pk")
+        .first()
+    )
+    if survey is None:
+        return None
+    audience = audience_users(
+        center, unit_ids=survey.audience_unit_ids, group_ids=survey.audience_group_ids
+    ).count()
+    return SurveyFigure(
+        title=survey.title,
+        pk=survey.pk,
+        is_open=survey.is_open(),
+        answered=survey.answered,  # type: ignore[attr-defined]
+        audience=audience,
+    )
+
+
+def acknowledgement_totals(center: Center) -> tuple[int, int]:
+    from onsite.engagement.queries import acknowledgement_overview
+
+    rows = acknowledgement_overview(center)
+    return sum(row.required for row in rows), sum(row.done for row in rows)
+
+
+def dashboard(center: Center, month: datetime.date) -> Dashboard:
+    today = timezone.localdate()
+    trend = monthly_series(center, last=month, months=TREND_MONTHS)
+    current, previous = trend[-1][1], trend[-2][1]
+    now = (
+        Rectification.objects.filter(center=center)
+        .exclude(status=Rectification.Status.CLOSED)
+        .aggregate(
+            pending=Count("pk"),
+            overdue=Count("pk", filter=Q(status=Rectification.Status.OPEN, due_on__lt=today)),
+        )
+    )
+    programme, waves = wave_figures(center)
+    required, done = acknowledgement_totals(center)
+    return Dashboard(
+        month=month,
+        current=current,
+        previous=previous,
+        trend=trend,
+        pareto=pareto(center, month, total=current.findings),
+        ranking=ranking(center, month),
+        pending_rectifications=now["pending"] or 0,
+        overdue_rectifications=now["overdue"] or 0,
+        pending_filings=ItemFiling.objects.filter(
+            center=center, status=ItemFiling.Status.REQUESTED
+        ).count(),
+        waves=waves,
+        programme=programme,
+        survey=survey_figure(center),
+        acknowledgement_required=required,
+        acknowledgement_done=done,
+    )
+
+
+def chart_data(board: Dashboard) -> dict[str, Any]:
+    """What the dashboard's ECharts draw, handed over through json_script."""
+    top = board.ranking.rows[:10]
+    return {
+        "trend": {
+            "months": [f"{month:%Y-%m}" for month, _totals in board.trend],
+            "series": [
+                {"name": _("Average score"), "values": [t.avg_score for _m, t in board.trend]},
+                {
+                    "name": _("Supervision score"),
+                    "values": [t.audit_score for _m, t in board.trend],
+                },
+            ],
+            "ratings": {
+                "name": _("Citizen rating (0–100)"),
+                "values": [t.rating_index for _m, t in board.trend],
+            },
+        },
+        "pareto": {
+            "labels": [row.label for row in board.pareto],
+            "groups": [row.area_type for row in board.pareto],
+            "counts": [row.failures for row in board.pareto],
+            "cumulative": [row.cumulative for row in board.pareto],
+            "count_name": _("Failures"),
+            "cumulative_name": _("Cumulative share"),
+        },
+        "ranking": {
+            "labels": [row.unit.name for row in top],
+            "values": [row.index for row in top],
+            "name": _("Combined index"),
+        },
+        "waves": {
+            "names": [wave.name for wave in board.waves],
+            "phases": [label for _p, label, _n in board.waves[0].counts] if board.waves else [],
+            "counts": [[n for _p, _l, n in wave.counts] for wave in board.waves],
+        },
+        "ratings": {
+            "labels": [label for _v, label, _n in board.current.by_level()],
+            "counts": [n for _v, _l, n in board.current.by_level()],
+        },
+    }
+
+
+# --- one unit --------------------------------------------------------------------------------
+
+
+@dataclass
+class DimensionRow:
+    dimension: str
+    ratings: int
+    mean: float | None
+    good_rate: float | None
+
+
+@dataclass
+class UnitCard:
+    unit: Unit
+    month: datetime.date
+    row: ScoreRow | None
+    ranked: int
+    history: list[tuple[datetime.date, Totals]]
+    dimensions: list[DimensionRow]
+    findings: list[Finding]
+    zones: list[tuple[Zone, Inspection | None]]
+
+
+def unit_card(center: Center, unit: Unit, month: datetime.date) -> UnitCard:
+    """One unit's scorecard for the month. Eleven queries."""
+    board = ranking(center, month)
+    history = monthly_series(center, last=month, months=HISTORY_MONTHS, unit=unit)
+    dimensions = []
+    for row in (
+        CitizenRating.objects.filter(
+            center=center, unit=unit, rated_on__gte=month, rated_on__lte=month_end(month)
+        )
+        .order_by()
+        .values("dimension")
+        .annotate(
+            n=Count("pk"),
+            total=Sum("rating"),
+            good=Count("pk", filter=Q(rating__gte=GOOD_FROM)),
+        )
+        .order_by("dimension")
+    ):
+        dimensions.append(
+            DimensionRow(
+                dimension=row["dimension"] or _("Overall"),
+                ratings=row["n"],
+                mean=round(row["total"] / row["n"], 2) if row["n"] else None,
+                good_rate=one_place(100 * row["good"] / row["n"]) if row["n"] else None,
+            )
+        )
+    findings = list(
+        Finding.objects.filter(
+            center=center, zone__unit=unit, found_on__gte=month, found_on__lte=month_end(month)
+        )
+        .select_related("zone", "rectification")
+        .order_by("-deduction", "-found_on", "pk")[:10]
+    )
+    zones = Zone.objects.filter(center=center, unit=unit, is_active=True)
+    latest = latest_inspections(zones, on=as_of(month))
+    return UnitCard(
+        unit=unit,
+        month=month,
+        row=board.row_of(unit),
+        ranked=len(board.rows),
+        history=history,
+        dimensions=dimensions,
+        findings=findings,
+        zones=[(zone, latest.get(zone.pk)) for zone in zones.order_by("code")],
+    )
