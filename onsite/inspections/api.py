@@ -43,13 +43,13 @@ MAX_OFFSET = 1_000_000
 # --- schemas ---------------------------------------------------------------------------------
 
 
-class PhotoOut(Schema):
+class InspectionPhotoOut(Schema):
     id: int
     url: str
     thumb_url: str
 
 
-class AnswerOut(Schema):
+class InspectionAnswerOut(Schema):
     id: int
     key: str
     source: str
@@ -65,7 +65,7 @@ class AnswerOut(Schema):
     note: str
     is_repeat: bool
     applied_deduction: Decimal | None
-    photos: list[PhotoOut]
+    photos: list[InspectionPhotoOut]
 
 
 class InspectionOut(Schema):
@@ -85,29 +85,29 @@ class InspectionOut(Schema):
 
 class InspectionDetailOut(InspectionOut):
     note: str
-    answers: list[AnswerOut]
+    answers: list[InspectionAnswerOut]
 
 
-class StartIn(Schema):
+class InspectionStartIn(Schema):
     zone: str
     kind: StartKind
 
 
-class AnswerIn(Schema):
+class InspectionAnswerIn(Schema):
     id: int
     result: ResultName = ""
-    deduction: Decimal | None = None
+    deduction: float | None = None
     severity: SeverityName = "general"
     note: str = ""
 
 
-class SaveIn(Schema):
+class InspectionSaveIn(Schema):
     version: int
     note: str | None = None
-    answers: list[AnswerIn]
+    answers: list[InspectionAnswerIn]
 
 
-class DraftOut(Schema):
+class InspectionDraftOut(Schema):
     id: int
     row_version: int
     score: Decimal | None
@@ -116,11 +116,11 @@ class DraftOut(Schema):
     total: int
 
 
-class SubmitIn(Schema):
+class InspectionSubmitIn(Schema):
     version: int | None = None
 
 
-class FindingOut(Schema):
+class InspectionFindingOut(Schema):
     id: int
     inspection: int
     zone: str
@@ -157,9 +157,9 @@ def _read(request: OnsiteRequest) -> None:
         raise HttpError(403, "Not allowed.")
 
 
-def _photo_out(p: AnswerPhoto) -> PhotoOut:
+def _photo_out(p: AnswerPhoto) -> InspectionPhotoOut:
     url = reverse("inspections:photo", args=[p.pk])
-    return PhotoOut(id=p.pk, url=url, thumb_url=f"{url}?size=thumb")
+    return InspectionPhotoOut(id=p.pk, url=url, thumb_url=f"{url}?size=thumb")
 
 
 def _inspection_out(i: Inspection) -> InspectionOut:
@@ -187,7 +187,7 @@ def _detail_out(i: Inspection) -> InspectionDetailOut:
         **_inspection_out(i).dict(),
         note=i.note,
         answers=[
-            AnswerOut(
+            InspectionAnswerOut(
                 id=a.pk,
                 key=a.key,
                 source=a.source,
@@ -218,6 +218,54 @@ def _editable(request: OnsiteRequest, pk: int) -> Inspection:
     return inspection
 
 
+# --- findings --------------------------------------------------------------------------------
+
+
+def _finding_out(f: Finding) -> InspectionFindingOut:
+    rect = getattr(f, "rectification", None)
+    return InspectionFindingOut(
+        id=f.pk,
+        inspection=f.inspection_id,
+        zone=f.zone.code,
+        check_key=f.check_key,
+        pillar=f.pillar,
+        text=f.text,
+        severity=f.severity,
+        deduction=f.deduction,
+        is_repeat=f.is_repeat,
+        repeat_of=f.repeat_of_id,
+        found_on=f.found_on,
+        rectification=rect.pk if rect else None,
+        rectification_status=rect.status if rect else None,
+    )
+
+
+@router.get(
+    "/findings", response=documented(list[InspectionFindingOut]), summary="Findings I may see"
+)
+def list_findings(
+    request: OnsiteRequest, zone: str = "", repeat: bool = False, offset: int = 0
+) -> list[InspectionFindingOut]:
+    _read(request)
+    rows = access.visible_findings(request.user, request.center).select_related(
+        "zone", "rectification"
+    )
+    if zone:
+        rows = rows.filter(zone__code=zone[:32])
+    if repeat:
+        rows = rows.filter(is_repeat=True)
+    start = min(max(offset, 0), MAX_OFFSET)
+    return [_finding_out(f) for f in rows.order_by("-found_on", "-pk")[start : start + MAX_ROWS]]
+
+
+@router.get(
+    "/findings/{finding_id}", response=documented(InspectionFindingOut), summary="One finding"
+)
+def finding_detail(request: OnsiteRequest, finding_id: int) -> InspectionFindingOut:
+    _read(request)
+    return _finding_out(access.get_finding(request.user, request.center, finding_id))
+
+
 # --- inspections -----------------------------------------------------------------------------
 
 
@@ -246,7 +294,7 @@ def list_inspections(
 
 
 @router.post("/", response=documented(InspectionDetailOut), summary="Start an inspection")
-def start(request: OnsiteRequest, payload: StartIn) -> InspectionDetailOut:
+def start(request: OnsiteRequest, payload: InspectionStartIn) -> InspectionDetailOut:
     _write(request)
     zone = get_for_center(Zone.objects.all(), request.center, code=payload.zone[:32])
     if payload.kind not in access.startable_kinds(request.user, zone):
@@ -265,7 +313,7 @@ def start(request: OnsiteRequest, payload: StartIn) -> InspectionDetailOut:
 
 
 @router.get(
-    "/{int:inspection_id}",
+    "/{inspection_id}",
     response=documented(InspectionDetailOut),
     summary="One inspection",
     url_name="inspection_detail",
@@ -276,12 +324,14 @@ def detail(request: OnsiteRequest, inspection_id: int) -> InspectionDetailOut:
 
 
 @router.post(
-    "/{int:inspection_id}/answers",
-    response=documented(DraftOut),
+    "/{inspection_id}/answers",
+    response=documented(InspectionDraftOut),
     summary="Save answers of a draft",
     url_name="inspection_save_answers",
 )
-def save_answers(request: OnsiteRequest, inspection_id: int, payload: SaveIn) -> DraftOut:
+def save_answers(
+    request: OnsiteRequest, inspection_id: int, payload: InspectionSaveIn
+) -> InspectionDraftOut:
     """`version` is the row_version the client last saw; if someone saved since, the answer is
     409 and nothing is written."""
     inspection = _editable(request, inspection_id)
@@ -291,7 +341,13 @@ def save_answers(request: OnsiteRequest, inspection_id: int, payload: SaveIn) ->
             by=request.user,
             expected_version=payload.version,
             answers=[
-                AnswerInput(a.id, a.result, a.deduction, a.severity, a.note)
+                AnswerInput(
+                    a.id,
+                    a.result,
+                    None if a.deduction is None else str(a.deduction),
+                    a.severity,
+                    a.note,
+                )
                 for a in payload.answers
             ],
             note=payload.note,
@@ -303,7 +359,7 @@ def save_answers(request: OnsiteRequest, inspection_id: int, payload: SaveIn) ->
     score = score_answers(
         inspection.answers.all(), InspectionSettings.for_center(inspection.center_id)
     )
-    return DraftOut(
+    return InspectionDraftOut(
         id=inspection.pk,
         row_version=inspection.version,
         score=score.percent,
@@ -314,12 +370,14 @@ def save_answers(request: OnsiteRequest, inspection_id: int, payload: SaveIn) ->
 
 
 @router.post(
-    "/answers/{int:answer_id}/photos",
-    response=documented(PhotoOut),
+    "/answers/{answer_id}/photos",
+    response=documented(InspectionPhotoOut),
     summary="Add a photo to a check",
     url_name="inspection_upload_photo",
 )
-def upload_photo(request: OnsiteRequest, answer_id: int, photo: File[UploadedFile]) -> PhotoOut:
+def upload_photo(
+    request: OnsiteRequest, answer_id: int, photo: File[UploadedFile]
+) -> InspectionPhotoOut:
     _write(request)
     answer = access.get_answer(request.user, request.center, answer_id)
     if not access.can_edit(request.user, answer.inspection):
@@ -338,11 +396,13 @@ def upload_photo(request: OnsiteRequest, answer_id: int, photo: File[UploadedFil
 
 
 @router.post(
-    "/{int:inspection_id}/submit",
+    "/{inspection_id}/submit",
     response=documented(InspectionOut),
     summary="Submit an inspection (idempotent)",
 )
-def submit(request: OnsiteRequest, inspection_id: int, payload: SubmitIn) -> InspectionOut:
+def submit(
+    request: OnsiteRequest, inspection_id: int, payload: InspectionSubmitIn
+) -> InspectionOut:
     _write(request)
     inspection = access.get_inspection(request.user, request.center, inspection_id)
     if inspection.is_draft and not access.can_edit(request.user, inspection):
@@ -360,47 +420,3 @@ def submit(request: OnsiteRequest, inspection_id: int, payload: SubmitIn) -> Ins
     except (InspectionError, ConflictError) as exc:
         raise _fail(exc) from exc
     return _inspection_out(access.get_inspection(request.user, request.center, inspection.pk))
-
-
-# --- findings --------------------------------------------------------------------------------
-
-
-def _finding_out(f: Finding) -> FindingOut:
-    rect = getattr(f, "rectification", None)
-    return FindingOut(
-        id=f.pk,
-        inspection=f.inspection_id,
-        zone=f.zone.code,
-        check_key=f.check_key,
-        pillar=f.pillar,
-        text=f.text,
-        severity=f.severity,
-        deduction=f.deduction,
-        is_repeat=f.is_repeat,
-        repeat_of=f.repeat_of_id,
-        found_on=f.found_on,
-        rectification=rect.pk if rect else None,
-        rectification_status=rect.status if rect else None,
-    )
-
-
-@router.get("/findings", response=documented(list[FindingOut]), summary="Findings I may see")
-def list_findings(
-    request: OnsiteRequest, zone: str = "", repeat: bool = False, offset: int = 0
-) -> list[FindingOut]:
-    _read(request)
-    rows = access.visible_findings(request.user, request.center).select_related(
-        "zone", "rectification"
-    )
-    if zone:
-        rows = rows.filter(zone__code=zone[:32])
-    if repeat:
-        rows = rows.filter(is_repeat=True)
-    start = min(max(offset, 0), MAX_OFFSET)
-    return [_finding_out(f) for f in rows.order_by("-found_on", "-pk")[start : start + MAX_ROWS]]
-
-
-@router.get("/findings/{int:finding_id}", response=documented(FindingOut), summary="One finding")
-def finding_detail(request: OnsiteRequest, finding_id: int) -> FindingOut:
-    _read(request)
-    return _finding_out(access.get_finding(request.user, request.center, finding_id))

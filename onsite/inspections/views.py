@@ -144,6 +144,8 @@ def _pass_the_rest(answers: list[Answer], items: list[AnswerInput]) -> list[Answ
     out = []
     for answer in answers:
         item = given.get(answer.pk)
+        if item is None and answer.result:
+            continue  # answered before and not on this page
         if item is None or not item.result:
             note = item.note if item else answer.note
             item = AnswerInput(answer.pk, Answer.Result.PASS, note=note)

@@ -23,14 +23,14 @@ MAX_ROWS = 200
 MAX_OFFSET = 1_000_000
 
 
-class AfterPhotoOut(Schema):
+class RectificationPhotoOut(Schema):
     id: int
     attempt: int
     url: str
     thumb_url: str
 
 
-class StepOut(Schema):
+class RectificationStepOut(Schema):
     action: str
     from_status: str
     to_status: str
@@ -56,21 +56,21 @@ class RectificationOut(Schema):
 
 
 class RectificationDetailOut(RectificationOut):
-    photos: list[AfterPhotoOut]
-    history: list[StepOut]
+    photos: list[RectificationPhotoOut]
+    history: list[RectificationStepOut]
 
 
-class SubmitIn(Schema):
+class RectificationSubmitIn(Schema):
     version: int
     note: str
 
 
-class ReturnIn(Schema):
+class RectificationReturnIn(Schema):
     version: int
     reason: str
 
 
-class VerifyIn(Schema):
+class RectificationVerifyIn(Schema):
     version: int
     note: str = ""
 
@@ -93,9 +93,9 @@ def _fail(exc: RectificationError | ConflictError) -> HttpError:
     return HttpError(409 if isinstance(exc, ConflictError) else 400, str(exc.message))
 
 
-def _photo_out(p: RectificationPhoto) -> AfterPhotoOut:
+def _photo_out(p: RectificationPhoto) -> RectificationPhotoOut:
     url = reverse("rectification:photo", args=[p.pk])
-    return AfterPhotoOut(id=p.pk, attempt=p.attempt, url=url, thumb_url=f"{url}?size=thumb")
+    return RectificationPhotoOut(id=p.pk, attempt=p.attempt, url=url, thumb_url=f"{url}?size=thumb")
 
 
 def _out(r: Rectification) -> RectificationOut:
@@ -121,7 +121,7 @@ def _detail_out(r: Rectification) -> RectificationDetailOut:
         **_out(r).dict(),
         photos=[_photo_out(p) for p in r.photos.all()],
         history=[
-            StepOut(
+            RectificationStepOut(
                 action=t.action,
                 from_status=t.from_status,
                 to_status=t.to_status,
@@ -161,7 +161,7 @@ def list_rectifications(
 
 
 @router.get(
-    "/{int:rectification_id}",
+    "/{rectification_id}",
     response=documented(RectificationDetailOut),
     summary="One rectification",
 )
@@ -171,13 +171,13 @@ def detail(request: OnsiteRequest, rectification_id: int) -> RectificationDetail
 
 
 @router.post(
-    "/{int:rectification_id}/photos",
-    response=documented(AfterPhotoOut),
+    "/{rectification_id}/photos",
+    response=documented(RectificationPhotoOut),
     summary="Add an after-photo",
 )
 def upload_photo(
     request: OnsiteRequest, rectification_id: int, photo: File[UploadedFile]
-) -> AfterPhotoOut:
+) -> RectificationPhotoOut:
     _write(request)
     rectification = _get(request, rectification_id)
     if not access.can_fix(request.user, rectification):
@@ -192,11 +192,13 @@ def upload_photo(
 
 
 @router.post(
-    "/{int:rectification_id}/submit",
+    "/{rectification_id}/submit",
     response=documented(RectificationOut),
     summary="Submit the fix for verification",
 )
-def submit(request: OnsiteRequest, rectification_id: int, payload: SubmitIn) -> RectificationOut:
+def submit(
+    request: OnsiteRequest, rectification_id: int, payload: RectificationSubmitIn
+) -> RectificationOut:
     _write(request)
     rectification = _get(request, rectification_id)
     if not access.is_fixer(request.user, rectification):
@@ -216,11 +218,13 @@ def submit(request: OnsiteRequest, rectification_id: int, payload: SubmitIn) -> 
 
 
 @router.post(
-    "/{int:rectification_id}/return",
+    "/{rectification_id}/return",
     response=documented(RectificationOut),
     summary="Return a submitted fix with a reason",
 )
-def return_(request: OnsiteRequest, rectification_id: int, payload: ReturnIn) -> RectificationOut:
+def return_(
+    request: OnsiteRequest, rectification_id: int, payload: RectificationReturnIn
+) -> RectificationOut:
     _write(request)
     rectification = _get(request, rectification_id)
     if not access.is_verifier(request.user, rectification):
@@ -240,11 +244,13 @@ def return_(request: OnsiteRequest, rectification_id: int, payload: ReturnIn) ->
 
 
 @router.post(
-    "/{int:rectification_id}/verify",
+    "/{rectification_id}/verify",
     response=documented(RectificationOut),
     summary="Verify a submitted fix and close it",
 )
-def verify(request: OnsiteRequest, rectification_id: int, payload: VerifyIn) -> RectificationOut:
+def verify(
+    request: OnsiteRequest, rectification_id: int, payload: RectificationVerifyIn
+) -> RectificationOut:
     _write(request)
     rectification = _get(request, rectification_id)
     if not access.is_verifier(request.user, rectification):

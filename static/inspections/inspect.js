@@ -168,7 +168,8 @@
         var answered = document.getElementById("answered");
         if (answered) answered.textContent = res.data.answered;
         show(form.dataset.textSaved, "success");
-        if (Object.keys(now.answers).length) schedule(200);
+        if (waitingSubmit) submitIfWaiting();
+        else if (Object.keys(now.answers).length) schedule(200);
       } else if (res.status === 409) {
         showConflict(res.data.detail || "", true);
         show("", "");
@@ -178,8 +179,10 @@
       } else {
         show(form.dataset.textOffline, "warning");
       }
+      if (res.status !== 200) waitingSubmit = null;
     }).catch(function () {
       inFlight = false;
+      waitingSubmit = null;
       show(form.dataset.textOffline, "warning");
     });
   }
@@ -247,13 +250,29 @@
     }
   }
 
-  // A full form post (save / submit) carries every answer; offline it would fail.
+  // A full form post (save / submit) carries every answer; offline it would fail, and
+  // while an autosave is on its way it would carry a version about to be outdated.
+  var waitingSubmit = null;
   form.addEventListener("submit", function (event) {
     if (!navigator.onLine) {
       event.preventDefault();
       show(form.dataset.textOffline, "warning");
+      return;
     }
+    if (timer) window.clearTimeout(timer);
+    if (inFlight) {
+      event.preventDefault();
+      waitingSubmit = event.submitter || true;
+      return;
+    }
+    blocked = true; // no autosave after the page has posted everything
   });
+  function submitIfWaiting() {
+    if (!waitingSubmit || inFlight) return;
+    var submitter = waitingSubmit;
+    waitingSubmit = null;
+    form.requestSubmit(submitter === true ? undefined : submitter);
+  }
 
   window.addEventListener("online", function () { schedule(100); });
   window.setInterval(function () { if (!blocked) flush(); }, 15000);

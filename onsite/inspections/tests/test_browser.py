@@ -1,0 +1,144 @@
+"""The issue's flow on a phone-sized Chromium: a supervisor scans a zone's URL, fails two
+checks with photos and submits; the zone owner sees the rectification on the home page and
+submits after-photos; the supervisor returns it once, then verifies it. Score, band and
+history are checked along the way."""
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from onsite.core.tests.factories import UnitFactory, UserFactory
+from onsite.inspections.models import Inspection
+from onsite.inspections.tests.factories import zone_with_standard
+from onsite.rectification.models import Rectification
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SHOTS = Path(__file__).resolve().parents[3] / "var" / "screenshots"
+
+
+def sign_in(page, username, password="pw-Onsite-2026"):
+    page.context.clear_cookies()
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
+
+
+def shot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"inspections-{name}.png"), full_page=True)
+
+
+def photo_file(tmp_path, name, colour):
+    path = tmp_path / f"{name}.png"
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 600), colour).save(buffer, format="PNG")
+    path.write_bytes(buffer.getvalue())
+    return str(path)
+
+
+def fail_with_photo(page, card, note, photo):
+    card.locator("[data-testid=fail]").click()
+    card.locator("textarea").fill(note)
+    card.locator("[data-testid=photo-input]").set_input_files(photo)
+    card.locator("[data-testid=photos] img").first.wait_for()
+
+
+def test_inspect_rectify_return_verify_on_a_phone(phone_page, center, tmp_path):
+    page = phone_page
+    page.set_default_timeout(60_000)  # two shared cores: be patient, never time the app
+    UserFactory(center=center, username="sup", roles=["supervisor"])
+    owner = UserFactory(
+        center=center, username="owner", roles=["staff"], unit=UnitFactory(center=center)
+    )
+    zone, _ = zone_with_standard(center, owner=owner)
+
+    # The supervisor scans the zone's QR: /z/<code>/inspect.
+    sign_in(page, "sup")
+    page.goto(f"/z/{zone.code}/inspect")
+    page.click("[data-testid=start]")
+    page.wait_for_url("**/inspections/*/edit/")
+    cards = page.locator("[data-testid=check]")
+    assert cards.count() == 7  # 3 clauses + 4 item checks
+    fail_with_photo(page, cards.nth(0), "台面有零食", photo_file(tmp_path, "a", (200, 40, 40)))
+    fail_with_photo(page, cards.nth(4), "水杯两个", photo_file(tmp_path, "b", (40, 40, 200)))
+    assert cards.nth(0).locator(".fail-fields").is_visible()
+    shot(page, "phone-checklist")
+    page.click("[data-testid=pass-rest]")
+    page.wait_for_url("**/edit/")
+    assert page.locator("[data-testid=score-bar]").inner_text().count("7/7") == 1
+    page.click("[data-testid=submit]")
+    page.wait_for_url("**/inspections/*/")
+
+    # 80 points possible; each failure loses half of a check's 10 points: 70/80.
+    assert page.locator("[data-testid=score]").inner_text().startswith("87.5")
+    assert page.locator("[data-testid=band]").first.get_attribute("class").endswith("band-green")
+    assert page.locator("[data-testid=findings] .list-group-item").count() == 2
+    shot(page, "result")
+    inspection = Inspection.objects.get()
+    assert inspection.is_submitted
+    assert inspection.answers.filter(photos__isnull=False).distinct().count() == 2
+    rectifications = list(Rectification.objects.order_by("pk"))
+    assert [r.assignee_id for r in rectifications] == [owner.pk, owner.pk]
+
+    # The zone owner sees both on the home page and fixes the first.
+    sign_in(page, "owner")
+    mine = page.locator("[data-testid=my-rectifications] a")
+    assert mine.count() == 2
+    shot(page, "owner-home")
+    first = rectifications[0]
+    page.goto(f"/rectification/{first.pk}/")
+    page.locator("[data-testid=after-input]").set_input_files(
+        photo_file(tmp_path, "after1", (40, 160, 40))
+    )
+    page.click("[data-testid=upload-after]")
+    page.locator("[data-testid=after-photos] img").first.wait_for()
+    page.fill("#id_note", "零食已收走")
+    page.click("[data-testid=submit-fix]")
+    page.wait_for_url(f"**/rectification/{first.pk}/")
+    assert "text-bg-info" in page.locator("[data-testid=status]").get_attribute("class").split()
+
+    # The supervisor returns it once...
+    sign_in(page, "sup")
+    page.goto(f"/rectification/{first.pk}/")
+    shot(page, "before-after")
+    page.fill("#id_reason", "台面上还有零食袋")
+    page.click("[data-testid=return-button]")
+    page.wait_for_url(f"**/rectification/{first.pk}/")
+    first.refresh_from_db()
+    assert first.is_open
+    assert first.times_returned == 1
+
+    # ...the owner sees why, takes a new after-photo and submits again...
+    sign_in(page, "owner")
+    page.goto(f"/rectification/{first.pk}/")
+    assert "零食袋" in page.locator("[data-testid=return-reason]").inner_text()
+    assert page.locator("[data-testid=after-photos] img").count() == 0  # a new attempt
+    page.locator("[data-testid=after-input]").set_input_files(
+        photo_file(tmp_path, "after2", (40, 200, 80))
+    )
+    page.click("[data-testid=upload-after]")
+    page.locator("[data-testid=after-photos] img").first.wait_for()
+    page.fill("#id_note", "已全部清理")
+    page.click("[data-testid=submit-fix]")
+    page.wait_for_url(f"**/rectification/{first.pk}/")
+
+    # ...and the supervisor verifies it.
+    sign_in(page, "sup")
+    page.goto(f"/rectification/{first.pk}/")
+    page.click("[data-testid=verify-button]")
+    page.wait_for_url(f"**/rectification/{first.pk}/")
+    assert "text-bg-success" in page.locator("[data-testid=status]").get_attribute("class").split()
+    history = page.locator("[data-testid=history] li")
+    assert history.count() == 5  # assigned, submitted, returned, submitted, verified
+    shot(page, "verified")
+
+    # The result and the zone's history did not move; one rectification is left for the owner.
+    page.goto(f"/inspections/{inspection.pk}/")
+    assert page.locator("[data-testid=score]").inner_text().startswith("87.5")
+    assert page.locator("[data-testid=history] a").count() == 1
+    sign_in(page, "owner")
+    assert page.locator("[data-testid=my-rectifications] a").count() == 1
