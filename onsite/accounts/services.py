@@ -82,7 +82,12 @@ def register_failure(request: HttpRequest, *, username: str, reason: str) -> dat
     key = _username_key(username)
     known = User.objects.filter(username=username).select_related("center").first()
     center = known.center if known else None
-    LoginFailure.objects.create(username=key, ip=ip, at=timezone.now())
+    now = timezone.now()
+    # Old failures of this name no longer count; drop them so the table stays small.
+    LoginFailure.objects.filter(
+        username=key, at__lt=now - 2 * timedelta(seconds=settings.LOCKOUT_SECONDS)
+    ).delete()
+    LoginFailure.objects.create(username=key, ip=ip, at=now)
     record_event(
         request,
         action="auth.login_failed",

@@ -100,3 +100,10 @@ def test_a_system_admin_clears_the_lock(sign_in, amy, client_for, center, clock)
     assert AuditEvent.objects.filter(action="auth.unlock", object_id=str(amy.pk)).exists()
     client.logout()
     assert sign_in("amy", PASSWORD).status_code == 302
+
+
+def test_old_failures_are_dropped(sign_in, amy, clock):
+    fail(sign_in, "amy", 3)
+    clock.advance(hours=2)
+    fail(sign_in, "amy", 1)
+    assert LoginFailure.objects.count() == 1
