@@ -342,6 +342,8 @@ def inspection_list(request: OnsiteRequest) -> HttpResponse:
             "kinds": Inspection.Kind.choices,
             "statuses": Inspection.Status.choices,
             "bands": Band.choices,
+            "can_edit_settings": access.can_edit_settings(request.user),
+            "can_improve": access.can_improve(request.user),
         },
     )
 
