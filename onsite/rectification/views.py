@@ -69,6 +69,9 @@ def rectification_list(request: OnsiteRequest) -> HttpResponse:
             "statuses": Rectification.Status.choices,
             "today": today,
             "can_improve": can_improve(request.user),
+            "calendar_warning": coming_year_warning()
+            if access.can_edit_calendar(request.user)
+            else None,
         },
     )
 

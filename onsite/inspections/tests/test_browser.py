@@ -142,3 +142,35 @@ def test_inspect_rectify_return_verify_on_a_phone(phone_page, center, tmp_path):
     assert page.locator("[data-testid=history] a").count() == 1
     sign_in(page, "owner")
     assert page.locator("[data-testid=my-rectifications] a").count() == 1
+
+
+def test_answers_typed_offline_are_kept_on_the_phone_and_sent_when_back(phone_page, center):
+    page = phone_page
+    page.set_default_timeout(60_000)
+    UserFactory(center=center, username="sup", roles=["supervisor"])
+    zone, _ = zone_with_standard(center)
+    sign_in(page, "sup")
+    page.goto(f"/z/{zone.code}/inspect")
+    page.click("[data-testid=start]")
+    page.wait_for_url("**/inspections/*/edit/")
+    inspection = Inspection.objects.get()
+    card = page.locator("[data-testid=check]").first
+
+    page.context.set_offline(True)
+    card.locator("[data-testid=fail]").click()
+    card.locator("textarea").fill("断网时记录的问题")
+    key = f"onsite.inspection.{inspection.pk}"
+    page.wait_for_function(
+        "([key, text]) => (localStorage.getItem(key) || '').includes(text)",
+        arg=[key, "断网时记录的问题"],
+    )
+    page.locator("[data-testid=sync-status].text-warning").wait_for()
+    shot(page, "offline")
+    assert not inspection.answers.exclude(result="").exists()  # nothing reached the server
+
+    page.context.set_offline(False)
+    page.locator("[data-testid=sync-status].text-success").wait_for()
+    saved = inspection.answers.get(key="clause:C01")
+    assert saved.result == "fail"
+    assert saved.note == "断网时记录的问题"
+    page.wait_for_function("(key) => localStorage.getItem(key) === null", arg=key)
