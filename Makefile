@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 APT_PACKAGES := chromium gettext fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test setup system venv dev-venv migrate messages check-messages lint typecheck test-sqlite test-postgres worker clean
+.PHONY: run test setup system venv dev-venv migrate messages check-messages lint typecheck test-sqlite test-postgres worker clean bench
 
 ## run: set up and serve the demo on http://127.0.0.1:$(PORT) (SQLite under var/)
 run: system venv migrate
@@ -71,6 +71,12 @@ typecheck: dev-venv
 
 worker: venv
 	$(PY) manage.py db_worker
+
+## bench: speed on PostgreSQL with generated data under gunicorn (bench/results.json, the table
+## in docs/performance.md); BENCH_ARGS="--seconds 10 --growth none" for a short run
+bench: system dev-venv messages
+	@bash scripts/ensure_postgres.sh
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/static

@@ -1,7 +1,8 @@
 """The declared list of what `make bench` measures. Add a line when a page or endpoint lands.
 
 `path` may hold placeholders filled from the signed-in persona's own data (see
-`bench.prepare.persona_vars`): {zone} (a zone the person owns or inspects), {unit}.
+`bench.prepare.persona_vars`): {zone} (the zone the person owns, a counter first, or one
+of their unit's), {unit}, {draft} (an open supervision draft, for supervisors).
 An endpoint whose path does not resolve in the current code is reported as "pending" instead
 of failing, so the list can name pages that other domains are still building."""
 
@@ -10,7 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Who makes the request; each is a generated login picked by bench.prepare.
-PERSONAS = ("anon", "staff", "member", "supervisor", "leader", "office", "admin", "auditor")
+# "inspector" is the owner of a counter, who self-checks it every morning.
+PERSONAS = (
+    "anon", "staff", "inspector", "member", "supervisor", "leader", "office", "admin", "auditor",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -36,17 +40,20 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("home_member", "/", "member"),
     Endpoint("home_supervisor", "/", "supervisor"),
     Endpoint("home_leader", "/", "leader", growth=True),
-    # What a zone's QR card opens, and the checklist an inspector fills in.
+    # What a zone's QR card opens; the inspection start page; a 20-check checklist.
     Endpoint("zone_page", "/z/{zone}/", "staff"),
-    Endpoint("checklist", "/inspections/zones/{zone}/new/", "supervisor"),
+    Endpoint("zone_inspect", "/z/{zone}/inspect", "inspector"),
+    Endpoint("checklist", "/inspections/{draft}/edit/", "supervisor", note="20 checks"),
+    # Writes, measured last. The inspection flow records its steps too (start, checklist,
+    # three photos through the API); this row is the final submit.
     Endpoint(
         "inspection_submit",
-        "/inspections/zones/{zone}/new/",
-        "supervisor",
+        "/z/{zone}/inspect",
+        "inspector",
         kind="submit",
         flow="inspection",
         target_p95_ms=1000,
-        note="20 answers, 3 photos",
+        note="20 checks, 3 photos",
     ),
     Endpoint(
         "filing_submit",
@@ -55,21 +62,24 @@ ENDPOINTS: list[Endpoint] = [
         kind="submit",
         flow="filing",
         target_p95_ms=1000,
-        note="item filing form, redirect to the new filing",
+        note="item filing form",
     ),
     # Lists that grow with the years.
     Endpoint("rectification_list", "/rectification/", "supervisor", growth=True),
+    Endpoint("my_rectifications", "/rectification/?mine=1", "staff", growth=True),
     Endpoint("inspection_list", "/inspections/", "supervisor", growth=True),
+    Endpoint("finding_list", "/inspections/findings/", "supervisor", growth=True),
     Endpoint("filing_list", "/standards/filings/", "office", growth=True),
     Endpoint("zone_list", "/org/zones/", "admin", growth=True),
     Endpoint("staff_list", "/org/staff/", "admin"),
     Endpoint("standard_list", "/standards/", "office"),
     Endpoint("notification_list", "/notifications/", "staff", growth=True),
     Endpoint("audit_list", "/audit/", "auditor", growth=True),
-    # Dashboards.
+    # Dashboards and the programme.
     Endpoint("dashboard", "/dashboards/", "leader", target_p95_ms=300, growth=True),
     Endpoint("heat_map", "/dashboards/heat-map/", "leader", target_p95_ms=300, growth=True),
-    Endpoint("ranking", "/programme/rankings/", "leader", growth=True),
+    Endpoint("ranking", "/programme/rankings/", "leader", target_p95_ms=300, growth=True),
+    Endpoint("programme", "/programme/", "leader", growth=True),
     # The JSON API (personal token).
     Endpoint("api_me", "/api/v1/accounts/me", "staff", kind="api"),
     Endpoint("api_units", "/api/v1/org/units", "admin", kind="api"),
@@ -78,6 +88,7 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("api_filings", "/api/v1/standards/filings", "office", kind="api", growth=True),
     Endpoint("api_notifications", "/api/v1/notifications/", "staff", kind="api"),
     Endpoint("api_inspections", "/api/v1/inspections/", "supervisor", kind="api", growth=True),
+    Endpoint("api_findings", "/api/v1/inspections/findings", "supervisor", kind="api", growth=True),
     Endpoint("api_rectifications", "/api/v1/rectification/", "supervisor", kind="api", growth=True),
 ]
 

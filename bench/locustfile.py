@@ -141,75 +141,158 @@ def visit(user: FastHttpUser, state: dict[str, Any], login: Login) -> None:
 # --- submit flows ------------------------------------------------------------------------
 
 
+class Outcome:
+    """How one try of a flow ended: the HTTP status of the step that ended it (0: no
+    answer), the saved object's id if the server confirmed it, and the parts sent."""
+
+    def __init__(self, status: int, object_id: str | None = None, **parts: int) -> None:
+        self.status = status
+        self.object_id = object_id
+        self.parts = parts
+
+    @property
+    def retry(self) -> bool:
+        """No answer or a server error: a phone tries again with the same keys."""
+        return self.object_id is None and (self.status == 0 or self.status >= 500)
+
+
 class Flow:
-    """Posts one submission the way its form does and reads the saved object's id from the
-    answer. `post` returns (HTTP status, id or None); status 0 means no answer."""
+    """One submission as a phone makes it, step by step; each step carries a key derived
+    from the submission key, so a retried or doubled flow must come to the same object."""
 
     name: ClassVar[str]
     persona: ClassVar[str]
 
-    def post(self, user: FastHttpUser, login: Login, key: str, name: str) -> tuple[int, str | None]:
+    def run(self, user: FastHttpUser, login: Login, key: str, name: str) -> Outcome:
         raise NotImplementedError
 
 
 class FilingFlow(Flow):
-    """An item filing (报备): the interim write path until the inspection submit exists."""
+    """An item filing (报备): one form post, redirected to the new filing."""
 
     name = "filing"
     persona = "staff"
     path = "/standards/filings/new/"
     saved = re.compile(r"/standards/filings/(\d+)/$")
 
-    def post(self, user: FastHttpUser, login: Login, key: str, name: str) -> tuple[int, str | None]:
+    def run(self, user: FastHttpUser, login: Login, key: str, name: str) -> Outcome:
         today = datetime.date.today()
         items = CONTEXT["flows"]["filing"]["items"]
         body = urlencode(
             {
-                "zone": login.vars["zone_id"], "item": RNG.choice(items), "quantity": 1,
+                "zone": login.vars["zone_id"],
+                "item": RNG.choice(items),
+                "quantity": 1,
                 "reason": f"基准测试报备 {marker(key)}",
                 "valid_from": today.isoformat(),
                 "valid_to": (today + datetime.timedelta(days=30)).isoformat(),
-                "submission_key": key, "csrfmiddlewaretoken": login.csrf,
+                "submission_key": key,
+                "csrfmiddlewaretoken": login.csrf,
             }
-        )  # fmt: skip
-        return _post(user, self.path, body, "application/x-www-form-urlencoded", name, self.saved)
+        )
+        status, found = _post(user, login, self.path, body, FORM, name, self.saved)
+        return Outcome(status, found)
 
 
 class InspectionFlow(Flow):
-    """An inspection of 20 checks with 3 photos, posted as the checklist form does; wired
-    when the inspections domain lands (see docs/performance.md)."""
+    """A self-check of the inspector's counter as the phone page does it: start from the
+    zone's QR page, open the checklist, upload a photo to each check that needs one (the
+    page's script uses the API), answer every check and submit."""
 
     name = "inspection"
-    persona = "supervisor"
+    persona = "inspector"
+    started = re.compile(r"/inspections/(\d+)/edit/$")
+    saved = re.compile(r"/inspections/(\d+)/$")
+    # A check's card, and the mark of a check that needs a photo ("· 📷 photo required").
+    card = re.compile(r'data-answer="(\d+)" data-testid="check"')
+    photo_mark = '· <i class="bi bi-camera"></i>'
+    version = re.compile(r'name="version" value="(\d+)"')
 
-    def post(self, user: FastHttpUser, login: Login, key: str, name: str) -> tuple[int, str | None]:
-        spec = CONTEXT["flows"]["inspection"]
-        fields: list[tuple[str, Any]] = [(k, str(v)) for k, v in spec["fields"].items()]
-        fields += [("submission_key", key), ("csrfmiddlewaretoken", login.csrf)]
-        fields.append((spec["note_field"], f"基准测试检查 {marker(key)}"))
-        for answer in spec["answers"]:
-            fields += [(k, str(v)) for k, v in answer.items()]
-        for index, path in enumerate(CONTEXT["photos"][: spec.get("photos", 3)]):
-            field = spec["photo_field"].format(n=index)
-            fields.append((field, (Path(path).name, PHOTOS[index], "image/jpeg")))
-        body, content_type = encode_multipart_formdata(fields)
-        path = spec["path"].format(**login.vars)
-        return _post(user, path, body, content_type, name, re.compile(spec["saved"]))
+    def run(self, user: FastHttpUser, login: Login, key: str, name: str) -> Outcome:
+        zone = login.vars["zone"]
+        body = urlencode(
+            {
+                "kind": "self_check",
+                "submission_key": f"{key}-start",
+                "csrfmiddlewaretoken": login.csrf,
+            }
+        )
+        status, draft = _post(
+            user, login, f"/z/{zone}/inspect", body, FORM, "inspection_start", self.started
+        )
+        if draft is None:
+            return Outcome(status)
+        with user.client.get(
+            f"/inspections/{draft}/edit/",
+            name="inspection_checklist",
+            allow_redirects=False,
+            catch_response=True,
+        ) as page:
+            if page.status_code == 302:  # already submitted (a twin tap won): that is the save
+                page.success()
+                location = page.headers.get("Location", "") if page.headers else ""
+                done = self.saved.search(location)
+                return Outcome(302, done.group(1) if done else None)
+            if page.status_code != 200 or not page.text:
+                page.failure(f"HTTP {page.status_code}")
+                return Outcome(int(page.status_code or 0))
+            html = page.text
+        starts = list(self.card.finditer(html))
+        ends = [m.start() for m in starts[1:]] + [len(html)]
+        cards = [(m.group(1), html[m.end() : end]) for m, end in zip(starts, ends, strict=True)]
+        version = self.version.search(html)
+        if not cards or version is None:
+            return Outcome(200)
+        needs_photo = [answer for answer, text in cards if self.photo_mark in text]
+        for index, answer in enumerate(needs_photo):
+            status = self._photo(user, login, answer, f"{key}-p{index}")
+            if status != 200:
+                return Outcome(status)
+        fields: list[tuple[str, str]] = [
+            ("csrfmiddlewaretoken", login.csrf), ("version", version.group(1)),
+            ("save_key", f"{key}-save"), ("submit_key", f"{key}-submit"), ("action", "submit"),
+            ("note", f"基准测试检查 {marker(key)}"),
+        ]  # fmt: skip
+        failed = RNG.randrange(len(cards))
+        for index, (answer, _text) in enumerate(cards):
+            fields.append((f"a{answer}-result", "fail" if index == failed else "pass"))
+            if index == failed:
+                fields += [(f"a{answer}-severity", "general"), (f"a{answer}-note", "桌面有杂物")]
+        status, found = _post(
+            user, login, f"/inspections/{draft}/edit/", urlencode(fields), FORM, name, self.saved
+        )
+        return Outcome(status, found, answers=len(cards), photos=len(needs_photo))
+
+    def _photo(self, user: FastHttpUser, login: Login, answer: str, key: str) -> int:
+        body, content_type = encode_multipart_formdata(
+            [("photo", ("counter.jpg", PHOTOS[hash(key) % len(PHOTOS)], "image/jpeg"))]
+        )
+        headers = {"Content-Type": content_type, "Idempotency-Key": key, "X-CSRFToken": login.csrf}
+        with user.client.post(
+            f"/api/v1/inspections/answers/{answer}/photos", data=cast(str, body),
+            name="inspection_photo", headers=headers, catch_response=True,
+        ) as response:  # fmt: skip
+            if response.status_code != 200:
+                response.failure(f"HTTP {response.status_code}")
+            return int(response.status_code or 0)
+
+
+FORM = "application/x-www-form-urlencoded"
 
 
 def _post(
     user: FastHttpUser,
+    login: Login,
     path: str,
-    body: str | bytes,
+    body: str,
     content_type: str,
     name: str,
     saved: re.Pattern[str],
 ) -> tuple[int, str | None]:
-    # Bytes (multipart photos) go through to the HTTP client as they are.
-    payload = cast(str, body)
-    headers = {"Content-Type": content_type}
+    """A form post whose success is a redirect to the saved object: (status, its id)."""
+    headers = {"Content-Type": content_type, "X-CSRFToken": login.csrf}
     with user.client.post(
-        path, data=payload, name=name, headers=headers, allow_redirects=False, catch_response=True
+        path, data=body, name=name, headers=headers, allow_redirects=False, catch_response=True
     ) as response:
         status = int(response.status_code or 0)
         found = saved.search(response.headers.get("Location", "")) if response.headers else None
@@ -230,21 +313,31 @@ def submit_flow() -> Flow:
     return FLOWS[wanted or (ready[0] if ready else "filing")]
 
 
-def submit(user: FastHttpUser, flow: Flow, login: Login, *, key: str, name: str, tap: int = 1) -> None:  # fmt: skip
-    """One submit as a phone makes it: retried with the same key while there is no answer
-    or a server error (backing off), then journalled with what the client was told."""
+def submit(
+    user: FastHttpUser, flow: Flow, login: Login, *, key: str, name: str, tap: int = 1
+) -> None:
+    """One submission: the whole flow again with the same keys while there is no answer or
+    a server error (backing off), then journalled with what the client was told."""
     statuses: list[int] = []
-    object_id = None
+    outcome = Outcome(0)
+    # Written first, so a submit cut short by the end of the run still counts as sent.
+    JOURNAL.write(
+        {"key": key, "flow": flow.name, "user": login.username, "saved": False, "tries": 0,
+         "tap": tap, "t": time.time()}
+    )  # fmt: skip
     for attempt in range(MAX_TRIES):
-        status, object_id = flow.post(user, login, key, name)
-        statuses.append(status)
-        if object_id or (status and status < 500 and status != 429):
+        outcome = flow.run(user, login, key, name)
+        statuses.append(outcome.status)
+        if not outcome.retry:
             break
         time.sleep(min(8.0, 0.5 * 2**attempt))
     JOURNAL.write(
-        {"key": key, "flow": flow.name, "user": login.username, "saved": object_id is not None,
-         "object_id": object_id, "tries": len(statuses), "statuses": statuses, "tap": tap,
-         "t": time.time()}
+        {
+            "key": key, "flow": flow.name, "user": login.username,
+            "saved": outcome.object_id is not None, "object_id": outcome.object_id,
+            "tries": len(statuses), "statuses": statuses, "tap": tap, "parts": outcome.parts,
+            "t": time.time(),
+        }
     )  # fmt: skip
 
 

@@ -29,7 +29,8 @@ django.setup()
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.db.models import Count, Q, QuerySet  # noqa: E402
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery  # noqa: E402
+from django.db.models.functions import Coalesce  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import Resolver404, resolve  # noqa: E402
@@ -50,6 +51,14 @@ DEFAULT_COUNT = 4
 
 def persona_users(center: Center, persona: str) -> QuerySet[User]:
     users = User.objects.filter(center=center, is_active=True).order_by("username")
+    if persona == "inspector":  # zone owners, who self-check them: counters' owners first
+        counter = Zone.objects.filter(owner=OuterRef("pk"), area_type__code="counter")
+        return (
+            users.filter(owned_zones__isnull=False)
+            .annotate(has_counter=Exists(counter))
+            .order_by("-has_counter", "username")
+            .distinct()
+        )
     if persona == "staff":  # window staff who own a zone and hold no wider role
         wider = [r for r in Role.values if r != Role.STAFF]
         return (
@@ -62,8 +71,10 @@ def persona_users(center: Center, persona: str) -> QuerySet[User]:
 
 def persona_vars(user: User, index: int, zones: list[Zone]) -> dict[str, Any]:
     """The placeholders of the declared paths, from this person's own data: the zone they own
-    (staff) or a zone of their unit, else one of the center's zones in turn."""
-    own = [z for z in zones if z.owner_id == user.pk]
+    (a counter first) or a zone of their unit, else one of the center's zones in turn."""
+    own = sorted(
+        (z for z in zones if z.owner_id == user.pk), key=lambda z: z.area_type.code != "counter"
+    )
     unit = [z for z in zones if user.unit_id and z.unit_id == user.unit_id]
     zone = (own or unit or [zones[index % len(zones)]])[0] if zones else None
     return {
@@ -85,7 +96,11 @@ def sign_in(user: User) -> tuple[str, str]:
 
 def build_context(center_code: str, counts: dict[str, int]) -> dict[str, Any]:
     center = Center.objects.get(code=center_code)
-    zones = list(Zone.objects.filter(center=center, is_active=True).order_by("code"))
+    zones = list(
+        Zone.objects.filter(center=center, is_active=True)
+        .select_related("area_type")
+        .order_by("code")
+    )
     personas: dict[str, list[dict[str, Any]]] = {"anon": [{"username": "", "vars": {}}]}
     needed = {e.persona for e in ENDPOINTS} | set(counts)
     for persona in sorted(needed - {"anon"}):
@@ -94,9 +109,12 @@ def build_context(center_code: str, counts: dict[str, int]) -> dict[str, Any]:
         for index, user in enumerate(users):
             session, csrf = sign_in(user)
             _token, raw = ApiToken.issue(user=user, name="bench")
+            variables = persona_vars(user, index, zones)
+            if persona == "supervisor":
+                variables["draft"] = open_draft(user, zones, index)
             entries.append(
                 {"username": user.username, "session": session, "csrf": csrf, "token": raw,
-                 "vars": persona_vars(user, index, zones)}
+                 "vars": variables}
             )  # fmt: skip
         personas[persona] = entries
     from onsite.standards.models import Item
@@ -119,14 +137,27 @@ def build_context(center_code: str, counts: dict[str, int]) -> dict[str, Any]:
 
 
 def inspection_flow(center: Center) -> dict[str, Any]:
-    """What the inspection submit needs, once the inspections domain exists."""
+    """The inspection submit is wired once the inspections pages exist."""
     try:
-        import onsite.inspections.models as inspections
-    except ImportError:  # pragma: no cover
+        resolve("/inspections/1/edit/")
+        resolve("/z/x/inspect")
+    except Resolver404:
         return {}
-    if not hasattr(inspections, "Inspection"):
-        return {}
-    return {}
+    return {"inspection": {"persona": "inspector"}}
+
+
+def open_draft(user: User, zones: list[Zone], index: int) -> int | None:
+    """A supervision draft on a counter for the checklist page to show (the load's own
+    self-checks never resume it: another kind, another inspector)."""
+    from onsite.inspections.models import Inspection
+    from onsite.inspections.services import start_inspection
+
+    counters = [z for z in zones if z.area_type.code == "counter"]
+    if not counters:
+        return None
+    zone = counters[(index * 7) % len(counters)]
+    draft = start_inspection(zone=zone, kind=Inspection.Kind.SUPERVISION, inspector=user)
+    return draft.pk
 
 
 def endpoint_state(
@@ -175,7 +206,7 @@ def count_queries(context: dict[str, Any]) -> dict[str, Any]:
         if state["status"] != "ready" or state["kind"] == "submit":
             continue
         entry = context["personas"][state["persona"]][0]
-        client = Client()
+        client = Client(raise_request_exception=False)  # an unfinished page is a 500 here
         headers: dict[str, str] = {}
         if state["kind"] == "api":
             headers["Authorization"] = f"Bearer {entry['token']}"
@@ -209,7 +240,45 @@ def stored_filings(center: Center) -> list[Stored]:
     return stored
 
 
-STORED: dict[str, Callable[[Center], list[Stored]]] = {"filing": stored_filings}
+def stored_inspections(center: Center) -> list[Stored]:
+    """Inspections carrying a bench marker: complete when submitted, scored, and every check
+    answered; parts are their answers and photos."""
+    from onsite.inspections.models import AnswerPhoto, Inspection
+
+    photos = (
+        AnswerPhoto.objects.filter(answer__inspection=OuterRef("pk"))
+        .order_by()
+        .values("answer__inspection")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = (
+        Inspection.objects.filter(center=center, note__contains="[bench:")
+        .annotate(
+            total=Count("answers"),
+            unanswered=Count("answers", filter=Q(answers__result="")),
+            photo_count=Coalesce(Subquery(photos), 0),
+        )
+        .values_list("pk", "note", "status", "score", "total", "unanswered", "photo_count")
+    )
+    stored = []
+    for pk, note, status, score, total, unanswered, photo_count in rows:
+        key = key_in(note)
+        if not key:
+            continue
+        complete = status == Inspection.Status.SUBMITTED and score is not None and not unanswered
+        stored.append(
+            Stored(key=key, object_id=str(pk), complete=complete,
+                   detail=f"{status}, {total - unanswered}/{total} answered, {photo_count} photos",
+                   parts=(("answers", total), ("photos", photo_count)))
+        )  # fmt: skip
+    return stored
+
+
+STORED: dict[str, Callable[[Center], list[Stored]]] = {
+    "filing": stored_filings,
+    "inspection": stored_inspections,
+}
 
 
 def reconcile_journal(center_code: str, journal: Path) -> dict[str, Any]:

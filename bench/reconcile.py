@@ -8,7 +8,7 @@ and whether it is complete (all its parts: answers, photos, history row ...). Th
 - lost: a client was told "saved" but nothing with its marker is stored;
 - wrong id: something is stored, but not under the id the client was told;
 - duplicated: more than one object stored for one key (a double tap or a retry saved twice);
-- partial: a stored object misses some of its parts;
+- partial: a stored object misses some of its parts (or holds a part twice);
 - unconfirmed: the client never heard back (it would retry); stored or not, that is no loss.
 
 This module has no Django import: bench.prepare feeds it rows from the database."""
@@ -37,7 +37,9 @@ def key_in(text: str) -> str | None:
 
 @dataclass(frozen=True)
 class Attempt:
-    """One journal line: a client's submit of `key`, retried until it got an answer."""
+    """One journal line: a client's submit of `key`, retried until it got an answer. A line
+    with no tries is written before the first one: the client sent it (if the run ends
+    before an answer, the submit counts as unconfirmed)."""
 
     key: str
     flow: str
@@ -47,6 +49,9 @@ class Attempt:
     tries: int = 1
     statuses: tuple[int, ...] = ()  # HTTP status per try (0: no answer)
     tap: int = 1  # 2 for the second finger of a double tap
+    # What the client sent with it, e.g. {"photos": 3, "answers": 20}: the stored object
+    # must have exactly these parts.
+    parts: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,7 @@ class Stored:
     object_id: str
     complete: bool = True
     detail: str = ""
+    parts: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass
@@ -108,7 +114,7 @@ def reconcile(flow: str, attempts: Iterable[Attempt], stored: Iterable[Stored]) 
 
     for key, chain in sorted(by_key.items()):
         report.keys += 1
-        report.attempts += len(chain)
+        report.attempts += sum(a.tries > 0 for a in chain)  # tries 0: the "sent" line
         report.tries += sum(a.tries for a in chain)
         report.double_taps += any(a.tap > 1 for a in chain)
         report.retried += any(a.tries > 1 for a in chain)
@@ -116,7 +122,8 @@ def reconcile(flow: str, attempts: Iterable[Attempt], stored: Iterable[Stored]) 
         told = {a.object_id for a in chain if a.saved and a.object_id}
         if len(found) > 1:
             report.duplicated.append(key)
-        if any(not row.complete for row in found):
+        sent = {name: count for a in chain if a.saved for name, count in a.parts}
+        if any(not row.complete or _short(sent, dict(row.parts)) for row in found):
             report.partial.append(key)
         if len(told) > 1:
             report.told_two_ids.append(key)
@@ -132,6 +139,11 @@ def reconcile(flow: str, attempts: Iterable[Attempt], stored: Iterable[Stored]) 
     return report
 
 
+def _short(sent: dict[str, int], stored: dict[str, int]) -> bool:
+    """Whether a stored object lacks (or has extra copies of) a part the client sent."""
+    return any(stored.get(name) != count for name, count in sent.items())
+
+
 def read_journal(paths: Sequence[Path]) -> list[Attempt]:
     attempts = []
     for path in paths:
@@ -144,6 +156,7 @@ def read_journal(paths: Sequence[Path]) -> list[Attempt]:
                     key=data["key"], flow=data["flow"], user=data["user"], saved=data["saved"],
                     object_id=data.get("object_id"), tries=data.get("tries", 1),
                     statuses=tuple(data.get("statuses", ())), tap=data.get("tap", 1),
+                    parts=tuple(sorted((data.get("parts") or {}).items())),
                 )
             )  # fmt: skip
     return attempts

@@ -22,6 +22,7 @@ import math
 import os
 import platform
 import re
+import shutil
 import sys
 import time
 from typing import Any
@@ -111,6 +112,9 @@ def measure(
     ]  # fmt: skip
     # Writes last, so the pages are measured on the generated data alone.
     chosen.sort(key=lambda s: s["kind"] == "submit")
+    journal = OUT / f"journal-bench-{tag}"
+    shutil.rmtree(journal, ignore_errors=True)
+    journal.mkdir(parents=True)
     runs: dict[str, Any] = {}
     with gunicorn(db, workers=args.workers, log_name=f"gunicorn-{tag}") as server:
         log(f"{db}: gunicorn with {args.workers} workers at {server.url}")
@@ -137,10 +141,20 @@ def measure(
             if name == FLOOR.name:
                 floors.append(result)
                 runs[f"healthz_{'first' if index == 0 else 'last'}"] = result.as_dict()
-            else:
-                runs[name] = result.as_dict()
+                continue
+            runs[name] = result.as_dict()
+            # A submit flow's other steps (start, checklist, photos) get rows of their own.
+            for step in sorted({s.name for s in samples} - {name} - set(runs)):
+                steps = figures(samples, name=step, warmup=args.warmup)
+                runs[step] = {**steps.as_dict(), "step_of": name}
     floor = _mean_floor(floors)
-    return {"runs": runs, "floor": floor, "queries": queries, "states": states}
+    # The bench's own submits must reconcile too: nothing lost, doubled or half-saved.
+    reconciled = OUT / f"reconcile-bench-{tag}.json"
+    prepare(db, "reconcile", "--context", str(context), "--journal", str(journal),
+            "--out", str(reconciled))  # fmt: skip
+    submits = json.loads(reconciled.read_text())
+    return {"runs": runs, "floor": floor, "queries": queries, "states": states,
+            "submits": submits}  # fmt: skip
 
 
 def _mean_floor(floors: list[Figures]) -> dict[str, float]:
@@ -178,7 +192,8 @@ def compose(
             entry.update(status="pending", reason=state["reason"])
         elif run is None:
             status = one["queries"].get(name, {}).get("status")
-            entry.update(status="not measured", reason=f"HTTP {status}" if status else "skipped")
+            reason = f"HTTP {status}" if status not in (None, 200) else "not chosen (--only)"
+            entry.update(status="not measured", reason=reason)
         else:
             p50, p95, rps = run["p50_ms"], run["p95_ms"], run["rps"]
             if name == FLOOR.name:
@@ -197,6 +212,20 @@ def compose(
                 meets_target=None if target is None else bool(p95 <= target and not run["errors"]),
             )
         endpoints.append(entry)
+        for step, run in one["runs"].items():
+            if run.get("step_of") == name:
+                endpoints.append(
+                    {
+                        "name": step, "path": "", "persona": state["persona"], "kind": "step",
+                        "note": f"step of {name}", "target_p95_ms": None, "queries": None,
+                        "status": "measured", "requests": run["requests"],
+                        "errors": run["errors"], "p50_ms": round(run["p50_ms"], 1),
+                        "p95_ms": round(run["p95_ms"], 1), "rps": round(run["rps"], 1),
+                        "p50_ratio": ratio(run["p50_ms"], floor["p50_ms"]),
+                        "p95_ratio": ratio(run["p95_ms"], floor["p95_ms"]),
+                        "rps_ratio": ratio(run["rps"], floor["rps"]), "meets_target": None,
+                    }
+                )  # fmt: skip
     growth = []
     if ten is not None:
         for name, run in ten["runs"].items():
@@ -240,6 +269,7 @@ def compose(
         "floor": {k: round(v, 2) for k, v in floor.items()},
         "endpoints": endpoints,
         "growth": growth,
+        "submits": one.get("submits", {}),
     }
 
 
@@ -279,6 +309,13 @@ def tables(results: dict[str, Any]) -> str:
         )
     if pending:
         lines += ["", "Not measured yet: " + "; ".join(pending) + "."]
+    for flow, report in results.get("submits", {}).items():
+        lines += [
+            "",
+            f"Submits during the run ({flow}): {report['keys']} sent, {report['confirmed']} "
+            f"confirmed; lost {report['lost']}, duplicated {report['duplicated']}, "
+            f"partial {report['partial']}, wrong id {report['wrong_id']}.",
+        ]
     if results["growth"]:
         ten = results["data"].get("10", {})
         lines += [

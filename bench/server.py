@@ -246,6 +246,7 @@ def locust(
     spawn_rate: float | None = None,
     extra_files: Sequence[str] = (),
     env: dict[str, str] | None = None,
+    stop_timeout: float = 15,
 ) -> list[Sample]:
     """Runs locust headless in its own process against 127.0.0.1 and returns every request it
     made (our own listener records exact times; locust's CSV rounds them)."""
@@ -257,7 +258,7 @@ def locust(
     command = [
         str(VENV_BIN / "locust"), "-f", files, "--headless", "--host", host,
         "--users", str(users), "--spawn-rate", str(spawn_rate or users),
-        "--run-time", f"{max(1, round(seconds))}s", "--stop-timeout", "15",
+        "--run-time", f"{max(1, round(seconds))}s", "--stop-timeout", str(round(stop_timeout)),
         "--only-summary", "--loglevel", "WARNING", "--skip-log-setup", *classes,
     ]  # fmt: skip
     process_env = dict(os.environ)
@@ -272,7 +273,7 @@ def locust(
     with (OUT / f"locust-{tag}.log").open("wb") as output:
         subprocess.run(  # noqa: S603 - locust from our venv
             command, env=process_env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
-            check=False, timeout=seconds + 120,
+            check=False, timeout=seconds + stop_timeout + 120,
         )  # fmt: skip
     return read_samples(samples_path)
 

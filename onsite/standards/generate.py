@@ -1,6 +1,6 @@
 """Synthetic execution standards for a generated center: an item catalogue, one standard per
 area type with a retired first edition and a published second one (plus an open draft for
-some), about 26 clauses per version across the pillars, item rules (三易三定) for the counter
+some), 16 to 36 clauses per version across the pillars, item rules (三易三定) for the counter
 and the offices, and item filings (报备) in every state across the years."""
 
 from __future__ import annotations
@@ -38,11 +38,13 @@ ITEMS = [
     ("desk", "办公桌", []), ("tea-set", "茶具", []), ("bin", "垃圾桶", ["纸篓"]),
     ("chair", "座椅", []), ("extinguisher", "灭火器", []), ("shelf", "资料架", []),
 ]  # fmt: skip
-# Per area type: clause-code prefix, clauses per edition, items (code, kind, max quantity).
+# Per area type: clause-code prefix, clauses of the current edition, items (code, kind, max
+# quantity). With the four item checks a counter's checklist has 20 checks, an office's
+# about 30 to 40: about 30 answers per inspection over a center's zones.
 AREA_PROFILES: dict[str, tuple[str, int, list[tuple[str, str, int | None]]]] = {
     "counter": (
         "QT",
-        26,
+        16,
         [
             ("monitor", "required", 1),
             ("keyboard", "required", 1),
@@ -63,7 +65,7 @@ AREA_PROFILES: dict[str, tuple[str, int, list[tuple[str, str, int | None]]]] = {
     ),
     "back-office": (
         "BG",
-        27,
+        34,
         [
             ("cabinet", "required", 2),
             ("desk", "required", 4),
@@ -77,7 +79,7 @@ AREA_PROFILES: dict[str, tuple[str, int, list[tuple[str, str, int | None]]]] = {
     ),
     "chief-office": (
         "KZ",
-        24,
+        26,
         [
             ("desk", "required", 1),
             ("computer", "allowed", 1),
@@ -90,7 +92,7 @@ AREA_PROFILES: dict[str, tuple[str, int, list[tuple[str, str, int | None]]]] = {
     ),
     "public": (
         "GG",
-        28,
+        36,
         [
             ("chair", "allowed", None),
             ("shelf", "required", 2),
@@ -102,7 +104,7 @@ AREA_PROFILES: dict[str, tuple[str, int, list[tuple[str, str, int | None]]]] = {
     ),
     "archive": (
         "DA",
-        24,
+        26,
         [
             ("cabinet", "required", 12),
             ("folder", "allowed", None),
@@ -112,6 +114,10 @@ AREA_PROFILES: dict[str, tuple[str, int, list[tuple[str, str, int | None]]]] = {
         ],
     ),
 }
+# Checks that need a photo: three on a counter (the morning round's "20 checks, 3 photos"),
+# about one in seven elsewhere.
+PHOTO_CHECKS = {"counter": 3}
+PHOTO_SHARE = 0.15
 PILLAR_CODES = {
     Pillar.SORT: "SO",
     Pillar.SET_IN_ORDER: "SIO",
@@ -242,6 +248,8 @@ def generate(
     clause_rows: list[Clause] = []
     rule_rows: list[ItemRule] = []
     for version, clauses, area_type in contents:
+        wanted = PHOTO_CHECKS.get(area_type.code, round(PHOTO_SHARE * len(clauses)))
+        with_photo = set(rng.sample(range(len(clauses)), min(wanted, len(clauses))))
         for position, (code, pillar, text, method) in enumerate(clauses):
             clause_rows.append(
                 Clause(
@@ -253,7 +261,7 @@ def generate(
                     text=text,
                     check_method=method,
                     weight=weighted(rng, [(1, 5), (2, 3), (3, 2)]),
-                    photo_required=rng.random() < 0.3,
+                    photo_required=position in with_photo,
                 )
             )
         for position, (item_code, kind, max_quantity) in enumerate(

@@ -94,6 +94,8 @@ def test_markers_are_found_in_free_text():
 
 def test_the_journal_is_read_back(tmp_path):
     lines = [
+        {"key": K1, "flow": "filing", "user": "u1", "saved": False, "tries": 0, "tap": 1},
+        {"key": K2, "flow": "filing", "user": "u1", "saved": False, "tries": 0, "tap": 1},
         {"key": K1, "flow": "filing", "user": "u1", "saved": True, "object_id": "4",
          "tries": 2, "statuses": [0, 302], "tap": 1},
         {"key": K1, "flow": "filing", "user": "u1", "saved": True, "object_id": "4",
@@ -102,10 +104,12 @@ def test_the_journal_is_read_back(tmp_path):
     path = tmp_path / "journal-1.jsonl"
     path.write_text("\n".join(json.dumps(line) for line in lines) + "\n\n")
     attempts = read_journal([path])
-    assert attempts[0] == Attempt(K1, "filing", "u1", True, "4", tries=2, statuses=(0, 302))
+    assert attempts[2] == Attempt(K1, "filing", "u1", True, "4", tries=2, statuses=(0, 302))
     report = reconcile("filing", attempts, [Stored(K1, "4")])
     assert report.ok
     assert report.double_taps == 1
+    # K2 was sent and the run ended before its answer: unconfirmed, not lost.
+    assert (report.keys, report.attempts, report.unconfirmed, report.tries) == (2, 2, 1, 3)
 
 
 @pytest.mark.django_db
