@@ -637,11 +637,13 @@ class MonthlyRankingOut(Schema):
 
 
 class MonthIn(Schema):
-    month: str = Field(..., pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
+    month: str = Field(..., pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$", description="YYYY-MM")
 
 
 class MonthFilter(Schema):
-    month: str | None = Field(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
+    month: str | None = Field(
+        None, pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$", description="YYYY-MM"
+    )
 
 
 class ProgrammeCardOut(Schema):

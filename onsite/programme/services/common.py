@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,9 @@ OPEN_SCOPE = "programme.round"
 PLANNED_PHASES = PHASES[:4]  # sustain has no end: it is planned as what follows
 MIN_UNITS_FOR_YELLOW = 3
 REPEAT_CARD_DAYS = 30
+# Programme dates are planning dates: anything outside is a typing error.
+EARLIEST = datetime.date(2000, 1, 1)
+LATEST = datetime.date(2100, 12, 31)
 
 
 class ProgrammeError(Exception):

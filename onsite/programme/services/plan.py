@@ -27,6 +27,8 @@ from onsite.programme.models import (
     WaveUnit,
 )
 from onsite.programme.services.common import (
+    EARLIEST,
+    LATEST,
     PLANNED_PHASES,
     ProgrammeError,
 )
@@ -47,6 +49,15 @@ def split_dates(
     return spans
 
 
+def check_dates(*days: datetime.date | None) -> None:
+    """Programme dates are real planning dates: between EARLIEST and LATEST."""
+    if any(d is not None and not EARLIEST <= d <= LATEST for d in days):
+        raise ProgrammeError(
+            _("Dates must lie between %(first)s and %(last)s.")
+            % {"first": EARLIEST.isoformat(), "last": LATEST.isoformat()}
+        )
+
+
 @transaction.atomic
 def create_programme(
     *,
@@ -60,6 +71,10 @@ def create_programme(
 ) -> Programme:
     """A programme with its two waves: the pilot (first third of the time) and the rollout,
     each with its four phases planned evenly. The office then picks the pilot units."""
+    name = name.strip()
+    if not name:
+        raise ProgrammeError(_("Give the programme a name."))
+    check_dates(starts_on, ends_on)
     if ends_on is not None and ends_on < starts_on:
         raise ProgrammeError(_("The end must not be before the start."))
     if Programme.objects.filter(center=center, name=name).exists():
@@ -135,6 +150,7 @@ def update_programme(
     names = ["name", "starts_on", "ends_on", "status", "note"]
     for name in names:
         setattr(programme, name, data[name])
+    check_dates(programme.starts_on, programme.ends_on)
     if programme.ends_on is not None and programme.ends_on < programme.starts_on:
         raise ProgrammeError(_("The end must not be before the start."))
     clash = Programme.objects.filter(center_id=programme.center_id, name=programme.name)
@@ -194,6 +210,9 @@ def update_wave(
     expected_version: int,
     request: HttpRequest | None = None,
 ) -> Wave:
+    check_dates(
+        planned_start, planned_end, *(d for span in (phase_dates or {}).values() for d in span)
+    )
     if planned_end < planned_start:
         raise ProgrammeError(_("The end must not be before the start."))
     if Wave.objects.filter(programme_id=wave.programme_id, name=name).exclude(pk=wave.pk).exists():

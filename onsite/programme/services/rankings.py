@@ -35,6 +35,7 @@ from onsite.programme.models import (
     previous_month,
 )
 from onsite.programme.services.common import (
+    EARLIEST,
     MIN_UNITS_FOR_YELLOW,
     REPEAT_CARD_DAYS,
     ProgrammeError,
@@ -117,6 +118,8 @@ def publish_month(
     from onsite.programme.queries import month_scores
 
     month = month.replace(day=1)
+    if month < EARLIEST:
+        raise ProgrammeError(_("No unit has a score in that month."))
     if month > timezone.localdate().replace(day=1):
         raise ProgrammeError(_("A month can be published once it has begun."))
     existing = MonthlyRanking.objects.filter(center=center, month=month).first()

@@ -29,9 +29,10 @@ def _month_of(text: str | None) -> datetime.date:
     today = timezone.localdate().replace(day=1)
     if text:
         try:
-            return datetime.datetime.strptime(text[:7], "%Y-%m").date()
+            month = datetime.datetime.strptime(text[:7], "%Y-%m").date()
         except ValueError:
             return today
+        return month if month.year >= 2000 else today
     return today
 
 
