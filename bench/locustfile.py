@@ -423,11 +423,15 @@ class Leader(_Reader):
 
 
 class Burster(FastHttpUser):
-    """Rapid submits; BENCH_DOUBLE of them are double taps (two posts of one key at once),
-    and a short client timeout makes slow answers retried while the first is still running."""
+    """Submits in a burst (the shape brings BENCH_HIGH users at once); BENCH_DOUBLE of them
+    are double taps (two runs of one submission at once), and a short client timeout makes
+    slow answers retried while the first is still running."""
 
-    wait_time = between(1, 3)
-    network_timeout = float(os.environ.get("BENCH_CLIENT_TIMEOUT", "5"))
+    # Phones that each submit an inspection every BENCH_PACING/2 to BENCH_PACING seconds.
+    wait_time = between(
+        float(os.environ.get("BENCH_PACING", "30")) / 2, float(os.environ.get("BENCH_PACING", "30"))
+    )
+    network_timeout = float(os.environ.get("BENCH_CLIENT_TIMEOUT", "10"))
     connection_timeout = 5.0
 
     def on_start(self) -> None:

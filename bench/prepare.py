@@ -266,11 +266,12 @@ def stored_inspections(center: Center) -> list[Stored]:
         key = key_in(note)
         if not key:
             continue
-        complete = status == Inspection.Status.SUBMITTED and score is not None and not unanswered
+        submitted = status == Inspection.Status.SUBMITTED
         stored.append(
-            Stored(key=key, object_id=str(pk), complete=complete,
+            Stored(key=key, object_id=str(pk),
+                   complete=submitted and score is not None and not unanswered,
                    detail=f"{status}, {total - unanswered}/{total} answered, {photo_count} photos",
-                   parts=(("answers", total), ("photos", photo_count)))
+                   parts=(("answers", total), ("photos", photo_count)), in_progress=not submitted)
         )  # fmt: skip
     return stored
 

@@ -9,7 +9,8 @@ and whether it is complete (all its parts: answers, photos, history row ...). Th
 - wrong id: something is stored, but not under the id the client was told;
 - duplicated: more than one object stored for one key (a double tap or a retry saved twice);
 - partial: a stored object misses some of its parts (or holds a part twice);
-- unconfirmed: the client never heard back (it would retry); stored or not, that is no loss.
+- unconfirmed: the client never heard back (it would retry); stored or not, that is no loss,
+  and a draft it leaves behind is not a partial save (the phone would finish it).
 
 This module has no Django import: bench.prepare feeds it rows from the database."""
 
@@ -63,6 +64,9 @@ class Stored:
     complete: bool = True
     detail: str = ""
     parts: tuple[tuple[str, int], ...] = ()
+    # Begun but not finished by design (an inspection draft the phone may still submit):
+    # partial only if the client was told it was saved.
+    in_progress: bool = False
 
 
 @dataclass
@@ -76,6 +80,7 @@ class Report:
     confirmed: int = 0
     unconfirmed: int = 0
     unconfirmed_but_stored: int = 0
+    left_in_progress: int = 0  # unconfirmed submits whose object is still a draft
     stored: int = 0
     lost: list[str] = field(default_factory=list)
     wrong_id: list[str] = field(default_factory=list)
@@ -122,14 +127,20 @@ def reconcile(flow: str, attempts: Iterable[Attempt], stored: Iterable[Stored]) 
         told = {a.object_id for a in chain if a.saved and a.object_id}
         if len(found) > 1:
             report.duplicated.append(key)
+        confirmed = any(a.saved for a in chain)
         sent = {name: count for a in chain if a.saved for name, count in a.parts}
-        if any(not row.complete or _short(sent, dict(row.parts)) for row in found):
+        finished = [row for row in found if not row.in_progress]
+        if (
+            any(not row.complete or _short(sent, dict(row.parts)) for row in finished)
+            or (confirmed and found and not finished)  # told saved, still a draft
+        ):
             report.partial.append(key)
         if len(told) > 1:
             report.told_two_ids.append(key)
-        if not any(a.saved for a in chain):
+        if not confirmed:
             report.unconfirmed += 1
-            report.unconfirmed_but_stored += bool(found)
+            report.unconfirmed_but_stored += bool(finished)
+            report.left_in_progress += bool(found) and not finished
             continue
         report.confirmed += 1
         if not found:
@@ -167,7 +178,8 @@ def format_report(report: Report) -> str:
     return (
         f"{report.flow}: {verdict} — {report.keys} submissions ({report.double_taps} double taps, "
         f"{report.retried} retried, {report.tries} HTTP tries); confirmed {report.confirmed}, "
-        f"unconfirmed {report.unconfirmed} ({report.unconfirmed_but_stored} of them stored); "
+        f"unconfirmed {report.unconfirmed} ({report.unconfirmed_but_stored} of them stored, "
+        f"{report.left_in_progress} left as drafts); "
         f"lost {len(report.lost)}, wrong id {len(report.wrong_id)}, duplicated "
         f"{len(report.duplicated)}, partial {len(report.partial)}, told two ids "
         f"{len(report.told_two_ids)}; stored {report.stored} "

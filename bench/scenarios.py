@@ -281,16 +281,20 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--inspectors", type=int, default=30)
     parser.add_argument("--browsers", type=int, default=20)
     parser.add_argument("--leaders", type=int, default=5)
-    parser.add_argument("--pacing", type=float, default=60, help="seconds per inspection")
+    parser.add_argument(
+        "--pacing", type=float, default=None, help="seconds per inspection (60; burst 30)"
+    )
     parser.add_argument("--low", type=int, default=10, help="burst: users before")
     parser.add_argument("--high", type=int, default=60, help="burst: users after")
     parser.add_argument("--double", type=float, default=0.1, help="burst: share of double taps")
-    parser.add_argument("--client-timeout", type=float, default=5, help="burst: seconds")
+    parser.add_argument("--client-timeout", type=float, default=10, help="burst: seconds")
     parser.add_argument("--every", type=float, default=60, help="killed-worker: seconds")
     parser.add_argument("--workers", type=int, default=2 * cpus)
     args = parser.parse_args(argv)
     if args.minutes is None:
         args.minutes = 4.0 if args.scenario == "burst" else 10.0
+    if args.pacing is None:
+        args.pacing = 30.0 if args.scenario == "burst" else 60.0
     return args
 
 

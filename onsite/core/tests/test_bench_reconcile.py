@@ -146,3 +146,22 @@ def test_the_database_side_finds_marked_filings_and_their_history(center, staff_
         stored.values(),
     )  # fmt: skip
     assert (report.lost, report.partial) == ([K3], [K2])
+
+
+def test_a_draft_left_by_an_unanswered_submit_is_not_partial_but_a_confirmed_one_is():
+    unanswered = Attempt(K1, "inspection", "u1", saved=False, statuses=(0, 0))
+    draft = Stored(K1, "5", complete=False, in_progress=True)
+    report = reconcile("inspection", [unanswered], [draft])
+    assert report.ok
+    assert (report.left_in_progress, report.unconfirmed_but_stored) == (1, 0)
+    report = reconcile("inspection", [saved(K1, "5")], [draft])
+    assert report.partial == [K1]
+
+
+def test_parts_the_client_sent_must_all_be_stored_once():
+    attempt = Attempt(K1, "inspection", "u1", True, "5", parts=(("answers", 20), ("photos", 3)))
+    whole = Stored(K1, "5", parts=(("answers", 20), ("photos", 3)))
+    assert reconcile("inspection", [attempt], [whole]).ok
+    for parts in ((("answers", 20), ("photos", 2)), (("answers", 20), ("photos", 6))):
+        report = reconcile("inspection", [attempt], [Stored(K1, "5", parts=parts)])
+        assert report.partial == [K1], parts
