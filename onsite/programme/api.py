@@ -123,6 +123,7 @@ def programme_create(request: OnsiteRequest, payload: ProgrammeIn) -> ProgrammeO
             starts_on=payload.starts_on,
             ends_on=payload.ends_on,
             note=payload.note,
+            submission_key=request.headers.get("Idempotency-Key", "")[:64],
             request=request,
         )
     except services.ProgrammeError as exc:

@@ -48,7 +48,7 @@ class KeyedForm(StyledForm):
             self.initial.setdefault("submission_key", new_key())
 
 
-class ProgrammeForm(StyledForm):
+class ProgrammeForm(KeyedForm):
     name = forms.CharField(label=_("Name of the programme"), max_length=100)
     starts_on = date_field(_("Starts on"))
     ends_on = date_field(_("Ends on"), required=False)

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from onsite.accounts.models import User
 from onsite.audit.services import record_event
 from onsite.core.concurrency import (
+    claim_submission,
+    existing_submission,
     save_versioned,
 )
 from onsite.core.models import Center
@@ -49,6 +51,9 @@ def split_dates(
     return spans
 
 
+CREATE_SCOPE = "programme.create"
+
+
 def check_dates(*days: datetime.date | None) -> None:
     """Programme dates are real planning dates: between EARLIEST and LATEST."""
     if any(d is not None and not EARLIEST <= d <= LATEST for d in days):
@@ -67,10 +72,16 @@ def create_programme(
     starts_on: datetime.date,
     ends_on: datetime.date | None = None,
     note: str = "",
+    submission_key: str = "",
     request: HttpRequest | None = None,
 ) -> Programme:
     """A programme with its two waves: the pilot (first third of the time) and the rollout,
-    each with its four phases planned evenly. The office then picks the pilot units."""
+    each with its four phases planned evenly. The office then picks the pilot units. A
+    repeated submission key returns the programme the first submit made."""
+    if submission_key:
+        first = existing_submission(user=by, scope=CREATE_SCOPE, key=submission_key)
+        if first is not None:
+            return Programme.objects.get(pk=first)
     name = name.strip()
     if not name:
         raise ProgrammeError(_("Give the programme a name."))
@@ -83,6 +94,14 @@ def create_programme(
     programme = Programme.objects.create(
         center=center, name=name, starts_on=starts_on, ends_on=ends_on, note=note
     )
+    if submission_key:
+        claim_submission(
+            center=center,
+            user=by,
+            scope=CREATE_SCOPE,
+            key=submission_key,
+            object_id=str(programme.pk),
+        )
     (pilot_span, rollout_span) = [
         split_dates(starts_on, end, 3)[0],
         (split_dates(starts_on, end, 3)[1][0], end),

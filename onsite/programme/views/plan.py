@@ -74,6 +74,7 @@ def programme_create(request: OnsiteRequest) -> HttpResponse:
                 starts_on=form.cleaned_data["starts_on"],
                 ends_on=form.cleaned_data["ends_on"],
                 note=form.cleaned_data["note"],
+                submission_key=form.cleaned_data["submission_key"],
                 request=request,
             )
         except services.ProgrammeError as exc:
