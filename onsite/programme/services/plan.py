@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -91,9 +91,13 @@ def create_programme(
     if Programme.objects.filter(center=center, name=name).exists():
         raise ProgrammeError(_("A programme of that name exists already."))
     end = ends_on or starts_on + datetime.timedelta(days=364)
-    programme = Programme.objects.create(
-        center=center, name=name, starts_on=starts_on, ends_on=ends_on, note=note
-    )
+    try:
+        with transaction.atomic():
+            programme = Programme.objects.create(
+                center=center, name=name, starts_on=starts_on, ends_on=ends_on, note=note
+            )
+    except IntegrityError as exc:  # a concurrent submit with the same name
+        raise ProgrammeError(_("A programme of that name exists already.")) from exc
     if submission_key:
         claim_submission(
             center=center,

@@ -216,9 +216,10 @@ def issue_card(
             key=submission_key,
             object_id=str(card.pk),
         )
-        if claimed != str(card.pk):
+        if claimed != str(card.pk):  # a concurrent twin won: keep only its card
+            first_card = Card.objects.get(pk=claimed)
             transaction.set_rollback(True)
-            return Card.objects.get(pk=claimed)
+            return first_card
     record_event(
         request,
         action="programme.card_issued",

@@ -206,9 +206,10 @@ def open_round(
         claimed = claim_submission(
             center=center, user=by, scope=OPEN_SCOPE, key=submission_key, object_id=str(round_.pk)
         )
-        if claimed != str(round_.pk):
+        if claimed != str(round_.pk):  # a concurrent twin won: keep only its round
+            first_round = AcceptanceRound.objects.get(pk=claimed)
             transaction.set_rollback(True)
-            return AcceptanceRound.objects.get(pk=claimed)
+            return first_round
     RoundUnit.objects.bulk_create(RoundUnit(center=center, round=round_, unit=u) for u in units)
     reused = set(plan.reused)
     Assignment.objects.bulk_create(
@@ -299,8 +300,9 @@ def start_sheet(
                 inspection=inspection,
             )
     except IntegrityError:  # a double tap got there first: keep only its draft
-        transaction.set_rollback(True)
-        return RatingSheet.objects.get(assignment=assignment, zone=zone).inspection
+        first = RatingSheet.objects.get(assignment=assignment, zone=zone).inspection
+        transaction.set_rollback(True)  # (queries are refused after this, so fetch first)
+        return first
     return inspection
 
 
