@@ -77,7 +77,8 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("audit_list", "/audit/", "auditor", growth=True),
     # Dashboards and the programme.
     Endpoint("dashboard", "/dashboards/", "leader", target_p95_ms=300, growth=True),
-    Endpoint("heat_map", "/dashboards/heat-map/", "leader", target_p95_ms=300, growth=True),
+    Endpoint("heat_map", "/dashboards/heatmap/", "leader", target_p95_ms=300, growth=True),
+    Endpoint("scorecards", "/dashboards/scorecards/", "leader", target_p95_ms=300, growth=True),
     Endpoint("ranking", "/programme/rankings/", "leader", target_p95_ms=300, growth=True),
     Endpoint("programme", "/programme/", "leader", growth=True),
     # The JSON API (personal token).

@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from bench.endpoints import ENDPOINTS
-from bench.run import RESULTS, ensure_data
+from bench.run import DOCS, RESULTS, ensure_data
 from bench.server import (
     OUT,
     PYTHON,
@@ -219,6 +219,8 @@ def run_scenario(name: str, args: argparse.Namespace) -> dict[str, Any]:
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results.setdefault("scenarios", {})[name] = report
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
+    if not args.no_docs:
+        update_docs(results)
     return report
 
 
@@ -273,6 +275,27 @@ def format_report(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+SCENARIOS_START, SCENARIOS_END = "<!-- bench:scenarios:start -->", "<!-- bench:scenarios:end -->"
+
+
+def update_docs(results: dict[str, Any]) -> None:
+    """Rewrites the scenarios block of docs/performance.md from every scenario's last report."""
+    if not DOCS.exists():
+        return
+    text = DOCS.read_text()
+    if SCENARIOS_START not in text or SCENARIOS_END not in text:
+        return
+    blocks = []
+    for name in ("morning", "burst", "killed-worker", "db-restart"):
+        report = results.get("scenarios", {}).get(name)
+        if report:
+            blocks.append(f"#### {name} ({report['ran_at']})\n\n{format_report(report)}")
+    head, rest = text.split(SCENARIOS_START, 1)
+    _old, tail = rest.split(SCENARIOS_END, 1)
+    body = "\n\n".join(blocks) or "No scenario has run yet."
+    DOCS.write_text(f"{head}{SCENARIOS_START}\n{body}\n{SCENARIOS_END}{tail}")
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     cpus = os.cpu_count() or 2
     parser = argparse.ArgumentParser(prog="bench.scenarios", description=__doc__.split("\n\n")[0])
@@ -290,6 +313,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--client-timeout", type=float, default=10, help="burst: seconds")
     parser.add_argument("--every", type=float, default=60, help="killed-worker: seconds")
     parser.add_argument("--workers", type=int, default=2 * cpus)
+    parser.add_argument("--no-docs", action="store_true", help="leave docs/performance.md")
     args = parser.parse_args(argv)
     if args.minutes is None:
         args.minutes = 4.0 if args.scenario == "burst" else 10.0
