@@ -134,15 +134,18 @@ def measure(
                 },
             )
             result = figures(samples, name=name, warmup=args.warmup)
+            load = round(os.getloadavg()[0], 1)  # how busy the shared machine was
             log(
                 f"  {name:<22} p50 {result.p50_ms:7.1f} ms  p95 {result.p95_ms:7.1f} ms  "
-                f"{result.rps:7.1f}/s  errors {result.errors}"
+                f"{result.rps:7.1f}/s  errors {result.errors}  load {load}"
             )
             if name == FLOOR.name:
                 floors.append(result)
-                runs[f"healthz_{'first' if index == 0 else 'last'}"] = result.as_dict()
+                runs[f"healthz_{'first' if index == 0 else 'last'}"] = {
+                    **result.as_dict(), "load": load,
+                }  # fmt: skip
                 continue
-            runs[name] = result.as_dict()
+            runs[name] = {**result.as_dict(), "load": load}
             # A submit flow's other steps (start, checklist, photos) get rows of their own.
             for step in sorted({s.name for s in samples} - {name} - set(runs)):
                 steps = figures(samples, name=step, warmup=args.warmup)
@@ -257,6 +260,11 @@ def compose(
             "python": platform.python_version(),
             "platform": platform.platform(),
             "load_average": os.getloadavg(),
+            # The 1-minute load average seen after each endpoint's run (others' work too).
+            "load_during_runs": [
+                min(r.get("load", 0) for r in one["runs"].values()),
+                max(r.get("load", 0) for r in one["runs"].values()),
+            ],
         },
         "settings": {
             "users": args.users,
@@ -286,7 +294,9 @@ def tables(results: dict[str, Any]) -> str:
         f"Run {results['generated_at']} on {results['machine']['cpus']} CPUs; "
         f"gunicorn {results['settings']['workers']} sync workers; "
         f"{results['settings']['users']} closed-loop clients × {results['settings']['seconds']} s "
-        f"per endpoint; data: {one.get('center_years', '?')} center-year "
+        f"per endpoint; load average {results['machine']['load_during_runs'][0]}–"
+        f"{results['machine']['load_during_runs'][1]} on the shared machine; "
+        f"data: {one.get('center_years', '?')} center-year "
         f"({one.get('total_rows', 0):,} rows, generated in {one.get('generate_seconds', '?')} s).",
         "",
         "| endpoint | persona | p50 ms | p95 ms | req/s | p50 × healthz | p95 × healthz "

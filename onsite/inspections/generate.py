@@ -141,8 +141,19 @@ def _zones(center: Center, rng: random.Random) -> list[_Zone]:
         owner = zone.owner_id or 0  # the query keeps owned zones only
         own = group_of_unit.get(zone.unit_id or 0)
         raters = [user for user, group in members if group != own] or [owner]
-        result.append(_Zone(zone, owner, rng.uniform(0.004, 0.05), raters))
+        result.append(_Zone(zone, owner, _quality(rng), raters))
     return result
+
+
+def _quality(rng: random.Random) -> float:
+    """A zone's failure rate per check: most are kept well, some struggle, a few are a mess
+    (so the heat map shows every band, and the programme's progress shows in the trend)."""
+    kind = rng.random()
+    if kind < 0.85:
+        return rng.uniform(0.004, 0.04)
+    if kind < 0.97:
+        return rng.uniform(0.08, 0.2)
+    return rng.uniform(0.3, 0.45)
 
 
 def _timeline(center: Center, start: datetime.date, end: datetime.date) -> dict[int, _Versions]:
