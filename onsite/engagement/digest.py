@@ -6,12 +6,13 @@ its AppConfig.ready). A section is stored as plain data so the board can render 
 reader's language: titles and labels are msgids (marked with gettext_noop here and translated
 when shown), names and titles of things are data.
 
-Sections still missing because their apps do not exist yet: rankings (acceptance rounds),
-before/after photos of closed rectifications, phase progress of the programme."""
+Rankings, closed rectifications (before/after photos) and phase progress read the programme,
+rectification and inspections apps' models; a section that fails is logged and skipped."""
 
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
 from onsite.audit.services import record_event
@@ -29,14 +30,20 @@ from onsite.engagement.queries import leaderboard
 from onsite.surveys.audience import audience_users
 from onsite.surveys.models import Survey
 
+logger = logging.getLogger(__name__)
+
 
 @dataclass
 class Item:
     text: str
     meta: str = ""
+    meta_label: str = ""  # a msgid shown after `meta` (e.g. a phase)
     url: str = ""
-    value: float | None = None  # a percentage to draw as a bar
+    value: float | None = None
+    value_label: str = ""  # msgid after the value ("points"); "%" draws a bar
     photos: list[str] = field(default_factory=list)  # access-checked photo URLs
+    before: list[str] = field(default_factory=list)  # before/after photos (thumbnails)
+    after: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -76,6 +83,7 @@ class Week:
 
 
 SectionFunction = Callable[[Center, Week], Section | None]
+POINTS = gettext_noop("points")
 
 
 def adopted_proposals(center: Center, week: Week) -> Section | None:
@@ -154,8 +162,11 @@ def survey_participation(center: Center, week: Week) -> Section | None:
         audience = audience_users(
             center, unit_ids=survey.audience_unit_ids, group_ids=survey.audience_group_ids
         ).count()
-        rate = round(100 * survey.answered / audience, 1) if audience else None  # type: ignore[attr-defined]
-        items.append(Item(text=survey.title, meta=f"{survey.answered}/{audience}", value=rate))  # type: ignore[attr-defined]
+        answered: int = survey.answered  # type: ignore[attr-defined]
+        rate = round(100 * answered / audience, 1) if audience else None
+        items.append(
+            Item(text=survey.title, meta=f"{answered}/{audience}", value=rate, value_label="%")
+        )
     if not items:
         return None
     return Section(
@@ -185,7 +196,10 @@ def top_contributors(center: Center, week: Week) -> Section | None:
     return Section(
         key="leaderboard",
         title=gettext_noop("Top contributors this week"),
-        items=[Item(text=leader.name, meta=leader.unit, value=leader.points) for leader in leaders],
+        items=[
+            Item(text=leader.name, meta=leader.unit, value=leader.points, value_label=POINTS)
+            for leader in leaders
+        ],
         empty=gettext_noop("No contribution points this week."),
     )
 
@@ -203,8 +217,119 @@ def board_posts(center: Center, week: Week) -> Section | None:
     return Section(key="posts", title=gettext_noop("New on the board"), items=items)
 
 
-# The order is the order on the board. Other apps append their sections (see module docstring).
+def _english(label: object) -> str:
+    """The msgid of a lazy choice label (English is the source language)."""
+    with translation.override("en"):
+        return str(label)
+
+
+def rankings(center: Center, week: Week) -> Section | None:
+    """The latest published monthly ranking (评比) and acceptance rounds closed this week
+    (programme app; read only)."""
+    from onsite.programme.models import AcceptanceRound, MonthlyRanking, RoundUnit
+
+    items: list[Item] = []
+    ranking = (
+        MonthlyRanking.objects.filter(center=center, published_at__lt=week.until)
+        .order_by("-month")
+        .first()
+    )
+    if ranking is not None:
+        for row in ranking.rows.select_related("unit").order_by("rank", "unit__code")[:5]:
+            items.append(
+                Item(text=f"{row.rank}. {row.unit.name}", meta=f"{ranking.month:%Y-%m}",
+                     value=float(row.score), value_label="%")
+            )  # fmt: skip
+    rounds = AcceptanceRound.objects.filter(
+        center=center, status=AcceptanceRound.Status.CLOSED,
+        closed_at__gte=week.since, closed_at__lt=week.until,
+    )  # fmt: skip
+    for entry in (
+        RoundUnit.objects.filter(round__in=rounds, rank__isnull=False)
+        .select_related("unit", "round")
+        .order_by("round__number", "rank")[:10]
+    ):
+        items.append(
+            Item(text=f"{entry.rank}. {entry.unit.name}", meta=entry.round.name,
+                 value=float(entry.score) if entry.score is not None else None, value_label="%")
+        )  # fmt: skip
+    if not items:
+        return None
+    return Section(key="rankings", title=gettext_noop("Rankings"), items=items)
+
+
+def closed_rectifications(center: Center, week: Week) -> Section | None:
+    """Rectifications verified and closed this week, with the inspection's photo (before) and
+    the after-photos (rectification and inspections apps; read only)."""
+    from onsite.rectification.models import Rectification
+
+    closed = (
+        Rectification.objects.filter(
+            center=center, status=Rectification.Status.CLOSED,
+            closed_at__gte=week.since, closed_at__lt=week.until,
+        )
+        .select_related("zone", "finding__answer")
+        .prefetch_related("photos", "finding__answer__photos")
+        .order_by("closed_at", "pk")[:8]
+    )  # fmt: skip
+    items = []
+    for rectification in closed:
+        finding = rectification.finding
+        answer = getattr(finding, "answer", None)
+        before = [p.pk for p in answer.photos.all()][:2] if answer is not None else []
+        after = [p.pk for p in rectification.photos.all()][-2:]
+        items.append(
+            Item(
+                text=finding.text[:120],
+                meta=f"{rectification.zone.code} {rectification.zone.name}",
+                url=reverse("rectification:rectification-detail", args=[rectification.pk]),
+                before=[reverse("inspections:photo", args=[pk]) + "?size=thumb" for pk in before],
+                after=[reverse("rectification:photo", args=[pk]) + "?size=thumb" for pk in after],
+            )
+        )
+    if not items:
+        return None
+    return Section(
+        key="closed_rectifications",
+        title=gettext_noop("Closed rectifications, before and after"),
+        items=items,
+    )
+
+
+def phase_progress(center: Center, week: Week) -> Section | None:
+    """How many units have passed each phase, and which passed one this week (programme app;
+    read only)."""
+    from onsite.programme.models import Phase, PhaseProgress, Programme
+
+    programme = Programme.objects.filter(center=center).order_by("-starts_on", "-pk").first()
+    if programme is None:
+        return None
+    accepted = PhaseProgress.objects.filter(
+        programme=programme, status=PhaseProgress.Status.ACCEPTED
+    )
+    counts = dict(
+        accepted.order_by().values("phase").annotate(n=Count("pk")).values_list("phase", "n")
+    )
+    this_week = (
+        accepted.filter(accepted_on__gte=week.start, accepted_on__lte=week.end)
+        .select_related("unit")
+        .order_by("accepted_on", "unit__code")[:12]
+    )
+    return Section(
+        key="phase_progress",
+        title=gettext_noop("Phase progress"),
+        stats=[Stat(_english(phase.label), counts.get(phase.value, 0)) for phase in Phase],
+        items=[
+            Item(text=p.unit.name, meta_label=_english(Phase(p.phase).label)) for p in this_week
+        ],
+    )
+
+
+# The order is the order on the board. Other apps may append their own sections.
 SECTIONS: list[SectionFunction] = [
+    rankings,
+    closed_rectifications,
+    phase_progress,
     adopted_proposals,
     new_suggestions,
     survey_participation,
@@ -212,18 +337,19 @@ SECTIONS: list[SectionFunction] = [
     top_contributors,
     board_posts,
 ]
-# Asked for by the issue; to be provided by the apps that own the data.
-MISSING_SECTIONS = [
-    gettext_noop("Rankings"),
-    gettext_noop("Closed rectifications, before and after"),
-    gettext_noop("Phase progress"),
-]
 
 
 def build_sections(center: Center, week: Week) -> list[dict[str, Any]]:
+    """Runs every section. One that fails (another app changed under it) is logged and left
+    out, so the rest of the digest still reaches the board."""
     sections = []
     for function in SECTIONS:
-        section = function(center, week)
+        try:
+            with transaction.atomic():
+                section = function(center, week)
+        except Exception:
+            logger.exception("digest section %s failed", getattr(function, "__name__", function))
+            continue
         if section is not None:
             sections.append(asdict(section))
     return sections

@@ -6,7 +6,6 @@ from django.utils import timezone
 from onsite.core.tests.factories import UserFactory
 from onsite.engagement import services
 from onsite.engagement.digest import (
-    MISSING_SECTIONS,
     SECTIONS,
     Section,
     Week,
@@ -67,16 +66,58 @@ def test_the_command_and_the_task(center, other_center):
 
 
 def test_sections_are_extensible(center, monkeypatch):
-    def rankings(center, week):
-        return Section(key="rankings", title="Rankings")
+    def extra(center, week):
+        return Section(key="extra", title="Extra")
 
-    monkeypatch.setattr("onsite.engagement.digest.SECTIONS", [*SECTIONS, rankings])
+    def broken(center, week):
+        raise RuntimeError("another app changed under the digest")
+
+    monkeypatch.setattr("onsite.engagement.digest.SECTIONS", [*SECTIONS, broken, extra])
     keys = [section["key"] for section in build_sections(center, Week.of(timezone.localdate()))]
-    assert keys[-1] == "rankings"
-    assert "Rankings" in MISSING_SECTIONS
+    assert keys[-1] == "extra", "a failing section is skipped, the rest is kept"
 
 
 def test_week_boundaries():
     week = Week.of(datetime.date(2026, 3, 8))  # a Sunday
     assert week.start == datetime.date(2026, 3, 2)
     assert week.end == datetime.date(2026, 3, 8)
+
+
+def test_rankings_phase_progress_and_closed_rectifications(center, supervisor):
+    from onsite.core.tests.factories import UnitFactory
+    from onsite.inspections.tests.conftest import inspect
+    from onsite.inspections.tests.factories import zone_with_standard
+    from onsite.programme.models import MonthlyRanking, MonthlyResult, PhaseProgress, Programme
+    from onsite.rectification.models import Rectification, RectificationPhoto
+
+    today = timezone.localdate()
+    unit = UnitFactory(center=center, name="市场监管窗口")
+    ranking = MonthlyRanking.objects.create(center=center, month=today.replace(day=1))
+    MonthlyResult.objects.create(
+        center=center, ranking=ranking, unit=unit, score=96.5, rank=1, sources=3
+    )
+    programme = Programme.objects.create(center=center, name="推行", starts_on=today)
+    PhaseProgress.objects.create(center=center, programme=programme, unit=unit, phase="sort",
+                                 status="accepted", accepted_on=today)  # fmt: skip
+    zone, _version = zone_with_standard(center)
+    inspect(zone, supervisor, fail=("clause:C01",))
+    rectification = Rectification.objects.get()
+    Rectification.objects.filter(pk=rectification.pk).update(
+        status="closed", closed_at=timezone.now()
+    )
+    after = RectificationPhoto.objects.create(
+        center=center, rectification=rectification, image="a.jpg", thumbnail="t.jpg"
+    )
+
+    sections = {s["key"]: s for s in build_sections(center, Week.of(today))}
+    assert sections["rankings"]["items"][0]["text"] == "1. 市场监管窗口"
+    assert sections["rankings"]["items"][0]["value"] == 96.5
+    stats = {s["label"]: s["value"] for s in sections["phase_progress"]["stats"]}
+    assert stats["Sort"] == 1
+    assert stats["Shine"] == 0
+    assert [(i["text"], i["meta_label"]) for i in sections["phase_progress"]["items"]] == [
+        ("市场监管窗口", "Sort")
+    ]
+    closed = sections["closed_rectifications"]["items"][0]
+    assert closed["after"] == [f"/rectification/photos/{after.pk}/?size=thumb"]
+    assert closed["url"] == f"/rectification/{rectification.pk}/"

@@ -23,7 +23,11 @@ def people(center):
     unit = UnitFactory(center=center, name="市场监管窗口")
     return [
         UserFactory(
-            center=center, unit=unit, username=f"p{i}", full_name=f"员工甲{i}", roles=["staff"]
+            center=center,
+            unit=unit,
+            username=f"anon-person-{i}",
+            full_name=f"员工甲{i}",
+            roles=["staff"],
         )
         for i in range(6)
     ]
