@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import get_language
-from ninja import Field, Header, Path, Query, Router, Schema
+from ninja import Field, Header, Path, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.responses import codes_4xx
 from pydantic import StringConstraints
@@ -60,7 +60,7 @@ def _unit(center: Center, code: str) -> Unit:
 # --- figures ---------------------------------------------------------------------------------
 
 
-class TotalsOut(Schema):
+class DashTotalsOut(Schema):
     inspections: int
     average_score: float | None
     audits: int = Field(..., description="Supervision checks and acceptance inspections")
@@ -78,8 +78,8 @@ class TotalsOut(Schema):
     ratings_by_level: dict[str, int] = Field(..., description="Level 1–5 → count")
 
 
-def _totals(totals: queries.Totals) -> TotalsOut:
-    return TotalsOut(
+def _totals(totals: queries.Totals) -> DashTotalsOut:
+    return DashTotalsOut(
         inspections=totals.inspections,
         average_score=totals.avg_score,
         audits=totals.audits,
@@ -98,14 +98,14 @@ def _totals(totals: queries.Totals) -> TotalsOut:
     )
 
 
-class TrendPointOut(Schema):
+class DashTrendPointOut(Schema):
     month: str
     average_score: float | None
     audit_score: float | None
     rating_mean: float | None
 
 
-class ParetoOut(Schema):
+class DashParetoOut(Schema):
     check: str
     area_type: str
     text: str
@@ -114,7 +114,7 @@ class ParetoOut(Schema):
     cumulative: float
 
 
-class WaveOut(Schema):
+class DashWaveOut(Schema):
     name: str
     units: int
     phases: dict[str, int] = Field(
@@ -122,7 +122,7 @@ class WaveOut(Schema):
     )
 
 
-class SurveyOut(Schema):
+class DashSurveyOut(Schema):
     id: int
     title: str
     is_open: bool
@@ -131,7 +131,7 @@ class SurveyOut(Schema):
     rate: float | None
 
 
-class RankOut(Schema):
+class DashRankOut(Schema):
     rank: int | None
     unit: str
     name: str
@@ -139,25 +139,25 @@ class RankOut(Schema):
     components: dict[str, float | None]
 
 
-class FiguresOut(Schema):
+class DashFiguresOut(Schema):
     month: str
-    this_month: TotalsOut
-    last_month: TotalsOut
-    trend: list[TrendPointOut]
+    this_month: DashTotalsOut
+    last_month: DashTotalsOut
+    trend: list[DashTrendPointOut]
     open_rectifications: int
     overdue_rectifications: int
     pending_filings: int
     programme: str
-    waves: list[WaveOut]
-    survey: SurveyOut | None
+    waves: list[DashWaveOut]
+    survey: DashSurveyOut | None
     acknowledgement_required: int
     acknowledgement_done: int
-    pareto: list[ParetoOut]
-    ranking: list[RankOut]
+    pareto: list[DashParetoOut]
+    ranking: list[DashRankOut]
 
 
-def _rank(row: queries.ScoreRow) -> RankOut:
-    return RankOut(
+def _rank(row: queries.ScoreRow) -> DashRankOut:
+    return DashRankOut(
         rank=row.rank,
         unit=row.unit.code,
         name=row.unit.name,
@@ -166,17 +166,17 @@ def _rank(row: queries.ScoreRow) -> RankOut:
     )
 
 
-@router.get("/figures", response=documented(FiguresOut), summary="The dashboard's figures")
-def figures(request: OnsiteRequest, month: Query[Month | None] = None) -> FiguresOut:
+@router.get("/figures", response=documented(DashFiguresOut), summary="The dashboard's figures")
+def figures(request: OnsiteRequest, month: Query[Month | None] = None) -> DashFiguresOut:
     center = _reader(request)
     first = queries.parse_month(month)
     board = queries.dashboard(center, first)
-    return FiguresOut(
+    return DashFiguresOut(
         month=f"{first:%Y-%m}",
         this_month=_totals(board.current),
         last_month=_totals(board.previous),
         trend=[
-            TrendPointOut(
+            DashTrendPointOut(
                 month=f"{m:%Y-%m}",
                 average_score=t.avg_score,
                 audit_score=t.audit_score,
@@ -189,10 +189,10 @@ def figures(request: OnsiteRequest, month: Query[Month | None] = None) -> Figure
         pending_filings=board.pending_filings,
         programme=board.programme,
         waves=[
-            WaveOut(name=w.name, units=w.units, phases={p: n for p, _l, n in w.counts})
+            DashWaveOut(name=w.name, units=w.units, phases={p: n for p, _l, n in w.counts})
             for w in board.waves
         ],
-        survey=SurveyOut(
+        survey=DashSurveyOut(
             id=board.survey.pk,
             title=board.survey.title,
             is_open=board.survey.is_open,
@@ -205,7 +205,7 @@ def figures(request: OnsiteRequest, month: Query[Month | None] = None) -> Figure
         acknowledgement_required=board.acknowledgement_required,
         acknowledgement_done=board.acknowledgement_done,
         pareto=[
-            ParetoOut(
+            DashParetoOut(
                 check=row.check_key,
                 area_type=row.area_type,
                 text=row.label,
@@ -222,7 +222,7 @@ def figures(request: OnsiteRequest, month: Query[Month | None] = None) -> Figure
 # --- heat map --------------------------------------------------------------------------------
 
 
-class HeatZoneOut(Schema):
+class DashHeatZoneOut(Schema):
     code: str
     name: str
     x: int = Field(..., description="decimetres from the left")
@@ -237,42 +237,44 @@ class HeatZoneOut(Schema):
     open_findings: int
 
 
-class HeatFloorOut(Schema):
+class DashHeatFloorOut(Schema):
     level: int
     name: str
 
 
-class HeatMapOut(Schema):
+class DashHeatMapOut(Schema):
     month: str
     as_of: datetime.date
-    floor: HeatFloorOut | None
-    floors: list[HeatFloorOut]
+    floor: DashHeatFloorOut | None
+    floors: list[DashHeatFloorOut]
     width: int | None
     height: int | None
     green_from: int
     yellow_from: int
-    zones: list[HeatZoneOut]
+    zones: list[DashHeatZoneOut]
 
 
-@router.get("/heatmap", response=documented(HeatMapOut), summary="The hall heat map")
+@router.get("/heatmap", response=documented(DashHeatMapOut), summary="The hall heat map")
 def heatmap(
     request: OnsiteRequest,
     month: Query[Month | None] = None,
     floor: Query[int | None] = None,
-) -> HeatMapOut:
+) -> DashHeatMapOut:
     center = _reader(request)
     heat = queries.heat_map(center, month=queries.parse_month(month), level=floor)
-    return HeatMapOut(
+    return DashHeatMapOut(
         month=f"{heat.month:%Y-%m}",
         as_of=heat.as_of,
-        floor=HeatFloorOut(level=heat.floor.level, name=heat.floor.name) if heat.floor else None,
-        floors=[HeatFloorOut(level=f.level, name=f.name) for f in heat.floors],
+        floor=DashHeatFloorOut(level=heat.floor.level, name=heat.floor.name)
+        if heat.floor
+        else None,
+        floors=[DashHeatFloorOut(level=f.level, name=f.name) for f in heat.floors],
         width=heat.floor.width if heat.floor else None,
         height=heat.floor.height if heat.floor else None,
         green_from=heat.green_from,
         yellow_from=heat.yellow_from,
         zones=[
-            HeatZoneOut(
+            DashHeatZoneOut(
                 code=cell.zone.code,
                 name=cell.zone.name,
                 x=cell.zone.x,
@@ -294,18 +296,18 @@ def heatmap(
 # --- ranking and scorecards ----------------------------------------------------------------
 
 
-class RankingOut(Schema):
+class DashRankingOut(Schema):
     month: str
     weights: dict[str, int]
-    ranked: list[RankOut]
+    ranked: list[DashRankOut]
     not_ranked: list[str] = Field(..., description="Codes of units with nothing measured")
 
 
-@router.get("/ranking", response=documented(RankingOut), summary="The combined index, ranked")
-def ranking(request: OnsiteRequest, month: Query[Month | None] = None) -> RankingOut:
+@router.get("/ranking", response=documented(DashRankingOut), summary="The combined index, ranked")
+def ranking(request: OnsiteRequest, month: Query[Month | None] = None) -> DashRankingOut:
     center = _reader(request)
     board = queries.ranking(center, queries.parse_month(month))
-    return RankingOut(
+    return DashRankingOut(
         month=f"{board.month:%Y-%m}",
         weights=board.weights.as_dict(),
         ranked=[_rank(row) for row in board.rows],
@@ -313,7 +315,7 @@ def ranking(request: OnsiteRequest, month: Query[Month | None] = None) -> Rankin
     )
 
 
-class ScorecardOut(Schema):
+class DashScorecardOut(Schema):
     unit: str
     name: str
     month: str
@@ -321,20 +323,24 @@ class ScorecardOut(Schema):
     ranked_units: int
     index: float | None
     components: dict[str, float | None]
-    totals: TotalsOut
+    totals: DashTotalsOut
     cards: dict[str, int]
     proposals_adopted: int
-    history: list[TrendPointOut]
+    history: list[DashTrendPointOut]
 
 
-@router.get("/scorecards/{code}", response=documented(ScorecardOut), summary="One unit's scorecard")
-def scorecard(request: OnsiteRequest, code: str, month: Query[Month | None] = None) -> ScorecardOut:
+@router.get(
+    "/scorecards/{code}", response=documented(DashScorecardOut), summary="One unit's scorecard"
+)
+def scorecard(
+    request: OnsiteRequest, code: str, month: Query[Month | None] = None
+) -> DashScorecardOut:
     center = _reader(request)
     unit = _unit(center, code)
     card = queries.unit_card(center, unit, queries.parse_month(month))
     row = card.row
     totals = row.totals if row else queries.Totals()
-    return ScorecardOut(
+    return DashScorecardOut(
         unit=unit.code,
         name=unit.name,
         month=f"{card.month:%Y-%m}",
@@ -346,7 +352,7 @@ def scorecard(request: OnsiteRequest, code: str, month: Query[Month | None] = No
         cards=row.cards if row else {},
         proposals_adopted=row.proposals if row else 0,
         history=[
-            TrendPointOut(
+            DashTrendPointOut(
                 month=f"{m:%Y-%m}",
                 average_score=t.avg_score,
                 audit_score=t.audit_score,
@@ -360,7 +366,7 @@ def scorecard(request: OnsiteRequest, code: str, month: Query[Month | None] = No
 # --- citizen ratings -------------------------------------------------------------------------
 
 
-class UnitRatingsOut(Schema):
+class DashUnitRatingsOut(Schema):
     unit: str
     name: str
     ratings: int
@@ -369,23 +375,23 @@ class UnitRatingsOut(Schema):
     by_level: dict[str, int]
 
 
-class RatingsOut(Schema):
+class DashRatingsOut(Schema):
     month: str
     levels: dict[str, str] = Field(..., description="Level 1–5 → its name")
-    units: list[UnitRatingsOut]
+    units: list[DashUnitRatingsOut]
 
 
-@router.get("/ratings", response=documented(RatingsOut), summary="Citizen ratings of a month")
-def ratings(request: OnsiteRequest, month: Query[Month | None] = None) -> RatingsOut:
+@router.get("/ratings", response=documented(DashRatingsOut), summary="Citizen ratings of a month")
+def ratings(request: OnsiteRequest, month: Query[Month | None] = None) -> DashRatingsOut:
     center = _reader(request)
     first = queries.parse_month(month)
     totals = queries.month_totals_by_unit(center, first)
     units = Unit.objects.filter(center=center, pk__in=[pk for pk in totals if pk is not None])
-    return RatingsOut(
+    return DashRatingsOut(
         month=f"{first:%Y-%m}",
         levels={str(level.value): str(level.label) for level in Level},
         units=[
-            UnitRatingsOut(
+            DashUnitRatingsOut(
                 unit=unit.code,
                 name=unit.name,
                 ratings=totals[unit.pk].ratings,
@@ -399,7 +405,7 @@ def ratings(request: OnsiteRequest, month: Query[Month | None] = None) -> Rating
     )
 
 
-class RatingIn(Schema):
+class DashRatingIn(Schema):
     date: Annotated[str, StringConstraints(max_length=40)]
     window: Annotated[str, StringConstraints(max_length=100)] = Field(
         ..., description="The unit's code or name"
@@ -410,11 +416,11 @@ class RatingIn(Schema):
     dimension: Annotated[str, StringConstraints(max_length=200)] = ""
 
 
-class RatingsIn(Schema):
-    ratings: list[RatingIn] = Field(..., max_length=20000)
+class DashRatingsIn(Schema):
+    ratings: list[DashRatingIn] = Field(..., min_length=1, max_length=20000)
 
 
-class RatingsImportOut(Schema):
+class DashRatingsImportOut(Schema):
     id: int
     rows: int
     first_day: datetime.date | None
@@ -422,26 +428,24 @@ class RatingsImportOut(Schema):
     created: bool = Field(..., description="False: this very batch had been imported before")
 
 
-class RowErrorOut(Schema):
+class DashRowErrorOut(Schema):
     row: int
     column: str
     value: str
     message: str
 
 
-class RatingsErrorOut(Schema):
+class DashRatingsErrorOut(Schema):
     detail: str
-    errors: list[RowErrorOut] = []
+    errors: list[DashRowErrorOut] = []
 
 
 @router.post(
     "/ratings",
-    response={200: RatingsImportOut, codes_4xx: RatingsErrorOut},
+    response={200: DashRatingsImportOut, codes_4xx: DashRatingsErrorOut},
     summary="Import citizen ratings (all or nothing)",
 )
-def import_ratings(
-    request: OnsiteRequest, payload: RatingsIn
-) -> RatingsImportOut | tuple[int, RatingsErrorOut]:
+def import_ratings(request: OnsiteRequest, payload: DashRatingsIn) -> DashRatingsImportOut | Status[DashRatingsErrorOut]:
     center = _editor(request)
     try:
         result = services.import_rating_rows(
@@ -451,17 +455,23 @@ def import_ratings(
             request=request,
         )
     except RatingImportError as exc:
-        return 400, RatingsErrorOut(
-            detail="Nothing was imported: fix the rows listed and send them again.",
-            errors=[
-                RowErrorOut(
-                    row=e.row, column=str(column_label(e.column)), value=e.value, message=e.message
-                )
-                for e in exc.errors
-            ],
+        return Status(
+            400,
+            DashRatingsErrorOut(
+                detail="Nothing was imported: fix the rows listed and send them again.",
+                errors=[
+                    DashRowErrorOut(
+                        row=e.row,
+                        column=str(column_label(e.column)),
+                        value=e.value,
+                        message=e.message,
+                    )
+                    for e in exc.errors
+                ],
+            ),
         )
     batch = result.batch
-    return RatingsImportOut(
+    return DashRatingsImportOut(
         id=batch.pk,
         rows=batch.rows,
         first_day=batch.first_day,
@@ -473,7 +483,7 @@ def import_ratings(
 # --- report and export jobs ------------------------------------------------------------------
 
 
-class JobIn(Schema):
+class DashJobIn(Schema):
     kind: Literal[
         "center_report",
         "unit_report",
@@ -488,7 +498,7 @@ class JobIn(Schema):
     unit: Annotated[str, StringConstraints(max_length=32)] | None = None
 
 
-class JobOut(Schema):
+class DashJobOut(Schema):
     id: int
     kind: str
     status: str
@@ -501,8 +511,8 @@ class JobOut(Schema):
     download_url: str | None
 
 
-def _job(job: ReportJob) -> JobOut:
-    return JobOut(
+def _job(job: ReportJob) -> DashJobOut:
+    return DashJobOut(
         id=job.pk,
         kind=job.kind,
         status=job.status,
@@ -518,12 +528,12 @@ def _job(job: ReportJob) -> JobOut:
     )
 
 
-@router.post("/jobs", response=documented(JobOut), summary="Ask for a report or an export")
+@router.post("/jobs", response=documented(DashJobOut), summary="Ask for a report or an export")
 def create_job(
     request: OnsiteRequest,
-    payload: JobIn,
+    payload: DashJobIn,
     idempotency_key: Header[IdempotencyKey | None] = None,
-) -> JobOut:
+) -> DashJobOut:
     center = _reader(request)
     first = queries.parse_month(payload.month_from)
     last = queries.parse_month(payload.month_to) if payload.month_to else first
@@ -549,10 +559,10 @@ def create_job(
     return _job(job)
 
 
-@router.get("/jobs/{job_id}", response=documented(JobOut), summary="A job's progress")
+@router.get("/jobs/{job_id}", response=documented(DashJobOut), summary="A job's progress")
 def job_detail(
     request: OnsiteRequest, job_id: Path[Annotated[int, Field(ge=1, le=2**62)]]
-) -> JobOut:
+) -> DashJobOut:
     center = _reader(request)
     try:
         job = access.get_job(request.user, center, job_id)

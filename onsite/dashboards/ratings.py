@@ -292,7 +292,9 @@ def check_rows(
 def _text(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, datetime.datetime | datetime.date):
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else str(value)
+    if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))

@@ -189,6 +189,8 @@ def save_weights(
     if weights.pk is None:
         if expected_version not in (None, 1):
             raise ConflictError
+        # The defaults a form showed were "version 1"; the first saved row is version 2.
+        weights.version = 2
         try:
             with transaction.atomic():
                 weights.save()

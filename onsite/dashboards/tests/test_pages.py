@@ -1,0 +1,267 @@
+"""Every page: who may open it, who may not, and what it shows."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from onsite.audit.models import AuditEvent
+from onsite.dashboards import rollups
+from onsite.dashboards.models import IndexWeights, ReportJob
+from onsite.dashboards.tests.factories import hall, history, record_inspection
+
+pytestmark = pytest.mark.django_db
+
+READ_PAGES = [
+    "/dashboards/",
+    "/dashboards/heatmap/",
+    "/dashboards/scorecards/",
+    "/dashboards/scorecards/w01/",
+    "/dashboards/ratings/",
+    "/dashboards/ratings/template.xlsx",
+    "/dashboards/reports/",
+]
+
+
+@pytest.mark.parametrize("url", READ_PAGES)
+@pytest.mark.parametrize("persona", ["admin_user", "leader", "office_user", "supervisor",
+                                     "group_leader", "viewer"])  # fmt: skip
+def test_readers_open_every_page(request, client_for, the_hall, url, persona):
+    user = request.getfixturevalue(persona)
+    assert client_for(user).get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url", READ_PAGES)
+@pytest.mark.parametrize("persona", ["staff_user", "member", "auditor"])
+def test_others_are_refused(request, client_for, the_hall, url, persona):
+    user = request.getfixturevalue(persona)
+    response = client_for(user).get(url)
+    assert response.status_code == 403
+    assert AuditEvent.objects.filter(action="access.denied", actor=user).exists()
+
+
+@pytest.mark.parametrize("url", READ_PAGES)
+def test_anonymous_goes_to_sign_in(client, the_hall, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_another_centers_unit_is_not_found(client_for, leader, the_hall, other_hall):
+    assert client_for(leader).get("/dashboards/scorecards/y01/").status_code == 404
+
+
+def test_the_dashboard_shows_the_months_figures(client_for, leader, center, with_history):
+    response = client_for(leader).get("/dashboards/")
+    html = response.content.decode()
+    assert 'id="dash-charts"' in html
+    assert 'data-testid="heat-plan"' in html
+    for zone in with_history.zones:
+        assert f'data-code="{zone.code}"' in html
+    assert response.context["board"].current.inspections > 0
+    assert response.context["refreshing"] is False
+
+
+def test_the_dashboard_queues_a_refresh_when_its_figures_are_stale(
+    client_for, leader, the_hall, settings
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    response = client_for(leader).get("/dashboards/")
+    assert response.context["refreshing"] is True
+    assert "refreshing" in response.content.decode()
+
+
+def count_queries(client, url):
+    """Queries of one request, leaving out the session middleware's periodic "last seen"
+    write (and its savepoints), which depends on the clock, not on the data."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(
+        [
+            q
+            for q in queries.captured_queries
+            if "django_session" not in q["sql"] and "SAVEPOINT" not in q["sql"]
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/dashboards/",
+        "/dashboards/heatmap/",
+        "/dashboards/scorecards/",
+        "/dashboards/scorecards/w01/",
+        "/dashboards/ratings/",
+    ],
+)
+def test_query_count_does_not_grow_with_ten_times_the_data(
+    client_for, leader, center, the_hall, url, django_assert_max_num_queries
+):
+    client = client_for(leader)
+    start = timezone.localdate() - datetime.timedelta(days=2)
+    history(center, the_hall, start=start, days=3)
+    rollups.refresh(center)
+    client.get(url)  # the first request of a session also writes the session
+    small = count_queries(client, url)
+    # Ten times the units and zones on the same floor, ten times the days of history.
+    bigger = hall(center, units=27, zones_per_unit=2, prefix="v", floor=the_hall.floor,
+                  version=the_hall.version)  # fmt: skip
+    history(center, bigger, start=start - datetime.timedelta(days=27), days=30)
+    history(center, the_hall, start=start - datetime.timedelta(days=27), days=27)
+    rollups.refresh(center)
+    large = count_queries(client, url)
+    assert large == small
+    with django_assert_max_num_queries(40):
+        client.get(url)
+
+
+def test_the_heat_map_answers_htmx_with_the_map_alone(client_for, leader, the_hall):
+    response = client_for(leader).get("/dashboards/heatmap/?floor=1", HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert html.startswith('<section id="heatmap"')
+    assert "<html" not in html
+    response = client_for(leader).get("/dashboards/?part=heatmap", HTTP_HX_REQUEST="true")
+    assert response.content.decode().startswith('<section id="heatmap"')
+
+
+def test_the_heat_map_of_an_earlier_month(client_for, leader, the_hall):
+    zone = the_hall.zones[0]
+    earlier = timezone.localdate().replace(day=1) - datetime.timedelta(days=40)
+    record_inspection(zone, on=earlier, score=30, inspector=the_hall.inspector)
+    record_inspection(zone, on=timezone.localdate(), score=99, inspector=the_hall.inspector)
+    page = client_for(leader).get(f"/dashboards/heatmap/?month={earlier:%Y-%m}")
+    cell = next(c for c in page.context["heat"].cells if c.zone == zone)
+    assert (cell.band, cell.score) == ("red", 30.0)
+    page = client_for(leader).get("/dashboards/heatmap/")
+    cell = next(c for c in page.context["heat"].cells if c.zone == zone)
+    assert (cell.band, cell.score) == ("green", 99.0)
+
+
+def test_scorecards_rank_the_units(client_for, office_user, center, with_history, month_start):
+    response = client_for(office_user).get(f"/dashboards/scorecards/?month={month_start:%Y-%m}")
+    rows = response.context["ranking"].rows
+    assert rows
+    assert rows[0].rank == 1
+    html = response.content.decode()
+    assert f'data-unit="{rows[0].unit.code}" data-rank="1"' in html
+    assert 'data-testid="edit-weights"' in html
+    card = client_for(office_user).get(f"/dashboards/scorecards/{rows[0].unit.code}/")
+    assert card.context["card"].row.rank == 1
+    assert 'id="unit-chart"' in card.content.decode()
+
+
+# --- weights ----------------------------------------------------------------------------------
+
+
+WEIGHTS = {"audit": 50, "timeliness": 10, "repeats": 10, "ratings": 30, "proposals": 0, "cards": 0}
+
+
+def test_the_office_sets_the_weights(client_for, office_user, center):
+    client = client_for(office_user)
+    assert client.get("/dashboards/scorecards/weights/").status_code == 200
+    response = client.post("/dashboards/scorecards/weights/", {**WEIGHTS, "version": 1})
+    assert response.status_code == 302
+    weights = IndexWeights.objects.get(center=center)
+    assert weights.as_dict() == WEIGHTS
+    assert AuditEvent.objects.filter(action="dashboards.weights_updated").count() == 1
+    # Saved again from the same (now stale) form: refused, nothing overwritten.
+    response = client.post("/dashboards/scorecards/weights/", {**WEIGHTS, "audit": 1, "version": 1})
+    assert response.status_code == 200
+    assert (
+        "Someone else saved" in response.content.decode() or "其他人" in response.content.decode()
+    )
+    assert IndexWeights.objects.get(center=center).audit == 50
+    response = client.post("/dashboards/scorecards/weights/", {**WEIGHTS, "audit": 1, "version": 2})
+    assert response.status_code == 302
+    assert IndexWeights.objects.get(center=center).audit == 1
+
+
+def test_weights_cannot_all_be_zero_or_out_of_range(client_for, office_user, center):
+    client = client_for(office_user)
+    zero = dict.fromkeys(WEIGHTS, 0)
+    response = client.post("/dashboards/scorecards/weights/", {**zero, "version": 1})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    response = client.post(
+        "/dashboards/scorecards/weights/", {**WEIGHTS, "audit": 101, "version": 1}
+    )
+    assert "audit" in response.context["form"].errors
+    assert not IndexWeights.objects.filter(center=center).exists()
+
+
+@pytest.mark.parametrize("persona", ["leader", "supervisor", "viewer", "staff_user"])
+def test_only_the_admin_and_office_set_weights(request, client_for, persona, center):
+    client = client_for(request.getfixturevalue(persona))
+    assert client.get("/dashboards/scorecards/weights/").status_code == 403
+    assert (
+        client.post("/dashboards/scorecards/weights/", {**WEIGHTS, "version": 1}).status_code == 403
+    )
+    assert not IndexWeights.objects.filter(center=center).exists()
+
+
+def test_weights_page_anonymous(client, center):
+    assert client.get("/dashboards/scorecards/weights/").status_code == 302
+
+
+# --- jobs ---------------------------------------------------------------------------------------
+
+
+def make_job(center, user, **kwargs):
+    first = timezone.localdate().replace(day=1)
+    values = {"kind": ReportJob.Kind.INSPECTIONS, "month_from": first, "month_to": first}
+    return ReportJob.objects.create(center=center, requested_by=user, **{**values, **kwargs})
+
+
+def test_a_job_is_seen_by_its_requester_and_the_overseers(
+    client_for, supervisor, leader, group_leader, center
+):
+    job = make_job(center, supervisor)
+    assert client_for(supervisor).get(f"/dashboards/jobs/{job.pk}/").status_code == 200
+    assert client_for(leader).get(f"/dashboards/jobs/{job.pk}/").status_code == 200
+    # Another reader's job, another center's job: not found.
+    assert client_for(group_leader).get(f"/dashboards/jobs/{job.pk}/").status_code == 404
+
+
+def test_another_centers_job_is_not_found(client_for, other_admin, center, leader):
+    job = make_job(center, leader)
+    assert client_for(other_admin).get(f"/dashboards/jobs/{job.pk}/").status_code == 404
+    assert client_for(other_admin).get(f"/dashboards/jobs/{job.pk}/download/").status_code == 404
+
+
+def test_job_pages_refuse_other_roles_and_anonymous(client_for, client, staff_user, center, leader):
+    job = make_job(center, leader)
+    assert client_for(staff_user).get(f"/dashboards/jobs/{job.pk}/").status_code == 403
+    client.logout()
+    assert client.get(f"/dashboards/jobs/{job.pk}/").status_code == 302
+
+
+def test_a_queued_job_polls_and_says_when_the_worker_is_missing(client_for, leader, center):
+    job = make_job(center, leader)
+    client = client_for(leader)
+    html = client.get(f"/dashboards/jobs/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert html.startswith('<div id="job"')
+    assert 'hx-trigger="every 1s"' in html
+    assert 'data-testid="job-waiting"' not in html
+    ReportJob.objects.filter(pk=job.pk).update(
+        requested_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
+    html = client.get(f"/dashboards/jobs/{job.pk}/").content.decode()
+    assert 'data-testid="job-waiting"' in html
+    # Not ready: nothing to download yet.
+    assert client.get(f"/dashboards/jobs/{job.pk}/download/").status_code == 404
+
+
+def test_a_failed_job_says_why_and_stops_polling(client_for, leader, center):
+    job = make_job(
+        center, leader, status=ReportJob.Status.FAILED, progress=40,
+        error="The export has more than %(max)s rows. Choose fewer months or one unit.",
+        error_params={"max": 10},
+    )  # fmt: skip
+    html = client_for(leader).get(f"/dashboards/jobs/{job.pk}/").content.decode()
+    assert 'data-testid="job-error"' in html
+    assert "10" in html
+    assert "every 1s" not in html
