@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from ninja import Field, Router, Schema
@@ -29,8 +30,11 @@ from onsite.redtags.services import DECIDER_ROLES, TAGGER_ROLES
 from onsite.standards.models import Item
 from onsite.supplies.access import idempotency_key, refuse, require
 from onsite.supplies.models import Supply
+from onsite.supplies.services import MAX_QUANTITY
 
 router = Router(tags=["redtags"])
+
+MAX_ID = 2**63 - 1  # the databases' largest integer key
 
 EVERYONE = tuple(Role.values)
 
@@ -39,11 +43,11 @@ class TagIn(Schema):
     zone: str = Field(..., description="Zone code")
     item: str | None = Field(None, description="Code of a catalogue item")
     item_name: str = Field("", max_length=100, description="The item's name if not catalogued")
-    quantity: int = Field(1, description="Whole number of at least 1")
+    quantity: int = Field(1, ge=1, le=MAX_QUANTITY, description="Whole number, at least 1")
     reason: Reason
     proposal: Disposition
     supply: str | None = Field(None, description="Code of the store supply this item is")
-    footprint: Decimal = Field(Decimal(0), ge=0, max_digits=6, decimal_places=2)
+    footprint: float = Field(0, ge=0, le=9999.99, description="m², rounded to 0.01")
     phase: Phase = Phase.SORT
     note: str = Field("", max_length=300)
 
@@ -84,7 +88,7 @@ class DecisionIn(Schema):
 
 
 class BulkDecisionIn(Schema):
-    tags: list[int] = Field(..., min_length=1, max_length=500)
+    tags: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(..., min_length=1, max_length=500)
     decision: Disposition
     note: str = Field("", max_length=300)
 
@@ -178,6 +182,7 @@ def create_tag(request: OnsiteRequest, payload: TagIn) -> TagOut:
     center = require(request, *TAGGER_ROLES, write=True)
     zone = get_for_center(Zone.objects.filter(is_active=True), request.center, code=payload.zone)
     data = payload.dict()
+    data["footprint"] = Decimal(str(payload.footprint)).quantize(Decimal("0.01"))
     data["item"] = (
         get_for_center(Item.objects.all(), request.center, code=payload.item)
         if payload.item

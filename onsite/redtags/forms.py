@@ -5,6 +5,7 @@ from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from onsite.core.forms import StyledForm
 from onsite.org.models import Zone
@@ -82,7 +83,9 @@ class RedTagForm(KeyedForm):
 
 
 class DecisionForm(StyledForm):
-    decision = forms.ChoiceField(label=_("Decision"), choices=Disposition.choices)
+    decision = forms.ChoiceField(
+        label=pgettext_lazy("red tag", "Decision"), choices=Disposition.choices
+    )
     supply = forms.ModelChoiceField(
         label=_("Store supply (for a return to the store)"),
         queryset=Supply.objects.none(),

@@ -41,7 +41,7 @@ DECIDER_ROLES = (Role.OFFICE, Role.ADMIN, Role.LEADER)
 POLICY_ROLES = (Role.ADMIN, Role.OFFICE)
 
 # One message per decision: the reader's language renders the whole sentence.
-DECIDED_MESSAGES = {
+DECIDED_MESSAGES: dict[str, str] = {
     Disposition.DISCARD: gettext_noop("Red tag %(number)s (%(item)s): to be discarded."),
     Disposition.RETURN_TO_STORE: gettext_noop(
         "Red tag %(number)s (%(item)s): to be returned to the store."

@@ -60,10 +60,11 @@ def require(request: OnsiteRequest, *roles: str, write: bool = False) -> Center:
 
 
 def refuse(exc: ValidationError | ConflictError) -> HttpError:
-    """A service's refusal as an API error: 409 for a conflict, 400 with the message else."""
+    """A service's refusal as an API error: 409 with the message in the caller's language.
+    Malformed input never gets this far: the schemas' bounds answer it with 422."""
     if isinstance(exc, ConflictError):
         return HttpError(409, str(exc.message))
-    return HttpError(400, " ".join(exc.messages))
+    return HttpError(409, " ".join(exc.messages))
 
 
 def idempotency_key(request: OnsiteRequest) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -31,6 +31,7 @@ from onsite.supplies.access import (
     require,
 )
 from onsite.supplies.models import Movement, Requisition, Supply, SupplyReturn
+from onsite.supplies.services import MAX_QUANTITY
 
 router = Router(tags=["supplies"])
 
@@ -56,13 +57,17 @@ class SupplyIn(Schema):
     name: str = Field(..., min_length=1, max_length=100)
     category: Supply.Category = Supply.Category.OTHER
     measure: str = Field(..., min_length=1, max_length=10)
-    unit_price: Decimal = Field(Decimal(0), ge=0, max_digits=9, decimal_places=2)
+    unit_price: float = Field(0, ge=0, le=999999.99, description="Yuan, rounded to 0.01")
     min_level: int = Field(0, ge=0, le=1_000_000)
     max_level: int = Field(0, ge=0, le=1_000_000)
 
 
+Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY, description="Whole number, at least 1")]
+Count = Annotated[int, Field(ge=0, le=MAX_QUANTITY, description="Whole number, 0 or more")]
+
+
 class ReceiptIn(Schema):
-    quantity: int = Field(..., description="Whole number of at least 1")
+    quantity: Quantity
     note: str = Field("", max_length=200)
 
 
@@ -79,13 +84,13 @@ class MovementOut(Schema):
 
 class LineIn(Schema):
     supply: str = Field(..., description="Supply code")
-    quantity: int = Field(..., description="Whole number of at least 1")
+    quantity: Quantity
 
 
 class RequisitionIn(Schema):
     unit: str | None = Field(None, description="Unit code; defaults to the caller's unit")
     purpose: str = Field("", max_length=200)
-    lines: list[LineIn]
+    lines: list[LineIn] = Field(..., min_length=1, max_length=20)
 
 
 class LineOut(Schema):
@@ -110,7 +115,7 @@ class RequisitionOut(Schema):
 
 class ApproveIn(Schema):
     version: int
-    approved: dict[int, int] | None = Field(
+    approved: dict[str, Count] | None = Field(
         None, description="Approved quantity per line id; all requested when omitted"
     )
     note: str = Field("", max_length=200)
@@ -123,12 +128,12 @@ class EndIn(Schema):
 
 
 class IssueIn(Schema):
-    quantities: dict[int, int] = Field(..., description="Quantity to issue now per line id")
+    quantities: dict[str, Count] = Field(..., description="Quantity to issue now per line id")
 
 
 class ReturnIn(Schema):
     supply: str
-    quantity: int = Field(..., description="Whole number of at least 1")
+    quantity: Quantity
     unit: str | None = None
     note: str = Field("", max_length=200)
 
@@ -212,6 +217,15 @@ def _requisition_out(requisition: Requisition) -> RequisitionOut:
     )
 
 
+def _by_line(values: dict[str, int]) -> dict[int, int]:
+    """JSON keys are strings: a key that is not a line id matches no line (and is refused)."""
+    by_line = {}
+    for key, value in values.items():
+        is_id = key.isascii() and key.isdigit() and len(key) < 19
+        by_line[int(key) if is_id else 0] = value
+    return by_line
+
+
 def _fresh(request: OnsiteRequest, pk: int) -> RequisitionOut:
     return _requisition_out(_requisition(request, pk))
 
@@ -229,9 +243,9 @@ def list_supplies(request: OnsiteRequest) -> list[SupplyOut]:
 def create_supply(request: OnsiteRequest, payload: SupplyIn) -> SupplyOut:
     center = require(request, *STORE_ROLES, write=True)
     try:
-        supply = services.create_supply(
-            center=center, by=request.user, data=payload.dict(), request=request
-        )
+        data = payload.dict()
+        data["unit_price"] = Decimal(str(payload.unit_price)).quantize(Decimal("0.01"))
+        supply = services.create_supply(center=center, by=request.user, data=data, request=request)
     except ValidationError as exc:
         raise refuse(exc) from exc
     return _supply_out(supply)
@@ -318,7 +332,7 @@ def create_requisition(request: OnsiteRequest, payload: RequisitionIn) -> Requis
     if unit is None and not payload.unit and user.unit_id:
         unit = units.filter(pk=user.unit_id).first()
     if unit is None:
-        raise HttpError(400, "Choose a unit you may request supplies for.")
+        raise HttpError(403, "You may not request supplies for that unit.")
     supplies = {
         s.code: s
         for s in Supply.objects.filter(
@@ -327,7 +341,7 @@ def create_requisition(request: OnsiteRequest, payload: RequisitionIn) -> Requis
     }
     missing = [line.supply for line in payload.lines if line.supply not in supplies]
     if missing:
-        raise HttpError(400, f"Unknown supply: {', '.join(missing)}")
+        raise HttpError(404, f"Unknown supply: {', '.join(missing)[:100]}")
     try:
         requisition = services.submit_requisition(
             center=center,
@@ -364,7 +378,7 @@ def approve(request: OnsiteRequest, requisition_id: int, payload: ApproveIn) -> 
             requisition=requisition,
             by=request.user,
             expected_version=payload.version,
-            approved=payload.approved,
+            approved=_by_line(payload.approved) if payload.approved is not None else None,
             note=payload.note,
             request=request,
         )
@@ -415,7 +429,7 @@ def issue(request: OnsiteRequest, requisition_id: int, payload: IssueIn) -> Requ
         services.issue_requisition(
             requisition=requisition,
             by=request.user,
-            quantities=payload.quantities,
+            quantities=_by_line(payload.quantities),
             key=idempotency_key(request),
             request=request,
         )

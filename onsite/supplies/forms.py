@@ -6,6 +6,7 @@ from typing import Any, cast
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from onsite.core.forms import StyledForm, StyledFormMixin
 from onsite.org.models import Unit
@@ -190,9 +191,9 @@ class ApproveForm(VersionedForm):
 class EndForm(VersionedForm):
     action = forms.ChoiceField(
         choices=[
-            (Requisition.Status.REJECTED, _("Reject")),
-            (Requisition.Status.CANCELLED, _("Cancel")),
-            (Requisition.Status.CLOSED, _("Close")),
+            (Requisition.Status.REJECTED, pgettext_lazy("requisition", "Reject")),
+            (Requisition.Status.CANCELLED, pgettext_lazy("requisition", "Cancel")),
+            (Requisition.Status.CLOSED, pgettext_lazy("requisition", "Close")),
         ],
         widget=forms.HiddenInput,
     )

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from onsite.core.models import CenterQuerySet, CenterScoped
 
@@ -147,13 +148,14 @@ class Requisition(CenterScoped):
     """A unit asks the store for supplies: request → approve → issue (in parts if need be)."""
 
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
-        APPROVED = "approved", _("Approved")
-        PARTLY_ISSUED = "partly_issued", _("Partly issued")
-        ISSUED = "issued", _("Issued")
-        CLOSED = "closed", _("Closed")
-        REJECTED = "rejected", _("Rejected")
-        CANCELLED = "cancelled", _("Cancelled")
+        # A context keeps these words apart from other apps' (a filing's "approved" ...).
+        SUBMITTED = "submitted", pgettext_lazy("requisition", "Submitted")
+        APPROVED = "approved", pgettext_lazy("requisition", "Approved")
+        PARTLY_ISSUED = "partly_issued", pgettext_lazy("requisition", "Partly issued")
+        ISSUED = "issued", pgettext_lazy("requisition", "Issued")
+        CLOSED = "closed", pgettext_lazy("requisition", "Closed")
+        REJECTED = "rejected", pgettext_lazy("requisition", "Rejected")
+        CANCELLED = "cancelled", pgettext_lazy("requisition", "Cancelled")
 
     OPEN_STATUSES = (Status.SUBMITTED, Status.APPROVED, Status.PARTLY_ISSUED)
 

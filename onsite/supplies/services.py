@@ -414,6 +414,8 @@ def approve_requisition(
     otherwise, keyed by line id). Approving nothing is a rejection, so it is refused here."""
     _check_move(requisition, requisition.can_approve)
     lines = list(requisition.lines.select_related("supply"))
+    if set(approved or {}) - {line.pk for line in lines}:
+        raise ValidationError(_("That line is not on this requisition."), code="line")
     amounts: dict[int, int] = {}
     for line in lines:
         value = (approved or {}).get(line.pk, line.requested)

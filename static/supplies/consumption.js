@@ -12,7 +12,7 @@
   var data = JSON.parse(source.textContent);
   var chart = echarts.init(el, null, { renderer: "svg" });
   chart.setOption({
-    grid: { left: 48, right: 16, top: 16, bottom: 28 },
+    grid: { left: 56, right: 16, top: 32, bottom: 28 },
     tooltip: { trigger: "axis" },
     xAxis: { type: "category", data: data.months },
     yAxis: { type: "value", name: el.dataset.label },

@@ -50,8 +50,8 @@ def test_staff_tag_through_the_api_once_per_key(call, staff_user, zone, pens):
     assert again.json()["id"] == body["id"]
     assert RedTag.objects.count() == 1
     bad = call(staff_user, "post", "/tags", {**NEW, "quantity": 0})
-    assert bad.status_code == 400
-    assert bad.json()["detail"] == "请输入至少为 1 的整数数量。"
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["loc"][-1] == "quantity"
     assert call(staff_user, "post", "/tags", {**NEW, "zone": "nowhere"}).status_code == 404
 
 
@@ -99,7 +99,7 @@ def test_the_office_decides_one_or_many(
     )
     assert call(staff_user, "get", f"/tags/{first.pk}").json()["status"] == "decided"
     again = call(office_user, "post", f"/tags/{first.pk}/decision", {"decision": "discard"})
-    assert again.status_code == 400
+    assert again.status_code == 409
 
     more = [services.tag_item(center=zone.center, zone=zone, by=staff_user, data={**NEW, "supply": None})
             for _n in range(2)]  # fmt: skip
@@ -135,7 +135,7 @@ def test_withdraw_by_the_tagger_or_the_office(call, staff_user, member, office_u
         call(staff_user, "post", f"/tags/{tag.pk}/withdraw", {"note": "贴错"}).json()["status"]
         == "withdrawn"
     )
-    assert call(office_user, "post", f"/tags/{tag.pk}/withdraw").status_code == 400
+    assert call(office_user, "post", f"/tags/{tag.pk}/withdraw").status_code == 409
 
 
 def test_figures_and_settings(call, staff_user, office_user, zone, pens, other_center, other_admin):

@@ -56,7 +56,7 @@ def test_only_the_store_adds_supplies_and_receives(call, staff_user, office_user
     created = call(office_user, "post", "/supplies", new)
     assert created.status_code == 200
     assert created.json()["on_hand"] == 0
-    assert call(office_user, "post", "/supplies", new).status_code == 400, "the code is taken"
+    assert call(office_user, "post", "/supplies", new).status_code == 409, "the code is taken"
 
     assert call(staff_user, "post", "/stock/toner/receipts", {"quantity": 5}).status_code == 403
     received = call(
@@ -67,19 +67,21 @@ def test_only_the_store_adds_supplies_and_receives(call, staff_user, office_user
     )
     assert received.json()["on_hand"] == again.json()["on_hand"] == 15
     too_many = call(office_user, "post", "/stock/toner/receipts", {"quantity": 100})
-    assert too_many.status_code == 400
+    assert too_many.status_code == 409
     assert "at most" in too_many.json()["detail"] or "最多" in too_many.json()["detail"]
 
 
-@pytest.mark.parametrize("bad", [0, -5])
+@pytest.mark.parametrize("bad", [0, -5, 2.5])
 def test_a_requisition_of_a_quantity_that_is_not_positive_gets_a_clear_error(
     call, staff_user, toner, bad
 ):
     response = call(
         staff_user, "post", "/requisitions", {"lines": [{"supply": "toner", "quantity": bad}]}
     )
-    assert response.status_code == 400
-    assert response.json()["detail"] == "请输入至少为 1 的整数数量。"
+    assert response.status_code == 422
+    (error,) = response.json()["detail"]
+    assert error["loc"][-1] == "quantity"
+    assert "greater than or equal to 1" in error["msg"] or "valid integer" in error["msg"]
     assert not Requisition.objects.exists()
 
 
@@ -114,7 +116,7 @@ def test_the_requisition_flow_through_the_api(
         staff_user, "post", "/requisitions",
         {"unit": other_window.code, "lines": [{"supply": "toner", "quantity": 1}]},
     )  # fmt: skip
-    assert for_other_unit.status_code == 400
+    assert for_other_unit.status_code == 403
 
     assert (
         call(staff_user, "post", f"/requisitions/{pk}/approve", {"version": 1}).status_code == 403
@@ -122,7 +124,8 @@ def test_the_requisition_flow_through_the_api(
     approved = call(leader, "post", f"/requisitions/{pk}/approve", {"version": 1})
     assert approved.json()["status"] == "approved"
     stale = call(leader, "post", f"/requisitions/{pk}/approve", {"version": 1})
-    assert stale.status_code == 400
+    assert stale.status_code == 409
+    assert "已批准" in stale.json()["detail"]
 
     assert (
         call(leader, "post", f"/requisitions/{pk}/issue", {"quantities": {line: 1}}).status_code
@@ -159,7 +162,7 @@ def test_ending_requisitions_by_role(call, center, staff_user, window, toner, le
         403,
         404,
     }
-    assert call(leader, "post", path, {"version": 1, "action": "rejected"}).status_code == 400
+    assert call(leader, "post", path, {"version": 1, "action": "rejected"}).status_code == 409
     assert (
         call(leader, "post", path, {"version": 1, "action": "rejected", "note": "不需要"}).json()[
             "status"
@@ -186,7 +189,7 @@ def test_returns_through_the_api(call, office_user, staff_user, window, paper):
     created = call(office_user, "post", "/returns", payload)
     assert created.status_code == 200
     assert created.json()["source"] == "unused"
-    assert call(office_user, "post", "/returns", {**payload, "quantity": 0}).status_code == 400
+    assert call(office_user, "post", "/returns", {**payload, "quantity": 0}).status_code == 422
     assert call(office_user, "post", "/returns", {**payload, "unit": "nowhere"}).status_code == 404
     assert [r["quantity"] for r in call(staff_user, "get", "/returns").json()] == [3]
 

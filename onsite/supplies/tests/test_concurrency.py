@@ -6,6 +6,7 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils import translation
 
 from onsite.core.tests.factories import UnitFactory, UserFactory
 from onsite.supplies import services
@@ -21,6 +22,7 @@ def _issue_at_once(requisitions, keeper):
     outcomes = [None] * len(requisitions)
 
     def run(index, requisition):
+        translation.activate("en")
         try:
             line = requisition.lines.get()
             barrier.wait(timeout=10)
