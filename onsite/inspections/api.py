@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from django.db.models import Prefetch
 from django.urls import reverse
@@ -38,6 +38,9 @@ SeverityName = Literal["fix_now", "serious", "general"]
 StartKind = Literal["self_check", "supervision"]
 MAX_ROWS = 200
 MAX_OFFSET = 1_000_000
+# Optional in the schema so an upload without a photo is refused after the access checks
+# (404/403 first, then 400 with a message), not by request validation (422).
+OPTIONAL_PHOTO: Any = File(None)  # type: ignore[type-arg]
 
 
 # --- schemas ---------------------------------------------------------------------------------
@@ -376,12 +379,14 @@ def save_answers(
     url_name="inspection_upload_photo",
 )
 def upload_photo(
-    request: OnsiteRequest, answer_id: int, photo: File[UploadedFile]
+    request: OnsiteRequest, answer_id: int, photo: UploadedFile | None = OPTIONAL_PHOTO
 ) -> InspectionPhotoOut:
     _write(request)
     answer = access.get_answer(request.user, request.center, answer_id)
     if not access.can_edit(request.user, answer.inspection):
         raise HttpError(403, "You cannot change this inspection.")
+    if photo is None:  # optional in the schema so access is checked first: 404 before 400
+        raise HttpError(400, "Choose a photo to upload.")
     try:
         stored = services.add_photo(
             answer=answer,

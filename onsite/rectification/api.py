@@ -5,6 +5,7 @@ helpers and services as the pages; moves carry the row_version the client saw an
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.urls import reverse
 from ninja import File, Router, Schema
@@ -21,6 +22,9 @@ from onsite.rectification.services import RectificationError
 router = Router(tags=["rectification"])
 MAX_ROWS = 200
 MAX_OFFSET = 1_000_000
+# Optional in the schema so an upload without a photo is refused after the access checks
+# (404/403 first, then 400 with a message), not by request validation (422).
+OPTIONAL_PHOTO: Any = File(None)  # type: ignore[type-arg]
 
 
 class RectificationPhotoOut(Schema):
@@ -176,12 +180,14 @@ def detail(request: OnsiteRequest, rectification_id: int) -> RectificationDetail
     summary="Add an after-photo",
 )
 def upload_photo(
-    request: OnsiteRequest, rectification_id: int, photo: File[UploadedFile]
+    request: OnsiteRequest, rectification_id: int, photo: UploadedFile | None = OPTIONAL_PHOTO
 ) -> RectificationPhotoOut:
     _write(request)
     rectification = _get(request, rectification_id)
     if not access.can_fix(request.user, rectification):
         raise HttpError(403, "Only the assignee adds after-photos to an open rectification.")
+    if photo is None:  # optional in the schema so access is checked first: 404 before 400
+        raise HttpError(400, "Choose a photo to upload.")
     try:
         stored = services.add_after_photo(
             rectification=rectification, by=request.user, upload=photo, request=request

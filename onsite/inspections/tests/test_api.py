@@ -115,6 +115,7 @@ def test_photo_upload_through_the_api(client, supervisor, owner, zone):
         **auth(supervisor),
     )  # fmt: skip
     assert not_image.status_code == 400
+    assert client.post(url, {}, **auth(supervisor)).status_code == 400  # no photo at all
     assert AnswerPhoto.objects.count() == 1
     assert client.post(url, {"photo": image_upload()}, **auth(owner)).status_code == 403
 
