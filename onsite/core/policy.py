@@ -21,7 +21,8 @@ class Access:
     roles: frozenset[str] | None  # None: any signed-in user (or anyone, when public)
     write: bool = False  # a cross-center viewer is refused even with a listed role
     public: bool = False  # no sign-in needed
-    own: bool = False  # listed roles pass the gate, then only for their own objects (e.g. zones they own)
+    # Listed roles pass the gate, then see only their own objects (e.g. zones they own).
+    own: bool = False
 
 
 def roles(*names: str) -> frozenset[str]:

@@ -12,7 +12,12 @@ from onsite.core.tests.factories import UnitFactory, UserFactory
 ROUTES = {name: route for route, name, _view in walk_urls()}
 # Values for URL parameters: objects that do not exist, so an allowed role reaches the
 # view's own lookup (a 404) while a refused role is stopped by the gate before it (a 403).
-PLACEHOLDERS = {"int": "999999", "level": "99", "uuid": "00000000-0000-0000-0000-000000000000", "path": "zz/none"}
+PLACEHOLDERS = {
+    "int": "999999",
+    "level": "99",
+    "uuid": "00000000-0000-0000-0000-000000000000",
+    "path": "zz/none",
+}
 PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 LOGIN = "/accounts/login/"
 
@@ -33,7 +38,11 @@ def test_the_policy_names_no_page_that_is_gone():
 @pytest.fixture
 def people(center):
     unit = UnitFactory(center=center)
-    users = {role: UserFactory(center=center, unit=unit, roles=[role]) for role in Role.values if role != Role.VIEWER}
+    users = {
+        role: UserFactory(center=center, unit=unit, roles=[role])
+        for role in Role.values
+        if role != Role.VIEWER
+    }
     viewer = UserFactory(center=None, roles=[Role.VIEWER])
     viewer.viewable_centers.add(center)
     users[Role.VIEWER] = viewer
@@ -67,7 +76,7 @@ def test_the_page_admits_exactly_the_declared_roles(name, people, client):
         if admitted and access.write and role == Role.VIEWER:
             admitted = False
         refused = status == 403 and not access.own
-        if admitted and refused or not admitted and status != 403 or status >= 500:
+        if (admitted and refused) or (not admitted and status != 403) or status >= 500:
             wrong.append(f"{role}: {status} (expected {'access' if admitted else '403'})")
         client.logout()
     assert not wrong, f"{name} ({path}): " + "; ".join(wrong)
