@@ -33,7 +33,7 @@ from onsite.redtags.forms import (
 from onsite.redtags.models import Disposition, Phase, RedTag, RedTagPolicy, RedTagQuerySet
 from onsite.redtags.pdf import render_tags_pdf
 from onsite.redtags.services import DECIDER_ROLES, POLICY_ROLES, TAGGER_ROLES
-from onsite.supplies.access import center_of
+from onsite.supplies.access import center_of, deny
 
 READERS = tuple(ALL | {Role.VIEWER})
 PRINT_LIMIT = 200
@@ -258,7 +258,7 @@ def tags_decide(request: OnsiteRequest) -> HttpResponse:
 def tag_withdraw(request: OnsiteRequest, pk: int) -> HttpResponse:
     tag = tag_for(request, pk)
     if tag.tagged_by_id != request.user.pk and not request.user.has_role(*DECIDER_ROLES):
-        return render(request, "403.html", status=403)
+        return deny(request)
     form = WithdrawForm(request.POST)
     form.is_valid()
     try:

@@ -29,6 +29,7 @@ from onsite.supplies.access import (
     SEE_ALL,
     STORE_ROLES,
     center_of,
+    deny,
 )
 from onsite.supplies.forms import (
     ApproveForm,
@@ -348,7 +349,7 @@ def requisition_end(request: OnsiteRequest, pk: int) -> HttpResponse:
         or user.has_role(*STORE_ROLES),
     }
     if not allowed.get(action, False):
-        return render(request, "403.html", status=403)
+        return deny(request)
     try:
         services.end_requisition(
             requisition=requisition,
@@ -549,7 +550,7 @@ def consumption_unit(request: OnsiteRequest, code: str) -> HttpResponse:
     center = center_of(request)
     unit = get_for_center(Unit.objects.all(), request.center, code=code)
     if not request.user.has_role(*ANALYSTS) and request.user.unit_id != unit.pk:
-        return render(request, "403.html", status=403)
+        return deny(request)
     months = _months(request)
     since = queries.period_start(months)
     movements = (
