@@ -148,6 +148,17 @@ def set_roles(person: User, roles: Iterable[str]) -> bool:
 
 
 @transaction.atomic
+def _acknowledgements_for(*, user: User | None = None, zone: Zone | None = None) -> None:
+    """A newcomer to a unit or a zone must acknowledge its published standard.
+    (Imported here: engagement builds on org, not the other way round.)"""
+    from onsite.engagement.services import ensure_acknowledgements
+
+    if user is not None and user.unit_id is not None:
+        ensure_acknowledgements(user=user)
+    if zone is not None:
+        ensure_acknowledgements(zone=zone)
+
+
 def create_staff(
     request: HttpRequest,
     *,
@@ -176,6 +187,7 @@ def create_staff(
     record_event(
         request, action="org.staff.create", obj=person, detail={"roles": roles}, center=center
     )
+    _acknowledgements_for(user=person)
     return person
 
 
@@ -216,6 +228,8 @@ def update_staff(
         obj=person,
         detail={"fields": fields, "roles": wanted_roles, "password_set": bool(password)},
     )
+    if "unit" in fields:
+        _acknowledgements_for(user=person)
     return person
 
 
@@ -426,6 +440,7 @@ def create_zone(
         raise ValidationError(_("A zone with this code already exists."), code="unique") from exc
     _claim(request, center=center, scope="org.zone", key=submission_key, obj=zone)
     record_event(request, action="org.zone.create", obj=zone, detail={"code": zone.code})
+    _acknowledgements_for(zone=zone)
     return zone
 
 
@@ -440,6 +455,8 @@ def update_zone(
     _check_fits(zone.floor, x=zone.x, y=zone.y, width=zone.width, height=zone.height)
     save_versioned(zone, expected_version=expected_version, fields=fields)
     record_event(request, action="org.zone.update", obj=zone, detail={"fields": fields})
+    if {"owner", "unit", "area_type"} & set(fields):
+        _acknowledgements_for(zone=zone)
     return zone
 
 

@@ -245,6 +245,11 @@ def _publish(
         center=version.center,
         detail={"number": version.number, "retired": current},
     )
+    # Everyone working in a zone of this area type must now acknowledge the new version.
+    # (Imported here: engagement builds on standards, not the other way round.)
+    from onsite.engagement.services import ensure_acknowledgements
+
+    ensure_acknowledgements(version=version)
     return version
 
 
