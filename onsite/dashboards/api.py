@@ -445,7 +445,9 @@ class DashRatingsErrorOut(Schema):
     response={200: DashRatingsImportOut, codes_4xx: DashRatingsErrorOut},
     summary="Import citizen ratings (all or nothing)",
 )
-def import_ratings(request: OnsiteRequest, payload: DashRatingsIn) -> DashRatingsImportOut | Status[DashRatingsErrorOut]:
+def import_ratings(
+    request: OnsiteRequest, payload: DashRatingsIn
+) -> DashRatingsImportOut | Status[DashRatingsErrorOut]:
     center = _editor(request)
     try:
         result = services.import_rating_rows(

@@ -118,7 +118,7 @@ COMPONENTS: list[tuple[str, Any]] = [
     ("repeats", _("Free of repeat findings")),
     ("ratings", _("Citizen ratings")),
     ("proposals", _("Proposals adopted")),
-    ("cards", _("Cards")),
+    ("cards", _("Free of cards")),
 ]
 COMPONENT_KEYS = [key for key, _label in COMPONENTS]
 DEFAULT_WEIGHTS = {
@@ -146,7 +146,7 @@ class IndexWeights(CenterScoped):
     repeats = _weight(_("Free of repeat findings"), "repeats")
     ratings = _weight(_("Citizen ratings"), "ratings")
     proposals = _weight(_("Proposals adopted"), "proposals")
-    cards = _weight(_("Cards"), "cards")
+    cards = _weight(_("Free of cards"), "cards")
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

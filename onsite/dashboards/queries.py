@@ -299,13 +299,12 @@ def components_of(
     }
 
 
-MEASURES = ("audit", "timeliness", "ratings")
-
-
 def combined_index(components: dict[str, float | None], weights: dict[str, int]) -> float | None:
-    """The weighted mean of the parts that have a value. A unit with no audit, no
-    rectification due and no citizen rating in the month is not ranked at all."""
-    if all(components.get(key) is None for key in MEASURES):
+    """The weighted mean of the parts that have a value. A unit without an independent
+    audit (supervision check or acceptance) in the month is not ranked: the other parts
+    alone do not say how its site is kept, and units would be compared on different
+    grounds (the programme's monthly ranking follows the same rule)."""
+    if components.get("audit") is None:
         return None
     used = [
         (weights[key], value)

@@ -42,8 +42,8 @@ def test_the_index_is_the_weighted_mean_of_the_measured_parts():
     )
 
 
-def test_a_unit_with_nothing_measured_is_not_ranked():
-    parts = {"audit": None, "timeliness": None, "repeats": None, "ratings": None,
+def test_a_unit_without_an_audit_is_not_ranked():
+    parts = {"audit": None, "timeliness": 80.0, "repeats": None, "ratings": 90.0,
              "proposals": 100.0, "cards": 100.0}  # fmt: skip
     assert combined_index(parts, DEFAULT_WEIGHTS) is None
 

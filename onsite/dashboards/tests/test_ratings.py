@@ -80,10 +80,10 @@ def test_a_file_with_bad_rows_imports_nothing_and_lists_the_rows(client_for, off
 
 
 def test_the_same_file_twice_adds_nothing(client_for, office_user, center, the_hall):
-    rows = [(day(), "w01", 5, "")]
+    content = xlsx([(day(), "w01", 5, "")]).read()
     client = client_for(office_user)
-    client.post(URL, {"file": xlsx(rows)})
-    response = client.post(URL, {"file": xlsx(rows)}, follow=True)
+    client.post(URL, {"file": SimpleUploadedFile("a.xlsx", content)})
+    response = client.post(URL, {"file": SimpleUploadedFile("a.xlsx", content)}, follow=True)
     assert CitizenRating.objects.count() == 1
     assert RatingImport.objects.count() == 1
     assert "已导入" in response.content.decode() or "already imported" in response.content.decode()

@@ -1,0 +1,30 @@
+import pytest
+from django.db.models import Sum
+
+from onsite.dashboards import demo
+from onsite.dashboards.models import CitizenRating, RatingImport, RollupState, UnitDay
+from onsite.org.demo import seed_center
+from onsite.org.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_ratings_and_roll_ups():
+    center = seed_center("zz", "ZZ市行政服务中心", 6)
+    demo.seed(center)
+    imports = RatingImport.objects.filter(center=center)
+    assert 1 <= imports.count() <= demo.MONTHS
+    ratings = CitizenRating.objects.filter(center=center)
+    assert ratings.count() > 50
+    assert set(ratings.values_list("unit__kind", flat=True)) == {Unit.Kind.WINDOW}
+    assert set(ratings.values_list("rating", flat=True)) <= {1, 2, 3, 4, 5}
+    # The roll-ups are computed: the dashboard has figures at once.
+    assert RollupState.objects.get(center=center).refreshed_at is not None
+    rolled = UnitDay.objects.filter(center=center).aggregate(
+        n=Sum("r1") + Sum("r2") + Sum("r3") + Sum("r4") + Sum("r5")
+    )["n"]
+    assert rolled == ratings.count()
+    # Seeding again changes nothing.
+    demo.seed(center)
+    assert CitizenRating.objects.filter(center=center).count() == ratings.count()
+    assert RatingImport.objects.filter(center=center).count() == imports.count()
