@@ -1,9 +1,10 @@
-"""The main navigation: one declared list, filtered by the user's roles.
-Each app adds its entries here when it gains pages."""
+"""The main navigation: one declared list, filtered by the user's roles and grouped into
+menus by section. Each app adds its entries here when it gains pages."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
@@ -25,37 +26,77 @@ class NavItem:
     url_name: str
     icon: str
     roles: frozenset[str]
+    section: str | Promise | None = None  # entries of a section share one dropdown menu
 
 
-ALL = frozenset(Role.values) - {Role.VIEWER}
+ORGANISATION = _("Organisation")
+STANDARDS = _("Standards")
+CHECKS = _("Check and fix")
+SORT = _("Sort and supplies")
+ENGAGEMENT = _("Engagement")
+
+
+ALL = frozenset(Role.values) - {Role.VIEWER, Role.AUDITOR}
 MANAGERS = frozenset({Role.ADMIN, Role.LEADER, Role.OFFICE, Role.SUPERVISOR, Role.GROUP_LEADER})
 
 NAV: list[NavItem] = [
     NavItem(_("Home"), "core:home", "house", frozenset(Role.values)),
     NavItem(DASHBOARD, "dashboards:dashboard", "speedometer2", MANAGERS | {Role.VIEWER}),
-    NavItem(_("Units"), "org:unit-list", "building", MANAGERS | {Role.MEMBER, Role.VIEWER}),
-    NavItem(_("Zones"), "org:zone-list", "grid-3x3", ALL | {Role.VIEWER}),
-    NavItem(NAV_GROUPS, "org:group-list", "diagram-3", ALL | {Role.VIEWER}),
-    NavItem(NAV_FLOOR_PLAN, "org:floor-plan", "map", ALL | {Role.VIEWER}),
-    NavItem(NAV_IMPORT, "org:import", "file-earmark-spreadsheet", frozenset({Role.ADMIN})),
-    NavItem(_("Standards"), "standards:standard-list", "journal-check", ALL | {Role.VIEWER}),
-    NavItem(_("Item filings"), "standards:filing-list", "file-earmark-check", ALL | {Role.VIEWER}),
-    NavItem(_("Inspections"), "inspections:inspection-list", "clipboard2-check", ALL | {Role.VIEWER}),
-    NavItem(_("Rectifications"), "rectification:rectification-list", "wrench", ALL | {Role.VIEWER}),
-    NavItem(PROGRAMME, "programme:overview", "kanban", MANAGERS | {Role.MEMBER, Role.STAFF, Role.VIEWER}),
-    NavItem(RED_TAGS, "redtags:tag-list", "tags", ALL | {Role.VIEWER}),
-    NavItem(SUPPLIES, "supplies:supply-list", "box-seam", ALL | {Role.VIEWER}),
-    NavItem(SURVEYS, "surveys:survey-list", "ui-checks", ALL | {Role.VIEWER}),
-    NavItem(BOARD, "engagement:board", "megaphone", ALL | {Role.VIEWER}),
+    NavItem(
+        _("Units"), "org:unit-list", "building", MANAGERS | {Role.MEMBER, Role.VIEWER}, ORGANISATION
+    ),
+    NavItem(_("Zones"), "org:zone-list", "grid-3x3", ALL | {Role.VIEWER}, ORGANISATION),
+    NavItem(NAV_GROUPS, "org:group-list", "diagram-3", ALL | {Role.VIEWER}, ORGANISATION),
+    NavItem(NAV_FLOOR_PLAN, "org:floor-plan", "map", ALL | {Role.VIEWER}, ORGANISATION),
+    NavItem(
+        NAV_IMPORT, "org:import", "file-earmark-spreadsheet", frozenset({Role.ADMIN}), ORGANISATION
+    ),
+    NavItem(
+        _("Standards"), "standards:standard-list", "journal-check", ALL | {Role.VIEWER}, STANDARDS
+    ),
+    NavItem(
+        _("Item filings"),
+        "standards:filing-list",
+        "file-earmark-check",
+        ALL | {Role.VIEWER},
+        STANDARDS,
+    ),
+    NavItem(
+        _("Inspections"),
+        "inspections:inspection-list",
+        "clipboard2-check",
+        ALL | {Role.VIEWER},
+        CHECKS,
+    ),
+    NavItem(
+        _("Rectifications"),
+        "rectification:rectification-list",
+        "wrench",
+        ALL | {Role.VIEWER},
+        CHECKS,
+    ),
+    NavItem(
+        PROGRAMME, "programme:overview", "kanban", MANAGERS | {Role.MEMBER, Role.STAFF, Role.VIEWER}
+    ),
+    NavItem(RED_TAGS, "redtags:tag-list", "tags", ALL | {Role.VIEWER}, SORT),
+    NavItem(SUPPLIES, "supplies:supply-list", "box-seam", ALL | {Role.VIEWER}, SORT),
+    NavItem(SURVEYS, "surveys:survey-list", "ui-checks", ALL | {Role.VIEWER}, ENGAGEMENT),
+    NavItem(BOARD, "engagement:board", "megaphone", ALL | {Role.VIEWER}, ENGAGEMENT),
     NavItem(_("Audit trail"), "audit:event-list", "journal-text", frozenset({Role.AUDITOR})),
     NavItem(
-        _("Accounts"), "accounts:user-list", "shield-lock", frozenset({Role.SYSADMIN, Role.SECADMIN})
+        _("Accounts"),
+        "accounts:user-list",
+        "shield-lock",
+        frozenset({Role.SYSADMIN, Role.SECADMIN}),
     ),
 ]
 
 
-def nav_for(roles: frozenset[str]) -> list[dict[str, str]]:
-    items = []
+def nav_for(roles: frozenset[str]) -> list[dict[str, Any]]:
+    """Top-level entries in declared order; a section becomes one menu at the place of its
+    first entry, or a plain link when the user sees only one of its entries."""
+    entries: list[dict[str, Any]] = []
+    menus: dict[str, dict[str, Any]] = {}
     for item in NAV:
         if not roles & item.roles:
             continue
@@ -63,5 +104,16 @@ def nav_for(roles: frozenset[str]) -> list[dict[str, str]]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        items.append({"label": str(item.label), "url": url, "icon": item.icon})
-    return items
+        link = {"label": str(item.label), "url": url, "icon": item.icon}
+        if item.section is None:
+            entries.append(link)
+            continue
+        key = str(item.section)
+        if key not in menus:
+            menus[key] = {"label": key, "children": [], "icon": item.icon}
+            entries.append(menus[key])
+        menus[key]["children"].append(link)
+    return [
+        entry["children"][0] if "children" in entry and len(entry["children"]) == 1 else entry
+        for entry in entries
+    ]

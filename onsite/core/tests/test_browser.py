@@ -57,6 +57,7 @@ def test_the_shell_fits_a_phone(phone_page, center):
     toggler = phone_page.locator(".navbar-toggler")
     assert toggler.is_visible()
     toggler.click()
+    phone_page.locator("#mainnav").get_by_role("button", name="组织").click()
     phone_page.locator("#mainnav").get_by_role("link", name="区域").click()
     phone_page.wait_for_url("**/org/zones/")
     width = phone_page.evaluate("document.documentElement.scrollWidth")

@@ -49,7 +49,8 @@ def test_import_fix_and_print_the_new_zones(page, center, live_server, tmp_path)
     assert Zone.objects.filter(center=center).count() == 3
 
     # The floor plan shows the new zones.
-    page.get_by_role("link", name="平面图").first.click()
+    page.locator("#mainnav").get_by_role("button", name="组织").click()
+    page.locator("#mainnav").get_by_role("link", name="平面图").click()
     page.wait_for_url("**/org/plan/")
     for code in ["w10-c", "w10-b", "w11-c"]:
         assert page.locator(f"#floor-plan g[data-code='{code}']").is_visible()
