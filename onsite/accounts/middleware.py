@@ -4,6 +4,7 @@ authentication (before the center is picked)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -43,6 +44,10 @@ def session_security_middleware(get_response: Handler) -> Handler:
                 )
                 logout(request)
                 request.session[LOGOUT_REASON] = reason
+                if _is_htmx(request):  # a fragment request: send the whole page to sign-in
+                    page = urlsplit(request.headers.get("HX-Current-URL", "/")).path or "/"
+                    login_url = reverse("accounts:login")
+                    return _htmx_redirect(f"{login_url}?{urlencode({'next': page})}")
             elif user.needs_password_change and not _exempt(request.path):
                 return _to_password_change(request)
         return get_response(request)
@@ -79,8 +84,17 @@ def _to_password_change(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": _("Change your password before going on.")}, status=403)
     target = f"{reverse('accounts:password-change')}?{urlencode({'next': request.get_full_path()})}"
-    if getattr(request, "htmx", False):
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = target
-        return response
+    if _is_htmx(request):
+        return _htmx_redirect(target)
     return redirect(target)
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    # django-htmx's request.htmx is set by a later middleware; read the header directly.
+    return request.headers.get("HX-Request") == "true"
+
+
+def _htmx_redirect(target: str) -> HttpResponse:
+    response = HttpResponse(status=204)
+    response["HX-Redirect"] = target
+    return response

@@ -93,3 +93,24 @@ def test_sign_out_forgets_the_session(client, amy, sign_in):
     client.post("/accounts/logout/")
     assert not UserSession.objects.filter(user=amy).exists()
     assert AuditEvent.objects.filter(action="auth.logout", actor=amy).exists()
+
+
+def test_an_htmx_request_after_the_timeout_sends_the_whole_page_to_sign_in(
+    client, amy, sign_in, clock
+):
+    sign_in("amy")
+    clock.advance(minutes=31)
+    response = client.get(
+        "/org/zones/", HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="http://testserver/org/zones/"
+    )
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == "/accounts/login/?next=%2Forg%2Fzones%2F"
+
+
+def test_an_htmx_request_with_a_temporary_password_goes_to_the_change_page(client, amy):
+    amy.must_change_password = True
+    amy.save()
+    client.force_login(amy)
+    response = client.get("/org/zones/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith("/accounts/password/?next=")
