@@ -193,6 +193,10 @@ AUDIT_EXPORT_MAX_ROWS = int(env("AUDIT_EXPORT_MAX_ROWS", "100000"))
 BACKUP_DIR = Path(env("BACKUP_DIR") or BASE_DIR / "var" / "backups")
 # Photos one user may upload per day (0 = no limit).
 PHOTO_DAILY_QUOTA = int(env("PHOTO_DAILY_QUOTA", "300"))
+# Dashboards: exports up to this many rows download at once, bigger ones go to the task
+# worker; no export may exceed the maximum (docs/dashboards.md).
+DASHBOARDS_INLINE_EXPORT_ROWS = int(env("DASHBOARDS_INLINE_EXPORT_ROWS", "2000"))
+DASHBOARDS_EXPORT_MAX_ROWS = int(env("DASHBOARDS_EXPORT_MAX_ROWS", "500000"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
