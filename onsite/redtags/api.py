@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
-from onsite.accounts.models import Role
 from onsite.core.api import documented
 from onsite.core.concurrency import ConflictError
 from onsite.core.models import get_for_center
@@ -28,7 +27,7 @@ from onsite.redtags.models import (
 )
 from onsite.redtags.services import DECIDER_ROLES, TAGGER_ROLES
 from onsite.standards.models import Item
-from onsite.supplies.access import idempotency_key, refuse, require
+from onsite.supplies.access import NO_NUL, READERS, code_of, idempotency_key, refuse, require
 from onsite.supplies.models import Supply
 from onsite.supplies.services import MAX_QUANTITY
 
@@ -36,20 +35,22 @@ router = Router(tags=["redtags"])
 
 MAX_ID = 2**63 - 1  # the databases' largest integer key
 
-EVERYONE = tuple(Role.values)
-
 
 class TagIn(Schema):
-    zone: str = Field(..., description="Zone code")
-    item: str | None = Field(None, description="Code of a catalogue item")
-    item_name: str = Field("", max_length=100, description="The item's name if not catalogued")
+    zone: str = Field(..., description="Zone code", pattern=NO_NUL)
+    item: str | None = Field(None, description="Code of a catalogue item", pattern=NO_NUL)
+    item_name: str = Field(
+        "", max_length=100, description="The item's name if not catalogued", pattern=NO_NUL
+    )
     quantity: int = Field(1, ge=1, le=MAX_QUANTITY, description="Whole number, at least 1")
     reason: Reason
     proposal: Disposition
-    supply: str | None = Field(None, description="Code of the store supply this item is")
+    supply: str | None = Field(
+        None, description="Code of the store supply this item is", pattern=NO_NUL
+    )
     footprint: float = Field(0, ge=0, le=9999.99, description="m², rounded to 0.01")
     phase: Phase = Phase.SORT
-    note: str = Field("", max_length=300)
+    note: str = Field("", max_length=300, pattern=NO_NUL)
 
 
 class TagOut(Schema):
@@ -82,15 +83,17 @@ class TagOut(Schema):
 
 class DecisionIn(Schema):
     decision: Disposition
-    note: str = Field("", max_length=300)
-    supply: str | None = Field(None, description="Store supply code, for a return to the store")
+    note: str = Field("", max_length=300, pattern=NO_NUL)
+    supply: str | None = Field(
+        None, description="Store supply code, for a return to the store", pattern=NO_NUL
+    )
     version: int | None = Field(None, description="The version the decider saw, if known")
 
 
 class BulkDecisionIn(Schema):
     tags: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(..., min_length=1, max_length=500)
     decision: Disposition
-    note: str = Field("", max_length=300)
+    note: str = Field("", max_length=300, pattern=NO_NUL)
 
 
 class BulkDecisionOut(Schema):
@@ -99,7 +102,7 @@ class BulkDecisionOut(Schema):
 
 
 class WithdrawIn(Schema):
-    note: str = Field("", max_length=300)
+    note: str = Field("", max_length=300, pattern=NO_NUL)
 
 
 class FiguresOut(Schema):
@@ -164,16 +167,16 @@ def _fresh(request: OnsiteRequest, pk: int) -> TagOut:
 def list_tags(
     request: OnsiteRequest, show: str = "held", unit: str = "", zone: str = ""
 ) -> list[TagOut]:
-    require(request, *EVERYONE)
+    require(request, *READERS)
     tags = _tags(request)
     if show == "overdue":
         tags = tags.overdue()
     elif show in RedTag.Status.values:
         tags = tags.filter(status=show)
     if unit:
-        tags = tags.filter(unit__code=unit)
+        tags = tags.filter(unit__code=code_of(unit))
     if zone:
-        tags = tags.filter(zone__code=zone)
+        tags = tags.filter(zone__code=code_of(zone))
     return [_out(tag) for tag in tags.order_by("-tagged_at", "-pk")[:200]]
 
 
@@ -209,7 +212,7 @@ def create_tag(request: OnsiteRequest, payload: TagIn) -> TagOut:
 
 @router.get("/tags/{tag_id}", response=documented(TagOut), summary="One red tag")
 def get_tag(request: OnsiteRequest, tag_id: int) -> TagOut:
-    require(request, *EVERYONE)
+    require(request, *READERS)
     return _fresh(request, tag_id)
 
 
@@ -287,7 +290,7 @@ def withdraw(request: OnsiteRequest, tag_id: int, payload: WithdrawIn) -> TagOut
     summary="Items tagged, decided, returned to the store and space freed, per unit and phase",
 )
 def figures(request: OnsiteRequest, phase: str = "") -> list[FiguresOut]:
-    center = require(request, *EVERYONE)
+    center = require(request, *READERS)
     rows = queries.figures_by_unit(center=center, phase=phase if phase in Phase.values else None)
     return [
         FiguresOut(unit=row.unit.code if row.unit else None, phase=row.phase, tags=row.tags,
@@ -300,5 +303,5 @@ def figures(request: OnsiteRequest, phase: str = "") -> list[FiguresOut]:
 
 @router.get("/settings", response=documented(PolicyOut), summary="The center's holding time")
 def get_policy(request: OnsiteRequest) -> PolicyOut:
-    center = require(request, *EVERYONE)
+    center = require(request, *READERS)
     return PolicyOut(holding_days=RedTagPolicy.for_center(center).holding_days)

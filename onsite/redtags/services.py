@@ -35,7 +35,7 @@ TAGGER_ROLES = (
     Role.MEMBER,
     Role.STAFF,
 )
-"""Anyone working in the center tags; auditors and cross-center viewers only read."""
+"""Anyone working in the center tags; cross-center viewers only read."""
 DECIDER_ROLES = (Role.OFFICE, Role.ADMIN, Role.LEADER)
 """The programme office (and the admin and leadership) decide what happens to a tag."""
 POLICY_ROLES = (Role.ADMIN, Role.OFFICE)

@@ -15,11 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from onsite.accounts.models import Role
 from onsite.core.concurrency import ConflictError
 from onsite.core.decorators import role_required
 from onsite.core.models import get_for_center
-from onsite.core.navigation import ALL
 from onsite.core.types import OnsiteRequest
 from onsite.org.models import Unit, Zone
 from onsite.redtags import queries, services
@@ -33,9 +31,8 @@ from onsite.redtags.forms import (
 from onsite.redtags.models import Disposition, Phase, RedTag, RedTagPolicy, RedTagQuerySet
 from onsite.redtags.pdf import render_tags_pdf
 from onsite.redtags.services import DECIDER_ROLES, POLICY_ROLES, TAGGER_ROLES
-from onsite.supplies.access import center_of, deny
+from onsite.supplies.access import READERS, center_of, deny
 
-READERS = tuple(ALL | {Role.VIEWER})
 PRINT_LIMIT = 200
 FILTERS = ("held", "overdue", "decided", "withdrawn", "all")
 PHOTO_ERRORS = {"too_large", "not_image", "mismatch", "too_many_pixels", "unreadable"}

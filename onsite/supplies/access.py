@@ -12,27 +12,41 @@ from onsite.audit.models import Outcome
 from onsite.audit.services import record_event
 from onsite.core.concurrency import ConflictError
 from onsite.core.models import Center
+from onsite.core.navigation import ALL, MANAGERS
 from onsite.core.types import OnsiteRequest
 
 STORE_ROLES = (Role.ADMIN, Role.OFFICE)
 """Who runs the center store: keeps the catalogue, receives, issues and counts."""
 APPROVER_ROLES = (Role.ADMIN, Role.OFFICE, Role.LEADER)
 """Who approves or rejects requisitions."""
-READERS = tuple(Role.values)
-"""Everyone signed in to the center reads the stock (cross-center viewers included)."""
-REQUESTERS = tuple(set(Role.values) - {Role.AUDITOR, Role.VIEWER})
-SEE_ALL = (*STORE_ROLES, *APPROVER_ROLES, Role.SUPERVISOR, Role.AUDITOR, Role.VIEWER)
-"""Who reads every unit's requisitions and returns; the others read their own unit's."""
-ANALYSTS = (
+READERS = tuple(ALL | {Role.VIEWER})
+"""Everyone working in the center reads the stock and the red tags, and cross-center viewers
+too; the auditor's remit is the audit trail (as in the main navigation)."""
+REQUESTERS = (
     Role.ADMIN,
     Role.LEADER,
     Role.OFFICE,
     Role.SUPERVISOR,
     Role.GROUP_LEADER,
-    Role.AUDITOR,
-    Role.VIEWER,
+    Role.MEMBER,
+    Role.STAFF,
 )
+"""Who requests supplies (for their own unit; store keepers and approvers for any)."""
+SEE_ALL = (*STORE_ROLES, *APPROVER_ROLES, Role.SUPERVISOR, Role.VIEWER)
+"""Who reads every unit's requisitions and returns; the others read their own unit's."""
+ANALYSTS = tuple(MANAGERS | {Role.VIEWER})
 """Who compares the units' consumption."""
+
+
+NO_NUL = r"^[^\x00]*$"
+"""Text fields of the API: PostgreSQL stores no NUL character, so none gets in."""
+
+
+def code_of(value: str) -> str:
+    """A code from a path or a query: one with a NUL character names nothing (404)."""
+    if "\x00" in value:
+        raise Http404
+    return value
 
 
 def center_of(request: OnsiteRequest) -> Center:

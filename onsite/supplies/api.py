@@ -22,10 +22,12 @@ from onsite.supplies import queries, services
 from onsite.supplies.access import (
     ANALYSTS,
     APPROVER_ROLES,
+    NO_NUL,
     READERS,
     REQUESTERS,
     SEE_ALL,
     STORE_ROLES,
+    code_of,
     idempotency_key,
     refuse,
     require,
@@ -54,9 +56,9 @@ class SupplyOut(Schema):
 
 class SupplyIn(Schema):
     code: str = Field(..., pattern=r"^[-a-zA-Z0-9_]+$", min_length=1, max_length=32)
-    name: str = Field(..., min_length=1, max_length=100)
+    name: str = Field(..., min_length=1, max_length=100, pattern=NO_NUL)
     category: Supply.Category = Supply.Category.OTHER
-    measure: str = Field(..., min_length=1, max_length=10)
+    measure: str = Field(..., min_length=1, max_length=10, pattern=NO_NUL)
     unit_price: float = Field(0, ge=0, le=999999.99, description="Yuan, rounded to 0.01")
     min_level: int = Field(0, ge=0, le=1_000_000)
     max_level: int = Field(0, ge=0, le=1_000_000)
@@ -68,7 +70,7 @@ Count = Annotated[int, Field(ge=0, le=MAX_QUANTITY, description="Whole number, 0
 
 class ReceiptIn(Schema):
     quantity: Quantity
-    note: str = Field("", max_length=200)
+    note: str = Field("", max_length=200, pattern=NO_NUL)
 
 
 class MovementOut(Schema):
@@ -83,13 +85,15 @@ class MovementOut(Schema):
 
 
 class LineIn(Schema):
-    supply: str = Field(..., description="Supply code")
+    supply: str = Field(..., description="Supply code", pattern=NO_NUL)
     quantity: Quantity
 
 
 class RequisitionIn(Schema):
-    unit: str | None = Field(None, description="Unit code; defaults to the caller's unit")
-    purpose: str = Field("", max_length=200)
+    unit: str | None = Field(
+        None, description="Unit code; defaults to the caller's unit", pattern=NO_NUL
+    )
+    purpose: str = Field("", max_length=200, pattern=NO_NUL)
     lines: list[LineIn] = Field(..., min_length=1, max_length=20)
 
 
@@ -118,13 +122,13 @@ class ApproveIn(Schema):
     approved: dict[str, Count] | None = Field(
         None, description="Approved quantity per line id; all requested when omitted"
     )
-    note: str = Field("", max_length=200)
+    note: str = Field("", max_length=200, pattern=NO_NUL)
 
 
 class EndIn(Schema):
     version: int
     action: Literal["rejected", "cancelled", "closed"]
-    note: str = Field("", max_length=200)
+    note: str = Field("", max_length=200, pattern=NO_NUL)
 
 
 class IssueIn(Schema):
@@ -132,10 +136,10 @@ class IssueIn(Schema):
 
 
 class ReturnIn(Schema):
-    supply: str
+    supply: str = Field(..., pattern=NO_NUL)
     quantity: Quantity
-    unit: str | None = None
-    note: str = Field("", max_length=200)
+    unit: str | None = Field(None, pattern=NO_NUL)
+    note: str = Field("", max_length=200, pattern=NO_NUL)
 
 
 class ReturnOut(Schema):
@@ -272,7 +276,7 @@ def get_stock(request: OnsiteRequest, code: str) -> SupplyOut:
 )
 def list_movements(request: OnsiteRequest, code: str) -> list[MovementOut]:
     center = require(request, *READERS)
-    supply = get_for_center(Supply.objects.all(), request.center, code=code)
+    supply = get_for_center(Supply.objects.all(), request.center, code=code_of(code))
     rows = Movement.objects.filter(center=center, supply=supply).select_related("unit")
     return [
         MovementOut(id=m.pk, supply=supply.code, kind=m.kind, quantity=m.quantity,
@@ -289,7 +293,7 @@ def list_movements(request: OnsiteRequest, code: str) -> list[MovementOut]:
 )
 def receive(request: OnsiteRequest, code: str, payload: ReceiptIn) -> SupplyOut:
     require(request, *STORE_ROLES, write=True)
-    supply = get_for_center(Supply.objects.all(), request.center, code=code)
+    supply = get_for_center(Supply.objects.all(), request.center, code=code_of(code))
     try:
         services.receive_stock(
             supply=supply,
@@ -317,7 +321,7 @@ def list_requisitions(request: OnsiteRequest, status: str = "") -> list[Requisit
     require(request, *READERS)
     rows = _requisitions(request)
     if status:
-        rows = rows.filter(status=status)
+        rows = rows.filter(status=code_of(status))
     return [_requisition_out(r) for r in rows[:100]]
 
 

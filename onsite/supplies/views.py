@@ -451,7 +451,7 @@ def return_create(request: OnsiteRequest) -> HttpResponse:
 # --- stock counts ---------------------------------------------------------------------
 
 
-@role_required(*STORE_ROLES, Role.AUDITOR, Role.VIEWER)
+@role_required(*STORE_ROLES, Role.VIEWER)
 def count_list(request: OnsiteRequest) -> HttpResponse:
     counts = (
         StockCount.objects.filter(center=request.center)
@@ -499,7 +499,7 @@ def count_create(request: OnsiteRequest) -> HttpResponse:
     return render(request, "supplies/count_form.html", {"form": form, "tab": "counts"})
 
 
-@role_required(*STORE_ROLES, Role.AUDITOR, Role.VIEWER)
+@role_required(*STORE_ROLES, Role.VIEWER)
 def count_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
     count = get_for_center(
         StockCount.objects.select_related("counted_by").prefetch_related(
