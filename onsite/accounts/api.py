@@ -5,7 +5,7 @@ from django.utils import timezone
 from ninja import Router, Schema
 from ninja.security import APIKeyHeader, SessionAuth
 
-from onsite.accounts.models import ApiToken, User, hash_token
+from onsite.accounts.models import ApiToken, Role, User, hash_token
 from onsite.core.api import documented
 from onsite.core.middleware import CENTER_SESSION_KEY
 from onsite.core.models import visible_centers
@@ -28,6 +28,8 @@ class TokenAuth(APIKeyHeader):
         )
         if token is None or not token.user.is_active or token.user.needs_password_change:
             return None
+        if not may_use_api(token.user):
+            return None
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         attach_user(request, token.user)
         return token.user
@@ -36,9 +38,16 @@ class TokenAuth(APIKeyHeader):
 class CookieAuth(SessionAuth):
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         user = super().authenticate(request, key)
-        if user is not None:
-            attach_user(request, user)
+        if user is None or not may_use_api(user):
+            return None
+        attach_user(request, user)
         return user
+
+
+def may_use_api(user: User) -> bool:
+    """三权分立: the auditor reads the audit trail (a page) and nothing else; the API serves
+    business data only, so an auditor's credentials open none of it."""
+    return not user.has_role(Role.AUDITOR)
 
 
 def attach_user(request: HttpRequest, user: User) -> None:

@@ -175,6 +175,7 @@ def create_staff(
             setattr(person, name, data[name])
     if password:
         person.set_password(password)
+        person.must_change_password = True  # a password someone else chose is temporary
     else:
         person.set_unusable_password()  # signs in once the admin sets a password
     try:
@@ -220,7 +221,10 @@ def update_staff(
         setattr(person, name, data[name])
     if password:
         person.set_password(password)
-    person.save(update_fields=[*fields, *(["password"] if password else [])])
+        person.must_change_password = True  # a password someone else chose is temporary
+    person.save(
+        update_fields=[*fields, *(["password", "must_change_password"] if password else [])]
+    )
     set_roles(person, wanted_roles)
     record_event(
         request,

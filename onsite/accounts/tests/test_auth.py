@@ -87,3 +87,9 @@ def test_chinese_is_the_default_whatever_the_browser_asks_for(client, db):
 def test_login_fields_are_styled(client, db):
     body = client.get("/accounts/login/").content.decode()
     assert 'class="form-control"' in body
+
+
+def test_the_auditor_reads_no_business_data_through_the_api(client, auditor, client_for):
+    raw = ApiToken.issue(user=auditor, name="x")[1]
+    assert client.get("/api/v1/org/units", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
+    assert client_for(auditor).get("/api/v1/org/units").status_code == 401

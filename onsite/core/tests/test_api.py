@@ -83,3 +83,10 @@ def test_every_endpoint_honours_its_schema(db, token, center, in_process_wsgi):
             case.call_and_validate(headers={"Authorization": f"Bearer {token}"})
 
         check()
+
+
+def test_api_docs_load_nothing_from_other_origins(client, db):
+    body = client.get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in body
+    assert "http://" not in body
+    assert "https://" not in body

@@ -121,6 +121,7 @@ def test_admin_adds_a_person_who_can_sign_in(client_for, admin_user, org, center
     assert person.center == center
     assert person.unit == org.w02
     assert sorted(person.roles) == ["member", "staff"]
+    assert person.must_change_password, "a password the admin chose is temporary"
     client.logout()
     assert client.login(username="w02-3", password="Zhang-San-2026!")
 
