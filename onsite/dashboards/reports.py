@@ -159,7 +159,6 @@ def ranking_chart(board: queries.Ranking, *, limit: int = 15) -> str:
     return svgcharts.bar_chart(
         [f"{row.rank}. {row.unit.name}" for row in rows],
         [row.index for row in rows],
-        title=_("Combined index"),
         max_value=100,
     )
 
@@ -168,7 +167,6 @@ def pareto_chart(rows: list[queries.ParetoRow]) -> str:
     return svgcharts.pareto_chart(
         [row.failures for row in rows],
         [row.cumulative for row in rows],
-        title=_("Most failed checks"),
     )
 
 
