@@ -37,7 +37,7 @@ class TokenAuth(APIKeyHeader):
 
 class CookieAuth(SessionAuth):
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
-        user = super().authenticate(request, key)
+        user: User | None = super().authenticate(request, key)
         if user is None or not may_use_api(user):
             return None
         attach_user(request, user)
