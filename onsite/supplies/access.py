@@ -22,16 +22,9 @@ APPROVER_ROLES = (Role.ADMIN, Role.OFFICE, Role.LEADER)
 READERS = tuple(ALL | {Role.VIEWER})
 """Everyone working in the center reads the stock and the red tags, and cross-center viewers
 too; the auditor's remit is the audit trail (as in the main navigation)."""
-REQUESTERS = (
-    Role.ADMIN,
-    Role.LEADER,
-    Role.OFFICE,
-    Role.SUPERVISOR,
-    Role.GROUP_LEADER,
-    Role.MEMBER,
-    Role.STAFF,
-)
-"""Who requests supplies (for their own unit; store keepers and approvers for any)."""
+REQUESTERS = tuple(ALL)
+"""Who requests supplies: anyone working in the center, for their own unit (store keepers
+and approvers for any unit); a person without a unit is told so."""
 SEE_ALL = (*STORE_ROLES, *APPROVER_ROLES, Role.SUPERVISOR, Role.VIEWER)
 """Who reads every unit's requisitions and returns; the others read their own unit's."""
 ANALYSTS = tuple(MANAGERS | {Role.VIEWER})
