@@ -75,9 +75,7 @@ NAV: list[NavItem] = [
         ALL | {Role.VIEWER},
         CHECKS,
     ),
-    NavItem(
-        PROGRAMME, "programme:overview", "kanban", MANAGERS | {Role.MEMBER, Role.STAFF, Role.VIEWER}
-    ),
+    NavItem(PROGRAMME, "programme:overview", "kanban", ALL | {Role.VIEWER}),
     NavItem(RED_TAGS, "redtags:tag-list", "tags", ALL | {Role.VIEWER}, SORT),
     NavItem(SUPPLIES, "supplies:supply-list", "box-seam", ALL | {Role.VIEWER}, SORT),
     NavItem(SURVEYS, "surveys:survey-list", "ui-checks", ALL | {Role.VIEWER}, ENGAGEMENT),

@@ -13,6 +13,7 @@ from onsite.accounts.models import Role, User
 from onsite.audit.models import Outcome
 from onsite.audit.services import record_event
 from onsite.core.models import Center, get_for_center
+from onsite.core.navigation import ALL
 from onsite.core.types import OnsiteRequest
 from onsite.org.models import Unit
 from onsite.programme.models import (
@@ -25,18 +26,9 @@ from onsite.programme.models import (
     Wave,
 )
 
-# Everyone who takes part in the programme, and cross-center viewers (auditors read the
-# audit trail instead).
-READERS: tuple[str, ...] = (
-    Role.ADMIN,
-    Role.LEADER,
-    Role.OFFICE,
-    Role.SUPERVISOR,
-    Role.GROUP_LEADER,
-    Role.MEMBER,
-    Role.STAFF,
-    Role.VIEWER,
-)
+# Everyone working in the center, and cross-center viewers (the shared roles of the main
+# navigation: the auditor keeps to the audit trail).
+READERS: tuple[str, ...] = tuple(sorted(ALL | {Role.VIEWER}))
 # The leadership group's office plans the programme, opens and closes rounds, overrides.
 PLANNERS: tuple[str, ...] = (Role.ADMIN, Role.LEADER, Role.OFFICE)
 # Promotion-group leaders drive their working groups through the phases.
@@ -76,6 +68,14 @@ def require(request: OnsiteRequest, roles: tuple[str, ...], *, write: bool = Fal
     return request.center
 
 
+def code_of(value: str) -> str:
+    """A code from a path or a query: one with a NUL character names nothing (404), and
+    PostgreSQL would refuse to compare it."""
+    if "\x00" in value:
+        raise Http404
+    return value
+
+
 def get_programme(center: Center | None, pk: int) -> Programme:
     return get_for_center(Programme.objects.all(), center, pk=pk)
 
@@ -96,7 +96,9 @@ def current_programme(center: Center | None) -> Programme | None:
 
 
 def get_unit(center: Center | None, code: str) -> Unit:
-    return get_for_center(Unit.objects.select_related("coverage__group"), center, code=code)
+    return get_for_center(
+        Unit.objects.select_related("coverage__group"), center, code=code_of(code)
+    )
 
 
 def get_progress(center: Center | None, pk: int) -> PhaseProgress:

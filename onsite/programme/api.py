@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
@@ -35,6 +35,10 @@ from onsite.programme.models import (
 
 router = Router(tags=["programme"])
 
+NO_NUL = r"^[^\x00]*$"
+"""Text of the API: PostgreSQL stores no NUL character, so none gets in."""
+Code = Annotated[str, Field(max_length=32, pattern=NO_NUL)]
+
 
 def _refuse(exc: services.ProgrammeError | ConflictError) -> HttpError:
     if isinstance(exc, ConflictError):
@@ -46,10 +50,10 @@ def _refuse(exc: services.ProgrammeError | ConflictError) -> HttpError:
 
 
 class ProgrammeIn(Schema):
-    name: str = Field(..., min_length=1, max_length=100)
+    name: str = Field(..., min_length=1, max_length=100, pattern=NO_NUL)
     starts_on: datetime.date
     ends_on: datetime.date | None = None
-    note: str = Field("", max_length=2000)
+    note: str = Field("", max_length=2000, pattern=NO_NUL)
 
 
 class ProgrammeOut(Schema):
@@ -228,11 +232,11 @@ class ExitGateOut(Schema):
 
 class ProgressFilter(Schema):
     programme: int | None = None
-    unit: str | None = Field(None, max_length=32)
+    unit: str | None = Field(None, max_length=32, pattern=NO_NUL)
 
 
 class OverrideIn(Schema):
-    reason: str = Field(..., min_length=4, max_length=2000)
+    reason: str = Field(..., min_length=4, max_length=2000, pattern=NO_NUL)
     version: int
 
 
@@ -291,7 +295,7 @@ def progress_list(request: OnsiteRequest, filters: Query[ProgressFilter]) -> lis
 )
 def unit_gate(request: OnsiteRequest, code: str) -> ExitGateOut:
     center = access.require(request, access.READERS)
-    unit = access.get_unit(center, code)
+    unit = access.get_unit(center, access.code_of(code))
     panel = queries.unit_panel(unit, access.current_programme(center))
     return _gate_out(unit, panel.current, panel.gate)
 
@@ -339,10 +343,10 @@ def progress_override(request: OnsiteRequest, pk: int, payload: OverrideIn) -> P
 
 class RoundIn(Schema):
     phase: Phase
-    units: list[str] = Field(..., min_length=1, max_length=200, description="Unit codes")
+    units: list[Code] = Field(..., min_length=1, max_length=200, description="Unit codes")
     min_raters: int = Field(2, ge=1, le=10)
     seed: int | None = Field(None, ge=0, le=999_999)
-    name: str = Field("", max_length=100)
+    name: str = Field("", max_length=100, pattern=NO_NUL)
     due_on: datetime.date | None = None
 
 
@@ -413,7 +417,7 @@ class RaterAssignmentOut(Schema):
 
 
 class RatingSheetIn(Schema):
-    zone: str = Field(..., max_length=32)
+    zone: str = Field(..., max_length=32, pattern=NO_NUL)
 
 
 class RatingSheetOut(Schema):
@@ -662,19 +666,19 @@ class ProgrammeCardOut(Schema):
 
 
 class CardIn(Schema):
-    unit: str = Field(..., max_length=32)
+    unit: str = Field(..., max_length=32, pattern=NO_NUL)
     kind: Card.Kind
-    reason: str = Field(..., min_length=4, max_length=2000)
+    reason: str = Field(..., min_length=4, max_length=2000, pattern=NO_NUL)
 
 
 class CardRevokeIn(Schema):
-    reason: str = Field(..., min_length=4, max_length=2000)
+    reason: str = Field(..., min_length=4, max_length=2000, pattern=NO_NUL)
 
 
 class CardFilter(Schema):
-    unit: str = Field("", max_length=32)
-    kind: str = Field("", max_length=10)
-    show: str = Field("in_force", description="in_force, revoked or all")
+    unit: str = Field("", max_length=32, pattern=NO_NUL)
+    kind: str = Field("", max_length=10, pattern=NO_NUL)
+    show: str = Field("in_force", description="in_force, revoked or all", pattern=NO_NUL)
 
 
 class InterviewOut(Schema):

@@ -321,7 +321,7 @@ def cards_of(center: Any, *, kind: str = "", unit: str = "", show: str = "in_for
     if kind in Card.Kind.values:
         rows = rows.filter(kind=kind)
     if unit:
-        rows = rows.filter(unit__code=unit[:32])
+        rows = rows.filter(unit__code=unit[:32].replace("\x00", ""))
     if show == "in_force":
         rows = rows.in_force()
     elif show == "revoked":

@@ -132,7 +132,8 @@ def card_create(request: OnsiteRequest) -> HttpResponse:
     center = access.center_of(request)
     form = CardForm(request.POST or None, center=center, initial={"unit": request.GET.get("unit")})
     if request.GET.get("unit") and not form.is_bound:
-        unit = center.unit_set.filter(code=request.GET["unit"][:32]).first()
+        code = request.GET["unit"][:32].replace("\x00", "")
+        unit = center.unit_set.filter(code=code).first()
         form.initial["unit"] = unit.pk if unit else None
     if request.method == "POST" and form.is_valid():
         try:
