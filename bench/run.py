@@ -7,7 +7,8 @@
    --seconds; p50/p95 latency and throughput, each also as a ratio to /healthz of the same
    run (measured first and last, averaged), because the machine is shared and noisy.
 4. perf_bench10: ten center-years (--growth 1x10: the measured center with ten years of
-   history; 10x1: ten centers of one year), the growing pages measured again: the exponent.
+   history; 10x1: ten centers of one year); both databases served side by side and each
+   growing page measured on both in adjacent runs: the ratio and its exponent.
 5. bench/results.json, a table on stdout, and the table in docs/performance.md.
 
     python -m bench.run [--seconds 20] [--users 2] [--workers 4] [--growth 1x10|10x1|none]
@@ -25,12 +26,15 @@ import re
 import shutil
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from bench.endpoints import FLOOR
 from bench.server import (
     OUT,
     ROOT,
+    Sample,
+    Server,
     create_database,
     data_fingerprint,
     database_label,
@@ -95,49 +99,63 @@ def ensure_data(db: str, *, centers: int, years: int, until: str, reuse: bool) -
     return info
 
 
-def measure(
-    db: str, *, tag: str, only: set[str] | None, growth_only: bool, args: argparse.Namespace
-) -> dict[str, Any]:
+def run_endpoint(
+    server: Server, context: Path, name: str, *, tag: str, journal: Path, args: argparse.Namespace
+) -> tuple[Figures, list[Sample], float]:
+    """One closed-loop locust run on one endpoint: its figures, samples and the load."""
+    samples = locust(
+        host=server.url,
+        context=context,
+        classes=["EndpointUser"],
+        users=args.users,
+        seconds=args.seconds,
+        tag=f"{tag}-{name}",
+        env={"BENCH_ENDPOINT": name, "BENCH_JOURNAL": str(journal / f"{tag}-{name}.jsonl")},
+    )
+    result = figures(samples, name=name, warmup=args.warmup)
+    load = round(os.getloadavg()[0], 1)  # how busy the shared machine was
+    log(
+        f"  {tag:>3} {name:<22} p50 {result.p50_ms:7.1f} ms  p95 {result.p95_ms:7.1f} ms  "
+        f"{result.rps:7.1f}/s  errors {result.errors}  load {load}"
+    )
+    return result, samples, load
+
+
+def _context(db: str, tag: str) -> tuple[Path, dict[str, Any], list[dict[str, Any]]]:
+    """Signs the personas in on `db`; counts each page's queries. (context, queries, states)"""
     context = OUT / f"context-{tag}.json"
     prepare(db, "context", "--center", "gen01", "--out", str(context))
     queries_path = OUT / f"queries-{tag}.json"
     prepare(db, "queries", "--context", str(context), "--out", str(queries_path))
-    queries = json.loads(queries_path.read_text())
-    states = json.loads(context.read_text())["endpoints"]
+    queries: dict[str, Any] = json.loads(queries_path.read_text())
+    return context, queries, json.loads(context.read_text())["endpoints"]
+
+
+def _fresh(path: Path) -> Path:
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
+
+
+def measure(db: str, *, only: set[str] | None, args: argparse.Namespace) -> dict[str, Any]:
+    """Every declared endpoint that works, one after another, between two /healthz runs."""
+    context, queries, states = _context(db, "1")
     chosen = [
         s for s in states
-        if s["status"] == "ready" and s["kind"] != "floor"
-        and (not growth_only or s["growth"]) and (only is None or s["name"] in only)
+        if s["status"] == "ready" and s["kind"] != "floor" and (only is None or s["name"] in only)
         and (s["kind"] == "submit" or queries.get(s["name"], {}).get("status") == 200)
     ]  # fmt: skip
     # Writes last, so the pages are measured on the generated data alone.
     chosen.sort(key=lambda s: s["kind"] == "submit")
-    journal = OUT / f"journal-bench-{tag}"
-    shutil.rmtree(journal, ignore_errors=True)
-    journal.mkdir(parents=True)
+    journal = _fresh(OUT / "journal-bench")
     runs: dict[str, Any] = {}
-    with gunicorn(db, workers=args.workers, log_name=f"gunicorn-{tag}") as server:
+    floors = []
+    with gunicorn(db, workers=args.workers, log_name="gunicorn-1") as server:
         log(f"{db}: gunicorn with {args.workers} workers at {server.url}")
-        floors = []
         for index, state in enumerate([{"name": FLOOR.name}, *chosen, {"name": FLOOR.name}]):
             name = state["name"]
-            samples = locust(
-                host=server.url,
-                context=context,
-                classes=["EndpointUser"],
-                users=args.users,
-                seconds=args.seconds,
-                tag=f"{tag}-{name}",
-                env={
-                    "BENCH_ENDPOINT": name,
-                    "BENCH_JOURNAL": str(OUT / f"journal-bench-{tag}.jsonl"),
-                },
-            )
-            result = figures(samples, name=name, warmup=args.warmup)
-            load = round(os.getloadavg()[0], 1)  # how busy the shared machine was
-            log(
-                f"  {name:<22} p50 {result.p50_ms:7.1f} ms  p95 {result.p95_ms:7.1f} ms  "
-                f"{result.rps:7.1f}/s  errors {result.errors}  load {load}"
+            result, samples, load = run_endpoint(
+                server, context, name, tag="1", journal=journal, args=args
             )
             if name == FLOOR.name:
                 floors.append(result)
@@ -150,14 +168,48 @@ def measure(
             for step in sorted({s.name for s in samples} - {name} - set(runs)):
                 steps = figures(samples, name=step, warmup=args.warmup)
                 runs[step] = {**steps.as_dict(), "step_of": name}
-    floor = _mean_floor(floors)
     # The bench's own submits must reconcile too: nothing lost, doubled or half-saved.
-    reconciled = OUT / f"reconcile-bench-{tag}.json"
+    reconciled = OUT / "reconcile-bench.json"
     prepare(db, "reconcile", "--context", str(context), "--journal", str(journal),
             "--out", str(reconciled))  # fmt: skip
-    submits = json.loads(reconciled.read_text())
-    return {"runs": runs, "floor": floor, "queries": queries, "states": states,
-            "submits": submits}  # fmt: skip
+    return {
+        "runs": runs,
+        "floor": _mean_floor(floors),
+        "queries": queries,
+        "states": states,
+        "submits": json.loads(reconciled.read_text()),
+    }
+
+
+def measure_growth(
+    small: str, large: str, *, only: set[str] | None, one: dict[str, Any], args: argparse.Namespace
+) -> dict[str, Any]:
+    """The growing pages on both databases, served side by side and measured in adjacent
+    runs (alternating which goes first), so the machine's noise hits both sides alike."""
+    small_context, _queries, _states = _context(small, "g1")
+    large_context, queries, states = _context(large, "g10")
+    names = [
+        s["name"] for s in states
+        if s["status"] == "ready" and s["growth"] and (only is None or s["name"] in only)
+        and queries.get(s["name"], {}).get("status") == 200
+        and one["queries"].get(s["name"], {}).get("status") == 200
+    ]  # fmt: skip
+    journal = _fresh(OUT / "journal-growth")
+    pairs: dict[str, Any] = {}
+    with (
+        gunicorn(small, workers=args.workers, log_name="gunicorn-g1") as server_small,
+        gunicorn(large, workers=args.workers, log_name="gunicorn-g10") as server_large,
+    ):
+        sides = [("1", server_small, small_context), ("10", server_large, large_context)]
+        for index, name in enumerate([FLOOR.name, *names]):
+            pair: dict[str, Any] = {}
+            for tag, server, context in sides if index % 2 == 0 else sides[::-1]:
+                result, _samples, load = run_endpoint(
+                    server, context, name, tag=f"g{tag}", journal=journal, args=args
+                )
+                pair[tag] = {**result.as_dict(), "load": load}
+            pairs[name] = pair
+    return {"pairs": pairs, "queries": queries}
 
 
 def _mean_floor(floors: list[Figures]) -> dict[str, float]:
@@ -231,28 +283,20 @@ def compose(
                 )  # fmt: skip
     growth = []
     if ten is not None:
-        for name, run in ten["runs"].items():
-            if name.startswith("healthz") or name not in one["runs"]:
-                continue
-            small, large = one["runs"][name]["p50_ms"], run["p50_ms"]
-            # Each latency relative to its own run's floor, so a noisier second run does not
-            # read as growth.
-            small_rel = small / one["floor"]["p50_ms"]
-            large_rel = large / ten["floor"]["p50_ms"]
+        for name, pair in ten["pairs"].items():
+            small, large = pair["1"], pair["10"]
             growth.append(
                 {
                     "name": name,
-                    "p50_ms_1": round(small, 1),
-                    "p50_ms_10": round(large, 1),
-                    "p95_ms_1": round(one["runs"][name]["p95_ms"], 1),
-                    "p95_ms_10": round(run["p95_ms"], 1),
-                    "ratio": round(large / small, 2),
-                    "ratio_vs_floor": round(large_rel / small_rel, 2),
-                    "exponent": round(growth_exponent(small_rel, large_rel), 2),
+                    "p50_ms_1": round(small["p50_ms"], 1), "p50_ms_10": round(large["p50_ms"], 1),
+                    "p95_ms_1": round(small["p95_ms"], 1), "p95_ms_10": round(large["p95_ms"], 1),
+                    "ratio": ratio(large["p50_ms"], small["p50_ms"]),
+                    "exponent": round(growth_exponent(small["p50_ms"], large["p50_ms"]), 2),
                     "queries_1": one["queries"].get(name, {}).get("queries"),
                     "queries_10": ten["queries"].get(name, {}).get("queries"),
+                    "errors": small["errors"] + large["errors"],
                 }
-            )
+            )  # fmt: skip
     return {
         "generated_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "machine": {
@@ -306,7 +350,8 @@ def tables(results: dict[str, Any]) -> str:
     pending = []
     for e in results["endpoints"]:
         if e["status"] != "measured":
-            pending.append(f"{e['name']} ({e.get('reason') or e['status']})")
+            if e.get("reason") != "not chosen (--only)":
+                pending.append(f"{e['name']} ({e.get('reason') or e['status']})")
             continue
         target = e["target_p95_ms"]
         verdict = "" if target is None else ("✓" if e["meets_target"] else "✗")
@@ -331,19 +376,20 @@ def tables(results: dict[str, Any]) -> str:
         lines += [
             "",
             f"Growth from 1 to {ten.get('center_years', 10)} center-years "
-            f"({results['settings']['growth']}; {ten.get('total_rows', 0):,} rows): "
-            "p50 latency relative to each run's /healthz; exponent k in latency ∝ size^k.",
+            f"({results['settings']['growth']}: {ten.get('total_rows', 0):,} rows): both databases "
+            "served side by side, each endpoint measured on both in adjacent runs (healthz is "
+            "the control, ≈ 1×); exponent k in latency ∝ size^k (≤ 0.18 means ≤ 1.5× at 10).",
             "",
-            "| endpoint | p50 ms @1 | p50 ms @10 | × (raw) | × (vs healthz) | exponent "
+            "| endpoint | p50 ms @1 | p50 ms @10 | × | exponent | p95 ms @1 | p95 ms @10 "
             "| queries @1 | queries @10 |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for g in results["growth"]:
             lines.append(
                 f"| {g['name']} | {_fmt(g['p50_ms_1'])} | {_fmt(g['p50_ms_10'])} "
-                f"| {_fmt(g['ratio'], '{:.2f}')} | {_fmt(g['ratio_vs_floor'], '{:.2f}')} "
-                f"| {_fmt(g['exponent'], '{:.2f}')} | {_fmt(g['queries_1'], '{}')} "
-                f"| {_fmt(g['queries_10'], '{}')} |"
+                f"| {_fmt(g['ratio'], '{:.2f}')} | {_fmt(g['exponent'], '{:.2f}')} "
+                f"| {_fmt(g['p95_ms_1'])} | {_fmt(g['p95_ms_10'])} "
+                f"| {_fmt(g['queries_1'], '{}')} | {_fmt(g['queries_10'], '{}')} |"
             )
     return "\n".join(lines)
 
@@ -380,14 +426,14 @@ def main(argv: list[str]) -> int:
     only = {n.strip() for n in args.only.split(",") if n.strip()} or None
     data = {"1": ensure_data("perf_bench", centers=1, years=1, until=args.until, reuse=args.reuse)}
     log(f"one center-year generated in {data['1']['generate_seconds']} s")
-    one = measure("perf_bench", tag="1", only=only, growth_only=False, args=args)
+    one = measure("perf_bench", only=only, args=args)
     ten = None
     if args.growth != "none":
         centers, years = (1, 10) if args.growth == "1x10" else (10, 1)
         data["10"] = ensure_data(
             "perf_bench10", centers=centers, years=years, until=args.until, reuse=args.reuse
         )
-        ten = measure("perf_bench10", tag="10", only=only, growth_only=True, args=args)
+        ten = measure_growth("perf_bench", "perf_bench10", only=only, one=one, args=args)
     results = compose(one, ten, data, args)
     previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     if "scenarios" in previous:  # scenario reports are written by bench.scenarios
