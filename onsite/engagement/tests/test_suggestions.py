@@ -224,14 +224,18 @@ def test_leaderboards(center, staff_user, leader):
 
 
 def test_pages_for_everyone(client_for, staff_user, viewer, auditor, proposal):
-    for user in (staff_user, viewer, auditor):
+    pages = (
+        "/engagement/suggestions/",
+        f"/engagement/suggestions/{proposal.pk}/",
+        "/engagement/leaderboard/",
+    )
+    for user in (staff_user, viewer):
         client = client_for(user)
-        for url in (
-            "/engagement/suggestions/",
-            f"/engagement/suggestions/{proposal.pk}/",
-            "/engagement/leaderboard/",
-        ):
+        for url in pages:
             assert client.get(url).status_code == 200, (user, url)
+    # 三权分立: the auditor reads the audit trail and nothing else.
+    for url in pages:
+        assert client_for(auditor).get(url).status_code == 403, url
 
 
 def test_viewers_neither_submit_nor_vote(client_for, viewer, proposal):
