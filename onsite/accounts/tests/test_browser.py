@@ -29,7 +29,7 @@ def test_a_temporary_password_is_replaced_at_first_sign_in_on_a_phone(page, phon
     UserFactory(center=center, username="newbie", full_name="新员工", roles=["staff"])
 
     sign_in(page, "sys")
-    page.wait_for_url("**/")
+    page.wait_for_url(lambda url: "/accounts/login" not in url)
     page.get_by_role("link", name="账户").first.click()
     page.get_by_role("link", name="newbie").click()
     page.click("[data-testid=reset-password]")
@@ -51,7 +51,7 @@ def test_a_temporary_password_is_replaced_at_first_sign_in_on_a_phone(page, phon
     phone_page.fill("#id_new_password1", "Counter-Top-42")
     phone_page.fill("#id_new_password2", "Counter-Top-42")
     phone_page.click("main button[type=submit]")
-    phone_page.wait_for_url("**/")
+    phone_page.wait_for_url(lambda url: "/accounts/login" not in url)
     assert phone_page.locator("h1").first.inner_text() == "我的工作"
 
 
@@ -70,7 +70,7 @@ def test_the_auditor_filters_exports_and_verifies_the_trail(page, center, audito
         record_event(None, action=f"inspection.submit.{n}", center=center)
     record_event(None, action="auth.login_failed", outcome="failure", center=center)
     sign_in(page, "auditor1")
-    page.wait_for_url("**/")
+    page.wait_for_url(lambda url: "/accounts/login" not in url)
     page.get_by_role("link", name="审计日志").first.click()
     page.fill("#id_action", "auth.")
     page.click("[data-testid=audit-filters] button[type=submit]")

@@ -29,7 +29,7 @@ def sign_in(page, username, password="pw-Onsite-2026"):
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
-    page.wait_for_url("**/")
+    page.wait_for_url(lambda url: "/accounts/login" not in url)
 
 
 def run_worker():
