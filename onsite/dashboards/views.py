@@ -72,6 +72,11 @@ def _month_nav(month: Any) -> dict[str, Any]:
 def dashboard(request: OnsiteRequest) -> HttpResponse:
     center = _center(request)
     month = queries.parse_month(request.GET.get("month"))
+    if request.htmx and request.GET.get("part") == "heatmap":
+        # Another floor of the dashboard's map: the map alone.
+        heat = queries.heat_map(center, month=month, level=_level(request))
+        context = {"heat": heat, "heat_url": reverse("dashboards:dashboard"), **_month_nav(month)}
+        return render(request, "dashboards/_heatmap.html", context)
     state = RollupState.objects.filter(center=center).first()
     refreshing = rollups.request_refresh(center, state)
     if refreshing:
@@ -87,8 +92,6 @@ def dashboard(request: OnsiteRequest) -> HttpResponse:
         "heat_url": reverse("dashboards:dashboard"),
         **_month_nav(month),
     }
-    if request.htmx and request.GET.get("part") == "heatmap":
-        return render(request, "dashboards/_heatmap.html", context)
     return render(request, "dashboards/dashboard.html", context)
 
 
