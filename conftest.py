@@ -143,7 +143,7 @@ def chromium() -> Iterator[object]:
 @pytest.fixture
 def page(chromium, live_server):
     context = chromium.new_context(locale="zh-CN", base_url=live_server.url)
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)  # a loaded CI machine, not a slow page
     page = context.new_page()
     errors = watch_for_errors(page)
     yield page
@@ -183,7 +183,7 @@ def phone_page(chromium, live_server):
         is_mobile=True,
         has_touch=True,
     )
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)  # a loaded CI machine, not a slow page
     page = context.new_page()
     errors = watch_for_errors(page)
     yield page

@@ -175,27 +175,27 @@ POLICY: dict[str, Access] = {
     "notifications:notification-list": SIGNED_IN,  # notifications/
     "notifications:notification-open": SIGNED_IN,  # notifications/<int:pk>/open/
     "notifications:notification-read-all": SIGNED_IN,  # notifications/read-all/
-    "programme:overview": read(roles("admin", "leader", "office", "supervisor", "group_leader", "member", "staff", "viewer")),  # programme/
+    "programme:overview": read(roles("admin", "leader", "office", "supervisor", "group_leader", "member", "staff", "sysadmin", "secadmin", "viewer")),  # programme/
     "programme:programme-create": write(roles("admin", "leader", "office")),  # programme/new/
     "programme:programme-edit": write(roles("admin", "leader", "office")),  # programme/<int:pk>/edit/
-    "programme:timeline": read(roles("admin", "leader", "office", "supervisor", "group_leader", "member", "staff", "viewer")),  # programme/<int:pk>/timeline/
+    "programme:timeline": read(roles("admin", "leader", "office", "supervisor", "group_leader", "member", "staff", "sysadmin", "secadmin", "viewer")),  # programme/<int:pk>/timeline/
     "programme:wave-edit": write(roles("admin", "leader", "office")),  # programme/waves/<int:pk>/edit/
     "programme:wave-start": write(roles("admin", "leader", "office")),  # programme/waves/<int:pk>/start/
-    "programme:unit-progress": read(roles("admin", "leader", "office", "supervisor", "group_leader", "member", "staff", "viewer")),  # programme/units/<slug:code>/
+    "programme:unit-progress": read(roles("admin", "leader", "office", "supervisor", "group_leader", "member", "staff", "sysadmin", "secadmin", "viewer")),  # programme/units/<slug:code>/
     "programme:progress-start": write(roles("admin", "leader", "office", "group_leader")),  # programme/progress/<int:pk>/start/
     "programme:progress-request": write(roles("admin", "leader", "office", "group_leader")),  # programme/progress/<int:pk>/request/
     "programme:progress-check": write(roles("admin", "leader", "office", "group_leader")),  # programme/progress/<int:pk>/check/
     "programme:progress-override": write(roles("admin", "leader", "office")),  # programme/progress/<int:pk>/override/
     "programme:gates": write(roles("admin", "leader", "office")),  # programme/gates/
-    "programme:round-list": read(roles("admin", "leader", "office", "supervisor", "group_leader", "member", "staff", "viewer")),  # programme/rounds/
+    "programme:round-list": read(roles("admin", "leader", "office", "supervisor", "group_leader", "member", "staff", "sysadmin", "secadmin", "viewer")),  # programme/rounds/
     "programme:round-create": write(roles("admin", "leader", "office")),  # programme/rounds/new/
-    "programme:round-detail": read(roles("admin", "leader", "office", "supervisor", "group_leader", "member", "staff", "viewer")),  # programme/rounds/<int:pk>/
+    "programme:round-detail": read(roles("admin", "leader", "office", "supervisor", "group_leader", "member", "staff", "sysadmin", "secadmin", "viewer")),  # programme/rounds/<int:pk>/
     "programme:round-close": write(roles("admin", "leader", "office")),  # programme/rounds/<int:pk>/close/
-    "programme:assignment-detail": read(roles("admin", "leader", "office", "supervisor", "group_leader", "member", "staff", "viewer")),  # programme/assignments/<int:pk>/
-    "programme:sheet-start": write(roles("admin", "leader", "office", "supervisor", "group_leader", "member", "staff", "viewer")),  # programme/assignments/<int:pk>/zones/<slug:zone>/start/
-    "programme:rankings": read(roles("admin", "leader", "office", "supervisor", "group_leader", "member", "staff", "viewer")),  # programme/rankings/
+    "programme:assignment-detail": read(roles("admin", "leader", "office", "supervisor", "group_leader", "member", "staff", "sysadmin", "secadmin", "viewer")),  # programme/assignments/<int:pk>/
+    "programme:sheet-start": write(roles("admin", "leader", "office", "supervisor", "group_leader", "member", "staff", "sysadmin", "secadmin", "viewer")),  # programme/assignments/<int:pk>/zones/<slug:zone>/start/
+    "programme:rankings": read(roles("admin", "leader", "office", "supervisor", "group_leader", "member", "staff", "sysadmin", "secadmin", "viewer")),  # programme/rankings/
     "programme:month-publish": write(roles("admin", "leader", "office", "supervisor")),  # programme/rankings/publish/
-    "programme:card-list": read(roles("admin", "leader", "office", "supervisor", "group_leader", "member", "staff", "viewer")),  # programme/cards/
+    "programme:card-list": read(roles("admin", "leader", "office", "supervisor", "group_leader", "member", "staff", "sysadmin", "secadmin", "viewer")),  # programme/cards/
     "programme:card-create": write(roles("admin", "leader", "office", "supervisor")),  # programme/cards/new/
     "programme:finding-cards": write(roles("admin", "leader", "office", "supervisor")),  # programme/cards/findings/
     "programme:card-revoke": write(roles("admin", "leader", "office", "supervisor")),  # programme/cards/<int:pk>/revoke/
