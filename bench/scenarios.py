@@ -11,7 +11,7 @@
                                             restart half way (pg_ctlcluster: it restarts the
                                             whole local server, so never while others test)
 
-Each runs on perf_scenario, a copy of perf_bench (generated first if missing or stale), under
+Each runs on perf_scenario, a copy of perf_data1 (generated first if missing or stale), under
 gunicorn with a task worker, load from locust on 127.0.0.1. The report lands in
 bench/out/scenario-<name>.json and under "scenarios" in bench/results.json."""
 
@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from bench.endpoints import ENDPOINTS
-from bench.run import DOCS, RESULTS, ensure_data
+from bench.run import DATA_1, DOCS, RESULTS, ensure_data
 from bench.server import (
     OUT,
     PYTHON,
@@ -51,7 +51,7 @@ from bench.server import (
 from bench.stats import figures
 
 DB = "perf_scenario"
-SOURCE_DB = "perf_bench"
+SOURCE_DB = DATA_1
 TARGETS = {e.name: e.target_p95_ms for e in ENDPOINTS}
 TARGETS.update(inspection_submit=1000, filing_submit=1000)
 RECOVERY_TARGET_S = 10.0
