@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
-APT_PACKAGES := chromium gettext fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
+APT_PACKAGES := chromium gettext fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils zbar-tools
 export DJANGO_SETTINGS_MODULE := config.settings
 
 .PHONY: run test setup system venv dev-venv migrate messages check-messages lint typecheck test-sqlite test-postgres worker clean bench

@@ -32,6 +32,23 @@ def _fast_hashing(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.fixture(autouse=True)
+def _working_day_calendar(request):
+    """The working-day calendar is data a migration loads. A transactional test (the live
+    server's) flushes every table when it ends, that calendar included, so a later test on
+    the same worker would count holidays as working days; put the package's years back."""
+    if request.node.get_closest_marker("django_db") is None and not (
+        {"db", "transactional_db"} & set(request.fixturenames)
+    ):
+        return
+    request.getfixturevalue("_django_db_helper")
+    from onsite.rectification.calendar import load_from_package
+    from onsite.rectification.models import CalendarYear
+
+    if not CalendarYear.objects.exists():
+        load_from_package()
+
+
 # --- personas --------------------------------------------------------------------------
 
 

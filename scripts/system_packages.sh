@@ -16,5 +16,6 @@ fi
 echo "Missing system packages: ${missing[*]}" >&2
 echo "Install them with: sudo apt-get install ${missing[*]}" >&2
 echo "(gettext compiles translations; chromium runs the browser tests; fonts-noto-cjk," >&2
-echo " libharfbuzz-subset0 and pango render Chinese PDFs; poppler-utils reads them in tests.)" >&2
+echo " libharfbuzz-subset0 and pango render Chinese PDFs; poppler-utils and zbar-tools" >&2
+echo " read those PDFs and their QR codes in tests.)" >&2
 exit 1

@@ -2,16 +2,10 @@
 
 import pytest
 
+from onsite.core.tests.browser import sign_in
 from onsite.core.tests.factories import UserFactory, ZoneFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, username, password="pw-Onsite-2026"):
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
 
 
 def test_a_user_signs_in_and_switches_language(page, center):

@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from onsite.core.tests.browser import sign_in
 from onsite.core.tests.factories import UserFactory
 from onsite.dashboards import rollups
 from onsite.dashboards.models import ReportJob
@@ -22,14 +23,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = "var/screenshots"
 FILL = {"green": "rgb(25, 135, 84)", "yellow": "rgb(255, 193, 7)", "red": "rgb(220, 53, 69)",
         "none": "rgb(233, 236, 239)"}  # fmt: skip
-
-
-def sign_in(page, username, password="pw-Onsite-2026"):
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login" not in url)
 
 
 def run_worker():

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from onsite.core.tests.browser import sign_in
 from onsite.core.tests.factories import AreaTypeFactory, UnitFactory, UserFactory, ZoneFactory
 from onsite.standards.models import StandardVersion
 from onsite.standards.tests.factories import ClauseFactory, StandardFactory, VersionFactory
@@ -17,15 +18,6 @@ from onsite.surveys.tests.factories import answer, standard_survey
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(os.environ.get("SCREENSHOTS", settings.BASE_DIR / "var" / "screenshots"))
-
-
-def sign_in(page, username, password="pw-Onsite-2026"):
-    page.context.clear_cookies()
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login" not in url)
 
 
 def shot(page, name):

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from onsite.core.tests.browser import sign_in
 from onsite.core.tests.factories import UnitFactory, UserFactory
 from onsite.inspections.models import Inspection
 from onsite.inspections.tests.factories import zone_with_standard
@@ -16,15 +17,6 @@ from onsite.rectification.models import Rectification
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parents[3] / "var" / "screenshots"
-
-
-def sign_in(page, username, password="pw-Onsite-2026"):
-    page.context.clear_cookies()
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login" not in url)
 
 
 def shot(page, name):

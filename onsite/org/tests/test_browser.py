@@ -2,6 +2,7 @@
 
 import pytest
 
+from onsite.core.tests.browser import sign_in
 from onsite.core.tests.factories import UserFactory
 from onsite.org.models import Unit, Zone
 from onsite.org.tests.test_cards import decode_qr_codes, tool
@@ -9,14 +10,6 @@ from onsite.org.tests.workbooks import GOOD, changed, workbook_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = "var/screenshots"
-
-
-def sign_in(page, username, password="pw-Onsite-2026"):
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login" not in url)
 
 
 def test_import_fix_and_print_the_new_zones(page, center, live_server, tmp_path):

@@ -6,20 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from onsite.core.tests.browser import sign_in
 from onsite.core.tests.factories import UserFactory
 from onsite.programme.models import AcceptanceRound, RatingSheet
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parents[3] / "var" / "screenshots"
-
-
-def sign_in(page, username, password="pw-Onsite-2026"):
-    page.context.clear_cookies()
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login" not in url)
 
 
 def shot(page, name):

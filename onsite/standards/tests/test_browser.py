@@ -7,21 +7,13 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from onsite.core.tests.browser import sign_in
 from onsite.core.tests.factories import UserFactory, ZoneFactory
 from onsite.standards.tests.conftest import make_published
 from onsite.standards.tests.factories import ItemFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parents[3] / "var" / "screenshots"
-
-
-def sign_in(page, username, password="pw-Onsite-2026"):
-    page.context.clear_cookies()
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login" not in url)
 
 
 def shot(page, name):

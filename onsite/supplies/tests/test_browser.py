@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from onsite.core.tests.browser import sign_in
 from onsite.core.tests.factories import UnitFactory, UserFactory, ZoneFactory
 from onsite.redtags.models import RedTag
 from onsite.redtags.tests.conftest import png_bytes
@@ -15,14 +16,6 @@ from onsite.supplies.models import Requisition, Supply
 from onsite.supplies.tests.factories import SupplyFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, username, password="pw-Onsite-2026"):
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login" not in url)
 
 
 def shot(page, tmp_path, name):
