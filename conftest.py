@@ -33,6 +33,14 @@ def _fast_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """The process's cache (rendered dashboards) starts empty for every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _working_day_calendar(request):
     """The working-day calendar is data a migration loads. A transactional test (the live
     server's) flushes every table when it ends, that calendar included, so a later test on

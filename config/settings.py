@@ -198,6 +198,13 @@ PHOTO_DAILY_QUOTA = int(env("PHOTO_DAILY_QUOTA", "300"))
 # worker; no export may exceed the maximum (docs/dashboards.md).
 DASHBOARDS_INLINE_EXPORT_ROWS = int(env("DASHBOARDS_INLINE_EXPORT_ROWS", "2000"))
 DASHBOARDS_EXPORT_MAX_ROWS = int(env("DASHBOARDS_EXPORT_MAX_ROWS", "500000"))
+# The dashboard and heat map, rendered once per center, month, floor and language, serve
+# every reader for this many seconds (0 = render on every request; docs/performance.md).
+DASHBOARD_CACHE_SECONDS = int(env("DASHBOARD_CACHE_SECONDS", "60"))
+
+# Each process keeps its own cache (the rendered dashboards above); nothing in it must be
+# shared between processes to be correct.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

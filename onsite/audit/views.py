@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +14,7 @@ from onsite.audit.forms import EventFilterForm, ExportForm
 from onsite.audit.models import AuditEvent, Outcome
 from onsite.audit.services import export_csv, export_xlsx, record_event, verify_chain
 from onsite.core.decorators import role_required
+from onsite.core.paging import page_of
 from onsite.core.types import OnsiteRequest
 
 PAGE_SIZE = 50
@@ -31,7 +31,7 @@ def visible_events(request: OnsiteRequest) -> QuerySet[AuditEvent]:
 def event_list(request: OnsiteRequest) -> HttpResponse:
     form = EventFilterForm(request.GET or None)
     events = form.apply(visible_events(request)).select_related("center").order_by("-seq")
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(events, request, PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

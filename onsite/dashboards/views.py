@@ -4,13 +4,18 @@ citizen ratings, reports and exports with their background jobs."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -68,47 +73,87 @@ def _month_nav(month: Any) -> dict[str, Any]:
 # --- dashboard and heat map --------------------------------------------------------------
 
 
+def _cached_html(
+    request: OnsiteRequest, parts: tuple[Any, ...], build: Callable[[], str]
+) -> SafeString:
+    """A rendered fragment of the dashboards, kept `DASHBOARD_CACHE_SECONDS` per center,
+    language and `parts`. The figures are the same for every reader of a center (roles
+    decide who opens the page, not what it shows), so one rendering serves them all; the
+    dashboard's own figures come from roll-ups that are minutes old anyway, and the key
+    carries the roll-ups' refresh time, so a refresh shows at once."""
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    if seconds <= 0:
+        return mark_safe(build())  # our own templates rendered it
+    key = ":".join(str(part) for part in ("dash", _center(request).pk, get_language(), *parts))
+    html = cache.get(key)
+    if html is None:
+        html = build()
+        cache.set(key, html, seconds)
+    return mark_safe(html)  # our own templates rendered it
+
+
 @role_required(*access.READERS)
 def dashboard(request: OnsiteRequest) -> HttpResponse:
     center = _center(request)
     month = queries.parse_month(request.GET.get("month"))
+    level = _level(request)
+    nav = _month_nav(month)
     if request.htmx and request.GET.get("part") == "heatmap":
         # Another floor of the dashboard's map: the map alone.
-        heat = queries.heat_map(center, month=month, level=_level(request))
-        context = {"heat": heat, "heat_url": reverse("dashboards:dashboard"), **_month_nav(month)}
-        return render(request, "dashboards/_heatmap.html", context)
+        return HttpResponse(_heatmap_html(request, month, level, "dashboards:dashboard", nav))
     state = RollupState.objects.filter(center=center).first()
     refreshing = rollups.request_refresh(center, state)
     if refreshing:
         state = RollupState.objects.filter(center=center).first()
-    board = queries.dashboard(center, month)
-    heat = queries.heat_map(center, month=month, level=_level(request))
+    refreshed = state.refreshed_at.timestamp() if state and state.refreshed_at else ""
+
+    def build() -> str:
+        board = queries.dashboard(center, month)
+        context = {
+            "board": board,
+            "heat": queries.heat_map(center, month=month, level=level),
+            "charts": queries.chart_data(board),
+            "heat_url": reverse("dashboards:dashboard"),
+            **nav,
+        }
+        return render_to_string("dashboards/_dashboard_body.html", context, request=request)
+
     context = {
-        "board": board,
-        "heat": heat,
-        "charts": queries.chart_data(board),
+        "body": _cached_html(request, ("board", f"{month:%Y-%m}", level, refreshed), build),
+        "month": month,
         "state": state,
         "refreshing": refreshing or (state is not None and state.queued_at is not None),
-        "heat_url": reverse("dashboards:dashboard"),
-        **_month_nav(month),
+        **nav,
     }
     return render(request, "dashboards/dashboard.html", context)
 
 
+def _heatmap_html(
+    request: OnsiteRequest, month: Any, level: int | None, url_name: str, nav: dict[str, Any]
+) -> SafeString:
+    center = _center(request)
+    show_picker = url_name == "dashboards:heatmap"
+
+    def build() -> str:
+        context = {
+            "heat": queries.heat_map(center, month=month, level=level),
+            "heat_url": reverse(url_name),
+            "show_picker": show_picker,
+            **nav,
+        }
+        return render_to_string("dashboards/_heatmap.html", context, request=request)
+
+    return _cached_html(request, ("heat", url_name, f"{month:%Y-%m}", level), build)
+
+
 @role_required(*access.READERS)
 def heatmap(request: OnsiteRequest) -> HttpResponse:
-    center = _center(request)
     month = queries.parse_month(request.GET.get("month"))
-    heat = queries.heat_map(center, month=month, level=_level(request))
-    context = {
-        "heat": heat,
-        "heat_url": reverse("dashboards:heatmap"),
-        "show_picker": True,
-        **_month_nav(month),
-    }
+    nav = _month_nav(month)
+    html = _heatmap_html(request, month, _level(request), "dashboards:heatmap", nav)
     if request.htmx:
-        return render(request, "dashboards/_heatmap.html", context)
-    return render(request, "dashboards/heatmap.html", context)
+        return HttpResponse(html)
+    return render(request, "dashboards/heatmap.html", {"heat_html": html, **nav})
 
 
 # --- scorecards and ranking ----------------------------------------------------------------

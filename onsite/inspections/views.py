@@ -10,7 +10,6 @@ import datetime
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, Max, Prefetch, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -25,6 +24,7 @@ from onsite.audit.services import record_event
 from onsite.core.concurrency import ConflictError
 from onsite.core.decorators import role_required
 from onsite.core.models import get_for_center
+from onsite.core.paging import page_of
 from onsite.core.types import OnsiteRequest
 from onsite.inspections import access, services
 from onsite.inspections.forms import PhotoForm, ProposalForm, SettingsForm, StartForm, new_key
@@ -60,7 +60,7 @@ def deny(request: OnsiteRequest) -> HttpResponse:
 
 
 def _page(request: OnsiteRequest, rows: QuerySet[Any]) -> Any:
-    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return page_of(rows, request, PAGE_SIZE)
 
 
 # --- start -----------------------------------------------------------------------------------
@@ -319,7 +319,6 @@ def inspection_list(request: OnsiteRequest) -> HttpResponse:
     rows = (
         access.visible_inspections(request.user, request.center)
         .select_related("zone", "inspector")
-        .annotate(finding_count=Count("findings", distinct=True))
         .order_by("-inspected_on", "-pk")
     )
     picked = {n: request.GET.get(n, "") for n in ("kind", "status", "band", "zone")}
@@ -332,11 +331,23 @@ def inspection_list(request: OnsiteRequest) -> HttpResponse:
     if picked["zone"]:
         rows = rows.filter(zone__code=picked["zone"][:32])
     query = "&".join(f"{k}={v}" for k, v in picked.items() if v)
+    page = _page(request, rows)
+    # Findings are counted for the page's rows only: counting them in the list's query
+    # grouped the whole history before the page was cut.
+    counts = dict(
+        Finding.objects.filter(inspection__in=[i.pk for i in page])
+        .order_by()
+        .values("inspection_id")
+        .annotate(n=Count("pk"))
+        .values_list("inspection_id", "n")
+    )
+    for inspection in page:
+        inspection.finding_count = counts.get(inspection.pk, 0)  # type: ignore[attr-defined]
     return render(
         request,
         "inspections/inspection_list.html",
         {
-            "page": _page(request, rows),
+            "page": page,
             "picked": picked,
             "query": query,
             "kinds": Inspection.Kind.choices,

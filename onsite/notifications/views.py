@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from onsite.core.paging import page_of
 from onsite.core.types import OnsiteRequest
 from onsite.notifications.models import Notification
 
@@ -15,7 +15,7 @@ from onsite.notifications.models import Notification
 @login_required
 def notification_list(request: OnsiteRequest) -> HttpResponse:
     notifications = Notification.objects.filter(user=request.user, center=request.center)
-    page = Paginator(notifications, 30).get_page(request.GET.get("page"))
+    page = page_of(notifications, request, 30)
     return render(request, "notifications/notification_list.html", {"page": page})
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from onsite.core.concurrency import ConflictError
 from onsite.core.decorators import role_required
+from onsite.core.paging import page_of
 from onsite.core.types import OnsiteRequest
 from onsite.inspections.access import can_improve
 from onsite.inspections.models import AnswerPhoto, Severity
@@ -63,7 +63,7 @@ def rectification_list(request: OnsiteRequest) -> HttpResponse:
         request,
         "rectification/rectification_list.html",
         {
-            "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": page_of(rows, request, PAGE_SIZE),
             "picked": picked,
             "query": query,
             "statuses": Rectification.Status.choices,

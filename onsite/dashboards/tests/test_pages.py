@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -64,6 +65,33 @@ def test_the_dashboard_shows_the_months_figures(client_for, leader, center, with
     assert response.context["refreshing"] is False
 
 
+def test_readers_share_one_rendering_until_the_figures_are_refreshed(
+    client_for, leader, supervisor, center, with_history
+):
+    first = client_for(leader).get("/dashboards/")
+    inspections = first.context["board"].current.inspections
+    record_inspection(
+        with_history.zones[0], on=timezone.localdate(), score=50, inspector=with_history.inspector
+    )
+    # Another reader within the cache time gets the same rendering, without recomputing it.
+    with CaptureQueriesContext(connection) as cached:
+        again = client_for(supervisor).get("/dashboards/")
+    assert again.status_code == 200
+    assert again.context.get("board") is None
+    assert len(cached.captured_queries) < count_queries(client_for(leader), "/dashboards/")
+    # A roll-up refresh changes the key: the new inspection shows at once.
+    rollups.refresh(center)
+    fresh = client_for(supervisor).get("/dashboards/")
+    assert fresh.context["board"].current.inspections == inspections + 1
+
+
+def test_without_a_cache_time_every_request_renders(client_for, leader, with_history, settings):
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    client = client_for(leader)
+    client.get("/dashboards/")
+    assert client.get("/dashboards/").context["board"] is not None
+
+
 def test_the_dashboard_queues_a_refresh_when_its_figures_are_stale(
     client_for, leader, the_hall, settings
 ):
@@ -75,7 +103,9 @@ def test_the_dashboard_queues_a_refresh_when_its_figures_are_stale(
 
 def count_queries(client, url):
     """Queries of one request, leaving out the session middleware's periodic "last seen"
-    write (and its savepoints), which depends on the clock, not on the data."""
+    write (and its savepoints), which depends on the clock, not on the data. The rendered
+    dashboards are dropped first: this counts the work, not a cache hit."""
+    cache.clear()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
