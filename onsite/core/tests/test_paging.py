@@ -2,8 +2,8 @@ import pytest
 
 from onsite.core import paging
 from onsite.core.paging import CappedPaginator
-from onsite.org.models import Zone
 from onsite.core.tests.factories import ZoneFactory
+from onsite.org.models import Zone
 
 pytestmark = pytest.mark.django_db
 
