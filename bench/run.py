@@ -36,6 +36,7 @@ from bench.server import (
     ROOT,
     Sample,
     Server,
+    analyze_database,
     create_database,
     data_fingerprint,
     database_label,
@@ -82,6 +83,7 @@ def ensure_data(db: str, *, centers: int, years: int, until: str, reuse: bool) -
         until,
     )
     seconds = time.monotonic() - began
+    analyze_database(db)
     rows = {
         label: int(count.replace(",", ""))
         for label, count in re.findall(r"^\s+([\w.]+)\s+([\d,]+)$", output, re.MULTILINE)

@@ -452,6 +452,9 @@ def latest_inspections(zones: Any, *, on: datetime.date) -> dict[int, Inspection
     """The latest submitted, scored inspection of each zone on or before `on` (two queries)."""
     latest = (
         Inspection.objects.filter(
+            # The center too, so the zone's history is read off the (center, zone, status,
+            # -inspected_on) index from its newest end.
+            center_id=OuterRef("center_id"),
             zone=OuterRef("pk"),
             status=Inspection.Status.SUBMITTED,
             score__isnull=False,

@@ -191,6 +191,8 @@ class Inspection(CenterScoped):
         indexes = [
             models.Index(fields=["center", "zone", "status", "-inspected_on"]),
             models.Index(fields=["center", "inspector", "status"]),
+            # The lists' order: the newest page is read off the index, whatever the history.
+            models.Index(fields=["center", "-inspected_on", "-id"], name="inspection_list_idx"),
         ]
 
     def __str__(self) -> str:
@@ -416,7 +418,10 @@ class Finding(CenterScoped):
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
         ordering = ["center", "-found_on", "-pk"]
-        indexes = [models.Index(fields=["center", "zone", "check_key", "found_on"])]
+        indexes = [
+            models.Index(fields=["center", "zone", "check_key", "found_on"]),
+            models.Index(fields=["center", "-found_on", "-id"], name="finding_list_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.zone.code} · {self.text[:40]}"

@@ -151,7 +151,9 @@ class Rectification(CenterScoped):
         ordering = ["center", "due_on", "pk"]
         indexes = [
             models.Index(fields=["center", "status", "due_on"]),
-            models.Index(fields=["center", "assignee", "status"]),
+            models.Index(
+                fields=["center", "assignee", "status", "due_on"], name="rectification_mine_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
