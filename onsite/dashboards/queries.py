@@ -479,9 +479,7 @@ def latest_inspections(zones: Any, *, on: datetime.date) -> dict[int, Inspection
 def open_findings(center: Center, zone_ids: list[int], *, on: datetime.date) -> dict[int, int]:
     """Findings of each zone still not verified at the end of `on` (one query)."""
     if on >= timezone.localdate():
-        rows = Rectification.objects.filter(center=center, zone_id__in=zone_ids).exclude(
-            status=Rectification.Status.CLOSED
-        )
+        rows = Rectification.objects.filter(center=center, zone_id__in=zone_ids).pending()
     else:
         rows = Rectification.objects.filter(
             center=center, zone_id__in=zone_ids, created_at__date__lte=on
@@ -686,7 +684,7 @@ def dashboard(center: Center, month: datetime.date) -> Dashboard:
     current, previous = trend[-1][1], trend[-2][1]
     now = (
         Rectification.objects.filter(center=center)
-        .exclude(status=Rectification.Status.CLOSED)
+        .pending()
         .aggregate(
             pending=Count("pk"),
             overdue=Count("pk", filter=Q(status=Rectification.Status.OPEN, due_on__lt=today)),
