@@ -16,14 +16,15 @@ from django.utils.functional import cached_property
 COUNT_CAP = 5000
 
 
-class CappedPaginator(Paginator):
+class CappedPaginator(Paginator[Any]):
     def __init__(self, object_list: Any, per_page: int, *, cap: int | None = None) -> None:
         super().__init__(object_list, per_page)
         self.cap = COUNT_CAP if cap is None else cap
 
     @cached_property
     def _bounded_count(self) -> int:
-        return int(self.object_list[: self.cap + 1].count())
+        rows: Any = self.object_list
+        return int(rows[: self.cap + 1].count())
 
     @cached_property
     def count(self) -> int:
@@ -35,6 +36,6 @@ class CappedPaginator(Paginator):
         return self._bounded_count > self.cap
 
 
-def page_of(rows: Any, request: Any, per_page: int, *, cap: int | None = None) -> Page:
+def page_of(rows: Any, request: Any, per_page: int, *, cap: int | None = None) -> Page[Any]:
     """The requested page (`?page=`) of `rows`, counting at most `cap` rows."""
     return CappedPaginator(rows, per_page, cap=cap).get_page(request.GET.get("page"))

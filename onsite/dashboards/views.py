@@ -85,7 +85,7 @@ def _cached_html(
     if seconds <= 0:
         return mark_safe(build())  # our own templates rendered it
     key = ":".join(str(part) for part in ("dash", _center(request).pk, get_language(), *parts))
-    html = cache.get(key)
+    html: str | None = cache.get(key)
     if html is None:
         html = build()
         cache.set(key, html, seconds)

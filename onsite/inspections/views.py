@@ -342,7 +342,7 @@ def inspection_list(request: OnsiteRequest) -> HttpResponse:
         .values_list("inspection_id", "n")
     )
     for inspection in page:
-        inspection.finding_count = counts.get(inspection.pk, 0)  # type: ignore[attr-defined]
+        inspection.finding_count = counts.get(inspection.pk, 0)
     return render(
         request,
         "inspections/inspection_list.html",
