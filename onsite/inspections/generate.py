@@ -1,11 +1,11 @@
 """Synthetic inspections of a generated center: every working day a morning self-check of
 nine zones in ten by their owners, supervision checks of a few zones a day by the supervision
-section, and four acceptance rounds a year (two raters from other working groups per zone) —
-about 25,000 inspections and 750,000 answers per center-year. Each answer is a snapshot of
-the checklist (`build_checklist`) of the version published that day; failures come from a
-per-zone quality that improves as the programme goes on, with repeats inside the center's
-repeat window doubled as `submit_inspection` does, findings for every failure, photos where
-a check needs one, and a few drafts left open on the last day.
+section, and four acceptance rounds a year (two raters from other working groups per unit,
+rating each of its zones) — about 25,000 inspections and 750,000 answers per center-year.
+Each answer is a snapshot of the checklist (`build_checklist`) of the version published that
+day; failures come from a per-zone quality that improves as the programme goes on, with
+repeats inside the center's repeat window doubled as `submit_inspection` does, findings for
+every failure, photos where a check needs one, and a few drafts left open on the last day.
 
 Rows go in month by month through COPY (`onsite.core.generate.copy_rows`)."""
 
@@ -260,8 +260,14 @@ def _plan_month(
         for zone in rng.sample(zones, min(SUPERVISIONS_PER_DAY, len(zones))):
             plan.append(_Planned(zone, Inspection.Kind.SUPERVISION, rng.choice(supervisors), day))
     if in_round:
+        # The same raters rate every zone of a unit: the programme's round assignments
+        # (onsite/programme/generate.py) are one rater and one unit with a sheet per zone.
+        raters_of: dict[int, list[int]] = {}
         for zone in zones:
-            for rater in rng.sample(zone.raters, min(ACCEPTANCE_RATERS, len(zone.raters))):
+            unit = zone.zone.unit_id or -zone.zone.pk
+            if unit not in raters_of:
+                raters_of[unit] = rng.sample(zone.raters, min(ACCEPTANCE_RATERS, len(zone.raters)))
+            for rater in raters_of[unit]:
                 plan.append(_Planned(zone, Inspection.Kind.ACCEPTANCE, rater, rng.choice(in_round)))
     plan.sort(key=lambda p: (p.day, p.kind != Inspection.Kind.SELF_CHECK))
     if month[-1] == last_day:
