@@ -8,6 +8,7 @@ from collections import Counter
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import models
 from django.db.models import Q
 
 from onsite.accounts.models import Role, User
@@ -147,3 +148,158 @@ def test_it_refuses_to_generate_over_an_existing_center_and_runs_only_what_it_is
         generate(only="nothing", first=3)
     with pytest.raises(CommandError, match="--years"):
         generate(years=0, first=4)
+
+
+# --- the other domains, on a history with an acceptance round (2–6 March) and a whole month
+# (March, published on 1 April) -------------------------------------------------------------
+
+DOMAINS_UNTIL = "2026-04-10"
+
+
+def _pages_answer(client, paths):
+    assert client.login(username="gen01-deputy1", password="Onsite@2026")
+    answers = {path: client.get(path).status_code for path in paths}
+    assert answers == dict.fromkeys(paths, 200)
+
+
+def _check_programme(center):
+    from onsite.programme.models import (
+        AcceptanceRound,
+        Assignment,
+        Card,
+        MonthlyRanking,
+        PhaseProgress,
+        Programme,
+        RatingSheet,
+        RoundUnit,
+        WaveUnit,
+    )
+
+    programme = Programme.objects.get(center=center)
+    pilot = WaveUnit.objects.filter(programme=programme, wave__kind="pilot")
+    assert sorted(pilot.values_list("unit__code", flat=True)) == [
+        "s1", "w01", "w02", "w03", "w04", "w05"
+    ]  # fmt: skip
+    units = Unit.objects.filter(center=center).count()
+    assert WaveUnit.objects.filter(programme=programme).count() == units
+    progress = PhaseProgress.objects.filter(programme=programme)
+    assert progress.count() == units * 5
+    assert set(progress.values_list("status", flat=True)) == {
+        "not_started", "in_progress", "awaiting", "accepted"
+    }  # fmt: skip
+    assert not progress.filter(status="accepted", gate={}).exists()
+    rounds = AcceptanceRound.objects.filter(programme=programme)
+    assert rounds.filter(status="closed").exists()
+    for sheet in RatingSheet.objects.filter(center=center).select_related(
+        "assignment", "inspection", "zone"
+    ):
+        assert sheet.inspection.kind == Inspection.Kind.ACCEPTANCE
+        assert sheet.inspection.zone_id == sheet.zone_id
+        assert sheet.zone.unit_id == sheet.assignment.unit_id
+        assert sheet.inspection.inspector_id == sheet.assignment.rater_id
+    # Raters come from other working groups than the unit's.
+    for assignment in Assignment.objects.filter(center=center):
+        assert not Group.objects.filter(
+            pk=assignment.rater_group_id, units=assignment.unit_id
+        ).exists()
+    closed = RoundUnit.objects.filter(round__status="closed")
+    assert not closed.filter(score__isnull=True).exists()
+    assert Card.objects.filter(center=center, kind="red_flag").exists()
+    assert MonthlyRanking.objects.filter(center=center, month="2026-03-01").exists()
+    return programme, rounds.first()
+
+
+def _check_surveys(center):
+    from onsite.surveys.models import Participation, Response, Survey
+
+    baseline, follow_up = Survey.objects.filter(center=center).order_by("opens_on")
+    assert follow_up.baseline == baseline
+    assert baseline.is_anonymous
+    for survey in (baseline, follow_up):
+        responses = Response.objects.filter(survey=survey)
+        assert responses.count() == Participation.objects.filter(survey=survey).count() >= 5
+        assert not responses.filter(respondent__isnull=False).exists()
+        assert not responses.filter(unit__isnull=False).exists()
+        assert responses.first().answers.exists()
+    return baseline, follow_up
+
+
+def _check_engagement(center):
+    from onsite.engagement.models import Acknowledgement, Attendance, Suggestion, Training, Vote
+
+    assert Attendance.objects.filter(training__center=center).exists()
+    assert Training.objects.filter(center=center, attendances__isnull=True).exists()  # planned
+    acknowledgements = Acknowledgement.objects.filter(center=center)
+    assert acknowledgements.filter(acknowledged_at__isnull=False).exists()
+    statuses = set(Suggestion.objects.filter(center=center).values_list("status", flat=True))
+    assert statuses == {"submitted", "accepted", "rejected", "adopted"}
+    assert Vote.objects.filter(suggestion__center=center).exists()
+    return Training.objects.filter(center=center).first(), Suggestion.objects.filter(center=center).first()  # fmt: skip
+
+
+def _check_ratings(center):
+    from onsite.dashboards.models import CitizenRating, RatingImport
+
+    ratings = CitizenRating.objects.filter(center=center)
+    start, end = period(years=0.12, until=datetime.date.fromisoformat(DOMAINS_UNTIL))
+    assert set(ratings.values_list("rated_on", flat=True)) == set(working_days(start, end))
+    assert set(ratings.values_list("rating", flat=True)) <= {1, 2, 3, 4, 5}
+    assert not ratings.exclude(unit__kind=Unit.Kind.WINDOW).exists()
+    batches = RatingImport.objects.filter(center=center)
+    assert sum(batches.values_list("rows", flat=True)) == ratings.count()
+
+
+def _check_supplies(center):
+    from onsite.supplies.models import Movement, Requisition, RequisitionLine, Supply
+
+    for supply in Supply.objects.filter(center=center):
+        balance = 0
+        for quantity, after in (
+            Movement.objects.filter(supply=supply).order_by("pk").values_list("quantity", "balance")
+        ):
+            balance += quantity
+            assert after == balance >= 0
+        assert supply.on_hand == balance
+    statuses = set(Requisition.objects.filter(center=center).values_list("status", flat=True))
+    assert {"submitted", "approved", "issued", "rejected"} <= statuses
+    lines = RequisitionLine.objects.filter(requisition__center=center)
+    assert not lines.filter(approved__isnull=False, issued__gt=models.F("approved")).exists()
+
+
+def _check_red_tags(center):
+    from onsite.redtags.models import RedTag
+
+    tags = RedTag.objects.filter(center=center)
+    assert set(tags.values_list("status", flat=True)) == {"held", "decided", "withdrawn"}
+    assert not tags.filter(status="decided", decision="").exists()
+    assert not tags.exclude(status="decided").exclude(decision="").exists()
+    assert all(tag.transitions.count() == tag.version for tag in tags[:30])
+    return tags.first()
+
+
+@pytest.mark.django_db
+def test_every_other_domain_is_generated_consistently_and_its_pages_answer(client):
+    generate(years=0.12, until=DOMAINS_UNTIL)
+    center = Center.objects.get(code="gen01")
+    programme, round_ = _check_programme(center)
+    baseline, follow_up = _check_surveys(center)
+    training, suggestion = _check_engagement(center)
+    _check_ratings(center)
+    _check_supplies(center)
+    tag = _check_red_tags(center)
+    _pages_answer(
+        client,
+        [
+            "/programme/", f"/programme/{programme.pk}/timeline/", "/programme/units/w01/",
+            "/programme/rounds/", f"/programme/rounds/{round_.pk}/", "/programme/rankings/",
+            "/programme/cards/", "/programme/interviews/",
+            "/surveys/", f"/surveys/{baseline.pk}/results/", f"/surveys/{follow_up.pk}/compare/",
+            "/engagement/", "/engagement/training/", f"/engagement/training/{training.pk}/",
+            "/engagement/suggestions/", f"/engagement/suggestions/{suggestion.pk}/",
+            "/engagement/acknowledgements/", "/engagement/leaderboard/",
+            "/dashboards/", "/dashboards/ratings/", "/dashboards/scorecards/",
+            "/dashboards/scorecards/w01/", "/dashboards/heatmap/",
+            "/supplies/", "/supplies/requisitions/", "/supplies/consumption/",
+            "/supplies/counts/", "/redtags/", "/redtags/figures/", f"/redtags/{tag.pk}/",
+        ],
+    )  # fmt: skip

@@ -29,6 +29,12 @@ GENERATORS: list[str] = [
     "onsite.standards.generate",
     "onsite.inspections.generate",
     "onsite.rectification.generate",
+    "onsite.programme.generate",
+    "onsite.surveys.generate",
+    "onsite.engagement.generate",
+    "onsite.dashboards.generate",
+    "onsite.supplies.generate",
+    "onsite.redtags.generate",
 ]
 
 
