@@ -25,6 +25,17 @@ def visible_rectifications(user: User, center: Center | None) -> RectificationQu
     ).distinct()
 
 
+def listed_rectifications(
+    user: User, center: Center | None, *, mine: bool
+) -> RectificationQuerySet:
+    """What a list shows: everything the user may see, or only what is assigned to them.
+    Their own are always visible, so "mine" skips the visibility test and its DISTINCT,
+    and the (center, assignee, status, due_on) index answers it whatever the history."""
+    if mine:
+        return Rectification.objects.filter(center=center, assignee=user)
+    return visible_rectifications(user, center)
+
+
 def get_rectification(user: User, center: Center | None, pk: int) -> Rectification:
     return get_for_center(
         visible_rectifications(user, center).select_related(

@@ -151,13 +151,11 @@ def list_rectifications(
     offset: int = 0,
 ) -> list[RectificationOut]:
     _read(request)
-    rows = access.visible_rectifications(request.user, request.center).select_related(
+    rows = access.listed_rectifications(request.user, request.center, mine=mine).select_related(
         "zone", "assignee"
     )
     if status:
         rows = rows.filter(status=status[:10])
-    if mine:
-        rows = rows.filter(assignee=request.user)
     if overdue:
         rows = rows.overdue()
     start = min(max(offset, 0), MAX_OFFSET)

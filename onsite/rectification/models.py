@@ -155,6 +155,7 @@ class Rectification(CenterScoped):
             models.Index(
                 fields=["center", "assignee", "status", "due_on"], name="rectification_mine_idx"
             ),
+            models.Index(fields=["center", "due_on", "id"], name="rectification_due_idx"),
         ]
         constraints = [
             models.CheckConstraint(

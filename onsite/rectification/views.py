@@ -44,16 +44,14 @@ PAGE_SIZE = 25
 @role_required(*access.READERS)
 def rectification_list(request: OnsiteRequest) -> HttpResponse:
     today = timezone.localdate()
+    picked = {n: request.GET.get(n, "") for n in ("status", "mine", "overdue", "zone")}
     rows = (
-        access.visible_rectifications(request.user, request.center)
+        access.listed_rectifications(request.user, request.center, mine=picked["mine"] == "1")
         .select_related("zone", "assignee", "finding")
         .order_by("status", "due_on", "pk")
     )
-    picked = {n: request.GET.get(n, "") for n in ("status", "mine", "overdue", "zone")}
     if picked["status"] in Rectification.Status.values:
         rows = rows.filter(status=picked["status"])
-    if picked["mine"] == "1":
-        rows = rows.filter(assignee=request.user)
     if picked["overdue"] == "1":
         rows = rows.overdue(today)
     if picked["zone"]:
