@@ -197,8 +197,11 @@ class Server:
 
 
 @contextmanager
-def gunicorn(db: str, *, workers: int, log_name: str = "gunicorn") -> Iterator[Server]:
-    """Serves the app from the benchmark database on a free port of 127.0.0.1."""
+def gunicorn(
+    db: str, *, workers: int, log_name: str = "gunicorn", env: dict[str, str] | None = None
+) -> Iterator[Server]:
+    """Serves the app from the benchmark database on a free port of 127.0.0.1 (`env` adds
+    settings to the app's environment)."""
     port = free_port()
     OUT.mkdir(parents=True, exist_ok=True)
     log_file = (OUT / f"{log_name}.log").open("ab")
@@ -210,7 +213,7 @@ def gunicorn(db: str, *, workers: int, log_name: str = "gunicorn") -> Iterator[S
             # The app is imported once and forked: workers start (and restart) at once.
             "--preload", "--error-logfile", "-", "--log-level", "warning",
         ],
-        env=app_env(db),
+        env={**app_env(db), **(env or {})},
         cwd=ROOT,
         stdout=log_file,
         stderr=subprocess.STDOUT,
