@@ -3,6 +3,8 @@ pages and the API. Objects of another center, or not visible to the user, are a 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q
 
 from onsite.accounts.models import Role, User
@@ -92,10 +94,23 @@ def startable_kinds(user: User, zone: Zone) -> list[str]:
     return kinds
 
 
+def sealed_sheets(user: User) -> Any:
+    """Acceptance inspections of rounds still open that someone else rated: blind scoring
+    keeps them from everybody, overseers included, until the round closes (the office
+    follows progress on the round's pages, which show who submitted, not what)."""
+    from onsite.programme.models import AcceptanceRound, RatingSheet
+
+    return (
+        RatingSheet.objects.filter(assignment__round__status=AcceptanceRound.Status.OPEN)
+        .exclude(inspection__inspector=user)
+        .values("inspection_id")
+    )
+
+
 def visible_inspections(user: User, center: Center | None) -> InspectionQuerySet:
     rows = Inspection.objects.filter(center=center)
     if sees_everything(user):
-        return rows
+        return rows.exclude(pk__in=sealed_sheets(user))
     others = Q(~Q(kind=Inspection.Kind.ACCEPTANCE) & near_zone(user))
     return rows.filter(Q(inspector=user) | others).distinct()
 
@@ -149,7 +164,7 @@ def get_photo(user: User, center: Center | None, pk: int) -> AnswerPhoto:
 def visible_findings(user: User, center: Center | None) -> FindingQuerySet:
     rows = Finding.objects.filter(center=center)
     if sees_everything(user):
-        return rows
+        return rows.exclude(inspection_id__in=sealed_sheets(user))
     return rows.filter(Q(inspection__inspector=user) | near_zone(user)).distinct()
 
 

@@ -83,3 +83,27 @@ def test_closing_opens_the_results(client, client_for, world, open_round, scored
     )
     assert 'data-testid="rater-scores"' in page
     assert "50.0" in page
+
+
+def test_overseers_see_no_sheet_through_the_inspection_pages_until_closing(
+    client, client_for, world, open_round, scored, leader, supervisor
+):
+    """The office, leaders and supervisors see every other inspection; a sheet of an open
+    round only once it closes (a supervisor who is also a rater would otherwise read the
+    other raters' scores before scoring)."""
+    _first, _second, sheet_one, _two = scored
+    detail = reverse("inspections:inspection-detail", args=[sheet_one.pk])
+    assert sheet_one.findings.exists()
+    for person in (world.office, leader, supervisor):
+        viewer = client_for(person)
+        assert viewer.get(detail).status_code == 404, person
+        assert f'href="{detail}"' not in viewer.get("/inspections/").content.decode()
+        findings = viewer.get("/inspections/findings/").content.decode()
+        assert not any(
+            f"/inspections/findings/{f.pk}/" in findings for f in sheet_one.findings.all()
+        )
+    api = client.get(f"/api/v1/inspections/{sheet_one.pk}", **bearer(world.office))
+    assert api.status_code == 404
+    services.close_round(round_=open_round, by=world.office)
+    for person in (world.office, leader, supervisor):
+        assert client_for(person).get(detail).status_code == 200, person
