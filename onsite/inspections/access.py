@@ -164,7 +164,7 @@ def get_photo(user: User, center: Center | None, pk: int) -> AnswerPhoto:
 def visible_findings(user: User, center: Center | None) -> FindingQuerySet:
     rows = Finding.objects.filter(center=center)
     if sees_everything(user):
-        return rows.exclude(inspection_id__in=sealed_sheets(user))
+        return rows
     return rows.filter(Q(inspection__inspector=user) | near_zone(user)).distinct()
 
 
