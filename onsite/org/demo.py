@@ -9,6 +9,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
@@ -50,10 +51,12 @@ _hash_cache: dict[str, str] = {}
 
 
 def _demo_password_hash() -> str:
-    # Hashing once keeps seeding a 230-person center to seconds; demo accounts only.
-    if "hash" not in _hash_cache:
-        _hash_cache["hash"] = make_password(DEMO_PASSWORD)
-    return _hash_cache["hash"]
+    # Hashing once keeps seeding a 230-person center to seconds; demo accounts only. Kept
+    # per preferred hasher: a hash made under other settings may not be checkable now.
+    hasher = settings.PASSWORD_HASHERS[0]
+    if hasher not in _hash_cache:
+        _hash_cache[hasher] = make_password(DEMO_PASSWORD)
+    return _hash_cache[hasher]
 
 
 def _name(rng: random.Random) -> str:
