@@ -21,6 +21,7 @@ from onsite.core.decorators import role_required
 from onsite.core.models import get_for_center
 from onsite.core.types import OnsiteRequest
 from onsite.org.models import AreaType, Zone
+from onsite.redtags.services import TAGGER_ROLES
 from onsite.standards import access, services
 from onsite.standards.access import EDITORS, FILERS, READERS, REVIEWERS
 from onsite.standards.exchange import ImportFailedError, export_version, import_version
@@ -667,6 +668,9 @@ def zone_page(request: OnsiteRequest, code: str) -> HttpResponse:
             "can_file": access.fileable_zones(request.user, request.center)
             .filter(pk=zone.pk)
             .exists()
+            and not request.user.is_cross_center_viewer,
+            # 整理 starts where people stand: an unneeded item seen here is tagged from here.
+            "can_tag": request.user.has_role(*TAGGER_ROLES)
             and not request.user.is_cross_center_viewer,
         },
     )

@@ -190,3 +190,15 @@ def test_list_pages_keep_a_fixed_query_count(
     for url in urls:
         with django_assert_max_num_queries(counts[url]):
             assert client.get(url).status_code == 200
+
+
+def test_the_zone_page_offers_a_red_tag_for_the_zone_to_staff_not_to_viewers(
+    client_for, staff_user, viewer, world
+):
+    code = world["zone"].code
+    page = client_for(staff_user).get(f"/z/{code}/").content.decode()
+    assert f'href="/redtags/new/?zone={code}" data-testid="tag-item"' in page
+    form = client_for(staff_user).get(f"/redtags/new/?zone={code}")
+    assert form.status_code == 200
+    assert form.context["form"].initial["zone"] == world["zone"]
+    assert 'data-testid="tag-item"' not in client_for(viewer).get(f"/z/{code}/").content.decode()
