@@ -23,7 +23,7 @@ from onsite.inspections.models import Answer, Inspection, Severity
 from onsite.inspections.services import AnswerInput, InspectionError
 from onsite.org.models import Zone
 from onsite.rectification import services as rectification_services
-from onsite.rectification.models import Rectification
+from onsite.rectification.models import Rectification, Transition
 
 PILOT_ZONES = [f"w{n:02d}-{kind}" for n in range(1, 6) for kind in ("c", "b")] + ["s1-k", "s1-o"]
 OTHER_ZONES = ["w06-c", "w07-c", "w08-c", "w09-c", "w10-c", "p1"]
@@ -130,6 +130,29 @@ def _play(rectification: Rectification, *, today: datetime.date, rng: random.Ran
     )
 
 
+def _backdate_hand_in(
+    rectification: Rectification, *, today: datetime.date, rng: random.Random
+) -> None:
+    """The services stamp a hand-in with the time of seeding; in the demo's history it came
+    in on one of the days after the finding, most before the due date (so the dashboards'
+    on-time rate is about 85 %, not 0 %). Its hand-in step in the history moves too; one
+    that was returned keeps its times, so its history stays in order."""
+    hand_ins = list(rectification.transitions.filter(to_status=Rectification.Status.SUBMITTED))
+    if len(hand_ins) != 1:
+        return
+    found, due = rectification.finding.found_on, rectification.due_on
+    if rng.random() < 0.85:
+        day = found + datetime.timedelta(days=rng.randint(0, max(0, (due - found).days)))
+    else:
+        day = due + datetime.timedelta(days=rng.randint(1, 3))
+    day = min(day, today)
+    at = timezone.make_aware(
+        datetime.datetime.combine(day, datetime.time(rng.randint(9, 16), rng.randint(0, 59)))
+    )
+    Rectification.objects.filter(pk=rectification.pk).update(submitted_at=at)
+    Transition.objects.filter(pk=hand_ins[0].pk).update(at=at)
+
+
 @transaction.atomic
 def seed(center: Center) -> None:
     rng = random.Random(f"onsite-inspections-demo-{center.code}")  # noqa: S311 - reproducible demo
@@ -178,4 +201,6 @@ def seed(center: Center) -> None:
     )
     for rectification in fresh:
         _play(rectification, today=today, rng=rng, verifier=supervisor)
+    for rectification in fresh.filter(submitted_at__isnull=False):
+        _backdate_hand_in(rectification, today=today, rng=rng)
     rectification_services.escalate_overdue(center=center, on=today)
