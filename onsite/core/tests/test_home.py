@@ -1,4 +1,5 @@
 import pytest
+from django.utils import timezone
 
 from onsite.core.tests.factories import UserFactory
 
@@ -63,3 +64,30 @@ def test_the_shell_sets_strict_security_headers(client, db):
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Request-ID"]
+
+
+def test_staff_home_lists_an_open_survey_and_a_standard_to_acknowledge(
+    client_for, staff_user, center, django_assert_max_num_queries
+):
+    from onsite.core.tests.factories import ZoneFactory
+    from onsite.engagement.models import Acknowledgement
+    from onsite.inspections.tests.factories import published_standard
+    from onsite.surveys.tests.factories import answer, standard_survey
+
+    version = published_standard(center)
+    ZoneFactory(center=center, owner=staff_user, area_type=version.standard.area_type)
+    survey = standard_survey(center, title="现场管理认同度调查")
+    client = client_for(staff_user)
+    client.get("/")
+    with django_assert_max_num_queries(20):
+        page = client.get("/").content.decode()
+    assert 'data-testid="to-do"' in page
+    assert "现场管理认同度调查" in page
+    assert version.standard.title in page
+    answer(survey, staff_user, scale=4, single=0)
+    Acknowledgement.objects.update_or_create(
+        standard_version=version,
+        user=staff_user,
+        defaults={"center": center, "acknowledged_at": timezone.now()},
+    )
+    assert 'data-testid="to-do"' not in client.get("/").content.decode()
