@@ -130,8 +130,9 @@ def start_inspection(
             object_id=str(inspection.pk),
         )
         if claimed != str(inspection.pk):  # a concurrent twin won: keep only its draft
+            twin = Inspection.objects.get(pk=claimed)  # no query is allowed after the next line
             transaction.set_rollback(True)
-            return Inspection.objects.get(pk=claimed)
+            return twin
     Answer.objects.bulk_create(
         Answer(
             center_id=zone.center_id,
@@ -293,8 +294,9 @@ def add_photo(
             object_id=str(stored.pk),
         )
         if claimed != str(stored.pk):
+            twin = AnswerPhoto.objects.get(pk=claimed)  # no query is allowed after the next line
             transaction.set_rollback(True)
-            return AnswerPhoto.objects.get(pk=claimed)
+            return twin
     record_event(
         request,
         action="inspections.photo_added",
@@ -413,8 +415,8 @@ def submit_inspection(
         version=F("version") + 1,
     )
     if updated != 1:
+        inspection.refresh_from_db()  # before the rollback mark: no query is allowed after it
         transaction.set_rollback(True)
-        inspection.refresh_from_db()
         if inspection.is_submitted:
             return inspection
         raise ConflictError

@@ -544,8 +544,9 @@ def file_item(
             object_id=str(filing.pk),
         )  # fmt: skip
         if claimed != str(filing.pk):  # a concurrent twin won: keep only its filing
+            twin = ItemFiling.objects.get(pk=claimed)  # no query is allowed after the next line
             transaction.set_rollback(True)
-            return ItemFiling.objects.get(pk=claimed)
+            return twin
     _transition(filing, old="", by=by, note=reason)
     record_event(
         request,

@@ -8,6 +8,7 @@ from onsite.core.tests.factories import UserFactory
 from onsite.inspections import services
 from onsite.inspections.models import Answer, Finding, Inspection
 from onsite.inspections.services import AnswerInput, InspectionError
+from onsite.inspections.tests.conftest import image_upload
 from onsite.inspections.tests.factories import zone_with_standard
 from onsite.rectification.models import Rectification
 
@@ -80,6 +81,48 @@ def test_double_submit_makes_one_inspection(center, supervisor):
     services.submit_inspection(inspection=first, by=supervisor)
     assert Inspection.objects.count() == 1
     assert Finding.objects.count() == 1
+
+
+def test_a_twin_that_claimed_the_key_first_wins_and_nothing_of_the_second_stays(
+    center, supervisor, monkeypatch
+):
+    """Two requests with one key racing on PostgreSQL: both pass the "already done?" check,
+    the second's claim finds the first's key. It must answer with the first's objects and
+    keep nothing of its own (no query may run after the rollback mark, or it fails)."""
+    zone, _ = zone_with_standard(center)
+    first = services.start_inspection(
+        zone=zone, kind="supervision", inspector=supervisor, submission_key="race"
+    )
+    monkeypatch.setattr(services, "existing_submission", lambda **_kwargs: None)
+    twin = services.start_inspection(
+        zone=zone, kind="supervision", inspector=supervisor, submission_key="race", resume=False
+    )
+    assert twin.pk == first.pk
+    assert Inspection.objects.count() == 1
+    answer = first.answers.first()
+    photo = services.add_photo(
+        answer=answer, by=supervisor, upload=image_upload(), submission_key="p"
+    )
+    again = services.add_photo(
+        answer=answer, by=supervisor, upload=image_upload(), submission_key="p"
+    )
+    assert again.pk == photo.pk
+    assert answer.photos.count() == 1
+
+
+def test_a_submit_that_lost_to_a_concurrent_submit_answers_with_the_submitted_one(
+    center, supervisor
+):
+    zone, _ = zone_with_standard(center)
+    draft = answer_all(
+        services.start_inspection(zone=zone, kind="supervision", inspector=supervisor),
+        supervisor,
+    )
+    stale = Inspection.objects.get(pk=draft.pk)
+    services.submit_inspection(inspection=draft, by=supervisor)
+    again = services.submit_inspection(inspection=stale, by=supervisor)
+    assert again.is_submitted
+    assert Inspection.objects.get(pk=draft.pk).version == draft.version
 
 
 def test_two_people_saving_the_same_draft(center, supervisor):

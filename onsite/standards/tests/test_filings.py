@@ -82,6 +82,20 @@ def test_a_double_submit_makes_one_filing(client_for, setting):
     assert first["Location"] == second["Location"]
 
 
+def test_a_racing_twin_of_a_filing_answers_with_the_first(client_for, setting, monkeypatch):
+    """Both twins passed the "already filed?" check: the second finds the key claimed and
+    answers with the first filing, keeping nothing of its own."""
+    from onsite.standards import services
+
+    client = client_for(setting["owner"])
+    key = uuid.uuid4().hex
+    first = _file(client, setting, submission_key=key)
+    monkeypatch.setattr(services, "existing_submission", lambda **_kwargs: None)
+    second = _file(client, setting, submission_key=key)
+    assert ItemFiling.objects.count() == 1
+    assert first["Location"] == second["Location"]
+
+
 def test_a_non_owner_cannot_file_for_a_zone(client_for, setting, center):
     other = UserFactory(center=center, roles=["staff"])
     ZoneFactory(center=center, owner=other, area_type=setting["zone"].area_type)
