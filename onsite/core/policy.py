@@ -169,6 +169,7 @@ POLICY: dict[str, Access] = {
     "rectification:rectification-submit": write(roles("admin", "leader", "office", "supervisor", "group_leader", "member", "staff")),  # rectification/<int:pk>/submit/
     "rectification:rectification-return": write(roles("admin", "leader", "office", "supervisor", "group_leader", "member", "staff")),  # rectification/<int:pk>/return/
     "rectification:rectification-verify": write(roles("admin", "leader", "office", "supervisor", "group_leader", "member", "staff")),  # rectification/<int:pk>/verify/
+    "rectification:rectification-reassign": write(roles("admin", "office", "supervisor")),  # rectification/<int:pk>/reassign/
     "rectification:photo": read(roles("admin", "leader", "office", "supervisor", "group_leader", "member", "staff", "viewer")),  # rectification/photos/<int:pk>/
     "rectification:photo-delete": write(roles("admin", "leader", "office", "supervisor", "group_leader", "member", "staff")),  # rectification/photos/<int:pk>/delete/
     "rectification:calendar": read(roles("admin", "leader", "office", "supervisor", "group_leader", "member", "staff", "viewer")),  # rectification/calendar/

@@ -86,5 +86,14 @@ def can_verify(user: User, rectification: Rectification) -> bool:
     return rectification.is_submitted and is_verifier(user, rectification)
 
 
+def can_reassign(user: User, rectification: Rectification) -> bool:
+    """The supervision section, office and admin hand an unfinished one to someone else."""
+    return (
+        not rectification.is_closed
+        and user.has_role(*VERIFIERS)
+        and not user.is_cross_center_viewer
+    )
+
+
 def can_edit_calendar(user: User) -> bool:
     return user.has_role(*CALENDAR_EDITORS) and not user.is_cross_center_viewer

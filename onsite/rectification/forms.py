@@ -36,6 +36,25 @@ class ReturnForm(_Versioned):
     )
 
 
+class ReassignForm(_Versioned):
+    to: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Hand it to"), queryset=None, empty_label=None
+    )
+    reason = forms.CharField(
+        label=_("Why"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+    def __init__(self, *args: Any, people: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from onsite.accounts.models import User
+
+        field = self.fields["to"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
+        field.queryset = User.objects.filter(pk__in=[p.pk for p in people])
+        # The zone's unit first, as the service sorted them.
+        field.choices = [(p.pk, f"{p} · {p.unit or '—'}") for p in people]
+
+
 class VerifyForm(_Versioned):
     note = forms.CharField(
         label=_("Note (optional)"),

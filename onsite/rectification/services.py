@@ -227,6 +227,7 @@ def remove_after_photo(
 SUBMIT_SCOPE = "rectification.submit"
 RETURN_SCOPE = "rectification.return"
 VERIFY_SCOPE = "rectification.verify"
+REASSIGN_SCOPE = "rectification.reassign"
 
 
 @transaction.atomic
@@ -330,6 +331,84 @@ def return_rectification(
         params={"zone": rectification.zone.name, "reason": reason[:120]},
         url=_url(rectification),
     )
+    return rectification
+
+
+def reassignable_people(rectification: Rectification) -> list[User]:
+    """Who can take a rectification over: active people of the center who work there (not
+    cross-center viewers), the zone's unit first. Two queries."""
+    zone = rectification.zone
+    people = User.objects.filter(center_id=zone.center_id, is_active=True).exclude(
+        pk=rectification.assignee_id or 0
+    )
+    return sorted(
+        people.select_related("unit"),
+        key=lambda u: (u.unit_id != zone.unit_id, u.unit.code if u.unit else "~", u.username),
+    )
+
+
+@transaction.atomic
+def reassign_rectification(
+    *,
+    rectification: Rectification,
+    to: User,
+    by: User,
+    reason: str,
+    expected_version: int,
+    submission_key: str = "",
+    request: HttpRequest | None = None,
+) -> Rectification:
+    """Hands an unfinished rectification to someone else (the fixer rotated out, is away, or
+    the wrong person was given it). The status and due date stay; both people are told."""
+    if _already(by=by, scope=REASSIGN_SCOPE, key=submission_key, rectification=rectification):
+        rectification.refresh_from_db()
+        return rectification
+    if rectification.is_closed:
+        raise RectificationError(_("A verified rectification cannot be reassigned."))
+    if to.center_id != rectification.zone.center_id or not to.is_active:
+        raise RectificationError(_("Choose an active person of this center."))
+    if to.pk == rectification.assignee_id:
+        raise RectificationError(_("This person already has it."))
+    reason = reason.strip()
+    if not reason:
+        raise RectificationError(_("Give the reason for reassigning it."))
+    before = rectification.assignee
+    rectification.assignee = to
+    _move(
+        rectification,
+        action=Transition.Action.REASSIGNED,
+        to=rectification.status,
+        by=by,
+        expected_version=expected_version,
+        fields=["assignee"],
+        note=reason,
+    )
+    _claim(by=by, scope=REASSIGN_SCOPE, key=submission_key, rectification=rectification)
+    record_event(
+        request,
+        action="rectification.reassigned",
+        obj=rectification,
+        actor=by,
+        center=rectification.zone.center,
+        detail={"from": before.pk if before else None, "to": to.pk, "reason": reason[:200]},
+    )
+    notify(
+        center=rectification.zone.center,
+        users=[to],
+        kind="rectification.assigned",
+        message=gettext_noop("A rectification on %(zone)s was handed to you: %(reason)s"),
+        params={"zone": rectification.zone.name, "reason": reason[:120]},
+        url=_url(rectification),
+    )
+    if before is not None and before.is_active:
+        notify(
+            center=rectification.zone.center,
+            users=[before],
+            kind="rectification.reassigned",
+            message=gettext_noop("Your rectification on %(zone)s was handed to %(person)s."),
+            params={"zone": rectification.zone.name, "person": str(to)},
+            url=_url(rectification),
+        )
     return rectification
 
 

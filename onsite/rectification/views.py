@@ -26,6 +26,7 @@ from onsite.rectification.calendar import coming_year_warning, load_from_package
 from onsite.rectification.forms import (
     CalendarDayForm,
     PhotoForm,
+    ReassignForm,
     ReturnForm,
     SubmitForm,
     VerifyForm,
@@ -87,6 +88,7 @@ def _detail(
     submit_form: SubmitForm | None = None,
     return_form: ReturnForm | None = None,
     verify_form: VerifyForm | None = None,
+    reassign_form: ReassignForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     version = rectification.version
@@ -112,6 +114,12 @@ def _detail(
             "submit_form": submit_form or SubmitForm(version=version),
             "return_form": return_form or ReturnForm(version=version),
             "verify_form": verify_form or VerifyForm(version=version),
+            "reassign_form": reassign_form
+            or (
+                ReassignForm(version=version, people=services.reassignable_people(rectification))
+                if access.can_reassign(request.user, rectification)
+                else None
+            ),
             "photo_form": PhotoForm(),
             "fix_now": rectification.severity == Severity.FIX_NOW,
         },
@@ -212,6 +220,39 @@ def rectification_return(request: OnsiteRequest, pk: int) -> HttpResponse:
             return redirect("rectification:rectification-detail", rectification.pk)
     rectification.refresh_from_db()
     return _detail(request, rectification, return_form=form, status=400)
+
+
+@role_required(*access.VERIFIERS, write=True)
+@require_POST
+def rectification_reassign(request: OnsiteRequest, pk: int) -> HttpResponse:
+    rectification = access.get_rectification(request.user, request.center, pk)
+    if not access.can_reassign(request.user, rectification):
+        return deny(request)
+    form = ReassignForm(
+        request.POST,
+        version=rectification.version,
+        people=services.reassignable_people(rectification),
+    )
+    if form.is_valid():
+        try:
+            services.reassign_rectification(
+                rectification=rectification,
+                to=form.cleaned_data["to"],
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["row_version"],
+                submission_key=form.cleaned_data["submission_key"],
+                request=request,
+            )
+        except (RectificationError, ConflictError) as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(
+                request, _("Handed to %(person)s.") % {"person": rectification.assignee}
+            )
+            return redirect("rectification:rectification-detail", rectification.pk)
+    rectification.refresh_from_db()
+    return _detail(request, rectification, reassign_form=form, status=400)
 
 
 @role_required(*access.WRITERS, write=True)

@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
 from onsite.core.tests.factories import GroupFactory, UserFactory
@@ -297,3 +298,68 @@ def test_calendar_denied_to_auditors_and_anonymous(client, client_for, auditor):
     assert client_for(auditor).get(url).status_code == 403
     client.logout()
     assert client.get(url).status_code == 302
+
+
+def reassign_url(r):
+    return reverse("rectification:rectification-reassign", args=[r.pk])
+
+
+def test_the_supervisor_hands_a_rectification_to_someone_else_who_is_told(
+    client_for, center, rectification, owner, supervisor, django_capture_on_commit_callbacks
+):
+    newcomer = UserFactory(center=center, unit=owner.unit, roles=["staff"], full_name="新同事")
+    client = client_for(supervisor)
+    page = client.get(detail_url(rectification)).content.decode()
+    assert 'data-testid="reassign"' in page
+    assert "新同事" in page
+    data = {"to": newcomer.pk, "reason": "原责任人轮岗", "row_version": rectification.version,
+            "submission_key": "hand-1"}  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reassign_url(rectification), data)
+        client.post(reassign_url(rectification), data)  # a double tap changes nothing more
+    assert response.status_code == 302
+    rectification.refresh_from_db()
+    assert rectification.assignee == newcomer
+    assert rectification.is_open, "the status and due date stay"
+    assert Transition.objects.filter(rectification=rectification, action="reassigned").count() == 1
+    assert Notification.objects.filter(user=newcomer, kind="rectification.assigned").exists()
+    assert Notification.objects.filter(user=owner, kind="rectification.reassigned").exists()
+    assert (
+        client_for(newcomer)
+        .get("/rectification/?mine=1")
+        .content.decode()
+        .count(detail_url(rectification))
+        >= 1
+    )
+
+
+def test_reassigning_needs_a_reason_a_current_version_and_a_person_of_the_center(
+    client_for, center, other_center, rectification, owner, supervisor
+):
+    colleague = UserFactory(center=center, roles=["staff"])
+    stranger = UserFactory(center=other_center, roles=["staff"])
+    client = client_for(supervisor)
+    url = reassign_url(rectification)
+    base = {"to": colleague.pk, "reason": "换人", "row_version": rectification.version}
+    assert client.post(url, base | {"reason": " "}).status_code == 400
+    assert client.post(url, base | {"to": stranger.pk}).status_code == 400
+    stale = client.post(url, base | {"row_version": rectification.version - 1})
+    assert stale.status_code == 400
+    assert "已有其他人保存" in stale.content.decode()
+    rectification.refresh_from_db()
+    assert rectification.assignee == owner
+
+
+def test_only_the_supervision_section_office_and_admin_reassign(
+    client_for, center, rectification, owner, leader, other_supervisor
+):
+    data = {"to": owner.pk, "reason": "x", "row_version": rectification.version}
+    assert client_for(owner).post(reassign_url(rectification), data).status_code == 403
+    assert client_for(leader).post(reassign_url(rectification), data).status_code == 403
+    assert (
+        'data-testid="reassign"'
+        not in client_for(owner).get(detail_url(rectification)).content.decode()
+    )
+    assert client_for(other_supervisor).post(reassign_url(rectification), data).status_code == 404
+    anonymous = Client()
+    assert anonymous.post(reassign_url(rectification), data).status_code == 302  # sign in
