@@ -3,11 +3,13 @@ menus by section. Each app adds its entries here when it gains pages."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from onsite.accounts.models import Role
@@ -92,7 +94,13 @@ NAV: list[NavItem] = [
 
 def nav_for(roles: frozenset[str]) -> list[dict[str, Any]]:
     """Top-level entries in declared order; a section becomes one menu at the place of its
-    first entry, or a plain link when the user sees only one of its entries."""
+    first entry, or a plain link when the user sees only one of its entries. Built once per
+    set of roles, language and URL prefix (every page draws it; read it, never change it)."""
+    return _nav(frozenset(roles), get_language(), get_script_prefix())
+
+
+@functools.lru_cache(maxsize=512)
+def _nav(roles: frozenset[str], language: str, prefix: str) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
     menus: dict[str, dict[str, Any]] = {}
     for item in NAV:
