@@ -569,12 +569,15 @@ def zone_effective(
 def list_filings(
     request: OnsiteRequest,
     status: Literal["requested", "approved", "rejected", "withdrawn"] | None = None,
+    offset: int = 0,
 ) -> list[ItemFilingOut]:
+    """Newest first, 200 at a time; `offset` pages further back."""
     _read(request)
     rows = access.visible_filings(request.user, request.center).select_related("zone", "item")
     if status:
         rows = rows.filter(status=status)
-    return [_filing_out(f) for f in rows.order_by("-filed_at")[:200]]
+    start = min(max(offset, 0), 1_000_000)
+    return [_filing_out(f) for f in rows.order_by("-filed_at", "-pk")[start : start + 200]]
 
 
 @router.get("/filings/{filing_id}", response=documented(ItemFilingOut), summary="One filing")

@@ -259,3 +259,12 @@ def test_the_schema_documents_our_own_bodies(client, db):
     assert review["decision"]["enum"] == ["approve", "reject"]
     assert "pillar" in components["StandardClauseIn"]["properties"]
     assert "valid_to" in components["ItemFilingIn"]["properties"]
+
+
+def test_the_filing_list_pages_back_with_an_offset(client, zone, office_user):
+    made = [ItemFilingFactory(center=zone.center, zone=zone) for _ in range(3)]
+    office = auth(office_user)
+    everything = [row["id"] for row in client.get(f"{API}/filings", **office).json()]
+    assert everything == sorted((f.pk for f in made), reverse=True)
+    later = [row["id"] for row in client.get(f"{API}/filings?offset=2", **office).json()]
+    assert later == everything[2:]
