@@ -10,6 +10,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -92,6 +93,9 @@ def _cached_html(
     return mark_safe(html)  # our own templates rendered it
 
 
+# Read-only pages (the roll-up request and the audit of a refusal commit on their own): no
+# request-wide transaction, two round trips fewer on the most visited leadership pages.
+@transaction.non_atomic_requests
 @role_required(*access.READERS)
 def dashboard(request: OnsiteRequest) -> HttpResponse:
     center = _center(request)
@@ -146,6 +150,7 @@ def _heatmap_html(
     return _cached_html(request, ("heat", url_name, f"{month:%Y-%m}", level), build)
 
 
+@transaction.non_atomic_requests
 @role_required(*access.READERS)
 def heatmap(request: OnsiteRequest) -> HttpResponse:
     month = queries.parse_month(request.GET.get("month"))
