@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import datetime
+
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
@@ -10,6 +13,8 @@ from onsite.core.api import documented
 from onsite.core.middleware import CENTER_SESSION_KEY
 from onsite.core.models import visible_centers
 from onsite.core.types import OnsiteRequest
+
+LAST_USED_PRECISION = datetime.timedelta(minutes=1)
 
 
 class TokenAuth(APIKeyHeader):
@@ -30,7 +35,13 @@ class TokenAuth(APIKeyHeader):
             return None
         if not may_use_api(token.user):
             return None
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        # "Last used" to the minute: writing it on every call made every read a write, and
+        # concurrent calls with one token queued on its row until each request committed.
+        if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
+            ApiToken.objects.filter(pk=token.pk).filter(
+                Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_PRECISION)
+            ).update(last_used_at=now)
         attach_user(request, token.user)
         return token.user
 

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 
 from onsite.accounts.models import ApiToken
@@ -93,3 +95,22 @@ def test_the_auditor_reads_no_business_data_through_the_api(client, auditor, cli
     raw = ApiToken.issue(user=auditor, name="x")[1]
     assert client.get("/api/v1/org/units", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
     assert client_for(auditor).get("/api/v1/org/units").status_code == 401
+
+
+def test_a_token_records_its_last_use_to_the_minute_without_writing_on_every_call(
+    client, staff_user
+):
+    token, raw = ApiToken.issue(user=staff_user, name="x")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    assert client.get("/api/v1/accounts/me", **auth).status_code == 200
+    token.refresh_from_db()
+    first = token.last_used_at
+    assert first is not None
+    client.get("/api/v1/accounts/me", **auth)
+    token.refresh_from_db()
+    assert token.last_used_at == first, "a second call within the minute writes nothing"
+    earlier = first - datetime.timedelta(minutes=2)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=earlier)
+    client.get("/api/v1/accounts/me", **auth)
+    token.refresh_from_db()
+    assert token.last_used_at > earlier
