@@ -12,7 +12,7 @@
    growing page measured on both in adjacent runs: the ratio and its exponent.
 5. bench/results.json, a table on stdout, and the table in docs/performance.md.
 
-    python -m bench.run [--seconds 20] [--users 2] [--workers 4] [--growth 1x10|10x1|none]
+    python -m bench.run [--seconds 20] [--users 2] [--workers 5] [--growth 1x10|10x1|none]
                         [--reuse] [--only name,name] [--no-docs]"""
 
 from __future__ import annotations
@@ -346,6 +346,7 @@ def compose(
             "seconds": args.seconds,
             "warmup": args.warmup,
             "workers": args.workers,
+            "server": "gthread workers × 2 threads",
             "growth": args.growth,
         },
         "data": data,
@@ -367,7 +368,8 @@ def tables(results: dict[str, Any]) -> str:
     one = results["data"].get("1", {})
     lines = [
         f"Run {results['generated_at']} on {results['machine']['cpus']} CPUs; "
-        f"gunicorn {results['settings']['workers']} sync workers; "
+        f"gunicorn {results['settings']['workers']} "
+        f"{results['settings'].get('server', 'sync workers')}; "
         f"{results['settings']['users']} closed-loop clients × {results['settings']['seconds']} s "
         f"per endpoint; load average {results['machine']['load_during_runs'][0]}–"
         f"{results['machine']['load_during_runs'][1]} on the shared machine; "
@@ -446,7 +448,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=20, help="per endpoint (default 20)")
     parser.add_argument("--warmup", type=float, default=3, help="seconds discarded per run")
     parser.add_argument("--users", type=int, default=cpus, help="closed-loop clients")
-    parser.add_argument("--workers", type=int, default=2 * cpus, help="gunicorn workers")
+    parser.add_argument(
+        "--workers", type=int, default=2 * cpus + 1, help="gunicorn workers (2 threads each)"
+    )
     parser.add_argument("--growth", choices=["1x10", "10x1", "none"], default="1x10")
     parser.add_argument("--reuse", action="store_true", help="reuse generated databases")
     parser.add_argument("--only", default="", help="comma-separated endpoint names")

@@ -205,6 +205,7 @@ def run_scenario(name: str, args: argparse.Namespace) -> dict[str, Any]:
         "minutes": args.minutes,
         "users": users,
         "workers": args.workers,
+        "server": "gthread workers × 2 threads",
         "settings": {k: v for k, v in vars(args).items() if k != "scenario"},
         "load_average_after": os.getloadavg(),
         "requests": requests,
@@ -245,7 +246,7 @@ def verdict(report: dict[str, Any]) -> dict[str, bool | None]:
 def format_report(report: dict[str, Any]) -> str:
     lines = [
         f"Scenario {report['scenario']}: {report['users']} users, {report['minutes']:g} min, "
-        f"{report['workers']} gunicorn workers (load average after: "
+        f"{report['workers']} gunicorn {report.get('server', 'sync workers')} (load average after: "
         f"{', '.join(f'{x:.1f}' for x in report['load_average_after'])})",
         "",
         "| request | count | errors | p50 ms | p95 ms | max ms | p95 target |",
@@ -312,7 +313,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--double", type=float, default=0.1, help="burst: share of double taps")
     parser.add_argument("--client-timeout", type=float, default=10, help="burst: seconds")
     parser.add_argument("--every", type=float, default=60, help="killed-worker: seconds")
-    parser.add_argument("--workers", type=int, default=2 * cpus)
+    parser.add_argument("--workers", type=int, default=2 * cpus + 1)
     parser.add_argument("--no-docs", action="store_true", help="leave docs/performance.md")
     args = parser.parse_args(argv)
     if args.minutes is None:

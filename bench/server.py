@@ -198,7 +198,12 @@ class Server:
 
 @contextmanager
 def gunicorn(
-    db: str, *, workers: int, log_name: str = "gunicorn", env: dict[str, str] | None = None
+    db: str,
+    *,
+    workers: int,
+    threads: int = 2,
+    log_name: str = "gunicorn",
+    env: dict[str, str] | None = None,
 ) -> Iterator[Server]:
     """Serves the app from the benchmark database on a free port of 127.0.0.1 (`env` adds
     settings to the app's environment)."""
@@ -209,7 +214,10 @@ def gunicorn(
         [
             str(VENV_BIN / "gunicorn"), "config.wsgi:application",
             "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-            "--worker-class", "sync", "--timeout", "60", "--graceful-timeout", "5",
+            # As docs/deployment.md runs it: threaded workers, so a short page does not
+            # wait behind a photo being re-encoded in the same process.
+            "--worker-class", "gthread", "--threads", str(threads),
+            "--timeout", "60", "--graceful-timeout", "5",
             # The app is imported once and forked: workers start (and restart) at once.
             "--preload", "--error-logfile", "-", "--log-level", "warning",
         ],
