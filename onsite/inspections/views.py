@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from onsite.audit.models import Outcome
 from onsite.audit.services import record_event
-from onsite.core.concurrency import ConflictError
+from onsite.core.concurrency import ConflictError, existing_submission
 from onsite.core.decorators import role_required
 from onsite.core.models import get_for_center
 from onsite.core.paging import page_of
@@ -157,6 +157,26 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
+def _twin_outcome(
+    request: OnsiteRequest, inspection: Inspection, action: str
+) -> HttpResponse | None:
+    """A double tap sends the same keys twice at once. The twin waits on the first one's row
+    and then finds the version moved: a conflict with itself. If the first one finished what
+    these keys asked for, answer as it was answered instead of showing a conflict."""
+    user = request.user
+    if action == "submit":
+        key = request.POST.get("submit_key", "")
+        if key and existing_submission(user=user, scope=services.SUBMIT_SCOPE, key=key):
+            messages.success(request, _("Inspection submitted."))
+            return redirect("inspections:inspection-detail", inspection.pk)
+        return None
+    key = request.POST.get("save_key", "")
+    if key and existing_submission(user=user, scope=services.SAVE_SCOPE, key=key):
+        messages.success(request, _("Answers saved."))
+        return redirect(reverse("inspections:inspection-edit", args=[inspection.pk]))
+    return None
+
+
 @never_cache
 @role_required(*access.READERS)
 def inspection_edit(request: OnsiteRequest, pk: int) -> HttpResponse:
@@ -201,6 +221,9 @@ def inspection_edit(request: OnsiteRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Inspection submitted."))
                 return redirect("inspections:inspection-detail", inspection.pk)
         except ConflictError as exc:
+            twin = _twin_outcome(request, inspection, action)
+            if twin is not None:
+                return twin
             conflict = True
             messages.error(request, str(exc.message))
         except InspectionError as exc:

@@ -382,3 +382,27 @@ def test_answers_only_change_on_drafts(supervisor, zone):
     inspection = inspect(zone, supervisor)
     with pytest.raises(services.InspectionError):
         answer(inspection, supervisor)
+
+
+def test_the_twin_of_a_double_tapped_submit_lands_on_the_result_not_a_conflict(
+    client_for, supervisor, zone, monkeypatch
+):
+    """Both taps read the draft; the first saves and submits; the second waited on its row
+    and finds the version moved. It is answered as the first was: submitted."""
+    from onsite.inspections import services as inspection_services
+    from onsite.inspections import views as inspection_views
+
+    client = client_for(supervisor)
+    edit_url = start(client, zone).url
+    inspection = Inspection.objects.get()
+    results = {a.key: "pass" for a in inspection.answers.all()}
+    as_read = Inspection.objects.get(pk=inspection.pk)  # what the second tap read
+    data = form_data(inspection, results=results, action="submit", key="tap")
+    assert client.post(edit_url, data).status_code == 302
+    assert Inspection.objects.get(pk=inspection.pk).is_submitted
+    monkeypatch.setattr(inspection_views.access, "get_inspection", lambda *_a, **_k: as_read)
+    monkeypatch.setattr(inspection_services, "existing_submission", lambda **_k: None)
+    twin = client.post(edit_url, data)
+    assert twin.status_code == 302
+    assert twin["Location"] == f"/inspections/{inspection.pk}/"
+    assert Inspection.objects.count() == 1
