@@ -46,6 +46,7 @@ from bench.server import (
     log,
     manage,
     prepare,
+    server_kind,
 )
 from bench.stats import Figures, figures, growth_exponent
 
@@ -166,7 +167,7 @@ def measure(db: str, *, only: set[str] | None, args: argparse.Namespace) -> dict
     journal = _fresh(OUT / "journal-bench")
     runs: dict[str, Any] = {}
     floors: list[Figures] = []
-    with gunicorn(db, workers=args.workers, log_name="gunicorn-1") as server:
+    with gunicorn(db, workers=args.workers, threads=args.threads, log_name="gunicorn-1") as server:
         log(f"{db}: gunicorn with {args.workers} workers at {server.url}")
         for state in chosen:
             name = state["name"]
@@ -214,9 +215,11 @@ def measure_growth(
     journal = _fresh(OUT / "journal-growth")
     pairs: dict[str, Any] = {}
     with (
-        gunicorn(small, workers=args.workers, log_name="gunicorn-g1", env=UNCACHED) as server_small,
         gunicorn(
-            large, workers=args.workers, log_name="gunicorn-g10", env=UNCACHED
+            small, workers=args.workers, threads=args.threads, log_name="gunicorn-g1", env=UNCACHED
+        ) as server_small,
+        gunicorn(
+            large, workers=args.workers, threads=args.threads, log_name="gunicorn-g10", env=UNCACHED
         ) as server_large,
     ):
         sides = [("1", server_small, small_context), ("10", server_large, large_context)]
@@ -346,7 +349,7 @@ def compose(
             "seconds": args.seconds,
             "warmup": args.warmup,
             "workers": args.workers,
-            "server": "gthread workers × 2 threads",
+            "server": server_kind(args.threads),
             "growth": args.growth,
         },
         "data": data,
@@ -448,9 +451,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=20, help="per endpoint (default 20)")
     parser.add_argument("--warmup", type=float, default=3, help="seconds discarded per run")
     parser.add_argument("--users", type=int, default=cpus, help="closed-loop clients")
-    parser.add_argument(
-        "--workers", type=int, default=2 * cpus + 1, help="gunicorn workers (2 threads each)"
-    )
+    parser.add_argument("--workers", type=int, default=2 * cpus + 1, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=2, help="per worker (1: sync workers)")
     parser.add_argument("--growth", choices=["1x10", "10x1", "none"], default="1x10")
     parser.add_argument("--reuse", action="store_true", help="reuse generated databases")
     parser.add_argument("--only", default="", help="comma-separated endpoint names")

@@ -47,6 +47,7 @@ from bench.server import (
     locust,
     log,
     prepare,
+    server_kind,
 )
 from bench.stats import figures
 
@@ -177,7 +178,9 @@ def run_scenario(name: str, args: argparse.Namespace) -> dict[str, Any]:
     else:
         classes = ["Inspector", "Browser", "Leader"]
         users, extra = args.inspectors + args.browsers + args.leaders, []
-    with gunicorn(DB, workers=args.workers, log_name=f"gunicorn-{name}") as server:
+    with gunicorn(
+        DB, workers=args.workers, threads=args.threads, log_name=f"gunicorn-{name}"
+    ) as server:
         with task_worker(DB) as worker:
             log(f"{name}: {users} users for {args.minutes:g} min against {server.url}")
             faults = Faults(name, server, seconds=seconds, every=args.every)
@@ -205,7 +208,7 @@ def run_scenario(name: str, args: argparse.Namespace) -> dict[str, Any]:
         "minutes": args.minutes,
         "users": users,
         "workers": args.workers,
-        "server": "gthread workers × 2 threads",
+        "server": server_kind(args.threads),
         "settings": {k: v for k, v in vars(args).items() if k != "scenario"},
         "load_average_after": os.getloadavg(),
         "requests": requests,
@@ -314,6 +317,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--client-timeout", type=float, default=10, help="burst: seconds")
     parser.add_argument("--every", type=float, default=60, help="killed-worker: seconds")
     parser.add_argument("--workers", type=int, default=2 * cpus + 1)
+    parser.add_argument("--threads", type=int, default=2, help="per worker (1: sync workers)")
     parser.add_argument("--no-docs", action="store_true", help="leave docs/performance.md")
     args = parser.parse_args(argv)
     if args.minutes is None:

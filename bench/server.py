@@ -68,6 +68,10 @@ def create_database(name: str, *, template: str | None = None) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def server_kind(threads: int) -> str:
+    return f"gthread workers × {threads} threads" if threads > 1 else "sync workers"
+
+
 def analyze_database(name: str) -> None:
     """Planner statistics after a bulk load, as autovacuum would gather them a while later
     on a live server; without them PostgreSQL plans for empty tables. Copies made from the
@@ -216,7 +220,8 @@ def gunicorn(
             "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
             # As docs/deployment.md runs it: threaded workers, so a short page does not
             # wait behind a photo being re-encoded in the same process.
-            "--worker-class", "gthread", "--threads", str(threads),
+            *(["--worker-class", "gthread", "--threads", str(threads)] if threads > 1
+              else ["--worker-class", "sync"]),
             "--timeout", "60", "--graceful-timeout", "5",
             # The app is imported once and forked: workers start (and restart) at once.
             "--preload", "--error-logfile", "-", "--log-level", "warning",
