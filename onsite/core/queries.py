@@ -27,6 +27,12 @@ def home_summary(*, center: Center, user: User, role: str) -> dict[str, Any]:
             **my_work(center=center, user=user),
             **staff_to_do(user),
         }
+    mine: dict[str, Any] = {}
+    if role in (Role.MEMBER, Role.GROUP_LEADER):
+        # Working-group members are window staff too: their own work comes first.
+        from onsite.rectification.queries import my_work
+
+        mine = {**my_work(center=center, user=user), **staff_to_do(user)}
     counts = Unit.objects.filter(center=center).aggregate(
         windows=Count("pk", filter=Q(kind=Unit.Kind.WINDOW)),
         sections=Count("pk", filter=Q(kind=Unit.Kind.SECTION)),
@@ -36,6 +42,7 @@ def home_summary(*, center: Center, user: User, role: str) -> dict[str, Any]:
         "zone_count": Zone.objects.filter(center=center, is_active=True).count(),
         "staff_count": User.objects.filter(center=center, is_active=True).count(),
         "group_count": Group.objects.filter(center=center).count(),
+        **mine,
     }
 
 

@@ -66,9 +66,11 @@ def test_the_shell_sets_strict_security_headers(client, db):
     assert response["X-Request-ID"]
 
 
+@pytest.mark.parametrize("persona", ["staff_user", "member"])
 def test_staff_home_lists_an_open_survey_and_a_standard_to_acknowledge(
-    client_for, staff_user, center, django_assert_max_num_queries
+    request, client_for, persona, center, django_assert_max_num_queries
 ):
+    staff_user = request.getfixturevalue(persona)
     from onsite.core.tests.factories import ZoneFactory
     from onsite.engagement.models import Acknowledgement
     from onsite.inspections.tests.factories import published_standard
