@@ -25,6 +25,7 @@ from onsite.core.models import Center
 from onsite.inspections.models import Inspection, InspectionSettings
 from onsite.org.models import Membership, Unit
 from onsite.programme import results
+from onsite.programme.demo import NAME, PILOT_UNITS
 from onsite.programme.gates import ACCEPTANCE, NO_OVERDUE, RED_TAGS, SCORE
 from onsite.programme.models import (
     PHASES,
@@ -51,8 +52,6 @@ from onsite.programme.queries import month_scores
 from onsite.programme.services.common import MIN_UNITS_FOR_YELLOW, PLANNED_PHASES
 from onsite.programme.services.plan import split_dates
 
-NAME = "标准化现场管理建设"
-PILOT_UNITS = ["s1", "w01", "w02", "w03", "w04", "w05"]
 PHASE_NAMES = {"sort": "整理", "set_in_order": "整顿", "shine": "清扫", "standardize": "清洁",
                "sustain": "素养"}  # fmt: skip
 CLOSE_AFTER = 3  # working days from a round's last rating day to its closing

@@ -5,6 +5,8 @@ the working-day calendar for admins."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -170,6 +172,39 @@ def photo_view(request: OnsiteRequest, pk: int) -> HttpResponse:
     return photo_response(stored, name=f"after-photo-{photo.pk}")
 
 
+def _move(
+    request: OnsiteRequest,
+    rectification: Rectification,
+    form: Any,
+    *,
+    form_name: str,
+    service: Callable[..., Rectification],
+    fields: tuple[str, ...],
+    done: Callable[[], str],
+) -> HttpResponse:
+    """One move of a rectification from its detail page: the service gets the form's
+    `fields` with the version and submission key; on success the page says `done()`, on a
+    refusal or conflict the detail page shows the form with its error (400)."""
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            service(
+                rectification=rectification,
+                by=request.user,
+                expected_version=data["row_version"],
+                submission_key=data["submission_key"],
+                request=request,
+                **{name: data[name] for name in fields},
+            )
+        except (RectificationError, ConflictError) as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, done())
+            return redirect("rectification:rectification-detail", rectification.pk)
+    rectification.refresh_from_db()
+    return _detail(request, rectification, status=400, **{form_name: form})
+
+
 @role_required(*access.WRITERS, write=True)
 @require_POST
 def rectification_submit(request: OnsiteRequest, pk: int) -> HttpResponse:
@@ -177,23 +212,11 @@ def rectification_submit(request: OnsiteRequest, pk: int) -> HttpResponse:
     if not access.is_fixer(request.user, rectification):
         return deny(request)
     form = SubmitForm(request.POST, version=rectification.version)
-    if form.is_valid():
-        try:
-            services.submit_rectification(
-                rectification=rectification,
-                by=request.user,
-                note=form.cleaned_data["note"],
-                expected_version=form.cleaned_data["row_version"],
-                submission_key=form.cleaned_data["submission_key"],
-                request=request,
-            )
-        except (RectificationError, ConflictError) as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            messages.success(request, _("Submitted for verification."))
-            return redirect("rectification:rectification-detail", rectification.pk)
-    rectification.refresh_from_db()
-    return _detail(request, rectification, submit_form=form, status=400)
+    return _move(
+        request, rectification, form, form_name="submit_form",
+        service=services.submit_rectification, fields=("note",),
+        done=lambda: _("Submitted for verification."),
+    )  # fmt: skip
 
 
 @role_required(*access.WRITERS, write=True)
@@ -203,23 +226,11 @@ def rectification_return(request: OnsiteRequest, pk: int) -> HttpResponse:
     form = ReturnForm(request.POST, version=rectification.version)
     if not access.is_verifier(request.user, rectification):
         return deny(request)
-    if form.is_valid():
-        try:
-            services.return_rectification(
-                rectification=rectification,
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-                expected_version=form.cleaned_data["row_version"],
-                submission_key=form.cleaned_data["submission_key"],
-                request=request,
-            )
-        except (RectificationError, ConflictError) as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            messages.success(request, _("Returned to the zone owner."))
-            return redirect("rectification:rectification-detail", rectification.pk)
-    rectification.refresh_from_db()
-    return _detail(request, rectification, return_form=form, status=400)
+    return _move(
+        request, rectification, form, form_name="return_form",
+        service=services.return_rectification, fields=("reason",),
+        done=lambda: _("Returned to the zone owner."),
+    )  # fmt: skip
 
 
 @role_required(*access.VERIFIERS, write=True)
@@ -233,26 +244,11 @@ def rectification_reassign(request: OnsiteRequest, pk: int) -> HttpResponse:
         version=rectification.version,
         people=services.reassignable_people(rectification),
     )
-    if form.is_valid():
-        try:
-            services.reassign_rectification(
-                rectification=rectification,
-                to=form.cleaned_data["to"],
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-                expected_version=form.cleaned_data["row_version"],
-                submission_key=form.cleaned_data["submission_key"],
-                request=request,
-            )
-        except (RectificationError, ConflictError) as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            messages.success(
-                request, _("Handed to %(person)s.") % {"person": rectification.assignee}
-            )
-            return redirect("rectification:rectification-detail", rectification.pk)
-    rectification.refresh_from_db()
-    return _detail(request, rectification, reassign_form=form, status=400)
+    return _move(
+        request, rectification, form, form_name="reassign_form",
+        service=services.reassign_rectification, fields=("to", "reason"),
+        done=lambda: _("Handed to %(person)s.") % {"person": rectification.assignee},
+    )  # fmt: skip
 
 
 @role_required(*access.WRITERS, write=True)
@@ -262,23 +258,11 @@ def rectification_verify(request: OnsiteRequest, pk: int) -> HttpResponse:
     form = VerifyForm(request.POST, version=rectification.version)
     if not access.is_verifier(request.user, rectification):
         return deny(request)
-    if form.is_valid():
-        try:
-            services.verify_rectification(
-                rectification=rectification,
-                by=request.user,
-                note=form.cleaned_data["note"],
-                expected_version=form.cleaned_data["row_version"],
-                submission_key=form.cleaned_data["submission_key"],
-                request=request,
-            )
-        except (RectificationError, ConflictError) as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            messages.success(request, _("Verified and closed."))
-            return redirect("rectification:rectification-detail", rectification.pk)
-    rectification.refresh_from_db()
-    return _detail(request, rectification, verify_form=form, status=400)
+    return _move(
+        request, rectification, form, form_name="verify_form",
+        service=services.verify_rectification, fields=("note",),
+        done=lambda: _("Verified and closed."),
+    )  # fmt: skip
 
 
 # --- working-day calendar --------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import random
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -94,22 +95,30 @@ def _respond(
             center_id=survey.center_id, survey=survey,
             respondent=person if named else None, unit_id=person.unit_id if named else None,
         )  # fmt: skip
-        rows = []
-        for code, value in _answers(rng, mood=mood).items():
-            question = questions[code]
-            answer = Answer(center_id=survey.center_id, response=response, question=question)
-            if question.kind in {Question.Kind.SCALE, Question.Kind.SINGLE}:
-                answer.value_int = int(value)  # type: ignore[call-overload]
-            elif question.kind == Question.Kind.MULTIPLE:
-                answer.value_choices = list(value)  # type: ignore[call-overload]
-            elif question.kind == Question.Kind.NUMBER:
-                answer.value_number = value  # type: ignore[assignment]
-            elif value:
-                answer.value_text = str(value)
-            else:
-                continue
-            rows.append(answer)
-        Answer.objects.bulk_create(rows)
+        Answer.objects.bulk_create(answer_rows(response, questions, _answers(rng, mood=mood)))
+
+
+def answer_rows(
+    response: Response, questions: dict[str, Question], values: dict[str, Any]
+) -> list[Answer]:
+    """The stored answers of one response to `values` by question code (an empty text is no
+    answer); shared by the demo and generate_data."""
+    rows = []
+    for code, value in values.items():
+        question = questions[code]
+        answer = Answer(center_id=response.center_id, response=response, question=question)
+        if question.kind in {Question.Kind.SCALE, Question.Kind.SINGLE}:
+            answer.value_int = int(value)
+        elif question.kind == Question.Kind.MULTIPLE:
+            answer.value_choices = list(value)
+        elif question.kind == Question.Kind.NUMBER:
+            answer.value_number = value
+        elif value:
+            answer.value_text = str(value)
+        else:
+            continue
+        rows.append(answer)
+    return rows
 
 
 @transaction.atomic

@@ -16,7 +16,7 @@ from collections import Counter
 from onsite.accounts.models import Role, User
 from onsite.core.generate import bulk, period
 from onsite.core.models import Center
-from onsite.surveys.demo import QUESTIONS, _answers
+from onsite.surveys.demo import QUESTIONS, _answers, answer_rows
 from onsite.surveys.models import Answer, Participation, Question, Response, Survey
 
 BASELINE = "现场管理现状及认同程度调查"
@@ -95,24 +95,7 @@ def _respond(
     responses = [Response(center_id=survey.center_id, survey=survey) for _ in range(how_many)]
     answers = []
     for response in responses:
-        for code, value in _answers(rng, mood=mood).items():
-            question = questions[code]
-            answer = Answer(
-                center_id=survey.center_id,
-                response=response,
-                question=question,
-            )
-            if question.kind in {Question.Kind.SCALE, Question.Kind.SINGLE}:
-                answer.value_int = int(value)  # type: ignore[call-overload]
-            elif question.kind == Question.Kind.MULTIPLE:
-                answer.value_choices = list(value)  # type: ignore[call-overload]
-            elif question.kind == Question.Kind.NUMBER:
-                answer.value_number = value  # type: ignore[assignment]
-            elif value:
-                answer.value_text = str(value)
-            else:
-                continue
-            answers.append(answer)
+        answers += answer_rows(response, questions, _answers(rng, mood=mood))
     # Stored in key order, which is random: nothing lines them up with the participations.
     bulk(Response, sorted(responses, key=lambda r: r.pk), counts=counts)
     bulk(Answer, sorted(answers, key=lambda a: a.pk), counts=counts)
