@@ -1,5 +1,5 @@
-"""The main navigation: one declared list, filtered by the user's roles and grouped into
-menus by section. Each app adds its entries here when it gains pages."""
+"""The main navigation: one declared list, shown to the roles the policy lets open each
+page, grouped into menus by section. Each app adds its entries here when it gains pages."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from onsite.accounts.models import Role
+from onsite.core.policy import POLICY
 from onsite.dashboards.apps import NAV_LABEL as DASHBOARD
 from onsite.engagement.apps import NAV_LABEL as BOARD
 from onsite.org.apps import NAV_FLOOR_PLAN, NAV_GROUPS, NAV_IMPORT
@@ -27,8 +28,17 @@ class NavItem:
     label: str | Promise
     url_name: str
     icon: str
-    roles: frozenset[str]
     section: str | Promise | None = None  # entries of a section share one dropdown menu
+    # Roles that may open the page but have no use for it in their menu (a system admin
+    # does not browse standards); everyone else who may open it sees it.
+    hidden_for: frozenset[str] = frozenset()
+
+    def shown_to(self, roles: frozenset[str]) -> bool:
+        """The page's roles are declared once, in the policy; the menu follows them, so it
+        never offers a page that would answer 403."""
+        allowed = POLICY[self.url_name].roles
+        visible = roles - self.hidden_for
+        return bool(visible) if allowed is None else bool(visible & allowed)
 
 
 ORGANISATION = _("Organisation")
@@ -37,58 +47,29 @@ CHECKS = _("Check and fix")
 SORT = _("Sort and supplies")
 ENGAGEMENT = _("Engagement")
 
-
+# Role sets that the domain apps' decorators use (the menu itself reads the policy).
 ALL = frozenset(Role.values) - {Role.VIEWER, Role.AUDITOR}
 MANAGERS = frozenset({Role.ADMIN, Role.LEADER, Role.OFFICE, Role.SUPERVISOR, Role.GROUP_LEADER})
 
 NAV: list[NavItem] = [
-    NavItem(_("Home"), "core:home", "house", frozenset(Role.values)),
-    NavItem(DASHBOARD, "dashboards:dashboard", "speedometer2", MANAGERS | {Role.VIEWER}),
-    NavItem(
-        _("Units"), "org:unit-list", "building", MANAGERS | {Role.MEMBER, Role.VIEWER}, ORGANISATION
-    ),
-    NavItem(_("Zones"), "org:zone-list", "grid-3x3", ALL | {Role.VIEWER}, ORGANISATION),
-    NavItem(NAV_GROUPS, "org:group-list", "diagram-3", ALL | {Role.VIEWER}, ORGANISATION),
-    NavItem(NAV_FLOOR_PLAN, "org:floor-plan", "map", ALL | {Role.VIEWER}, ORGANISATION),
-    NavItem(
-        NAV_IMPORT, "org:import", "file-earmark-spreadsheet", frozenset({Role.ADMIN}), ORGANISATION
-    ),
-    NavItem(
-        _("Standards"), "standards:standard-list", "journal-check", ALL | {Role.VIEWER}, STANDARDS
-    ),
-    NavItem(
-        _("Item filings"),
-        "standards:filing-list",
-        "file-earmark-check",
-        ALL | {Role.VIEWER},
-        STANDARDS,
-    ),
-    NavItem(
-        _("Inspections"),
-        "inspections:inspection-list",
-        "clipboard2-check",
-        ALL | {Role.VIEWER},
-        CHECKS,
-    ),
-    NavItem(
-        _("Rectifications"),
-        "rectification:rectification-list",
-        "wrench",
-        ALL | {Role.VIEWER},
-        CHECKS,
-    ),
-    NavItem(PROGRAMME, "programme:overview", "kanban", ALL | {Role.VIEWER}),
-    NavItem(RED_TAGS, "redtags:tag-list", "tags", ALL | {Role.VIEWER}, SORT),
-    NavItem(SUPPLIES, "supplies:supply-list", "box-seam", ALL | {Role.VIEWER}, SORT),
-    NavItem(SURVEYS, "surveys:survey-list", "ui-checks", ALL | {Role.VIEWER}, ENGAGEMENT),
-    NavItem(BOARD, "engagement:board", "megaphone", ALL | {Role.VIEWER}, ENGAGEMENT),
-    NavItem(_("Audit trail"), "audit:event-list", "journal-text", frozenset({Role.AUDITOR})),
-    NavItem(
-        _("Accounts"),
-        "accounts:user-list",
-        "shield-lock",
-        frozenset({Role.SYSADMIN, Role.SECADMIN}),
-    ),
+    NavItem(_("Home"), "core:home", "house"),
+    NavItem(DASHBOARD, "dashboards:dashboard", "speedometer2"),
+    NavItem(_("Units"), "org:unit-list", "building", ORGANISATION),
+    NavItem(_("Zones"), "org:zone-list", "grid-3x3", ORGANISATION),
+    NavItem(NAV_GROUPS, "org:group-list", "diagram-3", ORGANISATION),
+    NavItem(NAV_FLOOR_PLAN, "org:floor-plan", "map", ORGANISATION),
+    NavItem(NAV_IMPORT, "org:import", "file-earmark-spreadsheet", ORGANISATION),
+    NavItem(_("Standards"), "standards:standard-list", "journal-check", STANDARDS),
+    NavItem(_("Item filings"), "standards:filing-list", "file-earmark-check", STANDARDS),
+    NavItem(_("Inspections"), "inspections:inspection-list", "clipboard2-check", CHECKS),
+    NavItem(_("Rectifications"), "rectification:rectification-list", "wrench", CHECKS),
+    NavItem(PROGRAMME, "programme:overview", "kanban"),
+    NavItem(RED_TAGS, "redtags:tag-list", "tags", SORT),
+    NavItem(SUPPLIES, "supplies:supply-list", "box-seam", SORT),
+    NavItem(SURVEYS, "surveys:survey-list", "ui-checks", ENGAGEMENT),
+    NavItem(BOARD, "engagement:board", "megaphone", ENGAGEMENT),
+    NavItem(_("Audit trail"), "audit:event-list", "journal-text"),
+    NavItem(_("Accounts"), "accounts:user-list", "shield-lock"),
 ]
 
 
@@ -104,7 +85,7 @@ def _nav(roles: frozenset[str], language: str, prefix: str) -> list[dict[str, An
     entries: list[dict[str, Any]] = []
     menus: dict[str, dict[str, Any]] = {}
     for item in NAV:
-        if not roles & item.roles:
+        if not item.shown_to(roles):
             continue
         try:
             url = reverse(item.url_name)

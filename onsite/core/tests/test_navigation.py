@@ -1,7 +1,9 @@
+import pytest
 from django.utils import translation
 
 from onsite.accounts.models import Role
 from onsite.core.navigation import nav_for
+from onsite.core.tests.factories import UnitFactory, UserFactory
 
 
 def labels(roles):
@@ -20,3 +22,36 @@ def test_the_menu_follows_the_roles_and_the_language_after_it_was_built_once():
     assert staff_zh != staff_en
     assert all(label.isascii() for label in staff_en)
     assert not all(label.isascii() for label in staff_zh)
+
+
+def menu_urls(entries):
+    for entry in entries:
+        if "children" in entry:
+            yield from menu_urls(entry["children"])
+        else:
+            yield entry["url"]
+
+
+@pytest.mark.parametrize("role", sorted(Role.values))
+def test_every_menu_entry_opens_for_the_role_that_sees_it(role, center, client):
+    unit = UnitFactory(center=center)
+    if role == Role.VIEWER:
+        user = UserFactory(center=None, roles=[role])
+        user.viewable_centers.add(center)
+    else:
+        user = UserFactory(center=center, unit=unit, roles=[role])
+    client.force_login(user)
+    refused = []
+    for url in menu_urls(nav_for(frozenset(user.roles))):
+        status = client.get(url).status_code
+        if status != 200:
+            refused.append(f"{url}: {status}")
+    assert refused == []
+
+
+def test_security_admins_are_not_offered_the_inspection_pages():
+    urls = set(menu_urls(nav_for(frozenset({Role.SYSADMIN}))))
+    urls |= set(menu_urls(nav_for(frozenset({Role.SECADMIN}))))
+    assert "/inspections/" not in urls
+    assert "/rectification/" not in urls
+    assert "/accounts/users/" in urls
