@@ -89,6 +89,16 @@
     return JSON.stringify(a) === JSON.stringify(b);
   }
 
+  // Does the page already show what this phone kept? The server trims notes and fills in a
+  // failed check's default deduction, so compare what it keeps, not the raw strings.
+  function shown(kept, now) {
+    var number = function (v) { return v === null || v === undefined || v === "" ? null : Number(v); };
+    return kept.result === now.result &&
+      kept.severity === now.severity &&
+      (kept.note || "").trim() === (now.note || "").trim() &&
+      (number(kept.deduction) === null || number(kept.deduction) === number(now.deduction));
+  }
+
   function setBadge(score, band) {
     var badge = document.getElementById("score-badge");
     if (!badge) return;
@@ -126,7 +136,8 @@
     timer = window.setTimeout(flush, delay);
   }
 
-  function flush() {
+  // unsent: the entry was kept from an earlier page; a 409 then says so in those words.
+  function flush(unsent) {
     var entry = load();
     if (!entry || inFlight || blocked) return;
     if (!navigator.onLine) {
@@ -171,7 +182,7 @@
         if (waitingSubmit) submitIfWaiting();
         else if (Object.keys(now.answers).length) schedule(200);
       } else if (res.status === 409) {
-        showConflict(res.data.detail || "", true);
+        showConflict(unsent === true ? form.dataset.textUnsent : res.data.detail || "", true);
         show("", "");
       } else if (res.status === 400 || res.status === 422) {
         show(res.data.detail && typeof res.data.detail === "string" ? res.data.detail : "", "danger");
@@ -193,7 +204,7 @@
     if (!entry) return;
     var ids = Object.keys(entry.answers);
     var differs = ids.filter(function (id) {
-      return field(id, "note") && !same(collect(id), entry.answers[id]);
+      return field(id, "note") && !shown(entry.answers[id], collect(id));
     });
     if (!differs.length) {
       store(null);
@@ -203,9 +214,9 @@
       ids.forEach(function (id) { apply(entry.answers[id]); });
       flush();
     } else {
-      // The server moved on. Resending with the old key tells whether it was ours.
-      flush();
-      if (!blocked) showConflict(form.dataset.textUnsent, true);
+      // The server moved on. Resending with the old key tells whether it was ours (a full
+      // page save takes over the entry's key): only a 409 means someone else saved.
+      flush(true);
     }
   }
 
@@ -266,6 +277,15 @@
       return;
     }
     blocked = true; // no autosave after the page has posted everything
+    // The post carries what this phone kept, with the page's version and save key: if the
+    // kept entry is resent later, the server knows it as this save, not as a conflict.
+    var entry = load();
+    var saveKey = form.querySelector("input[name=save_key]");
+    if (entry && saveKey && saveKey.value) {
+      entry.version = Number(versionInput.value);
+      entry.key = saveKey.value;
+      store(entry);
+    }
   });
   function submitIfWaiting() {
     if (!waitingSubmit || inFlight) return;

@@ -166,3 +166,63 @@ def test_answers_typed_offline_are_kept_on_the_phone_and_sent_when_back(phone_pa
     assert saved.result == "fail"
     assert saved.note == "断网时记录的问题"
     page.wait_for_function("(key) => localStorage.getItem(key) === null", arg=key)
+
+
+@pytest.mark.parametrize("button", ["save", "pass-rest"])
+def test_a_full_save_right_after_typing_shows_no_conflict(phone_page, center, button):
+    """A tap on "Save draft" or "Unanswered checks pass" before the autosave went out posts
+    everything; the page that comes back must not claim that someone else saved."""
+    page = phone_page
+    page.set_default_timeout(60_000)
+    UserFactory(center=center, username="sup", roles=["supervisor"])
+    zone, _ = zone_with_standard(center)
+    sign_in(page, "sup")
+    page.goto(f"/z/{zone.code}/inspect")
+    page.click("[data-testid=start]")
+    page.wait_for_url("**/inspections/*/edit/")
+    inspection = Inspection.objects.get()
+    card = page.locator("[data-testid=check]").first
+    card.locator("[data-testid=fail]").click()
+    card.locator("textarea").fill("地面有纸屑 ")
+    with page.expect_navigation():
+        page.click(f"[data-testid={button}]")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(1500)  # let the script's resume and any resend answer
+    assert page.locator("[data-testid=conflict]").is_hidden()
+    assert page.locator("[data-testid=unsaved]").count() == 0
+    key = f"onsite.inspection.{inspection.pk}"
+    assert page.evaluate("(key) => localStorage.getItem(key)", key) is None
+    saved = inspection.answers.get(key="clause:C01")
+    assert (saved.result, saved.note) == ("fail", "地面有纸屑")
+    # Another change afterwards autosaves on the new version, without a conflict.
+    card.locator("textarea").fill("地面有纸屑两处")
+    page.locator("[data-testid=sync-status].text-success").wait_for()
+    assert page.locator("[data-testid=conflict]").is_hidden()
+    saved.refresh_from_db()
+    assert saved.note == "地面有纸屑两处"
+
+
+def test_a_real_save_by_someone_else_still_shows_the_conflict(phone_page, center):
+    from onsite.inspections import services
+    from onsite.inspections.services import AnswerInput
+
+    page = phone_page
+    page.set_default_timeout(60_000)
+    sup = UserFactory(center=center, username="sup", roles=["supervisor"])
+    zone, _ = zone_with_standard(center)
+    sign_in(page, "sup")
+    page.goto(f"/z/{zone.code}/inspect")
+    page.click("[data-testid=start]")
+    page.wait_for_url("**/inspections/*/edit/")
+    inspection = Inspection.objects.get()
+    other = inspection.answers.get(key="clause:C02")
+    services.save_answers(  # another phone of the same inspector saves first
+        inspection=inspection,
+        by=sup,
+        expected_version=inspection.version,
+        answers=[AnswerInput(other.pk, "pass")],
+    )
+    card = page.locator("[data-testid=check]").first
+    card.locator("[data-testid=fail]").click()
+    page.locator("[data-testid=conflict]").wait_for()
+    assert page.locator("[data-testid=reapply]").is_visible()
