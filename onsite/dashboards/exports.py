@@ -1,17 +1,14 @@
 """Excel exports of inspections, findings, rectifications, the ranking and citizen ratings.
 
-Workbooks are written in openpyxl's write-only mode (rows stream out, memory stays flat).
-Any text cell that starts with = + - @, a tab or a carriage return is written as text with
-Excel's quote prefix, so a note like "=HYPERLINK(…)" can never run as a formula
-(CSV/formula injection)."""
+Workbooks are streamed (rows go out as they come, memory stays flat) through the platform's
+one sheet writer, `onsite.core.excel.write_sheet`: bold frozen header, autofilter, widths,
+formula-injection guard. Headers are in the language active when the export was asked for."""
 
 from __future__ import annotations
 
 import datetime
-import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from onsite.core import excel
 from onsite.core.models import Center
 from onsite.dashboards import queries
 from onsite.dashboards.models import COMPONENTS, CitizenRating, Level, ReportJob
@@ -28,7 +26,6 @@ from onsite.org.models import Unit
 from onsite.rectification.models import Rectification
 from onsite.standards.models import Pillar
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PROGRESS_EVERY = 500
 Progress = Callable[[int, str], None]
 
@@ -47,35 +44,6 @@ class ExportError(Exception):
         super().__init__(message)
         self.message = message
         self.params = params or {}
-
-
-def is_risky(value: object) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_START)
-
-
-def cell_value(value: Any) -> Any:
-    """Excel has no time zones: datetimes are written in the center's local time."""
-    if isinstance(value, datetime.datetime):
-        if timezone.is_aware(value):
-            value = timezone.localtime(value)
-        return value.replace(tzinfo=None)
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
-
-
-def write_row(sheet: Any, values: Iterable[Any]) -> None:
-    from openpyxl.cell import WriteOnlyCell
-
-    cells = []
-    for raw in values:
-        value = cell_value(raw)
-        cell = WriteOnlyCell(sheet, value=value)
-        if is_risky(value):
-            cell.data_type = "s"  # text, never a formula
-            cell.quotePrefix = True
-        cells.append(cell)
-    sheet.append(cells)
 
 
 @dataclass
@@ -397,24 +365,37 @@ def filename_for(kind: str, center: Center, first: datetime.date, last: datetime
 
 
 def write_workbook(export: Export, *, title: str, progress: Progress | None = None) -> bytes:
-    from openpyxl import Workbook
-
     if export.count > max_rows():
         raise ExportError(
             gettext_noop("The export has more than %(max)s rows. Choose fewer months or one unit."),
             {"max": max_rows()},
         )
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(export.sheet[:31])
-    write_row(sheet, [title])
-    write_row(sheet, export.headers)
+    book = excel.new_workbook(streaming=True)
     total = max(1, export.count)
-    for n, row in enumerate(export.rows, start=1):
-        write_row(sheet, row)
-        if progress is not None and n % PROGRESS_EVERY == 0:
+
+    def rows_written(n: int) -> None:
+        if progress is not None:
             progress(5 + min(85, 85 * n // total), "rows")
-    out = io.BytesIO()
+
+    excel.write_sheet(
+        book,
+        title=export.sheet,
+        heading=title,
+        header=export.headers,
+        rows=export.rows,
+        progress=rows_written,
+        every=PROGRESS_EVERY,
+    )
     if progress is not None:
         progress(92, "saving")
-    book.save(out)
-    return out.getvalue()
+    return excel.workbook_bytes(book)
+
+
+def title_for(export: Export, center: Center, first: datetime.date, last: datetime.date) -> str:
+    """The line above the header: center, what and which months (no file type: it is a file)."""
+    span = (
+        f"{first:%Y-%m}"
+        if (first.year, first.month) == (last.year, last.month)
+        else (f"{first:%Y-%m} – {last:%Y-%m}")
+    )
+    return f"{center.name} · {export.sheet} · {span}"

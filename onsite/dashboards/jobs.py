@@ -122,7 +122,7 @@ def build(job: ReportJob, progress: exports.Progress) -> tuple[bytes, str, int |
         pdf = reports.unit_report(center, job.unit, first, by=job.requested_by, progress=progress)
         return pdf, f"{center.code}-{job.unit.code}-report-{first:%Y%m}.pdf", None
     export = exports.prepare(job.kind, center, first, last, job.unit)
-    title = f"{center.name} · {job.get_kind_display()} · {first:%Y-%m} – {last:%Y-%m}"
+    title = exports.title_for(export, center, first, last)
     content = exports.write_workbook(export, title=title, progress=progress)
     return content, exports.filename_for(job.kind, center, first, last), export.count
 

@@ -3,7 +3,6 @@ citizen ratings, reports and exports with their background jobs."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -21,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from onsite.core import excel
 from onsite.core.concurrency import ConflictError
 from onsite.core.decorators import role_required
 from onsite.core.images import serve_protected_file
@@ -39,7 +39,7 @@ from onsite.dashboards.models import (
 from onsite.dashboards.ratings import RatingImportError, column_label
 from onsite.org.models import Unit
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = excel.XLSX
 RECENT_JOBS = 15
 QUEUED_TOO_LONG = 120  # seconds before the page says the worker may not be running
 
@@ -329,31 +329,29 @@ def ratings_import(request: OnsiteRequest) -> HttpResponse:
 
 @role_required(*access.READERS)
 def ratings_template(request: OnsiteRequest) -> HttpResponse:
-    from openpyxl import Workbook
-
     center = _center(request)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Ratings")[:31]
-    sheet.append([_("Date"), _("Window"), _("Rating"), _("Dimension")])
     example = (
         Unit.objects.filter(center=center, kind=Unit.Kind.WINDOW)
         .order_by("position", "code")
         .first()
     )
-    sheet.append(
-        [timezone.localdate(), example.code if example else "w01", 5, _("Service attitude")]
+    book = excel.new_workbook()
+    excel.write_sheet(
+        book,
+        title=_("Ratings"),
+        header=[_("Date"), _("Window"), _("Rating"), _("Dimension")],
+        rows=[
+            [timezone.localdate(), example.code if example else "w01", 5, _("Service attitude")],
+            [timezone.localdate(), example.name if example else "", str(Level.SATISFIED.label), ""],
+        ],
     )
-    sheet.append(
-        [timezone.localdate(), example.name if example else "", str(Level.SATISFIED.label), ""]
+    excel.write_sheet(
+        book,
+        title=_("Levels"),
+        header=[_("Rating"), _("Level")],
+        rows=[[level.value, str(level.label)] for level in Level],
     )
-    levels = book.create_sheet(_("Levels")[:31])
-    levels.append([_("Rating"), _("Level")])
-    for level in Level:
-        levels.append([level.value, str(level.label)])
-    out = io.BytesIO()
-    book.save(out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
+    response = HttpResponse(excel.workbook_bytes(book), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="citizen-ratings-template.xlsx"'
     return response
 
@@ -437,8 +435,7 @@ def export_request(request: OnsiteRequest) -> HttpResponse:
             _("%(rows)s rows: the file is being made in the background.") % {"rows": export.count},
         )
         return redirect("dashboards:job", pk=job.pk)
-    title = f"{center.name} · {ReportJob.Kind(kind).label} · {first:%Y-%m} – {last:%Y-%m}"
-    content = exports.write_workbook(export, title=title)
+    content = exports.write_workbook(export, title=exports.title_for(export, center, first, last))
     services.record_export(
         center=center,
         by=request.user,

@@ -9,6 +9,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from onsite.audit.models import AuditEvent
+from onsite.core import excel
+from onsite.core.tests.excel_checks import assert_table_sheet
 from onsite.dashboards import exports
 from onsite.dashboards.models import ReportJob
 from onsite.dashboards.tests.factories import (
@@ -56,7 +58,7 @@ def test_a_cell_starting_with_an_equals_sign_comes_out_as_text(
 
 
 def test_the_writer_marks_only_risky_text():
-    assert [exports.is_risky(v) for v in ["=1", "+", "-x", "@a", "\tx", "\rx", "a=1", 5, None, ""]] == [
+    assert [excel.is_risky(v) for v in ["=1", "+", "-x", "@a", "\tx", "\rx", "a=1", 5, None, ""]] == [
         True, True, True, True, True, True, False, False, False, False,
     ]  # fmt: skip
 
@@ -75,8 +77,11 @@ def test_each_export_has_its_rows(client_for, office_user, center, the_hall, kin
     rollups.refresh(center)
     response = post_export(client_for(office_user), kind)
     assert response.status_code == 200
+    assert "Excel" not in response["Content-Disposition"]
     sheet = sheet_of(response)
     assert center.name in sheet["A1"].value
+    assert "Excel" not in sheet["A1"].value and "Excel" not in sheet.title
+    assert_table_sheet(sheet, header_row=2)
     body = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
     expected = {"inspections": 1, "findings": 1, "rectifications": 1, "ranking": 3, "ratings": 2}
     assert len(body) == expected[kind]
@@ -184,3 +189,36 @@ def test_old_jobs_and_their_files_are_pruned(center, leader, the_hall):
     assert prune_jobs() == 1
     assert not ReportJob.objects.exists()
     assert not job.file.storage.exists(name)
+
+
+@pytest.mark.parametrize(
+    ("language", "sheet_name", "first_header"),
+    [("en", "Findings", "Found on"), ("zh-hans", "问题", "发现日期")],
+)
+def test_export_headers_are_in_the_readers_language(
+    client_for, leader, the_hall, language, sheet_name, first_header
+):
+    inspection = record_inspection(
+        the_hall.zones[0], on=TODAY(), score=60, inspector=the_hall.inspector
+    )
+    record_finding(inspection, text="地面有纸屑")
+    client = client_for(leader)
+    client.cookies["django_language"] = language
+    sheet = sheet_of(post_export(client, "findings"))
+    assert sheet.title == sheet_name
+    assert assert_table_sheet(sheet, header_row=2)[0] == first_header
+
+
+def test_a_background_export_is_in_the_language_of_who_asked(
+    client_for, leader, center, the_hall, settings
+):
+    settings.DASHBOARDS_INLINE_EXPORT_ROWS = 0
+    record_inspection(the_hall.zones[0], on=TODAY(), score=90, inspector=the_hall.inspector)
+    client = client_for(leader)
+    client.cookies["django_language"] = "en"
+    post_export(client, "inspections")
+    job = ReportJob.objects.get(center=center)
+    assert job.language == "en"
+    with job.file.open("rb") as handle:
+        sheet = load_workbook(io.BytesIO(handle.read())).worksheets[0]
+    assert assert_table_sheet(sheet, header_row=2)[:2] == ["Date", "Zone code"]
