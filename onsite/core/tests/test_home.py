@@ -93,3 +93,30 @@ def test_staff_home_lists_an_open_survey_and_a_standard_to_acknowledge(
         defaults={"center": center, "acknowledged_at": timezone.now()},
     )
     assert 'data-testid="to-do"' not in client.get("/").content.decode()
+
+
+def to_do_links(page: str) -> list[str]:
+    """The hrefs of the home page's to-do entries."""
+    import re
+
+    tags = re.findall(r"<a\b[^>]*>", page)
+    return [
+        re.search(r'href="([^"]+)"', tag).group(1).replace("&amp;", "&")
+        for tag in tags
+        if 'data-testid="to-do-item"' in tag
+    ]
+
+
+def test_every_to_do_link_opens_for_the_staff_member(client_for, staff_user, center):
+    from onsite.core.tests.factories import ZoneFactory
+    from onsite.inspections.tests.factories import published_standard
+    from onsite.surveys.tests.factories import standard_survey
+
+    version = published_standard(center)
+    ZoneFactory(center=center, owner=staff_user, area_type=version.standard.area_type)
+    survey = standard_survey(center, title="现场管理认同度调查")
+    client = client_for(staff_user)
+    links = to_do_links(client.get("/").content.decode())
+    assert f"/surveys/{survey.pk}/answer/" in links
+    for link in links:
+        assert client.get(link).status_code == 200, link
