@@ -205,3 +205,22 @@ def test_drafts_are_not_shown_to_staff_in_the_api(client, staff_user, center):
     auth = _bearer(staff_user)
     assert client.get("/api/v1/surveys/", **auth).json() == []
     assert client.get(f"/api/v1/surveys/{draft.pk}", **auth).status_code == 404
+
+
+@pytest.mark.parametrize(("language", "header"), [("en", "Question"), ("zh-hans", "题目")])
+def test_the_export_is_ready_to_read_in_the_readers_language(
+    client_for, leader, center, staff, language, header
+):
+    from onsite.core.tests.excel_checks import assert_table_sheet
+
+    survey = standard_survey(center)
+    for person in staff[:5]:
+        answer(survey, person, scale=3, single=0)
+    client = client_for(leader)
+    client.cookies["django_language"] = language
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get(f"/surveys/{survey.pk}/results.xlsx").content)
+    )
+    for sheet in book.worksheets:
+        assert_table_sheet(sheet)
+    assert book.worksheets[1]["A1"].value == header
