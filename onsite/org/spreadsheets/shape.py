@@ -15,7 +15,6 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 80 * 1024 * 1024  # a small .xlsx that inflates past this is refused
 MAX_ROWS = 5000
 LANGUAGES = ("en", "zh-hans")
-UNSAFE_START = ("=", "+", "-", "@", "\t", "\r")
 LIST_SPLIT = re.compile(r"[,，、;；\s]+")
 
 

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from onsite.accounts.models import Role, RoleGrant, User
+from onsite.core import excel
 from onsite.core.models import Center
 from onsite.org.models import AreaType, Coverage, Floor, Group, Membership, Unit, Zone
 from onsite.org.services import ASSIGNABLE_ROLES
@@ -25,7 +25,6 @@ from onsite.org.spreadsheets.shape import (
     SHEETS,
     STAFF,
     UNITS,
-    UNSAFE_START,
     YES,
     ZONES,
     Sheet,
@@ -33,30 +32,14 @@ from onsite.org.spreadsheets.shape import (
 
 # --- writing -------------------------------------------------------------------------
 
-HEADER_FILL = PatternFill("solid", fgColor="DBEAFE")
-
-
-def _put(worksheet: Any, row: int, column: int, value: object) -> None:
-    cell = worksheet.cell(row=row, column=column, value=value)
-    if isinstance(value, str) and value.startswith(UNSAFE_START):
-        # Text that a spreadsheet would run as a formula is stored as text.
-        cell.data_type = "s"
-        cell.quotePrefix = True
-
 
 def _add_sheet(workbook: Workbook, sheet: Sheet, rows: Iterable[list[object]]) -> Any:
-    worksheet = workbook.create_sheet(str(sheet.label))
-    for index, column in enumerate(sheet.columns, start=1):
-        title = f"{column.label} *" if column.required else str(column.label)
-        cell = worksheet.cell(row=1, column=index, value=title)
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        worksheet.column_dimensions[get_column_letter(index)].width = max(12, len(title) * 2 + 2)
-    worksheet.freeze_panes = "A2"
-    for number, values in enumerate(rows, start=2):
-        for index, value in enumerate(values, start=1):
-            _put(worksheet, number, index, value)
-    return worksheet
+    return excel.write_sheet(
+        workbook,
+        title=str(sheet.label),
+        header=[f"{c.label} *" if c.required else str(c.label) for c in sheet.columns],
+        rows=rows,
+    )
 
 
 def _choice_list(worksheet: Any, sheet: Sheet, key: str, labels: list[str]) -> None:
@@ -72,8 +55,7 @@ def _choice_list(worksheet: Any, sheet: Sheet, key: str, labels: list[str]) -> N
 def build_workbook(center: Center, *, with_data: bool) -> bytes:
     """The template (headers, lists of allowed values, instructions) or a full export in
     the same shape, so an export imports back unchanged."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = excel.new_workbook()
     data = _export_rows(center) if with_data else {sheet.key: [] for sheet in SHEETS}
     for sheet in SHEETS:
         worksheet = _add_sheet(workbook, sheet, data[sheet.key])
@@ -88,9 +70,7 @@ def build_workbook(center: Center, *, with_data: bool) -> bytes:
         if sheet in (STAFF, ZONES):
             _choice_list(worksheet, sheet, "active", [str(YES), str(NO)])
     _add_instructions(workbook)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return excel.workbook_bytes(workbook)
 
 
 def _add_instructions(workbook: Workbook) -> None:

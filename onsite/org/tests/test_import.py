@@ -236,6 +236,10 @@ def test_the_template_has_every_sheet_and_instructions(client_for, admin_user, c
         "Order",
     ]
     assert book["Units"].max_row == 1
+    from onsite.core.tests.excel_checks import assert_table_sheet
+
+    for name in book.sheetnames[:-1]:
+        assert_table_sheet(book[name])
 
 
 def test_import_pages_need_the_admin(client_for, leader, office_user, viewer, center, client):
