@@ -82,6 +82,8 @@ POLICY: dict[str, Access] = {
     "accounts:two-factor": SIGNED_IN,  # accounts/two-factor/
     "accounts:token-revoke": SIGNED_IN,  # accounts/tokens/<int:pk>/revoke/
     "accounts:user-list": write(roles("sysadmin", "secadmin")),  # accounts/users/
+    "accounts:user-create": write(roles("sysadmin")),  # accounts/users/new/ (roles are then granted by the secadmin)
+    "accounts:user-passwords": write(roles("sysadmin")),  # accounts/users/passwords/ (temporary passwords in bulk, a PDF of slips)
     "accounts:user-detail": write(roles("sysadmin", "secadmin")),  # accounts/users/<str:username>/
     "accounts:user-roles": write(roles("sysadmin", "secadmin")),  # accounts/users/<str:username>/roles/
     "accounts:user-password-reset": write(roles("sysadmin", "secadmin")),  # accounts/users/<str:username>/password/
@@ -144,6 +146,7 @@ POLICY: dict[str, Access] = {
     "standards:rule-edit": write(roles("admin", "office")),  # standards/rules/<int:pk>/edit/
     "standards:rule-delete": write(roles("admin", "office")),  # standards/rules/<int:pk>/delete/
     "standards:version-import": write(roles("admin", "office")),  # standards/import/
+    "standards:starter-workbook": write(roles("admin", "office")),  # standards/import/starter.xlsx
     "standards:item-list": read(EVERY_ROLE),  # standards/items/
     "standards:item-new": write(roles("admin", "office")),  # standards/items/new/
     "standards:item-edit": write(roles("admin", "office")),  # standards/items/<int:pk>/edit/

@@ -1,28 +1,47 @@
-"""Standards exchange: a version to an Excel workbook and back, so one center can take over
-another's standard. The import checks every row first and writes nothing if any row is
-wrong; the result is a new draft of the chosen area type, never a published version."""
+"""Standards exchange: standards to an Excel workbook and back, so a new center starts from
+the starter workbook and one center can take over another's standard.
+
+A workbook holds one or several standards: one row each on the Standards sheet (area type
+code and name, plan size, default edge distance), and clause and item rows that name their
+area type (a workbook of one standard may leave that column empty). Sheets and headers are
+written in the reader's language and read in either language or as the English keys; a
+workbook exported before (format onsite-standard/1: a key/value "Standard" sheet) still
+imports.
+
+The import checks every row first and writes nothing if any row is wrong. Each standard of
+the workbook becomes a new draft, never a published version, of the area type chosen on
+the page or, when none is chosen, of the center's area type with the same code, else the
+same name, else a new area type made from the row."""
 
 from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
 from django.http import HttpRequest
+from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import Cell
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from onsite.accounts.models import User
 from onsite.audit.services import record_event
+from onsite.core.models import Center
 from onsite.org.models import AreaType
 from onsite.standards.models import (
+    DEFAULT_EDGE_DISTANCE_MM,
     Clause,
     Item,
     ItemRule,
@@ -32,14 +51,104 @@ from onsite.standards.models import (
 )
 from onsite.standards.services import parse_aliases
 
-FORMAT = "onsite-standard/1"
+LEGACY_FORMAT = "onsite-standard/1"
 MAX_ROWS = 500
-CLAUSE_COLUMNS = ["code", "pillar", "position", "text", "check_method", "weight", "max_points",
-                  "photo_required"]  # fmt: skip
-ITEM_COLUMNS = ["item_code", "item_name", "aliases", "rule", "max_quantity", "container",
-                "slot_x_mm", "slot_y_mm", "slot_w_mm", "slot_h_mm", "min_edge_distance_mm",
-                "marking", "marking_colour", "note", "position"]  # fmt: skip
+MAX_STANDARDS = 50
+LANGUAGES = ("en", "zh-hans")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+HEADER_FILL = PatternFill("solid", fgColor="DBEAFE")
+
+
+# --- the workbook's shape ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: Promise
+    required: bool = False
+    width: int = 12
+
+
+@dataclass(frozen=True)
+class Sheet:
+    key: str
+    label: Promise
+    columns: tuple[Column, ...]
+
+    @property
+    def keys(self) -> list[str]:
+        return [column.key for column in self.columns]
+
+
+# Labels carry a context ("standards workbook"): "Title" or "Note" mean other things elsewhere.
+STANDARDS = Sheet("Standards", pgettext_lazy("standards workbook", "Standards"), (
+    Column("area_type_code", pgettext_lazy("standards workbook", "Area type code"), True, 16),
+    Column("area_type_name", pgettext_lazy("standards workbook", "Area type"), True, 16),
+    Column("title", pgettext_lazy("standards workbook", "Title"), width=24),
+    Column("width_mm", pgettext_lazy("standards workbook", "Width (mm)")),
+    Column("depth_mm", pgettext_lazy("standards workbook", "Depth (mm)")),
+    Column("default_edge_distance_mm", pgettext_lazy("standards workbook", "Default edge distance (mm)"), width=16),
+    Column("note", pgettext_lazy("standards workbook", "Note"), width=40),
+))  # fmt: skip
+CLAUSES = Sheet("Clauses", pgettext_lazy("standards workbook", "Clauses"), (
+    Column("area_type", pgettext_lazy("standards workbook", "Area type code"), width=16),
+    Column("code", pgettext_lazy("standards workbook", "Clause code"), True),
+    Column("pillar", pgettext_lazy("standards workbook", "Pillar"), True, 14),
+    Column("position", pgettext_lazy("standards workbook", "Order"), width=8),
+    Column("text", pgettext_lazy("standards workbook", "Requirement"), True, 50),
+    Column("check_method", pgettext_lazy("standards workbook", "Check method"), width=30),
+    Column("weight", pgettext_lazy("standards workbook", "Weight"), width=8),
+    Column("max_points", pgettext_lazy("standards workbook", "Max points"), width=10),
+    Column("photo_required", pgettext_lazy("standards workbook", "Photo required"), width=10),
+))  # fmt: skip
+ITEMS = Sheet("Items", pgettext_lazy("standards workbook", "Items"), (
+    Column("area_type", pgettext_lazy("standards workbook", "Area type code"), width=16),
+    Column("item_code", pgettext_lazy("standards workbook", "Item code"), True, 14),
+    Column("item_name", pgettext_lazy("standards workbook", "Item"), True, 14),
+    Column("aliases", pgettext_lazy("standards workbook", "Aliases"), width=20),
+    Column("rule", pgettext_lazy("standards workbook", "Rule"), True, 10),
+    Column("max_quantity", pgettext_lazy("standards workbook", "Max quantity"), width=10),
+    Column("container", pgettext_lazy("standards workbook", "Container"), width=12),
+    Column("slot_x_mm", pgettext_lazy("standards workbook", "Slot x (mm)")),
+    Column("slot_y_mm", pgettext_lazy("standards workbook", "Slot y (mm)")),
+    Column("slot_w_mm", pgettext_lazy("standards workbook", "Slot width (mm)")),
+    Column("slot_h_mm", pgettext_lazy("standards workbook", "Slot depth (mm)")),
+    Column("min_edge_distance_mm", pgettext_lazy("standards workbook", "Min. edge distance (mm)"), width=14),
+    Column("marking", pgettext_lazy("standards workbook", "Marking"), width=12),
+    Column("marking_colour", pgettext_lazy("standards workbook", "Marking colour"), width=12),
+    Column("note", pgettext_lazy("standards workbook", "Note"), width=20),
+    Column("position", pgettext_lazy("standards workbook", "Order"), width=8),
+))  # fmt: skip
+INSTRUCTIONS = pgettext_lazy("standards workbook", "Instructions")
+YES = gettext_lazy("Yes")
+NO = gettext_lazy("No")
+
+
+def _normal(text: object) -> str:
+    return str(text).strip().rstrip("*").strip().casefold()
+
+
+def _spellings(key: str, label: Promise) -> set[str]:
+    names = {_normal(key)}
+    for language in LANGUAGES:
+        with translation.override(language):
+            names.add(_normal(str(label)))
+    return names
+
+
+def _choices(choices: Iterable[tuple[Any, Any]]) -> dict[str, str]:
+    """Accepts the stored value or the label in either language, any case."""
+    accepted: dict[str, str] = {}
+    for value, label in choices:
+        accepted[str(value).casefold()] = value
+        for language in LANGUAGES:
+            with translation.override(language):
+                accepted[str(label).casefold()] = value
+    return accepted
+
+
+# --- writing -------------------------------------------------------------------------------
 
 
 def _write(cell: Cell, value: Any) -> None:
@@ -49,85 +158,147 @@ def _write(cell: Cell, value: Any) -> None:
         cell.data_type = "s"
 
 
-def _sheet(book: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:
-    sheet = book.create_sheet(title)
-    sheet.append(header)
-    for cell in sheet[1]:
+def _add_sheet(book: Workbook, sheet: Sheet, rows: list[list[Any]]) -> Any:
+    worksheet = book.create_sheet(str(sheet.label))
+    for index, column in enumerate(sheet.columns, start=1):
+        title = f"{column.label} *" if column.required else str(column.label)
+        cell = worksheet.cell(row=1, column=index, value=title)
         cell.font = Font(bold=True)
-    for values in rows:
-        sheet.append([None] * len(values))
-        for cell, value in zip(sheet[sheet.max_row], values, strict=True):
-            _write(cell, value)
+        cell.fill = HEADER_FILL
+        worksheet.column_dimensions[get_column_letter(index)].width = max(
+            column.width, len(title) + 2
+        )
+    worksheet.freeze_panes = "A2"
+    for number, values in enumerate(rows, start=2):
+        for index, value in enumerate(values, start=1):
+            _write(worksheet.cell(row=number, column=index), value)
+    worksheet.auto_filter.ref = f"A1:{get_column_letter(len(sheet.columns))}{max(len(rows) + 1, 2)}"
+    return worksheet
 
 
-def export_version(version: StandardVersion) -> bytes:
-    area_type = version.standard.area_type
+def _choice_list(worksheet: Any, sheet: Sheet, key: str, labels: list[str]) -> None:
+    letter = get_column_letter(sheet.keys.index(key) + 1)
+    validation = DataValidation(
+        type="list", formula1='"' + ",".join(labels) + '"', allow_blank=True
+    )
+    validation.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
+    worksheet.add_data_validation(validation)
+
+
+def _yes_no(flag: bool) -> str:
+    return str(YES if flag else NO)
+
+
+@dataclass
+class Written:
+    """One standard as the workbook shows it."""
+
+    area_type_code: str
+    area_type_name: str
+    title: str
+    width_mm: int
+    depth_mm: int
+    default_edge_distance_mm: int
+    note: str
+    clauses: list[dict[str, Any]]
+    rules: list[dict[str, Any]]
+
+
+def build_workbook(standards: list[Written]) -> bytes:
+    """Headers, choices and yes/no in the active language, so the reader can edit it."""
+    pillars = dict(Pillar.choices)
+    kinds = dict(ItemRule.Kind.choices)
+    markings = dict(ItemRule.Marking.choices)
     book = Workbook()
-    meta = book.create_sheet("Standard", 0)
-    book.remove(book.worksheets[1])
-    for key, value in [
-        ("format", FORMAT),
-        ("area_type_code", area_type.code),
-        ("area_type_name", area_type.name),
-        ("title", version.standard.title),
-        ("version", version.number),
-        ("status", version.status),
-        ("width_mm", version.width_mm),
-        ("depth_mm", version.depth_mm),
-        ("default_edge_distance_mm", version.default_edge_distance_mm),
-        ("note", version.note),
-    ]:
-        meta.append([key, None])
-        _write(meta.cell(row=meta.max_row, column=2), value)
-    _sheet(
-        book,
-        "Clauses",
-        CLAUSE_COLUMNS,
-        [
-            [
-                c.code,
-                c.pillar,
-                c.position,
-                c.text,
-                c.check_method,
-                c.weight,
-                c.max_points,
-                "yes" if c.photo_required else "no",
-            ]
-            for c in version.clauses.all()
-        ],
-    )
-    _sheet(
-        book,
-        "Items",
-        ITEM_COLUMNS,
-        [
-            [
-                r.item.code,
-                r.item.name,
-                ", ".join(r.item.aliases),
-                r.kind,
-                r.max_quantity,
-                r.container,
-                r.slot_x_mm,
-                r.slot_y_mm,
-                r.slot_w_mm,
-                r.slot_h_mm,
-                r.min_edge_distance_mm,
-                r.marking,
-                r.marking_colour,
-                r.note,
-                r.position,
-            ]
-            for r in version.item_rules.select_related("item")
-        ],
-    )
+    book.remove(book.worksheets[0])
+    _add_sheet(book, STANDARDS, [
+        [s.area_type_code, s.area_type_name, s.title, s.width_mm, s.depth_mm,
+         s.default_edge_distance_mm, s.note]
+        for s in standards
+    ])  # fmt: skip
+    clauses = _add_sheet(book, CLAUSES, [
+        [s.area_type_code, c["code"], str(pillars[c["pillar"]]), c["position"], c["text"],
+         c["check_method"], c["weight"], c["max_points"], _yes_no(c["photo_required"])]
+        for s in standards for c in s.clauses
+    ])  # fmt: skip
+    _choice_list(clauses, CLAUSES, "pillar", [str(label) for label in pillars.values()])
+    _choice_list(clauses, CLAUSES, "photo_required", [str(YES), str(NO)])
+    items = _add_sheet(book, ITEMS, [
+        [s.area_type_code, r["item_code"], r["item_name"], ", ".join(r["aliases"]),
+         str(kinds[r["kind"]]), r["max_quantity"], r["container"], r["slot_x_mm"],
+         r["slot_y_mm"], r["slot_w_mm"], r["slot_h_mm"], r["min_edge_distance_mm"],
+         str(markings[r["marking"]]), r["marking_colour"], r["note"], r["position"]]
+        for s in standards for r in s.rules
+    ])  # fmt: skip
+    _choice_list(items, ITEMS, "rule", [str(label) for label in kinds.values()])
+    _choice_list(items, ITEMS, "marking", [str(label) for label in markings.values()])
+    _add_instructions(book)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
-# --- import ----------------------------------------------------------------------------------
+def _add_instructions(book: Workbook) -> None:
+    worksheet = book.create_sheet(str(INSTRUCTIONS))
+    lines = [
+        _("How to fill in this workbook"),
+        _(
+            "One row per standard on the sheet %(standards)s; clause and item rows name the "
+            "area type code of their standard. Columns marked * are required."
+        )
+        % {"standards": STANDARDS.label},
+        _(
+            "On import each standard becomes a draft of the area type with the same code, "
+            "else the same name; an area type that does not exist yet is added."
+        ),
+        _(
+            "Item rules: an item without a rule is not allowed unless it is filed with the "
+            "center. Sizes and positions are in millimetres from the top left corner."
+        ),
+        _("A workbook with any bad row imports nothing; the errors name the sheet and row."),
+    ]
+    for number, text in enumerate(lines, start=1):
+        cell = worksheet.cell(row=number, column=1, value=text)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    worksheet["A1"].font = Font(bold=True, size=13)
+    worksheet.column_dimensions["A"].width = 100
+
+
+CLAUSE_FIELDS = ("code", "pillar", "position", "text", "check_method", "weight", "max_points",
+                 "photo_required")  # fmt: skip
+RULE_FIELDS = ("kind", "max_quantity", "container", "slot_x_mm", "slot_y_mm", "slot_w_mm",
+               "slot_h_mm", "min_edge_distance_mm", "marking", "marking_colour", "note",
+               "position")  # fmt: skip
+
+
+def written_version(version: StandardVersion) -> Written:
+    area_type = version.standard.area_type
+    return Written(
+        area_type_code=area_type.code,
+        area_type_name=area_type.name,
+        title=version.standard.title,
+        width_mm=version.width_mm,
+        depth_mm=version.depth_mm,
+        default_edge_distance_mm=version.default_edge_distance_mm,
+        note=version.note,
+        clauses=[{key: getattr(c, key) for key in CLAUSE_FIELDS} for c in version.clauses.all()],
+        rules=[
+            {
+                "item_code": r.item.code,
+                "item_name": r.item.name,
+                "aliases": r.item.aliases,
+                **{key: getattr(r, key) for key in RULE_FIELDS},
+            }
+            for r in version.item_rules.select_related("item")
+        ],
+    )
+
+
+def export_version(version: StandardVersion) -> bytes:
+    return build_workbook([written_version(version)])
+
+
+# --- reading -------------------------------------------------------------------------------
 
 
 class ImportFailedError(Exception):
@@ -136,19 +307,6 @@ class ImportFailedError(Exception):
     def __init__(self, errors: list[str]) -> None:
         super().__init__("; ".join(errors[:5]))
         self.errors = errors
-
-
-def _choices(choices: Any) -> dict[str, str]:
-    """Accepts the stored value or the label in either language, any case."""
-    from django.utils import translation
-
-    accepted: dict[str, str] = {}
-    for value, label in choices:
-        accepted[str(value).casefold()] = value
-        for language in ("en", "zh-hans"):
-            with translation.override(language):
-                accepted[str(label).casefold()] = value
-    return accepted
 
 
 @dataclass
@@ -162,6 +320,8 @@ class _Rows:
         )
 
     def text(self, value: Any, *, limit: int) -> str:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
         return "" if value is None else str(value).strip()[:limit]
 
     def number(
@@ -188,11 +348,11 @@ class _Rows:
         return number
 
     def flag(self, sheet: str, row: int, name: str, value: Any) -> bool:
-        text = self.text(value, limit=10).casefold()
-        if text in {"", "no", "n", "false", "0", "否"}:
-            return False
-        if text in {"yes", "y", "true", "1", "是"}:
+        text = _normal(self.text(value, limit=10))
+        if text in {"yes", "y", "true", "1", "是"} | _spellings("yes", YES):
             return True
+        if text in {"", "no", "n", "false", "0", "否"} | _spellings("no", NO):
+            return False
         self.error(sheet, row, _("%(column)s must be yes or no.") % {"column": name})
         return False
 
@@ -205,27 +365,39 @@ class _Rows:
             sheet,
             row,
             _("%(column)s “%(value)s” is not one of: %(allowed)s.")
-            % {"column": name, "value": key, "allowed": ", ".join(v for v, _l in choices)},
+            % {"column": name, "value": key, "allowed": ", ".join(str(lb) for _v, lb in choices)},
         )
         return None
 
 
-def _read_rows(
-    book: Any, title: str, columns: list[str], rows: _Rows
-) -> list[tuple[int, dict[str, Any]]]:
-    if title not in book.sheetnames:
-        rows.errors.append(_("The workbook has no sheet “%(sheet)s”.") % {"sheet": title})
-        return []
-    sheet = book[title]
-    values = list(sheet.iter_rows(values_only=True))
+def _find_sheet(book: Any, sheet: Sheet) -> Any:
+    names = _spellings(sheet.key, sheet.label)
+    return next((ws for ws in book.worksheets if _normal(ws.title) in names), None)
+
+
+def _read_rows(book: Any, sheet: Sheet, rows: _Rows) -> list[tuple[int, dict[str, Any]]] | None:
+    """The sheet's rows keyed by column, or None when the workbook has no such sheet."""
+    worksheet = _find_sheet(book, sheet)
+    if worksheet is None:
+        return None
+    values = list(worksheet.iter_rows(values_only=True))
     if not values:
         return []
-    header = [str(h).strip() if h is not None else "" for h in values[0]]
-    missing = [c for c in columns if c not in header]
+    spellings = {
+        name: column.key
+        for column in sheet.columns
+        for name in _spellings(column.key, column.label)
+    }
+    positions: dict[str, int] = {}
+    for index, title in enumerate(values[0]):
+        key = spellings.get(_normal(title)) if title is not None else None
+        if key is not None and key not in positions:
+            positions[key] = index
+    missing = [str(c.label) for c in sheet.columns if c.required and c.key not in positions]
     if missing:
         rows.errors.append(
             _("Sheet %(sheet)s lacks the columns: %(columns)s.")
-            % {"sheet": title, "columns": ", ".join(missing)}
+            % {"sheet": sheet.label, "columns": ", ".join(missing)}
         )
         return []
     result = []
@@ -233,167 +405,357 @@ def _read_rows(
         if all(v is None or str(v).strip() == "" for v in raw):
             continue
         result.append(
-            (
-                number,
-                {c: raw[header.index(c)] if header.index(c) < len(raw) else None for c in columns},
-            )
+            (number, {key: raw[i] if i < len(raw) else None for key, i in positions.items()})
         )
     if len(result) > MAX_ROWS:
         rows.errors.append(
-            _("Sheet %(sheet)s has more than %(max)s rows.") % {"sheet": title, "max": MAX_ROWS}
+            _("Sheet %(sheet)s has more than %(max)s rows.")
+            % {"sheet": sheet.label, "max": MAX_ROWS}
         )
         return []
     return result
 
 
 @dataclass
-class _Parsed:
+class Parsed:
+    """One standard of the workbook, checked, with the area type it goes to (None: a new
+    area type is made from `area_type_code` and `area_type_name`)."""
+
+    area_type: AreaType | None
+    area_type_code: str
+    area_type_name: str
+    title: str
     width_mm: int
     depth_mm: int
     default_edge_distance_mm: int
     note: str
-    clauses: list[dict[str, Any]]
-    items: list[dict[str, Any]]
+    clauses: list[dict[str, Any]] = field(default_factory=list)
+    items: list[dict[str, Any]] = field(default_factory=list)
 
 
-def parse_workbook(content: bytes, *, area_type: AreaType) -> _Parsed:
+def _legacy_meta(book: Any, rows: _Rows) -> list[tuple[int, dict[str, Any]]] | None:
+    """The one standard of a workbook exported as onsite-standard/1 (key/value sheet)."""
+    worksheet = next((ws for ws in book.worksheets if ws.title == "Standard"), None)
+    if worksheet is None:
+        return None
+    meta: dict[str, Any] = {}
+    for raw in worksheet.iter_rows(values_only=True):
+        if raw and raw[0] is not None:
+            meta[str(raw[0]).strip()] = raw[1] if len(raw) > 1 else None
+    if meta.get("format") != LEGACY_FORMAT:
+        rows.errors.append(
+            _("This workbook is not an Onsite standard (format %(format)s expected).")
+            % {"format": LEGACY_FORMAT}
+        )
+        return []
+    return [(1, {key: meta.get(key) for key in STANDARDS.keys})]
+
+
+def _resolve(
+    center: Center, standard_rows: list[tuple[int, dict[str, Any]]], rows: _Rows,
+    area_type: AreaType | None,
+) -> list[Parsed]:  # fmt: skip
+    """Each Standards row with its target area type, size and edge distance."""
+    sheet = str(STANDARDS.label)
+    if area_type is not None and len(standard_rows) > 1:
+        rows.errors.append(
+            _(
+                "This workbook holds %(count)s standards; leave the area type empty to import "
+                "each into the area type it names."
+            )
+            % {"count": len(standard_rows)}
+        )
+        return []
+    if len(standard_rows) > MAX_STANDARDS:
+        rows.errors.append(
+            _("Sheet %(sheet)s has more than %(max)s rows.")
+            % {"sheet": sheet, "max": MAX_STANDARDS}
+        )
+        return []
+    existing = list(AreaType.objects.filter(center=center))
+    by_code = {a.code: a for a in existing}
+    by_name = {a.name.casefold(): a for a in existing}
+    parsed: list[Parsed] = []
+    taken: dict[int, int] = {}
+    for number, row in standard_rows:
+        code = rows.text(row.get("area_type_code"), limit=32)
+        name = rows.text(row.get("area_type_name"), limit=50)
+        target = area_type
+        if target is None:
+            if not code or slugify(code) != code:
+                rows.error(sheet, number, _("the area type code must be letters, digits, - or _."))
+            if not name:
+                rows.error(sheet, number, _("the area type name is required."))
+            target = by_code.get(code) or by_name.get(name.casefold())
+        if target is not None:
+            if target.pk in taken:
+                rows.error(
+                    sheet,
+                    number,
+                    _("row %(other)s already goes to the area type %(name)s.")
+                    % {"other": taken[target.pk], "name": target.name},
+                )
+            taken[target.pk] = number
+        elif any(p.area_type is None and p.area_type_code == code for p in parsed):
+            rows.error(sheet, number, _("code %(code)s appears twice.") % {"code": code})
+        default_width = target.width_mm if target else AreaType._meta.get_field("width_mm").default
+        default_depth = target.depth_mm if target else AreaType._meta.get_field("depth_mm").default
+        width = rows.number(sheet, number, str(STANDARDS.columns[3].label), row.get("width_mm"),
+                            low=100, high=100_000)  # fmt: skip
+        depth = rows.number(sheet, number, str(STANDARDS.columns[4].label), row.get("depth_mm"),
+                            low=100, high=100_000)  # fmt: skip
+        edge = rows.number(sheet, number, str(STANDARDS.columns[5].label),
+                           row.get("default_edge_distance_mm"), low=0, high=1000)  # fmt: skip
+        parsed.append(
+            Parsed(
+                area_type=target,
+                area_type_code=target.code if target else code,
+                area_type_name=target.name if target else name,
+                title=rows.text(row.get("title"), limit=100) or (target.name if target else name),
+                width_mm=width or int(default_width),
+                depth_mm=depth or int(default_depth),
+                default_edge_distance_mm=DEFAULT_EDGE_DISTANCE_MM if edge is None else edge,
+                note=rows.text(row.get("note"), limit=2000),
+            )
+        )
+    return parsed
+
+
+def _owner(
+    sheet: str, number: int, row: dict[str, Any], standards: list[Parsed],
+    spelled: list[tuple[str, str]], rows: _Rows,
+) -> Parsed | None:  # fmt: skip
+    """The standard a clause or item row belongs to, by its area type code (or name)."""
+    named = rows.text(row.get("area_type"), limit=50).casefold()
+    if not named and len(standards) == 1:
+        return standards[0]
+    for standard, (code, name) in zip(standards, spelled, strict=True):
+        if named and named in (code.casefold(), name.casefold()):
+            return standard
+    rows.error(
+        sheet,
+        number,
+        _("the area type code must be one of: %(codes)s.")
+        % {"codes": ", ".join(code for code, _name in spelled)},
+    )
+    return None
+
+
+def _read_clauses(book: Any, standards: list[Parsed], spelled: list[tuple[str, str]],
+                  rows: _Rows) -> None:  # fmt: skip
+    sheet = str(CLAUSES.label)
+    found = _read_rows(book, CLAUSES, rows)
+    if found is None:
+        rows.errors.append(_("The workbook has no sheet “%(sheet)s”.") % {"sheet": sheet})
+        return
+    label = {column.key: str(column.label) for column in CLAUSES.columns}
+    for number, row in found:
+        standard = _owner(sheet, number, row, standards, spelled, rows)
+        code = rows.text(row["code"], limit=20)
+        text = rows.text(row["text"], limit=2000)
+        if not code:
+            rows.error(sheet, number, _("%(column)s is required.") % {"column": label["code"]})
+        elif standard is not None and any(c["code"] == code for c in standard.clauses):
+            rows.error(sheet, number, _("code %(code)s appears twice.") % {"code": code})
+        if not text:
+            rows.error(sheet, number, _("%(column)s is required.") % {"column": label["text"]})
+        clause = {
+            "code": code,
+            "pillar": rows.choice(sheet, number, label["pillar"], row["pillar"], Pillar.choices),
+            "position": rows.number(sheet, number, label["position"], row.get("position"),
+                                    low=0, high=30000),
+            "text": text,
+            "check_method": rows.text(row.get("check_method"), limit=2000),
+            "weight": rows.number(sheet, number, label["weight"], row.get("weight"),
+                                  low=1, high=100) or 1,
+            "max_points": rows.number(sheet, number, label["max_points"], row.get("max_points"),
+                                      low=1, high=100) or 10,
+            "photo_required": rows.flag(sheet, number, label["photo_required"],
+                                        row.get("photo_required")),
+        }  # fmt: skip
+        if standard is not None:
+            if clause["position"] is None:
+                clause["position"] = len(standard.clauses) + 1
+            standard.clauses.append(clause)
+
+
+def _read_items(book: Any, standards: list[Parsed], spelled: list[tuple[str, str]],
+                rows: _Rows) -> None:  # fmt: skip
+    sheet = str(ITEMS.label)
+    found = _read_rows(book, ITEMS, rows)
+    if found is None:
+        return  # a standard may have clauses only
+    label = {column.key: str(column.label) for column in ITEMS.columns}
+    for number, row in found:
+        standard = _owner(sheet, number, row, standards, spelled, rows)
+        code = rows.text(row["item_code"], limit=32)
+        name = rows.text(row["item_name"], limit=50)
+        if not code or slugify(code) != code:
+            rows.error(sheet, number, _("item_code must be letters, digits, - or _."))
+        elif standard is not None and any(i["code"] == code for i in standard.items):
+            rows.error(sheet, number, _("item %(code)s appears twice.") % {"code": code})
+        if not name:
+            rows.error(sheet, number, _("%(column)s is required.") % {"column": label["item_name"]})
+        slot = [
+            rows.number(sheet, number, label[key], row.get(key),
+                        low=0 if key in ("slot_x_mm", "slot_y_mm") else 1, high=100_000)
+            for key in ("slot_x_mm", "slot_y_mm", "slot_w_mm", "slot_h_mm")
+        ]  # fmt: skip
+        if any(v is not None for v in slot) and any(v is None for v in slot):
+            rows.error(sheet, number, _("give all four slot values or none."))
+        elif standard is not None and all(v is not None for v in slot):
+            x, y, w, h = (int(v) for v in slot if v is not None)
+            if x + w > standard.width_mm or y + h > standard.depth_mm:
+                rows.error(sheet, number, _("the slot does not fit on the plan."))
+        item = {
+            "code": code,
+            "name": name,
+            "aliases": parse_aliases(rows.text(row.get("aliases"), limit=500)),
+            "kind": rows.choice(sheet, number, label["rule"], row["rule"], ItemRule.Kind.choices),
+            "max_quantity": rows.number(sheet, number, label["max_quantity"],
+                                        row.get("max_quantity"), low=0, high=999),
+            "container": rows.text(row.get("container"), limit=50),
+            "slot_x_mm": slot[0], "slot_y_mm": slot[1], "slot_w_mm": slot[2],
+            "slot_h_mm": slot[3],
+            "min_edge_distance_mm": rows.number(sheet, number, label["min_edge_distance_mm"],
+                                                row.get("min_edge_distance_mm"), low=0, high=1000),
+            "marking": rows.choice(sheet, number, label["marking"], row.get("marking") or "none",
+                                   ItemRule.Marking.choices),
+            "marking_colour": rows.text(row.get("marking_colour"), limit=20),
+            "note": rows.text(row.get("note"), limit=200),
+            "position": rows.number(sheet, number, label["position"], row.get("position"),
+                                    low=0, high=30000),
+        }  # fmt: skip
+        if standard is not None:
+            if item["position"] is None:
+                item["position"] = len(standard.items) + 1
+            standard.items.append(item)
+
+
+def _check_catalogue(center: Center, standards: list[Parsed], rows: _Rows) -> None:
+    """Items are matched by code, then by name; new ones must not share a name."""
+    wanted = [item for standard in standards for item in standard.items]
+    known = dict(
+        Item.objects.filter(center=center, code__in={i["code"] for i in wanted}).values_list(
+            "code", "name"
+        )
+    )
+    named = set(
+        Item.objects.filter(center=center, name__in={i["name"] for i in wanted}).values_list(
+            "name", flat=True
+        )
+    )
+    new_names: dict[str, str] = {}
+    for item in wanted:
+        if item["code"] in known or item["name"] in named:
+            continue
+        other = new_names.setdefault(item["name"], item["code"])
+        if other != item["code"]:
+            rows.errors.append(
+                _("Sheet %(sheet)s: the item %(name)s has two codes, %(one)s and %(other)s.")
+                % {"sheet": ITEMS.label, "name": item["name"], "one": other, "other": item["code"]}
+            )
+
+
+def parse_workbook(
+    content: bytes, *, center: Center, area_type: AreaType | None = None
+) -> list[Parsed]:
     """Reads and checks every row; raises ImportFailedError listing all problems."""
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise ImportFailedError([_("This is not an Excel workbook (.xlsx).")]) from exc
     rows = _Rows()
-    meta: dict[str, Any] = {}
-    if "Standard" in book.sheetnames:
-        for raw in book["Standard"].iter_rows(values_only=True):
-            if raw and raw[0] is not None:
-                meta[str(raw[0]).strip()] = raw[1] if len(raw) > 1 else None
-    else:
-        rows.errors.append(_("The workbook has no sheet “%(sheet)s”.") % {"sheet": "Standard"})
-    if meta and meta.get("format") != FORMAT:
-        rows.errors.append(
-            _("This workbook is not an Onsite standard (format %(format)s expected).")
-            % {"format": FORMAT}
-        )
-    width = rows.number("Standard", 0, "width_mm", meta.get("width_mm", area_type.width_mm),
-                        low=100, high=100_000) or area_type.width_mm  # fmt: skip
-    depth = rows.number("Standard", 0, "depth_mm", meta.get("depth_mm", area_type.depth_mm),
-                        low=100, high=100_000) or area_type.depth_mm  # fmt: skip
-    edge = rows.number("Standard", 0, "default_edge_distance_mm",
-                       meta.get("default_edge_distance_mm", 50), low=0, high=1000)  # fmt: skip
-
-    clauses: list[dict[str, Any]] = []
-    codes: set[str] = set()
-    for number, row in _read_rows(book, "Clauses", CLAUSE_COLUMNS, rows):
-        code = rows.text(row["code"], limit=20)
-        text = rows.text(row["text"], limit=2000)
-        if not code:
-            rows.error("Clauses", number, _("code is required."))
-        elif code in codes:
-            rows.error("Clauses", number, _("code %(code)s appears twice.") % {"code": code})
-        codes.add(code)
-        if not text:
-            rows.error("Clauses", number, _("text is required."))
-        clauses.append(
-            {
-                "code": code,
-                "pillar": rows.choice("Clauses", number, "pillar", row["pillar"], Pillar.choices),
-                "position": rows.number("Clauses", number, "position", row["position"],
-                                        low=0, high=30000) or 0,
-                "text": text,
-                "check_method": rows.text(row["check_method"], limit=2000),
-                "weight": rows.number("Clauses", number, "weight", row["weight"],
-                                      low=1, high=100) or 1,
-                "max_points": rows.number("Clauses", number, "max_points", row["max_points"],
-                                          low=1, high=100) or 10,
-                "photo_required": rows.flag("Clauses", number, "photo_required",
-                                            row["photo_required"]),
-            }
-        )  # fmt: skip
-
-    items: list[dict[str, Any]] = []
-    item_codes: set[str] = set()
-    for number, row in _read_rows(book, "Items", ITEM_COLUMNS, rows):
-        code = rows.text(row["item_code"], limit=32)
-        name = rows.text(row["item_name"], limit=50)
-        if not code or slugify(code) != code:
-            rows.error("Items", number, _("item_code must be letters, digits, - or _."))
-        elif code in item_codes:
-            rows.error("Items", number, _("item %(code)s appears twice.") % {"code": code})
-        item_codes.add(code)
-        if not name:
-            rows.error("Items", number, _("item_name is required."))
-        slot = [
-            rows.number("Items", number, key, row[key], low=0 if key in ("slot_x_mm", "slot_y_mm") else 1,
-                        high=100_000)
-            for key in ("slot_x_mm", "slot_y_mm", "slot_w_mm", "slot_h_mm")
+    try:
+        standard_rows = _read_rows(book, STANDARDS, rows)
+        if standard_rows is None:
+            standard_rows = _legacy_meta(book, rows)
+        if standard_rows is None:
+            if area_type is None:
+                rows.errors.append(
+                    _(
+                        "The workbook has no sheet “%(sheet)s”: add it, or choose the area "
+                        "type to import into."
+                    )
+                    % {"sheet": STANDARDS.label}
+                )
+                raise ImportFailedError(rows.errors)
+            standard_rows = [(1, {})]
+        if not standard_rows and not rows.errors:
+            rows.errors.append(_("Sheet %(sheet)s has no rows.") % {"sheet": STANDARDS.label})
+        standards = _resolve(center, standard_rows, rows, area_type)
+        # Clause and item rows may name their standard by the workbook's code or name.
+        spelled = [
+            (rows.text(row.get("area_type_code"), limit=32) or s.area_type_code,
+             rows.text(row.get("area_type_name"), limit=50) or s.area_type_name)
+            for s, (_number, row) in zip(standards, standard_rows, strict=False)
         ]  # fmt: skip
-        if any(v is not None for v in slot) and any(v is None for v in slot):
-            rows.error("Items", number, _("give all four slot values or none."))
-        elif all(v is not None for v in slot):
-            x, y, w, h = (int(v) for v in slot if v is not None)
-            if x + w > width or y + h > depth:
-                rows.error("Items", number, _("the slot does not fit on the plan."))
-        items.append(
-            {
-                "code": code,
-                "name": name,
-                "aliases": parse_aliases(rows.text(row["aliases"], limit=500)),
-                "kind": rows.choice("Items", number, "rule", row["rule"], ItemRule.Kind.choices),
-                "max_quantity": rows.number("Items", number, "max_quantity", row["max_quantity"],
-                                            low=0, high=999),
-                "container": rows.text(row["container"], limit=50),
-                "slot_x_mm": slot[0], "slot_y_mm": slot[1], "slot_w_mm": slot[2],
-                "slot_h_mm": slot[3],
-                "min_edge_distance_mm": rows.number("Items", number, "min_edge_distance_mm",
-                                                    row["min_edge_distance_mm"], low=0, high=1000),
-                "marking": rows.choice("Items", number, "marking", row["marking"] or "none",
-                                       ItemRule.Marking.choices),
-                "marking_colour": rows.text(row["marking_colour"], limit=20),
-                "note": rows.text(row["note"], limit=200),
-                "position": rows.number("Items", number, "position", row["position"],
-                                        low=0, high=30000) or 0,
-            }
-        )  # fmt: skip
-    book.close()
-    # Items of this center with the same name but another code would break the catalogue.
-    by_name = dict(
-        Item.objects.filter(
-            center_id=area_type.center_id, name__in=[i["name"] for i in items]
-        ).values_list("name", "code")
-    )
-    for index, item in enumerate(items):
-        existing = by_name.get(item["name"])
-        if existing is not None and existing != item["code"]:
-            rows.errors.append(
-                _("Sheet Items: item %(name)s already exists here with code %(code)s.")
-                % {"name": item["name"], "code": existing}
-            )
-        del index
+        if standards:
+            _read_clauses(book, standards, spelled, rows)
+            _read_items(book, standards, spelled, rows)
+    finally:
+        book.close()
+    _check_catalogue(center, standards, rows)
     if rows.errors:
         raise ImportFailedError(rows.errors)
-    return _Parsed(width, depth, edge or 0, str(meta.get("note") or "")[:2000], clauses, items)
+    return standards
+
+
+# --- import --------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def import_version(
+def import_standards(
     *,
-    area_type: AreaType,
+    center: Center,
     content: bytes,
     by: User,
+    area_type: AreaType | None = None,
     request: HttpRequest | None = None,
-) -> StandardVersion:
-    """Creates a draft of `area_type`'s standard from a workbook, all or nothing. Items are
-    matched by code in this center's catalogue and added when missing."""
-    parsed = parse_workbook(content, area_type=area_type)
-    center_id = area_type.center_id
+) -> list[StandardVersion]:
+    """A draft for each standard of the workbook, all or nothing (see the module's doc).
+    Items are matched by code, then by name, in this center's catalogue and added when
+    missing."""
+    parsed = parse_workbook(content, center=center, area_type=area_type)
+    catalogue = {i.code: i for i in Item.objects.filter(center=center)}
+    by_name = {i.name: i for i in catalogue.values()}
+    top = AreaType.objects.filter(center=center).aggregate(top=Max("position"))["top"] or 0
+    drafts = []
+    for standard in parsed:
+        target = standard.area_type
+        if target is None:
+            top += 1
+            target = AreaType.objects.create(
+                center=center,
+                code=standard.area_type_code,
+                name=standard.area_type_name,
+                width_mm=standard.width_mm,
+                depth_mm=standard.depth_mm,
+                position=top,
+            )
+            record_event(
+                request,
+                action="standards.area_type_added",
+                obj=target,
+                actor=by,
+                center=center,
+                detail={"code": target.code, "name": target.name, "by": "import"},
+            )
+        drafts.append(_draft(center, target, standard, catalogue, by_name, by, request))
+    return drafts
+
+
+def _draft(
+    center: Center, area_type: AreaType, parsed: Parsed, catalogue: dict[str, Item],
+    by_name: dict[str, Item], by: User, request: HttpRequest | None,
+) -> StandardVersion:  # fmt: skip
     standard, _created = Standard.objects.get_or_create(
-        area_type=area_type, defaults={"center_id": center_id, "title": area_type.name}
+        area_type=area_type, defaults={"center": center, "title": parsed.title}
     )
     published = StandardVersion.objects.published().filter(standard=standard).first()
     top = standard.versions.aggregate(top=Max("number"))["top"] or 0
     draft = StandardVersion.objects.create(
-        center_id=center_id,
+        center=center,
         standard=standard,
         number=top + 1,
         based_on=published,
@@ -404,24 +766,36 @@ def import_version(
         created_by=by,
     )
     Clause.objects.bulk_create(
-        Clause(center_id=center_id, standard_version=draft, **row) for row in parsed.clauses
+        Clause(center=center, standard_version=draft, **row) for row in parsed.clauses
     )
-    catalogue = {i.code: i for i in Item.objects.filter(center_id=center_id)}
     for row in parsed.items:
-        item = catalogue.get(row["code"])
+        item = catalogue.get(row["code"]) or by_name.get(row["name"])
         if item is None:
             item = Item.objects.create(
-                center_id=center_id, code=row["code"], name=row["name"], aliases=row["aliases"]
+                center=center, code=row["code"], name=row["name"], aliases=row["aliases"]
             )
-            catalogue[item.code] = item
+            catalogue[item.code] = by_name[item.name] = item
         rule = {k: v for k, v in row.items() if k not in ("code", "name", "aliases")}
-        ItemRule.objects.create(center_id=center_id, standard_version=draft, item=item, **rule)
+        ItemRule.objects.create(center=center, standard_version=draft, item=item, **rule)
     record_event(
         request,
         action="standards.version_imported",
         obj=draft,
         actor=by,
-        center=area_type.center,
+        center=center,
         detail={"clauses": len(parsed.clauses), "items": len(parsed.items)},
     )
     return draft
+
+
+def import_version(
+    *,
+    area_type: AreaType,
+    content: bytes,
+    by: User,
+    request: HttpRequest | None = None,
+) -> StandardVersion:
+    """A draft of `area_type`'s standard from a workbook of one standard, all or nothing."""
+    return import_standards(
+        center=area_type.center, content=content, by=by, area_type=area_type, request=request
+    )[0]

@@ -178,7 +178,13 @@ class ReviewForm(StyledFormMixin, VersionedFormMixin):
 
 
 class ImportForm(StyledFormMixin, forms.Form):
-    area_type = forms.ModelChoiceField(label=_("Area type"), queryset=AreaType.objects.none())
+    area_type = forms.ModelChoiceField(
+        label=_("Area type"),
+        queryset=AreaType.objects.none(),
+        required=False,
+        empty_label=_("As named in the workbook (added if missing)"),
+        help_text=_("Choose one only to import a workbook of one standard into another area type."),
+    )
     file = forms.FileField(
         label=_("Excel file (.xlsx)"),
         widget=forms.ClearableFileInput(

@@ -25,6 +25,7 @@ urlpatterns: list[URLPattern] = [
     path("rules/<int:pk>/edit/", views.rule_edit, name="rule-edit"),
     path("rules/<int:pk>/delete/", views.rule_delete, name="rule-delete"),
     path("import/", views.version_import, name="version-import"),
+    path("import/starter.xlsx", views.starter_workbook, name="starter-workbook"),
     path("items/", views.item_list, name="item-list"),
     path("items/new/", views.item_edit, name="item-new"),
     path("items/<int:pk>/edit/", views.item_edit, name="item-edit"),

@@ -22,9 +22,9 @@ from onsite.core.models import get_for_center
 from onsite.core.types import OnsiteRequest
 from onsite.org.models import AreaType, Zone
 from onsite.redtags.services import TAGGER_ROLES
-from onsite.standards import access, services
+from onsite.standards import access, services, starter
 from onsite.standards.access import EDITORS, FILERS, READERS, REVIEWERS
-from onsite.standards.exchange import ImportFailedError, export_version, import_version
+from onsite.standards.exchange import ImportFailedError, export_version, import_standards
 from onsite.standards.forms import (
     AreaTypeForm,
     ClauseForm,
@@ -49,6 +49,9 @@ from onsite.standards.services import StandardError
 
 def _error(request: OnsiteRequest, exc: StandardError | ConflictError) -> None:
     messages.error(request, str(exc.message))
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _version_url(version: StandardVersion) -> str:
@@ -327,7 +330,7 @@ def version_export(request: OnsiteRequest, pk: int) -> HttpResponse:
     content = export_version(version)
     response = HttpResponse(
         content,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=XLSX,
     )
     area = version.standard.area_type.code
     response["Content-Disposition"] = (
@@ -342,7 +345,8 @@ def version_import(request: OnsiteRequest) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
-            draft = import_version(
+            drafts = import_standards(
+                center=request.center,  # type: ignore[arg-type]
                 area_type=form.cleaned_data["area_type"],
                 content=form.cleaned_data["file"].read(),
                 by=request.user,
@@ -352,11 +356,29 @@ def version_import(request: OnsiteRequest) -> HttpResponse:
             errors = exc.errors
             messages.error(request, _("Nothing was imported. Correct the rows below and retry."))
         else:
+            if len(drafts) == 1:
+                messages.success(
+                    request, _("Imported as draft v%(number)s.") % {"number": drafts[0].number}
+                )
+                return redirect(_version_url(drafts[0]))
             messages.success(
-                request, _("Imported as draft v%(number)s.") % {"number": draft.number}
+                request,
+                _("Imported %(count)s drafts: %(names)s. Review and publish each.")
+                % {
+                    "count": len(drafts),
+                    "names": ", ".join(d.standard.area_type.name for d in drafts),
+                },
             )
-            return redirect(_version_url(draft))
+            return redirect("standards:standard-list")
     return render(request, "standards/version_import.html", {"form": form, "errors": errors})
+
+
+@role_required(*EDITORS, write=True)
+def starter_workbook(request: OnsiteRequest) -> HttpResponse:
+    """The source document's three standards, for a new center to import and adapt."""
+    response = HttpResponse(starter.starter_workbook(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="onsite-starter-standards.xlsx"'
+    return response
 
 
 # --- clauses and item rules of a draft -------------------------------------------------------

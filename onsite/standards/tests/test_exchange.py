@@ -1,15 +1,26 @@
-"""Excel export and all-or-nothing import."""
+"""Excel export and all-or-nothing import, the starter workbook for a new center."""
 
 import io
 
 import pytest
-from openpyxl import load_workbook
+from django.utils import translation
+from openpyxl import Workbook, load_workbook
 
-from onsite.core.tests.factories import AreaTypeFactory
-from onsite.standards.exchange import ImportFailedError, export_version, import_version
+from onsite.core.tests.factories import AreaTypeFactory, CenterFactory
+from onsite.org.models import AreaType
+from onsite.standards.exchange import (
+    ImportFailedError,
+    export_version,
+    import_standards,
+    import_version,
+)
 from onsite.standards.models import Clause, Item, StandardVersion
+from onsite.standards.starter import starter_workbook
+from onsite.standards.tests.factories import ItemFactory
 
 pytestmark = pytest.mark.django_db
+
+WHITELIST = {"cup", "monitor", "phone", "pen", "ink-pad", "brochure", "doc-camera"}
 
 
 def _book(content):
@@ -20,6 +31,12 @@ def _bytes(book):
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _upload(content, name="standard.xlsx"):
+    upload = io.BytesIO(content)
+    upload.name = name
+    return upload
 
 
 def test_export_then_import_into_another_center(published, other_center, other_admin):
@@ -40,20 +57,21 @@ def test_export_then_import_into_another_center(published, other_center, other_a
 def test_an_import_with_a_bad_row_imports_nothing(client_for, admin_user, published, center):
     _area, version = published
     book = _book(export_version(version))
-    book["Clauses"].append(["C2", "no-such-pillar", 2, "x", "", 1, 10, "no"])
-    book["Items"].append(
-        ["new-item", "新物品", "", "allowed", 1, "", 1500, 0, 300, 100, "", "none", "", "", 3]
-    )
+    clauses, items = book.worksheets[1], book.worksheets[2]
+    clauses.append(["counter", "C2", "no-such-pillar", 2, "x", "", 1, 10, "no"])
+    items.append(
+        ["counter", "new-item", "新物品", "", "allowed", 1, "", 1500, 0, 300, 100, "", "none",
+         "", "", 3]
+    )  # fmt: skip
     before = (StandardVersion.objects.count(), Clause.objects.count(), Item.objects.count())
-    upload = io.BytesIO(_bytes(book))
-    upload.name = "standard.xlsx"
     response = client_for(admin_user).post(
-        "/standards/import/", {"area_type": version.standard.area_type.pk, "file": upload}
+        "/standards/import/",
+        {"area_type": version.standard.area_type.pk, "file": _upload(_bytes(book))},
     )
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Clauses" in body
-    assert "Items" in body
+    assert clauses.title in body
+    assert items.title in body
     assert (StandardVersion.objects.count(), Clause.objects.count(), Item.objects.count()) == before
 
 
@@ -65,21 +83,130 @@ def test_a_file_that_is_not_excel_is_refused(published, admin_user):
 
 def test_a_good_import_through_the_page_opens_the_draft(client_for, admin_user, published):
     area, version = published
-    upload = io.BytesIO(export_version(version))
-    upload.name = "standard.xlsx"
     response = client_for(admin_user).post(
-        "/standards/import/", {"area_type": area.pk, "file": upload}
+        "/standards/import/", {"area_type": area.pk, "file": _upload(export_version(version))}
     )
     draft = StandardVersion.objects.get(standard=version.standard, status="draft")
     assert response["Location"] == f"/standards/versions/{draft.pk}/"
     assert draft.based_on == version
 
 
+def test_an_export_without_an_area_type_goes_to_the_one_of_the_same_code(
+    client_for, admin_user, published
+):
+    area, version = published
+    response = client_for(admin_user).post(
+        "/standards/import/", {"file": _upload(export_version(version))}
+    )
+    draft = StandardVersion.objects.get(standard=version.standard, status="draft")
+    assert response["Location"] == f"/standards/versions/{draft.pk}/"
+    assert AreaType.objects.filter(center=area.center).count() == 1
+
+
 def test_formula_like_text_is_exported_as_text(published, admin_user):
     _area, version = published
     clause = version.clauses.get()
     Clause.objects.filter(pk=clause.pk).update(text='=HYPERLINK("http://x")')
-    sheet = _book(export_version(version))["Clauses"]
-    cell = sheet.cell(row=2, column=4)
+    sheet = _book(export_version(version)).worksheets[1]
+    cell = sheet.cell(row=2, column=5)
     assert cell.value == '=HYPERLINK("http://x")'
     assert cell.data_type == "s"
+
+
+def test_a_workbook_exported_in_the_first_format_still_imports(published, admin_user):
+    """Files exported before the Standards sheet (key/value sheet 'Standard', English keys)."""
+    area, _version = published
+    book = Workbook()
+    meta = book.active
+    meta.title = "Standard"
+    for key, value in [("format", "onsite-standard/1"), ("area_type_code", "counter"),
+                       ("area_type_name", "前台"), ("width_mm", 1600), ("depth_mm", 700),
+                       ("default_edge_distance_mm", 60), ("note", "旧格式")]:  # fmt: skip
+        meta.append([key, value])
+    clauses = book.create_sheet("Clauses")
+    clauses.append(["code", "pillar", "position", "text", "check_method", "weight",
+                    "max_points", "photo_required"])  # fmt: skip
+    clauses.append(["C9", "sort", 1, "旧条款", "", 1, 10, "yes"])
+    book.create_sheet("Items").append(["item_code", "item_name", "rule"])
+    draft = import_version(area_type=area, content=_bytes(book), by=admin_user)
+    assert draft.default_edge_distance_mm == 60
+    assert list(draft.clauses.values_list("code", "photo_required")) == [("C9", True)]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_new_center_imports_the_starter_workbook_as_three_drafts(
+    client_for, admin_user, center, language
+):
+    """A center with no area types, nothing in its catalogue: the starter makes all three."""
+    client = client_for(admin_user)
+    with translation.override(language):
+        content = starter_workbook()
+    response = client.post("/standards/import/", {"file": _upload(content)})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response["Location"] == "/standards/"
+    areas = {a.code: a for a in AreaType.objects.filter(center=center)}
+    assert set(areas) == {"counter", "back-office", "chief-office"}
+    assert areas["counter"].name == "前台"
+    counter = StandardVersion.objects.get(standard__area_type=areas["counter"])
+    assert counter.is_draft
+    assert {r.item.code for r in counter.item_rules.select_related("item")} == WHITELIST
+    assert counter.clauses.filter(pillar="sort", text__contains="报备").exists()
+    assert counter.default_edge_distance_mm == 50
+    for code in ("back-office", "chief-office"):
+        version = StandardVersion.objects.get(standard__area_type=areas[code])
+        assert version.is_draft
+        assert version.clauses.count() >= 5
+    # The same workbook again: a second draft each, no new area types.
+    client.post("/standards/import/", {"file": _upload(content)})
+    assert AreaType.objects.filter(center=center).count() == 3
+    assert StandardVersion.objects.filter(center=center).count() == 6
+
+
+def test_the_starter_matches_area_types_and_items_by_name(center, admin_user):
+    """A center that named its own codes: 前台 is matched by name, 水杯 reused."""
+    own = AreaTypeFactory(center=center, code="qiantai", name="前台")
+    cup = ItemFactory(center=center, code="shuibei", name="水杯")
+    drafts = import_standards(center=center, content=starter_workbook(), by=admin_user)
+    assert [d.standard.area_type.code for d in drafts][0] == "qiantai"
+    assert not AreaType.objects.filter(center=center, code="counter").exists()
+    counter = drafts[0]
+    assert counter.item_rules.filter(item=cup).exists()
+    assert not Item.objects.filter(center=center, code="cup").exists()
+
+
+def test_several_standards_into_one_chosen_area_type_are_refused(published, admin_user):
+    area, _version = published
+    with pytest.raises(ImportFailedError) as failed:
+        import_version(area_type=area, content=starter_workbook(), by=admin_user)
+    assert "3" in failed.value.errors[0]
+
+
+def test_rows_naming_an_unknown_area_type_import_nothing(center, admin_user):
+    book = _book(starter_workbook())
+    book.worksheets[1].append(["no-such-area", "X1", "sort", 1, "x", "", 1, 10, "no"])
+    with pytest.raises(ImportFailedError) as failed:
+        import_standards(center=center, content=_bytes(book), by=admin_user)
+    assert any("counter" in error for error in failed.value.errors)
+    assert not AreaType.objects.filter(center=center).exists()
+
+
+def test_the_starter_download_is_for_standard_editors(client_for, admin_user, staff_user):
+    response = client_for(admin_user).get("/standards/import/starter.xlsx")
+    assert response.status_code == 200
+    book = _book(response.content)
+    assert len(book.worksheets) == 4  # standards, clauses, items, instructions
+    assert book.worksheets[0].max_row == 4
+    assert client_for(staff_user).get("/standards/import/starter.xlsx").status_code == 403
+
+
+def test_the_import_page_links_the_starter(client_for, admin_user):
+    body = client_for(admin_user).get("/standards/import/").content.decode()
+    assert "/standards/import/starter.xlsx" in body
+
+
+def test_a_center_of_its_own_never_sees_another_centers_area_types(admin_user, center):
+    other = CenterFactory(code="zz")
+    AreaTypeFactory(center=other, code="counter", name="前台")
+    drafts = import_standards(center=center, content=starter_workbook(), by=admin_user)
+    assert all(d.standard.area_type.center == center for d in drafts)
+    assert AreaType.objects.filter(center=center, code="counter").exists()
