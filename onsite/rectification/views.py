@@ -8,7 +8,10 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.db.models import Case, Value, When
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -44,22 +47,39 @@ from onsite.rectification.services import RectificationError
 PAGE_SIZE = 25
 
 
+# Status choices of the list beyond the model's: the default "not closed yet" and "any".
+PENDING, ANY_STATUS = "pending", "all"
+# Open first, then waiting for verification, closed last (the names sort the other way).
+STATUS_ORDER = Case(
+    When(status=Rectification.Status.OPEN, then=Value(0)),
+    When(status=Rectification.Status.SUBMITTED, then=Value(1)),
+    default=Value(2),
+)
+
+
 @role_required(*access.READERS)
 def rectification_list(request: OnsiteRequest) -> HttpResponse:
+    """Opens on the person's own rectifications not closed yet; the filter switches to
+    everyone's they may see (mine=0) and to any status, and always shows what is applied."""
     today = timezone.localdate()
     picked = {n: request.GET.get(n, "") for n in ("status", "mine", "overdue", "zone")}
-    rows = (
-        access.listed_rectifications(request.user, request.center, mine=picked["mine"] == "1")
-        .select_related("zone", "assignee", "finding")
-        .order_by("status", "due_on", "pk")
-    )
-    if picked["status"] in Rectification.Status.values:
-        rows = rows.filter(status=picked["status"])
+    picked["mine"] = "0" if picked["mine"] == "0" else "1"
+    if picked["status"] not in (*Rectification.Status.values, ANY_STATUS):
+        picked["status"] = PENDING
+    rows = access.listed_rectifications(
+        request.user, request.center, mine=picked["mine"] == "1"
+    ).select_related("zone", "assignee", "finding")
+    if picked["status"] == PENDING:
+        rows = rows.pending().order_by("status", "due_on", "pk")
+    elif picked["status"] == ANY_STATUS:
+        rows = rows.order_by(STATUS_ORDER, "due_on", "pk")
+    else:
+        rows = rows.filter(status=picked["status"]).order_by("due_on", "pk")
     if picked["overdue"] == "1":
         rows = rows.overdue(today)
     if picked["zone"]:
         rows = rows.filter(zone__code=picked["zone"][:32])
-    query = "&".join(f"{k}={v}" for k, v in picked.items() if v)
+    query = urlencode({k: v for k, v in picked.items() if v})
     return render(
         request,
         "rectification/rectification_list.html",
@@ -67,7 +87,11 @@ def rectification_list(request: OnsiteRequest) -> HttpResponse:
             "page": page_of(rows, request, PAGE_SIZE),
             "picked": picked,
             "query": query,
-            "statuses": Rectification.Status.choices,
+            "statuses": [
+                (PENDING, _("Not closed yet")),
+                *Rectification.Status.choices,
+                (ANY_STATUS, _("All statuses")),
+            ],
             "today": today,
             "can_improve": can_improve(request.user),
             "calendar_warning": coming_year_warning()
