@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from typing import Any
-
 from urllib.parse import urlencode
 
 from django.contrib import messages

@@ -32,7 +32,7 @@ def three(zone, supervisor, owner, center):
 
 
 def test_the_list_opens_on_my_rectifications_not_closed_yet(client_for, owner, three):
-    mine_open, mine_closed, theirs = three
+    mine_open, _closed, _theirs = three
     page = client_for(owner).get(LIST).content.decode()
     assert listed(page) == [mine_open.pk]
     assert re.search(r'<option value="pending" selected>', page), "the filter shows it"
