@@ -28,6 +28,7 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from onsite.core.models import Center
 from onsite.dashboards.models import (
@@ -40,7 +41,7 @@ from onsite.dashboards.models import (
     Level,
     UnitDay,
 )
-from onsite.inspections.models import Finding, Inspection, InspectionSettings
+from onsite.inspections.models import Answer, Finding, Inspection, InspectionSettings
 from onsite.org.models import Floor, Unit, Zone
 from onsite.rectification.models import Rectification
 from onsite.standards.models import ItemFiling
@@ -244,6 +245,17 @@ def monthly_series(
 # --- the combined index and ranking ----------------------------------------------------
 
 
+# Why the ranking leaves a unit out, in the order `combined_index` checks: the rule ranks only
+# units with an independent audit, and needs at least one measured part with a weight.
+UNRANKED_REASONS = {
+    "no_inspection": gettext_lazy("No inspection this month"),
+    "no_audit": gettext_lazy(
+        "Only self-checks this month: no supervision check or acceptance inspection"
+    ),
+    "no_weighted_part": gettext_lazy("None of the parts measured this month has a weight"),
+}
+
+
 @dataclass
 class ScoreRow:
     unit: Unit
@@ -258,13 +270,45 @@ class ScoreRow:
     def component_list(self) -> list[tuple[str, str, float | None]]:
         return [(key, str(label), self.components.get(key)) for key, label in COMPONENTS]
 
+    @property
+    def unranked_because(self) -> str:
+        """The key in UNRANKED_REASONS of why this unit is not ranked; "" when it is."""
+        if self.index is not None:
+            return ""
+        if not self.totals.inspections:
+            return "no_inspection"
+        if self.components.get("audit") is None:
+            return "no_audit"
+        return "no_weighted_part"
+
+    @property
+    def unranked_reason(self) -> str:
+        because = self.unranked_because
+        return str(UNRANKED_REASONS[because]) if because else ""
+
+    @property
+    def card_list(self) -> list[tuple[str, str, int]]:
+        """(kind, label, how many) of the cards issued to the unit in the month."""
+        from onsite.programme.models import Card
+
+        return [
+            (kind.value, str(kind.label), self.cards[kind.value])
+            for kind in Card.Kind
+            if self.cards.get(kind.value)
+        ]
+
 
 @dataclass
 class Ranking:
     month: datetime.date
     weights: IndexWeights
     rows: list[ScoreRow]  # ranked, best first
-    unranked: list[ScoreRow]  # nothing measured this month
+    unranked: list[ScoreRow]  # not ranked this month (`ScoreRow.unranked_reason` says why)
+
+    @property
+    def all_rows(self) -> list[ScoreRow]:
+        """The ranked units, then the others in the units' order."""
+        return self.rows + self.unranked
 
     @property
     def weight_shares(self) -> list[tuple[str, str, int, float]]:
@@ -538,6 +582,22 @@ class ParetoRow:
     share: float
     cumulative: float
 
+    @property
+    def name(self) -> str:
+        """What the check is called on the Pareto chart's axis: the item aspect's name for an
+        item check, the requirement without its clause code for a clause (the full text is in
+        the chart's tooltip and the table)."""
+        kind, _sep, rest = self.check_key.partition(":")
+        if kind == "items":
+            try:
+                return str(Answer.Source(f"items_{rest}").label)
+            except ValueError:
+                pass
+        text = self.label.strip().splitlines()[0] if self.label.strip() else self.check_key
+        if kind == "clause" and text.startswith(rest + " ") and len(text) > len(rest) + 1:
+            text = text[len(rest) + 1 :].strip()
+        return text
+
 
 def pareto(center: Center, month: datetime.date, *, total: int) -> list[ParetoRow]:
     """The most failed checks of the month with their cumulative share of all failures."""
@@ -731,6 +791,7 @@ def chart_data(board: Dashboard) -> dict[str, Any]:
             },
         },
         "pareto": {
+            "names": [row.name for row in board.pareto],  # the axis: names, never numbers
             "labels": [row.label for row in board.pareto],
             "groups": [row.area_type for row in board.pareto],
             "counts": [row.failures for row in board.pareto],

@@ -184,6 +184,79 @@ def test_scorecards_rank_the_units(client_for, office_user, center, with_history
     assert 'id="unit-chart"' in card.content.decode()
 
 
+def test_the_pareto_axis_names_the_checks(client_for, leader, center, the_hall):
+    """The issue: the Pareto chart's axis read "1", "2". The chart gets the checks' names for
+    its axis (the clause without its code, an item check by its aspect), the full text for
+    the tooltip."""
+    import json
+
+    from onsite.dashboards.tests.factories import record_finding
+    from onsite.inspections.models import Answer
+
+    day = timezone.localdate()
+    inspection = record_inspection(the_hall.zones[0], on=day, score=80,
+                                   inspector=the_hall.inspector)  # fmt: skip
+    record_finding(inspection, key="clause:QT-SIO-1")
+    record_finding(inspection, key="clause:QT-SIO-1")
+    Answer.objects.filter(key__startswith="clause:QT-SIO-1").update(
+        text="QT-SIO-1 物品按定置图摆放：定位、定容、定数量。"
+    )
+    record_finding(inspection, key="items:quantity")
+    rollups.refresh(center)
+    html = client_for(leader).get(f"/dashboards/?month={day:%Y-%m}").content.decode()
+    start = html.index('<script id="dash-charts" type="application/json">')
+    charts = json.loads(html[html.index(">", start) + 1 : html.index("</script>", start)])
+    assert charts["pareto"]["names"] == ["物品按定置图摆放：定位、定容、定数量。", "定数量"]
+    assert charts["pareto"]["labels"][0] == "QT-SIO-1 物品按定置图摆放：定位、定容、定数量。"
+    assert not any(name.isdigit() for name in charts["pareto"]["names"])
+
+
+def test_scorecards_show_cards_and_say_why_a_unit_is_not_ranked(
+    client_for, leader, center, the_hall
+):
+    """The issue: the cards column was blank in every row (the units holding cards were not
+    ranked, and unranked units were only names under a fold) and nothing said why a unit was
+    left out."""
+    from onsite.programme.models import Card
+
+    day = timezone.localdate()
+    audited, _self_checked, idle = the_hall.units
+    record_inspection(the_hall.zones[0], on=day, score=90, inspector=the_hall.inspector)
+    record_inspection(the_hall.zones[2], on=day, score=80, kind="self_check",
+                      inspector=the_hall.inspector)  # fmt: skip
+    for kind in (Card.Kind.YELLOW, Card.Kind.RED):
+        Card.objects.create(center=center, unit=idle, kind=kind, cause=Card.Cause.MANUAL,
+                            issued_on=day)  # fmt: skip
+    Card.objects.create(center=center, unit=audited, kind=Card.Kind.RED_FLAG,
+                        cause=Card.Cause.MANUAL, issued_on=day)  # fmt: skip
+    rollups.refresh(center)
+    client = client_for(leader)
+
+    html = client.get(f"/dashboards/scorecards/?month={day:%Y-%m}").content.decode()
+    rows = {code: html[html.index(f'data-unit="{code}"') :] for code in ("w01", "w02", "w03")}
+    rows = {code: row[: row.index("</tr>")] for code, row in rows.items()}
+    assert 'data-rank="1"' in rows["w01"]
+    assert "流动红旗 1" in rows["w01"]
+    assert "黄牌 1" in rows["w03"]
+    assert "红牌 1" in rows["w03"]
+    assert 'data-reason="no_inspection"' in rows["w03"]
+    assert "未排名：本月无检查" in rows["w03"]
+    assert 'data-reason="no_audit"' in rows["w02"]
+    assert "本月只有自查，没有督查或验收检查" in rows["w02"]
+    assert "3 个单位中 1 个参与本月排名" in html
+
+    client.cookies["django_language"] = "en"
+    html = client.get(f"/dashboards/scorecards/?month={day:%Y-%m}").content.decode()
+    assert "Not ranked: No inspection this month" in html
+    for card in ("Yellow card 1", "Red card 1", "Rotating red flag 1"):
+        assert card in html
+    assert "1 of 3 units ranked this month" in html
+
+    card = client.get(f"/dashboards/scorecards/{idle.code}/?month={day:%Y-%m}").content.decode()
+    assert "not ranked this month: No inspection this month" in card
+    assert "Yellow card 1" in card
+
+
 # --- weights ----------------------------------------------------------------------------------
 
 
