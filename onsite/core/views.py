@@ -14,6 +14,7 @@ from onsite.accounts.models import Role
 from onsite.core import queries
 from onsite.core.middleware import CENTER_SESSION_KEY
 from onsite.core.models import visible_centers
+from onsite.core.setup import setup_checklist
 from onsite.core.types import OnsiteRequest
 
 HOME_TEMPLATES = {
@@ -41,6 +42,8 @@ def home(request: OnsiteRequest) -> HttpResponse:
     context.update(queries.home_summary(center=request.center, user=request.user, role=role))
     if role == Role.VIEWER:
         context["viewer_centers"] = visible_centers(request.user)
+    if role == Role.ADMIN:
+        context["setup"] = setup_checklist(request.center)
     return render(request, HOME_TEMPLATES[Role(role)], context)
 
 
