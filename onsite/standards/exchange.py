@@ -30,14 +30,14 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from onsite.accounts.models import User
 from onsite.audit.services import record_event
+from onsite.core import excel
 from onsite.core.models import Center
 from onsite.org.models import AreaType
 from onsite.standards.models import (
@@ -55,8 +55,6 @@ LEGACY_FORMAT = "onsite-standard/1"
 MAX_ROWS = 500
 MAX_STANDARDS = 50
 LANGUAGES = ("en", "zh-hans")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-HEADER_FILL = PatternFill("solid", fgColor="DBEAFE")
 
 
 # --- the workbook's shape ------------------------------------------------------------------
@@ -151,29 +149,13 @@ def _choices(choices: Iterable[tuple[Any, Any]]) -> dict[str, str]:
 # --- writing -------------------------------------------------------------------------------
 
 
-def _write(cell: Cell, value: Any) -> None:
-    """A text that a spreadsheet would run as a formula stays text."""
-    cell.value = value
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        cell.data_type = "s"
-
-
 def _add_sheet(book: Workbook, sheet: Sheet, rows: list[list[Any]]) -> Any:
-    worksheet = book.create_sheet(str(sheet.label))
-    for index, column in enumerate(sheet.columns, start=1):
-        title = f"{column.label} *" if column.required else str(column.label)
-        cell = worksheet.cell(row=1, column=index, value=title)
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        worksheet.column_dimensions[get_column_letter(index)].width = max(
-            column.width, len(title) + 2
-        )
-    worksheet.freeze_panes = "A2"
-    for number, values in enumerate(rows, start=2):
-        for index, value in enumerate(values, start=1):
-            _write(worksheet.cell(row=number, column=index), value)
-    worksheet.auto_filter.ref = f"A1:{get_column_letter(len(sheet.columns))}{max(len(rows) + 1, 2)}"
-    return worksheet
+    return excel.write_sheet(
+        book,
+        title=str(sheet.label),
+        header=[f"{c.label} *" if c.required else str(c.label) for c in sheet.columns],
+        rows=rows,
+    )
 
 
 def _choice_list(worksheet: Any, sheet: Sheet, key: str, labels: list[str]) -> None:
@@ -209,8 +191,7 @@ def build_workbook(standards: list[Written]) -> bytes:
     pillars = dict(Pillar.choices)
     kinds = dict(ItemRule.Kind.choices)
     markings = dict(ItemRule.Marking.choices)
-    book = Workbook()
-    book.remove(book.worksheets[0])
+    book = excel.new_workbook()
     _add_sheet(book, STANDARDS, [
         [s.area_type_code, s.area_type_name, s.title, s.width_mm, s.depth_mm,
          s.default_edge_distance_mm, s.note]
@@ -233,9 +214,7 @@ def build_workbook(standards: list[Written]) -> bytes:
     _choice_list(items, ITEMS, "rule", [str(label) for label in kinds.values()])
     _choice_list(items, ITEMS, "marking", [str(label) for label in markings.values()])
     _add_instructions(book)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return excel.workbook_bytes(book)
 
 
 def _add_instructions(book: Workbook) -> None:
