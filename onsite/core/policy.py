@@ -156,6 +156,7 @@ POLICY: dict[str, Access] = {
     "standards:filing-review": write(roles("admin", "office")),  # standards/filings/<int:pk>/review/
     "standards:filing-withdraw": write(roles("admin", "leader", "office", "supervisor", "group_leader", "member", "staff", "sysadmin", "secadmin")),  # standards/filings/<int:pk>/withdraw/
     "inspections:inspection-list": read(roles("admin", "leader", "office", "supervisor", "group_leader", "member", "staff", "viewer")),  # inspections/
+    "inspections:zone-pick": write(roles("admin", "leader", "office", "supervisor", "group_leader", "member", "staff")),  # inspections/start/
     "inspections:inspection-detail": read(roles("admin", "leader", "office", "supervisor", "group_leader", "member", "staff", "viewer")),  # inspections/<int:pk>/
     "inspections:inspection-edit": read(roles("admin", "leader", "office", "supervisor", "group_leader", "member", "staff", "viewer")),  # inspections/<int:pk>/edit/
     "inspections:photo-upload": write(roles("admin", "leader", "office", "supervisor", "group_leader", "member", "staff")),  # inspections/answers/<int:pk>/photos/

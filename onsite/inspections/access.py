@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from onsite.accounts.models import Role, User
 from onsite.core.models import Center, get_for_center
@@ -79,6 +79,22 @@ def is_near(user: User, zone: Zone) -> bool:
         zone.unit_id is not None
         and Membership.objects.filter(user=user, group__coverages__unit_id=zone.unit_id).exists()
     )
+
+
+def zones_to_pick(user: User, center: Center | None, *, query: str = "") -> QuerySet[Zone]:
+    """Active zones this person may start an inspection on, by code: every zone for the
+    supervision section, the zones they work in for everyone else (self-checks)."""
+    rows = Zone.objects.filter(center=center, is_active=True)
+    if not user.has_role(Role.SUPERVISOR):
+        rows = rows.filter(pk__in=Zone.objects.filter(near_zone(user, prefix="")).values("pk"))
+    if query:
+        rows = rows.filter(
+            Q(code__icontains=query)
+            | Q(name__icontains=query)
+            | Q(unit__name__icontains=query)
+            | Q(unit__code__icontains=query)
+        )
+    return rows.select_related("unit", "area_type").order_by("code")
 
 
 def startable_kinds(user: User, zone: Zone) -> list[str]:

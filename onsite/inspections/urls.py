@@ -5,6 +5,7 @@ from onsite.inspections import views
 app_name = "inspections"
 urlpatterns: list[URLPattern] = [
     path("", views.inspection_list, name="inspection-list"),
+    path("start/", views.zone_pick, name="zone-pick"),
     path("<int:pk>/", views.inspection_detail, name="inspection-detail"),
     path("<int:pk>/edit/", views.inspection_edit, name="inspection-edit"),
     path("answers/<int:pk>/photos/", views.photo_upload, name="photo-upload"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db.models import Count, Max, Prefetch, QuerySet
@@ -64,6 +65,20 @@ def _page(request: OnsiteRequest, rows: QuerySet[Any]) -> Any:
 
 
 # --- start -----------------------------------------------------------------------------------
+
+
+@role_required(*access.WRITERS, write=True)
+def zone_pick(request: OnsiteRequest) -> HttpResponse:
+    """Where an inspection starts without the zone's QR: the zones this person may inspect,
+    searched by zone code, zone name or unit. htmx gets the results only."""
+    query = request.GET.get("q", "").strip()[:50]
+    page = _page(request, access.zones_to_pick(request.user, request.center, query=query))
+    template = "inspections/zone_pick.html"
+    return render(
+        request,
+        f"{template}#results" if request.htmx else template,
+        {"page": page, "q": query, "query": urlencode({"q": query}) if query else ""},
+    )
 
 
 @role_required(*access.READERS)
@@ -378,6 +393,7 @@ def inspection_list(request: OnsiteRequest) -> HttpResponse:
             "bands": Band.choices,
             "can_edit_settings": access.can_edit_settings(request.user),
             "can_improve": access.can_improve(request.user),
+            "can_start": access.can_write(request.user),
         },
     )
 
