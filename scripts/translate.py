@@ -57,7 +57,9 @@ def fill(table: dict[str, object]) -> int:
                 entry.msgstr = str(value)
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
-            entry.previous_msgid = None
+            # polib writes a lone "#| msgctxt" or "#| msgid_plural" that msgfmt refuses.
+            entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
+            entry.previous_msgctxt = None
             changed = True
             filled += 1
         if changed:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +58,34 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        from onsite.audit.actions import action_label
+
+        return action_label(self.action)
+
+    @property
+    def object_text(self) -> str:
+        """The object's stored description in the reader's language."""
+        from onsite.audit.wording import readable
+
+        return readable(self.object_repr)
+
+    @property
+    def object_type_label(self) -> str:
+        """The kind of object (the model's name) in the reader's language."""
+        if not self.object_type:
+            return ""
+        try:
+            model = apps.get_model(self.object_type)
+        except (LookupError, ValueError):
+            return self.object_type
+        return str(model._meta.verbose_name)
+
+    @property
+    def outcome_label(self) -> str:
+        return str(Outcome(self.outcome).label) if self.outcome in Outcome.values else self.outcome
 
     @property
     def role_label(self) -> str:

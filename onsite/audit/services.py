@@ -17,8 +17,11 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transac
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from onsite.audit.models import GENESIS, AuditArchive, AuditEvent, AuditGate, Outcome
+from onsite.audit.wording import stored_description
+from onsite.core import excel
 
 # The Cybersecurity Law (art. 21) asks for network logs kept at least six months.
 MIN_RETENTION_DAYS = 180
@@ -66,7 +69,7 @@ def record_event(
             action=action,
             object_type=obj._meta.label_lower if obj is not None else "",
             object_id=str(obj.pk) if obj is not None else "",
-            object_repr=str(obj)[:200] if obj is not None else "",
+            object_repr=stored_description(obj) if obj is not None else "",
             outcome=outcome,
             detail=detail or {},
             prev_hash=prev_hash,
@@ -284,47 +287,52 @@ def verify_archive(path: Path, *, archive: AuditArchive | None = None) -> int:
 
 # --- export -------------------------------------------------------------------------------
 
-EXPORT_COLUMNS = (
-    "seq",
-    "at",
-    "center",
-    "actor_name",
-    "role",
-    "ip",
-    "request_id",
-    "action",
-    "object_type",
-    "object_id",
-    "object_repr",
-    "outcome",
-    "detail",
-    "prev_hash",
-    "hash",
-)
+
+def export_header() -> list[str]:
+    """The export's column headings in the reader's language."""
+    return [
+        _("Sequence"),
+        _("Time"),
+        _("Service center"),
+        _("Actor"),
+        _("Role"),
+        _("Client IP"),
+        _("Request id"),
+        _("Action"),
+        _("Action code"),
+        _("Object type"),
+        _("Object id"),
+        _("Object"),
+        _("Outcome"),
+        _("Detail"),
+        _("Previous hash"),
+        _("Hash"),
+    ]
+
+
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
-
-
 def safe_cell(value: Any) -> str:
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    return "'" + text if excel.is_risky(text) else text
 
 
-def export_rows(events: Iterable[AuditEvent]) -> Iterator[list[str]]:
+def export_rows(events: Iterable[AuditEvent]) -> Iterator[list[Any]]:
+    """One row per event, words in the reader's language; codes, ids and hashes as stored."""
     for event in events:
         yield [
-            str(event.seq),
-            timezone.localtime(event.at).isoformat(),
+            event.seq,
+            timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M:%S"),
             event.center.code if event.center else "",
             event.actor_name,
-            event.role,
+            event.role_label,
             event.ip or "",
             event.request_id,
+            event.action_label,
             event.action,
-            event.object_type,
+            event.object_type_label,
             event.object_id,
-            event.object_repr,
-            event.outcome,
+            event.object_text,
+            event.outcome_label,
             json.dumps(event.detail, ensure_ascii=False, sort_keys=True),
             event.prev_hash,
             event.hash,
@@ -334,7 +342,7 @@ def export_rows(events: Iterable[AuditEvent]) -> Iterator[list[str]]:
 def export_csv(events: Iterable[AuditEvent]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(EXPORT_COLUMNS)
+    writer.writerow(export_header())
     for row in export_rows(events):
         writer.writerow([safe_cell(cell) for cell in row])
     # The BOM makes Excel read the file as UTF-8 (Chinese names stay readable).
@@ -342,20 +350,8 @@ def export_csv(events: Iterable[AuditEvent]) -> bytes:
 
 
 def export_xlsx(events: Iterable[AuditEvent]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("audit")
-    sheet.append(list(EXPORT_COLUMNS))
-    for row in export_rows(events):
-        cells = []
-        for value in row:
-            # openpyxl would store "=..." as a formula; a string cell is never evaluated.
-            cell = WriteOnlyCell(sheet, value=safe_cell(value))
-            cell.data_type = "s"
-            cells.append(cell)
-        sheet.append(cells)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    book = excel.new_workbook(streaming=True)
+    excel.write_sheet(
+        book, title=_("Audit trail"), header=export_header(), rows=export_rows(events)
+    )
+    return excel.workbook_bytes(book)
