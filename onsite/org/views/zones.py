@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +15,8 @@ from onsite.audit.services import record_event
 from onsite.core.concurrency import ConflictError
 from onsite.core.decorators import role_required
 from onsite.core.models import Center, get_for_center
+from onsite.core.paging import page_of
+from onsite.core.sorting import sort_rows
 from onsite.core.types import OnsiteRequest
 from onsite.org import access, services
 from onsite.org.cards import render_cards_pdf
@@ -23,6 +25,15 @@ from onsite.org.models import AreaType, Floor, Unit, Zone
 from onsite.org.views.common import center_of, repeat_of, show_error
 
 PALETTE_SIZE = 8  # colours in static/org/org.css, one per area type in order
+ZONE_PAGE_SIZE = 50
+ZONE_SORTS = {
+    "code": "code",
+    "name": "name",
+    "type": ("area_type__position", "area_type__code"),
+    "unit": ("unit__kind", "unit__position", "unit__code"),
+    "owner": "owner__full_name",
+    "floor": "floor__level",
+}
 
 
 def _zones(center: Center | None) -> QuerySet[Zone]:
@@ -30,9 +41,20 @@ def _zones(center: Center | None) -> QuerySet[Zone]:
 
 
 def _filtered(request: OnsiteRequest) -> tuple[QuerySet[Zone], dict[str, str]]:
-    """Zones narrowed by the floor, unit, area type or codes in the query string."""
+    """Zones narrowed by the floor, unit, area type, codes or search words (`q`: code, name,
+    unit or owner) in the query string."""
     zones = _zones(request.center)
     picked = {name: request.GET.get(name, "") for name in ("floor", "unit", "type")}
+    picked["q"] = request.GET.get("q", "").strip()[:50]
+    if words := picked["q"]:
+        zones = zones.filter(
+            Q(code__icontains=words)
+            | Q(name__icontains=words)
+            | Q(unit__name__icontains=words)
+            | Q(unit__code__icontains=words)
+            | Q(owner__full_name__icontains=words)
+            | Q(owner__username__icontains=words)
+        )
     if picked["floor"].lstrip("-").isdigit():
         zones = zones.filter(floor__level=int(picked["floor"]))
     if picked["unit"]:
@@ -49,11 +71,14 @@ def _filtered(request: OnsiteRequest) -> tuple[QuerySet[Zone], dict[str, str]]:
 @role_required(*access.EVERYONE)
 def zone_list(request: OnsiteRequest) -> HttpResponse:
     zones, picked = _filtered(request)
+    zones, sort = sort_rows(zones, request, keys=ZONE_SORTS, default="code")
+    template = "org/zone_list.html#results" if request.htmx else "org/zone_list.html"
     return render(
         request,
-        "org/zone_list.html",
+        template,
         {
-            "zones": zones,
+            "page": page_of(zones, request, ZONE_PAGE_SIZE),
+            "sort": sort,
             "picked": picked,
             "query": request.GET.urlencode(),
             "floors": Floor.objects.filter(center=request.center),
