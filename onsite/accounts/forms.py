@@ -1,14 +1,19 @@
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from onsite.accounts.models import User
 from onsite.accounts.services import GRANTABLE_ROLES, check_role_combination
 from onsite.core.forms import StyledForm, StyledFormMixin
+from onsite.core.models import Center
+from onsite.org.models import Unit
 
 
 class LoginForm(StyledFormMixin, AuthenticationForm):
@@ -90,3 +95,84 @@ class RolesForm(StyledForm):
         roles: list[str] = self.cleaned_data["roles"]
         check_role_combination(roles)
         return roles
+
+
+class AccountCreateForm(StyledForm):
+    """The system admin's new account. Roles are not here: the security admin grants them."""
+
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        help_text=_("Used to sign in; letters, digits and @ . + - _ only. It cannot change."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+    )
+    full_name = forms.CharField(label=_("Full name"), max_length=50)
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("(none)")
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args: Any, center: Center, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unit = self.fields["unit"]
+        assert isinstance(unit, forms.ModelChoiceField)  # noqa: S101 - narrows for mypy
+        unit.queryset = Unit.objects.filter(center=center)
+        if not self.is_bound:
+            self.initial.setdefault("submission_key", uuid.uuid4().hex)
+
+
+class PasswordsFilterForm(StyledForm):
+    """Which accounts the bulk password page lists."""
+
+    WAITING, EVERYONE = "waiting", "all"
+    unit = forms.ModelChoiceField(
+        label=_("Unit"),
+        queryset=Unit.objects.none(),
+        required=False,
+        to_field_name="code",
+        empty_label=_("All units of the center"),
+        widget=forms.Select(attrs={"data-autosubmit": ""}),
+    )
+    show = forms.ChoiceField(
+        label=_("Accounts listed"),
+        required=False,
+        choices=[
+            (WAITING, _("Waiting for a first password")),
+            (EVERYONE, _("Every enabled account")),
+        ],
+        widget=forms.Select(attrs={"data-autosubmit": ""}),
+    )
+
+    def __init__(self, *args: Any, center: Center, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unit = self.fields["unit"]
+        assert isinstance(unit, forms.ModelChoiceField)  # noqa: S101 - narrows for mypy
+        unit.queryset = Unit.objects.filter(center=center)
+
+
+class PasswordsForm(StyledForm):
+    """The people picked on the bulk password page; anyone outside `eligible` is refused.
+    The confirmation step carries a submission key (made when it is shown)."""
+
+    accounts = forms.ModelMultipleChoiceField(
+        label=_("Selected people"),
+        queryset=User.objects.none(),
+        error_messages={
+            "required": _("Select at least one person."),
+            "invalid_choice": _("Some of the selected people cannot be given a password here."),
+            "invalid_pk_value": _("Some of the selected people cannot be given a password here."),
+        },
+    )
+    submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args: Any, eligible: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        accounts = self.fields["accounts"]
+        assert isinstance(accounts, forms.ModelMultipleChoiceField)  # noqa: S101
+        accounts.queryset = eligible

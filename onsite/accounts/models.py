@@ -122,6 +122,11 @@ class User(AbstractUser):
         return expires is not None and timezone.now() >= expires
 
     @property
+    def awaits_first_password(self) -> bool:
+        """Never signed in or no usable password yet (e.g. made by the organisation import)."""
+        return self.last_login is None or not self.has_usable_password()
+
+    @property
     def needs_password_change(self) -> bool:
         return self.must_change_password or self.is_password_expired
 

@@ -5,17 +5,21 @@ transaction."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import pyotp
 from django.conf import settings
 from django.contrib.auth import login
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +37,11 @@ from onsite.accounts.models import (
 )
 from onsite.audit.models import Outcome
 from onsite.audit.services import client_ip, record_event
+from onsite.core.concurrency import claim_submission, existing_submission
+from onsite.core.models import Center
+
+if TYPE_CHECKING:
+    from onsite.org.models import Unit
 
 AUTH_AT = "onsite_auth_at"
 LAST_SEEN = "onsite_last_seen"
@@ -177,6 +186,14 @@ def idle_limit(user: User) -> int:
     return int(settings.SESSION_IDLE_SECONDS)
 
 
+class AlreadySubmitted(Exception):  # noqa: N818 - a signal to the caller, not a failure
+    """The same form was submitted before; `object_id` is what the first submit made."""
+
+    def __init__(self, object_id: str) -> None:
+        super().__init__(object_id)
+        self.object_id = object_id
+
+
 # --- passwords ----------------------------------------------------------------------------
 
 
@@ -205,17 +222,84 @@ def change_password(request: HttpRequest, *, user: User, old: str, new: str) -> 
 
 
 @transaction.atomic
-def reset_password(request: HttpRequest, *, user: User) -> str:
+def reset_password(request: HttpRequest, *, user: User, batch: str = "") -> str:
     """A system admin issues a temporary password: it works once, then must be changed.
-    Other sessions of the user end. Returns the password to hand over (shown once)."""
+    Other sessions of the user end. Returns the password to hand over (shown once).
+    `batch` names the printed sheet it was issued on, if any (in the audit row)."""
     temporary = make_temporary_password()
     user.set_password(temporary)
     user.must_change_password = True
     user.save()
     ended = end_sessions(user)
     clear_failures(username=user.username)
-    record_event(request, action="auth.password_reset", obj=user, detail={"sessions_ended": ended})
+    detail: dict[str, object] = {"sessions_ended": ended}
+    if batch:
+        detail["batch"] = batch
+    record_event(request, action="auth.password_reset", obj=user, detail=detail)
     return temporary
+
+
+# Hashing a password is slow on purpose (about 0.3-1 s each): a sheet holds as many as one
+# request can secure well within the server's timeout.
+PASSWORD_BATCH = 40
+PASSWORDS_SCOPE = "accounts.passwords"
+
+
+def awaits_first_password() -> Q:
+    """Never signed in, or no usable password yet (staff made by the organisation import)."""
+    return Q(last_login__isnull=True) | Q(password__startswith=UNUSABLE_PASSWORD_PREFIX)
+
+
+def accounts_for_passwords(center: Center, *, by: User) -> QuerySet[User]:
+    """Whom the system admin may give a temporary password in bulk: this center's enabled
+    accounts, never their own and never a holder of a separate duty (those are reset by the
+    security admin, one by one)."""
+    duties = RoleGrant.objects.filter(role__in=DUTY_ROLES).values("user_id")
+    return (
+        User.objects.filter(center=center, is_active=True).exclude(pk=by.pk).exclude(pk__in=duties)
+    )
+
+
+def check_password_batch(center: Center, *, by: User, users: Sequence[User]) -> None:
+    """Raises ValidationError when the selection is empty, too large for one sheet or holds
+    someone `by` may not give a password in bulk."""
+    if not users:
+        raise ValidationError(_("Select at least one person."), code="empty")
+    if len(users) > PASSWORD_BATCH:
+        raise ValidationError(
+            _("At most %(limit)d people at a time; issue the others in another round.")
+            % {"limit": PASSWORD_BATCH},
+            code="too_many",
+        )
+    wanted = {user.pk for user in users}
+    allowed = set(
+        accounts_for_passwords(center, by=by).filter(pk__in=wanted).values_list("pk", flat=True)
+    )
+    if allowed != wanted:
+        raise ValidationError(
+            _("Some of the selected people cannot be given a password here."), code="not_allowed"
+        )
+
+
+@transaction.atomic
+def issue_temporary_passwords(
+    request: HttpRequest, *, center: Center, users: Sequence[User], submission_key: str = ""
+) -> list[tuple[User, str]]:
+    """Gives each of `users` a temporary password to change at first sign-in (one audit row
+    each, grouped by a batch id). Returns (account, password) pairs to print once: nothing
+    keeps the passwords. Raises ValidationError (see check_password_batch) and
+    AlreadySubmitted for a repeated submit."""
+    by = request.user
+    assert isinstance(by, User)  # noqa: S101 - narrows the type for mypy
+    check_password_batch(center, by=by, users=users)
+    batch = uuid.uuid4().hex
+    if submission_key:
+        first = claim_submission(
+            center=center, user=by, scope=PASSWORDS_SCOPE, key=submission_key, object_id=batch
+        )
+        if first != batch:
+            raise AlreadySubmitted(first)
+    return [(user, reset_password(request, user=user, batch=batch)) for user in users]
 
 
 # --- accounts and roles (三权分立) ----------------------------------------------------------
@@ -285,6 +369,88 @@ def set_roles(request: HttpRequest, *, user: User, roles: Iterable[str], by: Use
         request, action="auth.roles_change", obj=user, detail={"added": added, "removed": removed}
     )
     return True
+
+
+# Addresses of pages under /accounts/users/ that an account named so would hide.
+RESERVED_USERNAMES = frozenset({"new", "passwords"})
+CREATE_SCOPE = "accounts.user_create"
+
+
+@transaction.atomic
+def create_account(
+    request: HttpRequest | None,
+    *,
+    center: Center,
+    username: str,
+    full_name: str = "",
+    unit: Unit | None = None,
+    phone: str = "",
+    roles: Iterable[str] = (),
+    submission_key: str = "",
+) -> tuple[User, str]:
+    """The one way an account is made outside the organisation import: by the system admin's
+    page (no roles: the security admin grants them) and by `manage.py create_account` (the
+    first accounts, `request` None). Returns the account and its temporary password, to show
+    once; it must be changed at first sign-in and is stored only as a hash.
+
+    Raises ValidationError (in the reader's language) for a bad or taken username, a unit of
+    another center or a forbidden role combination; AlreadySubmitted for a repeated submit."""
+    username = username.strip()
+    wanted = sorted(set(roles), key=ROLE_RANK.__getitem__)
+    unknown = set(wanted) - set(GRANTABLE_ROLES)
+    if unknown:
+        raise ValidationError(_("Unknown role: %(roles)s.") % {"roles": ", ".join(sorted(unknown))})
+    check_role_combination(wanted)
+    if username.casefold() in RESERVED_USERNAMES:
+        raise ValidationError(
+            _("“%(username)s” is the name of a page; choose another username.")
+            % {"username": username},
+            code="reserved",
+        )
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError(_("This username is already taken."), code="unique")
+    if unit is not None and unit.center_id != center.pk:
+        raise ValidationError(_("Choose a unit of this center."), code="unit")
+    temporary = make_temporary_password()
+    user = User(
+        username=username,
+        center=center,
+        unit=unit,
+        full_name=full_name.strip(),
+        phone=phone.strip(),
+        must_change_password=True,
+    )
+    user.set_password(temporary)
+    user.full_clean(validate_unique=False, validate_constraints=False)
+    actor = getattr(request, "user", None)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # the same name, saved a moment ago by another request
+        first = (
+            existing_submission(user=actor, scope=CREATE_SCOPE, key=submission_key)
+            if submission_key and actor is not None
+            else None
+        )
+        if first is not None:
+            raise AlreadySubmitted(first) from exc
+        raise ValidationError(_("This username is already taken."), code="unique") from exc
+    if submission_key and actor is not None:
+        first = claim_submission(
+            center=center,
+            user=actor,
+            scope=CREATE_SCOPE,
+            key=submission_key,
+            object_id=str(user.pk),
+        )
+        if first != str(user.pk):
+            raise AlreadySubmitted(first)  # rolls this second account back
+    RoleGrant.objects.bulk_create([RoleGrant(user=user, role=role) for role in wanted])
+    detail: dict[str, object] = {"roles": wanted}
+    if request is None:
+        detail["by"] = "command line"
+    record_event(request, action="auth.account_create", obj=user, center=center, detail=detail)
+    return user, temporary
 
 
 @transaction.atomic

@@ -13,6 +13,9 @@ urlpatterns = [
     path("two-factor/", views.two_factor, name="two-factor"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
     path("users/", views.user_list, name="user-list"),
+    # Before users/<username>/: services.RESERVED_USERNAMES keeps these names free.
+    path("users/new/", views.user_create, name="user-create"),
+    path("users/passwords/", views.user_passwords, name="user-passwords"),
     path("users/<str:username>/", views.user_detail, name="user-detail"),
     path("users/<str:username>/roles/", views.user_roles, name="user-roles"),
     path("users/<str:username>/password/", views.user_password_reset, name="user-password-reset"),

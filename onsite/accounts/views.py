@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -10,9 +11,10 @@ from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -23,10 +25,13 @@ from django.views.decorators.http import require_POST
 
 from onsite.accounts import services
 from onsite.accounts.forms import (
+    AccountCreateForm,
     ApiTokenForm,
     CodeForm,
     LoginForm,
     PasswordChangeForm,
+    PasswordsFilterForm,
+    PasswordsForm,
     RolesForm,
     UserSearchForm,
 )
@@ -39,9 +44,11 @@ from onsite.accounts.models import (
     User,
     UserSession,
 )
+from onsite.accounts.slips import Slip, render_slips_pdf
 from onsite.audit.services import client_ip, record_event
+from onsite.core.concurrency import existing_submission
 from onsite.core.decorators import role_required
-from onsite.core.models import get_for_center
+from onsite.core.models import Center, get_for_center
 from onsite.core.types import OnsiteRequest
 
 PENDING = "onsite_pending_login"
@@ -325,8 +332,190 @@ def user_list(request: OnsiteRequest) -> HttpResponse:
     return render(
         request,
         "accounts/user_list.html",
-        {"page": page, "search": search, "troubled": troubled, "query": query.urlencode()},
+        {
+            "page": page,
+            "search": search,
+            "troubled": troubled,
+            "query": query.urlencode(),
+            "may_create": request.user.has_role(Role.SYSADMIN),
+        },
     )
+
+
+def _center(request: OnsiteRequest) -> Center:
+    """The request's center; role_required has already refused requests without one."""
+    if request.center is None:
+        raise Http404
+    return request.center
+
+
+def _first_submit(request: OnsiteRequest, scope: str) -> str | None:
+    """What this form's first submit made, if this POST repeats it."""
+    key = request.POST.get("submission_key", "")
+    if request.method != "POST" or not key:
+        return None
+    return existing_submission(user=request.user, scope=scope, key=key)
+
+
+@role_required(Role.SYSADMIN, write=True)
+def user_create(request: OnsiteRequest) -> HttpResponse:
+    """The system admin creates an account with a temporary password (shown once); the
+    security admin then grants its roles on the account's page."""
+    center = _center(request)
+    if first := _first_submit(request, services.CREATE_SCOPE):
+        return _already_created(request, first)
+    form = AccountCreateForm(request.POST or None, center=center)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            account, temporary = services.create_account(
+                request,
+                center=center,
+                username=data["username"],
+                full_name=data["full_name"],
+                unit=data["unit"],
+                phone=data["phone"],
+                submission_key=data["submission_key"],
+            )
+        except services.AlreadySubmitted as exc:
+            return _already_created(request, exc.object_id)
+        except ValidationError as exc:
+            _show_errors(form, exc)
+        else:
+            response = render(
+                request,
+                "accounts/user_created.html",
+                {"account": account, "temporary_password": temporary},
+            )
+            response["Cache-Control"] = "no-store"
+            return response
+    return render(request, "accounts/user_create.html", {"form": form})
+
+
+def _show_errors(form: Any, exc: ValidationError) -> None:
+    """A refusal from the service, next to the field it is about when there is one."""
+    if hasattr(exc, "error_dict"):
+        for field, messages_ in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+        return
+    fields = {"unique": "username", "reserved": "username", "unit": "unit"}
+    for error in exc.error_list:
+        form.add_error(fields.get(str(error.code)), error.messages)
+
+
+def _already_created(request: OnsiteRequest, user_id: str) -> HttpResponse:
+    account = get_for_center(User.objects.all(), request.center, pk=user_id)
+    messages.info(
+        request,
+        _(
+            "This account was created by your first click; its temporary password was shown "
+            "then. If nobody noted it, issue a new temporary password here."
+        ),
+    )
+    return redirect("accounts:user-detail", username=account.username)
+
+
+@role_required(Role.SYSADMIN, write=True)
+def user_passwords(request: OnsiteRequest) -> HttpResponse:
+    """Temporary passwords for many people at once (staff from the organisation import
+    cannot sign in until they have one): pick, confirm, then a PDF of slips to print."""
+    center = _center(request)
+    filters = PasswordsFilterForm(request.GET, center=center)
+    eligible = services.accounts_for_passwords(center, by=request.user).select_related("unit")
+    if request.method != "POST":
+        page = _passwords_listed(eligible, filters, request.GET.get("page"))
+        waiting = [person.pk for person in page if person.awaits_first_password]
+        form = PasswordsForm(
+            initial={"accounts": waiting[: services.PASSWORD_BATCH]}, eligible=eligible
+        )
+        return _passwords_page(request, filters, form, page)
+    confirmed = request.POST.get("confirmed") == "1"
+    if confirmed and _first_submit(request, services.PASSWORDS_SCOPE):
+        return _passwords_issued_before(request)
+    form = PasswordsForm(request.POST, eligible=eligible)
+    if form.is_valid():
+        picked = sorted(
+            form.cleaned_data["accounts"],
+            key=lambda person: (person.unit.name if person.unit else "", person.username),
+        )
+        try:
+            if not confirmed:
+                services.check_password_batch(center, by=request.user, users=picked)
+                context = {"picked": picked, "submission_key": uuid.uuid4().hex}
+                return render(request, "accounts/user_passwords_confirm.html", context)
+            issued = services.issue_temporary_passwords(
+                request,
+                center=center,
+                users=picked,
+                submission_key=form.cleaned_data["submission_key"],
+            )
+        except services.AlreadySubmitted:
+            return _passwords_issued_before(request)
+        except ValidationError as exc:
+            form.add_error("accounts", exc)
+        else:
+            return _slips_response(request, center, issued)
+    page = _passwords_listed(eligible, filters, request.GET.get("page"))
+    return _passwords_page(request, filters, form, page, status=400)
+
+
+def _passwords_listed(eligible: QuerySet[User], filters: PasswordsFilterForm, number: Any) -> Any:
+    listed = eligible.order_by("unit__kind", "unit__position", "unit__code", "username")
+    if filters.is_valid():
+        if filters.cleaned_data["unit"] is not None:
+            listed = listed.filter(unit=filters.cleaned_data["unit"])
+        if filters.cleaned_data["show"] != PasswordsFilterForm.EVERYONE:
+            listed = listed.filter(services.awaits_first_password())
+    return Paginator(listed, 100).get_page(number)
+
+
+def _passwords_page(
+    request: OnsiteRequest,
+    filters: PasswordsFilterForm,
+    form: PasswordsForm,
+    page: Any,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filters": filters,
+        "form": form,
+        "page": page,
+        "selected": {str(value) for value in (form["accounts"].value() or [])},
+        "limit": services.PASSWORD_BATCH,
+        "query": query.urlencode(),
+    }
+    return render(request, "accounts/user_passwords.html", context, status=status)
+
+
+def _slips_response(
+    request: OnsiteRequest, center: Center, issued: list[tuple[User, str]]
+) -> HttpResponse:
+    """The PDF is the answer to the POST and nothing keeps it: the passwords exist only on
+    the paper (and in the browser's download until it is printed)."""
+    pdf = render_slips_pdf(
+        center=center,
+        slips=[Slip(account=account, password=password) for account, password in issued],
+        sign_in_url=request.build_absolute_uri(reverse("accounts:login")),
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="sign-in-slips-{stamp}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _passwords_issued_before(request: OnsiteRequest) -> HttpResponse:
+    messages.warning(
+        request,
+        _(
+            "These passwords were already issued by your first click; the PDF came with that "
+            "answer. If you do not have it, select the people again and issue new ones."
+        ),
+    )
+    return redirect("accounts:user-passwords")
 
 
 def _account(request: OnsiteRequest, username: str) -> User:

@@ -29,5 +29,9 @@ def test_duties_are_kept_apart_from_the_command_line_too(center):
 def test_an_unknown_center_or_a_taken_name_is_refused(center, admin_user):
     with pytest.raises(CommandError, match="No service center"):
         call_command("create_account", "y", "--center=nope", "--role=admin")
-    with pytest.raises(CommandError, match="taken"):
+    with pytest.raises(CommandError, match="该用户名已被使用"):
         call_command("create_account", "admin1", "--center=xx", "--role=admin")
+    with pytest.raises(CommandError, match="该用户名已被使用"):
+        call_command("create_account", "ADMIN1", "--center=xx", "--role=admin")
+    with pytest.raises(CommandError, match="页面"):
+        call_command("create_account", "new", "--center=xx", "--role=admin")

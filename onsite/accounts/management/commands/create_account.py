@@ -5,20 +5,18 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 
-from onsite.accounts.models import Role, RoleGrant, User
-from onsite.accounts.services import (
-    GRANTABLE_ROLES,
-    check_role_combination,
-    make_temporary_password,
-)
-from onsite.audit.services import record_event
+from onsite.accounts.models import Role
+from onsite.accounts.services import GRANTABLE_ROLES, create_account
 from onsite.core.models import Center
 
 
 class Command(BaseCommand):
-    help = "Creates an account with a temporary password (e.g. a center's first system admin)."
+    help = (
+        "Creates an account with a temporary password: a center's first center admin "
+        "(--role admin), system admin (--role sysadmin), security admin (--role secadmin) "
+        "or auditor (--role auditor)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
@@ -32,36 +30,24 @@ class Command(BaseCommand):
         )
         parser.add_argument("--full-name", default="")
 
-    @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
         center = Center.objects.filter(code=options["center"]).first()
         if center is None:
-            raise CommandError(f"No service center with code {options['center']!r}.")
-        if User.objects.filter(username=options["username"]).exists():
-            raise CommandError(f"The username {options['username']!r} is taken.")
+            raise CommandError(
+                f"No service center with code {options['center']!r}. Create it first: "
+                f'manage.py create_center {options["center"]} --name "…"'
+            )
         try:
-            check_role_combination(options["role"])
+            user, temporary = create_account(
+                None,
+                center=center,
+                username=options["username"],
+                full_name=options["full_name"],
+                roles=options["role"],
+            )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        temporary = make_temporary_password()
-        user = User(
-            username=options["username"],
-            center=center,
-            full_name=options["full_name"],
-            must_change_password=True,
-        )
-        user.set_password(temporary)
-        user.save()
-        for role in sorted(set(options["role"])):
-            RoleGrant.objects.create(user=user, role=role)
-        record_event(
-            None,
-            action="auth.account_create",
-            obj=user,
-            center=center,
-            detail={"roles": sorted(set(options["role"])), "by": "command line"},
-        )
-        labels = ", ".join(str(Role(role).label) for role in sorted(set(options["role"])))
+        labels = ", ".join(str(Role(role).label) for role in sorted(user.roles))
         self.stdout.write(
             self.style.SUCCESS(f"Created {user.username} ({labels}) in {center.name}.")
         )
