@@ -8,6 +8,7 @@ over current rows."""
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -433,6 +434,8 @@ def ranking(center: Center, month: datetime.date, *, units: list[Unit] | None = 
 
 BAND_FILL = {"green": "#198754", "yellow": "#ffc107", "red": "#dc3545", "": "#e9ecef"}
 BAND_TEXT = {"green": "#ffffff", "yellow": "#212529", "red": "#ffffff", "": "#495057"}
+# Words at the end of most units' names that a small tile can do without.
+GENERIC_NAME_WORDS = ("窗口", " window", " Window")
 
 
 @dataclass
@@ -472,6 +475,35 @@ class ZoneCell:
     @property
     def score_text(self) -> str:
         return "—" if self.score is None else f"{self.score:g}"
+
+    @property
+    def name_parts(self) -> list[str]:
+        """The zone's name in the parts a tile puts on lines of their own: the unit's name and
+        the rest ("市场监管窗口" + "前台"), or the name and its area type, or the name whole."""
+        name = self.zone.name.strip()
+        unit = self.zone.unit.name.strip() if self.zone.unit else ""
+        area = self.zone.area_type.name.strip() if self.zone.area_type else ""
+        if unit and name.startswith(unit) and name[len(unit) :].strip():
+            return [unit, name[len(unit) :].strip()]
+        if area and name.endswith(area) and name[: -len(area)].strip():
+            return [name[: -len(area)].strip(), area]
+        return [name]
+
+    @property
+    def short_parts(self) -> list[str]:
+        """The same for a small tile: a word every window's name has is left out
+        ("市场监管窗口" → "市场监管"); the tile's title keeps the full name."""
+        head, *rest = self.name_parts
+        for word in GENERIC_NAME_WORDS:
+            if head.endswith(word) and head[: -len(word)].strip():
+                head = head[: -len(word)].strip()
+                break
+        return [head, *rest]
+
+    @property
+    def label_json(self) -> str:
+        """Both forms of the name for the map's script, which fits them on the tile."""
+        return json.dumps({"full": self.name_parts, "short": self.short_parts}, ensure_ascii=False)
 
 
 @dataclass
