@@ -70,7 +70,77 @@ def build_workbook(center: Center, *, with_data: bool) -> bytes:
         if sheet in (STAFF, ZONES):
             _choice_list(worksheet, sheet, "active", [str(YES), str(NO)])
     _add_instructions(workbook)
+    if not with_data:
+        _add_examples(workbook)
     return excel.workbook_bytes(workbook)
+
+
+def _examples() -> dict[str, list[list[object]]]:
+    """A small center filled in: one floor, the starter standards' three area types (same
+    codes, so the starter workbook finds them), a window and a section, staff, the group
+    chain and zones. Names are data, so they stay Chinese in every language."""
+    yes = str(YES)
+    window, section = str(Unit.Kind.WINDOW.label), str(Unit.Kind.SECTION.label)
+    kinds = dict(Group.Kind.choices)
+    roles = dict(Membership.Role.choices)
+    return {
+        "floors": [[1, "一楼大厅", 600, 400]],
+        "area_types": [
+            ["counter", "前台", 1600, 700, 1],
+            ["back-office", "中间办公室", 4000, 3000, 2],
+            ["chief-office", "科长办公室", 4000, 3500, 3],
+        ],
+        "units": [
+            ["scjg", "市场监管窗口", window, "市场监督管理局", 1, 1],
+            ["dck", "督查科", section, "行政服务中心", 1, 2],
+        ],
+        "staff": [
+            ["zhang-wei", "张伟", "scjg", "科长", "13800000001",
+             f"{Role(Role.GROUP_LEADER).label}, {Role(Role.STAFF).label}", yes],
+            ["li-na", "李娜", "scjg", "窗口人员", "", str(Role(Role.STAFF).label), yes],
+            ["wang-qiang", "王强", "dck", "督查科科长", "", str(Role(Role.SUPERVISOR).label), yes],
+        ],
+        "groups": [
+            ["leading", "领导小组", str(kinds[Group.Kind.LEADERSHIP]), "", "", 1],
+            ["promotion-1", "第一推行小组", str(kinds[Group.Kind.PROMOTION]), "leading", "", 1],
+            ["working-1", "第一工作组", str(kinds[Group.Kind.WORKING]), "promotion-1", "scjg", 1],
+        ],
+        "members": [
+            ["working-1", "zhang-wei", str(roles[Membership.Role.LEADER])],
+            ["working-1", "li-na", str(roles[Membership.Role.MEMBER])],
+        ],
+        "zones": [
+            ["scjg-c", "市场监管窗口前台", "counter", "scjg", "li-na", 1, 20, 40, 56, 18, yes],
+            ["scjg-b", "市场监管中间办公室", "back-office", "scjg", "zhang-wei", 1, 20, 70, 56, 50, yes],
+            ["scjg-k", "市场监管科长办公室", "chief-office", "scjg", "zhang-wei", "", "", "", "", "", yes],
+        ],
+    }  # fmt: skip
+
+
+def _add_examples(workbook: Workbook) -> None:
+    """Filled-in rows of every sheet on one sheet that the import never reads (its name is
+    none of the sheets it imports)."""
+    worksheet = workbook.create_sheet(_("Examples"))
+    worksheet.append(
+        [
+            _(
+                "Examples: copy rows like these to the sheets of the same name. This sheet is never imported."
+            )
+        ]
+    )
+    worksheet["A1"].font = Font(bold=True, size=13)
+    examples = _examples()
+    for sheet in SHEETS:
+        worksheet.append([])
+        worksheet.append([str(sheet.label)])
+        worksheet.cell(row=worksheet.max_row, column=1).font = Font(bold=True, size=12)
+        worksheet.append([f"{c.label} *" if c.required else str(c.label) for c in sheet.columns])
+        for cell in worksheet[worksheet.max_row]:
+            cell.font = Font(bold=True)
+        for row in examples[sheet.key]:
+            worksheet.append(row)
+    for index in range(1, max(len(sheet.columns) for sheet in SHEETS) + 1):
+        worksheet.column_dimensions[get_column_letter(index)].width = 16
 
 
 def _add_instructions(workbook: Workbook) -> None:
@@ -92,6 +162,7 @@ def _add_instructions(workbook: Workbook) -> None:
                 "A workbook with any bad row imports nothing; the errors list the sheet, row and column to fix."
             )
         ],
+        [_("The sheet Examples shows filled-in rows; it is never imported.")],
         [
             _("Roles: %(roles)s.")
             % {"roles": ", ".join(str(Role(r).label) for r in ASSIGNABLE_ROLES)}
@@ -115,7 +186,7 @@ def _add_instructions(workbook: Workbook) -> None:
             cell.alignment = Alignment(wrap_text=index == 4, vertical="top")
     worksheet["A1"].font = Font(bold=True, size=13)
     for index in range(1, 5):
-        worksheet.cell(row=7, column=index).font = Font(bold=True)
+        worksheet.cell(row=8, column=index).font = Font(bold=True)
     for letter, width in zip("ABCD", (16, 18, 8, 70), strict=True):
         worksheet.column_dimensions[letter].width = width
 
