@@ -24,6 +24,7 @@ from django.http import HttpRequest
 
 Rows = TypeVar("Rows", bound=QuerySet[Any])
 Order = str | Expression
+SortKeys = Mapping[str, Order | Sequence[Order]]  # a list's declared keys
 SORT_PARAM = "sort"
 
 
@@ -68,7 +69,7 @@ def sort_rows(
     rows: Rows,
     request: HttpRequest,
     *,
-    keys: Mapping[str, Order | Sequence[Order]],
+    keys: SortKeys,
     default: str | None = None,
     tiebreaker: str = "pk",
 ) -> tuple[Rows, Sort]:

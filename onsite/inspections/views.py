@@ -26,6 +26,7 @@ from onsite.core.concurrency import ConflictError, existing_submission
 from onsite.core.decorators import role_required
 from onsite.core.models import get_for_center
 from onsite.core.paging import page_of
+from onsite.core.sorting import SortKeys, by_choices, sort_rows
 from onsite.core.types import OnsiteRequest
 from onsite.inspections import access, services
 from onsite.inspections.forms import PhotoForm, ProposalForm, SettingsForm, StartForm, new_key
@@ -46,6 +47,19 @@ from onsite.standards.models import Pillar
 from onsite.standards.queries import published_version
 
 PAGE_SIZE = 25
+INSPECTION_SORTS: SortKeys = {
+    "date": "inspected_on",
+    "zone": "zone__code",
+    "kind": "kind",
+    "inspector": "inspector__full_name",
+    "score": "score",
+}
+FINDING_SORTS: SortKeys = {
+    "date": "found_on",
+    "zone": "zone__code",
+    "deduction": "deduction",
+    "severity": by_choices("severity", Severity.values),
+}
 RECURRING_WINDOW_DAYS = 90
 
 
@@ -369,6 +383,7 @@ def inspection_list(request: OnsiteRequest) -> HttpResponse:
     if picked["zone"]:
         rows = rows.filter(zone__code=picked["zone"][:32])
     query = "&".join(f"{k}={v}" for k, v in picked.items() if v)
+    rows, sort = sort_rows(rows, request, keys=INSPECTION_SORTS, default="-date")
     page = _page(request, rows)
     # Findings are counted for the page's rows only: counting them in the list's query
     # grouped the whole history before the page was cut.
@@ -386,6 +401,7 @@ def inspection_list(request: OnsiteRequest) -> HttpResponse:
         "inspections/inspection_list.html",
         {
             "page": page,
+            "sort": sort,
             "picked": picked,
             "query": query,
             "kinds": Inspection.Kind.choices,
@@ -449,11 +465,19 @@ def finding_list(request: OnsiteRequest) -> HttpResponse:
     if picked["zone"]:
         rows = rows.filter(zone__code=picked["zone"][:32])
     query = "&".join(f"{k}={v}" for k, v in picked.items() if v)
+    rows, sort = sort_rows(rows, request, keys=FINDING_SORTS, default="-date")
     return render(
         request,
         "inspections/finding_list.html",
         {
             "page": _page(request, rows),
+            "sort": sort,
+            "sort_columns": [
+                ("date", _("Date")),
+                ("zone", _("Zone")),
+                ("severity", _("Severity")),
+                ("deduction", _("Deduction")),
+            ],
             "picked": picked,
             "query": query,
             "pillars": Pillar.choices,

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from onsite.core.concurrency import ConflictError
 from onsite.core.decorators import role_required
 from onsite.core.paging import page_of
+from onsite.core.sorting import SortKeys, by_choices, sort_rows
 from onsite.core.types import OnsiteRequest
 from onsite.inspections.access import can_improve
 from onsite.inspections.models import AnswerPhoto, Severity
@@ -55,6 +56,13 @@ STATUS_ORDER = Case(
     default=Value(2),
 )
 
+SORTS: SortKeys = {
+    "due": "due_on",
+    "status": STATUS_ORDER,
+    "severity": by_choices("severity", Severity.values),
+    "zone": "zone__code",
+}
+
 
 @role_required(*access.READERS)
 def rectification_list(request: OnsiteRequest) -> HttpResponse:
@@ -79,11 +87,19 @@ def rectification_list(request: OnsiteRequest) -> HttpResponse:
     if picked["zone"]:
         rows = rows.filter(zone__code=picked["zone"][:32])
     query = urlencode({k: v for k, v in picked.items() if v})
+    rows, sort = sort_rows(rows, request, keys=SORTS)
     return render(
         request,
         "rectification/rectification_list.html",
         {
             "page": page_of(rows, request, PAGE_SIZE),
+            "sort": sort,
+            "sort_columns": [
+                ("due", _("Due date")),
+                ("status", _("Status")),
+                ("severity", _("Severity")),
+                ("zone", _("Zone")),
+            ],
             "picked": picked,
             "query": query,
             "statuses": [

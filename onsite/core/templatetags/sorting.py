@@ -31,3 +31,9 @@ def sort_header(
             state or "", "chevron-expand"
         ),
     }
+
+
+@register.inclusion_tag("components/sort_link.html", takes_context=True)
+def sort_link(context: template.Context, sort: Sort, key: str, label: str) -> dict[str, Any]:
+    """The same as `sort_header` for lists that are not tables (a row of links above them)."""
+    return sort_header(context, sort, key, label)
