@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from onsite.core.concurrency import ConflictError
 from onsite.core.decorators import role_required
 from onsite.core.models import get_for_center
+from onsite.core.sorting import SortKeys, sort_rows
 from onsite.core.types import OnsiteRequest
 from onsite.org.models import Unit, Zone
 from onsite.redtags import queries, services
@@ -78,6 +79,16 @@ def _filtered(request: OnsiteRequest) -> tuple[RedTagQuerySet, dict[str, str]]:
     return tags, chosen
 
 
+TAG_SORTS: SortKeys = {
+    "tagged": "tagged_at",
+    "hold": "hold_until",
+    "zone": "zone__code",
+    "unit": ("unit__kind", "unit__position", "unit__code"),
+    "item": "item_name",
+    "quantity": "quantity",
+}
+
+
 @role_required(*READERS)
 def tag_list(request: OnsiteRequest) -> HttpResponse:
     """The holding list (and, by filter, every tag); the office decides from here in bulk."""
@@ -85,10 +96,20 @@ def tag_list(request: OnsiteRequest) -> HttpResponse:
     tags = tags.select_related("zone", "unit", "tagged_by").order_by("hold_until", "pk")
     if chosen["show"] in {"decided", "withdrawn", "all"}:
         tags = tags.order_by("-tagged_at", "-pk")
+    tags, sort = sort_rows(tags, request, keys=TAG_SORTS)
     page = Paginator(tags, 50).get_page(request.GET.get("page"))
     can_decide = _is_writer(request, *DECIDER_ROLES)
     context: dict[str, Any] = {
         "page": page,
+        "sort": sort,
+        "sort_columns": [
+            ("tagged", _("Tagged")),
+            ("hold", _("Hold until")),
+            ("zone", _("Zone")),
+            ("unit", _("Unit")),
+            ("item", _("Item")),
+            ("quantity", _("Quantity")),
+        ],
         "chosen": chosen,
         "filters": [
             ("held", _("Holding list")),

@@ -19,6 +19,7 @@ from onsite.accounts.models import Role
 from onsite.core.concurrency import ConflictError
 from onsite.core.decorators import role_required
 from onsite.core.models import get_for_center
+from onsite.core.sorting import SortKeys, by_choices, sort_rows
 from onsite.core.types import OnsiteRequest
 from onsite.org.models import AreaType, Zone
 from onsite.redtags.services import TAGGER_ROLES
@@ -525,6 +526,14 @@ def item_edit(request: OnsiteRequest, pk: int | None = None) -> HttpResponse:
 # --- item filings (报备) ----------------------------------------------------------------------
 
 FILING_TABS = ["requested", "active", "expired", "all"]
+FILING_SORTS: SortKeys = {
+    "zone": "zone__code",
+    "item": "item__name",
+    "quantity": "quantity",
+    "valid": ("valid_to", "valid_from"),
+    "status": by_choices("status", ItemFiling.Status.values),
+    "filed": "filed_at",
+}
 
 
 @role_required(*READERS)
@@ -541,7 +550,8 @@ def filing_list(request: OnsiteRequest) -> HttpResponse:
         rows = rows.active()
     elif tab == "expired":
         rows = rows.filter(status=ItemFiling.Status.APPROVED, valid_to__lt=timezone.localdate())
-    filings = list(rows.order_by("-filed_at")[:200])
+    rows, sort = sort_rows(rows.order_by("-filed_at"), request, keys=FILING_SORTS, default="-filed")
+    filings = list(rows[:200])
     template = "standards/filing_list.html"
     if request.htmx:
         template += "#filing-table"
@@ -550,6 +560,7 @@ def filing_list(request: OnsiteRequest) -> HttpResponse:
         template,
         {
             "filings": filings,
+            "sort": sort,
             "tab": tab,
             "tabs": FILING_TABS,
             "can_file": access.fileable_zones(request.user, request.center).exists()

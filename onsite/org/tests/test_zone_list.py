@@ -95,3 +95,29 @@ def test_sorting_keeps_the_search_and_paging_keeps_both(client_for, leader, cent
     # the header link flips the direction and keeps the search; "next page" keeps both
     assert "?q=q&amp;sort=code" in body
     assert "?q=q&amp;sort=-code&amp;page=2" in body
+
+
+@pytest.mark.parametrize(
+    ("sort", "order"),
+    [
+        (None, ["w01", "w02", "s01"]),  # windows first, then sections
+        ("code", ["s01", "w01", "w02"]),
+        ("-name", ["s01", "w02", "w01"]),
+        ("headcount", ["w02", "s01", "w01"]),
+        ("-headcount", ["w01", "s01", "w02"]),
+        ("id", ["w01", "w02", "s01"]),  # not a declared key
+    ],
+)
+def test_the_unit_list_sorts_by_a_column(client_for, leader, center, sort, order):
+    from onsite.org.models import Unit
+
+    for code, name, kind, staff in (
+        ("w01", "A 窗口", Unit.Kind.WINDOW, 3),
+        ("w02", "B 窗口", Unit.Kind.WINDOW, 0),
+        ("s01", "C 科室", Unit.Kind.SECTION, 1),
+    ):
+        unit = UnitFactory(center=center, code=code, name=name, kind=kind)
+        for _n in range(staff):
+            UserFactory(center=center, unit=unit)
+    body = client_for(leader).get("/org/units/", {"sort": sort} if sort else {}).content.decode()
+    assert [c for c in re.findall(r'href="/org/units/([\w-]+)/"', body) if c in order] == order

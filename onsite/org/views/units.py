@@ -11,12 +11,22 @@ from onsite.accounts.models import RoleGrant
 from onsite.core.concurrency import ConflictError
 from onsite.core.decorators import role_required
 from onsite.core.models import get_for_center
+from onsite.core.sorting import SortKeys, by_choices, sort_rows
 from onsite.core.types import OnsiteRequest
 from onsite.org import access, services
 from onsite.org.forms import UnitForm
 from onsite.org.models import Group, Membership, Unit
 from onsite.org.queries import groups_with_standing, standing_of
 from onsite.org.views.common import center_of, repeat_of, show_error
+
+UNIT_SORTS: SortKeys = {
+    "code": "code",
+    "name": "name",
+    "kind": (by_choices("kind", Unit.Kind.values), "position", "code"),
+    "department": "department",
+    "headcount": "headcount",
+    "floor": "floor__level",
+}
 
 
 @role_required(*access.READERS)
@@ -25,11 +35,13 @@ def unit_list(request: OnsiteRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind in Unit.Kind.values:
         units = units.filter(kind=kind)
+    units, sort = sort_rows(units, request, keys=UNIT_SORTS)
     return render(
         request,
         "org/unit_list.html",
         {
             "units": units,
+            "sort": sort,
             "kind": kind,
             "kinds": Unit.Kind.choices,
             "can_edit": access.can_edit_org(request.user),
