@@ -186,3 +186,8 @@ def test_the_list_keeps_a_fixed_number_of_queries(
         imported(center, unit, f"b{n}", f"乙{n}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(URL)
+
+
+def test_the_accounts_list_shows_who_has_no_password_yet(client_for, sysadmin, newcomers):
+    body = client_for(sysadmin).get("/accounts/users/").content.decode()
+    assert body.count("尚无密码") == len(newcomers)
