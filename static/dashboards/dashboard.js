@@ -72,7 +72,7 @@
     var el = document.getElementById(id);
     if (!el) { return; }
     var chart = echarts.init(el, null, { renderer: "svg" });
-    chart.setOption(dress(build(), el.clientWidth));
+    chart.setOption(dress(build(el.clientWidth), el.clientWidth));
     charts.push({ chart: chart, build: build, el: el });
   }
   function lines(months, series) {
@@ -111,8 +111,10 @@
       };
     });
     // The checks by name on the axis (slanted, cut to fit); the full text in the tooltip.
-    draw("chart-pareto", function () {
-      var slots = Math.max(data.pareto.names.length, 1);
+    draw("chart-pareto", function (width) {
+      // Level names as long as each fits its slot, else slanted; cut with "…" either way.
+      var slot = ((width || 300) - 90) / Math.max(data.pareto.names.length, 1);
+      var level = slot >= 90;
       return {
         legend: { top: 0 },
         grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
@@ -127,7 +129,7 @@
           }
         },
         xAxis: { type: "category", data: data.pareto.names,
-                 axisLabel: { interval: 0, rotate: slots > 3 ? 35 : 0, width: slots > 3 ? 130 : 200,
+                 axisLabel: { interval: 0, rotate: level ? 0 : 35, width: level ? slot - 10 : 120,
                               overflow: "truncate" } },
         yAxis: [{ type: "value", minInterval: 1 },
                 { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" }, splitLine: { show: false } }],
@@ -179,7 +181,7 @@
   function restyle() {
     charts.forEach(function (c) {
       c.chart.resize();
-      c.chart.setOption(dress(c.build(), c.el.clientWidth), true);
+      c.chart.setOption(dress(c.build(c.el.clientWidth), c.el.clientWidth), true);
     });
     if (window.onsiteHeatLabels) { window.onsiteHeatLabels(); }
   }

@@ -66,7 +66,7 @@ def test_director_dashboard_heat_map_and_monthly_report(
     # The dashboard, in Chinese (the default) …
     page.goto("/dashboards/")
     assert page.locator("h1").first.inner_text().startswith("数据看板")
-    page.locator("#chart-trend canvas").first.wait_for()
+    page.locator("#chart-trend svg").first.wait_for()
     page.screenshot(path=f"{SHOTS}/dashboards-dashboard-zh.png", full_page=True)
 
     # … and in English.
@@ -158,3 +158,132 @@ def test_director_dashboard_heat_map_and_monthly_report(
     phone_page.screenshot(path=f"{SHOTS}/dashboards-heatmap-phone.png", full_page=True)
     zone.tap()
     phone_page.wait_for_url("**/org/zones/w01-1/")
+
+
+# --- the hall's big screen at 1920×1080 -------------------------------------------------------
+
+CHECKS = {
+    "clause:QT-SO-1": "QT-SO-1 台面只摆放执行标准允许的物品，其他物品须向中心报备；无私人物品。",
+    "clause:QT-SIO-1": "QT-SIO-1 物品按定置图摆放：定位、定容、定数量。",
+    "clause:QT-SH-1": "QT-SH-1 台面、显示器、电话、高拍仪无灰尘、无污渍。",
+    "clause:QT-SA-1": "QT-SA-1 电源线理线收纳，无裸露、无私拉乱接。",
+    "clause:QT-VI-1": "QT-VI-1 行迹线、颜色标识清晰完整，无脱落、无破损。",
+    "items:quantity": "显示器 ≤ 1 · 电话 ≤ 1 · 水杯 ≤ 1",
+}
+# Every tile label in screen pixels (its font size times the plan's scale) and whether it
+# stays inside its tile; the plan's box, its container's and the screen's.
+MEASURE_MAP = """() => {
+  const svg = document.querySelector('#heatmap svg.heat-plan');
+  const box = svg.getBoundingClientRect(), outer = svg.closest('.heat-box').getBoundingClientRect();
+  const labels = [...svg.querySelectorAll('g.heat-zone')].map(g => {
+    const text = g.querySelector('text.heat-label');
+    if (!text) { return { code: g.dataset.code, text: '', px: 0, inside: true }; }
+    const r = g.querySelector('rect').getBoundingClientRect(), t = text.getBoundingClientRect();
+    return { code: g.dataset.code, text: text.textContent,
+             px: parseFloat(getComputedStyle(text).fontSize) * text.getScreenCTM().a,
+             inside: t.left >= r.left - 0.5 && t.right <= r.right + 0.5 &&
+                     t.top >= r.top - 0.5 && t.bottom <= r.bottom + 0.5 };
+  });
+  return { box: [box.left, box.top, box.right, box.bottom],
+           outer: [outer.left, outer.top, outer.right, outer.bottom],
+           screen: [window.innerWidth, window.innerHeight], labels };
+}"""
+PARETO_AXIS = """() => echarts.getInstanceByDom(document.getElementById('chart-pareto'))
+  .getOption().xAxis[0].data"""
+# The fill of the trend chart's legend texts (SVG renderer: real <text> elements).
+LEGEND_FILL = """(name) => [...document.querySelectorAll('#chart-trend svg text')]
+  .filter(t => t.textContent === name).map(t => getComputedStyle(t).fill)"""
+
+
+@pytest.fixture
+def hall_with_findings(center, hall_with_scores):
+    from onsite.dashboards.tests.factories import record_finding
+    from onsite.inspections.models import Answer
+
+    today = timezone.localdate()
+    for n, zone in enumerate(hall_with_scores.zones[:5]):
+        inspection = zone.inspections.get(inspected_on=today)
+        for key in list(CHECKS)[: 6 - n]:
+            record_finding(inspection, key=key)
+    for key, text in CHECKS.items():
+        Answer.objects.filter(key__startswith=f"{key}#").update(text=text)
+    rollups.refresh(center)
+    return hall_with_scores
+
+
+def within(inner, outer, slack=1.0):
+    """Whether the box (left, top, right, bottom) `inner` lies inside `outer`."""
+    return all(
+        [
+            inner[0] >= outer[0] - slack,
+            inner[1] >= outer[1] - slack,
+            inner[2] <= outer[2] + slack,
+            inner[3] <= outer[3] + slack,
+        ]
+    )
+
+
+def assert_legible_map(measured):
+    width, height = measured["screen"]
+    # The whole plan is on the screen and in its box: nothing cut off.
+    assert within(measured["box"], [0, 0, width, height], slack=0), measured
+    assert within(measured["box"], measured["outer"]), measured
+    labels = measured["labels"]
+    assert labels
+    for label in labels:
+        assert label["text"], label  # every tile of the hall has room for a label
+        assert label["px"] >= 12, label
+        assert label["inside"], label
+        # The zone's name ("窗口1区域1": the unit, then the rest), not only its code.
+        assert "区域" in label["text"] or "窗口" in label["text"], label
+
+
+def test_the_big_screen_is_legible_at_1920_by_1080(page, center, hall_with_findings):
+    """The issue: on the hall's screen the legends were dark on dark, the heat map was cut off,
+    its tiles showed codes at ~7 px, the Pareto axis read "1", "2"."""
+    UserFactory(center=center, username="director", full_name="王主任", roles=["leader"])
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    sign_in(page, "director")
+    for language in ("zh-hans", "en"):
+        page.goto("/dashboards/")
+        if language == "en":  # through the switcher, as a person would
+            page.locator("[data-testid=language-switcher] button[value=en]").click()
+            page.wait_for_load_state()
+        page.locator("#chart-pareto svg").first.wait_for()
+        # On the desk: scrolled to, the whole map is on the screen, the labels are legible.
+        page.evaluate(
+            "document.querySelector('#heatmap .heat-box').scrollIntoView({block: 'center', behavior: 'instant'})"
+        )
+        assert_legible_map(page.evaluate(MEASURE_MAP))
+        names = page.evaluate(PARETO_AXIS)
+        assert set(names[:2]) == {
+            "台面只摆放执行标准允许的物品，其他物品须向中心报备；无私人物品。",
+            "物品按定置图摆放：定位、定容、定数量。",
+        }
+        assert names[-1] == ("定数量" if language == "zh-hans" else "Fixed quantity")
+        assert not any(str(name).isdigit() for name in names)
+        axis_text = page.evaluate(
+            "() => [...document.querySelectorAll('#chart-pareto svg text')].map(t => t.textContent)"
+        )
+        assert any(text.startswith("物品按定置图") for text in axis_text), axis_text
+
+        # The big screen: everything on one dark screen, light text.
+        page.click("[data-testid=fullscreen]")
+        page.wait_for_function("document.fullscreenElement !== null")
+        legend = "平均得分" if language == "zh-hans" else "Average score"
+        page.wait_for_function(f"() => ({LEGEND_FILL})({legend!r}).includes('rgb(248, 249, 250)')")
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('#heatmap text.heat-label')].every(t =>"
+            " parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a >= 13.9)"
+        )
+        assert_legible_map(page.evaluate(MEASURE_MAP))
+        panels = page.evaluate(
+            "() => [...document.querySelectorAll('.dash-panel')].map(p => {"
+            " const r = p.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"
+        )
+        assert len(panels) == 6
+        for panel in panels:  # one screen, nothing to scroll to
+            assert within(panel, [0, 0, 1920, 1080], slack=0), panels
+        page.screenshot(path=f"{SHOTS}/dashboards-big-screen-{language}.png")
+        page.evaluate("document.exitFullscreen()")
+        page.wait_for_function("document.fullscreenElement === null")
