@@ -49,6 +49,7 @@ from onsite.audit.services import client_ip, record_event
 from onsite.core.concurrency import existing_submission
 from onsite.core.decorators import role_required
 from onsite.core.models import Center, get_for_center
+from onsite.core.sorting import SortKeys, sort_rows
 from onsite.core.types import OnsiteRequest
 
 PENDING = "onsite_pending_login"
@@ -304,6 +305,14 @@ def two_factor(request: OnsiteRequest) -> HttpResponse:
 # --- account administration (system admin, security admin) --------------------------------
 
 
+ACCOUNT_SORTS: SortKeys = {
+    "username": "username",
+    "name": "full_name",
+    "status": ("is_active", "username"),
+    "last_login": "last_login",
+}
+
+
 @role_required(*ACCOUNT_ADMINS, write=True)
 def user_list(request: OnsiteRequest) -> HttpResponse:
     search = UserSearchForm(request.GET or None)
@@ -316,6 +325,7 @@ def user_list(request: OnsiteRequest) -> HttpResponse:
     if search.is_valid() and search.cleaned_data["q"]:
         term = search.cleaned_data["q"].strip()
         users = users.filter(Q(username__icontains=term) | Q(full_name__icontains=term))
+    users, sort = sort_rows(users, request, keys=ACCOUNT_SORTS, default="username")
     page = Paginator(users, 50).get_page(request.GET.get("page"))
     since = timezone.now() - timedelta(seconds=settings.LOCKOUT_SECONDS)
     troubled = set(
@@ -334,6 +344,7 @@ def user_list(request: OnsiteRequest) -> HttpResponse:
         "accounts/user_list.html",
         {
             "page": page,
+            "sort": sort,
             "search": search,
             "troubled": troubled,
             "query": query.urlencode(),

@@ -18,6 +18,7 @@ from onsite.accounts.models import Role
 from onsite.core.concurrency import ConflictError
 from onsite.core.decorators import role_required
 from onsite.core.models import get_for_center
+from onsite.core.sorting import SortKeys, by_choices, sort_rows
 from onsite.core.types import OnsiteRequest
 from onsite.org.models import Unit
 from onsite.supplies import queries, services
@@ -74,16 +75,28 @@ def _form_error(form: Any, exc: ValidationError | ConflictError) -> None:
 # --- the store ------------------------------------------------------------------------
 
 
+SUPPLY_SORTS: SortKeys = {
+    "name": "name",
+    "category": (by_choices("category", Supply.Category.values), "code"),
+    "on_hand": "on_hand",
+    "min_level": "min_level",
+    "max_level": "max_level",
+    "unit_price": "unit_price",
+}
+
+
 @role_required(*READERS)
 def supply_list(request: OnsiteRequest) -> HttpResponse:
     supplies = Supply.objects.filter(center=request.center).order_by(
         "-is_active", "category", "code"
     )
+    supplies, sort = sort_rows(supplies, request, keys=SUPPLY_SORTS)
     return render(
         request,
         "supplies/supply_list.html",
         {
             "supplies": supplies,
+            "sort": sort,
             "is_store": request.user.has_role(*STORE_ROLES),
             "tab": "stock",
         },
