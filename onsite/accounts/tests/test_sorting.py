@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 def people(center):
     now = timezone.now()
     UserFactory(center=center, username="p-bo", full_name="C 柏", last_login=now)
-    UserFactory(center=center, username="p-al", full_name="B 艾", last_login=now - timedelta(days=3))
+    UserFactory(
+        center=center, username="p-al", full_name="B 艾", last_login=now - timedelta(days=3)
+    )
     UserFactory(center=center, username="p-cy", full_name="A 岑", is_active=False)
 
 
