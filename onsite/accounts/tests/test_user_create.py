@@ -31,7 +31,13 @@ def form_data(client, **values):
     """The form as the page renders it (with its submission key), filled in."""
     page = client.get(URL).content.decode()
     key = re.search(r'name="submission_key" value="([0-9a-f]+)"', page).group(1)
-    return {"username": "wang-fang", "full_name": "王芳", "phone": "", **values, "submission_key": key}
+    return {
+        "username": "wang-fang",
+        "full_name": "王芳",
+        "phone": "",
+        **values,
+        "submission_key": key,
+    }
 
 
 def temporary_password(response):
@@ -46,7 +52,8 @@ def test_the_system_admin_creates_an_account_with_a_temporary_password(
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     body = response.content.decode()
-    assert "账号已创建" in body and "/accounts/users/wang-fang/" in body
+    assert "账号已创建" in body
+    assert "/accounts/users/wang-fang/" in body
     account = User.objects.get(username="wang-fang")
     assert (account.center, account.unit, account.full_name, account.phone) == (
         sysadmin.center,
@@ -54,9 +61,14 @@ def test_the_system_admin_creates_an_account_with_a_temporary_password(
         "王芳",
         "13800000000",
     )
-    assert account.must_change_password and account.roles == frozenset()
+    assert account.must_change_password
+    assert account.roles == frozenset()
     event = AuditEvent.objects.get(action="auth.account_create")
-    assert (event.actor, event.object_id, event.detail) == (sysadmin, str(account.pk), {"roles": []})
+    assert (event.actor, event.object_id, event.detail) == (
+        sysadmin,
+        str(account.pk),
+        {"roles": []},
+    )
     password = temporary_password(response)
     assert password not in account.password  # kept only as a hash
 
@@ -111,7 +123,8 @@ def test_only_units_of_the_center_are_offered_or_accepted(client_for, sysadmin, 
     foreign = UnitFactory(center=other_center, name="外中心窗口")
     client = client_for(sysadmin)
     page = client.get(URL).content.decode()
-    assert "市场监管窗口" in page and "外中心窗口" not in page
+    assert "市场监管窗口" in page
+    assert "外中心窗口" not in page
     response = client.post(URL, form_data(client, unit=foreign.pk))
     assert "选择一个有效的选项" in response.content.decode()
     assert not User.objects.filter(username="wang-fang").exists()

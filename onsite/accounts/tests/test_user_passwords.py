@@ -2,6 +2,7 @@
 change the password at first sign-in, and every issue is audited; nothing keeps the passwords."""
 
 import re
+import shutil
 import subprocess
 
 import pytest
@@ -41,10 +42,26 @@ def newcomers(center, unit):
     ]
 
 
-def pdf_text(content: bytes) -> str:
-    return subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
-    ).stdout.decode()
+def tool(name, *args, check=True):
+    """Runs a poppler or zbar tool on a file this test wrote."""
+    path = shutil.which(name)
+    assert path, f"{name} is not installed"
+    return subprocess.run([path, *map(str, args)], capture_output=True, text=True, check=check)  # noqa: S603
+
+
+def pdf_text(content: bytes, tmp_path) -> str:
+    (tmp_path / "text.pdf").write_bytes(content)
+    return tool("pdftotext", "-layout", tmp_path / "text.pdf", "-").stdout
+
+
+def qr_codes(content: bytes, tmp_path) -> set[str]:
+    """Every QR code on the sheet, read as a phone camera would."""
+    (tmp_path / "slips.pdf").write_bytes(content)
+    tool("pdftoppm", "-r", "150", "-png", tmp_path / "slips.pdf", tmp_path / "page")
+    found: set[str] = set()
+    for png in sorted(tmp_path.glob("page*.png")):
+        found |= set(tool("zbarimg", "--quiet", "--raw", png, check=False).stdout.split())
+    return found
 
 
 def issue(client, people, key="k1"):
@@ -65,7 +82,8 @@ def test_the_page_lists_who_waits_for_a_password_preselected(
         assert f'value="{person.pk}" id="pick-{person.pk}" checked' in body
     assert "old-hand" not in body  # signed in before: listed under "every enabled account"
     assert "the-auditor" not in body  # a separate duty: reset by the security admin only
-    assert "elsewhere" not in body and ">sys<" not in body
+    assert "elsewhere" not in body
+    assert ">sys<" not in body
     everyone = client_for(sysadmin).get(URL, {"show": "all"}).content.decode()
     assert f'value="{veteran.pk}" id="pick-{veteran.pk}">' in everyone  # listed, not picked
 
@@ -74,14 +92,16 @@ def test_the_list_filters_by_unit(client_for, sysadmin, newcomers, center):
     other_unit = UnitFactory(center=center, code="gs", name="公安窗口")
     imported(center, other_unit, "zhao-lei", "赵磊")
     body = client_for(sysadmin).get(URL, {"unit": "gs"}).content.decode()
-    assert "zhao-lei" in body and "zhang-wei" not in body
+    assert "zhao-lei" in body
+    assert "zhang-wei" not in body
 
 
 def test_issuing_asks_for_confirmation_first(client_for, sysadmin, newcomers):
     response = client_for(sysadmin).post(URL, {"accounts": [p.pk for p in newcomers]})
     body = response.content.decode()
     assert "这将使所选 2 人的现有密码失效" in body
-    assert "张伟" in body and "李娜" in body
+    assert "张伟" in body
+    assert "李娜" in body
     assert 'name="confirmed" value="1"' in body
     for person in newcomers:
         person.refresh_from_db()
@@ -90,18 +110,22 @@ def test_issuing_asks_for_confirmation_first(client_for, sysadmin, newcomers):
 
 
 def test_the_pdf_gives_each_person_a_password_to_change_at_first_sign_in(
-    client_for, sysadmin, newcomers, client
+    client_for, sysadmin, newcomers, client, tmp_path
 ):
     response = issue(client_for(sysadmin), newcomers)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith('attachment; filename="sign-in-slips-')
     assert response["Cache-Control"] == "no-store"
-    text = pdf_text(response.content)
+    text = pdf_text(response.content, tmp_path)
     for person in newcomers:
-        assert person.username in text and person.full_name in text
-    assert "市场监管窗口" in text and "XX市行政服务中心" in text
+        assert person.username in text
+        assert person.full_name in text
+    assert "市场监管窗口" in text
+    assert "XX市行政服务中心" in text
     assert "http://testserver/accounts/login/" in text
+    if shutil.which("zbarimg"):
+        assert qr_codes(response.content, tmp_path) == {"http://testserver/accounts/login/"}
 
     events = AuditEvent.objects.filter(action="auth.password_reset").order_by("seq")
     assert sorted(event.object_id for event in events) == sorted(str(p.pk) for p in newcomers)
@@ -110,19 +134,20 @@ def test_the_pdf_gives_each_person_a_password_to_change_at_first_sign_in(
 
     for person in newcomers:
         person.refresh_from_db()
-        assert person.must_change_password and person.has_usable_password()
+        assert person.must_change_password
+        assert person.has_usable_password()
     # The password printed under a person's name signs them in, straight to the change page.
     client.logout()
     solo = issue(client_for(sysadmin), newcomers[:1], key="k2")
-    password = re.search(r"(?:临时密码|Temporary password)\s+(\S{12})", pdf_text(solo.content))
+    password = re.search(
+        r"(?:临时密码|Temporary password)\s+(\S{12})", pdf_text(solo.content, tmp_path)
+    )
     client.logout()
     client.post("/accounts/login/", {"username": "zhang-wei", "password": password.group(1)})
     assert client.get("/")["Location"].startswith("/accounts/password/")
 
 
-def test_another_centers_account_can_never_be_picked(
-    client_for, sysadmin, newcomers, other_center
-):
+def test_another_centers_account_can_never_be_picked(client_for, sysadmin, newcomers, other_center):
     stranger = UserFactory(center=other_center, username="stranger")
     stranger_hash = stranger.password
     response = issue(client_for(sysadmin), [newcomers[0], stranger])
@@ -130,14 +155,13 @@ def test_another_centers_account_can_never_be_picked(
     assert "不能在此发放密码" in response.content.decode()
     stranger.refresh_from_db()
     newcomers[0].refresh_from_db()
-    assert stranger.password == stranger_hash and not stranger.must_change_password
+    assert stranger.password == stranger_hash
+    assert not stranger.must_change_password
     assert not newcomers[0].has_usable_password()  # nothing of the batch was issued
     assert not AuditEvent.objects.filter(action="auth.password_reset").exists()
 
 
-def test_duty_accounts_and_oneself_are_left_to_the_security_admin(
-    client_for, sysadmin, center
-):
+def test_duty_accounts_and_oneself_are_left_to_the_security_admin(client_for, sysadmin, center):
     auditor = UserFactory(center=center, username="the-auditor", roles=["auditor"])
     for person in (auditor, sysadmin):
         response = issue(client_for(sysadmin), [person], key=f"k-{person.pk}")
@@ -150,7 +174,8 @@ def test_a_second_click_issues_nothing_more(client_for, sysadmin, newcomers):
     assert issue(client, newcomers)["Content-Type"] == "application/pdf"
     hashes = {p.pk: User.objects.get(pk=p.pk).password for p in newcomers}
     again = issue(client, newcomers)
-    assert again.status_code == 302 and again["Location"] == URL
+    assert again.status_code == 302
+    assert again["Location"] == URL
     assert "第一次点击时发放" in client.get(URL).content.decode()
     assert {p.pk: User.objects.get(pk=p.pk).password for p in newcomers} == hashes
     assert AuditEvent.objects.filter(action="auth.password_reset").count() == 2
