@@ -14,6 +14,18 @@ from onsite.audit.services import record_event
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 
 
+def refuse(request: HttpRequest) -> HttpResponse:
+    """The one refusal of a page: an `access.denied` audit row and the 403 page. A response,
+    not an exception: ATOMIC_REQUESTS would roll the audit row back."""
+    record_event(
+        request,
+        action="access.denied",
+        outcome=Outcome.DENIED,
+        detail={"path": request.path[:200], "method": request.method},
+    )
+    return render(request, "403.html", status=403)
+
+
 def role_required(*roles: str, write: bool = False) -> Callable[[View], View]:
     """Signed in, attached to a center, and holding one of `roles`. A cross-center viewer
     passes read-only views that list Role.VIEWER and never a `write` view."""
@@ -31,14 +43,7 @@ def role_required(*roles: str, write: bool = False) -> Callable[[View], View]:
             if allowed and write and user.is_cross_center_viewer:
                 allowed = False
             if not allowed:
-                record_event(
-                    request,
-                    action="access.denied",
-                    outcome=Outcome.DENIED,
-                    detail={"path": request.path[:200], "method": request.method},
-                )
-                # A response, not an exception: ATOMIC_REQUESTS would roll the audit row back.
-                return render(request, "403.html", status=403)
+                return refuse(request)
             return view(request, *args, **kwargs)
 
         # Read by the authorization matrix test (onsite/core/policy.py is the declared side).

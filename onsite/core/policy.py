@@ -296,5 +296,8 @@ POLICY: dict[str, Access] = {
     "supplies:supply-receive": write(roles("admin", "office")),  # supplies/stock/<slug:code>/receive/
     "core:home": SIGNED_IN,  #
     "core:center-switch": SIGNED_IN,  # center/switch/
+    # A background file: then only the center's roles that may make that kind of file.
+    "core:job": read(EVERY_ROLE),  # jobs/<int:pk>/
+    "core:job-download": read(EVERY_ROLE),  # jobs/<int:pk>/download/
 }
 # fmt: on

@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from onsite.core import excel
+from onsite.core import jobs as core_jobs
+from onsite.core.jobs import JobError
 from onsite.core.models import Center
 from onsite.dashboards import queries
 from onsite.dashboards.models import COMPONENTS, CitizenRating, Level, ReportJob
@@ -27,7 +29,7 @@ from onsite.rectification.models import Rectification
 from onsite.standards.models import Pillar
 
 PROGRESS_EVERY = 500
-Progress = Callable[[int, str], None]
+Progress = core_jobs.Progress
 
 
 def inline_rows() -> int:
@@ -39,11 +41,8 @@ def max_rows() -> int:
     return int(getattr(settings, "DASHBOARDS_EXPORT_MAX_ROWS", 500_000))
 
 
-class ExportError(Exception):
-    def __init__(self, message: str, params: dict[str, Any] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.params = params or {}
+class ExportError(JobError):
+    pass
 
 
 @dataclass

@@ -7,7 +7,6 @@ rewrites whole days from the source tables, so they can always be rebuilt."""
 
 from __future__ import annotations
 
-import datetime
 import secrets
 from decimal import Decimal
 from typing import Any
@@ -18,9 +17,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-from onsite.core.models import Center, CenterScoped
+from onsite.core.models import BackgroundJob, Center, CenterScoped
 from onsite.org.models import AreaType, Unit
 
 
@@ -281,7 +279,7 @@ def job_file_path(instance: ReportJob, filename: str) -> str:
     return f"dashboards/{instance.center_id}/{stamp:%Y/%m}/{secrets.token_hex(8)}-{filename}"
 
 
-class ReportJob(CenterScoped):
+class ReportJob(BackgroundJob):
     """A report or export made by the task worker; the page polls its progress."""
 
     class Kind(models.TextChoices):
@@ -293,16 +291,7 @@ class ReportJob(CenterScoped):
         RANKING = "ranking", _("Ranking (Excel)")
         RATINGS = "ratings", _("Citizen ratings (Excel)")
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", pgettext_lazy("job", "Running")
-        DONE = "done", _("Ready")
-        FAILED = "failed", _("Failed")
-
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    status = models.CharField(
-        _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED
-    )
     month_from = models.DateField(_("from month"))
     month_to = models.DateField(_("to month"))
     unit = models.ForeignKey(
@@ -313,27 +302,8 @@ class ReportJob(CenterScoped):
         related_name="+",
         verbose_name=_("unit"),
     )
-    language = models.CharField(max_length=10, default="zh-hans")
-    progress = models.PositiveSmallIntegerField(
-        _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
-    )
-    stage = models.CharField(max_length=20, blank=True)
-    # Why it failed, for the person who asked (a msgid with its params, shown translated).
-    error = models.CharField(_("why it failed"), max_length=300, blank=True)
-    error_params = models.JSONField(default=dict, blank=True)
     file = models.FileField(upload_to=job_file_path, blank=True)
-    filename = models.CharField(max_length=200, blank=True)
     rows = models.PositiveIntegerField(null=True, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("requested by"),
-    )
-    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("report job")
@@ -353,12 +323,5 @@ class ReportJob(CenterScoped):
         return f"{self.get_kind_display()} {self.month_from:%Y-%m}"
 
     @property
-    def is_finished(self) -> bool:
-        return self.status in {self.Status.DONE, self.Status.FAILED}
-
-    @property
     def is_pdf(self) -> bool:
         return self.kind in {self.Kind.CENTER_REPORT, self.Kind.UNIT_REPORT}
-
-    def waited(self, now: datetime.datetime | None = None) -> datetime.timedelta:
-        return (now or timezone.now()) - self.requested_at

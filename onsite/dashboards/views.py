@@ -21,12 +21,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onsite.core import excel
+from onsite.core import jobs as core_jobs
 from onsite.core.concurrency import ConflictError
 from onsite.core.decorators import role_required
 from onsite.core.images import serve_protected_file
 from onsite.core.models import Center
 from onsite.core.types import OnsiteRequest
-from onsite.dashboards import access, exports, jobs, queries, rollups, services
+from onsite.dashboards import access, exports, queries, rollups, services
 from onsite.dashboards.forms import ExportForm, RatingImportForm, ReportForm, WeightsForm
 from onsite.dashboards.models import (
     COMPONENTS,
@@ -41,7 +42,6 @@ from onsite.org.models import Unit
 
 XLSX = excel.XLSX
 RECENT_JOBS = 15
-QUEUED_TOO_LONG = 120  # seconds before the page says the worker may not be running
 
 
 def _center(request: OnsiteRequest) -> Center:
@@ -453,13 +453,7 @@ def export_request(request: OnsiteRequest) -> HttpResponse:
 
 
 def _job_context(job: ReportJob) -> dict[str, Any]:
-    waited = job.waited().total_seconds()
-    return {
-        "job": job,
-        "stage": jobs.stage_label(job.stage if job.status != ReportJob.Status.QUEUED else ""),
-        "error": jobs.error_text(job),
-        "worker_missing": job.status == ReportJob.Status.QUEUED and waited > QUEUED_TOO_LONG,
-    }
+    return core_jobs.progress_context(job)
 
 
 @role_required(*access.READERS)

@@ -7,6 +7,22 @@ class OrgConfig(AppConfig):
     label = "org"
     verbose_name = _("Organisation")
 
+    def ready(self) -> None:
+        from django.urls import reverse
+
+        from onsite.core.jobs import JobKind, register
+        from onsite.org import access, cards
+
+        register(
+            cards.JOB_KIND,
+            JobKind(
+                title=_("QR cards of zones"),
+                roles=access.CARD_PRINTERS,
+                build=cards.build_cards_job,
+                back=lambda job: reverse("org:zone-list"),
+            ),
+        )
+
 
 # Main-menu labels of the organisation's pages (listed in onsite.core.navigation); kept
 # here so their translations live in this app's catalogue.

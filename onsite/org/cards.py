@@ -1,5 +1,6 @@
 """The printable A4 sheet of zone cards (PDF): name, code, owner, optional owner photo and a
-QR code that opens the zone's page on a phone.
+QR code that opens the zone's page on a phone. A few cards are made at once; more (every zone
+of a center takes seconds) are a background file with progress (`onsite.core.jobs`).
 
 WeasyPrint fetches nothing from the network or the disk except our own static files and
 data: URIs; the QR codes and photos are embedded as data: URIs."""
@@ -13,13 +14,20 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import segno
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import get_language
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from onsite.core.models import Center
+from onsite.audit.services import record_event
+from onsite.core.jobs import Built, Progress, queue_file_job
+from onsite.core.models import Center, FileJob
 from onsite.org.models import StaffPhoto, Zone
 
 # Documents are rendered against this made-up origin, so `{% static %}` paths resolve to
@@ -48,8 +56,6 @@ class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]
 
 
 def _static_path(url: str) -> str | None:
-    from django.conf import settings
-
     parts = urlsplit(url)
     prefix = urlsplit(BASE_URL)
     if (parts.scheme, parts.netloc) != (prefix.scheme, prefix.netloc):
@@ -83,19 +89,82 @@ def _photo_uris(zones: Sequence[Zone]) -> dict[int, str]:
 
 
 def render_cards_pdf(
-    *, center: Center, zones: Sequence[Zone], zone_url: Callable[[Zone], str]
+    *,
+    center: Center,
+    zones: Sequence[Zone],
+    zone_url: Callable[[Zone], str],
+    progress: Progress | None = None,
 ) -> bytes:
+    def step(percent: int, stage: str) -> None:
+        if progress is not None:
+            progress(percent, stage)
+
+    step(5, "photos")
     photos = _photo_uris(zones)
-    cards: list[dict[str, Any]] = [
-        {
-            "zone": zone,
-            "url": zone_url(zone),
-            "qr": qr_data_uri(zone_url(zone)),
-            "photo": photos.get(zone.owner_id) if zone.owner_id else None,
-        }
-        for zone in zones
-    ]
+    cards: list[dict[str, Any]] = []
+    for n, zone in enumerate(zones, start=1):
+        url = zone_url(zone)
+        cards.append(
+            {
+                "zone": zone,
+                "url": url,
+                "qr": qr_data_uri(url),
+                "photo": photos.get(zone.owner_id) if zone.owner_id else None,
+            }
+        )
+        if n % 20 == 0:
+            step(10 + 40 * n // len(zones), "codes")
+    step(55, "rendering")
     pages = [cards[i : i + CARDS_PER_PAGE] for i in range(0, len(cards), CARDS_PER_PAGE)]
     html = render_to_string("org/cards_pdf.html", {"center": center, "pages": pages})
     pdf: bytes = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf()
+    step(95, "saving")
     return pdf
+
+
+# --- many cards: a background file ---------------------------------------------------------
+
+JOB_KIND = "zone_cards"
+
+
+def inline_cards() -> int:
+    """Up to this many cards download at once; more are made in the background."""
+    return int(getattr(settings, "ORG_INLINE_CARDS", 16))
+
+
+def ordered(zones: QuerySet[Zone]) -> QuerySet[Zone]:
+    return zones.select_related("area_type", "unit", "floor", "owner").order_by(
+        "floor__level", "unit__position", "code"
+    )
+
+
+def queue_cards(*, request: HttpRequest, center: Center, zones: Sequence[Zone]) -> FileJob:
+    """The cards of `zones` as a background file for the person asking, in their language.
+    The QR codes point at the address this request came to."""
+    return queue_file_job(
+        center=center,
+        by=request.user,
+        kind=JOB_KIND,
+        params={"zones": [zone.pk for zone in zones], "base": request.build_absolute_uri("/")},
+        language=get_language() or settings.LANGUAGE_CODE,
+    )
+
+
+def build_cards_job(job: FileJob, progress: Progress) -> Built:
+    zones = list(ordered(Zone.objects.filter(center=job.center, pk__in=job.params["zones"])))
+    base = str(job.params["base"]).rstrip("/")
+    pdf = render_cards_pdf(
+        center=job.center,
+        zones=zones,
+        zone_url=lambda zone: base + reverse("zone-page", args=[zone.code]),
+        progress=progress,
+    )
+    # The admin's setup checklist ticks "QR cards printed" from this row.
+    record_event(
+        None,
+        action="org.cards_printed",
+        actor=job.requested_by,
+        center=job.center,
+        detail={"zones": len(zones), "job": job.pk},
+    )
+    return Built(pdf, f"{job.center.code}-zone-cards.pdf")

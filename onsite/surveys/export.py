@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 
 from onsite.core import excel
@@ -32,7 +33,12 @@ def results_workbook(survey: Survey) -> bytes:
         summary.append(
             [_("Fewer than %(n)d responses: the results are hidden.") % {"n": MIN_GROUP_SIZE}, ""]
         )
-    excel.write_sheet(book, title=_("Summary"), header=[_("Detail"), _("Value")], rows=summary)
+    excel.write_sheet(
+        book,
+        title=_("Summary"),
+        header=[pgettext("survey summary", "Detail"), pgettext("survey summary", "Value")],
+        rows=summary,
+    )
     if results.hidden:
         return excel.workbook_bytes(book)
 

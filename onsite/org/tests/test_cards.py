@@ -115,3 +115,94 @@ def test_the_pdf_fetcher_serves_only_our_static_files_and_data_uris():
     ]:
         with pytest.raises(RefusedURLError):
             fetcher.fetch(url)
+
+
+# --- many cards: a background file -------------------------------------------------------
+
+
+@pytest.fixture
+def many_cards(settings, org, center):
+    settings.ORG_INLINE_CARDS = 2
+    for n in range(3):
+        ZoneFactory(center=center, code=f"m{n}", name=f"区域{n}", floor=org.floor)
+    return org
+
+
+def make_cards_job(client):
+    from onsite.core.models import FileJob
+
+    asked = client.get("/org/cards.pdf", {"floor": "1"})
+    assert asked.status_code == 200
+    assert 'data-testid="cards-request"' in asked.content.decode()
+    assert not FileJob.objects.exists(), "a GET makes nothing"
+    response = client.post("/org/cards.pdf?floor=1")
+    job = FileJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/jobs/{job.pk}/"
+    return job
+
+
+def test_many_cards_are_made_in_the_background_and_downloaded(client_for, office_user, many_cards):
+    from onsite.audit.models import AuditEvent
+
+    client = client_for(office_user)
+    job = make_cards_job(client)
+    job.refresh_from_db()
+    # The test settings run tasks at once.
+    assert (job.status, job.progress, job.kind) == ("done", 100, "zone_cards")
+    assert len(job.params["zones"]) == 4
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert 'data-testid="job-progress"' in page
+    assert 'data-testid="job-download"' in page
+    download = client.get(f"/jobs/{job.pk}/download/")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action="org.cards_printed", actor=office_user).exists()
+
+
+def test_a_waiting_job_shows_its_progress(client_for, admin_user, center):
+    from onsite.core.models import FileJob
+
+    job = FileJob.objects.create(center=center, kind="zone_cards", requested_by=admin_user)
+    client = client_for(admin_user)
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/jobs/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'hx-trigger="every 1s"' in page
+    assert "Waiting for the task worker" in page
+    assert 'data-testid="job-download"' not in page
+    assert client.get(f"/jobs/{job.pk}/download/").status_code == 404
+
+
+@needs_poppler
+def test_the_background_cards_read_like_the_inline_ones(
+    client_for, admin_user, many_cards, tmp_path
+):
+    client = client_for(admin_user)
+    job = make_cards_job(client)
+    content = b"".join(client.get(f"/jobs/{job.pk}/download/").streaming_content)
+    assert sorted(decode_qr_codes(content, tmp_path)) == sorted(
+        [f"http://testserver/z/m{n}/" for n in range(3)] + ["http://testserver/z/w01-c/"]
+    )
+
+
+@pytest.mark.parametrize("persona", ["supervisor", "staff_user", "leader"])
+def test_other_roles_of_the_center_cannot_open_the_cards(
+    request, client_for, office_user, persona, many_cards
+):
+    job = make_cards_job(client_for(office_user))
+    other = client_for(request.getfixturevalue(persona))
+    assert other.get(f"/jobs/{job.pk}/").status_code == 403
+    assert other.get(f"/jobs/{job.pk}/download/").status_code == 403
+    assert other.post("/org/cards.pdf?floor=1").status_code == 403
+
+
+def test_another_center_cannot_see_the_cards(client_for, office_user, other_admin, many_cards):
+    from django.test import Client
+
+    job = make_cards_job(client_for(office_user))
+    other = client_for(other_admin)
+    assert other.get(f"/jobs/{job.pk}/").status_code == 404
+    assert other.get(f"/jobs/{job.pk}/download/").status_code == 404
+    anonymous = Client().get(f"/jobs/{job.pk}/download/")
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith("/accounts/login/")

@@ -18,8 +18,7 @@ from onsite.core.models import Center, get_for_center
 from onsite.core.paging import page_of
 from onsite.core.sorting import sort_rows
 from onsite.core.types import OnsiteRequest
-from onsite.org import access, services
-from onsite.org.cards import render_cards_pdf
+from onsite.org import access, cards, services
 from onsite.org.forms import AreaTypeForm, FloorForm, MoveForm, ZoneForm
 from onsite.org.models import AreaType, Floor, Unit, Zone
 from onsite.org.views.common import center_of, repeat_of, show_error
@@ -289,16 +288,25 @@ def area_type_edit(request: OnsiteRequest, code: str | None = None) -> HttpRespo
 
 @role_required(*access.CARD_PRINTERS, write=True)
 def zone_cards(request: OnsiteRequest) -> HttpResponse:
-    """A printable A4 sheet of zone cards; each QR opens the zone's page on a phone."""
+    """A printable A4 sheet of zone cards; each QR opens the zone's page on a phone. Many
+    cards are made in the background (asked for with a POST) and downloaded when ready."""
     center = center_of(request)
     zones, _picked = _filtered(request)
-    zones = zones.order_by("floor__level", "unit__position", "code")
+    printed = list(cards.ordered(zones))
+    if len(printed) > cards.inline_cards():
+        if request.method != "POST":
+            return render(
+                request,
+                "org/cards_request.html",
+                {"count": len(printed), "query": request.GET.urlencode()},
+            )
+        job = cards.queue_cards(request=request, center=center, zones=printed)
+        return redirect("core:job", pk=job.pk)
 
     def zone_url(zone: Zone) -> str:
         return request.build_absolute_uri(reverse("zone-page", args=[zone.code]))
 
-    printed = list(zones)
-    pdf = render_cards_pdf(center=center, zones=printed, zone_url=zone_url)
+    pdf = cards.render_cards_pdf(center=center, zones=printed, zone_url=zone_url)
     # The admin's setup checklist ticks "QR cards printed" from this row.
     record_event(request, action="org.cards_printed", detail={"zones": len(printed)})
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -1,0 +1,53 @@
+"""The progress page and the download of a background file (FileJob)."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from onsite.core import jobs
+from onsite.core.decorators import refuse, role_required
+from onsite.core.images import serve_protected_file
+from onsite.core.models import FileJob, get_for_center
+from onsite.core.policy import EVERY_ROLE
+from onsite.core.types import OnsiteRequest
+
+
+def _job(request: OnsiteRequest, pk: int) -> tuple[FileJob | None, jobs.JobKind | None]:
+    """Another center's job is a 404; a role that may not make this kind of file is refused."""
+    job = get_for_center(FileJob.objects.select_related("requested_by"), request.center, pk=pk)
+    spec = jobs.kind_of(job)
+    if spec is None or not request.user.has_role(*spec.roles):
+        return None, None
+    return job, spec
+
+
+@role_required(*EVERY_ROLE)
+def job_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
+    job, spec = _job(request, pk)
+    if job is None or spec is None:
+        return refuse(request)
+    context = jobs.progress_context(job)
+    context.update(
+        poll_url=reverse("core:job", args=[job.pk]),
+        download_url=reverse("core:job-download", args=[job.pk]),
+        title=spec.title,
+        back_url=spec.back(job) if spec.back else "",
+    )
+    if request.htmx:
+        return render(request, "core/_job.html", context)
+    return render(request, "core/job.html", context)
+
+
+@role_required(*EVERY_ROLE)
+def job_download(request: OnsiteRequest, pk: int) -> HttpResponse:
+    job, _spec = _job(request, pk)
+    if job is None:
+        return refuse(request)
+    if job.status != FileJob.Status.DONE or not job.file:
+        raise Http404
+    response = serve_protected_file(request, job.file, filename=job.filename, as_attachment=True)
+    return cast(HttpResponse, response)  # a FileResponse; role_required's type wants HttpResponse

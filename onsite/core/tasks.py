@@ -1,0 +1,13 @@
+"""Background work of the core, run by `manage.py db_worker` (django-tasks)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def run_file_job(*, job_id: int) -> str:
+    """Makes one background file (a registered FileJob kind), recording its progress."""
+    from onsite.core.jobs import run_file_job_now
+
+    return run_file_job_now(job_id)
