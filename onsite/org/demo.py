@@ -260,8 +260,10 @@ def _seed_zones(
 
 
 @transaction.atomic
-def seed_demo() -> list[DemoLogin]:
-    main = seed_center("xx", "XX市行政服务中心", 36)
+def seed_demo(*, main_windows: int = 36) -> list[DemoLogin]:
+    """The two demo centers; a test may ask for a smaller main center (every login and kind
+    of record still exists from 12 windows on)."""
+    main = seed_center("xx", "XX市行政服务中心", main_windows)
     other = seed_center("yy", "YY市行政服务中心", 6)
     viewer, _ = User.objects.get_or_create(
         username="city-viewer",

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from onsite.core.templatetags.lists import join_list
 from onsite.org.spreadsheets.shape import (
     MAX_BYTES,
     MAX_ROWS,
@@ -72,7 +73,7 @@ def read_workbook(data: bytes) -> tuple[dict[str, list[Row]], list[RowError]]:
     finally:
         workbook.close()
     if not found and not errors:
-        names = "、".join(str(sheet.label) for sheet in SHEETS)
+        names = join_list(sheet.label for sheet in SHEETS)
         errors.append(
             RowError(
                 "",

@@ -1,0 +1,75 @@
+"""The interface's language: each language named in itself, lists joined the reader's way,
+in-page links only to pages the reader may open, and one translation per message."""
+
+import glob
+from collections import defaultdict
+
+import polib
+import pytest
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.utils import translation
+
+from onsite.core.templatetags.access import may_open
+from onsite.core.templatetags.lists import join_list
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_language_switch_names_each_language_in_itself(db, client, language):
+    client.cookies["django_language"] = language
+    page = client.get("/accounts/login/").content.decode()
+    assert 'lang="en"' in page
+    assert ">English</button>" in page
+    assert ">简体中文</button>" in page
+    assert "英语" not in page
+
+
+def test_lists_are_joined_the_readers_way():
+    with translation.override("zh-hans"):
+        assert join_list(["甲", "乙", "丙"]) == "甲、乙、丙"
+        assert join_list(["甲", "乙", "丙"], "and") == "甲、乙和丙"
+        assert join_list(["甲", "乙"], "or") == "甲或乙"
+    with translation.override("en"):
+        assert join_list(["a", "b", "c"]) == "a, b, c"
+        assert join_list(["a", "b", "c"], "and") == "a, b and c"
+        assert join_list(["a"], "and") == "a"
+        rendered = Template(
+            "{% load lists %}{{ names|join_list }}|"
+            "{% for n in names %}{{ n }}{% if not forloop.last %}{% list_separator %}{% endif %}{% endfor %}"
+        ).render(Context({"names": ["<b>", "c"]}))
+        assert rendered == "&lt;b&gt;, c|&lt;b&gt;, c"
+
+
+def test_an_in_page_link_asks_the_policy(staff_user, viewer, admin_user):
+    request = RequestFactory().get("/")
+    request.user = staff_user
+    assert not may_open("supplies:count-list", request)
+    assert may_open("supplies:requisition-create", request)
+    assert not may_open("/supplies/counts/", request)
+    assert not may_open("/no/such/page/", request)
+    request.user = viewer  # reads counts, never writes
+    assert may_open("supplies:count-list", request)
+    assert not may_open("supplies:requisition-create", request)
+    request.user = admin_user
+    assert may_open("/supplies/counts/?page=2", request)
+
+
+def test_a_message_has_one_translation_in_every_catalogue():
+    """Django merges the apps' catalogues: a msgid translated two ways gets one of them
+    everywhere ("Name" was 姓名 for zones). One English word with two Chinese meanings
+    takes a context (pgettext / {% translate "Name" context "person" %})."""
+    seen: dict[tuple[str | None, str], dict[str, str]] = defaultdict(dict)
+    for path in [
+        *sorted(glob.glob("onsite/*/locale/zh_Hans/LC_MESSAGES/django.po")),
+        "config/locale/zh_Hans/LC_MESSAGES/django.po",
+    ]:
+        for entry in polib.pofile(path):
+            text = entry.msgstr or " | ".join(entry.msgstr_plural.values())
+            if text and not entry.obsolete and "fuzzy" not in entry.flags:
+                seen[(entry.msgctxt, entry.msgid)][path.split("/locale/")[0]] = text
+    clashes = {
+        f"{context + ' / ' if context else ''}{msgid}": apps
+        for (context, msgid), apps in seen.items()
+        if len(set(apps.values())) > 1
+    }
+    assert not clashes, "\n".join(f"{key}: {apps}" for key, apps in sorted(clashes.items()))
