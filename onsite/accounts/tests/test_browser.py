@@ -85,3 +85,68 @@ def test_the_auditor_filters_exports_and_verifies_the_trail(page, center, audito
     page.click("[data-testid=verify-chain]")
     assert "审计链完整" in page.locator(".alert").first.inner_text()
     shot(page, "audit-trail")
+
+
+def test_the_system_admin_creates_an_account_and_prints_passwords_on_a_phone(
+    page, phone_page, center, tmp_path
+):
+    import shutil
+    import subprocess
+
+    from onsite.core.tests.factories import UnitFactory
+
+    unit = UnitFactory(center=center, code="scjg", name="市场监管窗口")
+    UserFactory(center=center, username="sys", full_name="系统管理员", roles=["sysadmin"])
+    for username, name in (("zhang-wei", "张伟"), ("li-na", "李娜")):  # as the import made them
+        person = UserFactory(center=center, unit=unit, username=username, full_name=name)
+        person.set_unusable_password()
+        person.save()
+
+    sign_in(phone_page, "sys")
+    phone_page.wait_for_url(lambda url: "/accounts/login" not in url)
+    phone_page.get_by_role("link", name="新建账号").click()
+    phone_page.fill("#id_username", "wang-fang")
+    phone_page.fill("#id_full_name", "王芳")
+    phone_page.select_option("#id_unit", label="市场监管窗口")
+    phone_page.click("[data-testid=account-form] button[type=submit]")
+    assert phone_page.locator("[data-testid=temporary-password] code").inner_text().strip()
+    shot(phone_page, "account-created-phone")
+
+    phone_page.goto("/")
+    phone_page.get_by_role("link", name="发放临时密码").click()
+    phone_page.select_option("#id_unit", label="市场监管窗口")  # submits itself
+    phone_page.wait_for_url(re.compile(r".*unit=scjg.*"))
+    assert phone_page.locator("[data-testid=password-row] input:checked").count() == 3
+    phone_page.click("[data-testid=review]")
+    assert "这将使所选 3 人的现有密码失效" in phone_page.locator("main").inner_text()
+    shot(phone_page, "passwords-confirm-phone")
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+    with phone_page.expect_download() as download:
+        phone_page.click("[data-testid=issue]")
+    pdf = tmp_path / "slips.pdf"
+    download.value.save_as(pdf)
+    text = subprocess.run(  # noqa: S603
+        [shutil.which("pdftotext") or "pdftotext", "-layout", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert all(name in text for name in ("zhang-wei", "li-na", "wang-fang"))
+
+    # Slips are printed two to a row; a sheet with one person reads unambiguously.
+    phone_page.goto("/accounts/users/passwords/?show=all&unit=scjg")
+    phone_page.get_by_role("checkbox", name="李娜").uncheck()
+    phone_page.get_by_role("checkbox", name="王芳").uncheck()
+    phone_page.click("[data-testid=review]")
+    with phone_page.expect_download() as download:
+        phone_page.click("[data-testid=issue]")
+    download.value.save_as(pdf)
+    text = subprocess.run(  # noqa: S603
+        [shutil.which("pdftotext") or "pdftotext", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    password = re.search(r"临时密码\s+(\S{12})", text).group(1)
+    sign_in(page, "zhang-wei", password)
+    page.wait_for_url(re.compile(r".*/accounts/password/.*"))
