@@ -111,6 +111,7 @@ def test_the_engagement_flow(page, center):
     sign_in(page, "office")
     page.goto("/engagement/")
     page.click("[data-testid=publish-digest]")
+    page.click("[data-testid=confirm-ok]")  # publishing asks first
     page.wait_for_selector("[data-testid=digest]")
     page.goto("/engagement/")
     digest = page.locator("[data-testid=latest-digest]")
@@ -119,6 +120,17 @@ def test_the_engagement_flow(page, center):
     page.click("[data-testid=screen-link]")
     page.wait_for_selector("[data-slide=digest].active")
     assert "前台台面增加物品定位标识" in page.locator("[data-slide=digest]").inner_text()
+    # On the hall's 1920×1080 screen every label stays inside its card (issue 14).
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    outside = page.evaluate(
+        """() => [...document.querySelectorAll('.screen-card')].flatMap(card => {
+          const box = card.getBoundingClientRect();
+          return [...card.querySelectorAll('h2, li > span, li > em, li > strong')]
+            .filter(el => { const r = el.getBoundingClientRect();
+                            return r.width && (r.left < box.left - 1 || r.right > box.right + 1); })
+            .map(el => el.textContent.trim()); })"""
+    )
+    assert outside == []
     shot(page, "screen")
     assert Survey.objects.get(pk=follow_up.pk).participations.count() == 5
 
