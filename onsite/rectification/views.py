@@ -152,7 +152,10 @@ def _detail(
             "is_overdue": rectification.is_overdue(),
             "can_fix": access.can_fix(request.user, rectification),
             "can_verify": access.can_verify(request.user, rectification),
-            "submit_form": submit_form or SubmitForm(version=version),
+            "submit_form": submit_form
+            or SubmitForm(
+                version=version, initial={"note": request.session.get(_draft(rectification), "")}
+            ),
             "return_form": return_form or ReturnForm(version=version),
             "verify_form": verify_form or VerifyForm(version=version),
             "reassign_form": reassign_form
@@ -168,25 +171,53 @@ def _detail(
     )
 
 
-@role_required(*access.WRITERS, write=True)
-@require_POST
-def photo_upload(request: OnsiteRequest, pk: int) -> HttpResponse:
-    rectification = access.get_rectification(request.user, request.center, pk)
-    if not access.can_fix(request.user, rectification):
-        return deny(request)
+def _draft(rectification: Rectification) -> str:
+    """The session key of the note typed for a hand-in that is not sent yet."""
+    return f"rectification.note.{rectification.pk}"
+
+
+def _add_photos(request: OnsiteRequest, rectification: Rectification) -> str | None:
+    """Adds the posted after-photos; the first refusal's message, if any."""
     uploads = request.FILES.getlist("photo")
     if not uploads:
-        messages.error(request, _("Choose a photo to upload."))
+        return _("Choose a photo to upload.")
     try:
         for upload in uploads:
             services.add_after_photo(
                 rectification=rectification, by=request.user, upload=upload, request=request
             )
     except RectificationError as exc:
-        messages.error(request, str(exc.message))
+        return str(exc.message)
+    return None
+
+
+@role_required(*access.WRITERS, write=True)
+@require_POST
+def photo_upload(request: OnsiteRequest, pk: int) -> HttpResponse:
+    """Adds after-photos. The hand-in's note comes along and is kept for the page (without
+    JavaScript the page reloads); htmx gets the photo strip only, uploaded in place."""
+    rectification = access.get_rectification(request.user, request.center, pk)
+    if not access.can_fix(request.user, rectification):
+        return deny(request)
+    if "note" in request.POST:
+        request.session[_draft(rectification)] = request.POST["note"][:2000]
+    error = _add_photos(request, rectification)
+    if request.htmx:
+        attempt = rectification.times_returned + 1
+        return render(
+            request,
+            "rectification/rectification_detail.html#after-photos",
+            {
+                "r": rectification,
+                "after_now": rectification.photos.filter(attempt=attempt),
+                "can_fix": True,
+                "photo_error": error,
+            },
+        )
+    if error:
+        messages.error(request, error)
     else:
-        if uploads:
-            messages.success(request, _("Photo saved."))
+        messages.success(request, _("Photo saved."))
     return redirect("rectification:rectification-detail", rectification.pk)
 
 
@@ -251,11 +282,21 @@ def rectification_submit(request: OnsiteRequest, pk: int) -> HttpResponse:
     if not access.is_fixer(request.user, rectification):
         return deny(request)
     form = SubmitForm(request.POST, version=rectification.version)
-    return _move(
+    # Photos chosen but not uploaded yet (no JavaScript) go with the hand-in.
+    if request.FILES.getlist("photo") and access.can_fix(request.user, rectification):
+        error = _add_photos(request, rectification)
+        if error:
+            form.is_valid()
+            form.add_error(None, error)
+            return _detail(request, rectification, status=400, submit_form=form)
+    response = _move(
         request, rectification, form, form_name="submit_form",
         service=services.submit_rectification, fields=("note",),
         done=lambda: _("Submitted for verification."),
     )  # fmt: skip
+    if response.status_code == 302:
+        request.session.pop(_draft(rectification), None)
+    return response
 
 
 @role_required(*access.WRITERS, write=True)

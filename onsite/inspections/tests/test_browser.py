@@ -86,7 +86,6 @@ def test_inspect_rectify_return_verify_on_a_phone(phone_page, center, tmp_path):
     page.locator("[data-testid=after-input]").set_input_files(
         photo_file(tmp_path, "after1", (40, 160, 40))
     )
-    page.click("[data-testid=upload-after]")
     page.locator("[data-testid=after-photos] img").first.wait_for()
     page.fill("#id_note", "零食已收走")
     page.click("[data-testid=submit-fix]")
@@ -112,7 +111,6 @@ def test_inspect_rectify_return_verify_on_a_phone(phone_page, center, tmp_path):
     page.locator("[data-testid=after-input]").set_input_files(
         photo_file(tmp_path, "after2", (40, 200, 80))
     )
-    page.click("[data-testid=upload-after]")
     page.locator("[data-testid=after-photos] img").first.wait_for()
     page.fill("#id_note", "已全部清理")
     page.click("[data-testid=submit-fix]")
