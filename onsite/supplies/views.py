@@ -223,6 +223,13 @@ def requester_units(request: OnsiteRequest) -> QuerySet[Unit]:
     return units.filter(pk=request.user.unit_id) if request.user.unit_id else units.none()
 
 
+REQUISITION_SORTS: SortKeys = {
+    "requested": "requested_at",
+    "unit": ("unit__kind", "unit__position", "unit__code"),
+    "status": by_choices("status", Requisition.Status.values),
+}
+
+
 @role_required(*READERS)
 def requisition_list(request: OnsiteRequest) -> HttpResponse:
     rows = _requisitions(request)
@@ -236,9 +243,16 @@ def requisition_list(request: OnsiteRequest) -> HttpResponse:
         .annotate(line_count=Count("lines"))
         .order_by("-requested_at", "-pk")
     )
+    rows, sort = sort_rows(rows, request, keys=REQUISITION_SORTS, default="-requested")
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
     context = {
         "page": page,
+        "sort": sort,
+        "sort_columns": [
+            ("requested", _("Requested")),
+            ("unit", _("Unit")),
+            ("status", _("Status")),
+        ],
         "status": status,
         "statuses": Requisition.Status.choices,
         "can_request": request.user.has_role(*REQUESTERS)

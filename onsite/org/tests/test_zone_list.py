@@ -121,3 +121,20 @@ def test_the_unit_list_sorts_by_a_column(client_for, leader, center, sort, order
             UserFactory(center=center, unit=unit)
     body = client_for(leader).get("/org/units/", {"sort": sort} if sort else {}).content.decode()
     assert [c for c in re.findall(r'href="/org/units/([\w-]+)/"', body) if c in order] == order
+
+
+def test_the_staff_list_sorts_by_name_or_title_and_keeps_the_search(client_for, leader, center):
+    UserFactory(center=center, username="s-1", full_name="C 甲", title="科员")
+    UserFactory(center=center, username="s-2", full_name="A 乙", title="主任")
+    UserFactory(center=center, username="s-3", full_name="B 丙", title="副主任")
+    client = client_for(leader)
+
+    def listed(**query):
+        body = client.get("/org/staff/", {"q": "s-", **query}).content.decode()
+        return re.findall(r'href="/org/staff/(s-\d)/"', body)
+
+    assert listed(sort="name") == ["s-2", "s-3", "s-1"]
+    assert listed(sort="-name") == ["s-1", "s-3", "s-2"]
+    assert listed(sort="nonsense") == listed()
+    body = client.get("/org/staff/", {"q": "s-", "sort": "name"}).content.decode()
+    assert "?q=s-&amp;sort=-name" in body

@@ -14,6 +14,7 @@ from onsite.accounts.models import Role, RoleGrant, User
 from onsite.core.concurrency import ConflictError
 from onsite.core.decorators import role_required
 from onsite.core.models import get_for_center
+from onsite.core.sorting import SortKeys, sort_rows
 from onsite.core.types import OnsiteRequest
 from onsite.org import access, services
 from onsite.org.forms import PhotoForm, StaffForm
@@ -21,6 +22,11 @@ from onsite.org.models import Membership, StaffPhoto, Unit
 from onsite.org.views.common import center_of, repeat_of, show_error
 
 PAGE_SIZE = 50
+STAFF_SORTS: SortKeys = {
+    "name": "full_name",
+    "unit": ("unit__kind", "unit__position", "unit__code", "username"),
+    "title": "title",
+}
 
 
 @role_required(*access.READERS)
@@ -43,9 +49,11 @@ def staff_list(request: OnsiteRequest) -> HttpResponse:
     if request.GET.get("inactive") != "1":
         people = people.filter(is_active=True)
     people = people.order_by("unit__kind", "unit__position", "unit__code", "username")
+    people, sort = sort_rows(people, request, keys=STAFF_SORTS, default="unit")
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
+        "sort": sort,
         "query": query,
         "unit_code": unit_code,
         "role": role,

@@ -37,3 +37,30 @@ def test_the_supply_list_sorts_by_a_column(client_for, staff_user, supplies, sor
     if order is None:
         order = listed(client)
     assert listed(client, sort=sort) == order
+
+
+def test_requisitions_sort_by_status_or_unit(
+    client_for, office_user, center, window, other_window, staff_user, toner
+):
+    from onsite.supplies import services
+
+    tobacco = other_window.staff.get()
+    first = services.submit_requisition(
+        center=center, unit=window, by=staff_user, lines=[(toner, 1)]
+    )
+    second = services.submit_requisition(
+        center=center, unit=other_window, by=tobacco, lines=[(toner, 2)]
+    )
+    services.approve_requisition(
+        requisition=second, by=office_user, expected_version=second.version
+    )
+
+    def listed(**query):
+        body = client_for(office_user).get("/supplies/requisitions/", query).content.decode()
+        return [int(pk) for pk in re.findall(r'href="/supplies/requisitions/(\d+)/"', body)]
+
+    assert listed() == [second.pk, first.pk]  # newest first
+    assert listed(sort="requested") == [first.pk, second.pk]
+    assert listed(sort="status") == [first.pk, second.pk]  # submitted before approved
+    assert listed(sort="-status") == [second.pk, first.pk]
+    assert listed(sort="purpose") == [second.pk, first.pk]  # not a declared key
