@@ -182,7 +182,7 @@ class ImportForm(StyledFormMixin, forms.Form):
         label=_("Area type"),
         queryset=AreaType.objects.none(),
         required=False,
-        empty_label=_("As named in the workbook (added if missing)"),
+        empty_label=_("As in the workbook"),
         help_text=_("Choose one only to import a workbook of one standard into another area type."),
     )
     file = forms.FileField(

@@ -23,6 +23,13 @@ from onsite.standards.demo import (
 from onsite.standards.exchange import Written, build_workbook
 from onsite.standards.models import DEFAULT_EDGE_DISTANCE_MM
 
+# The source document's own words where the demo's clauses paraphrase them.
+WORDING = {
+    "QT-SO-1": "台面物品摆放只能是水杯、显示器、电话、笔、印泥、宣传册、高拍仪，其它需增加物品须向中心报备；"
+               "无私人物品、无废弃物。",
+    "QT-SIO-2": "台面摆放物品的最外沿离台面外边缘不小于规定距离（默认 50 毫米，本中心可另定）。",
+}  # fmt: skip
+
 # (area type code, name, standard title, width mm, depth mm, default edge mm, note, clauses, rules)
 AREA_TYPES: list[tuple[Any, ...]] = [
     ("counter", "前台", "前台执行标准", 1600, 700, DEFAULT_EDGE_DISTANCE_MM,
@@ -50,12 +57,20 @@ def starter_standards() -> list[Written]:
             {**dict(zip(CLAUSE_KEYS, clause, strict=True)), "position": position}
             for position, clause in enumerate(clauses, 1)
         ]
+        for row in clause_rows:
+            row["text"] = WORDING.get(row["code"], row["text"])
         rule_rows = []
         for position, rule in enumerate(rules, 1):
             row = dict(zip(RULE_KEYS, rule, strict=True))
             item_name, aliases = items[row["item_code"]]
             rule_rows.append(
-                {**row, "item_name": item_name, "aliases": aliases, "note": "", "position": position}
+                {
+                    **row,
+                    "item_name": item_name,
+                    "aliases": aliases,
+                    "note": "",
+                    "position": position,
+                }
             )
         standards.append(
             Written(
