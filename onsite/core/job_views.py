@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import cast
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from onsite.core import jobs
@@ -14,6 +15,26 @@ from onsite.core.images import serve_protected_file
 from onsite.core.models import FileJob, get_for_center
 from onsite.core.policy import EVERY_ROLE
 from onsite.core.types import OnsiteRequest
+
+
+def background_file(
+    request: OnsiteRequest,
+    *,
+    title: str,
+    count: int,
+    queue: Callable[[], FileJob],
+    back_url: str = "",
+) -> HttpResponse:
+    """A file too big to make at once: a GET offers it (nothing is made by a GET), the POST
+    queues it and goes to its progress page."""
+    if request.method != "POST":
+        return render(
+            request,
+            "core/job_request.html",
+            {"title": title, "count": count, "back_url": back_url},
+        )
+    job = queue()
+    return redirect("core:job", pk=job.pk)
 
 
 def _job(request: OnsiteRequest, pk: int) -> tuple[FileJob | None, jobs.JobKind | None]:

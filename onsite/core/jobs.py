@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import models
 from django.utils import timezone, translation
@@ -174,11 +175,16 @@ def kind_of(job: FileJob) -> JobKind | None:
 
 
 def queue_file_job(
-    *, center: Center, by: Any, kind: str, params: dict[str, Any], language: str
+    *, center: Center, by: Any, kind: str, params: dict[str, Any], language: str = ""
 ) -> FileJob:
-    """Records the job and hands it to the task worker (after commit, the worker sees it)."""
+    """Records the job and hands it to the task worker (after commit, the worker sees it). The
+    file is made in `language`, by default the one active now (the asker's)."""
     job = FileJob.objects.create(
-        center=center, kind=kind, params=params, language=language, requested_by=by
+        center=center,
+        kind=kind,
+        params=params,
+        language=language or translation.get_language() or settings.LANGUAGE_CODE,
+        requested_by=by,
     )
     from onsite.core.tasks import run_file_job
 

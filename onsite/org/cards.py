@@ -21,7 +21,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.translation import get_language
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -146,7 +145,6 @@ def queue_cards(*, request: HttpRequest, center: Center, zones: Sequence[Zone]) 
         by=request.user,
         kind=JOB_KIND,
         params={"zones": [zone.pk for zone in zones], "base": request.build_absolute_uri("/")},
-        language=get_language() or settings.LANGUAGE_CODE,
     )
 
 

@@ -20,6 +20,8 @@ from django.utils import timezone
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from onsite.core.jobs import Built, Progress
+from onsite.core.models import FileJob
 from onsite.redtags.models import RedTag
 
 # The PDF's base URL: relative links resolve under it and nowhere else.
@@ -79,3 +81,30 @@ def render_tags_pdf(tags: Sequence[RedTag], *, site_url: str) -> bytes:
     )
     pdf = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf()
     return bytes(pdf)
+
+
+# --- many tags: a background file ----------------------------------------------------------
+
+TAGS_JOB = "red_tags"
+
+
+def inline_tags() -> int:
+    """Up to this many tags print at once; more are made in the background."""
+    return int(getattr(settings, "REDTAGS_INLINE_TAGS", 24))
+
+
+def tags_filename() -> str:
+    return f"red-tags-{timezone.localdate().isoformat()}.pdf"
+
+
+def build_tags_job(job: FileJob, progress: Progress) -> Built:
+    progress(10, "collecting")
+    tags = list(
+        RedTag.objects.filter(center=job.center, pk__in=job.params.get("tags", []))
+        .select_related("zone", "unit", "tagged_by")
+        .order_by("pk")
+    )
+    progress(30, "rendering")
+    content = render_tags_pdf(tags, site_url=str(job.params.get("base", "")))
+    progress(95, "saving")
+    return Built(content, tags_filename())

@@ -17,6 +17,8 @@ from django.views.decorators.http import require_POST
 
 from onsite.core.concurrency import ConflictError
 from onsite.core.decorators import role_required
+from onsite.core.job_views import background_file
+from onsite.core.jobs import queue_file_job
 from onsite.core.models import get_for_center
 from onsite.core.sorting import SortKeys, sort_rows
 from onsite.core.types import OnsiteRequest
@@ -30,7 +32,7 @@ from onsite.redtags.forms import (
     WithdrawForm,
 )
 from onsite.redtags.models import Disposition, Phase, RedTag, RedTagPolicy, RedTagQuerySet
-from onsite.redtags.pdf import render_tags_pdf
+from onsite.redtags.pdf import TAGS_JOB, inline_tags, render_tags_pdf, tags_filename
 from onsite.redtags.services import DECIDER_ROLES, POLICY_ROLES, TAGGER_ROLES
 from onsite.supplies.access import READERS, center_of, deny
 
@@ -317,10 +319,22 @@ def tags_pdf(request: OnsiteRequest) -> HttpResponse:
     if not rows:
         messages.info(request, _("No tags to print."))
         return redirect("redtags:tag-list")
+    if len(rows) > inline_tags():
+        return background_file(
+            request,
+            title=_("Red tags to print"),
+            count=len(rows),
+            queue=lambda: queue_file_job(
+                center=center_of(request),
+                by=request.user,
+                kind=TAGS_JOB,
+                params={"tags": [tag.pk for tag in rows], "base": request.build_absolute_uri("/")},
+            ),
+            back_url=reverse("redtags:tag-list"),
+        )
     pdf = render_tags_pdf(rows, site_url=request.build_absolute_uri("/"))
     response = HttpResponse(pdf, content_type="application/pdf")
-    name = f"red-tags-{timezone.localdate().isoformat()}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{name}"'
+    response["Content-Disposition"] = f'inline; filename="{tags_filename()}"'
     return response
 
 

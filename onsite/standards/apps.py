@@ -6,3 +6,21 @@ class StandardsConfig(AppConfig):
     name = "onsite.standards"
     label = "standards"
     verbose_name = _("Execution standards")
+
+    def ready(self) -> None:
+        from django.urls import reverse
+
+        from onsite.core.jobs import JobKind, register
+        from onsite.standards import access, pdf
+
+        register(
+            pdf.LABELS_JOB,
+            JobKind(
+                title=_("Position labels"),
+                roles=access.READERS,
+                build=pdf.build_labels_job,
+                back=lambda job: reverse(
+                    "standards:version-detail", args=[job.params.get("version", 0)]
+                ),
+            ),
+        )

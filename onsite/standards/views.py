@@ -18,6 +18,8 @@ from django.views.decorators.http import require_POST
 from onsite.accounts.models import Role
 from onsite.core.concurrency import ConflictError
 from onsite.core.decorators import role_required
+from onsite.core.job_views import background_file
+from onsite.core.jobs import queue_file_job
 from onsite.core.models import get_for_center
 from onsite.core.sorting import SortKeys, by_choices, sort_rows
 from onsite.core.types import OnsiteRequest
@@ -37,8 +39,15 @@ from onsite.standards.forms import (
     VersionSettingsForm,
 )
 from onsite.standards.layout import build_plan, render_plan_svg
-from onsite.standards.models import Item, ItemFiling, ItemRule, Standard, StandardVersion
-from onsite.standards.pdf import render_pdf
+from onsite.standards.models import Item, ItemFiling, Standard, StandardVersion
+from onsite.standards.pdf import (
+    LABELS_JOB,
+    inline_labels,
+    label_list,
+    labels_filename,
+    render_labels,
+    render_pdf,
+)
 from onsite.standards.queries import (
     diff_versions,
     effective_standard,
@@ -308,21 +317,23 @@ def version_pdf(request: OnsiteRequest, pk: int) -> HttpResponse:
 def version_labels(request: OnsiteRequest, pk: int) -> HttpResponse:
     """Position labels (item, zone, quantity) for each zone of the area type, or one zone."""
     version = access.get_version(request.center, pk)
-    _clauses, rules = version_contents(version)
-    rules = [r for r in rules if r.kind != ItemRule.Kind.BANNED]
-    zones = Zone.objects.filter(
-        center=request.center, area_type_id=version.standard.area_type_id, is_active=True
-    ).select_related("owner")
     zone_code = request.GET.get("zone", "")
-    if zone_code:
-        zones = zones.filter(code=zone_code)
-    labels = [{"zone": zone, "rule": rule} for zone in zones for rule in rules]
-    content = render_pdf(
-        "standards/labels_pdf.html",
-        {"version": version, "labels": labels, "center": request.center},
-        stylesheet="standards/print.css",
-    )
-    return _pdf_response(content, f"labels-{version.standard.area_type.code}.pdf")
+    labels = label_list(version, zone_code=zone_code)
+    if len(labels) > inline_labels():
+        return background_file(
+            request,
+            title=_("Position labels"),
+            count=len(labels),
+            queue=lambda: queue_file_job(
+                center=version.center,
+                by=request.user,
+                kind=LABELS_JOB,
+                params={"version": version.pk, "zone": zone_code},
+            ),
+            back_url=reverse("standards:version-detail", args=[version.pk]),
+        )
+    content = render_labels(version, labels)
+    return _pdf_response(content, labels_filename(version))
 
 
 @role_required(*READERS)

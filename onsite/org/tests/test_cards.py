@@ -133,7 +133,7 @@ def make_cards_job(client):
 
     asked = client.get("/org/cards.pdf", {"floor": "1"})
     assert asked.status_code == 200
-    assert 'data-testid="cards-request"' in asked.content.decode()
+    assert 'data-testid="job-request"' in asked.content.decode()
     assert not FileJob.objects.exists(), "a GET makes nothing"
     response = client.post("/org/cards.pdf?floor=1")
     job = FileJob.objects.get()

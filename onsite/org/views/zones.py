@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from onsite.audit.services import record_event
 from onsite.core.concurrency import ConflictError
 from onsite.core.decorators import role_required
+from onsite.core.job_views import background_file
 from onsite.core.models import Center, get_for_center
 from onsite.core.paging import page_of
 from onsite.core.sorting import sort_rows
@@ -294,14 +295,13 @@ def zone_cards(request: OnsiteRequest) -> HttpResponse:
     zones, _picked = _filtered(request)
     printed = list(cards.ordered(zones))
     if len(printed) > cards.inline_cards():
-        if request.method != "POST":
-            return render(
-                request,
-                "org/cards_request.html",
-                {"count": len(printed), "query": request.GET.urlencode()},
-            )
-        job = cards.queue_cards(request=request, center=center, zones=printed)
-        return redirect("core:job", pk=job.pk)
+        return background_file(
+            request,
+            title=_("QR cards of zones"),
+            count=len(printed),
+            queue=lambda: cards.queue_cards(request=request, center=center, zones=printed),
+            back_url=reverse("org:zone-list"),
+        )
 
     def zone_url(zone: Zone) -> str:
         return request.build_absolute_uri(reverse("zone-page", args=[zone.code]))

@@ -92,3 +92,23 @@ def test_render_many_tags_four_to_a_page(zone, staff_user, tmp_path):
     pdf.write_bytes(render_tags_pdf(tags, site_url="https://onsite.example.cn/"))
     info = run("pdfinfo", str(pdf)).stdout
     assert "Pages:           2" in info
+
+
+def test_many_tags_print_in_the_background(client_for, staff_user, zone, other_admin, settings):
+    from onsite.core.models import FileJob
+
+    settings.REDTAGS_INLINE_TAGS = 2
+    for n in range(3):
+        hang(zone, staff_user, item_name=f"物品{n}")
+    client = client_for(staff_user)
+    offer = client.get("/redtags/print.pdf?show=held")
+    assert 'data-testid="job-request"' in offer.content.decode()
+    assert not FileJob.objects.exists()
+    response = client.post("/redtags/print.pdf?show=held")
+    job = FileJob.objects.get()
+    assert response["Location"] == f"/jobs/{job.pk}/"
+    job.refresh_from_db()
+    assert (job.status, len(job.params["tags"])) == ("done", 3)
+    download = client.get(f"/jobs/{job.pk}/download/")
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    assert client_for(other_admin).get(f"/jobs/{job.pk}/download/").status_code == 404

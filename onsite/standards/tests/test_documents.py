@@ -89,3 +89,39 @@ def test_a_pdf_with_a_remote_image_renders_without_fetching_it():
         url_fetcher=StaticOnlyFetcher(),
     )
     assert html.write_pdf().startswith(b"%PDF")
+
+
+def test_many_labels_are_made_in_the_background(client_for, leader, center, published, settings):
+    from onsite.core.models import FileJob
+
+    settings.STANDARDS_INLINE_LABELS = 3
+    area, version = published
+    for n in range(2):
+        ZoneFactory(center=center, code=f"w0{n}-c", name=f"前台{n}", area_type=area)
+    client = client_for(leader)
+    url = f"/standards/versions/{version.pk}/labels.pdf"
+    offer = client.get(url)
+    assert 'data-testid="job-request"' in offer.content.decode()
+    assert not FileJob.objects.exists()
+    response = client.post(url)
+    job = FileJob.objects.get()
+    assert response["Location"] == f"/jobs/{job.pk}/"
+    job.refresh_from_db()
+    assert (job.status, job.kind) == ("done", "standard_labels")
+    download = client.get(f"/jobs/{job.pk}/download/")
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    # one zone stays at once
+    assert client.get(f"{url}?zone=w00-c")["Content-Type"] == "application/pdf"
+
+
+def test_background_labels_stay_in_their_center(
+    client_for, leader, other_admin, center, published, settings
+):
+    settings.STANDARDS_INLINE_LABELS = 0
+    _area, version = published
+    ZoneFactory(center=center, code="w01-c", name="前台", area_type=_area)
+    client_for(leader).post(f"/standards/versions/{version.pk}/labels.pdf")
+    from onsite.core.models import FileJob
+
+    job = FileJob.objects.get()
+    assert client_for(other_admin).get(f"/jobs/{job.pk}/download/").status_code == 404
