@@ -210,3 +210,13 @@ def test_a_center_of_its_own_never_sees_another_centers_area_types(admin_user, c
     drafts = import_standards(center=center, content=starter_workbook(), by=admin_user)
     assert all(d.standard.area_type.center == center for d in drafts)
     assert AreaType.objects.filter(center=center, code="counter").exists()
+
+
+def test_an_empty_standards_list_points_editors_to_the_starter(client_for, admin_user, staff_user):
+    assert (
+        'data-testid="start-from-starter"'
+        in client_for(admin_user).get("/standards/").content.decode()
+    )
+    assert 'data-testid="start-from-starter"' not in (
+        client_for(staff_user).get("/standards/").content.decode()
+    )
