@@ -249,11 +249,11 @@ def monthly_series(
 # Why the ranking leaves a unit out, in the order `combined_index` checks: the rule ranks only
 # units with an independent audit, and needs at least one measured part with a weight.
 UNRANKED_REASONS = {
-    "no_inspection": gettext_lazy("No inspection this month"),
+    "no_inspection": gettext_lazy("no inspection this month"),
     "no_audit": gettext_lazy(
-        "Only self-checks this month: no supervision check or acceptance inspection"
+        "only self-checks this month, no supervision check or acceptance inspection"
     ),
-    "no_weighted_part": gettext_lazy("None of the parts measured this month has a weight"),
+    "no_weighted_part": gettext_lazy("none of the parts measured this month has a weight"),
 }
 
 

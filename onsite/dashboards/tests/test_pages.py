@@ -247,13 +247,13 @@ def test_scorecards_show_cards_and_say_why_a_unit_is_not_ranked(
 
     client.cookies["django_language"] = "en"
     html = client.get(f"/dashboards/scorecards/?month={day:%Y-%m}").content.decode()
-    assert "Not ranked: No inspection this month" in html
+    assert "Not ranked: no inspection this month" in html
     for card in ("Yellow card 1", "Red card 1", "Rotating red flag 1"):
         assert card in html
     assert "1 of 3 units ranked this month" in html
 
     card = client.get(f"/dashboards/scorecards/{idle.code}/?month={day:%Y-%m}").content.decode()
-    assert "not ranked this month: No inspection this month" in card
+    assert "not ranked this month: no inspection this month" in card
     assert "Yellow card 1" in card
 
 
