@@ -14,7 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from onsite.core.models import Center, CenterQuerySet, CenterScoped
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 class Phase(models.TextChoices):
     """The four steps of the source document, then sustain (素养)."""
 
-    SORT = "sort", _("Sort")
+    SORT = "sort", pgettext_lazy("5S phase", "Sort")
     SET_IN_ORDER = "set_in_order", _("Set in order")
     SHINE = "shine", _("Shine")
     STANDARDIZE = "standardize", _("Standardize")
@@ -290,7 +290,7 @@ class AcceptanceRound(CenterScoped):
     them blind; closing the round aggregates, ranks and issues cards."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("acceptance round", "Open")
         CLOSED = "closed", _("Closed")
 
     programme = models.ForeignKey(
@@ -357,7 +357,9 @@ class RoundUnit(CenterScoped):
     score = models.DecimalField(
         _("score (%)"), max_digits=5, decimal_places=1, null=True, blank=True
     )
-    ratings = models.PositiveSmallIntegerField(_("ratings"), default=0)
+    ratings = models.PositiveSmallIntegerField(
+        pgettext_lazy("acceptance round", "ratings"), default=0
+    )
     trimmed = models.BooleanField(_("highest and lowest dropped"), default=False)
     spread = models.DecimalField(_("spread"), max_digits=5, decimal_places=1, null=True, blank=True)
     agreement = models.DecimalField(

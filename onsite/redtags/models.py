@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from onsite.core.models import Center, CenterQuerySet, CenterScoped
 
@@ -55,7 +56,7 @@ class RedTagPolicy(CenterScoped):
 class Phase(models.TextChoices):
     """The programme phase a tag was made in (the four steps of the pilot, then sustain)."""
 
-    SORT = "sort", _("Sort")
+    SORT = "sort", pgettext_lazy("5S phase", "Sort")
     SET_IN_ORDER = "set_in_order", _("Set in order")
     SHINE = "shine", _("Shine")
     STANDARDIZE = "standardize", _("Standardize")

@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from onsite.core.models import CenterQuerySet, CenterScoped
 from onsite.org.models import AreaType, Zone
@@ -36,7 +37,7 @@ DEFAULT_EDGE_DISTANCE_MM = 50
 class Pillar(models.TextChoices):
     """The five S plus the two practices the source document adds (目视化管理, 安全)."""
 
-    SORT = "sort", _("Sort")
+    SORT = "sort", pgettext_lazy("5S phase", "Sort")
     SET_IN_ORDER = "set_in_order", _("Set in order")
     SHINE = "shine", _("Shine")
     STANDARDIZE = "standardize", _("Standardize")

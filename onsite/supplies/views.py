@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from onsite.accounts.models import Role
@@ -249,7 +250,7 @@ def requisition_list(request: OnsiteRequest) -> HttpResponse:
         "page": page,
         "sort": sort,
         "sort_columns": [
-            ("requested", _("Requested")),
+            ("requested", pgettext_lazy("time of request", "Requested")),
             ("unit", _("Unit")),
             ("status", _("Status")),
         ],

@@ -70,7 +70,7 @@ class SurveyForm(StyledFormMixin, forms.ModelForm[Survey]):
 
 class QuestionForm(StyledForm):
     text = forms.CharField(label=_("Question"), max_length=300)
-    kind = forms.ChoiceField(label=_("Kind"), choices=Question.Kind.choices)
+    kind = forms.ChoiceField(label=pgettext_lazy("question", "Kind"), choices=Question.Kind.choices)
     required = forms.BooleanField(
         label=pgettext_lazy("question", "Required"), required=False, initial=True
     )

@@ -140,7 +140,7 @@ class Question(CenterScoped):
         MULTIPLE = "multiple", _("Multiple choice")
         SCALE = "scale", _("Scale 1–5")
         NUMBER = "number", _("Number")
-        TEXT = "text", _("Text")
+        TEXT = "text", pgettext_lazy("question kind", "Text")
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
     position = models.PositiveSmallIntegerField(pgettext_lazy("question", "order"), default=0)
@@ -241,8 +241,8 @@ class Answer(CenterScoped):
     value_choices = models.JSONField(default=list, blank=True)
 
     class Meta:
-        verbose_name = _("answer")
-        verbose_name_plural = _("answers")
+        verbose_name = pgettext_lazy("survey", "answer")
+        verbose_name_plural = pgettext_lazy("survey", "answers")
         constraints = [
             models.UniqueConstraint(fields=["response", "question"], name="answer_unique"),
         ]

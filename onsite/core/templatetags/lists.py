@@ -35,8 +35,8 @@ def join_list(items: Iterable[object], conjunction: str = "") -> str:
 def join_list_filter(
     items: Iterable[object], conjunction: str = "", autoescape: bool = True
 ) -> SafeString:
-    escape = conditional_escape if autoescape else str
-    return mark_safe(join_list([escape(item) for item in items], conjunction))
+    names = [conditional_escape(str(item)) if autoescape else str(item) for item in items]
+    return mark_safe(join_list(names, conjunction))
 
 
 @register.simple_tag(name="list_separator")

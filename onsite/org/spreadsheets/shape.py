@@ -10,6 +10,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 80 * 1024 * 1024  # a small .xlsx that inflates past this is refused
@@ -41,7 +42,7 @@ class Sheet:
 
 CODE_NOTE = _("Short and unique in the center; letters, digits, - and _.")
 FLOORS = Sheet("floors", _("Floors"), (
-    Column("level", _("Level"), True, _("Whole number; matches the floor.")),
+    Column("level", pgettext_lazy("floor", "Level"), True, _("Whole number; matches the floor.")),
     Column("name", _("Name"), True),
     Column("width", _("Width (dm)"), True, _("Size of the plan in decimetres (10 dm = 1 m).")),
     Column("depth", _("Depth (dm)"), True),

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -168,7 +169,7 @@ def _add_instructions(workbook: Workbook) -> None:
             % {"roles": ", ".join(str(Role(r).label) for r in ASSIGNABLE_ROLES)}
         ],
         [],
-        [_("Sheet"), _("Column"), _("Required"), _("Notes")],
+        [_("Sheet"), _("Column"), pgettext("column", "Required"), _("Notes")],
     ]
     for sheet in SHEETS:
         for column in sheet.columns:
