@@ -115,6 +115,8 @@
     var label;
     try { label = JSON.parse(d.label || "null"); } catch (e) { label = null; }
     if (!label) { label = { full: [d.name || d.code], short: [d.name || d.code] }; }
+    // Roomy tiles (offices, waiting areas) get larger type, up to half as large again.
+    px = Math.min(px * 1.5, Math.max(px, Math.min((w * scale) / 8, (h * scale) / 5)));
     var fs = px / scale;                    // the font size in plan units
     var lineHeight = fs * 1.18, pad = Math.max(fs * 0.25, 1 / scale);
     var measure = function (text) { return widthOf(text, px, family) / scale; };
