@@ -436,6 +436,7 @@ def _resolve(
 ) -> list[Parsed]:  # fmt: skip
     """Each Standards row with its target area type, size and edge distance."""
     sheet = str(STANDARDS.label)
+    label = {column.key: str(column.label) for column in STANDARDS.columns}
     if area_type is not None and len(standard_rows) > 1:
         rows.errors.append(
             _(
@@ -479,11 +480,11 @@ def _resolve(
             rows.error(sheet, number, _("code %(code)s appears twice.") % {"code": code})
         default_width = target.width_mm if target else AreaType._meta.get_field("width_mm").default
         default_depth = target.depth_mm if target else AreaType._meta.get_field("depth_mm").default
-        width = rows.number(sheet, number, str(STANDARDS.columns[3].label), row.get("width_mm"),
+        width = rows.number(sheet, number, label["width_mm"], row.get("width_mm"),
                             low=100, high=100_000)  # fmt: skip
-        depth = rows.number(sheet, number, str(STANDARDS.columns[4].label), row.get("depth_mm"),
+        depth = rows.number(sheet, number, label["depth_mm"], row.get("depth_mm"),
                             low=100, high=100_000)  # fmt: skip
-        edge = rows.number(sheet, number, str(STANDARDS.columns[5].label),
+        edge = rows.number(sheet, number, label["default_edge_distance_mm"],
                            row.get("default_edge_distance_mm"), low=0, high=1000)  # fmt: skip
         parsed.append(
             Parsed(
