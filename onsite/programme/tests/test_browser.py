@@ -86,6 +86,7 @@ def test_a_round_from_opening_to_cards_and_an_accepted_phase(page, phone_page, w
     assert page.locator("[data-testid=rater-scores]").count() == 0
     assert "66.7" not in page.content()
     page.click("[data-testid=close-round]")
+    page.click("[data-testid=confirm-ok]")  # it asks first
     page.wait_for_selector("[data-testid=results]")
     results = page.locator("[data-testid=results]")
     assert results.locator("tr[data-unit=u1] td").first.inner_text() == "1"

@@ -44,6 +44,7 @@ def test_revise_publish_then_file_and_approve_a_plant(page, phone_page, center):
     page.wait_for_selector("tr[data-item=cup] >> text=≥ 100 mm")
     shot(page, "draft")
     page.click("[data-testid=publish]")
+    page.click("[data-testid=confirm-ok]")  # it asks first
     page.wait_for_url("**/standards/area-types/counter/")
     assert "v2" in page.locator("[data-testid=versions]").inner_text()
 
@@ -73,7 +74,7 @@ def test_revise_publish_then_file_and_approve_a_plant(page, phone_page, center):
     # The programme office approves it.
     sign_in(page, "office-b")
     page.goto("/standards/filings/")
-    page.click("[data-testid=filings] a")
+    page.click("[data-testid=filings] tbody a")
     assert page.url == filing_url
     page.check("#id_decision_0")
     page.click("[data-testid=review]")
