@@ -80,7 +80,8 @@
       return {
         color: COLOURS,
         legend: { top: 0 },
-        grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+        // Room on the right for the last month's label, centred on the axis's end.
+        grid: { left: 8, right: 32, top: 36, bottom: 8, containLabel: true },
         tooltip: { trigger: "axis" },
         xAxis: { type: "category", data: months, boundaryGap: false, axisLabel: { hideOverlap: true } },
         yAxis: { type: "value", min: 0, max: 100 },
