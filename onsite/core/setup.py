@@ -20,7 +20,8 @@ from onsite.accounts.models import Role, User
 if TYPE_CHECKING:
     from onsite.core.models import Center
 
-# The audit action written when zone cards are printed (onsite/org/views/zones.py).
+# The audit action written when zone cards are printed, at once or in the background
+# (onsite/org/views/zones.py, onsite/org/cards.py).
 CARDS_PRINTED = "org.cards_printed"
 
 
