@@ -396,11 +396,12 @@ def create_account(
     Raises ValidationError (in the reader's language) for a bad or taken username, a unit of
     another center or a forbidden role combination; AlreadySubmitted for a repeated submit."""
     username = username.strip()
-    wanted = sorted(set(roles), key=ROLE_RANK.__getitem__)
-    unknown = set(wanted) - set(GRANTABLE_ROLES)
+    requested = set(roles)
+    unknown = requested - set(GRANTABLE_ROLES)
     if unknown:
         raise ValidationError(_("Unknown role: %(roles)s.") % {"roles": ", ".join(sorted(unknown))})
-    check_role_combination(wanted)
+    check_role_combination(requested)
+    wanted = sorted(requested, key=ROLE_RANK.__getitem__)
     if username.casefold() in RESERVED_USERNAMES:
         raise ValidationError(
             _("“%(username)s” is the name of a page; choose another username.")

@@ -35,3 +35,13 @@ def test_an_unknown_center_or_a_taken_name_is_refused(center, admin_user):
         call_command("create_account", "ADMIN1", "--center=xx", "--role=admin")
     with pytest.raises(CommandError, match="页面"):
         call_command("create_account", "new", "--center=xx", "--role=admin")
+
+
+def test_the_service_refuses_an_unknown_role_in_words(center):
+    from django.core.exceptions import ValidationError
+
+    from onsite.accounts.services import create_account
+
+    with pytest.raises(ValidationError, match="bogus"):
+        create_account(None, center=center, username="x", roles=["bogus"])
+    assert not User.objects.filter(username="x").exists()
