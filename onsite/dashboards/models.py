@@ -285,11 +285,11 @@ class ReportJob(BackgroundJob):
     class Kind(models.TextChoices):
         CENTER_REPORT = "center_report", _("Monthly report of the center (PDF)")
         UNIT_REPORT = "unit_report", _("Monthly report of a unit (PDF)")
-        INSPECTIONS = "inspections", _("Inspections (Excel)")
-        FINDINGS = "findings", _("Findings (Excel)")
-        RECTIFICATIONS = "rectifications", _("Rectifications (Excel)")
-        RANKING = "ranking", _("Ranking (Excel)")
-        RATINGS = "ratings", _("Citizen ratings (Excel)")
+        INSPECTIONS = "inspections", _("Inspections")
+        FINDINGS = "findings", _("Findings")
+        RECTIFICATIONS = "rectifications", _("Rectifications")
+        RANKING = "ranking", _("Ranking")
+        RATINGS = "ratings", _("Citizen ratings")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     month_from = models.DateField(_("from month"))
