@@ -25,6 +25,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from onsite.accounts.models import User
 from onsite.audit.services import record_event
@@ -329,7 +330,11 @@ def _check_complete(answers: list[Answer], photo_counts: dict[int, int]) -> None
     missing = [a for a in answers if not a.result]
     if missing:
         raise InspectionError(
-            _("%(n)d check(s) have no answer yet, starting with “%(check)s”.")
+            ngettext(
+                "%(n)d check has no answer yet: “%(check)s”.",
+                "%(n)d checks have no answer yet, starting with “%(check)s”.",
+                len(missing),
+            )
             % {"n": len(missing), "check": missing[0].text[:40]}
         )
     no_photo = [

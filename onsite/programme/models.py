@@ -14,7 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from onsite.core.models import Center, CenterQuerySet, CenterScoped
@@ -572,13 +572,19 @@ class Card(CenterScoped):
             self.Cause.MONTH_BOTTOM.value: gettext(
                 "Ranked last of %(count)s units in %(month)s with %(score)s%%."
             ),
-            self.Cause.OVERDUE.value: gettext(
-                "%(count)s rectification(s) past their due date, the oldest “%(finding)s” at "
-                "%(zone)s, due %(due)s."
+            self.Cause.OVERDUE.value: ngettext(
+                "%(count)s rectification past its due date, “%(finding)s” at %(zone)s, due "
+                "%(due)s.",
+                "%(count)s rectifications past their due date, the oldest “%(finding)s” at "
+                "%(zone)s, due %(due)s.",
+                int(p.get("count") or 0),
             ),
-            self.Cause.REPEAT.value: gettext(
-                "%(count)s finding(s) repeated within %(days)s days, the latest “%(finding)s” at "
-                "%(zone)s on %(found)s."
+            self.Cause.REPEAT.value: ngettext(
+                "%(count)s finding repeated within %(days)s days, “%(finding)s” at %(zone)s on "
+                "%(found)s.",
+                "%(count)s findings repeated within %(days)s days, the latest “%(finding)s” at "
+                "%(zone)s on %(found)s.",
+                int(p.get("count") or 0),
             ),
         }
         text = texts.get(self.cause)

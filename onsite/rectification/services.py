@@ -97,7 +97,7 @@ def open_rectifications(
                 users=office_people(first.zone.center),
                 kind="rectification.unassigned",
                 message=gettext_noop(
-                    "%(count)s finding(s) on %(zone)s have no zone owner to fix them."
+                    "Findings on %(zone)s with no zone owner to fix them: %(count)s."
                 ),
                 params={"count": len(items), "zone": first.zone.name},
                 url=_url(first),
@@ -108,7 +108,7 @@ def open_rectifications(
             users=[assignee],
             kind="rectification.assigned",
             message=gettext_noop(
-                "%(count)s finding(s) on %(zone)s to fix; the first is due %(due)s."
+                "Findings to fix on %(zone)s: %(count)s; the first is due %(due)s."
             ),
             params={
                 "count": len(items),

@@ -95,3 +95,27 @@ def test_every_message_reads_as_its_catalogue_says():
                 if shown != entry.msgstr:
                     wrong.append(f"{path}: {entry.msgid!r} shows {shown!r}, not {entry.msgstr!r}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_english_counts_things_in_the_singular_and_the_plural():
+    """No "finding(s)": a count in a message goes through ngettext (or the sentence is turned
+    so that the number stands alone, as in a stored notification)."""
+    bracketed = [
+        f"{path}: {entry.msgid}"
+        for path in sorted(glob.glob("onsite/*/locale/zh_Hans/LC_MESSAGES/django.po"))
+        for entry in polib.pofile(path)
+        if not entry.obsolete and "(s)" in entry.msgid.replace("%(", "")
+    ]
+    assert not bracketed, "\n".join(bracketed)
+    with translation.override("en"):
+        from django.utils.translation import ngettext
+
+        one = ngettext(
+            "%(n)d unit started the sort phase.", "%(n)d units started the sort phase.", 1
+        )
+        assert one % {"n": 1} == "1 unit started the sort phase."
+    with translation.override("zh-hans"):
+        many = ngettext(
+            "%(n)d unit started the sort phase.", "%(n)d units started the sort phase.", 3
+        )
+        assert many % {"n": 3} == "3 个单位开始整理阶段。"

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from onsite.core.concurrency import ConflictError
@@ -188,7 +189,13 @@ def wave_edit(request: OnsiteRequest, pk: int) -> HttpResponse:
 def wave_start(request: OnsiteRequest, pk: int) -> HttpResponse:
     wave = access.get_wave(request.center, pk)
     started = services.start_wave(wave=wave, by=request.user, request=request)
-    messages.success(request, _("%(n)d unit(s) started the sort phase.") % {"n": started})
+    messages.success(
+        request,
+        ngettext(
+            "%(n)d unit started the sort phase.", "%(n)d units started the sort phase.", started
+        )
+        % {"n": started},
+    )
     return redirect(f"{_overview_url()}?programme={wave.programme_id}")
 
 

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from onsite.core.concurrency import ConflictError
@@ -176,7 +177,11 @@ def finding_cards(request: OnsiteRequest) -> HttpResponse:
     cards = services.issue_finding_cards(center=center, by=request.user, request=request)
     messages.success(
         request,
-        _("%(n)d new card(s) for overdue rectifications and repeated findings.")
+        ngettext(
+            "%(n)d new card for overdue rectifications and repeated findings.",
+            "%(n)d new cards for overdue rectifications and repeated findings.",
+            len(cards),
+        )
         % {"n": len(cards)},
     )
     return redirect("programme:card-list")

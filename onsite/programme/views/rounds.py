@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from onsite.core.concurrency import ConflictError
@@ -162,9 +163,11 @@ def round_close(request: OnsiteRequest, pk: int) -> HttpResponse:
     if round_.is_open and missing and not form.cleaned_data["confirm"]:
         messages.error(
             request,
-            _(
-                "%(n)d rating(s) are not complete. Tick the box to close anyway; "
-                "they will not count."
+            ngettext(
+                "%(n)d rating is not complete. Tick the box to close anyway; it will not count.",
+                "%(n)d ratings are not complete. Tick the box to close anyway; "
+                "they will not count.",
+                missing,
             )
             % {"n": missing},
         )
