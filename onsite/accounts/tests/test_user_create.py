@@ -151,3 +151,11 @@ def test_the_system_admin_finds_the_page_from_home_and_the_list(client_for, sysa
     client.force_login(secadmin)
     assert URL not in client.get("/accounts/users/").content.decode()
     assert URL not in client.get("/").content.decode()
+
+
+def test_the_system_admin_is_told_who_grants_the_roles(client_for, sysadmin, secadmin):
+    client = client_for(sysadmin)
+    client.post(URL, form_data(client))
+    assert "角色由安全管理员授予" in client.get("/accounts/users/wang-fang/").content.decode()
+    client.force_login(secadmin)
+    assert "角色由安全管理员授予" not in client.get("/accounts/users/wang-fang/").content.decode()
