@@ -125,3 +125,15 @@ def test_the_excel_export_is_in_the_readers_language(
         row[names.index(header[0]) + 7] for row in sheet.iter_rows(min_row=2, values_only=True)
     ]
     assert actions == [label]
+
+
+def test_a_description_that_needs_a_language_is_still_stored():
+    from onsite.audit.wording import stored_description
+
+    class Picky:
+        def __str__(self):
+            if translation.get_language() is None:
+                raise ValueError("no language")
+            return "ok"
+
+    assert stored_description(Picky()) == "ok"
