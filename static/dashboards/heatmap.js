@@ -126,6 +126,20 @@
     var drawn = zone.querySelector("text.heat-label");
     var fill = drawn ? drawn.getAttribute("fill") : "#212529";
     zone.querySelectorAll("text.heat-label").forEach(function (t) { t.remove(); });
+    if (dot) {
+      var circle = dot.querySelector("circle"), count = dot.querySelector("text");
+      var at = (radius * 0.3).toFixed(3);
+      circle.setAttribute("r", radius.toFixed(3));
+      circle.setAttribute("cx", "-" + at);
+      circle.setAttribute("cy", at);
+      circle.setAttribute("stroke", "#ffffff");
+      circle.setAttribute("stroke-width", (1 / scale).toFixed(3));
+      count.setAttribute("x", "-" + at);
+      count.setAttribute("y", at);
+      count.setAttribute("font-size", fs.toFixed(3));
+      count.setAttribute("class", "heat-label-count");
+    }
+
     var score = d.score ? String(Number(d.score)) : "";
     function plan(maxWidth, maxLines) {
       if (maxLines < 1 || maxWidth < fs) { return null; }
@@ -160,19 +174,6 @@
       text.appendChild(span);
     });
     zone.insertBefore(text, dot || null);
-    if (dot) {
-      var circle = dot.querySelector("circle"), count = dot.querySelector("text");
-      var at = (radius * 0.3).toFixed(3);
-      circle.setAttribute("r", radius.toFixed(3));
-      circle.setAttribute("cx", "-" + at);
-      circle.setAttribute("cy", at);
-      circle.setAttribute("stroke", "#ffffff");
-      circle.setAttribute("stroke-width", (1 / scale).toFixed(3));
-      count.setAttribute("x", "-" + at);
-      count.setAttribute("y", at);
-      count.setAttribute("font-size", fs.toFixed(3));
-      count.setAttribute("class", "heat-label-count");
-    }
   }
 
   function layoutPlan(svg) {
