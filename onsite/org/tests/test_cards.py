@@ -206,3 +206,12 @@ def test_another_center_cannot_see_the_cards(client_for, office_user, other_admi
     anonymous = Client().get(f"/jobs/{job.pk}/download/")
     assert anonymous.status_code == 302
     assert anonymous["Location"].startswith("/accounts/login/")
+
+
+def test_background_cards_are_made_in_the_language_of_who_asked(client_for, admin_user, many_cards):
+    client = client_for(admin_user)
+    client.cookies["django_language"] = "en"
+    job = make_cards_job(client)
+    job.refresh_from_db()
+    assert job.language == "en"
+    assert "QR cards of zones" in client.get(f"/jobs/{job.pk}/").content.decode()
