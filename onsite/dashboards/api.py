@@ -300,7 +300,12 @@ class DashRankingOut(Schema):
     month: str
     weights: dict[str, int]
     ranked: list[DashRankOut]
-    not_ranked: list[str] = Field(..., description="Codes of units with nothing measured")
+    not_ranked: list[str] = Field(..., description="Codes of the units not ranked this month")
+    not_ranked_because: dict[str, str] = Field(
+        ...,
+        description="Why each unit is not ranked: no_inspection, no_audit (only self-checks) "
+        "or no_weighted_part (none of the parts measured has a weight)",
+    )
 
 
 @router.get("/ranking", response=documented(DashRankingOut), summary="The combined index, ranked")
@@ -312,6 +317,7 @@ def ranking(request: OnsiteRequest, month: Query[Month | None] = None) -> DashRa
         weights=board.weights.as_dict(),
         ranked=[_rank(row) for row in board.rows],
         not_ranked=[row.unit.code for row in board.unranked],
+        not_ranked_because={row.unit.code: row.unranked_because for row in board.unranked},
     )
 
 

@@ -60,6 +60,9 @@ def test_the_figures_and_heat_map_say_what_the_pages_say(client, leader, data):
     heat = client.get("/api/v1/dashboards/heatmap?floor=1", **auth).json()
     bands = {zone["code"]: zone["band"] for zone in heat["zones"]}
     assert (bands["w01-1"], bands["w02-1"], bands["w03-1"]) == ("green", "red", "")
+    ranking = client.get("/api/v1/dashboards/ranking", **auth).json()
+    assert ranking["not_ranked"] == ["w03"]
+    assert ranking["not_ranked_because"] == {"w03": "no_inspection"}
     card = client.get("/api/v1/dashboards/scorecards/w01", **auth).json()
     assert (card["rank"], card["ranked_units"], card["totals"]["ratings"]) == (1, 2, 3)
     ratings = client.get("/api/v1/dashboards/ratings", **auth).json()
