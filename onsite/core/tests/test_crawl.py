@@ -6,7 +6,7 @@ How it crawls: the demo is seeded once for the module with the steps of ``seed_d
 main center with 12 windows instead of 36: every demo login and every kind of record exists,
 seeding takes a third of the time). Each role signs in through the sign-in form and walks
 breadth-first from ``/`` to depth 3 (menu pages are depth 1), GET only, following redirects.
-A page is fetched once per *shape* (URL name, with or without a query string): the
+A page is fetched once per *shape* (its URL name): the
 second zone detail page teaches nothing the first did not, and the budget goes to other pages.
 Sign-out, the language switch and heavy downloads (PDFs, workbooks, exports) are never
 followed; other non-HTML answers (photos) are checked for their status only.
@@ -309,8 +309,8 @@ def wrong_language(texts: list[str], *, language: str, data: Data) -> list[str]:
 
 
 def shape(path: str, query: str) -> str | None:
-    """The page's kind: its URL name, and whether it has a query (a filter, a sort, a page);
-    None if not crawled."""
+    """The page's kind, its URL name (a filter, a sort or a page of a list draws the same
+    template); None if not crawled."""
     if path.startswith(SKIPPED_PREFIXES):
         return None
     try:
@@ -319,7 +319,7 @@ def shape(path: str, query: str) -> str | None:
         return f"unknown:{path}"  # fetched: a link to nowhere is a failure
     if match.view_name in SKIPPED_NAMES:
         return None
-    return f"{match.view_name}?" if query else match.view_name
+    return match.view_name
 
 
 def same_origin(href: str, base: str) -> str | None:
