@@ -146,8 +146,11 @@ def test_another_centers_windows_are_unknown(client_for, other_admin, the_hall, 
 def test_the_template_can_be_imported_as_it_is(client_for, office_user, center, the_hall):
     client = client_for(office_user)
     template = client.get("/dashboards/ratings/template.xlsx").content
-    sheet = load_workbook(io.BytesIO(template)).active
-    assert [c.value for c in sheet[1]] == ["日期", "窗口", "评价", "评价维度"]
+    from onsite.core.tests.excel_checks import assert_table_sheet
+
+    book = load_workbook(io.BytesIO(template))
+    assert assert_table_sheet(book.worksheets[0]) == ["日期", "窗口", "评价", "评价维度"]
+    assert_table_sheet(book.worksheets[1])
     response = client.post(URL, {"file": SimpleUploadedFile("t.xlsx", template)})
     assert response.status_code == 302
     assert CitizenRating.objects.filter(center=center).count() == 2
