@@ -20,16 +20,24 @@ Chinese names): the data is read from the database, every character and text fie
 ``onsite`` models (choices fields excluded: their labels are interface), minus the fields that
 store interface text themselves (audit trail, notification message ids). A piece of Chinese on
 an English page passes only when the whole run of CJK characters (punctuation included) is
-one of the runs the data is made of, or the start of one (a truncated name); so a Chinese word
-glued to a name, or two names joined with "、", still fail. An English word on a Chinese page
-passes when it is a token of the data (a username, a zone code), a technical name both
-languages use (``ALLOWED_LATIN``), or inside an element marked ``lang`` for another language
-(the language switcher names each language in itself) or ``translate="no"``.
+one of the runs the data is made of, or the start of one followed by "…" (a truncated name);
+so a Chinese word glued to a name, or two names joined with "、", still fail. A few terms of
+the source document that English text quotes on purpose are listed (``ALLOWED_CJK``). An
+English word on a Chinese page passes when it is a token of the data (a username, a zone
+code), has no lower-case letter (a code, an acronym), is a path, an address or a hash, is a
+technical name both languages use (``ALLOWED_LATIN``), or sits inside an element marked
+``lang`` for another language (the language switcher names each language in itself) or
+``translate="no"``. Text is read from text nodes and from the attributes a person reads or
+hears; scripts and JSON data are not read (chart labels are checked by their own tests).
+
+Why not mark data in the templates instead: every template would need the marks, and a
+forgotten mark would hide nothing but fail falsely; the database already knows what data is.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -173,12 +181,12 @@ class Data:
             for item in value:
                 self.add(item)
 
-    def is_cjk_data(self, run: str) -> bool:
+    def is_cjk_data(self, run: str, *, truncated: bool = False) -> bool:
         if run in self.cjk_runs:
             return True
-        # A truncated name: the start of a run of the data.
-        from bisect import bisect_left
-
+        if not truncated:
+            return False
+        # A name cut short by truncatechars ("…" after it): the start of a run of the data.
         at = bisect_left(self.cjk_sorted, run)
         return at < len(self.cjk_sorted) and self.cjk_sorted[at].startswith(run)
 
@@ -284,9 +292,12 @@ def wrong_language(texts: list[str], *, language: str, data: Data) -> list[str]:
     for text in texts:
         if language == "en":
             bad = [
-                run
-                for run in CJK_RUN.findall(text)
-                if run not in ALLOWED_CJK and not data.is_cjk_data(run)
+                match.group()
+                for match in CJK_RUN.finditer(text)
+                if match.group() not in ALLOWED_CJK
+                and not data.is_cjk_data(
+                    match.group(), truncated=text[match.end() : match.end() + 1] in {"…", "."}
+                )
             ]
         else:
             bad = [
