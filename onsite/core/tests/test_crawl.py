@@ -28,7 +28,7 @@ code), has no lower-case letter (a code, an acronym), is a path, an address or a
 technical name both languages use (``ALLOWED_LATIN``), or sits inside an element marked
 ``lang`` for another language (the language switcher names each language in itself) or
 ``translate="no"``. Text is read from text nodes and from the attributes a person reads or
-hears; scripts and JSON data are not read (chart labels are checked by their own tests).
+hears; scripts and JSON data (chart labels) are not read.
 
 Why not mark data in the templates instead: every template would need the marks, and a
 forgotten mark would hide nothing but fail falsely; the database already knows what data is.
