@@ -25,7 +25,8 @@ class EventFilterForm(StyledForm):
         label=_("Action"),
         required=False,
         max_length=60,
-        widget=forms.TextInput(attrs={"placeholder": _("e.g. auth.")}),
+        # The datalist (audit/event_list.html) offers every code with its label.
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. auth."), "list": "audit-actions"}),
     )
     actor = forms.CharField(label=_("Actor"), required=False, max_length=150)
     outcome = forms.ChoiceField(

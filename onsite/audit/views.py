@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onsite.accounts.models import Role
+from onsite.audit.actions import ACTIONS
 from onsite.audit.forms import EventFilterForm, ExportForm
 from onsite.audit.models import AuditEvent, Outcome
 from onsite.audit.services import export_csv, export_xlsx, record_event, verify_chain
@@ -37,7 +38,12 @@ def event_list(request: OnsiteRequest) -> HttpResponse:
     return render(
         request,
         "audit/event_list.html",
-        {"page": page, "form": form, "query": query.urlencode()},
+        {
+            "page": page,
+            "form": form,
+            "query": query.urlencode(),
+            "actions": sorted((code, str(label)) for code, label in ACTIONS.items()),
+        },
     )
 
 

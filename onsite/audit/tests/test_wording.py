@@ -137,3 +137,12 @@ def test_a_description_that_needs_a_language_is_still_stored():
             return "ok"
 
     assert stored_description(Picky()) == "ok"
+
+
+@pytest.mark.django_db
+def test_the_action_filter_offers_codes_with_their_labels(client_for, auditor):
+    client = client_for(auditor)
+    client.cookies["django_language"] = "en"
+    body = client.get("/audit/").content.decode()
+    assert 'list="audit-actions"' in body
+    assert '<option value="auth.login">Signed in</option>' in body
