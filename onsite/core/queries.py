@@ -14,8 +14,10 @@ if TYPE_CHECKING:
     from onsite.core.models import Center
 
 
-# Homes that show the to-do list (the admin's home has its own setup steps).
+# Homes that show the to-do list (the admin's also shows the setup steps while the center
+# is incomplete; the admin decides filings and red tags too).
 TO_DO_ROLES = (
+    Role.ADMIN,
     Role.STAFF,
     Role.MEMBER,
     Role.GROUP_LEADER,

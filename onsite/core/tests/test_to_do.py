@@ -102,6 +102,13 @@ def test_the_office_sees_filings_and_red_tags_to_decide(
         'action="/standards/filings/'
         in client.get(f"/standards/filings/{filing.pk}/").content.decode()
     )
+    # The center admin decides both, on the home page below the setup steps.
+    admin = UserFactory(center=center, roles=["admin"])
+    admin_client = client_for(admin)
+    admin_entries = to_do(admin_client.get("/").content.decode())
+    assert ("filing", f"/standards/filings/{filing.pk}/") in admin_entries
+    assert ("red-tags", "/redtags/") in admin_entries
+    follow(admin_client, admin_entries)
     # The leader decides red tags but not filings.
     kinds = [kind for kind, _href in to_do(client_for(leader).get("/").content.decode())]
     assert "red-tags" in kinds
@@ -123,7 +130,8 @@ def test_a_supervisor_s_own_rectification_is_one_tap_away(client_for, center, su
 
 
 @pytest.mark.parametrize(
-    "persona", ["staff_user", "member", "group_leader", "supervisor", "leader", "office_user"]
+    "persona",
+    ["admin_user", "staff_user", "member", "group_leader", "supervisor", "leader", "office_user"],
 )
 def test_every_to_do_link_opens_for_its_person(request, persona, client_for, center, staff_user):
     from onsite.inspections.tests.factories import published_standard
