@@ -146,3 +146,17 @@ def test_the_action_filter_offers_codes_with_their_labels(client_for, auditor):
     body = client.get("/audit/").content.decode()
     assert 'list="audit-actions"' in body
     assert '<option value="auth.login">Signed in</option>' in body
+
+
+def test_words_with_a_context_come_back_in_the_readers_language():
+    from django.utils.translation import pgettext_lazy
+
+    from onsite.audit.wording import marking_message_ids, readable
+
+    with translation.override("zh-hans"), marking_message_ids():
+        stored = f"job {pgettext_lazy('job', 'Running')}"
+    assert "进行中" not in stored
+    with translation.override("zh-hans"):
+        assert readable(stored) == "job 进行中"
+    with translation.override("en"):
+        assert readable(stored) == "job Running"
