@@ -14,7 +14,7 @@ FORM = re.compile(r"<form\b(?P<tag>[^>]*)>(?P<body>.*?)</form>", re.DOTALL)
 # URL names whose last word says the post cannot be taken back.
 DESTRUCTIVE_URL = re.compile(
     r"\{% url '[\w-]+:[\w-]*-(?:delete|discard|publish|active|close|remove|revoke|withdraw|end"
-    r"|password-reset|two-factor-reset)'"
+    r"|password-reset|two-factor-reset|decide|override|finding-cards)'"
 )
 # Forms posting to their own page with the verb in a hidden field or a button.
 DESTRUCTIVE_ACTION = re.compile(

@@ -73,6 +73,7 @@ def test_tag_decide_requisition_and_partial_issue(page, phone_page, center, sett
     assert form.locator("#id_decision").input_value() == "return_to_store"
     shot(office, tmp_path, "2-decide")
     form.get_by_role("button", name="记录处置决定").click()
+    office.click("[data-testid=confirm-ok]")
     office.wait_for_selector("[data-testid=returned]")
     assert "12" in office.locator("[data-testid=returned]").inner_text()
     office.goto("/supplies/")
@@ -83,6 +84,7 @@ def test_tag_decide_requisition_and_partial_issue(page, phone_page, center, sett
     stapler.locator("input[type=checkbox]").check()
     office.select_option("[data-testid=bulk-form] select[name=decision]", "discard")
     office.get_by_role("button", name="处置所选红牌").click()
+    office.click("[data-testid=confirm-ok]")  # a decision is final: it asks first
     office.wait_for_selector(".alert-success")
     decisions = dict(RedTag.objects.values_list("item_name", "decision"))
     assert decisions == {"多余签字笔": "return_to_store", "坏订书机": "discard"}
