@@ -94,8 +94,8 @@ def write_sheet(
     sheet = book.create_sheet(_sheet_title(title))
     rows = iter(rows)
     sample = [list(row) for row in islice(rows, WIDTH_SAMPLE)]
-    header = [str(h) for h in header]
-    widths = [display_width(h) for h in header]
+    names = [str(h) for h in header]
+    widths = [display_width(h) for h in names]
     for row in sample:
         for index, value in enumerate(row):
             if index < len(widths):
@@ -109,16 +109,16 @@ def write_sheet(
     sheet.freeze_panes = f"A{header_row + 1}"
     if heading:
         sheet.append([_cell(sheet, heading, font=HEADING_FONT)])
-    sheet.append([_cell(sheet, h, font=HEADER_FONT, fill=HEADER_FILL) for h in header])
+    sheet.append([_cell(sheet, h, font=HEADER_FONT, fill=HEADER_FILL) for h in names])
     written = 0
-    for row in _chain(sample, rows):
-        sheet.append([_cell(sheet, value) for value in row])
+    for values in _chain(sample, rows):
+        sheet.append([_cell(sheet, value) for value in values])
         written += 1
         if progress is not None and written % every == 0:
             progress(written)
     last_row = header_row + max(written, 1)
-    if header:
-        sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(header))}{last_row}"
+    if names:
+        sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(names))}{last_row}"
     return sheet
 
 

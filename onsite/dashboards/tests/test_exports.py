@@ -11,7 +11,6 @@ from openpyxl import load_workbook
 from onsite.audit.models import AuditEvent
 from onsite.core import excel
 from onsite.core.tests.excel_checks import assert_table_sheet
-from onsite.dashboards import exports
 from onsite.dashboards.models import ReportJob
 from onsite.dashboards.tests.factories import (
     record_finding,
@@ -80,7 +79,8 @@ def test_each_export_has_its_rows(client_for, office_user, center, the_hall, kin
     assert "Excel" not in response["Content-Disposition"]
     sheet = sheet_of(response)
     assert center.name in sheet["A1"].value
-    assert "Excel" not in sheet["A1"].value and "Excel" not in sheet.title
+    assert "Excel" not in sheet["A1"].value
+    assert "Excel" not in sheet.title
     assert_table_sheet(sheet, header_row=2)
     body = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
     expected = {"inspections": 1, "findings": 1, "rectifications": 1, "ranking": 3, "ratings": 2}
