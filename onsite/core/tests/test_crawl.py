@@ -3,8 +3,8 @@ menu, and meets no error page, no English in the Chinese interface and no Chines
 English one.
 
 How it crawls: the demo is seeded once for the module with the steps of ``seed_demo`` (the
-main center with 12 windows instead of 36: every demo login and every kind of record exists,
-seeding takes a third of the time). Each role signs in through the sign-in form and walks
+main center with 12 windows instead of 36: every demo login and every kind of record exists;
+the second center without its inspections and programme, see ``SECOND_CENTER_SKIPS``). Each role signs in through the sign-in form and walks
 breadth-first from ``/`` to depth 3 (menu pages are depth 1), GET only, following redirects.
 A page is fetched once per *shape* (its URL name): the
 second zone detail page teaches nothing the first did not, and the budget goes to other pages.
@@ -160,6 +160,12 @@ VOID = {
 UNREAD = {"script", "style", "template", "noscript"}
 
 
+# The second center skips the two costly steps (four weeks of inspections with photos, the
+# programme): its pages then show a center that has just started, worth crawling too, and
+# seeding takes a third less time.
+SECOND_CENTER_SKIPS = {"onsite.inspections.demo", "onsite.programme.demo"}
+
+
 # --- the demo, once per module -----------------------------------------------------------
 
 
@@ -229,7 +235,8 @@ def demo(django_db_setup, django_db_blocker):
             seed_demo(main_windows=12)
             for center in Center.objects.filter(code__in=["xx", "yy"]).order_by("code"):
                 for step in DEMO_STEPS:
-                    import_module(step).seed(center)
+                    if center.code == "xx" or step not in SECOND_CENTER_SKIPS:
+                        import_module(step).seed(center)
         yield collect_data()
         call_command("flush", interactive=False, verbosity=0)
 
