@@ -30,7 +30,7 @@ def test_a_temporary_password_is_replaced_at_first_sign_in_on_a_phone(page, phon
 
     sign_in(page, "sys")
     page.wait_for_url(lambda url: "/accounts/login" not in url)
-    page.get_by_role("link", name="账户").first.click()
+    page.get_by_role("link", name="账号").first.click()
     page.get_by_role("link", name="newbie").click()
     page.click("[data-testid=reset-password]")
     page.click("[data-testid=confirm-ok]")  # the old password stops working: it asks first

@@ -175,7 +175,7 @@ def test_both_admins_see_the_accounts_of_their_center(
     assert ">amy<" in body
     assert "otheradmin" not in body
     assert client.get("/accounts/users/amy/").status_code == 200
-    assert "账户" in client.get("/").content.decode(), "their home points to the accounts"
+    assert "账号" in client.get("/").content.decode(), "their home points to the accounts"
 
 
 def test_the_account_list_costs_the_same_for_more_people(
