@@ -20,9 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from onsite.audit.models import Outcome
-from onsite.audit.services import record_event
 from onsite.core.concurrency import ConflictError, existing_submission
+from onsite.core.decorators import refuse as deny  # the one audited 403 of a page
 from onsite.core.decorators import role_required
 from onsite.core.models import get_for_center
 from onsite.core.paging import page_of
@@ -61,17 +60,6 @@ FINDING_SORTS: SortKeys = {
     "severity": by_choices("severity", Severity.values),
 }
 RECURRING_WINDOW_DAYS = 90
-
-
-def deny(request: OnsiteRequest) -> HttpResponse:
-    """A 403 page and an audit row, as role_required does for a wrong role."""
-    record_event(
-        request,
-        action="access.denied",
-        outcome=Outcome.DENIED,
-        detail={"path": request.path[:200], "method": request.method},
-    )
-    return render(request, "403.html", status=403)
 
 
 def _page(request: OnsiteRequest, rows: QuerySet[Any]) -> Any:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onsite.core.concurrency import ConflictError
+from onsite.core.decorators import refuse as deny
 from onsite.core.decorators import role_required
 from onsite.core.paging import page_of
 from onsite.core.sorting import SortKeys, by_choices, sort_rows
@@ -25,7 +26,6 @@ from onsite.core.types import OnsiteRequest
 from onsite.inspections.access import can_improve
 from onsite.inspections.models import AnswerPhoto, Severity
 from onsite.inspections.photos import photo_response
-from onsite.inspections.views import deny
 from onsite.rectification import access, services
 from onsite.rectification.calendar import coming_year_warning, load_from_package
 from onsite.rectification.forms import (

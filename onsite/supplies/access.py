@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.http import Http404
 from ninja.errors import HttpError
 
 from onsite.accounts.models import Role
@@ -47,18 +46,6 @@ def center_of(request: OnsiteRequest) -> Center:
     if request.center is None:
         raise Http404
     return request.center
-
-
-def deny(request: OnsiteRequest) -> HttpResponse:
-    """A page's refusal after its role check passed (not this requisition, not your unit):
-    the same 403 page and audit row as `role_required`."""
-    record_event(
-        request,
-        action="access.denied",
-        outcome=Outcome.DENIED,
-        detail={"path": request.path[:200], "method": request.method},
-    )
-    return render(request, "403.html", status=403)
 
 
 def require(request: OnsiteRequest, *roles: str, write: bool = False) -> Center:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from onsite.accounts.models import Role
 from onsite.core.concurrency import ConflictError
+from onsite.core.decorators import refuse as deny
 from onsite.core.decorators import role_required
 from onsite.core.models import get_for_center
 from onsite.core.sorting import SortKeys, by_choices, sort_rows
@@ -31,7 +32,6 @@ from onsite.supplies.access import (
     SEE_ALL,
     STORE_ROLES,
     center_of,
-    deny,
 )
 from onsite.supplies.forms import (
     ApproveForm,

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from onsite.core.concurrency import ConflictError
+from onsite.core.decorators import refuse as deny
 from onsite.core.decorators import role_required
 from onsite.core.models import get_for_center
 from onsite.core.types import OnsiteRequest
@@ -22,7 +23,6 @@ from onsite.programme import access, queries, services
 from onsite.programme.explain import describe_plan
 from onsite.programme.forms import CloseForm, RoundForm
 from onsite.programme.models import PHASES, AcceptanceRound, Phase, RatingSheet
-from onsite.programme.views.common import deny
 
 PAGE_SIZE = 25
 
