@@ -26,7 +26,9 @@ class EventFilterForm(StyledForm):
         required=False,
         max_length=60,
         # The datalist (audit/event_list.html) offers every code with its label.
-        widget=forms.TextInput(attrs={"placeholder": _("Type to pick an action"), "list": "audit-actions"}),
+        widget=forms.TextInput(
+            attrs={"placeholder": _("Type to pick an action"), "list": "audit-actions"}
+        ),
     )
     actor = forms.CharField(label=_("Actor"), required=False, max_length=150)
     outcome = forms.ChoiceField(
