@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onsite.core.concurrency import ConflictError
+from onsite.core.decorators import refuse as deny
 from onsite.core.decorators import role_required
 from onsite.core.job_views import background_file
 from onsite.core.jobs import queue_file_job
@@ -34,7 +35,7 @@ from onsite.redtags.forms import (
 from onsite.redtags.models import Disposition, Phase, RedTag, RedTagPolicy, RedTagQuerySet
 from onsite.redtags.pdf import TAGS_JOB, inline_tags, render_tags_pdf, tags_filename
 from onsite.redtags.services import DECIDER_ROLES, POLICY_ROLES, TAGGER_ROLES
-from onsite.supplies.access import READERS, center_of, deny
+from onsite.supplies.access import READERS, center_of
 
 PRINT_LIMIT = 200
 FILTERS = ("held", "overdue", "decided", "withdrawn", "all")
