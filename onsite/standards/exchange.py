@@ -354,6 +354,13 @@ def _find_sheet(book: Any, sheet: Sheet) -> Any:
     return next((ws for ws in book.worksheets if _normal(ws.title) in names), None)
 
 
+def _sheet_title(book: Any, sheet: Sheet) -> str:
+    """How errors name a sheet: as the uploaded file titles it (its language may not be the
+    reader's), or in the reader's language when the file lacks it."""
+    worksheet = _find_sheet(book, sheet)
+    return str(sheet.label) if worksheet is None else str(worksheet.title)
+
+
 def _read_rows(book: Any, sheet: Sheet, rows: _Rows) -> list[tuple[int, dict[str, Any]]] | None:
     """The sheet's rows keyed by column, or None when the workbook has no such sheet."""
     worksheet = _find_sheet(book, sheet)
@@ -523,7 +530,7 @@ def _owner(
 
 def _read_clauses(book: Any, standards: list[Parsed], spelled: list[tuple[str, str]],
                   rows: _Rows) -> None:  # fmt: skip
-    sheet = str(CLAUSES.label)
+    sheet = _sheet_title(book, CLAUSES)
     found = _read_rows(book, CLAUSES, rows)
     if found is None:
         rows.errors.append(_("The workbook has no sheet “%(sheet)s”.") % {"sheet": sheet})
@@ -561,7 +568,7 @@ def _read_clauses(book: Any, standards: list[Parsed], spelled: list[tuple[str, s
 
 def _read_items(book: Any, standards: list[Parsed], spelled: list[tuple[str, str]],
                 rows: _Rows) -> None:  # fmt: skip
-    sheet = str(ITEMS.label)
+    sheet = _sheet_title(book, ITEMS)
     found = _read_rows(book, ITEMS, rows)
     if found is None:
         return  # a standard may have clauses only
