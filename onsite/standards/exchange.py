@@ -171,9 +171,9 @@ def _yes_no(flag: bool) -> str:
     return str(YES if flag else NO)
 
 
-@dataclass
-class Written:
-    """One standard as the workbook shows it."""
+@dataclass(kw_only=True)
+class StandardRow:
+    """A standard's own values: one row of the Standards sheet."""
 
     area_type_code: str
     area_type_name: str
@@ -182,6 +182,12 @@ class Written:
     depth_mm: int
     default_edge_distance_mm: int
     note: str
+
+
+@dataclass(kw_only=True)
+class Written(StandardRow):
+    """One standard as the workbook shows it."""
+
     clauses: list[dict[str, Any]]
     rules: list[dict[str, Any]]
 
@@ -402,19 +408,12 @@ def _read_rows(book: Any, sheet: Sheet, rows: _Rows) -> list[tuple[int, dict[str
     return result
 
 
-@dataclass
-class Parsed:
+@dataclass(kw_only=True)
+class Parsed(StandardRow):
     """One standard of the workbook, checked, with the area type it goes to (None: a new
     area type is made from `area_type_code` and `area_type_name`)."""
 
     area_type: AreaType | None
-    area_type_code: str
-    area_type_name: str
-    title: str
-    width_mm: int
-    depth_mm: int
-    default_edge_distance_mm: int
-    note: str
     clauses: list[dict[str, Any]] = field(default_factory=list)
     items: list[dict[str, Any]] = field(default_factory=list)
 
