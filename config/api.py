@@ -1,7 +1,18 @@
+"""The JSON API: one NinjaAPI over every app's router, and the one error contract.
+
+A refusal raised by any domain check (`onsite.core.refusals`) is answered here, the same way in
+every app: 403 not allowed (and an `access.denied` audit row), 404 not visible, 409 stale
+version or wrong state, 422 invalid input; the body is `{"code": …, "detail": …}` with the
+detail in the caller's language. A service's ValidationError is invalid input (422)."""
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from onsite.accounts.api import API_AUTH
 from onsite.accounts.api import router as accounts_router
+from onsite.core.access import note_refusal
+from onsite.core.refusals import Invalid, Refusal
 from onsite.dashboards.api import router as dashboards_router
 from onsite.engagement.api import router as engagement_router
 from onsite.inspections.api import router as inspections_router
@@ -34,3 +45,14 @@ api.add_router("/engagement", engagement_router)
 api.add_router("/dashboards", dashboards_router)
 api.add_router("/redtags", redtags_router)
 api.add_router("/supplies", supplies_router)
+
+
+@api.exception_handler(Refusal)
+def refused(request: HttpRequest, exc: Refusal) -> HttpResponse:
+    note_refusal(request, exc)
+    return api.create_response(request, exc.as_json(), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return refused(request, Invalid.from_validation(exc))

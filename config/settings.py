@@ -82,7 +82,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",  # serves the API docs (Swagger UI) from its own static files, not a CDN
     "template_partials",
-    "rules.apps.AutodiscoverRulesConfig",
     "django_tasks",
     "django_tasks_db",
     "onsite.core",
@@ -99,6 +98,7 @@ INSTALLED_APPS = [
     "onsite.dashboards",
     "onsite.redtags",
     "onsite.supplies",
+    "onsite.site",
 ]
 
 MIDDLEWARE = [
@@ -149,7 +149,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"

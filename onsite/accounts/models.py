@@ -12,27 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onsite.core.models import Center
-
-
-class Role(models.TextChoices):
-    """Ordered from the widest home page to the narrowest: the first role a user holds
-    picks their home page."""
-
-    ADMIN = "admin", _("Center admin")
-    LEADER = "leader", _("Leadership")
-    OFFICE = "office", _("Programme office")
-    SUPERVISOR = "supervisor", _("Supervisor")
-    GROUP_LEADER = "group_leader", _("Promotion-group leader")
-    MEMBER = "member", _("Working-group member")
-    STAFF = "staff", _("Window staff")
-    # 三权分立: system admin (accounts, operations), security admin (grants, security settings)
-    # and the auditor (audit admin: reads and exports the audit trail). One account holds at
-    # most one of the three; the auditor holds no other role at all.
-    SYSADMIN = "sysadmin", _("System admin")
-    SECADMIN = "secadmin", _("Security admin")
-    AUDITOR = "auditor", _("Auditor")
-    VIEWER = "viewer", _("Cross-center viewer")
-
+from onsite.core.roles import Role as Role  # re-exported: grants and users name it here
 
 ROLE_ORDER = list(Role)
 ROLE_RANK = {role.value: rank for rank, role in enumerate(Role)}

@@ -46,8 +46,8 @@ from onsite.accounts.models import (
 )
 from onsite.accounts.slips import Slip, render_slips_pdf
 from onsite.audit.services import client_ip, record_event
+from onsite.core.access import role_required
 from onsite.core.concurrency import existing_submission
-from onsite.core.decorators import role_required
 from onsite.core.models import Center, get_for_center
 from onsite.core.sorting import SortKeys, sort_rows
 from onsite.core.types import OnsiteRequest

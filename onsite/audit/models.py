@@ -8,7 +8,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from onsite.audit.actions import action_label
+from onsite.audit.wording import readable
 from onsite.core.models import Center
+from onsite.core.roles import Role
 
 GENESIS = "0" * 64
 
@@ -61,15 +64,11 @@ class AuditEvent(models.Model):
 
     @property
     def action_label(self) -> str:
-        from onsite.audit.actions import action_label
-
         return action_label(self.action)
 
     @property
     def object_text(self) -> str:
         """The object's stored description in the reader's language."""
-        from onsite.audit.wording import readable
-
         return readable(self.object_repr)
 
     @property
@@ -89,8 +88,6 @@ class AuditEvent(models.Model):
 
     @property
     def role_label(self) -> str:
-        from onsite.accounts.models import Role
-
         return str(Role(self.role).label) if self.role in Role.values else self.role
 
     def compute_hash(self) -> str:

@@ -9,13 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from onsite.accounts.models import Role
 from onsite.audit.actions import ACTIONS
 from onsite.audit.forms import EventFilterForm, ExportForm
 from onsite.audit.models import AuditEvent, Outcome
 from onsite.audit.services import export_csv, export_xlsx, record_event, verify_chain
-from onsite.core.decorators import role_required
+from onsite.core.access import role_required
 from onsite.core.paging import page_of
+from onsite.core.roles import Role
 from onsite.core.types import OnsiteRequest
 
 PAGE_SIZE = 50

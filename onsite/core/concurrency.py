@@ -11,10 +11,14 @@ from django.db import models
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
+from onsite.core.models import SubmissionKey
+from onsite.core.refusals import Conflict
 
-class ConflictError(Exception):
-    """Someone else saved this object since the user opened it."""
 
+class ConflictError(Conflict):
+    """Someone else saved this object since the user opened it (409, code `stale`)."""
+
+    default_code = "stale"
     message = _(
         "Someone else saved this in the meantime. Your changes were not saved; "
         "reload the page to see the latest version, then make your change again."
@@ -38,8 +42,6 @@ def claim_submission(*, center: Any, user: Any, scope: str, key: str, object_id:
     """Records that (user, scope, key) produced object_id. Call it inside the transaction that
     creates the object. If the key was already used, returns the first object's id and the
     caller must roll back its own work (raise, or use `existing_submission` before creating)."""
-    from onsite.core.models import SubmissionKey
-
     record, _created = SubmissionKey.objects.get_or_create(
         user=user, scope=scope, key=key[:64], defaults={"center": center, "object_id": object_id}
     )
@@ -48,8 +50,6 @@ def claim_submission(*, center: Any, user: Any, scope: str, key: str, object_id:
 
 def existing_submission(*, user: Any, scope: str, key: str) -> str | None:
     """The object id a previous submit with this key created, if any."""
-    from onsite.core.models import SubmissionKey
-
     return (
         SubmissionKey.objects.filter(user=user, scope=scope, key=key[:64])
         .values_list("object_id", flat=True)

@@ -12,19 +12,17 @@ from __future__ import annotations
 
 import io
 import mimetypes
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import F
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -75,10 +73,12 @@ class CleanPhoto:
     height: int
 
 
-def clean_photo(upload: UploadedFile[bytes], *, user: Any = None) -> CleanPhoto:
+def clean_photo(
+    upload: UploadedFile[bytes], *, quota: Callable[[int], None] | None = None
+) -> CleanPhoto:
     """Validates and re-encodes an uploaded photo. Raises ValidationError in the user's language.
-    With `user`, the photo also counts against that user's daily quota (checked before the
-    costly decoding)."""
+    `quota`, when given, is called with the file's size once it is known to be a photo and
+    before the costly decoding (the accounts app's daily quota); it raises to refuse."""
     size = upload.size or 0
     if size > MAX_BYTES:
         raise ValidationError(
@@ -94,8 +94,8 @@ def clean_photo(upload: UploadedFile[bytes], *, user: Any = None) -> CleanPhoto:
             _("This file is not a photo. Please upload a JPEG, PNG, WebP or HEIC image."),
             code="not_image",
         )
-    if user is not None:
-        claim_upload_quota(user, size=size)
+    if quota is not None:
+        quota(size)
     upload.seek(0)
     data = upload.read(MAX_BYTES + 1)
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
@@ -144,30 +144,6 @@ def _jpeg(picture: Image.Image, *, quality: int) -> bytes:
     out = io.BytesIO()
     picture.save(out, format="JPEG", quality=quality, optimize=True)
     return out.getvalue()
-
-
-# --- per-user daily quota -----------------------------------------------------------------
-
-
-def claim_upload_quota(user: Any, *, size: int = 0) -> None:
-    """Counts one upload for `user` today (in the server's time zone) and raises
-    ValidationError once PHOTO_DAILY_QUOTA is reached. Safe under concurrent uploads: the
-    count only grows through a conditional UPDATE."""
-    limit = int(getattr(settings, "PHOTO_DAILY_QUOTA", 0))
-    if limit <= 0 or user is None or not user.is_authenticated:
-        return
-    from onsite.accounts.models import UploadTally
-
-    tally, _created = UploadTally.objects.get_or_create(user=user, day=timezone.localdate())
-    counted = UploadTally.objects.filter(pk=tally.pk, count__lt=limit).update(
-        count=F("count") + 1, bytes=F("bytes") + size
-    )
-    if not counted:
-        raise ValidationError(
-            _("You have reached today's limit of %(limit)d photos. Please try again tomorrow.")
-            % {"limit": limit},
-            code="quota",
-        )
 
 
 # --- serving private files ----------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from onsite.core import jobs
-from onsite.core.decorators import refuse, role_required
+from onsite.core.access import refuse, role_required
 from onsite.core.images import serve_protected_file
 from onsite.core.models import FileJob, get_for_center
 from onsite.core.policy import EVERY_ROLE

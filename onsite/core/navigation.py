@@ -12,7 +12,6 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from onsite.accounts.models import Role
 from onsite.core.policy import POLICY
 from onsite.dashboards.apps import NAV_LABEL as DASHBOARD
 from onsite.engagement.apps import NAV_LABEL as BOARD
@@ -47,9 +46,6 @@ CHECKS = _("Check and fix")
 SORT = _("Sort and supplies")
 ENGAGEMENT = _("Engagement")
 
-# Role sets that the domain apps' decorators use (the menu itself reads the policy).
-ALL = frozenset(Role.values) - {Role.VIEWER, Role.AUDITOR}
-MANAGERS = frozenset({Role.ADMIN, Role.LEADER, Role.OFFICE, Role.SUPERVISOR, Role.GROUP_LEADER})
 
 NAV: list[NavItem] = [
     NavItem(_("Home"), "core:home", "house"),

@@ -22,8 +22,8 @@ from django.views.decorators.http import require_POST
 
 from onsite.core import excel
 from onsite.core import jobs as core_jobs
+from onsite.core.access import role_required
 from onsite.core.concurrency import ConflictError
-from onsite.core.decorators import role_required
 from onsite.core.images import serve_protected_file
 from onsite.core.models import Center
 from onsite.core.types import OnsiteRequest

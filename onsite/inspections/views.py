@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from onsite.core.access import refuse as deny  # the one audited 403 of a page
+from onsite.core.access import role_required
 from onsite.core.concurrency import ConflictError, existing_submission
-from onsite.core.decorators import refuse as deny  # the one audited 403 of a page
-from onsite.core.decorators import role_required
 from onsite.core.models import get_for_center
 from onsite.core.paging import page_of
 from onsite.core.sorting import SortKeys, by_choices, sort_rows

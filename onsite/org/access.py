@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 
 from onsite.accounts.models import Role, User
 from onsite.core.models import Center, get_for_center
-from onsite.core.navigation import ALL, MANAGERS
+from onsite.core.roles import ALL, MANAGERS
 from onsite.org.models import AreaType, Floor, Group, Unit, Zone
 
 # Units and staff: people who run or take part in the programme, and cross-center viewers.

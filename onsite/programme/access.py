@@ -13,7 +13,7 @@ from onsite.accounts.models import Role, User
 from onsite.audit.models import Outcome
 from onsite.audit.services import record_event
 from onsite.core.models import Center, get_for_center
-from onsite.core.navigation import ALL
+from onsite.core.roles import ALL
 from onsite.core.types import OnsiteRequest
 from onsite.org.models import Unit
 from onsite.programme.models import (

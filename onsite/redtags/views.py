@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from onsite.core.access import refuse as deny
+from onsite.core.access import role_required
 from onsite.core.concurrency import ConflictError
-from onsite.core.decorators import refuse as deny
-from onsite.core.decorators import role_required
 from onsite.core.job_views import background_file
 from onsite.core.jobs import queue_file_job
 from onsite.core.models import get_for_center

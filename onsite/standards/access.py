@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 
 from onsite.accounts.models import Role, User
 from onsite.core.models import Center, get_for_center
-from onsite.core.navigation import ALL
+from onsite.core.roles import ALL
 from onsite.org.models import AreaType, Zone
 from onsite.standards.models import Clause, FilingQuerySet, ItemFiling, ItemRule, StandardVersion
 

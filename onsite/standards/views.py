@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onsite.accounts.models import Role
+from onsite.core.access import role_required
 from onsite.core.concurrency import ConflictError
-from onsite.core.decorators import role_required
 from onsite.core.job_views import background_file
 from onsite.core.jobs import queue_file_job
 from onsite.core.models import get_for_center

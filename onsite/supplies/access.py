@@ -11,7 +11,7 @@ from onsite.audit.models import Outcome
 from onsite.audit.services import record_event
 from onsite.core.concurrency import ConflictError
 from onsite.core.models import Center
-from onsite.core.navigation import ALL, MANAGERS
+from onsite.core.roles import ALL, MANAGERS
 from onsite.core.types import OnsiteRequest
 
 STORE_ROLES = (Role.ADMIN, Role.OFFICE)

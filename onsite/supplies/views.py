@@ -16,9 +16,9 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from onsite.accounts.models import Role
+from onsite.core.access import refuse as deny
+from onsite.core.access import role_required
 from onsite.core.concurrency import ConflictError
-from onsite.core.decorators import refuse as deny
-from onsite.core.decorators import role_required
 from onsite.core.models import get_for_center
 from onsite.core.sorting import SortKeys, by_choices, sort_rows
 from onsite.core.types import OnsiteRequest

@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onsite.accounts.models import Role
+from onsite.core.access import role_required
 from onsite.core.concurrency import ConflictError
-from onsite.core.decorators import role_required
 from onsite.core.models import get_for_center
-from onsite.core.navigation import ALL
+from onsite.core.roles import ALL
 from onsite.core.types import OnsiteRequest
 from onsite.surveys import export, queries, services
 from onsite.surveys.forms import AnswerForm, FollowUpForm, QuestionForm, SurveyForm, VersionForm

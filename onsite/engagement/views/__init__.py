@@ -2,7 +2,7 @@
 training and acknowledgements, slogans and proposals."""
 
 from onsite.accounts.models import Role
-from onsite.core.navigation import ALL
+from onsite.core.roles import ALL
 
 EVERYONE = tuple(ALL | {Role.VIEWER})
 MEMBERS = tuple(ALL)  # people of the center (not cross-center viewers) who take part

@@ -11,8 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from onsite.core.access import role_required
 from onsite.core.concurrency import ConflictError
-from onsite.core.decorators import role_required
 from onsite.core.models import get_for_center
 from onsite.core.types import OnsiteRequest
 from onsite.engagement import queries, services

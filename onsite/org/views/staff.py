@@ -11,8 +11,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from onsite.accounts.models import Role, RoleGrant, User
+from onsite.core.access import role_required
 from onsite.core.concurrency import ConflictError
-from onsite.core.decorators import role_required
 from onsite.core.models import get_for_center
 from onsite.core.sorting import SortKeys, sort_rows
 from onsite.core.types import OnsiteRequest

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onsite.core.decorators import role_required
+from onsite.core.access import role_required
 from onsite.core.types import OnsiteRequest
 from onsite.org import access
 from onsite.org.forms import ImportForm

@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from onsite.accounts.models import RoleGrant
+from onsite.core.access import role_required
 from onsite.core.concurrency import ConflictError
-from onsite.core.decorators import role_required
 from onsite.core.models import get_for_center
 from onsite.core.sorting import SortKeys, by_choices, sort_rows
 from onsite.core.types import OnsiteRequest

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onsite.audit.services import record_event
+from onsite.core.access import role_required
 from onsite.core.concurrency import ConflictError
-from onsite.core.decorators import role_required
 from onsite.core.job_views import background_file
 from onsite.core.models import Center, get_for_center
 from onsite.core.paging import page_of

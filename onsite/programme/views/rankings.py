@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from onsite.core.access import role_required
 from onsite.core.concurrency import ConflictError
-from onsite.core.decorators import role_required
 from onsite.core.types import OnsiteRequest
 from onsite.programme import access, queries, services
 from onsite.programme.forms import CardForm, InterviewForm, MonthForm, RevokeForm

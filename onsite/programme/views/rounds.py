@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from onsite.core.access import refuse as deny
+from onsite.core.access import role_required
 from onsite.core.concurrency import ConflictError
-from onsite.core.decorators import refuse as deny
-from onsite.core.decorators import role_required
 from onsite.core.models import get_for_center
 from onsite.core.types import OnsiteRequest
 from onsite.org.models import Zone
