@@ -65,6 +65,7 @@ check-messages: dev-venv
 lint: dev-venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 typecheck: dev-venv
 	$(VENV)/bin/mypy .
