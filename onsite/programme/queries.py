@@ -12,6 +12,8 @@ from typing import Any
 from django.utils import timezone
 
 from onsite.accounts.models import User
+from onsite.core.months import month_end, month_start
+from onsite.core.ranking import competition_ranks
 from onsite.inspections.models import Inspection
 from onsite.org.models import Unit
 from onsite.programme.gates import GateResult, evaluate_gate
@@ -27,9 +29,8 @@ from onsite.programme.models import (
     RoundUnit,
     Wave,
     WaveUnit,
-    next_month,
 )
-from onsite.programme.results import one_place, ranks
+from onsite.programme.results import one_place
 
 # --- the monthly ranking -------------------------------------------------------------------
 
@@ -43,11 +44,13 @@ class MonthRow:
 
 
 def month_scores(*, center: Any, month: datetime.date) -> list[MonthRow]:
-    """A unit's score for the month: the mean of its zones' supervision inspections in the
-    month and its results in acceptance rounds closed in the month (each counts once).
-    Units without any are not ranked. Three queries."""
-    first = month.replace(day=1)
-    last = next_month(first) - datetime.timedelta(days=1)
+    """The month's ranking, the one source of a unit's monthly score and rank: the programme
+    publishes it (`MonthlyRanking`) and the dashboard ranks by it (docs/dashboards.md, "One
+    ranking"). A unit's score is the mean of its zones' supervision inspections in the month
+    and its results in acceptance rounds closed in the month (each counts once); units without
+    any are not ranked. Three queries."""
+    first = month_start(month)
+    last = month_end(first)
     scores: dict[int, list[Decimal]] = defaultdict(list)
     for unit_id, score in Inspection.objects.filter(
         center=center,
@@ -70,7 +73,7 @@ def month_scores(*, center: Any, month: datetime.date) -> list[MonthRow]:
         if score is not None:
             scores[unit_id].append(score)
     means = {unit: one_place(sum(values) / len(values)) for unit, values in scores.items()}
-    ranked = ranks(means)
+    ranked = competition_ranks(means)
     units = Unit.objects.in_bulk(list(means))
     return sorted(
         (MonthRow(units[u], means[u], ranked[u], len(scores[u])) for u in means if u in units),

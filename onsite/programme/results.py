@@ -21,11 +21,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from onsite.core.ranking import competition_ranks
+
 OUTLIER_POINTS = Decimal(15)
 TRIM_FROM = 4
 UNIFORM_VARIANCE = 100.0**2 / 12
 ONE_PLACE = Decimal("0.1")
 TWO_PLACES = Decimal("0.01")
+
+# The one rank function of Onsite (rounds, months and the dashboard alike): 1, 2, 2, 4.
+ranks = competition_ranks
 
 
 def one_place(value: Decimal | float) -> Decimal:
@@ -96,20 +101,6 @@ def reliability(table: Mapping[int, Sequence[Decimal]]) -> Decimal | None:
         return None
     value = (between - within) / denominator
     return Decimal(str(max(-1.0, min(1.0, value)))).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
-
-
-def ranks(scores: Mapping[int, Decimal]) -> dict[int, int]:
-    """Competition ranking, highest score first; equal scores share a rank."""
-    ordered = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-    result: dict[int, int] = {}
-    previous: Decimal | None = None
-    rank = 0
-    for position, (key, score) in enumerate(ordered, start=1):
-        if score != previous:
-            rank = position
-            previous = score
-        result[key] = rank
-    return result
 
 
 def weighted_score(parts: Sequence[tuple[Decimal | None, Decimal | None]]) -> Decimal | None:

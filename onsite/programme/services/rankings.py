@@ -34,6 +34,7 @@ from onsite.programme.models import (
     MonthlyResult,
     previous_month,
 )
+from onsite.programme.queries import month_scores
 from onsite.programme.services.common import (
     EARLIEST,
     MIN_UNITS_FOR_YELLOW,
@@ -115,8 +116,6 @@ def publish_month(
     """Freezes the month's ranking (see `queries.month_scores`), hands the red flag to the
     top unit, gives the bottom one a yellow card, and puts a unit that was also last in the
     previous published month on the interview list. Publishing twice returns the first."""
-    from onsite.programme.queries import month_scores
-
     month = month.replace(day=1)
     if month < EARLIEST:
         raise ProgrammeError(_("No unit has a score in that month."))
