@@ -22,6 +22,7 @@ from onsite.programme.models import (
     AcceptanceRound,
     Card,
     Interview,
+    MonthlyRanking,
     Phase,
     PhaseProgress,
     Programme,
@@ -79,6 +80,20 @@ def month_scores(*, center: Any, month: datetime.date) -> list[MonthRow]:
         (MonthRow(units[u], means[u], ranked[u], len(scores[u])) for u in means if u in units),
         key=lambda row: (row.rank, row.unit.code),
     )
+
+
+def month_ranking(
+    *, center: Any, month: datetime.date
+) -> tuple[MonthlyRanking | None, list[MonthRow]]:
+    """The month's ranking as every page, the API and the dashboard show it: as published
+    (the frozen rows of `MonthlyRanking`), or as it stands (`month_scores`) until then."""
+    published = MonthlyRanking.objects.filter(center=center, month=month_start(month)).first()
+    if published is None:
+        return None, month_scores(center=center, month=month)
+    return published, [
+        MonthRow(r.unit, r.score, r.rank, r.sources)
+        for r in published.rows.select_related("unit").order_by("rank", "unit__code")
+    ]
 
 
 # --- the programme at a glance -------------------------------------------------------------
