@@ -9,3 +9,10 @@ class EngagementConfig(AppConfig):
     name = "onsite.engagement"
     label = "engagement"
     verbose_name = _("Engagement")
+
+    def ready(self) -> None:
+        # Registration at start-up: the receivers import models, which the app registry must
+        # have loaded first.
+        from onsite.engagement import receivers
+
+        receivers.connect()

@@ -8,6 +8,8 @@ class OrgConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
+        # Registration at start-up: the job registry and the app's modules need the loaded
+        # app registry (models), so they cannot be imported with this module.
         from django.urls import reverse
 
         from onsite.core.jobs import JobKind, register

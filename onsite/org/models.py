@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import math
 import secrets
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -10,10 +9,8 @@ from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from onsite.accounts.models import User
 from onsite.core.models import CenterQuerySet, CenterScoped
-
-if TYPE_CHECKING:
-    from onsite.accounts.models import User
 
 
 class Floor(CenterScoped):
@@ -158,8 +155,6 @@ class GroupQuerySet(CenterQuerySet["Group"]):
     def with_standing(self) -> GroupQuerySet:
         """Annotates staff_count (active staff of the covered units) and member_count, one
         subquery each, so a list of groups costs the same whatever its size."""
-        from onsite.accounts.models import User
-
         staff = (
             User.objects.filter(unit__coverage__group=models.OuterRef("pk"), is_active=True)
             .order_by()

@@ -23,6 +23,7 @@ from onsite.core.concurrency import ConflictError, claim_submission, save_versio
 from onsite.core.images import clean_photo
 from onsite.core.models import Center
 from onsite.org.models import AreaType, Coverage, Floor, Group, Membership, StaffPhoto, Unit, Zone
+from onsite.org.signals import person_placed, zone_changed
 
 # The programme's roles, which the center admin grants. Cross-center viewers and any
 # security-administration roles are granted elsewhere and are never touched here.
@@ -147,16 +148,12 @@ def set_roles(person: User, roles: Iterable[str]) -> bool:
     return True
 
 
-@transaction.atomic
-def _acknowledgements_for(*, user: User | None = None, zone: Zone | None = None) -> None:
-    """A newcomer to a unit or a zone must acknowledge its published standard.
-    (Imported here: engagement builds on org, not the other way round.)"""
-    from onsite.engagement.services import ensure_acknowledgements
-
-    if user is not None and user.unit_id is not None:
-        ensure_acknowledgements(user=user)
+def _placed(*, user: User | None = None, zone: Zone | None = None) -> None:
+    """Tells the apps above (engagement's acknowledgements) that a person or a zone moved."""
+    if user is not None:
+        person_placed.send(sender=User, user=user)
     if zone is not None:
-        ensure_acknowledgements(zone=zone)
+        zone_changed.send(sender=Zone, zone=zone)
 
 
 def create_staff(
@@ -188,7 +185,7 @@ def create_staff(
     record_event(
         request, action="org.staff.create", obj=person, detail={"roles": roles}, center=center
     )
-    _acknowledgements_for(user=person)
+    _placed(user=person)
     return person
 
 
@@ -233,7 +230,7 @@ def update_staff(
         detail={"fields": fields, "roles": wanted_roles, "password_set": bool(password)},
     )
     if "unit" in fields:
-        _acknowledgements_for(user=person)
+        _placed(user=person)
     return person
 
 
@@ -444,7 +441,7 @@ def create_zone(
         raise ValidationError(_("A zone with this code already exists."), code="unique") from exc
     _claim(request, center=center, scope="org.zone", key=submission_key, obj=zone)
     record_event(request, action="org.zone.create", obj=zone, detail={"code": zone.code})
-    _acknowledgements_for(zone=zone)
+    _placed(zone=zone)
     return zone
 
 
@@ -460,7 +457,7 @@ def update_zone(
     save_versioned(zone, expected_version=expected_version, fields=fields)
     record_event(request, action="org.zone.update", obj=zone, detail={"fields": fields})
     if {"owner", "unit", "area_type"} & set(fields):
-        _acknowledgements_for(zone=zone)
+        _placed(zone=zone)
     return zone
 
 

@@ -23,19 +23,10 @@ from onsite.core.models import Center
 from onsite.notifications.services import notify
 from onsite.org.models import Zone
 from onsite.redtags.models import Disposition, Phase, Reason, RedTag, RedTagPolicy, RedTagTransition
+from onsite.standards.access import TAGGER_ROLES as TAGGER_ROLES  # declared below both apps
 from onsite.supplies.models import Supply, SupplyReturn
 from onsite.supplies.services import check_quantity, record_return, run_once
 
-TAGGER_ROLES = (
-    Role.ADMIN,
-    Role.LEADER,
-    Role.OFFICE,
-    Role.SUPERVISOR,
-    Role.GROUP_LEADER,
-    Role.MEMBER,
-    Role.STAFF,
-)
-"""Anyone working in the center tags; cross-center viewers only read."""
 DECIDER_ROLES = (Role.OFFICE, Role.ADMIN, Role.LEADER)
 """The programme office (and the admin and leadership) decide what happens to a tag."""
 POLICY_ROLES = (Role.ADMIN, Role.OFFICE)

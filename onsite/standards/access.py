@@ -15,6 +15,18 @@ READERS = tuple(ALL | {Role.VIEWER})
 EDITORS = (Role.ADMIN, Role.OFFICE)
 REVIEWERS = (Role.ADMIN, Role.OFFICE)
 FILERS = tuple(ALL)
+# Red tags (整理) start where people stand, on the zone page: anyone working in the center
+# tags; cross-center viewers only read. Declared here, below both, for the zone page and the
+# red-tag register alike.
+TAGGER_ROLES = (
+    Role.ADMIN,
+    Role.LEADER,
+    Role.OFFICE,
+    Role.SUPERVISOR,
+    Role.GROUP_LEADER,
+    Role.MEMBER,
+    Role.STAFF,
+)
 
 
 def can_edit_standards(user: User) -> bool:

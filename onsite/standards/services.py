@@ -36,6 +36,7 @@ from onsite.standards.models import (
     Standard,
     StandardVersion,
 )
+from onsite.standards.signals import standard_published
 
 
 class StandardError(Exception):
@@ -246,10 +247,7 @@ def _publish(
         detail={"number": version.number, "retired": current},
     )
     # Everyone working in a zone of this area type must now acknowledge the new version.
-    # (Imported here: engagement builds on standards, not the other way round.)
-    from onsite.engagement.services import ensure_acknowledgements
-
-    ensure_acknowledgements(version=version)
+    standard_published.send(sender=StandardVersion, version=version)
     return version
 
 

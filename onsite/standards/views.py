@@ -24,9 +24,8 @@ from onsite.core.models import get_for_center
 from onsite.core.sorting import SortKeys, by_choices, sort_rows
 from onsite.core.types import OnsiteRequest
 from onsite.org.models import AreaType, Zone
-from onsite.redtags.services import TAGGER_ROLES
 from onsite.standards import access, services, starter
-from onsite.standards.access import EDITORS, FILERS, READERS, REVIEWERS
+from onsite.standards.access import EDITORS, FILERS, READERS, REVIEWERS, TAGGER_ROLES
 from onsite.standards.exchange import ImportFailedError, export_version, import_standards
 from onsite.standards.forms import (
     AreaTypeForm,
