@@ -3,6 +3,7 @@ pages and the API. Objects of another center, or not visible to the user, are a 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -110,23 +111,29 @@ def startable_kinds(user: User, zone: Zone) -> list[str]:
     return kinds
 
 
-def sealed_sheets(user: User) -> Any:
-    """Acceptance inspections of rounds still open that someone else rated: blind scoring
-    keeps them from everybody, overseers included, until the round closes (the office
-    follows progress on the round's pages, which show who submitted, not what)."""
-    from onsite.programme.models import AcceptanceRound, RatingSheet
+Sealer = Callable[[User], "QuerySet[Any]"]
+"""Answers the ids (a `values("inspection_id")` query) of inspections sealed from `user`."""
+_sealers: list[Sealer] = []
 
-    return (
-        RatingSheet.objects.filter(assignment__round__status=AcceptanceRound.Status.OPEN)
-        .exclude(inspection__inspector=user)
-        .values("inspection_id")
-    )
+
+def register_sealer(sealer: Sealer) -> None:
+    """An app above inspections seals some inspections from some people (the programme's
+    blind scoring: acceptance sheets of a round still open, from everyone but their rater).
+    It registers here in its AppConfig.ready, so inspections never imports it."""
+    if sealer not in _sealers:
+        _sealers.append(sealer)
+
+
+def unsealed(rows: InspectionQuerySet, user: User) -> InspectionQuerySet:
+    for sealer in _sealers:
+        rows = rows.exclude(pk__in=sealer(user))
+    return rows
 
 
 def visible_inspections(user: User, center: Center | None) -> InspectionQuerySet:
     rows = Inspection.objects.filter(center=center)
     if sees_everything(user):
-        return rows.exclude(pk__in=sealed_sheets(user))
+        return unsealed(rows, user)
     others = Q(~Q(kind=Inspection.Kind.ACCEPTANCE) & near_zone(user))
     return rows.filter(Q(inspector=user) | others).distinct()
 

@@ -12,6 +12,7 @@ Rows go in month by month through COPY (`onsite.core.generate.copy_rows`)."""
 from __future__ import annotations
 
 import datetime
+import io
 import random
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -21,6 +22,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from PIL import Image, ImageDraw
 
 from onsite.accounts.models import Role, User
 from onsite.core.generate import IdPool, at_time, copy_rows, period, weighted, working_days
@@ -193,10 +195,6 @@ def _checklists(timeline: dict[int, _Versions]) -> dict[int, list[CheckSpec]]:
 def _ensure_photo_files() -> None:
     """Two real JPEGs every generated photo row points at, so photo pages show something.
     They have their own random stream: whether they exist must not change the data."""
-    import io
-
-    from PIL import Image, ImageDraw
-
     rng = random.Random(0)  # noqa: S311 - a picture, nothing secret
     for name, size in ((PHOTO, (1280, 960)), (THUMBNAIL, (320, 240))):
         if default_storage.exists(name):

@@ -30,8 +30,6 @@ from onsite.standards.models import Clause, Pillar, StandardVersion
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
 
-    from onsite.rectification.models import Rectification
-
 
 class Band(models.TextChoices):
     GREEN = "green", _("Green")
@@ -410,9 +408,6 @@ class Finding(CenterScoped):
     )
 
     objects = FindingQuerySet.as_manager()
-
-    if TYPE_CHECKING:
-        rectification: Rectification
 
     class Meta:
         verbose_name = _("finding")

@@ -47,6 +47,7 @@ from onsite.inspections.models import (
     Severity,
 )
 from onsite.inspections.scoring import deduction_of, repeat_deduction, score_answers
+from onsite.inspections.signals import inspection_submitted
 from onsite.org.models import Zone
 from onsite.standards.queries import effective_standard
 from onsite.standards.services import start_revision
@@ -358,10 +359,8 @@ def submit_inspection(
     request: HttpRequest | None = None,
 ) -> Inspection:
     """Scores a complete draft, marks repeat findings (deduction multiplied), records the
-    findings and opens their rectifications (not for acceptance inspections, which a round
-    aggregates). Submitting twice returns the submitted inspection unchanged."""
-    from onsite.rectification.services import open_rectifications
-
+    findings (not for acceptance inspections, which a round aggregates) and tells the apps
+    above (`inspection_submitted`: rectification opens one per finding). Submitting twice returns the submitted inspection unchanged."""
     if submission_key:
         first = existing_submission(user=by, scope=SUBMIT_SCOPE, key=submission_key)
         if first is not None:
@@ -453,7 +452,14 @@ def submit_inspection(
             )
             finding.zone = zone
             findings.append(finding)
-        open_rectifications(findings=findings, by=by, settings=settings, request=request)
+    inspection_submitted.send(
+        sender=Inspection,
+        inspection=inspection,
+        findings=findings,
+        by=by,
+        settings=settings,
+        request=request,
+    )
     record_event(
         request,
         action="inspections.submitted",

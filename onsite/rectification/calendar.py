@@ -12,6 +12,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import chinese_calendar
 from django.db import transaction
 from django.utils import timezone
 
@@ -27,8 +28,6 @@ class PackageDay:
 
 def package_years() -> range:
     """The years `chinesecalendar` has data for."""
-    import chinese_calendar
-
     years = [d.year for d in chinese_calendar.holidays]
     return range(min(years), max(years) + 1)
 
@@ -36,8 +35,6 @@ def package_years() -> range:
 def package_days(year: int) -> list[PackageDay] | None:
     """Holidays and make-up working days of `year` as the package knows them; None if the
     package has no data for that year (it raises NotImplementedError then)."""
-    import chinese_calendar
-
     try:
         chinese_calendar.is_workday(datetime.date(year, 6, 1))
     except NotImplementedError:

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from onsite.accounts.models import User
 from onsite.core.forms import StyledForm
 
 
@@ -46,8 +47,6 @@ class ReassignForm(_Versioned):
 
     def __init__(self, *args: Any, people: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from onsite.accounts.models import User
-
         field = self.fields["to"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
         field.queryset = User.objects.filter(pk__in=[p.pk for p in people])

@@ -60,8 +60,8 @@ def open_rectifications(
     settings: InspectionSettings,
     request: HttpRequest | None = None,
 ) -> list[Rectification]:
-    """One rectification per finding, assigned to the zone owner, due by severity. Called by
-    `submit_inspection` inside its transaction (the zones must be selected with owner)."""
+    """One rectification per finding, assigned to the zone owner, due by severity. Called
+    when an inspection is submitted, inside its transaction (zones selected with owner)."""
     created: list[Rectification] = []
     for finding in findings:
         due = add_working_days(finding.found_on, settings.working_days_for(finding.severity))
@@ -120,6 +120,19 @@ def open_rectifications(
             else _url(first),
         )
     return created
+
+
+def on_inspection_submitted(
+    sender: Any,
+    *,
+    findings: list[Finding],
+    by: User,
+    settings: InspectionSettings,
+    request: HttpRequest | None = None,
+    **kwargs: Any,
+) -> None:
+    """The receiver of `inspection_submitted`: a rectification for each new finding."""
+    open_rectifications(findings=findings, by=by, settings=settings, request=request)
 
 
 def _move(
