@@ -4,7 +4,8 @@ section, and four acceptance rounds a year (two raters from other working groups
 rating each of its zones) — about 25,000 inspections and 750,000 answers per center-year.
 Each answer is a snapshot of the checklist (`build_checklist`) of the version published that
 day; failures come from a per-zone quality that improves as the programme goes on, with
-repeats inside the center's repeat window doubled as `submit_inspection` does, findings for
+repeats inside the center's repeat window doubled and the scores added up by the scoring
+rules `submit_inspection` applies (`onsite.inspections.scoring`), findings for
 every failure, photos where a check needs one, and a few drafts left open on the last day.
 
 Rows go in month by month through COPY (`onsite.core.generate.copy_rows`)."""
@@ -17,7 +18,7 @@ import random
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -35,8 +36,9 @@ from onsite.inspections.models import (
     Inspection,
     InspectionSettings,
     Severity,
+    repeat_window,
 )
-from onsite.inspections.scoring import default_deduction
+from onsite.inspections.scoring import Tally, deduction_for, repeated
 from onsite.org.models import Membership, Zone
 from onsite.standards.models import StandardVersion
 from onsite.standards.queries import EffectiveStandard, version_contents
@@ -46,7 +48,6 @@ SUPERVISIONS_PER_DAY = 8
 ACCEPTANCE_RATERS = 2
 DRAFTS_ON_LAST_DAY = 6
 NA_SHARE = 0.01
-ONE_PLACE = Decimal("0.1")
 PHOTO = "generated/inspection-photo.jpg"
 THUMBNAIL = "generated/inspection-thumbnail.jpg"
 FAILURE_NOTES = [
@@ -303,8 +304,7 @@ def _write(
         fail_rate = zone.quality * KIND_FACTOR[planned.kind] * (1 - 0.5 * progress)
         draft = planned.draft
         takes_findings = planned.kind != Inspection.Kind.ACCEPTANCE and not draft
-        earned = possible = Decimal(0)
-        pillars: dict[str, list[Decimal]] = {}
+        tally = Tally()
         new_findings: list[tuple[str, int]] = []
         for spec in checklists[version.pk]:
             answer_id = state.answer_ids.take()
@@ -322,22 +322,21 @@ def _write(
                 result = "na"
             applied: Decimal | None = None
             repeat_of = None
-            if not draft:
-                applied = Decimal(0)
-                if result == "fail":
-                    applied = deduction if deduction > 0 else default_deduction(spec.max_points)
-                    earlier = state.last_finding.get((zone.zone.pk, spec.key))
-                    window = settings.repeat_window_days
-                    if takes_findings and earlier and (planned.day - earlier[1]).days <= window:
-                        repeat_of = earlier[0]
-                        applied = min(applied * settings.repeat_factor, Decimal(spec.max_points))
-                if result in ("pass", "fail"):
-                    worth = Decimal(spec.weight * spec.max_points)
-                    got = spec.weight * (spec.max_points - applied)
-                    earned, possible = earned + got, possible + worth
-                    sums = pillars.setdefault(spec.pillar, [Decimal(0), Decimal(0)])
-                    sums[0] += got
-                    sums[1] += worth
+            if not draft:  # what submit_inspection applies, by the same rules
+                applied = deduction_for(result=result, deduction=deduction,
+                                        max_points=spec.max_points)  # fmt: skip
+                earlier = state.last_finding.get((zone.zone.pk, spec.key))
+                if (
+                    result == "fail"
+                    and takes_findings
+                    and earlier
+                    and _is_repeat(earlier[1], planned.day, settings)
+                ):
+                    repeat_of = earlier[0]
+                    applied = repeated(applied, factor=settings.repeat_factor,
+                                       max_points=spec.max_points)  # fmt: skip
+                tally.add(result=result, weight=spec.weight, max_points=spec.max_points,
+                          lost=applied, pillar=spec.pillar)  # fmt: skip
             answers.append(
                 {
                     "id": answer_id, "center_id": center.pk, "inspection_id": inspection_id,
@@ -376,20 +375,21 @@ def _write(
         # This inspection's findings are the "earlier finding" of the next ones.
         for key, finding_id in new_findings:
             state.last_finding[(zone.zone.pk, key)] = (finding_id, planned.day)
-        score = None if draft else _percent(earned, possible)
+        score = tally.score(settings)
         inspections.append(
             {
                 "id": inspection_id, "center_id": center.pk, "zone_id": zone.zone.pk,
                 "kind": planned.kind, "status": "draft" if draft else "submitted",
                 "standard_version_id": version.pk, "inspector_id": planned.inspector,
                 "inspected_on": planned.day, "note": "", "started_at": started,
-                "submitted_at": None if draft else submitted, "score": score,
-                "points_earned": None if draft else earned,
-                "points_possible": None if draft else possible,
-                "pillar_scores": {} if draft else _pillar_scores(pillars),
-                "band": "" if draft else settings.band_for(score),
+                "submitted_at": None if draft else submitted,
+                "score": None if draft else score.percent,
+                "points_earned": None if draft else score.earned,
+                "points_possible": None if draft else score.possible,
+                "pillar_scores": {} if draft else score.pillars,
+                "band": "" if draft else score.band,
                 "pass_mark": None if draft else settings.pass_mark,
-                "passed": None if score is None else score >= settings.pass_mark,
+                "passed": None if draft else score.passed,
                 "version": 1 if draft else 2,
             }
         )  # fmt: skip
@@ -399,12 +399,6 @@ def _write(
     copy_rows(Finding, findings, counts=state.counts)
 
 
-def _pillar_scores(pillars: dict[str, list[Decimal]]) -> dict[str, float]:
-    scores = {pillar: _percent(got, worth) for pillar, (got, worth) in pillars.items()}
-    return {pillar: float(value) for pillar, value in scores.items() if value is not None}
-
-
-def _percent(earned: Decimal, possible: Decimal) -> Decimal | None:
-    if possible <= 0:
-        return None
-    return (earned * 100 / possible).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
+def _is_repeat(earlier: datetime.date, on: datetime.date, settings: InspectionSettings) -> bool:
+    first, last = repeat_window(on, window_days=settings.repeat_window_days)
+    return first <= earlier <= last

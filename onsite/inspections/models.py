@@ -356,16 +356,20 @@ class ImprovementProposal(CenterScoped):
         return f"{self.check_key}: {self.proposal[:40]}"
 
 
+def repeat_window(on: datetime.date, *, window_days: int) -> tuple[datetime.date, datetime.date]:
+    """The days (first and last, both included) an earlier finding of the same check on the
+    same zone makes a finding found `on` a repeat."""
+    return on - datetime.timedelta(days=window_days), on
+
+
 class FindingQuerySet(CenterQuerySet["Finding"]):
     def repeats_of(
         self, *, zone: Zone, keys: Iterable[str], on: datetime.date, window_days: int
     ) -> FindingQuerySet:
         """Earlier findings of these checks on the same zone within the window."""
+        first, last = repeat_window(on, window_days=window_days)
         return self.filter(
-            zone=zone,
-            check_key__in=list(keys),
-            found_on__gte=on - datetime.timedelta(days=window_days),
-            found_on__lte=on,
+            zone=zone, check_key__in=list(keys), found_on__gte=first, found_on__lte=last
         )
 
 

@@ -120,22 +120,49 @@ class DueDate:
     is_provisional: bool  # counted through a year the calendar has not confirmed
 
 
+class WorkingDays:
+    """The calendar over a span of days, read once (two queries; more only when a count runs
+    past the span). `add_working_days` counts with it; a generator counting thousands of due
+    dates reads one for its whole history."""
+
+    def __init__(self, start: datetime.date, end: datetime.date) -> None:
+        self.start, self.end = start, end
+        self.exceptions = _exceptions(start, end)
+        self.unconfirmed = unconfirmed_years(start.year, end.year)
+
+    def _reach(self, day: datetime.date, margin: int) -> None:
+        if day <= self.end:
+            return
+        end = day + datetime.timedelta(days=margin)
+        self.exceptions.update(_exceptions(self.end + datetime.timedelta(days=1), end))
+        self.unconfirmed |= unconfirmed_years(self.end.year + 1, end.year)
+        self.end = end
+
+    def listed(self) -> list[datetime.date]:
+        """The working days of the span, in order."""
+        count = (self.end - self.start).days + 1
+        span = (self.start + datetime.timedelta(days=n) for n in range(count))
+        return [day for day in span if is_working_day(day, self.exceptions)]
+
+    def add(self, start: datetime.date, days: int) -> DueDate:
+        """The `days`-th working day after `start` (`start` itself is not counted); `start`
+        itself when `days` is 0."""
+        day, counted = start, 0
+        while counted < max(days, 0):
+            day += datetime.timedelta(days=1)
+            self._reach(day, days * 2 + 30)
+            if is_working_day(day, self.exceptions):
+                counted += 1
+        self._reach(day, 0)
+        provisional = any(y in self.unconfirmed for y in range(start.year, day.year + 1))
+        return DueDate(day, provisional)
+
+
 def add_working_days(start: datetime.date, days: int) -> DueDate:
     """The `days`-th working day after `start` (`start` itself is not counted); `start`
     itself when `days` is 0. Two queries (more only for very long spans)."""
-    if days <= 0:
-        return DueDate(start, bool(unconfirmed_years(start.year, start.year)))
-    window_end = start + datetime.timedelta(days=days * 2 + 30)
-    exceptions = _exceptions(start, window_end)
-    day, counted = start, 0
-    while counted < days:
-        day += datetime.timedelta(days=1)
-        if day > window_end:
-            window_end = day + datetime.timedelta(days=days * 2 + 30)
-            exceptions.update(_exceptions(day, window_end))
-        if is_working_day(day, exceptions):
-            counted += 1
-    return DueDate(day, bool(unconfirmed_years(start.year, day.year)))
+    end = start + datetime.timedelta(days=max(days, 0) * 2 + 30)
+    return WorkingDays(start, end).add(start, days)
 
 
 def working_days_between(start: datetime.date, end: datetime.date) -> int:

@@ -1,7 +1,8 @@
 """Synthetic rectifications: one per generated finding, assigned to the zone owner, due in
-working days by severity, and played forward to the end of the history — fixed and verified
-(some returned once first), late, escalated when overdue, and a few never fixed — so every
-state is present and recent ones are still open or waiting for verification."""
+working days by severity (counted by the working-day calendar, as `open_rectifications`
+counts them), and played forward to the end of the history — fixed and verified (some
+returned once first), late, escalated when overdue, and a few never fixed — so every state
+is present and recent ones are still open or waiting for verification."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from collections import Counter
 from typing import Any
 
 from onsite.accounts.models import Role, User
-from onsite.core.generate import IdPool, at_time, copy_rows, period, working_days
+from onsite.core.generate import IdPool, at_time, copy_rows, period
 from onsite.core.models import Center
 from onsite.inspections.models import Finding, InspectionSettings, Severity
-from onsite.rectification.models import Rectification, RectificationPhoto, Transition
+from onsite.rectification.calendar import WorkingDays
+from onsite.rectification.models import MOVES, Rectification, RectificationPhoto, Transition
 
 PHOTO = "generated/inspection-photo.jpg"
 THUMBNAIL = "generated/inspection-thumbnail.jpg"
@@ -31,7 +33,8 @@ def generate(
 ) -> dict[str, int]:
     counts: Counter[str] = Counter()
     start, end = period(years=years, until=until)
-    days = working_days(start, end + datetime.timedelta(days=60))
+    calendar = WorkingDays(start, end + datetime.timedelta(days=60))
+    days = calendar.listed()
     settings = InspectionSettings.for_center(center)
     verifiers = list(
         User.objects.filter(center=center, role_grants__role__in=[Role.SUPERVISOR, Role.OFFICE])
@@ -50,12 +53,13 @@ def generate(
     photos: list[dict[str, Any]] = []
     for finding_id, zone_id, owner, severity, found_on, created_at in findings.iterator(2000):
         pk = rectification_ids.take()
-        due_on = _add_working_days(days, found_on, settings.working_days_for(severity))
+        due = calendar.add(found_on, settings.working_days_for(severity))
+        due_on = due.day
         verifier = rng.choice(verifiers) if verifiers else owner
         row: dict[str, Any] = {
             "id": pk, "center_id": center.pk, "finding_id": finding_id, "zone_id": zone_id,
             "assignee_id": owner, "severity": severity, "status": Rectification.Status.OPEN,
-            "due_on": due_on, "due_is_provisional": False, "note": "", "return_reason": "",
+            "due_on": due_on, "due_is_provisional": due.is_provisional, "note": "", "return_reason": "",
             "times_returned": 0, "created_at": created_at, "submitted_at": None,
             "closed_at": None, "closed_by_id": None, "escalated_at": None, "version": 1,
         }  # fmt: skip
@@ -63,6 +67,8 @@ def generate(
         steps += _play(rng, days, found_on, due_on, severity, owner, verifier)
         steps = [step for step in steps if step[4].date() <= until]
         for action, old, new, by, at, note in steps:
+            if old and old != new:
+                MOVES.check(old, new)  # the workflow's own moves, never invented ones
             transitions.append(
                 {"rectification_id": pk, "action": action, "from_status": old, "to_status": new,
                  "by_id": by, "at": at, "note": note}
@@ -149,7 +155,8 @@ def _play(
 
 
 def _add_working_days(days: list[datetime.date], day: datetime.date, count: int) -> datetime.date:
-    """The count-th working day after `day` (`day` itself for 0)."""
+    """The count-th working day after `day` (`day` itself for 0) among the calendar's
+    `days`: when the simulated moves happen."""
     if count <= 0:
         return day
     index = bisect.bisect_right(days, day) + count - 1

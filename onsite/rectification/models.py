@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onsite.core.models import CenterQuerySet, CenterScoped
+from onsite.core.transitions import Moves, TransitionRecord
 from onsite.inspections.models import Finding, Severity
 from onsite.org.models import Zone
 
@@ -184,8 +185,10 @@ class Rectification(CenterScoped):
         return self.status == self.Status.CLOSED
 
 
-class Transition(models.Model):
+class Transition(TransitionRecord):
     """The history of a rectification: who did what, from which status to which, and why."""
+
+    STATUS = Rectification.Status
 
     class Action(models.TextChoices):
         ASSIGNED = "assigned", _("Assigned")
@@ -199,13 +202,9 @@ class Transition(models.Model):
         Rectification, on_delete=models.CASCADE, related_name="transitions"
     )
     action = models.CharField(_("action"), max_length=12, choices=Action.choices)
+    # The base's fields as this table has always had them (no migration).
     from_status = models.CharField(max_length=10, blank=True)
     to_status = models.CharField(max_length=10)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now)
-    note = models.TextField(blank=True)
 
     class Meta:
         verbose_name = _("rectification step")
@@ -214,6 +213,16 @@ class Transition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rectification_id}: {self.action}"
+
+
+# The workflow's moves: hand in an open one; return or verify a submitted one. Reassigning
+# and escalating keep the status (any but closed).
+MOVES = Moves(
+    {
+        Rectification.Status.OPEN: {Rectification.Status.SUBMITTED},
+        Rectification.Status.SUBMITTED: {Rectification.Status.OPEN, Rectification.Status.CLOSED},
+    }
+)
 
 
 def photo_path(instance: RectificationPhoto, filename: str) -> str:
