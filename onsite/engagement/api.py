@@ -1,35 +1,23 @@
 """Engagement over JSON: board posts, training (with sign-in), slogans and proposals (with
-voting and review), acknowledgements and the leaderboard. Same services as the pages."""
+voting and review), acknowledgements and the leaderboard. Adapters over the same checks and
+actions as the pages (`onsite.engagement.actions`); a refusal is answered by config/api.py."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Literal
 
-from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, QuerySet
-from django.http import Http404
 from django.urls import reverse
 from ninja import Field, Router, Schema
-from ninja.errors import HttpError
 
+from onsite.core.access import check_roles
 from onsite.core.api import documented
-from onsite.core.concurrency import ConflictError
-from onsite.core.models import get_for_center
 from onsite.core.types import OnsiteRequest
-from onsite.engagement import queries, services
-from onsite.engagement.models import Attendance, Post, Suggestion, Training, Vote
-from onsite.engagement.views import EDITORS, EVERYONE, MEMBERS, REVIEWERS
-from onsite.org.models import AreaType
-from onsite.standards.models import StandardVersion
+from onsite.engagement import access, actions, queries, services
+from onsite.engagement.access import EVERYONE, MEMBERS, REVIEWERS
+from onsite.engagement.models import Attendance, Post, Suggestion, Training
 
 router = Router(tags=["engagement"])
-
-
-def _require(request: OnsiteRequest, roles: tuple[str, ...], *, write: bool = False) -> None:
-    user = request.user
-    if not user.has_role(*roles) or (write and user.is_cross_center_viewer):
-        raise HttpError(403, "Your role may not do this.")
 
 
 def _key(request: OnsiteRequest) -> str:
@@ -76,7 +64,7 @@ def _post_out(post: Post) -> PostOut:
 
 @router.get("/posts", response=documented(list[PostOut]), summary="Posts of the publicity board")
 def list_posts(request: OnsiteRequest) -> list[PostOut]:
-    _require(request, EVERYONE)
+    check_roles(request, EVERYONE)
     posts = (
         Post.objects.filter(center=request.center)
         .select_related("author")
@@ -88,20 +76,17 @@ def list_posts(request: OnsiteRequest) -> list[PostOut]:
 
 @router.get("/posts/{post_id}", response=documented(PostOut), summary="One post")
 def get_post(request: OnsiteRequest, post_id: int) -> PostOut:
-    _require(request, EVERYONE)
-    post = get_for_center(
-        Post.objects.select_related("author").prefetch_related("photos"), request.center, pk=post_id
-    )
-    return _post_out(post)
+    check_roles(request, EVERYONE)
+    return _post_out(access.get_post(request.center, post_id))
 
 
 @router.post(
     "/posts", response=documented(PostOut), summary="Post on the board (Idempotency-Key honoured)"
 )
 def create_post(request: OnsiteRequest, payload: PostIn) -> PostOut:
-    _require(request, EDITORS, write=True)
     assert request.center is not None  # noqa: S101 - the auth classes set it
-    post = services.create_post(
+    actions.check_create_post(request.user)
+    post = actions.do_create_post(
         center=request.center, by=request.user, title=payload.title.strip(), body=payload.body,
         is_pinned=payload.pinned, submission_key=_key(request), request=request,
     )  # fmt: skip
@@ -151,16 +136,6 @@ def _training_out(training: Training, request: OnsiteRequest) -> TrainingOut:
     )
 
 
-def _training(request: OnsiteRequest, pk: int) -> Training:
-    return get_for_center(
-        Training.objects.select_related("trainer").prefetch_related(
-            "units", "groups", "standard_versions", "documents"
-        ),
-        request.center,
-        pk=pk,
-    )
-
-
 class TrainingRowOut(Schema):
     id: int
     topic: str
@@ -172,13 +147,11 @@ class TrainingRowOut(Schema):
 
 @router.get("/training", response=documented(list[TrainingRowOut]), summary="Training sessions")
 def list_training(request: OnsiteRequest) -> list[TrainingRowOut]:
-    _require(request, EVERYONE)
-    sessions = Training.objects.filter(center=request.center).annotate(
-        present=Count("attendances", distinct=True)
-    )[:100]
+    check_roles(request, EVERYONE)
+    sessions = queries.trainings(request.center)[:100]
     return [
         TrainingRowOut(id=t.pk, topic=t.topic, starts_at=t.starts_at, ends_at=t.ends_at,
-                       place=t.place, present=t.present)
+                       place=t.place, present=t.present)  # type: ignore[attr-defined]
         for t in sessions
     ]  # fmt: skip
 
@@ -187,8 +160,8 @@ def list_training(request: OnsiteRequest) -> list[TrainingRowOut]:
     "/training/{training_id}", response=documented(TrainingOut), summary="One training session"
 )
 def get_training(request: OnsiteRequest, training_id: int) -> TrainingOut:
-    _require(request, EVERYONE)
-    return _training_out(_training(request, training_id), request)
+    check_roles(request, EVERYONE)
+    return _training_out(access.get_training(request.center, training_id), request)
 
 
 @router.post(
@@ -197,12 +170,10 @@ def get_training(request: OnsiteRequest, training_id: int) -> TrainingOut:
     summary="Sign in with the code of the session's QR",
 )
 def sign_in(request: OnsiteRequest, training_id: int, payload: SignInIn) -> TrainingOut:
-    _require(request, MEMBERS, write=True)
-    training = _training(request, training_id)
-    try:
-        services.sign_in(training, user=request.user, token=payload.token, request=request)
-    except services.EngagementError as exc:
-        raise HttpError(409, exc.message) from exc
+    check_roles(request, MEMBERS, write=True)  # the role before the object, as on the page
+    training = access.get_training(request.center, training_id)
+    actions.check_sign_in(request.user, training, token=payload.token)
+    actions.do_sign_in(training, user=request.user, token=payload.token, request=request)
     return _training_out(training, request)
 
 
@@ -247,17 +218,6 @@ class VoteOut(Schema):
     voted: bool
 
 
-def _suggestions(request: OnsiteRequest) -> QuerySet[Suggestion]:
-    return (
-        Suggestion.objects.filter(center=request.center)
-        .select_related("author", "area_type")
-        .annotate(
-            vote_count=Count("votes", distinct=True),
-            voted=Exists(Vote.objects.filter(suggestion=OuterRef("pk"), user=request.user)),
-        )
-    )
-
-
 def _suggestion_out(s: Suggestion) -> SuggestionOut:
     return SuggestionOut(
         id=s.pk, kind=s.kind, title=s.title, body=s.body, status=s.status,
@@ -270,16 +230,7 @@ def _suggestion_out(s: Suggestion) -> SuggestionOut:
 
 
 def _suggestion(request: OnsiteRequest, pk: int) -> Suggestion:
-    return get_for_center(_suggestions(request), request.center, pk=pk)
-
-
-def _area_type(request: OnsiteRequest, code: str | None) -> AreaType | None:
-    if not code:
-        return None
-    area_type = AreaType.objects.filter(center=request.center, code=code).first()
-    if area_type is None:
-        raise HttpError(404, f"Unknown area type: {code}")
-    return area_type
+    return access.get_suggestion(request.user, request.center, pk)
 
 
 @router.get(
@@ -288,8 +239,8 @@ def _area_type(request: OnsiteRequest, code: str | None) -> AreaType | None:
 def list_suggestions(
     request: OnsiteRequest, kind: str | None = None, status: str | None = None
 ) -> list[SuggestionOut]:
-    _require(request, EVERYONE)
-    rows = _suggestions(request)
+    check_roles(request, EVERYONE)
+    rows = access.suggestions_for(request.user, request.center)
     if kind:
         rows = rows.filter(kind=kind)
     if status:
@@ -302,7 +253,7 @@ def list_suggestions(
     "/suggestions/{suggestion_id}", response=documented(SuggestionOut), summary="One suggestion"
 )
 def get_suggestion(request: OnsiteRequest, suggestion_id: int) -> SuggestionOut:
-    _require(request, EVERYONE)
+    check_roles(request, EVERYONE)
     return _suggestion_out(_suggestion(request, suggestion_id))
 
 
@@ -312,12 +263,12 @@ def get_suggestion(request: OnsiteRequest, suggestion_id: int) -> SuggestionOut:
     summary="Submit a slogan or proposal (flags a likely duplicate; Idempotency-Key honoured)",
 )
 def submit_suggestion(request: OnsiteRequest, payload: SuggestionIn) -> SuggestionOut:
-    _require(request, MEMBERS, write=True)
     assert request.center is not None  # noqa: S101
-    title = payload.title.strip()
-    result = services.submit_suggestion(
-        center=request.center, author=request.user, kind=payload.kind, title=title,
-        body=payload.body.strip(), area_type=_area_type(request, payload.area_type),
+    actions.check_submit_suggestion(request.user)
+    result = actions.do_submit_suggestion(
+        center=request.center, author=request.user, kind=payload.kind,
+        title=payload.title.strip(), body=payload.body.strip(),
+        area_type=access.get_area_type(request.center, payload.area_type),
         submission_key=_key(request), request=request,
     )  # fmt: skip
     return _suggestion_out(_suggestion(request, result.suggestion.pk))
@@ -329,12 +280,10 @@ def submit_suggestion(request: OnsiteRequest, payload: SuggestionIn) -> Suggesti
     summary="Vote (once per person)",
 )
 def vote(request: OnsiteRequest, suggestion_id: int) -> VoteOut:
-    _require(request, MEMBERS, write=True)
+    check_roles(request, MEMBERS, write=True)  # the role before the object, as on the page
     suggestion = _suggestion(request, suggestion_id)
-    try:
-        services.vote(suggestion, user=request.user, request=request)
-    except services.EngagementError as exc:
-        raise HttpError(409, exc.message) from exc
+    actions.check_vote(request.user, suggestion)
+    actions.do_vote(suggestion, user=request.user, request=request)
     return VoteOut(votes=suggestion.votes.count(), voted=True)
 
 
@@ -342,9 +291,10 @@ def vote(request: OnsiteRequest, suggestion_id: int) -> VoteOut:
     "/suggestions/{suggestion_id}/vote", response=documented(VoteOut), summary="Withdraw my vote"
 )
 def withdraw_vote(request: OnsiteRequest, suggestion_id: int) -> VoteOut:
-    _require(request, MEMBERS, write=True)
+    check_roles(request, MEMBERS, write=True)  # the role before the object, as on the page
     suggestion = _suggestion(request, suggestion_id)
-    services.withdraw_vote(suggestion, user=request.user, request=request)
+    actions.check_withdraw_vote(request.user, suggestion)
+    actions.do_withdraw_vote(suggestion, user=request.user, request=request)
     return VoteOut(votes=suggestion.votes.count(), voted=False)
 
 
@@ -354,20 +304,17 @@ def withdraw_vote(request: OnsiteRequest, suggestion_id: int) -> VoteOut:
     summary="Accept, reject or adopt, with a reason; adopting can open a standard revision",
 )
 def review(request: OnsiteRequest, suggestion_id: int, payload: ReviewIn) -> SuggestionOut:
-    _require(request, REVIEWERS, write=True)
+    check_roles(request, REVIEWERS, write=True)  # the role before the object, as on the page
     suggestion = _suggestion(request, suggestion_id)
-    try:
-        services.review_suggestion(
-            suggestion, by=request.user, decision=payload.decision, reason=payload.reason,
-            expected_version=payload.version, open_revision=payload.open_revision,
-            area_type=_area_type(request, payload.area_type), request=request,
-        )  # fmt: skip
-    except ConflictError as exc:
-        raise HttpError(409, str(exc.message)) from exc
-    except services.EngagementError as exc:
-        raise HttpError(409, exc.message) from exc
-    except ValidationError as exc:
-        raise HttpError(409, " ".join(exc.messages)) from exc
+    area_type = access.get_area_type(request.center, payload.area_type)
+    actions.check_review(request.user, suggestion, decision=payload.decision,
+                         reason=payload.reason, expected_version=payload.version,
+                         area_type=area_type)  # fmt: skip
+    actions.do_review(
+        suggestion, by=request.user, decision=payload.decision, reason=payload.reason,
+        expected_version=payload.version, open_revision=payload.open_revision,
+        area_type=area_type, request=request,
+    )  # fmt: skip
     return _suggestion_out(_suggestion(request, suggestion_id))
 
 
@@ -386,7 +333,7 @@ class AcknowledgementOut(Schema):
     summary="Published standards I must acknowledge",
 )
 def my_acknowledgements(request: OnsiteRequest) -> list[AcknowledgementOut]:
-    _require(request, MEMBERS)
+    check_roles(request, MEMBERS)
     versions = list(services.versions_for(request.user))
     done = dict(
         request.user.acknowledgements.filter(standard_version__in=versions).values_list(
@@ -407,15 +354,10 @@ def my_acknowledgements(request: OnsiteRequest) -> list[AcknowledgementOut]:
     summary="Acknowledge a published standard",
 )
 def acknowledge(request: OnsiteRequest, version_id: int) -> AcknowledgementOut:
-    _require(request, MEMBERS, write=True)
-    version = get_for_center(
-        StandardVersion.objects.published().select_related("standard"),
-        request.center,
-        pk=version_id,
-    )
-    if not services.versions_for(request.user).filter(pk=version.pk).exists():
-        raise Http404
-    record = services.acknowledge(version, user=request.user, request=request)
+    check_roles(request, MEMBERS, write=True)  # the role before the object, as on the page
+    version = access.get_published_version(request.center, version_id)
+    actions.check_acknowledge(request.user, version)
+    record = actions.do_acknowledge(version, user=request.user, request=request)
     return AcknowledgementOut(
         standard_version_id=version.pk,
         standard=str(version),
@@ -433,7 +375,7 @@ class LeaderOut(Schema):
     "/leaderboard", response=documented(list[LeaderOut]), summary="Contribution leaderboard"
 )
 def leaderboard(request: OnsiteRequest) -> list[LeaderOut]:
-    _require(request, EVERYONE)
+    check_roles(request, EVERYONE)
     assert request.center is not None  # noqa: S101
     return [
         LeaderOut(name=leader.name, unit=leader.unit, points=leader.points)

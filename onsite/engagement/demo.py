@@ -21,7 +21,7 @@ from onsite.core.images import CleanPhoto, clean_photo
 from onsite.core.models import Center
 from onsite.engagement import services
 from onsite.engagement.digest import Week, publish_digest
-from onsite.engagement.models import Attendance, Post, Suggestion, Training, Vote
+from onsite.engagement.models import Attendance, Post, Suggestion, Training, Vote, point_source
 from onsite.org.models import AreaType
 from onsite.standards.models import StandardVersion
 
@@ -107,7 +107,8 @@ def seed(center: Center) -> None:
         ).suggestion  # fmt: skip
         created.append(suggestion)
         voters = rng.sample(
-            [u for u in staff if u.pk != author.pk], k=min(len(staff) - 1, rng.randint(2, 25))
+            [u for u in staff if services.may_vote(suggestion, u)],
+            k=min(len(staff) - 1, rng.randint(2, 25)),
         )
         Vote.objects.bulk_create(
             Vote(center=center, suggestion=suggestion, user=voter) for voter in voters
@@ -160,7 +161,7 @@ def _seed_training(
         )  # fmt: skip
         for person in present:
             services.award(
-                person, reason="trained", source=f"training:{training.pk}", center_id=center.pk
+                person, reason="trained", source=point_source(training), center_id=center.pk
             )
     if not Training.objects.filter(center=center, topic="前台执行标准培训").exists():
         start = (now + datetime.timedelta(days=6)).replace(

@@ -27,6 +27,15 @@ from onsite.audit.services import record_event
 from onsite.core.models import Center
 from onsite.engagement.models import Post, Suggestion, Training
 from onsite.engagement.queries import leaderboard
+from onsite.programme.models import (
+    AcceptanceRound,
+    MonthlyRanking,
+    Phase,
+    PhaseProgress,
+    Programme,
+    RoundUnit,
+)
+from onsite.rectification.models import Rectification
 from onsite.surveys.audience import audience_users
 from onsite.surveys.models import Survey
 
@@ -226,8 +235,6 @@ def _english(label: object) -> str:
 def rankings(center: Center, week: Week) -> Section | None:
     """The latest published monthly ranking (评比) and acceptance rounds closed this week
     (programme app; read only)."""
-    from onsite.programme.models import AcceptanceRound, MonthlyRanking, RoundUnit
-
     items: list[Item] = []
     ranking = (
         MonthlyRanking.objects.filter(center=center, published_at__lt=week.until)
@@ -261,8 +268,6 @@ def rankings(center: Center, week: Week) -> Section | None:
 def closed_rectifications(center: Center, week: Week) -> Section | None:
     """Rectifications verified and closed this week, with the inspection's photo (before) and
     the after-photos (rectification and inspections apps; read only)."""
-    from onsite.rectification.models import Rectification
-
     closed = (
         Rectification.objects.filter(
             center=center, status=Rectification.Status.CLOSED,
@@ -299,8 +304,6 @@ def closed_rectifications(center: Center, week: Week) -> Section | None:
 def phase_progress(center: Center, week: Week) -> Section | None:
     """How many units have passed each phase, and which passed one this week (programme app;
     read only)."""
-    from onsite.programme.models import Phase, PhaseProgress, Programme
-
     programme = Programme.objects.filter(center=center).order_by("-starts_on", "-pk").first()
     if programme is None:
         return None

@@ -36,16 +36,18 @@ class PhotosField(forms.FileField):
 
 
 class PhotoFormMixin:
-    """Adds `photos` and turns them into checked, re-encoded photos in `clean_photos`."""
+    """Adds `photos` and turns them into checked, re-encoded photos in `clean_photos`, each
+    counted against the uploader's daily photo quota."""
 
     cleaned_data: dict[str, Any]
     clean_photo_list: list[CleanPhoto]
+    uploader: User
 
     def clean_photos(self) -> list[UploadedFile[bytes]]:
         uploads: list[UploadedFile[bytes]] = self.cleaned_data.get("photos") or []
         if len(uploads) > MAX_PHOTOS:
             raise ValidationError(_("At most %(n)d photos, please.") % {"n": MAX_PHOTOS})
-        self.clean_photo_list = clean_photos(uploads)
+        self.clean_photo_list = clean_photos(uploads, user=self.uploader)
         return uploads
 
 
@@ -72,7 +74,8 @@ class PostForm(PhotoFormMixin, StyledForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
-    def __init__(self, *args: Any, post: Post | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, post: Post | None = None, **kwargs: Any) -> None:
+        self.uploader = user
         if post is not None:
             kwargs.setdefault(
                 "initial",
@@ -178,7 +181,8 @@ class SuggestionForm(PhotoFormMixin, StyledForm):
     photos = PhotosField(label=_("Photos"), required=False)
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
-    def __init__(self, *args: Any, center: Center, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, center: Center, user: User, **kwargs: Any) -> None:
+        self.uploader = user
         super().__init__(*args, **kwargs)
         self.clean_photo_list = []
         self.fields["area_type"].queryset = AreaType.objects.filter(center=center)  # type: ignore[attr-defined]

@@ -17,6 +17,7 @@ from onsite.core.generate import at_time, bulk, period, weighted, working_days
 from onsite.core.models import Center
 from onsite.engagement.demo import POSTS, PROPOSALS, SLOGANS
 from onsite.engagement.models import (
+    SUGGESTION_MOVES,
     Acknowledgement,
     Attendance,
     PointEntry,
@@ -25,6 +26,7 @@ from onsite.engagement.models import (
     SuggestionTransition,
     Training,
     Vote,
+    point_source,
 )
 from onsite.engagement.services import required_people
 from onsite.org.models import AreaType, Unit
@@ -148,9 +150,9 @@ def _trainings(
                            recorded_by=None if qr else office)
             )  # fmt: skip
             points.append(
-                PointEntry(center=center, user=person, reason=PointEntry.Reason.TRAINED,
-                           points=PointEntry.POINTS[PointEntry.Reason.TRAINED],
-                           source=f"training:{training.pk}", at=training.ends_at)
+                PointEntry.earned(user_id=person.pk, reason=PointEntry.Reason.TRAINED,
+                                  source=point_source(training), center_id=center.pk,
+                                  at=training.ends_at)
             )  # fmt: skip
     bulk(Attendance, attendances, counts=counts)
     bulk(PointEntry, points, counts=counts)
@@ -221,34 +223,32 @@ def _suggestions(
     transitions: list[SuggestionTransition] = []
     points: list[PointEntry] = []
     for suggestion, (status, reviewed) in zip(suggestions, plans, strict=True):
-        voters = [u for u in staff if u.pk != suggestion.author_id]
+        # Votes were cast while the suggestion was open, so a rejected one may hold some.
+        voters = [u for u in staff if not suggestion.is_authored_by(u.pk)]
         for voter in rng.sample(voters, k=min(len(voters), rng.randint(0, 25))):
             votes.append(Vote(center=center, suggestion=suggestion, user=voter))
-        source = f"suggestion:{suggestion.pk}"
-
-        def point(
-            reason: str, at: datetime.datetime, s: Suggestion = suggestion, source: str = source
-        ) -> PointEntry:
-            return PointEntry(center=center, user_id=s.author_id, reason=reason,
-                              points=PointEntry.POINTS[PointEntry.Reason(reason)], source=source,
-                              at=at)  # fmt: skip
-
-        points.append(point(PointEntry.Reason.SUBMITTED, suggestion.created_at))
-        transitions.append(
-            SuggestionTransition(center=center, suggestion=suggestion, from_status="submitted",
-                                 to_status="submitted", by_id=suggestion.author_id,
-                                 at=suggestion.created_at)
+        source = point_source(suggestion)
+        points.append(
+            PointEntry.earned(user_id=suggestion.author_id, reason=PointEntry.Reason.SUBMITTED,
+                              source=source, center_id=center.pk, at=suggestion.created_at)
         )  # fmt: skip
+        transitions.append(
+            SuggestionTransition.submitted(
+                suggestion, by_id=suggestion.author_id, at=suggestion.created_at
+            )
+        )
         if reviewed is None:
             continue
+        SUGGESTION_MOVES.check(Suggestion.Status.SUBMITTED, status)
         transitions.append(
             SuggestionTransition(center=center, suggestion=suggestion, from_status="submitted",
                                  to_status=status, by=leader, at=reviewed, note=REVIEWS[status])
         )  # fmt: skip
-        if status in ("accepted", "adopted"):
-            points.append(point(PointEntry.Reason.ACCEPTED, reviewed))
-        if status == "adopted":
-            points.append(point(PointEntry.Reason.ADOPTED, reviewed))
+        points.extend(
+            PointEntry.earned(user_id=suggestion.author_id, reason=reason, source=source,
+                              center_id=center.pk, at=reviewed)
+            for reason in PointEntry.for_review(status)
+        )  # fmt: skip
     bulk(Vote, votes, counts=counts)
     bulk(SuggestionTransition, transitions, counts=counts)
     bulk(PointEntry, points, counts=counts)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from onsite.core.models import CenterQuerySet, CenterScoped
+from onsite.core.transitions import Moves, TransitionRecord
 
 
 def new_secret() -> str:
@@ -372,6 +373,10 @@ class Suggestion(CenterScoped):
     def is_open(self) -> bool:
         return self.status in {self.Status.SUBMITTED, self.Status.ACCEPTED}
 
+    def is_authored_by(self, user_id: int | None) -> bool:
+        """The author's own suggestion (nobody votes for their own)."""
+        return self.author_id == user_id
+
 
 class Vote(CenterScoped):
     suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="votes")
@@ -391,25 +396,48 @@ class Vote(CenterScoped):
         return f"{self.user} → {self.suggestion_id}"
 
 
-class SuggestionTransition(CenterScoped):
-    """The history of a suggestion: who moved it from what to what, when, and why."""
+class SuggestionTransition(CenterScoped, TransitionRecord):
+    """The history of a suggestion: who moved it from what to what, when, and why. A new
+    suggestion's first row goes from "submitted" to "submitted"."""
+
+    STATUS = Suggestion.Status
 
     suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="transitions")
+    # The statuses keep their own length and choices (the table predates the shared base).
     from_status = models.CharField(max_length=10, choices=Suggestion.Status.choices)
     to_status = models.CharField(max_length=10, choices=Suggestion.Status.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now)
-    note = models.TextField(blank=True)
 
     class Meta:
         verbose_name = _("suggestion transition")
         verbose_name_plural = _("suggestion transitions")
         ordering = ["at", "pk"]
 
-    def __str__(self) -> str:
-        return f"{self.from_status} → {self.to_status}"
+    @classmethod
+    def submitted(
+        cls, suggestion: Suggestion, *, by_id: int | None, at: datetime.datetime | None = None
+    ) -> SuggestionTransition:
+        """The first row of a suggestion's history (unsaved)."""
+        return cls(
+            center_id=suggestion.center_id,
+            suggestion=suggestion,
+            from_status=Suggestion.Status.SUBMITTED,
+            to_status=Suggestion.Status.SUBMITTED,
+            by_id=by_id,
+            at=at or timezone.now(),
+        )
+
+
+SUGGESTION_MOVES = Moves(
+    {
+        Suggestion.Status.SUBMITTED: (
+            Suggestion.Status.ACCEPTED,
+            Suggestion.Status.REJECTED,
+            Suggestion.Status.ADOPTED,
+        ),
+        Suggestion.Status.ACCEPTED: (Suggestion.Status.ADOPTED, Suggestion.Status.REJECTED),
+    }
+)
+"""How a review moves a suggestion; rejected and adopted are final."""
 
 
 class PointEntry(CenterScoped):
@@ -443,3 +471,38 @@ class PointEntry(CenterScoped):
 
     def __str__(self) -> str:
         return f"{self.user} +{self.points}"
+
+    @classmethod
+    def earned(
+        cls,
+        *,
+        user_id: int,
+        reason: str,
+        source: str,
+        center_id: int,
+        at: datetime.datetime | None = None,
+    ) -> PointEntry:
+        """The ledger line of one deed (unsaved), worth what the reason is worth."""
+        return cls(
+            center_id=center_id,
+            user_id=user_id,
+            reason=reason,
+            points=cls.POINTS[cls.Reason(reason)],
+            source=source,
+            at=at or timezone.now(),
+        )
+
+    @classmethod
+    def for_review(cls, status: str) -> list[PointEntry.Reason]:
+        """What a review into `status` earns the author: accepting earns the accepted points,
+        adopting those and the adopted points; rejecting earns nothing."""
+        if status == Suggestion.Status.ADOPTED:
+            return [cls.Reason.ACCEPTED, cls.Reason.ADOPTED]
+        if status == Suggestion.Status.ACCEPTED:
+            return [cls.Reason.ACCEPTED]
+        return []
+
+
+def point_source(obj: Training | Suggestion) -> str:
+    """The deed a ledger line is for, so the same deed never earns twice."""
+    return f"training:{obj.pk}" if isinstance(obj, Training) else f"suggestion:{obj.pk}"

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from onsite.accounts.models import User
-from onsite.engagement.models import Acknowledgement, Attendance, PointEntry, Training
-from onsite.engagement.services import required_people, training_audience
-from onsite.org.models import Unit
-
-if TYPE_CHECKING:
-    from onsite.core.models import Center
-    from onsite.standards.models import StandardVersion
+from onsite.core.models import Center
+from onsite.engagement.models import (
+    Acknowledgement,
+    Attendance,
+    Photo,
+    PointEntry,
+    Post,
+    PostQuerySet,
+    Suggestion,
+    Training,
+)
+from onsite.engagement.services import required_people, training_audience, versions_for
+from onsite.org.models import Unit, Zone
+from onsite.standards.models import StandardVersion
 
 
 @dataclass
@@ -159,9 +165,6 @@ class VersionProgress:
 def acknowledgement_overview(center: Center) -> list[VersionProgress]:
     """Every published version with how many must and how many did acknowledge it, in four
     queries whatever the number of versions, zones and people."""
-    from onsite.org.models import Zone
-    from onsite.standards.models import StandardVersion
-
     versions = list(
         StandardVersion.objects.published()
         .filter(center=center)
@@ -200,3 +203,93 @@ def acknowledgement_overview(center: Center) -> list[VersionProgress]:
             )
         )
     return result
+
+
+# --- what the pages list -----------------------------------------------------------------------
+
+
+def board_posts(center: Center | None) -> PostQuerySet:
+    """The board's posts in board order, their photos in order."""
+    return (
+        Post.objects.filter(center=center, kind=Post.Kind.POST)
+        .select_related("author")
+        .prefetch_related(Prefetch("photos", queryset=Photo.objects.order_by("position", "pk")))
+        .for_board()
+    )
+
+
+def latest_digest(center: Center | None) -> Post | None:
+    return Post.objects.filter(center=center, kind=Post.Kind.DIGEST).order_by("-week").first()
+
+
+def recently_adopted(center: Center | None, *, limit: int = 6) -> list[Suggestion]:
+    return list(
+        Suggestion.objects.filter(center=center, status=Suggestion.Status.ADOPTED)
+        .select_related("author")
+        .order_by("-reviewed_at")[:limit]
+    )
+
+
+SUGGESTION_SORTS = {"votes": ("-vote_count", "-created_at", "-pk"), "new": ("-created_at", "-pk")}
+
+
+def listed_suggestions(
+    suggestions: QuerySet[Suggestion], *, kind: str = "", status: str = "", sort: str = "votes"
+) -> QuerySet[Suggestion]:
+    """Suggestions (annotated with `vote_count`) filtered by kind and status, by votes or
+    newest first; unknown filter values are ignored."""
+    if kind in Suggestion.Kind.values:
+        suggestions = suggestions.filter(kind=kind)
+    if status in Suggestion.Status.values:
+        suggestions = suggestions.filter(status=status)
+    return suggestions.prefetch_related(
+        Prefetch("photos", queryset=Photo.objects.order_by("position", "pk"))
+    ).order_by(*SUGGESTION_SORTS.get(sort, SUGGESTION_SORTS["votes"]))
+
+
+def trainings(center: Center | None) -> QuerySet[Training]:
+    return (
+        Training.objects.filter(center=center)
+        .select_related("trainer")
+        .annotate(present=Count("attendances", distinct=True))
+    )
+
+
+def attended(user: User, center: Center | None) -> set[int]:
+    """The sessions of the center `user` signed in to (none for a cross-center viewer)."""
+    if user.is_cross_center_viewer:
+        return set()
+    return set(
+        Attendance.objects.filter(user=user, training__center=center).values_list(
+            "training_id", flat=True
+        )
+    )
+
+
+def attendance_lists(training: Training) -> dict[str, object]:
+    """Who came (in order), the rate by unit, and who of the audience did not come."""
+    return {
+        "attendances": list(
+            training.attendances.select_related("user__unit").order_by("signed_at")
+        ),
+        "by_unit": attendance_by_unit(training),
+        "absent": list(
+            training_audience(training)
+            .exclude(training_attendances__training=training)
+            .select_related("unit")
+            .order_by("unit__name", "full_name")[:300]
+        ),
+    }
+
+
+def my_acknowledgements(user: User) -> list[tuple[StandardVersion, datetime.datetime | None]]:
+    """The versions `user` must acknowledge with when they did, the open ones first."""
+    versions = list(versions_for(user).select_related("standard__area_type"))
+    done = dict(
+        Acknowledgement.objects.filter(
+            user=user, standard_version__in=versions, acknowledged_at__isnull=False
+        ).values_list("standard_version_id", "acknowledged_at")
+    )
+    rows = [(version, done.get(version.pk)) for version in versions]
+    rows.sort(key=lambda row: (row[1] is not None, str(row[0])))
+    return rows

@@ -23,11 +23,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from onsite.accounts.models import User
+from onsite.accounts.uploads import daily_quota
 from onsite.audit.services import record_event
-from onsite.core.concurrency import claim_submission, existing_submission, save_versioned
+from onsite.core.concurrency import (
+    ConflictError,
+    claim_submission,
+    existing_submission,
+    save_versioned,
+)
 from onsite.core.images import CleanPhoto, clean_photo
 from onsite.core.models import Center
+from onsite.core.refusals import Conflict, NotVisible
 from onsite.engagement.models import (
+    SUGGESTION_MOVES,
     Acknowledgement,
     Attendance,
     Photo,
@@ -38,31 +46,31 @@ from onsite.engagement.models import (
     Training,
     TrainingDocument,
     Vote,
+    point_source,
 )
 from onsite.engagement.text import clean_html, similarity
 from onsite.notifications.services import notify
 from onsite.org.models import AreaType, Zone
 from onsite.standards.models import StandardVersion
-from onsite.surveys.audience import is_in_audience
+from onsite.standards.services import start_revision
+from onsite.surveys.audience import audience_users, is_in_audience
 
 MAX_PHOTOS = 9
 DUPLICATE_THRESHOLD = 0.5
 SIGN_IN_SLOT_SECONDS = 120
 
 
-class EngagementError(Exception):
-    """A move the rules do not allow; `message` is for the user."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class EngagementError(Conflict):
+    """A move the rules do not allow in the object's state (409); the message is for the
+    user, the code for a program."""
 
 
-def clean_photos(uploads: Sequence[UploadedFile[bytes]]) -> list[CleanPhoto]:
-    """Checks every photo before anything is written, so a bad photo loses nothing else."""
+def clean_photos(uploads: Sequence[UploadedFile[bytes]], *, user: User) -> list[CleanPhoto]:
+    """Checks every photo before anything is written, so a bad photo loses nothing else.
+    Each photo counts against the uploader's daily quota."""
     if len(uploads) > MAX_PHOTOS:
         raise ValidationError(_("At most %(n)d photos, please.") % {"n": MAX_PHOTOS})
-    return [clean_photo(upload) for upload in uploads]
+    return [clean_photo(upload, quota=daily_quota(user)) for upload in uploads]
 
 
 def _store_photos(
@@ -119,6 +127,19 @@ def create_post(
     return post
 
 
+def check_editable(post: Post) -> None:
+    if post.is_digest:
+        raise EngagementError(
+            _("A weekly digest is written by the system and cannot be edited."), code="digest"
+        )
+
+
+def check_version(obj: Post | Suggestion | Training, expected_version: int) -> None:
+    """The version the person's form was based on is still current (409 `stale` if not)."""
+    if obj.version != expected_version:
+        raise ConflictError
+
+
 @transaction.atomic
 def update_post(
     post: Post,
@@ -132,8 +153,7 @@ def update_post(
     remove_photos: Sequence[int] = (),
     request: HttpRequest | None = None,
 ) -> Post:
-    if post.is_digest:
-        raise EngagementError(_("A weekly digest is written by the system and cannot be edited."))
+    check_editable(post)
     post.title, post.body, post.is_pinned = title, clean_html(body), is_pinned
     save_versioned(post, expected_version=expected_version, fields=["title", "body", "is_pinned"])
     if remove_photos:
@@ -231,8 +251,6 @@ def update_training(
 
 
 def training_audience(training: Training) -> QuerySet[User]:
-    from onsite.surveys.audience import audience_users
-
     return audience_users(
         training.center_id,
         unit_ids=training.audience_unit_ids,
@@ -317,12 +335,33 @@ def is_valid_token(training: Training, token: str, *, at: datetime.datetime | No
 
 
 def award(user: User, *, reason: str, source: str, center_id: int) -> None:
+    """Books the points of one deed, once."""
+    entry = PointEntry.earned(user_id=user.pk, reason=reason, source=source, center_id=center_id)
     PointEntry.objects.get_or_create(
         user=user,
         reason=reason,
         source=source,
-        defaults={"center_id": center_id, "points": PointEntry.POINTS[PointEntry.Reason(reason)]},
+        defaults={"center_id": center_id, "points": entry.points},
     )
+
+
+def check_sign_in(training: Training, *, user: User, token: str) -> None:
+    """The session is the person's center's, sign-in is open and the code is fresh (someone
+    already signed in passes: signing in twice is harmless)."""
+    if user.center_id != training.center_id:
+        raise NotVisible(_("This training session is not in your service center."))
+    if Attendance.objects.filter(training=training, user=user).exists():
+        return
+    if not training.sign_in_open():
+        raise EngagementError(
+            _("Sign-in is open only from an hour before to an hour after the session."),
+            code="sign_in_closed",
+        )
+    if not is_valid_token(training, token):
+        raise EngagementError(
+            _("This sign-in code has expired. Please scan the code shown at the session again."),
+            code="expired_code",
+        )
 
 
 @transaction.atomic
@@ -330,19 +369,10 @@ def sign_in(
     training: Training, *, user: User, token: str, request: HttpRequest | None = None
 ) -> Attendance:
     """Signs `user` in by the session's QR code. Signing in twice is harmless."""
-    if user.center_id != training.center_id:
-        raise EngagementError(_("This training session is not in your service center."))
+    check_sign_in(training, user=user, token=token)
     existing = Attendance.objects.filter(training=training, user=user).first()
     if existing is not None:
         return existing
-    if not training.sign_in_open():
-        raise EngagementError(
-            _("Sign-in is open only from an hour before to an hour after the session.")
-        )
-    if not is_valid_token(training, token):
-        raise EngagementError(
-            _("This sign-in code has expired. Please scan the code shown at the session again.")
-        )
     attendance, _created = Attendance.objects.get_or_create(
         training=training, user=user,
         defaults={"center_id": training.center_id, "method": Attendance.Method.QR},
@@ -350,7 +380,7 @@ def sign_in(
     award(
         user,
         reason=PointEntry.Reason.TRAINED,
-        source=f"training:{training.pk}",
+        source=point_source(training),
         center_id=training.center_id,
     )
     record_event(request, action="engagement.signed_in", obj=training, actor=user)
@@ -372,7 +402,7 @@ def record_attendance(
         )  # fmt: skip
         if created:
             added += 1
-            award(user, reason=PointEntry.Reason.TRAINED, source=f"training:{training.pk}",
+            award(user, reason=PointEntry.Reason.TRAINED, source=point_source(training),
                   center_id=training.center_id)  # fmt: skip
     record_event(request, action="engagement.attendance_recorded", obj=training, actor=by,
                  detail={"added": added})  # fmt: skip
@@ -470,14 +500,23 @@ def ensure_acknowledgements(
     return created
 
 
+def check_acknowledgeable(version: StandardVersion, *, user: User) -> None:
+    """A published version of the person's center that applies to a zone of theirs."""
+    if not version.is_published:
+        raise EngagementError(
+            _("Only a published standard can be acknowledged."), code="not_published"
+        )
+    if version.center_id != user.center_id:
+        raise NotVisible(_("This standard is not in your service center."))
+    if not versions_for(user).filter(pk=version.pk).exists():
+        raise NotVisible
+
+
 @transaction.atomic
 def acknowledge(
     version: StandardVersion, *, user: User, request: HttpRequest | None = None
 ) -> Acknowledgement:
-    if not version.is_published:
-        raise EngagementError(_("Only a published standard can be acknowledged."))
-    if version.center_id != user.center_id:
-        raise EngagementError(_("This standard is not in your service center."))
+    check_acknowledgeable(version, user=user)
     record, _created = Acknowledgement.objects.get_or_create(
         standard_version=version, user=user, defaults={"center_id": version.center_id}
     )
@@ -561,27 +600,40 @@ def submit_suggestion(
     award(
         author,
         reason=PointEntry.Reason.SUBMITTED,
-        source=f"suggestion:{suggestion.pk}",
+        source=point_source(suggestion),
         center_id=center.pk,
     )
-    SuggestionTransition.objects.create(
-        center=center, suggestion=suggestion, from_status=Suggestion.Status.SUBMITTED,
-        to_status=Suggestion.Status.SUBMITTED, by=author, note="",
-    )  # fmt: skip
+    SuggestionTransition.submitted(suggestion, by_id=author.pk).save()
     record_event(request, action="engagement.suggestion_submitted", obj=suggestion, actor=author,
                  center=center, detail={"similar_to": suggestion.similar_to_id})  # fmt: skip
     return Submitted(suggestion, created=True)
 
 
+def check_vote(suggestion: Suggestion, *, user: User) -> None:
+    """Not one's own suggestion, not a rejected one, not another center's."""
+    if user.center_id != suggestion.center_id:
+        raise NotVisible(_("This suggestion is not in your service center."))
+    if suggestion.is_authored_by(user.pk):
+        raise EngagementError(_("You cannot vote for your own suggestion."), code="own_suggestion")
+    if suggestion.status == Suggestion.Status.REJECTED:
+        raise EngagementError(_("A rejected suggestion takes no votes."))
+
+
+def may_vote(suggestion: Suggestion, user: User) -> bool:
+    """Whether the page offers the vote button (cross-center viewers never vote)."""
+    if user.is_cross_center_viewer:
+        return False
+    try:
+        check_vote(suggestion, user=user)
+    except (Conflict, NotVisible):
+        return False
+    return True
+
+
 @transaction.atomic
 def vote(suggestion: Suggestion, *, user: User, request: HttpRequest | None = None) -> bool:
     """One vote per person; voting again changes nothing. Returns whether a vote was added."""
-    if user.center_id != suggestion.center_id:
-        raise EngagementError(_("This suggestion is not in your service center."))
-    if suggestion.author_id == user.pk:
-        raise EngagementError(_("You cannot vote for your own suggestion."))
-    if suggestion.status == Suggestion.Status.REJECTED:
-        raise EngagementError(_("A rejected suggestion takes no votes."))
+    check_vote(suggestion, user=user)
     try:
         with transaction.atomic():
             Vote.objects.create(center_id=suggestion.center_id, suggestion=suggestion, user=user)
@@ -601,18 +653,29 @@ def withdraw_vote(
     return bool(deleted)
 
 
-MOVES = {
-    Suggestion.Status.SUBMITTED: {Suggestion.Status.ACCEPTED, Suggestion.Status.REJECTED, Suggestion.Status.ADOPTED},
-    Suggestion.Status.ACCEPTED: {Suggestion.Status.ADOPTED, Suggestion.Status.REJECTED},
-    Suggestion.Status.REJECTED: set(),
-    Suggestion.Status.ADOPTED: set(),
-}  # fmt: skip
-
 REVIEW_MESSAGES = {
     Suggestion.Status.ACCEPTED: gettext_noop("Your suggestion “%(title)s” was accepted: %(reason)s"),
     Suggestion.Status.REJECTED: gettext_noop("Your suggestion “%(title)s” was not taken up: %(reason)s"),
     Suggestion.Status.ADOPTED: gettext_noop("Your suggestion “%(title)s” was adopted: %(reason)s"),
 }  # fmt: skip
+
+
+def check_review(
+    suggestion: Suggestion, *, decision: str, reason: str, area_type: AreaType | None = None
+) -> None:
+    """The move is one the workflow allows (409 `wrong_state`), with a reason and an area
+    type of the suggestion's center (422)."""
+    target = Suggestion.Status(decision)
+    SUGGESTION_MOVES.check(
+        suggestion.status,
+        target,
+        _("A suggestion that is “%(now)s” cannot become “%(then)s”.")
+        % {"now": suggestion.get_status_display(), "then": target.label},
+    )
+    if not reason.strip():
+        raise ValidationError({"reason": _("Please give a reason; the author will read it.")})
+    if area_type is not None and area_type.center_id != suggestion.center_id:
+        raise ValidationError({"area_type": _("Unknown area type.")})
 
 
 @transaction.atomic
@@ -629,22 +692,14 @@ def review_suggestion(
 ) -> Suggestion:
     """Accept, reject or adopt, always with a reason. Adopting a proposal can open a
     revision draft of the standard of its area type (standards.services.start_revision)."""
+    check_review(suggestion, decision=decision, reason=reason, area_type=area_type)
     target = Suggestion.Status(decision)
-    if target not in MOVES[Suggestion.Status(suggestion.status)]:
-        raise EngagementError(
-            _("A suggestion that is “%(now)s” cannot become “%(then)s”.")
-            % {"now": suggestion.get_status_display(), "then": target.label}
-        )
-    if not reason.strip():
-        raise ValidationError({"reason": _("Please give a reason; the author will read it.")})
     previous = suggestion.status
     suggestion.status = target
     suggestion.review_reason = reason.strip()
     suggestion.reviewed_by = by
     suggestion.reviewed_at = timezone.now()
     if area_type is not None:
-        if area_type.center_id != suggestion.center_id:
-            raise ValidationError({"area_type": _("Unknown area type.")})
         suggestion.area_type = area_type
     save_versioned(
         suggestion,
@@ -655,19 +710,11 @@ def review_suggestion(
         center_id=suggestion.center_id, suggestion=suggestion, from_status=previous,
         to_status=target, by=by, note=suggestion.review_reason,
     )  # fmt: skip
-    source = f"suggestion:{suggestion.pk}"
-    if target in {Suggestion.Status.ACCEPTED, Suggestion.Status.ADOPTED}:
+    for earned in PointEntry.for_review(target):
         award(
             suggestion.author,
-            reason=PointEntry.Reason.ACCEPTED,
-            source=source,
-            center_id=suggestion.center_id,
-        )
-    if target == Suggestion.Status.ADOPTED:
-        award(
-            suggestion.author,
-            reason=PointEntry.Reason.ADOPTED,
-            source=source,
+            reason=earned,
+            source=point_source(suggestion),
             center_id=suggestion.center_id,
         )
     record_event(request, action=f"engagement.suggestion_{target}", obj=suggestion, actor=by,
@@ -685,6 +732,36 @@ def review_suggestion(
     return suggestion
 
 
+def check_revision(suggestion: Suggestion, *, area_type: AreaType | None = None) -> None:
+    """An adopted proposal that opened no revision yet, with an area type of its center."""
+    if (
+        suggestion.kind != Suggestion.Kind.PROPOSAL
+        or suggestion.status != Suggestion.Status.ADOPTED
+    ):
+        raise EngagementError(
+            _("Only an adopted improvement proposal can open a standard revision.")
+        )
+    if suggestion.standard_version_id is not None:
+        raise EngagementError(
+            _("This proposal already opened a standard revision."), code="revision_opened"
+        )
+    if area_type is not None and area_type.center_id != suggestion.center_id:
+        raise EngagementError(_("Unknown area type."), code="unknown_area_type")
+    if area_type is None and suggestion.area_type_id is None:
+        raise EngagementError(
+            _("Choose the area type whose standard the proposal improves."), code="no_area_type"
+        )
+
+
+def may_open_revision(suggestion: Suggestion) -> bool:
+    """Whether the page offers to open a revision (an adopted proposal without one)."""
+    return (
+        suggestion.kind == Suggestion.Kind.PROPOSAL
+        and suggestion.status == Suggestion.Status.ADOPTED
+        and suggestion.standard_version_id is None
+    )
+
+
 @transaction.atomic
 def open_standard_revision(
     suggestion: Suggestion,
@@ -696,24 +773,10 @@ def open_standard_revision(
     """Opens (or joins) the revision draft of the standard the adopted proposal improves,
     and links the two: `suggestion.standard_version` here, `version.suggestions` there, and
     the draft's note and source point back to the proposal."""
-    from onsite.standards.services import start_revision
-
-    if (
-        suggestion.kind != Suggestion.Kind.PROPOSAL
-        or suggestion.status != Suggestion.Status.ADOPTED
-    ):
-        raise EngagementError(
-            _("Only an adopted improvement proposal can open a standard revision.")
-        )
-    if suggestion.standard_version_id is not None:
-        raise EngagementError(_("This proposal already opened a standard revision."))
+    check_revision(suggestion, area_type=area_type)
     if area_type is not None:
-        if area_type.center_id != suggestion.center_id:
-            raise EngagementError(_("Unknown area type."))
         suggestion.area_type = area_type
         Suggestion.objects.filter(pk=suggestion.pk).update(area_type=area_type)
-    if suggestion.area_type_id is None:
-        raise EngagementError(_("Choose the area type whose standard the proposal improves."))
     draft = start_revision(
         area_type=suggestion.area_type,
         by=by,
@@ -726,7 +789,9 @@ def open_standard_revision(
         standard_version=draft, version=F("version") + 1
     )
     if updated != 1:
-        raise EngagementError(_("This proposal already opened a standard revision."))
+        raise EngagementError(
+            _("This proposal already opened a standard revision."), code="revision_opened"
+        )
     suggestion.standard_version = draft
     record_event(request, action="engagement.revision_opened", obj=suggestion, actor=by,
                  detail={"standard_version": draft.pk})  # fmt: skip

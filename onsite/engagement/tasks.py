@@ -6,6 +6,7 @@ from django_tasks import task
 
 from onsite.core.models import Center
 from onsite.engagement.digest import publish_digest
+from onsite.engagement.services import ensure_acknowledgements
 
 
 @task()
@@ -27,8 +28,6 @@ def publish_weekly_digests(*, day: str | None = None, center_ids: list[int] | No
 def assign_acknowledgements(*, center_ids: list[int] | None = None) -> int:
     """Creates the missing acknowledgement tasks (and their notifications) of every published
     standard. A safety net for hook points that are not wired yet; run it nightly."""
-    from onsite.engagement.services import ensure_acknowledgements
-
     centers = (
         Center.objects.all() if center_ids is None else Center.objects.filter(pk__in=center_ids)
     )

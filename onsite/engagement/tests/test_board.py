@@ -79,7 +79,8 @@ def test_edit_detects_a_concurrent_change_and_removes_photos(client_for, office_
     assert post.photos.count() == 1
     stale = {"title": "改2", "body": "y", "version": post.version - 1}
     response = client.post(f"/engagement/posts/{post.pk}/edit/", stale)
-    assert response.status_code == 200
+    assert response.status_code == 409, "a stale version is a conflict (issue 15)"
+    assert response["Onsite-Refusal"] == "stale"
     post.refresh_from_db()
     assert post.title == "改1"
     photo = post.photos.get()

@@ -119,7 +119,8 @@ def test_review_needs_a_reason_and_follows_the_workflow(
         f"/engagement/suggestions/{proposal.pk}/review/",
         {"decision": "adopted", "reason": "改主意", "version": proposal.version},
     )
-    assert response.status_code == 400
+    assert response.status_code == 409, "a move the workflow does not allow (issue 15)"
+    assert response["Onsite-Refusal"] == "wrong_state"
     proposal.refresh_from_db()
     assert proposal.status == "rejected", "a rejected suggestion stays rejected"
 
@@ -134,7 +135,8 @@ def test_a_stale_review_is_refused(client_for, office_user, leader, proposal):
         f"/engagement/suggestions/{proposal.pk}/review/",
         {"decision": "rejected", "reason": "不好", "version": version},
     )
-    assert response.status_code == 400
+    assert response.status_code == 409, "a stale version is a conflict (issue 15)"
+    assert response["Onsite-Refusal"] == "stale"
     proposal.refresh_from_db()
     assert proposal.status == "accepted"
 

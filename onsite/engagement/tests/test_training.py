@@ -89,7 +89,8 @@ def test_an_old_code_or_a_session_long_past_refuses_sign_in(
     response = client_for(staff_user).post(
         f"/engagement/training/{training.pk}/sign-in/", {"t": old}
     )
-    assert response.status_code == 400
+    assert response.status_code == 409, "the code's state, as the API answers (issue 15)"
+    assert response["Onsite-Refusal"] == "expired_code"
     assert not Attendance.objects.exists()
     past = TrainingFactory(center=center, starts_at=timezone.now() - datetime.timedelta(hours=5),
                            ends_at=timezone.now() - datetime.timedelta(hours=3))  # fmt: skip
@@ -98,7 +99,7 @@ def test_an_old_code_or_a_session_long_past_refuses_sign_in(
         client_for(staff_user)
         .post(f"/engagement/training/{past.pk}/sign-in/", {"t": token})
         .status_code
-        == 400
+        == 409
     )
     assert not Attendance.objects.exists()
 
@@ -175,7 +176,9 @@ def test_concurrent_edits_of_a_session_are_detected(client_for, office_user, tra
             "trainer_name": "专家", "version": training.version}  # fmt: skip
     assert client.post(f"/engagement/training/{training.pk}/edit/", data).status_code == 302
     data["topic"] = "另一个主题"
-    assert client.post(f"/engagement/training/{training.pk}/edit/", data).status_code == 200
+    stale = client.post(f"/engagement/training/{training.pk}/edit/", data)
+    assert stale.status_code == 409, "a stale version is a conflict (issue 15)"
+    assert stale["Onsite-Refusal"] == "stale"
     training.refresh_from_db()
     assert training.topic == "新主题"
 

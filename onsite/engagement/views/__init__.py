@@ -1,18 +1,63 @@
 """Pages of the engagement app, by sub-domain: the board (posts, digest, poster, big screen),
-training and acknowledgements, slogans and proposals."""
+training and acknowledgements, slogans and proposals. Each write page is an adapter over
+`onsite.engagement.actions`; the role sets live in `onsite.engagement.access`."""
 
-from onsite.accounts.models import Role
-from onsite.core.roles import ALL
+from __future__ import annotations
 
-EVERYONE = tuple(ALL | {Role.VIEWER})
-MEMBERS = tuple(ALL)  # people of the center (not cross-center viewers) who take part
-EDITORS = (Role.ADMIN, Role.OFFICE)
-REVIEWERS = (Role.ADMIN, Role.LEADER, Role.OFFICE)
-OVERSEERS = (
-    Role.ADMIN,
-    Role.LEADER,
-    Role.OFFICE,
-    Role.SUPERVISOR,
-    Role.GROUP_LEADER,
-    Role.VIEWER,
-)
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from onsite.core.refusals import Invalid, NotAllowed, NotVisible, Refusal
+
+T = TypeVar("T")
+
+
+def attempt(
+    request: HttpRequest, act: Callable[[], T], *, form: forms.BaseForm | None = None
+) -> tuple[T | None, Refusal | None]:
+    """Runs a domain act for a page: (its result, None), or (None, the refusal) for a conflict
+    or invalid input, shown on `form` or else as a message. NotAllowed and NotVisible pass on
+    to `answers_refusals` (the 403/404 page)."""
+    try:
+        return act(), None
+    except (NotAllowed, NotVisible):
+        raise
+    except Refusal as refusal:
+        shown: Refusal = refusal
+        error: Any = str(refusal.message)
+    except ValidationError as invalid:
+        shown, error = Invalid.from_validation(invalid), invalid
+    if form is None:
+        messages.error(request, str(shown.message))
+    elif isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+    return None, shown
+
+
+def marked(response: HttpResponse, refusal: Refusal | None) -> HttpResponse:
+    """The refusal's code in the `Onsite-Refusal` header (the page shows its message)."""
+    if refusal is not None:
+        response["Onsite-Refusal"] = refusal.code
+    return response
+
+
+def form_page(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    refusal: Refusal | None = None,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    """A form page again, answering with the refusal's status and code when there is one."""
+    response = render(request, template, context, status=refusal.status if refusal else status)
+    return marked(response, refusal)

@@ -3,150 +3,123 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.db.models.fields.files import FieldFile
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from onsite.core.access import role_required
-from onsite.core.concurrency import ConflictError
-from onsite.core.models import get_for_center
+from onsite.core.access import answers_refusals, role_required
 from onsite.core.types import OnsiteRequest
-from onsite.engagement import services
-from onsite.engagement.digest import publish_digest
+from onsite.engagement import actions, queries
+from onsite.engagement.access import EDITORS, EVERYONE, can_edit, get_photo, get_post
 from onsite.engagement.forms import PostForm
-from onsite.engagement.models import Photo, Post, PostQuerySet, Suggestion
 from onsite.engagement.poster import poster_pdf
-from onsite.engagement.queries import leaderboard
-from onsite.engagement.views import EDITORS, EVERYONE
+from onsite.engagement.views import attempt, form_page, marked
 
 SCREEN_REFRESH_SECONDS = 600
 
 
-def get_post(request: OnsiteRequest, pk: int) -> Post:
-    return get_for_center(
-        Post.objects.select_related("author").prefetch_related("photos"), request.center, pk=pk
-    )
-
-
-def _posts(request: OnsiteRequest) -> PostQuerySet:
-    return Post.objects.filter(center=request.center).prefetch_related(
-        Prefetch("photos", queryset=Photo.objects.order_by("position", "pk"))
-    )
+def _version(request: OnsiteRequest) -> int:
+    version = request.POST.get("version", "")
+    return int(version) if version.isdigit() else -1
 
 
 @role_required(*EVERYONE)
 def board(request: OnsiteRequest) -> HttpResponse:
-    posts = _posts(request).filter(kind=Post.Kind.POST).select_related("author").for_board()
-    page = Paginator(posts, 12).get_page(request.GET.get("page"))
-    digest = _posts(request).filter(kind=Post.Kind.DIGEST).order_by("-week").first()
+    page = Paginator(queries.board_posts(request.center), 12).get_page(request.GET.get("page"))
     return render(
         request,
         "engagement/board.html",
-        {"page": page, "digest": digest, "can_edit": request.user.has_role(*EDITORS)},
+        {
+            "page": page,
+            "digest": queries.latest_digest(request.center),
+            "can_edit": can_edit(request.user),
+        },
     )
 
 
 @role_required(*EVERYONE)
 def post_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
-    post = get_post(request, pk)
+    post = get_post(request.center, pk)
     return render(
-        request,
-        "engagement/post_detail.html",
-        {"post": post, "can_edit": request.user.has_role(*EDITORS)},
+        request, "engagement/post_detail.html", {"post": post, "can_edit": can_edit(request.user)}
     )
 
 
 @role_required(*EDITORS, write=True)
+@answers_refusals
 def post_create(request: OnsiteRequest) -> HttpResponse:
     assert request.center is not None  # noqa: S101 - role_required guarantees it
-    form = PostForm(request.POST or None, request.FILES or None)
+    actions.check_create_post(request.user)
+    form = PostForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        post = services.create_post(
-            center=request.center,
-            by=request.user,
-            title=form.cleaned_data["title"],
-            body=form.cleaned_data["body"],
-            is_pinned=form.cleaned_data["is_pinned"],
-            photos=form.clean_photo_list,
-            submission_key=form.cleaned_data["submission_key"],
-            request=request,
-        )
+        data = form.cleaned_data
+        post = actions.do_create_post(
+            center=request.center, by=request.user, title=data["title"], body=data["body"],
+            is_pinned=data["is_pinned"], photos=form.clean_photo_list,
+            submission_key=data["submission_key"], request=request,
+        )  # fmt: skip
         messages.success(request, _("Posted on the board."))
         return redirect("engagement:post-detail", pk=post.pk)
     return render(request, "engagement/post_form.html", {"form": form})
 
 
 @role_required(*EDITORS, write=True)
+@answers_refusals
 def post_edit(request: OnsiteRequest, pk: int) -> HttpResponse:
-    post = get_post(request, pk)
-    if post.is_digest:
-        messages.error(request, _("A weekly digest is written by the system and cannot be edited."))
-        return redirect("engagement:post-detail", pk=post.pk)
-    form = PostForm(request.POST or None, request.FILES or None, post=post)
+    post = get_post(request.center, pk)
+    actions.check_edit_post(request.user, post)
+    form = PostForm(request.POST or None, request.FILES or None, post=post, user=request.user)
+    refusal = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.update_post(
-                post,
-                by=request.user,
-                title=data["title"],
-                body=data["body"],
-                is_pinned=data["is_pinned"],
-                expected_version=data["version"] or -1,
-                photos=form.clean_photo_list,
-                remove_photos=[
-                    int(pk) for pk in request.POST.getlist("remove_photo") if pk.isdigit()
-                ],
-                request=request,
-            )
-        except ConflictError as exc:
-            form.add_error(None, str(exc.message))
-        except ValidationError as exc:
-            form.add_error("photos", exc)
-        except services.EngagementError as exc:
-            form.add_error(None, exc.message)
-        else:
+        removed = [int(pk) for pk in request.POST.getlist("remove_photo") if pk.isdigit()]
+        done, refusal = attempt(request, lambda: actions.do_update_post(
+            post, by=request.user, title=data["title"], body=data["body"],
+            is_pinned=data["is_pinned"], expected_version=data["version"] or -1,
+            photos=form.clean_photo_list, remove_photos=removed, request=request,
+        ), form=form)  # fmt: skip
+        if done:
             messages.success(request, _("Saved."))
             return redirect("engagement:post-detail", pk=post.pk)
-    return render(request, "engagement/post_form.html", {"form": form, "post": post})
+    context = {"form": form, "post": post}
+    return form_page(request, "engagement/post_form.html", context, refusal)
 
 
 @role_required(*EDITORS, write=True)
 @require_POST
+@answers_refusals
 def post_pin(request: OnsiteRequest, pk: int) -> HttpResponse:
-    post = get_post(request, pk)
-    version = request.POST.get("version", "")
-    try:
-        services.set_pinned(
-            post,
-            by=request.user,
-            pinned=request.POST.get("pinned") == "1",
-            expected_version=int(version) if version.isdigit() else -1,
-            request=request,
+    post = get_post(request.center, pk)
+    version = _version(request)
+    pinned = request.POST.get("pinned") == "1"
+
+    def pin() -> None:
+        actions.check_pin_post(request.user, post, expected_version=version)
+        actions.do_set_pinned(
+            post, by=request.user, pinned=pinned, expected_version=version, request=request
         )
-    except ConflictError as exc:
-        messages.error(request, str(exc.message))
-    return redirect("engagement:board")
+
+    _done, refusal = attempt(request, pin)
+    return marked(redirect("engagement:board"), refusal)
 
 
 @role_required(*EDITORS, write=True)
 @require_POST
+@answers_refusals
 def post_delete(request: OnsiteRequest, pk: int) -> HttpResponse:
-    post = get_post(request, pk)
-    services.delete_post(post, by=request.user, request=request)
+    post = get_post(request.center, pk)
+    actions.check_delete_post(request.user, post)
+    actions.do_delete_post(post, by=request.user, request=request)
     messages.success(request, _("The post was removed from the board."))
     return redirect("engagement:board")
 
 
 @role_required(*EVERYONE)
 def post_poster(request: OnsiteRequest, pk: int) -> HttpResponse:
-    post = get_post(request, pk)
+    post = get_post(request.center, pk)
     response = HttpResponse(poster_pdf(post), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="poster-{post.pk}.pdf"'
     return response
@@ -154,10 +127,12 @@ def post_poster(request: OnsiteRequest, pk: int) -> HttpResponse:
 
 @role_required(*EDITORS, write=True)
 @require_POST
+@answers_refusals
 def digest_publish(request: OnsiteRequest) -> HttpResponse:
     """Writes this week's digest now (the weekly run writes last week's on Monday)."""
     assert request.center is not None  # noqa: S101
-    post = publish_digest(request.center, day=timezone.localdate())
+    actions.check_publish_digest(request.user)
+    post = actions.do_publish_digest(request.center)
     messages.success(request, _("This week's digest is on the board."))
     return redirect("engagement:post-detail", pk=post.pk)
 
@@ -166,30 +141,18 @@ def digest_publish(request: OnsiteRequest) -> HttpResponse:
 def screen(request: OnsiteRequest) -> HttpResponse:
     """Full-screen, rotating slides for the hall's TV: the latest digest, pinned posts, the
     leaderboard and recently adopted proposals. The page reloads itself for fresh data."""
-    posts = list(_posts(request).filter(kind=Post.Kind.POST).for_board()[:6])
-    digest = _posts(request).filter(kind=Post.Kind.DIGEST).order_by("-week").first()
-    adopted = list(
-        Suggestion.objects.filter(center=request.center, status=Suggestion.Status.ADOPTED)
-        .select_related("author")
-        .order_by("-reviewed_at")[:6]
-    )
+    center = request.center
     return render(
         request,
         "engagement/screen.html",
         {
-            "posts": posts,
-            "digest": digest,
-            "leaders": leaderboard(request.center, limit=10) if request.center else [],
-            "adopted": adopted,
+            "posts": list(queries.board_posts(center)[:6]),
+            "digest": queries.latest_digest(center),
+            "leaders": queries.leaderboard(center, limit=10) if center else [],
+            "adopted": queries.recently_adopted(center),
             "refresh_seconds": SCREEN_REFRESH_SECONDS,
         },
     )
-
-
-def _photo(request: OnsiteRequest, pk: int) -> Photo:
-    """Photos of posts and proposals: anyone who may read the board may see them, nobody
-    from another center."""
-    return get_for_center(Photo.objects.all(), request.center, pk=pk)
 
 
 def _jpeg(field: FieldFile) -> HttpResponse:
@@ -201,9 +164,9 @@ def _jpeg(field: FieldFile) -> HttpResponse:
 
 @role_required(*EVERYONE)
 def photo(request: OnsiteRequest, pk: int) -> HttpResponse:
-    return _jpeg(_photo(request, pk).image)
+    return _jpeg(get_photo(request.center, pk).image)
 
 
 @role_required(*EVERYONE)
 def photo_thumb(request: OnsiteRequest, pk: int) -> HttpResponse:
-    return _jpeg(_photo(request, pk).thumbnail)
+    return _jpeg(get_photo(request.center, pk).thumbnail)
