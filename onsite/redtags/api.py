@@ -1,33 +1,26 @@
 """JSON API of the red-tag register: tag, list, decide (one or many), withdraw, figures.
-Photos are taken on the tagging page; a tag made here has none."""
+Every write is an adapter over the same action as its page (`actions`); refusals are answered
+by config/api.py. Photos are taken on the tagging page; a tag made here has none."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
-from django.core.exceptions import ValidationError
 from ninja import Field, Router, Schema
-from ninja.errors import HttpError
 
+from onsite.core.access import check_roles
 from onsite.core.api import documented
-from onsite.core.concurrency import ConflictError
 from onsite.core.models import get_for_center
+from onsite.core.refusals import NotVisible
 from onsite.core.types import OnsiteRequest
 from onsite.org.models import Zone
-from onsite.redtags import queries, services
-from onsite.redtags.models import (
-    Disposition,
-    Phase,
-    Reason,
-    RedTag,
-    RedTagPolicy,
-    RedTagQuerySet,
-)
-from onsite.redtags.services import DECIDER_ROLES, TAGGER_ROLES
+from onsite.redtags import actions, queries
+from onsite.redtags.access import DECIDER_ROLES, READERS, TAGGER_ROLES, get_tag, visible_tags
+from onsite.redtags.models import Disposition, Phase, Reason, RedTag, RedTagPolicy
 from onsite.standards.models import Item
-from onsite.supplies.access import NO_NUL, READERS, code_of, idempotency_key, refuse, require
+from onsite.supplies.access import NO_NUL, code_of, idempotency_key
 from onsite.supplies.models import Supply
 from onsite.supplies.services import MAX_QUANTITY
 
@@ -123,12 +116,6 @@ class PolicyOut(Schema):
     holding_days: int
 
 
-def _tags(request: OnsiteRequest) -> RedTagQuerySet:
-    return RedTag.objects.filter(center=request.center).select_related(
-        "zone", "unit", "item", "supply", "tagged_by", "decided_by", "store_return"
-    )
-
-
 def _out(tag: RedTag) -> TagOut:
     return TagOut(
         id=tag.pk,
@@ -160,15 +147,19 @@ def _out(tag: RedTag) -> TagOut:
 
 
 def _fresh(request: OnsiteRequest, pk: int) -> TagOut:
-    return _out(get_for_center(_tags(request), request.center, pk=pk))
+    return _out(get_tag(request, pk))
+
+
+def _by_code(model: type[Item] | type[Supply], request: OnsiteRequest, code: str | None) -> Any:
+    return get_for_center(model.objects.all(), request.center, code=code) if code else None
 
 
 @router.get("/tags", response=documented(list[TagOut]), summary="Red tags (the latest 200)")
 def list_tags(
     request: OnsiteRequest, show: str = "held", unit: str = "", zone: str = ""
 ) -> list[TagOut]:
-    require(request, *READERS)
-    tags = _tags(request)
+    check_roles(request, READERS)
+    tags = visible_tags(request)
     if show == "overdue":
         tags = tags.overdue()
     elif show in RedTag.Status.values:
@@ -182,37 +173,22 @@ def list_tags(
 
 @router.post("/tags", response=documented(TagOut), summary="Tag an item as unneeded")
 def create_tag(request: OnsiteRequest, payload: TagIn) -> TagOut:
-    center = require(request, *TAGGER_ROLES, write=True)
-    zone = get_for_center(Zone.objects.filter(is_active=True), request.center, code=payload.zone)
+    center = actions.check_tag(request)
+    zone = get_for_center(Zone.objects.filter(is_active=True), center, code=payload.zone)
     data = payload.dict()
     data["footprint"] = Decimal(str(payload.footprint)).quantize(Decimal("0.01"))
-    data["item"] = (
-        get_for_center(Item.objects.all(), request.center, code=payload.item)
-        if payload.item
-        else None
-    )
-    data["supply"] = (
-        get_for_center(Supply.objects.all(), request.center, code=payload.supply)
-        if payload.supply
-        else None
-    )
-    try:
-        tag = services.tag_item(
-            center=center,
-            zone=zone,
-            by=request.user,
-            data=data,
-            key=idempotency_key(request),
-            request=request,
-        )
-    except ValidationError as exc:
-        raise refuse(exc) from exc
+    data["item"] = _by_code(Item, request, payload.item)
+    data["supply"] = _by_code(Supply, request, payload.supply)
+    tag = actions.do_tag(
+        center=center, zone=zone, by=request.user, data=data, key=idempotency_key(request),
+        request=request,
+    )  # fmt: skip
     return _fresh(request, tag.pk)
 
 
 @router.get("/tags/{tag_id}", response=documented(TagOut), summary="One red tag")
-def get_tag(request: OnsiteRequest, tag_id: int) -> TagOut:
-    require(request, *READERS)
+def get_one_tag(request: OnsiteRequest, tag_id: int) -> TagOut:
+    check_roles(request, READERS)
     return _fresh(request, tag_id)
 
 
@@ -222,25 +198,14 @@ def get_tag(request: OnsiteRequest, tag_id: int) -> TagOut:
     summary="Decide what happens to a tagged item (programme office)",
 )
 def decide(request: OnsiteRequest, tag_id: int, payload: DecisionIn) -> TagOut:
-    require(request, *DECIDER_ROLES, write=True)
-    tag = get_for_center(_tags(request), request.center, pk=tag_id)
-    supply = (
-        get_for_center(Supply.objects.all(), request.center, code=payload.supply)
-        if payload.supply
-        else None
-    )
-    try:
-        services.decide_tag(
-            tag=tag,
-            by=request.user,
-            decision=payload.decision,
-            note=payload.note,
-            expected_version=payload.version,
-            supply=supply,
-            request=request,
-        )
-    except (ValidationError, ConflictError) as exc:
-        raise refuse(exc) from exc
+    check_roles(request, DECIDER_ROLES, write=True)
+    tag = get_tag(request, tag_id)
+    actions.check_decide(request, tag)
+    actions.do_decide(
+        tag=tag, by=request.user, decision=payload.decision, note=payload.note,
+        expected_version=payload.version, supply=_by_code(Supply, request, payload.supply),
+        request=request,
+    )  # fmt: skip
     return _fresh(request, tag_id)
 
 
@@ -250,20 +215,13 @@ def decide(request: OnsiteRequest, tag_id: int, payload: DecisionIn) -> TagOut:
     summary="One decision for many tags (programme office); tags no longer held are skipped",
 )
 def decide_many(request: OnsiteRequest, payload: BulkDecisionIn) -> BulkDecisionOut:
-    require(request, *DECIDER_ROLES, write=True)
-    tags = list(_tags(request).filter(pk__in=payload.tags))
+    actions.check_decide_many(request)
+    tags = list(visible_tags(request).filter(pk__in=payload.tags))
     if len(tags) != len(set(payload.tags)):
-        raise HttpError(404, "Not Found")
-    try:
-        decided, skipped = services.decide_tags(
-            tags=tags,
-            by=request.user,
-            decision=payload.decision,
-            note=payload.note,
-            request=request,
-        )
-    except ValidationError as exc:
-        raise refuse(exc) from exc
+        raise NotVisible
+    decided, skipped = actions.do_decide_many(
+        tags=tags, by=request.user, decision=payload.decision, note=payload.note, request=request
+    )
     return BulkDecisionOut(decided=[t.pk for t in decided], skipped=[t.pk for t in skipped])
 
 
@@ -273,14 +231,10 @@ def decide_many(request: OnsiteRequest, payload: BulkDecisionIn) -> BulkDecision
     summary="Take off a tag hung by mistake (the tagger or the office)",
 )
 def withdraw(request: OnsiteRequest, tag_id: int, payload: WithdrawIn) -> TagOut:
-    require(request, *TAGGER_ROLES, write=True)
-    tag = get_for_center(_tags(request), request.center, pk=tag_id)
-    if tag.tagged_by_id != request.user.pk and not request.user.has_role(*DECIDER_ROLES):
-        require(request)  # records the denial and answers 403
-    try:
-        services.withdraw_tag(tag=tag, by=request.user, note=payload.note, request=request)
-    except ValidationError as exc:
-        raise refuse(exc) from exc
+    check_roles(request, TAGGER_ROLES, write=True)
+    tag = get_tag(request, tag_id)
+    actions.check_withdraw(request, tag)
+    actions.do_withdraw(tag=tag, by=request.user, note=payload.note, request=request)
     return _fresh(request, tag_id)
 
 
@@ -290,7 +244,7 @@ def withdraw(request: OnsiteRequest, tag_id: int, payload: WithdrawIn) -> TagOut
     summary="Items tagged, decided, returned to the store and space freed, per unit and phase",
 )
 def figures(request: OnsiteRequest, phase: str = "") -> list[FiguresOut]:
-    center = require(request, *READERS)
+    center = check_roles(request, READERS)
     rows = queries.figures_by_unit(center=center, phase=phase if phase in Phase.values else None)
     return [
         FiguresOut(unit=row.unit.code if row.unit else None, phase=row.phase, tags=row.tags,
@@ -303,5 +257,5 @@ def figures(request: OnsiteRequest, phase: str = "") -> list[FiguresOut]:
 
 @router.get("/settings", response=documented(PolicyOut), summary="The center's holding time")
 def get_policy(request: OnsiteRequest) -> PolicyOut:
-    center = require(request, *READERS)
+    center = check_roles(request, READERS)
     return PolicyOut(holding_days=RedTagPolicy.for_center(center).holding_days)

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-# The main navigation's label (onsite.core.navigation), kept in this app's catalogue.
+# The main navigation's label (onsite.site.navigation), kept in this app's catalogue.
 NAV_LABEL = _("Red tags")
 
 
@@ -11,11 +12,11 @@ class RedtagsConfig(AppConfig):
     verbose_name = _("Red tags")
 
     def ready(self) -> None:
-        from django.urls import reverse
-
+        # A start-up registration: the job kind names models and the PDF builder, which load
+        # only once every app is ready.
         from onsite.core.jobs import JobKind, register
         from onsite.redtags import pdf
-        from onsite.supplies.access import READERS
+        from onsite.redtags.access import READERS
 
         register(
             pdf.TAGS_JOB,

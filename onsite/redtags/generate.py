@@ -1,6 +1,7 @@
 """Synthetic red tags (红牌作战) of a generated center: while a unit is in the sort phase of
-the programme (its dates from the programme generator; the history's first months for the
-shared areas), its people tag two to five unneeded items per zone. Tags older than the
+the programme (its dates passed in by the caller as `sort_spans`, read from the programme's
+phase progress — red tags sit below the programme and never import it; the history's first
+months for the shared areas and for units without dates), its people tag two to five unneeded items per zone. Tags older than the
 holding time were decided by the office (discarded, returned to the store, transferred, kept
 elsewhere or kept with a filing) or withdrawn as tagged by mistake; a few are still waiting
 past their holding time, and the recent ones wait in the holding list. Every move is a
@@ -12,14 +13,13 @@ from __future__ import annotations
 import datetime
 import random
 from collections import Counter
+from collections.abc import Mapping
 from decimal import Decimal
 
 from onsite.accounts.models import Role, User
 from onsite.core.generate import at_time, bulk, period, working_days
 from onsite.core.models import Center
 from onsite.org.models import Zone
-from onsite.programme.models import Phase as ProgrammePhase
-from onsite.programme.models import PhaseProgress
 from onsite.redtags.models import (
     Disposition,
     Phase,
@@ -50,8 +50,17 @@ LEFT_WAITING = 0.04  # of old tags still undecided past their holding time
 FOLLOWED = 0.8  # the decision is the tagger's proposal
 
 
+SortSpans = Mapping[int, tuple[datetime.date, datetime.date | None]]
+"""Unit id → the day its sort phase started and the day it was accepted (None: not yet)."""
+
+
 def generate(
-    center: Center, *, years: float, rng: random.Random, until: datetime.date
+    center: Center,
+    *,
+    years: float,
+    rng: random.Random,
+    until: datetime.date,
+    sort_spans: SortSpans | None = None,
 ) -> dict[str, int]:
     counts: Counter[str] = Counter()
     start, end = period(years=years, until=until)
@@ -63,11 +72,9 @@ def generate(
         return {}
     holding = RedTagPolicy.for_center(center).holding_days
     items = {i.code: i for i in Item.objects.filter(center=center)}
-    sort_spans: dict[int, tuple[datetime.date, datetime.date]] = {
+    spans = {
         unit: (started or days[0], accepted or until)
-        for unit, started, accepted in PhaseProgress.objects.filter(
-            center=center, phase=ProgrammePhase.SORT, started_on__isnull=False
-        ).values_list("unit_id", "started_on", "accepted_on")
+        for unit, (started, accepted) in (sort_spans or {}).items()
     }
     default_span = (days[0], days[min(len(days) - 1, 40)])
     people: dict[int, list[int]] = {}
@@ -79,7 +86,7 @@ def generate(
     tags: list[RedTag] = []
     moves: list[tuple[RedTag, list[tuple[str, str, str, int, datetime.datetime, str]]]] = []
     for zone in zones:
-        first, last = sort_spans.get(zone.unit_id or 0, default_span) if zone.unit_id else default_span  # fmt: skip
+        first, last = spans.get(zone.unit_id or 0, default_span) if zone.unit_id else default_span  # fmt: skip
         window = [d for d in days if first <= d <= last]
         if not window or zone.owner_id is None:
             continue

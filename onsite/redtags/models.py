@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from onsite.core.models import Center, CenterQuerySet, CenterScoped
+from onsite.core.transitions import Moves, TransitionRecord
 
 DEFAULT_HOLDING_DAYS = 30
 
@@ -237,19 +238,22 @@ class RedTag(CenterScoped):
         return tagged_on + timedelta(days=holding_days)
 
 
-class RedTagTransition(models.Model):
-    """History of a tag: who moved it from which status to which, with what decision."""
+MOVES = Moves({RedTag.Status.HELD: (RedTag.Status.DECIDED, RedTag.Status.WITHDRAWN)})
+"""A tag waits in the holding list until it is decided or withdrawn; then it stays."""
+
+
+class RedTagTransition(TransitionRecord):
+    """History of a tag: who moved it from which status to which, with what decision.
+    The fields keep their first definitions (choices, a protected `by`, a short note)."""
+
+    STATUS = RedTag.Status
 
     tag = models.ForeignKey(RedTag, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(max_length=10, choices=RedTag.Status.choices, blank=True)
     to_status = models.CharField(max_length=10, choices=RedTag.Status.choices)
     decision = models.CharField(max_length=16, choices=Disposition.choices, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
     note = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '-'} → {self.to_status}"

@@ -1,12 +1,12 @@
 """Pages of the red-tag register: tag an item, the holding list, decisions, printed tags,
-figures per unit and phase, and the center's holding time."""
+figures per unit and phase, and the center's holding time. Every write is an adapter over
+its action (`actions`): read the form, check, do, answer."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,16 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from onsite.core.access import refuse as deny
-from onsite.core.access import role_required
-from onsite.core.concurrency import ConflictError
+from onsite.core.access import answers_refusals, may, role_required
 from onsite.core.job_views import background_file
 from onsite.core.jobs import queue_file_job
-from onsite.core.models import get_for_center
+from onsite.core.refusals import Refusal
 from onsite.core.sorting import SortKeys, sort_rows
 from onsite.core.types import OnsiteRequest
 from onsite.org.models import Unit, Zone
-from onsite.redtags import queries, services
+from onsite.redtags import actions, queries
+from onsite.redtags.access import DECIDER_ROLES, POLICY_ROLES, READERS, TAGGER_ROLES, get_tag
 from onsite.redtags.forms import (
     BulkDecisionForm,
     DecisionForm,
@@ -34,28 +33,14 @@ from onsite.redtags.forms import (
 )
 from onsite.redtags.models import Disposition, Phase, RedTag, RedTagPolicy, RedTagQuerySet
 from onsite.redtags.pdf import TAGS_JOB, inline_tags, render_tags_pdf, tags_filename
-from onsite.redtags.services import DECIDER_ROLES, POLICY_ROLES, TAGGER_ROLES
-from onsite.supplies.access import READERS, center_of
+from onsite.supplies.access import center_of
+from onsite.supplies.pages import invalid_form, passes, refused, refused_form
 
 PRINT_LIMIT = 200
 FILTERS = ("held", "overdue", "decided", "withdrawn", "all")
-PHOTO_ERRORS = {"too_large", "not_image", "mismatch", "too_many_pixels", "unreadable"}
-"""Codes of onsite.core.images.clean_photo's errors: shown under the photo field."""
-
-
-def tag_for(request: OnsiteRequest, pk: int) -> RedTag:
-    """The access helper: one tag of the user's center (404 for anyone else's)."""
-    return get_for_center(
-        RedTag.objects.select_related(
-            "zone", "unit", "item", "supply", "tagged_by", "decided_by", "store_return"
-        ),
-        request.center,
-        pk=pk,
-    )
-
-
-def _is_writer(request: OnsiteRequest, *roles: str) -> bool:
-    return request.user.has_role(*roles) and not request.user.is_cross_center_viewer
+PHOTO_ERRORS = {"too_large", "not_image", "mismatch", "too_many_pixels", "unreadable", "quota"}
+"""Codes of the photo intake's refusals (onsite.core.images, the daily quota): shown under
+the photo field."""
 
 
 def _filtered(request: OnsiteRequest) -> tuple[RedTagQuerySet, dict[str, str]]:
@@ -101,7 +86,7 @@ def tag_list(request: OnsiteRequest) -> HttpResponse:
         tags = tags.order_by("-tagged_at", "-pk")
     tags, sort = sort_rows(tags, request, keys=TAG_SORTS)
     page = Paginator(tags, 50).get_page(request.GET.get("page"))
-    can_decide = _is_writer(request, *DECIDER_ROLES)
+    can_decide = passes(actions.check_decide_many, request)
     context: dict[str, Any] = {
         "page": page,
         "sort": sort,
@@ -124,7 +109,7 @@ def tag_list(request: OnsiteRequest) -> HttpResponse:
         "units": Unit.objects.filter(center=request.center),
         "phases": Phase.choices,
         "today": timezone.localdate(),
-        "can_tag": _is_writer(request, *TAGGER_ROLES),
+        "can_tag": may(request.user, TAGGER_ROLES, write=True),
         "can_decide": can_decide,
         "bulk_form": BulkDecisionForm(center=request.center) if can_decide else None,
         "query": request.GET.urlencode(),
@@ -135,52 +120,39 @@ def tag_list(request: OnsiteRequest) -> HttpResponse:
 
 
 @role_required(*TAGGER_ROLES, write=True)
+@answers_refusals
 def tag_create(request: OnsiteRequest) -> HttpResponse:
-    center = center_of(request)
-    initial: dict[str, Any] = {}
-    zone_code = request.GET.get("zone", "")
-    if zone_code:
-        zone = Zone.objects.filter(center=center, code=zone_code).first()
-        if zone is not None:
-            initial["zone"] = zone
-    form = RedTagForm(request.POST or None, request.FILES or None, center=center, initial=initial)
+    center = actions.check_tag(request)
+    zone = Zone.objects.filter(center=center, code=request.GET.get("zone", "")).first()
+    form = RedTagForm(request.POST or None, request.FILES or None, center=center,
+                      initial={"zone": zone} if zone else {})  # fmt: skip
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            tag = services.tag_item(
-                center=center,
-                zone=data["zone"],
-                by=request.user,
-                data=data,
-                photo=data.get("photo"),
-                key=data["submission_key"],
-                request=request,
-            )
-        except ValidationError as exc:
-            field = "photo" if exc.code in PHOTO_ERRORS else None
-            for message in exc.messages:
-                form.add_error(field, message)
-        else:
-            messages.success(
-                request,
-                _("Red tag %(number)s hung. It waits in the holding list until %(date)s.")
-                % {"number": tag.number, "date": tag.hold_until.isoformat()},
-            )
-            if "another" in request.POST:
-                return redirect(f"{request.path}?zone={tag.zone.code}")
-            return redirect("redtags:tag-detail", tag.pk)
+            tag = actions.do_tag(
+                center=center, zone=data["zone"], by=request.user, data=data,
+                photo=data.get("photo"), key=data["submission_key"], request=request,
+            )  # fmt: skip
+        except Refusal as refusal:
+            field = "photo" if refusal.code in PHOTO_ERRORS else None
+            context = {"form": form}
+            return refused_form(request, "redtags/tag_form.html", context, refusal, field)
+        messages.success(
+            request,
+            _("Red tag %(number)s hung. It waits in the holding list until %(date)s.")
+            % {"number": tag.number, "date": tag.hold_until.isoformat()},
+        )
+        if "another" in request.POST:
+            return redirect(f"{request.path}?zone={tag.zone.code}")
+        return redirect("redtags:tag-detail", tag.pk)
     return render(request, "redtags/tag_form.html", {"form": form})
 
 
 @role_required(*READERS)
 def tag_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
-    tag = tag_for(request, pk)
-    held = tag.status == RedTag.Status.HELD
-    can_decide = held and _is_writer(request, *DECIDER_ROLES)
-    can_withdraw = held and (
-        _is_writer(request, *DECIDER_ROLES)
-        or (tag.tagged_by_id == request.user.pk and not request.user.is_cross_center_viewer)
-    )
+    """The forms shown are the ones the actions' checks let this person use now."""
+    tag = get_tag(request, pk)
+    can_decide = passes(actions.check_decide, request, tag)
     return render(
         request,
         "redtags/tag_detail.html",
@@ -188,7 +160,9 @@ def tag_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
             "tag": tag,
             "transitions": tag.transitions.select_related("by"),
             "decision_form": DecisionForm(tag=tag) if can_decide else None,
-            "withdraw_form": WithdrawForm() if can_withdraw else None,
+            "withdraw_form": WithdrawForm()
+            if passes(actions.check_withdraw, request, tag)
+            else None,
             "overdue": tag.is_overdue(),
         },
     )
@@ -196,33 +170,24 @@ def tag_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*DECIDER_ROLES, write=True)
+@answers_refusals
 def tag_decide(request: OnsiteRequest, pk: int) -> HttpResponse:
-    tag = tag_for(request, pk)
+    tag = get_tag(request, pk)
+    back = redirect("redtags:tag-detail", tag.pk)
     form = DecisionForm(request.POST, tag=tag)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
-        return redirect("redtags:tag-detail", tag.pk)
+        return invalid_form(request, form, back)
     data = form.cleaned_data
     try:
-        tag = services.decide_tag(
-            tag=tag,
-            by=request.user,
-            decision=data["decision"],
-            note=data["note"],
-            expected_version=data["version"],
-            supply=data["supply"],
-            request=request,
-        )
-    except ConflictError as exc:
-        messages.error(request, str(exc.message))
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _decided_message(tag))
-    return redirect("redtags:tag-detail", tag.pk)
+        actions.check_decide(request, tag)
+        tag = actions.do_decide(
+            tag=tag, by=request.user, decision=data["decision"], note=data["note"],
+            expected_version=data["version"], supply=data["supply"], request=request,
+        )  # fmt: skip
+    except Refusal as refusal:
+        return refused(request, refusal, back)
+    messages.success(request, _decided_message(tag))
+    return back
 
 
 def _decided_message(tag: RedTag) -> str:
@@ -238,32 +203,32 @@ def _decided_message(tag: RedTag) -> str:
     return _("Decided: %(decision)s.") % {"decision": tag.get_decision_display()}
 
 
+def _back_to_list(request: OnsiteRequest) -> HttpResponse:
+    """The holding list as it was filtered (a query string, never another site)."""
+    back = request.POST.get("back", "")
+    if back and "//" not in back:
+        return redirect(f"{reverse('redtags:tag-list')}?{back}")
+    return redirect("redtags:tag-list")
+
+
 @require_POST
 @role_required(*DECIDER_ROLES, write=True)
+@answers_refusals
 def tags_decide(request: OnsiteRequest) -> HttpResponse:
+    actions.check_decide_many(request)
     form = BulkDecisionForm(request.POST, center=request.center)
-    back = request.POST.get("back", "")
-    target = (
-        f"{reverse('redtags:tag-list')}?{back}"
-        if back and "//" not in back
-        else reverse("redtags:tag-list")
-    )
+    back = _back_to_list(request)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
-        return redirect(target)
-    decided, skipped = services.decide_tags(
-        tags=list(form.cleaned_data["tags"]),
-        by=request.user,
-        decision=form.cleaned_data["decision"],
-        note=form.cleaned_data["note"],
-        request=request,
-    )
+        return invalid_form(request, form, back)
+    decision = form.cleaned_data["decision"]
+    decided, skipped = actions.do_decide_many(
+        tags=list(form.cleaned_data["tags"]), by=request.user, decision=decision,
+        note=form.cleaned_data["note"], request=request,
+    )  # fmt: skip
     messages.success(
         request,
         _("%(count)d tags decided: %(decision)s.")
-        % {"count": len(decided), "decision": Disposition(form.cleaned_data["decision"]).label},
+        % {"count": len(decided), "decision": Disposition(decision).label},
     )
     if skipped:
         messages.warning(
@@ -271,27 +236,26 @@ def tags_decide(request: OnsiteRequest) -> HttpResponse:
             _("Skipped (no longer in the holding list): %(numbers)s")
             % {"numbers": ", ".join(tag.number for tag in skipped)},
         )
-    return redirect(target)
+    return back
 
 
 @require_POST
 @role_required(*TAGGER_ROLES, write=True)
+@answers_refusals
 def tag_withdraw(request: OnsiteRequest, pk: int) -> HttpResponse:
-    tag = tag_for(request, pk)
-    if tag.tagged_by_id != request.user.pk and not request.user.has_role(*DECIDER_ROLES):
-        return deny(request)
+    tag = get_tag(request, pk)
+    back = redirect("redtags:tag-detail", tag.pk)
     form = WithdrawForm(request.POST)
     form.is_valid()
     try:
-        services.withdraw_tag(
+        actions.check_withdraw(request, tag)
+        actions.do_withdraw(
             tag=tag, by=request.user, note=form.cleaned_data.get("note", ""), request=request
         )
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The tag was withdrawn."))
-    return redirect("redtags:tag-detail", tag.pk)
+    except Refusal as refusal:
+        return refused(request, refusal, back)
+    messages.success(request, _("The tag was withdrawn."))
+    return back
 
 
 @role_required(*READERS)
@@ -299,7 +263,7 @@ def tag_photo(request: OnsiteRequest, pk: int, size: str) -> HttpResponse:
     """Photos are served only through here, after the same access check as the tag."""
     if size not in {"photo", "thumb"}:
         raise Http404
-    tag = tag_for(request, pk)
+    tag = get_tag(request, pk)
     image = tag.thumbnail if size == "thumb" else tag.photo
     if not image:
         raise Http404
@@ -357,8 +321,9 @@ def figures(request: OnsiteRequest) -> HttpResponse:
 
 
 @role_required(*POLICY_ROLES, write=True)
+@answers_refusals
 def policy(request: OnsiteRequest) -> HttpResponse:
-    center = center_of(request)
+    center = actions.check_set_policy(request)
     current = RedTagPolicy.for_center(center)
     form = PolicyForm(
         request.POST or None,
@@ -366,18 +331,14 @@ def policy(request: OnsiteRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.set_policy(
-                center=center,
-                by=request.user,
-                holding_days=form.cleaned_data["holding_days"],
-                expected_version=form.cleaned_data.get("version"),
-                request=request,
-            )
-        except ConflictError as exc:
-            form.add_error(None, str(exc.message))
-        except ValidationError as exc:
-            form.add_error("holding_days", exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("redtags:tag-list")
+            actions.do_set_policy(
+                center=center, by=request.user, holding_days=form.cleaned_data["holding_days"],
+                expected_version=form.cleaned_data.get("version"), request=request,
+            )  # fmt: skip
+        except Refusal as refusal:
+            field = "holding_days" if refusal.code == "holding_days" else None
+            context = {"form": form}
+            return refused_form(request, "redtags/policy.html", context, refusal, field)
+        messages.success(request, _("Saved."))
+        return redirect("redtags:tag-list")
     return render(request, "redtags/policy.html", {"form": form})

@@ -1,21 +1,24 @@
-"""Who may do what with supplies, and the request helpers the red-tag pages share."""
+"""Who may do what with supplies: the role sets, declared once (the pages' decorators, the
+actions' checks and the menus read them), and the access helpers of requisitions and units
+that pages and the API share. An object out of reach is a 404, like another center's."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404
-from ninja.errors import HttpError
+from django.utils.translation import gettext as _
 
-from onsite.accounts.models import Role
-from onsite.audit.models import Outcome
-from onsite.audit.services import record_event
-from onsite.core.concurrency import ConflictError
-from onsite.core.models import Center
+from onsite.accounts.models import Role, User
+from onsite.core.access import may
+from onsite.core.models import Center, get_for_center
+from onsite.core.refusals import NotVisible
 from onsite.core.roles import ALL, MANAGERS
 from onsite.core.types import OnsiteRequest
+from onsite.org.models import Unit
+from onsite.supplies.models import Requisition, RequisitionQuerySet, Supply, SupplyReturn
 
 STORE_ROLES = (Role.ADMIN, Role.OFFICE)
-"""Who runs the center store: keeps the catalogue, receives, issues and counts."""
+"""Who runs the center store: keeps the catalogue, receives, issues, takes returns, counts."""
 APPROVER_ROLES = (Role.ADMIN, Role.OFFICE, Role.LEADER)
 """Who approves or rejects requisitions."""
 READERS = tuple(ALL | {Role.VIEWER})
@@ -23,11 +26,21 @@ READERS = tuple(ALL | {Role.VIEWER})
 too; the auditor's remit is the audit trail (as in the main navigation)."""
 REQUESTERS = tuple(ALL)
 """Who requests supplies: anyone working in the center, for their own unit (store keepers
-and approvers for any unit); a person without a unit is told so."""
+and approvers for any unit); a person without a unit is told so. A requester cancels their
+own requisition; the store cancels any."""
 SEE_ALL = (*STORE_ROLES, *APPROVER_ROLES, Role.SUPERVISOR, Role.VIEWER)
 """Who reads every unit's requisitions and returns; the others read their own unit's."""
 ANALYSTS = tuple(MANAGERS | {Role.VIEWER})
 """Who compares the units' consumption."""
+COUNT_READERS = (*STORE_ROLES, Role.VIEWER)
+"""Who reads the stock counts."""
+
+END_ROLES: dict[str, tuple[str, ...]] = {
+    Requisition.Status.REJECTED: APPROVER_ROLES,
+    Requisition.Status.CLOSED: STORE_ROLES,
+    Requisition.Status.CANCELLED: STORE_ROLES,
+}
+"""Who ends a requisition, by how it ends (besides the requester, who cancels their own)."""
 
 
 NO_NUL = r"^[^\x00]*$"
@@ -48,31 +61,76 @@ def center_of(request: OnsiteRequest) -> Center:
     return request.center
 
 
-def require(request: OnsiteRequest, *roles: str, write: bool = False) -> Center:
-    """The API's role check: 403 (and an audit row) unless the caller holds one of `roles`;
-    a cross-center viewer never writes. Returns the caller's center."""
-    user = request.user
-    allowed = user.has_role(*roles) and request.center is not None
-    if write and user.is_cross_center_viewer:
-        allowed = False
-    if not allowed or request.center is None:
-        record_event(
-            request,
-            action="access.denied",
-            outcome=Outcome.DENIED,
-            detail={"path": request.path[:200], "method": request.method},
-        )
-        raise HttpError(403, "You do not have permission to do this.")
-    return request.center
-
-
-def refuse(exc: ValidationError | ConflictError) -> HttpError:
-    """A service's refusal as an API error: 409 with the message in the caller's language.
-    Malformed input never gets this far: the schemas' bounds answer it with 422."""
-    if isinstance(exc, ConflictError):
-        return HttpError(409, str(exc.message))
-    return HttpError(409, " ".join(exc.messages))
-
-
 def idempotency_key(request: OnsiteRequest) -> str:
     return request.headers.get("Idempotency-Key", "")[:64]
+
+
+def is_store(user: User) -> bool:
+    return may(user, STORE_ROLES, write=True)
+
+
+def may_end(user: User, requisition: Requisition, to: str) -> bool:
+    """Reject (approvers), close (store) or cancel (the requester or the store)."""
+    if to == Requisition.Status.CANCELLED and requisition.requested_by_id == user.pk:
+        return may(user, REQUESTERS, write=True)
+    return may(user, END_ROLES.get(to, ()), write=True)
+
+
+def visible_requisitions(user: User, center: Center | None) -> RequisitionQuerySet:
+    """The requisitions this user may read: all of the center's, or their own unit's."""
+    rows = Requisition.objects.filter(center=center)
+    if not user.has_role(*SEE_ALL):
+        rows = rows.filter(unit_id=user.unit_id) if user.unit_id else rows.none()
+    return rows
+
+
+def visible_returns(user: User, center: Center | None) -> QuerySet[SupplyReturn]:
+    rows = SupplyReturn.objects.filter(center=center)
+    if not user.has_role(*SEE_ALL):
+        rows = rows.filter(unit_id=user.unit_id) if user.unit_id else rows.none()
+    return rows
+
+
+def get_requisition(request: OnsiteRequest, pk: int) -> Requisition:
+    """The access helper of a requisition: one out of reach is a 404."""
+    return get_for_center(
+        visible_requisitions(request.user, request.center)
+        .select_related("unit", "requested_by", "decided_by")
+        .prefetch_related("lines__supply"),
+        request.center,
+        pk=pk,
+    )
+
+
+def get_supply(request: OnsiteRequest, code: str) -> Supply:
+    return get_for_center(Supply.objects.all(), request.center, code=code_of(code))
+
+
+def get_supplies(request: OnsiteRequest, codes: list[str]) -> dict[str, Supply]:
+    """Supplies of the caller's center by code; an unknown code is a 404 that names it."""
+    found = {s.code: s for s in Supply.objects.filter(center=request.center, code__in=codes)}
+    missing = [code for code in codes if code not in found]
+    if missing:
+        raise NotVisible(_("Unknown supply: %(codes)s") % {"codes": ", ".join(missing)[:100]})
+    return found
+
+
+def requested_unit(request: OnsiteRequest, code: str | None) -> Unit | None:
+    """The unit a requisition is for: the one named, or the caller's own."""
+    units = Unit.objects.filter(center=request.center)
+    if code:
+        return units.filter(code=code).first()
+    return units.filter(pk=request.user.unit_id).first() if request.user.unit_id else None
+
+
+def requester_units(user: User, center: Center | None) -> QuerySet[Unit]:
+    """Store keepers and approvers may request for any unit; others for their own."""
+    units = Unit.objects.filter(center=center)
+    if user.has_role(*STORE_ROLES, *APPROVER_ROLES):
+        return units
+    return units.filter(pk=user.unit_id) if user.unit_id else units.none()
+
+
+def reads_unit_consumption(user: User, unit: Unit) -> bool:
+    """A unit's own staff read its consumption; others need to be among the analysts."""
+    return user.has_role(*ANALYSTS) or user.unit_id == unit.pk

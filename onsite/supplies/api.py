@@ -1,6 +1,7 @@
 """JSON API of supplies: the catalogue and stock, requisitions, returns and consumption.
-The same services as the pages; the same roles; an `Idempotency-Key` header makes a
-create safe to retry."""
+Every write is an adapter over the same action as its page (`actions`): the same roles, the
+same refusals (answered by config/api.py); an `Idempotency-Key` header makes a create safe
+to retry."""
 
 from __future__ import annotations
 
@@ -8,29 +9,30 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from ninja import Field, Router, Schema
-from ninja.errors import HttpError
 
+from onsite.core.access import check_roles
 from onsite.core.api import documented
-from onsite.core.concurrency import ConflictError
 from onsite.core.models import get_for_center
 from onsite.core.types import OnsiteRequest
 from onsite.org.models import Unit
-from onsite.supplies import queries, services
+from onsite.supplies import actions, queries
 from onsite.supplies.access import (
     ANALYSTS,
     APPROVER_ROLES,
     NO_NUL,
     READERS,
     REQUESTERS,
-    SEE_ALL,
     STORE_ROLES,
+    center_of,
     code_of,
+    get_requisition,
+    get_supplies,
+    get_supply,
     idempotency_key,
-    refuse,
-    require,
+    requested_unit,
+    visible_requisitions,
+    visible_returns,
 )
 from onsite.supplies.models import Movement, Requisition, Supply, SupplyReturn
 from onsite.supplies.services import MAX_QUANTITY
@@ -187,17 +189,6 @@ def _supply_out(supply: Supply) -> SupplyOut:
     )
 
 
-def _requisitions(request: OnsiteRequest) -> QuerySet[Requisition]:
-    rows = Requisition.objects.filter(center=request.center)
-    if not request.user.has_role(*SEE_ALL):
-        rows = rows.filter(unit_id=request.user.unit_id) if request.user.unit_id else rows.none()
-    return rows.select_related("unit", "requested_by").prefetch_related("lines__supply")
-
-
-def _requisition(request: OnsiteRequest, pk: int) -> Requisition:
-    return get_for_center(_requisitions(request), request.center, pk=pk)
-
-
 def _requisition_out(requisition: Requisition) -> RequisitionOut:
     return RequisitionOut(
         id=requisition.pk,
@@ -231,7 +222,7 @@ def _by_line(values: dict[str, int]) -> dict[int, int]:
 
 
 def _fresh(request: OnsiteRequest, pk: int) -> RequisitionOut:
-    return _requisition_out(_requisition(request, pk))
+    return _requisition_out(get_requisition(request, pk))
 
 
 # --- catalogue and stock --------------------------------------------------------------
@@ -239,25 +230,22 @@ def _fresh(request: OnsiteRequest, pk: int) -> RequisitionOut:
 
 @router.get("/supplies", response=documented(list[SupplyOut]), summary="The supplies catalogue")
 def list_supplies(request: OnsiteRequest) -> list[SupplyOut]:
-    center = require(request, *READERS)
+    center = check_roles(request, READERS)
     return [_supply_out(s) for s in Supply.objects.filter(center=center)]
 
 
 @router.post("/supplies", response=documented(SupplyOut), summary="Add a supply (store keepers)")
 def create_supply(request: OnsiteRequest, payload: SupplyIn) -> SupplyOut:
-    center = require(request, *STORE_ROLES, write=True)
-    try:
-        data = payload.dict()
-        data["unit_price"] = Decimal(str(payload.unit_price)).quantize(Decimal("0.01"))
-        supply = services.create_supply(center=center, by=request.user, data=data, request=request)
-    except ValidationError as exc:
-        raise refuse(exc) from exc
+    center = actions.check_create_supply(request)
+    data = payload.dict()
+    data["unit_price"] = Decimal(str(payload.unit_price)).quantize(Decimal("0.01"))
+    supply = actions.do_create_supply(center=center, by=request.user, data=data, request=request)
     return _supply_out(supply)
 
 
 @router.get("/stock", response=documented(list[SupplyOut]), summary="Stock in the store")
 def list_stock(request: OnsiteRequest, low: bool = False) -> list[SupplyOut]:
-    center = require(request, *READERS)
+    center = check_roles(request, READERS)
     if low:
         return [_supply_out(s) for s in queries.low_stock(center=center)]
     return [_supply_out(s) for s in Supply.objects.filter(center=center, is_active=True)]
@@ -265,8 +253,8 @@ def list_stock(request: OnsiteRequest, low: bool = False) -> list[SupplyOut]:
 
 @router.get("/stock/{code}", response=documented(SupplyOut), summary="One supply's stock")
 def get_stock(request: OnsiteRequest, code: str) -> SupplyOut:
-    require(request, *READERS)
-    return _supply_out(get_for_center(Supply.objects.all(), request.center, code=code))
+    check_roles(request, READERS)
+    return _supply_out(get_supply(request, code))
 
 
 @router.get(
@@ -275,8 +263,8 @@ def get_stock(request: OnsiteRequest, code: str) -> SupplyOut:
     summary="The latest 100 movements of one supply",
 )
 def list_movements(request: OnsiteRequest, code: str) -> list[MovementOut]:
-    center = require(request, *READERS)
-    supply = get_for_center(Supply.objects.all(), request.center, code=code_of(code))
+    center = check_roles(request, READERS)
+    supply = get_supply(request, code)
     rows = Movement.objects.filter(center=center, supply=supply).select_related("unit")
     return [
         MovementOut(id=m.pk, supply=supply.code, kind=m.kind, quantity=m.quantity,
@@ -292,19 +280,13 @@ def list_movements(request: OnsiteRequest, code: str) -> list[MovementOut]:
     summary="Receive a delivery into the store (store keepers)",
 )
 def receive(request: OnsiteRequest, code: str, payload: ReceiptIn) -> SupplyOut:
-    require(request, *STORE_ROLES, write=True)
-    supply = get_for_center(Supply.objects.all(), request.center, code=code_of(code))
-    try:
-        services.receive_stock(
-            supply=supply,
-            quantity=payload.quantity,
-            by=request.user,
-            note=payload.note,
-            key=idempotency_key(request),
-            request=request,
-        )
-    except ValidationError as exc:
-        raise refuse(exc) from exc
+    check_roles(request, STORE_ROLES, write=True)
+    supply = get_supply(request, code)
+    actions.check_receive(request, supply)
+    actions.do_receive(
+        supply=supply, quantity=payload.quantity, by=request.user, note=payload.note,
+        key=idempotency_key(request), request=request,
+    )  # fmt: skip
     supply.refresh_from_db()
     return _supply_out(supply)
 
@@ -318,54 +300,31 @@ def receive(request: OnsiteRequest, code: str, payload: ReceiptIn) -> SupplyOut:
     summary="The latest 100 requisitions the caller may read",
 )
 def list_requisitions(request: OnsiteRequest, status: str = "") -> list[RequisitionOut]:
-    require(request, *READERS)
-    rows = _requisitions(request)
+    check_roles(request, READERS)
+    rows = visible_requisitions(request.user, request.center)
     if status:
         rows = rows.filter(status=code_of(status))
+    rows = rows.select_related("unit", "requested_by").prefetch_related("lines__supply")
     return [_requisition_out(r) for r in rows[:100]]
 
 
 @router.post("/requisitions", response=documented(RequisitionOut), summary="Request supplies")
 def create_requisition(request: OnsiteRequest, payload: RequisitionIn) -> RequisitionOut:
-    center = require(request, *REQUESTERS, write=True)
-    user = request.user
-    units = Unit.objects.filter(center=center)
-    if not user.has_role(*STORE_ROLES, *APPROVER_ROLES):
-        units = units.filter(pk=user.unit_id) if user.unit_id else units.none()
-    unit = units.filter(code=payload.unit).first() if payload.unit else None
-    if unit is None and not payload.unit and user.unit_id:
-        unit = units.filter(pk=user.unit_id).first()
-    if unit is None:
-        raise HttpError(403, "You may not request supplies for that unit.")
-    supplies = {
-        s.code: s
-        for s in Supply.objects.filter(
-            center=center, code__in=[line.supply for line in payload.lines]
-        )
-    }
-    missing = [line.supply for line in payload.lines if line.supply not in supplies]
-    if missing:
-        raise HttpError(404, f"Unknown supply: {', '.join(missing)[:100]}")
-    try:
-        requisition = services.submit_requisition(
-            center=center,
-            unit=unit,
-            by=user,
-            lines=[(supplies[line.supply], line.quantity) for line in payload.lines],
-            purpose=payload.purpose,
-            key=idempotency_key(request),
-            request=request,
-        )
-    except ValidationError as exc:
-        raise refuse(exc) from exc
+    unit = actions.check_request(request, requested_unit(request, payload.unit))
+    supplies = get_supplies(request, [line.supply for line in payload.lines])
+    requisition = actions.do_request(
+        center=center_of(request), unit=unit, by=request.user,
+        lines=[(supplies[line.supply], line.quantity) for line in payload.lines],
+        purpose=payload.purpose, key=idempotency_key(request), request=request,
+    )  # fmt: skip
     return _fresh(request, requisition.pk)
 
 
 @router.get(
     "/requisitions/{requisition_id}", response=documented(RequisitionOut), summary="One requisition"
 )
-def get_requisition(request: OnsiteRequest, requisition_id: int) -> RequisitionOut:
-    require(request, *READERS)
+def get_one_requisition(request: OnsiteRequest, requisition_id: int) -> RequisitionOut:
+    check_roles(request, READERS)
     return _fresh(request, requisition_id)
 
 
@@ -375,19 +334,14 @@ def get_requisition(request: OnsiteRequest, requisition_id: int) -> RequisitionO
     summary="Approve a requisition (approvers)",
 )
 def approve(request: OnsiteRequest, requisition_id: int, payload: ApproveIn) -> RequisitionOut:
-    require(request, *APPROVER_ROLES, write=True)
-    requisition = _requisition(request, requisition_id)
-    try:
-        services.approve_requisition(
-            requisition=requisition,
-            by=request.user,
-            expected_version=payload.version,
-            approved=_by_line(payload.approved) if payload.approved is not None else None,
-            note=payload.note,
-            request=request,
-        )
-    except (ValidationError, ConflictError) as exc:
-        raise refuse(exc) from exc
+    check_roles(request, APPROVER_ROLES, write=True)
+    requisition = get_requisition(request, requisition_id)
+    actions.check_approve(request, requisition)
+    actions.do_approve(
+        requisition=requisition, by=request.user, expected_version=payload.version,
+        approved=_by_line(payload.approved) if payload.approved is not None else None,
+        note=payload.note, request=request,
+    )  # fmt: skip
     return _fresh(request, requisition_id)
 
 
@@ -397,27 +351,13 @@ def approve(request: OnsiteRequest, requisition_id: int, payload: ApproveIn) -> 
     summary="Reject (approvers), cancel (requester or store) or close (store) a requisition",
 )
 def end(request: OnsiteRequest, requisition_id: int, payload: EndIn) -> RequisitionOut:
-    require(request, *REQUESTERS, write=True)
-    requisition = _requisition(request, requisition_id)
-    user = request.user
-    allowed = {
-        "rejected": user.has_role(*APPROVER_ROLES),
-        "closed": user.has_role(*STORE_ROLES),
-        "cancelled": requisition.requested_by_id == user.pk or user.has_role(*STORE_ROLES),
-    }
-    if not allowed[payload.action]:
-        require(request)  # records the denial and answers 403
-    try:
-        services.end_requisition(
-            requisition=requisition,
-            to=payload.action,
-            by=user,
-            expected_version=payload.version,
-            note=payload.note,
-            request=request,
-        )
-    except (ValidationError, ConflictError) as exc:
-        raise refuse(exc) from exc
+    check_roles(request, REQUESTERS, write=True)
+    requisition = get_requisition(request, requisition_id)
+    actions.check_end(request, requisition, to=payload.action, note=payload.note)
+    actions.do_end(
+        requisition=requisition, to=payload.action, by=request.user,
+        expected_version=payload.version, note=payload.note, request=request,
+    )  # fmt: skip
     return _fresh(request, requisition_id)
 
 
@@ -427,18 +367,13 @@ def end(request: OnsiteRequest, requisition_id: int, payload: EndIn) -> Requisit
     summary="Issue approved supplies, all or part (store keepers)",
 )
 def issue(request: OnsiteRequest, requisition_id: int, payload: IssueIn) -> RequisitionOut:
-    require(request, *STORE_ROLES, write=True)
-    requisition = _requisition(request, requisition_id)
-    try:
-        services.issue_requisition(
-            requisition=requisition,
-            by=request.user,
-            quantities=_by_line(payload.quantities),
-            key=idempotency_key(request),
-            request=request,
-        )
-    except ValidationError as exc:
-        raise refuse(exc) from exc
+    check_roles(request, STORE_ROLES, write=True)
+    requisition = get_requisition(request, requisition_id)
+    actions.check_issue(request, requisition)
+    actions.do_issue(
+        requisition=requisition, by=request.user, quantities=_by_line(payload.quantities),
+        key=idempotency_key(request), request=request,
+    )  # fmt: skip
     return _fresh(request, requisition_id)
 
 
@@ -459,10 +394,8 @@ def _return_out(item: SupplyReturn) -> ReturnOut:
 
 @router.get("/returns", response=documented(list[ReturnOut]), summary="The latest 100 returns")
 def list_returns(request: OnsiteRequest) -> list[ReturnOut]:
-    center = require(request, *READERS)
-    rows = SupplyReturn.objects.filter(center=center).select_related("supply", "unit")
-    if not request.user.has_role(*SEE_ALL):
-        rows = rows.filter(unit_id=request.user.unit_id) if request.user.unit_id else rows.none()
+    check_roles(request, READERS)
+    rows = visible_returns(request.user, request.center).select_related("supply", "unit")
     return [_return_out(item) for item in rows[:100]]
 
 
@@ -472,26 +405,13 @@ def list_returns(request: OnsiteRequest) -> list[ReturnOut]:
     summary="Record unused supplies returned to the store",
 )
 def create_return(request: OnsiteRequest, payload: ReturnIn) -> ReturnOut:
-    center = require(request, *STORE_ROLES, write=True)
-    supply = get_for_center(Supply.objects.all(), request.center, code=payload.supply)
-    unit = (
-        get_for_center(Unit.objects.all(), request.center, code=payload.unit)
-        if payload.unit
-        else None
-    )
-    try:
-        item = services.record_return(
-            center=center,
-            supply=supply,
-            quantity=payload.quantity,
-            unit=unit,
-            note=payload.note,
-            by=request.user,
-            key=idempotency_key(request),
-            request=request,
-        )
-    except ValidationError as exc:
-        raise refuse(exc) from exc
+    center = actions.check_return(request)
+    supply = get_supply(request, payload.supply)
+    unit = get_for_center(Unit.objects.all(), center, code=payload.unit) if payload.unit else None
+    item = actions.do_return(
+        center=center, supply=supply, quantity=payload.quantity, unit=unit, note=payload.note,
+        by=request.user, key=idempotency_key(request), request=request,
+    )  # fmt: skip
     return _return_out(SupplyReturn.objects.select_related("supply", "unit").get(pk=item.pk))
 
 
@@ -501,7 +421,7 @@ def create_return(request: OnsiteRequest, payload: ReturnIn) -> ReturnOut:
     summary="Consumption per unit over the last months, with the outlier flag",
 )
 def consumption(request: OnsiteRequest, months: int = 3) -> list[ConsumptionOut]:
-    center = require(request, *ANALYSTS)
+    center = check_roles(request, ANALYSTS)
     months = min(max(months, 1), 24)
     rows = queries.consumption_by_unit(center=center, since=queries.period_start(months))
     return [
@@ -518,6 +438,6 @@ def consumption(request: OnsiteRequest, months: int = 3) -> list[ConsumptionOut]
     summary="Consumption of the whole center per month",
 )
 def trend(request: OnsiteRequest, months: int = 6) -> list[TrendOut]:
-    center = require(request, *ANALYSTS)
+    center = check_roles(request, ANALYSTS)
     months = min(max(months, 1), 24)
     return [TrendOut(**row) for row in queries.consumption_trend(center=center, months=months)]

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-# The main navigation's label (onsite.core.navigation), kept in this app's catalogue.
+# The main navigation's label (onsite.site.navigation), kept in this app's catalogue.
 NAV_LABEL = _("Supplies")
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from onsite.core.models import CenterQuerySet, CenterScoped
+from onsite.core.transitions import Moves, TransitionRecord
 
 
 class Supply(CenterScoped):
@@ -197,19 +198,30 @@ class Requisition(CenterScoped):
 
     @property
     def can_approve(self) -> bool:
-        return self.status == self.Status.SUBMITTED
+        return MOVES.allows(self.status, self.Status.APPROVED)
 
     @property
     def can_issue(self) -> bool:
-        return self.status in (self.Status.APPROVED, self.Status.PARTLY_ISSUED)
+        return MOVES.allows(self.status, self.Status.ISSUED)
 
     @property
     def can_cancel(self) -> bool:
-        return self.status in (self.Status.SUBMITTED, self.Status.APPROVED)
+        return MOVES.allows(self.status, self.Status.CANCELLED)
 
     @property
     def can_close(self) -> bool:
-        return self.status == self.Status.PARTLY_ISSUED
+        return MOVES.allows(self.status, self.Status.CLOSED)
+
+
+_S = Requisition.Status
+MOVES = Moves(
+    {
+        _S.SUBMITTED: (_S.APPROVED, _S.REJECTED, _S.CANCELLED),
+        _S.APPROVED: (_S.PARTLY_ISSUED, _S.ISSUED, _S.CANCELLED),
+        _S.PARTLY_ISSUED: (_S.PARTLY_ISSUED, _S.ISSUED, _S.CLOSED),
+    }
+)
+"""A requisition's allowed moves: approve or reject, issue (in parts), cancel, close."""
 
 
 class RequisitionLine(models.Model):
@@ -245,8 +257,11 @@ class RequisitionLine(models.Model):
         return max((self.approved or 0) - self.issued, 0)
 
 
-class RequisitionTransition(models.Model):
-    """The history of a requisition: who moved it from which status to which, and why."""
+class RequisitionTransition(TransitionRecord):
+    """The history of a requisition: who moved it from which status to which, and why.
+    The fields keep their first definitions (choices, a protected `by`, a short note)."""
+
+    STATUS = Requisition.Status
 
     requisition = models.ForeignKey(
         Requisition, on_delete=models.CASCADE, related_name="transitions"
@@ -254,14 +269,10 @@ class RequisitionTransition(models.Model):
     from_status = models.CharField(max_length=16, choices=Requisition.Status.choices, blank=True)
     to_status = models.CharField(max_length=16, choices=Requisition.Status.choices)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
     note = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '-'} → {self.to_status}"
 
 
 class SupplyReturn(CenterScoped):

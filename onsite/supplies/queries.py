@@ -14,13 +14,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from onsite.core.models import Center
+from onsite.core.months import add_months
 from onsite.org.models import Unit
-from onsite.supplies.models import Movement, Supply
+from onsite.supplies.models import Movement, Requisition, RequisitionQuerySet, Supply
 
 OUTLIER_RATIO = Decimal(2)
 """A unit is flagged when it uses at least this many times its peers' median per head."""
@@ -32,18 +33,10 @@ VALUE = ExpressionWrapper(
 )
 
 
-def month_start(day: date, months_back: int = 0) -> date:
-    year, month = day.year, day.month - months_back
-    while month <= 0:
-        month += 12
-        year -= 1
-    return date(year, month, 1)
-
-
 def period_start(months: int, *, today: date | None = None) -> datetime:
     """The first moment of the month `months - 1` months before this one (local time)."""
     today = today or timezone.localdate()
-    first = month_start(today, months - 1)
+    first = add_months(today, -(months - 1))
     return timezone.make_aware(datetime(first.year, first.month, first.day))
 
 
@@ -127,7 +120,7 @@ def consumption_trend(
     today = timezone.localdate()
     trend = []
     for back in range(months - 1, -1, -1):
-        month = month_start(today, back)
+        month = add_months(today, -back)
         row = found.get(month, {})
         trend.append(
             {
@@ -165,3 +158,45 @@ def supplies_summary(*, center: Center, months: int = 6) -> dict[str, Any]:
         "low_stock": low_stock(center=center),
         "outliers": outliers,
     }
+
+
+def requisition_rows(rows: RequisitionQuerySet, status: str) -> RequisitionQuerySet:
+    """The requisition list: "open", one status or all, newest first, with line counts."""
+    if status == "open":
+        rows = rows.open()
+    elif status in Requisition.Status.values:
+        rows = rows.filter(status=status)
+    return (
+        rows.select_related("unit", "requested_by")
+        .annotate(line_count=Count("lines"))
+        .order_by("-requested_at", "-pk")
+    )
+
+
+def unit_consumption(
+    *, center: Center, unit: Unit, since: datetime
+) -> tuple[QuerySet[Any, Any], QuerySet[Any, Any]]:
+    """One unit's consumption since `since`: per supply (issued, returned, consumed) and per
+    person who requested it (requisitions and value). Two queries."""
+    movements = (
+        Movement.objects.filter(center=center).consumption().filter(unit=unit, at__gte=since)
+    )
+    per_supply = (
+        movements.values("supply__code", "supply__name", "supply__measure")
+        .annotate(
+            issued=Coalesce(Sum(-F("quantity"), filter=Q(kind=Movement.Kind.ISSUE)), 0),
+            returned=Coalesce(Sum("quantity", filter=Q(kind=Movement.Kind.RETURN)), 0),
+            consumed=Sum(-F("quantity")),
+        )
+        .order_by("supply__name")
+    )
+    by_person = (
+        movements.filter(kind=Movement.Kind.ISSUE, line__isnull=False)
+        .values(
+            "line__requisition__requested_by__full_name",
+            "line__requisition__requested_by__username",
+        )
+        .annotate(requisitions=Count("line__requisition", distinct=True), value=Sum(VALUE))
+        .order_by("-value")
+    )
+    return per_supply, by_person

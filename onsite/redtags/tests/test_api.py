@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from onsite.accounts.models import ApiToken
 from onsite.core.tests.factories import ZoneFactory
-from onsite.redtags import services
+from onsite.redtags import actions
 from onsite.redtags.models import RedTag
 
 API = "/api/v1/redtags"
@@ -65,12 +65,12 @@ def test_auditors_and_viewers_do_not_tag(call, auditor, viewer, zone):
 
 
 def test_lists_are_scoped_and_filtered(call, staff_user, zone, other_center, other_admin):
-    mine = services.tag_item(center=zone.center, zone=zone, by=staff_user,
+    mine = actions.do_tag(center=zone.center, zone=zone, by=staff_user,
                              data={**NEW, "supply": None})  # fmt: skip
-    late = services.tag_item(center=zone.center, zone=zone, by=staff_user,
+    late = actions.do_tag(center=zone.center, zone=zone, by=staff_user,
                              data={**NEW, "supply": None, "item_name": "旧台历"})  # fmt: skip
     RedTag.objects.filter(pk=late.pk).update(hold_until=timezone.localdate() - timedelta(days=1))
-    theirs = services.tag_item(center=other_center, zone=ZoneFactory(center=other_center),
+    theirs = actions.do_tag(center=other_center, zone=ZoneFactory(center=other_center),
                                by=other_admin, data={**NEW, "supply": None})  # fmt: skip
     ids = [row["id"] for row in call(staff_user, "get", "/tags").json()]
     assert sorted(ids) == sorted([mine.pk, late.pk])
@@ -82,7 +82,7 @@ def test_lists_are_scoped_and_filtered(call, staff_user, zone, other_center, oth
 def test_the_office_decides_one_or_many(
     call, staff_user, office_user, zone, pens, other_center, other_admin
 ):
-    first = services.tag_item(
+    first = actions.do_tag(
         center=zone.center, zone=zone, by=staff_user, data={**NEW, "supply": pens}
     )
     assert (
@@ -104,9 +104,9 @@ def test_the_office_decides_one_or_many(
     again = call(office_user, "post", f"/tags/{first.pk}/decision", {"decision": "discard"})
     assert again.status_code == 409
 
-    more = [services.tag_item(center=zone.center, zone=zone, by=staff_user, data={**NEW, "supply": None})
+    more = [actions.do_tag(center=zone.center, zone=zone, by=staff_user, data={**NEW, "supply": None})
             for _n in range(2)]  # fmt: skip
-    theirs = services.tag_item(center=other_center, zone=ZoneFactory(center=other_center),
+    theirs = actions.do_tag(center=other_center, zone=ZoneFactory(center=other_center),
                                by=other_admin, data={**NEW, "supply": None})  # fmt: skip
     assert (
         call(
@@ -130,9 +130,7 @@ def test_the_office_decides_one_or_many(
 
 
 def test_withdraw_by_the_tagger_or_the_office(call, staff_user, member, office_user, zone):
-    tag = services.tag_item(
-        center=zone.center, zone=zone, by=staff_user, data={**NEW, "supply": None}
-    )
+    tag = actions.do_tag(center=zone.center, zone=zone, by=staff_user, data={**NEW, "supply": None})
     assert call(member, "post", f"/tags/{tag.pk}/withdraw").status_code == 403
     assert (
         call(staff_user, "post", f"/tags/{tag.pk}/withdraw", {"note": "贴错"}).json()["status"]
@@ -142,11 +140,9 @@ def test_withdraw_by_the_tagger_or_the_office(call, staff_user, member, office_u
 
 
 def test_figures_and_settings(call, staff_user, office_user, zone, pens, other_center, other_admin):
-    tag = services.tag_item(
-        center=zone.center, zone=zone, by=staff_user, data={**NEW, "supply": pens}
-    )
-    services.decide_tag(tag=tag, by=office_user, decision="return_to_store")
-    services.tag_item(center=other_center, zone=ZoneFactory(center=other_center), by=other_admin,
+    tag = actions.do_tag(center=zone.center, zone=zone, by=staff_user, data={**NEW, "supply": pens})
+    actions.do_decide(tag=tag, by=office_user, decision="return_to_store")
+    actions.do_tag(center=other_center, zone=ZoneFactory(center=other_center), by=other_admin,
                       data={**NEW, "supply": None})  # fmt: skip
     rows = call(staff_user, "get", "/figures?phase=sort").json()
     assert len(rows) == 1

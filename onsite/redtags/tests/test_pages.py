@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from onsite.audit.models import AuditEvent
 from onsite.core.tests.factories import UserFactory, ZoneFactory
-from onsite.redtags import services
+from onsite.redtags import actions
 from onsite.redtags.models import RedTag, RedTagPolicy
 from onsite.redtags.tests.conftest import png_bytes
 
@@ -15,7 +15,7 @@ from onsite.redtags.tests.conftest import png_bytes
 def hang(zone, by, **data):
     values = {"item_name": "旧文件夹", "quantity": 1, "reason": "not_used", "proposal": "discard"}
     values.update(data)
-    return services.tag_item(center=zone.center, zone=zone, by=by, data=values)
+    return actions.do_tag(center=zone.center, zone=zone, by=by, data=values)
 
 
 @pytest.fixture
@@ -173,7 +173,7 @@ def test_the_tagger_or_the_office_withdraws(client_for, staff_user, zone, center
 
 
 def test_photos_are_served_after_the_access_check(client_for, staff_user, zone, other_admin, photo):
-    tag = services.tag_item(
+    tag = actions.do_tag(
         center=zone.center, zone=zone, by=staff_user, photo=photo,
         data={"item_name": "旧椅子", "quantity": 1, "reason": "broken", "proposal": "discard"},
     )  # fmt: skip
@@ -188,8 +188,8 @@ def test_photos_are_served_after_the_access_check(client_for, staff_user, zone, 
 def test_figures_per_unit_and_phase(client_for, leader, staff_user, office_user, zone, pens):
     kept = hang(zone, staff_user, quantity=2, footprint="0.50")
     gone = hang(zone, staff_user, quantity=3, supply=pens, footprint="0.25")
-    services.decide_tag(tag=kept, by=office_user, decision="keep_filed")
-    services.decide_tag(tag=gone, by=office_user, decision="return_to_store")
+    actions.do_decide(tag=kept, by=office_user, decision="keep_filed")
+    actions.do_decide(tag=gone, by=office_user, decision="return_to_store")
     hang(zone, staff_user, quantity=4)
     page = client_for(leader).get("/redtags/figures/?phase=sort")
     assert page.status_code == 200

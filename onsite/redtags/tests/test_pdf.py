@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from weasyprint import HTML
 
-from onsite.redtags import services
+from onsite.redtags import actions
 from onsite.redtags.pdf import PDF_BASE_URL, StaticOnlyFetcher, render_tags_pdf
 
 needs_poppler = pytest.mark.skipif(
@@ -25,14 +25,14 @@ def hang(zone, by, **data):
     values = {"item_name": "过期办事指南", "quantity": 60, "reason": "not_used",
               "proposal": "return_to_store"}  # fmt: skip
     values.update(data)
-    return services.tag_item(center=zone.center, zone=zone, by=by, data=values)
+    return actions.do_tag(center=zone.center, zone=zone, by=by, data=values)
 
 
 @needs_poppler
 def test_a_printed_tag_has_chinese_text_and_a_qr_to_its_entry(
     client_for, staff_user, zone, tmp_path, photo
 ):
-    tag = services.tag_item(
+    tag = actions.do_tag(
         center=zone.center, zone=zone, by=staff_user, photo=photo,
         data={"item_name": "过期办事指南", "quantity": 60, "reason": "not_used",
               "proposal": "return_to_store"},

@@ -3,13 +3,13 @@
 from decimal import Decimal
 
 from onsite.core.tests.factories import ZoneFactory
-from onsite.redtags import queries, services
+from onsite.redtags import actions, queries
 
 
 def hang(zone, by, **data):
     values = {"item_name": "旧物", "quantity": 1, "reason": "not_used", "proposal": "discard"}
     values.update(data)
-    return services.tag_item(center=zone.center, zone=zone, by=by, data=values)
+    return actions.do_tag(center=zone.center, zone=zone, by=by, data=values)
 
 
 def test_items_removed_in_sort(
@@ -20,11 +20,11 @@ def test_items_removed_in_sort(
     kept = hang(zone, staff_user, quantity=1, footprint="1.00")
     later = hang(zone, staff_user, quantity=7, phase="shine")
     withdrawn = hang(zone, staff_user, quantity=9)
-    services.decide_tag(tag=thrown, by=office_user, decision="discard")
-    services.decide_tag(tag=back, by=office_user, decision="return_to_store")
-    services.decide_tag(tag=kept, by=office_user, decision="keep_filed")
-    services.decide_tag(tag=later, by=office_user, decision="discard")
-    services.withdraw_tag(tag=withdrawn, by=staff_user)
+    actions.do_decide(tag=thrown, by=office_user, decision="discard")
+    actions.do_decide(tag=back, by=office_user, decision="return_to_store")
+    actions.do_decide(tag=kept, by=office_user, decision="keep_filed")
+    actions.do_decide(tag=later, by=office_user, decision="discard")
+    actions.do_withdraw(tag=withdrawn, by=staff_user)
     hang(zone, staff_user, quantity=2)
     with django_assert_max_num_queries(1):
         summary = queries.sort_summary(center=center)

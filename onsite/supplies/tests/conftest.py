@@ -1,7 +1,7 @@
 import pytest
 
 from onsite.core.tests.factories import UnitFactory, UserFactory
-from onsite.supplies import services
+from onsite.supplies import actions
 from onsite.supplies.tests.factories import SupplyFactory
 
 
@@ -39,11 +39,11 @@ def approved(center, window, staff_user, office_user, toner):
     """An approved requisition of 4 toner by the staff persona's window."""
 
     def make(quantity=4, supply=None, unit=None, by=None):
-        requisition = services.submit_requisition(
+        requisition = actions.do_request(
             center=center, unit=unit or window, by=by or staff_user,
             lines=[(supply or toner, quantity)],
         )  # fmt: skip
-        return services.approve_requisition(
+        return actions.do_approve(
             requisition=requisition, by=office_user, expected_version=requisition.version
         )
 

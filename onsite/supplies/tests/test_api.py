@@ -4,7 +4,7 @@ import pytest
 
 from onsite.accounts.models import ApiToken
 from onsite.audit.models import AuditEvent
-from onsite.supplies import services
+from onsite.supplies import actions
 from onsite.supplies.models import Requisition, Supply
 from onsite.supplies.tests.factories import SupplyFactory
 
@@ -148,9 +148,7 @@ def test_the_requisition_flow_through_the_api(
 
 
 def test_ending_requisitions_by_role(call, center, staff_user, window, toner, leader, member):
-    requisition = services.submit_requisition(
-        center=center, unit=window, by=staff_user, lines=[(toner, 1)]
-    )
+    requisition = actions.do_request(center=center, unit=window, by=staff_user, lines=[(toner, 1)])
     path = f"/requisitions/{requisition.pk}/end"
     assert (
         call(
@@ -162,7 +160,9 @@ def test_ending_requisitions_by_role(call, center, staff_user, window, toner, le
         403,
         404,
     }
-    assert call(leader, "post", path, {"version": 1, "action": "rejected"}).status_code == 409
+    assert call(leader, "post", path, {"version": 1, "action": "rejected"}).status_code == 422, (
+        "a rejection without a reason is invalid input (422), no longer a 409"
+    )
     assert (
         call(leader, "post", path, {"version": 1, "action": "rejected", "note": "不需要"}).json()[
             "status"
@@ -176,7 +176,7 @@ def test_requisitions_of_another_center_are_404(call, staff_user, other_center, 
     from onsite.core.tests.factories import UnitFactory
 
     unit = UnitFactory(center=other_center)
-    requisition = services.submit_requisition(
+    requisition = actions.do_request(
         center=other_center, unit=unit, by=other_admin, lines=[(theirs, 1)]
     )
     assert call(staff_user, "get", f"/requisitions/{requisition.pk}").status_code == 404
@@ -196,7 +196,7 @@ def test_returns_through_the_api(call, office_user, staff_user, window, paper):
 
 def test_consumption_for_managers_only(call, leader, staff_user, approved, office_user):
     requisition = approved(quantity=2)
-    services.issue_requisition(
+    actions.do_issue(
         requisition=requisition, by=office_user, quantities={requisition.lines.get().pk: 2}
     )
     rows = call(leader, "get", "/consumption?months=1").json()

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from config.wsgi import application
 from onsite.accounts.models import ApiToken
 from onsite.core.tests.factories import ZoneFactory
-from onsite.redtags import services as redtag_services
+from onsite.redtags import actions as redtag_actions
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def test_red_tag_and_supplies_endpoints_honour_their_schema(
     db, center, office_user, staff_user, toner, approved, in_process_wsgi
 ):
     zone = ZoneFactory(center=center, code="w01-c", unit=staff_user.unit)
-    redtag_services.tag_item(
+    redtag_actions.do_tag(
         center=center, zone=zone, by=staff_user,
         data={"item_name": "旧物", "quantity": 1, "reason": "other", "proposal": "discard"},
     )  # fmt: skip

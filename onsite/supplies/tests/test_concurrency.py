@@ -4,12 +4,12 @@ Runs on whichever database the suite runs on (SQLite and PostgreSQL in `make tes
 import threading
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import translation
 
+from onsite.core.refusals import Refusal
 from onsite.core.tests.factories import UnitFactory, UserFactory
-from onsite.supplies import services
+from onsite.supplies import actions
 from onsite.supplies.models import Movement, Requisition, Supply
 from onsite.supplies.tests.factories import SupplyFactory
 
@@ -26,11 +26,11 @@ def _issue_at_once(requisitions, keeper):
         try:
             line = requisition.lines.get()
             barrier.wait(timeout=10)
-            services.issue_requisition(
+            actions.do_issue(
                 requisition=requisition, by=keeper, quantities={line.pk: line.approved}
             )
             outcomes[index] = "issued"
-        except ValidationError as exc:
+        except Refusal as exc:
             outcomes[index] = exc.messages[0]
         finally:
             connection.close()
@@ -53,10 +53,8 @@ def test_two_issues_of_the_last_units_at_the_same_moment_never_go_negative(cente
     for code in ("w01", "w02"):
         unit = UnitFactory(center=center, code=code)
         requester = UserFactory(center=center, unit=unit, roles=["staff"])
-        requisition = services.submit_requisition(
-            center=center, unit=unit, by=requester, lines=[(toner, 5)]
-        )
-        services.approve_requisition(requisition=requisition, by=keeper, expected_version=1)
+        requisition = actions.do_request(center=center, unit=unit, by=requester, lines=[(toner, 5)])
+        actions.do_approve(requisition=requisition, by=keeper, expected_version=1)
         requisitions.append(Requisition.objects.get(pk=requisition.pk))
 
     outcomes = _issue_at_once(requisitions, keeper)

@@ -4,7 +4,7 @@ import pytest
 
 from onsite.audit.models import AuditEvent
 from onsite.core.tests.factories import UnitFactory, UserFactory
-from onsite.supplies import services
+from onsite.supplies import actions
 from onsite.supplies.models import Movement, Requisition, StockCount, Supply, SupplyReturn
 from onsite.supplies.tests.factories import SupplyFactory
 
@@ -15,13 +15,11 @@ def theirs(other_center):
     unit = UnitFactory(center=other_center, code="y01")
     person = UserFactory(center=other_center, unit=unit, roles=["staff", "office"])
     supply = SupplyFactory(center=other_center, code="their-toner", name="别家硒鼓")
-    requisition = services.submit_requisition(
-        center=other_center, unit=unit, by=person, lines=[(supply, 1)]
-    )
-    count = services.record_count(
+    requisition = actions.do_request(center=other_center, unit=unit, by=person, lines=[(supply, 1)])
+    count = actions.do_count(
         center=other_center,
         by=person,
-        rows=[services.CountRow(supply=supply, expected=50, counted=50)],
+        rows=[actions.CountRow(supply=supply, expected=50, counted=50)],
     )
     return {"unit": unit, "supply": supply, "requisition": requisition, "count": count}
 
@@ -197,9 +195,7 @@ def test_the_requisition_list_filters_with_htmx(client_for, office_user, approve
 def test_approve_reject_issue_and_close_through_the_pages(
     client_for, center, staff_user, window, office_user, leader, toner
 ):
-    requisition = services.submit_requisition(
-        center=center, unit=window, by=staff_user, lines=[(toner, 4)]
-    )
+    requisition = actions.do_request(center=center, unit=window, by=staff_user, lines=[(toner, 4)])
     line = requisition.lines.get()
     url = f"/supplies/requisitions/{requisition.pk}/"
     assert client_for(staff_user).post(url + "approve/", {"version": 1}).status_code == 403
@@ -227,9 +223,7 @@ def test_approve_reject_issue_and_close_through_the_pages(
 def test_requesters_cancel_their_own_and_only_approvers_reject(
     client_for, center, staff_user, window, other_window, toner, leader
 ):
-    mine = services.submit_requisition(
-        center=center, unit=window, by=staff_user, lines=[(toner, 1)]
-    )
+    mine = actions.do_request(center=center, unit=window, by=staff_user, lines=[(toner, 1)])
     url = f"/supplies/requisitions/{mine.pk}/end/"
     assert (
         client_for(staff_user)
@@ -240,9 +234,7 @@ def test_requesters_cancel_their_own_and_only_approvers_reject(
     client_for(staff_user).post(url, {"version": 1, "action": "cancelled"})
     mine.refresh_from_db()
     assert mine.status == Requisition.Status.CANCELLED
-    second = services.submit_requisition(
-        center=center, unit=window, by=staff_user, lines=[(toner, 1)]
-    )
+    second = actions.do_request(center=center, unit=window, by=staff_user, lines=[(toner, 1)])
     client_for(leader).post(
         f"/supplies/requisitions/{second.pk}/end/",
         {"version": 1, "action": "rejected", "note": "库存不足"},
@@ -312,7 +304,7 @@ def test_the_consumption_report_is_for_managers(
     client_for, leader, staff_user, viewer, approved, office_user
 ):
     requisition = approved(quantity=2)
-    services.issue_requisition(
+    actions.do_issue(
         requisition=requisition, by=office_user, quantities={requisition.lines.get().pk: 2}
     )
     page = client_for(leader).get("/supplies/consumption/?months=1")
@@ -326,7 +318,7 @@ def test_a_units_own_staff_read_its_consumption(
     client_for, staff_user, window, other_window, approved, office_user, other_center, leader
 ):
     requisition = approved(quantity=2)
-    services.issue_requisition(
+    actions.do_issue(
         requisition=requisition, by=office_user, quantities={requisition.lines.get().pk: 2}
     )
     client = client_for(staff_user)
@@ -341,14 +333,12 @@ def test_a_units_own_staff_read_its_consumption(
 def _history(center, office_user, units, toner):
     for unit in units:
         person = UserFactory(center=center, unit=unit, roles=["staff"])
-        requisition = services.submit_requisition(
-            center=center, unit=unit, by=person, lines=[(toner, 1)]
-        )
-        services.approve_requisition(requisition=requisition, by=office_user, expected_version=1)
-        services.issue_requisition(
+        requisition = actions.do_request(center=center, unit=unit, by=person, lines=[(toner, 1)])
+        actions.do_approve(requisition=requisition, by=office_user, expected_version=1)
+        actions.do_issue(
             requisition=requisition, by=office_user, quantities={requisition.lines.get().pk: 1}
         )
-        services.record_return(center=center, supply=toner, quantity=1, unit=unit, by=office_user)
+        actions.do_return(center=center, supply=toner, quantity=1, unit=unit, by=office_user)
 
 
 def test_list_pages_keep_a_fixed_query_count(
@@ -356,7 +346,7 @@ def test_list_pages_keep_a_fixed_query_count(
 ):
     Supply.objects.filter(pk=toner.pk).update(on_hand=0, max_level=0)
     toner.refresh_from_db()
-    services.receive_stock(supply=toner, quantity=1000, by=office_user)
+    actions.do_receive(supply=toner, quantity=1000, by=office_user)
     client = client_for(office_user)
     urls = [
         "/supplies/",

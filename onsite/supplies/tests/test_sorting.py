@@ -42,18 +42,12 @@ def test_the_supply_list_sorts_by_a_column(client_for, staff_user, supplies, sor
 def test_requisitions_sort_by_status_or_unit(
     client_for, office_user, center, window, other_window, staff_user, toner
 ):
-    from onsite.supplies import services
+    from onsite.supplies import actions
 
     tobacco = other_window.staff.get()
-    first = services.submit_requisition(
-        center=center, unit=window, by=staff_user, lines=[(toner, 1)]
-    )
-    second = services.submit_requisition(
-        center=center, unit=other_window, by=tobacco, lines=[(toner, 2)]
-    )
-    services.approve_requisition(
-        requisition=second, by=office_user, expected_version=second.version
-    )
+    first = actions.do_request(center=center, unit=window, by=staff_user, lines=[(toner, 1)])
+    second = actions.do_request(center=center, unit=other_window, by=tobacco, lines=[(toner, 2)])
+    actions.do_approve(requisition=second, by=office_user, expected_version=second.version)
 
     def listed(**query):
         body = client_for(office_user).get("/supplies/requisitions/", query).content.decode()

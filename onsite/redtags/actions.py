@@ -1,0 +1,379 @@
+"""Every write of the red-tag register, one front door each, shared by the pages and the API.
+
+`check_<verb>(request, …)` raises one typed refusal (`onsite.core.refusals`) unless the caller
+may do it to this tag now; `do_<verb>(…)` does the write with its transition row, its audit
+row and its notifications. A `do_` re-checks the tag's state in its UPDATE, so two deciders at
+once cannot both decide it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from onsite.accounts.models import User
+from onsite.accounts.uploads import daily_quota
+from onsite.audit.services import record_event
+from onsite.core.access import check_roles
+from onsite.core.concurrency import ConflictError, save_versioned
+from onsite.core.images import CleanPhoto, clean_photo
+from onsite.core.models import Center
+from onsite.core.refusals import Invalid, NotAllowed, Refusal
+from onsite.core.types import OnsiteRequest
+from onsite.notifications.services import notify
+from onsite.org.models import Zone
+from onsite.redtags.access import DECIDER_ROLES, POLICY_ROLES, TAGGER_ROLES, may_withdraw
+from onsite.redtags.models import (
+    MOVES,
+    Disposition,
+    Phase,
+    Reason,
+    RedTag,
+    RedTagPolicy,
+    RedTagTransition,
+)
+from onsite.supplies.actions import do_return
+from onsite.supplies.models import Supply, SupplyReturn
+from onsite.supplies.services import check_quantity, run_once
+
+# One message per decision: the reader's language renders the whole sentence.
+DECIDED_MESSAGES: dict[str, str] = {
+    Disposition.DISCARD: gettext_noop("Red tag %(number)s (%(item)s): to be discarded."),
+    Disposition.RETURN_TO_STORE: gettext_noop(
+        "Red tag %(number)s (%(item)s): to be returned to the store."
+    ),
+    Disposition.TRANSFER: gettext_noop(
+        "Red tag %(number)s (%(item)s): to be transferred to another unit."
+    ),
+    Disposition.KEEP_ELSEWHERE: gettext_noop(
+        "Red tag %(number)s (%(item)s): to be kept elsewhere."
+    ),
+    Disposition.KEEP_FILED: gettext_noop(
+        "Red tag %(number)s (%(item)s): kept, with a filing for the zone."
+    ),
+}
+
+
+# --- tagging --------------------------------------------------------------------------
+
+
+def check_tag(request: OnsiteRequest) -> Center:
+    center: Center = check_roles(request, TAGGER_ROLES, write=True)
+    return center
+
+
+def _tag_fields(center: Center, zone: Zone, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The tag's own fields from `data`: item_name and/or item (catalogue), quantity,
+    reason, proposal, and optionally supply, footprint, note, phase."""
+    if zone.center_id != center.pk:
+        raise Invalid(_("Choose a zone of this center."), code="zone")
+    item, supply = data.get("item"), data.get("supply")
+    if item is not None and item.center_id != center.pk:
+        raise Invalid(_("Choose an item of this center's catalogue."), code="item")
+    if supply is not None and supply.center_id != center.pk:
+        raise Invalid(_("Choose a supply of this center."), code="supply")
+    name = (data.get("item_name") or "").strip() or (item.name if item else "")
+    if not name:
+        raise Invalid(
+            _("Say what the item is: pick it from the catalogue or type its name."), code="item"
+        )
+    quantity = check_quantity(data.get("quantity", 1))
+    reason, proposal = data.get("reason"), data.get("proposal")
+    if reason not in Reason.values:
+        raise Invalid(_("Choose why the item is not needed."), code="reason")
+    if proposal not in Disposition.values:
+        raise Invalid(_("Choose what should happen to the item."), code="proposal")
+    phase = data.get("phase") or Phase.SORT
+    if phase not in Phase.values:
+        raise Invalid(_("Choose a phase."), code="phase")
+    return {
+        "item": item, "item_name": name[:100], "supply": supply, "quantity": quantity,
+        "reason": reason, "proposal": proposal, "phase": phase,
+        "note": (data.get("note") or "")[:300], "footprint": data.get("footprint") or 0,
+    }  # fmt: skip
+
+
+def _photo(photo: UploadedFile[bytes] | None, by: User) -> CleanPhoto | None:
+    """The photo re-encoded, counted against the person's daily photo quota."""
+    if photo is None:
+        return None
+    try:
+        return clean_photo(photo, quota=daily_quota(by))
+    except ValidationError as error:
+        raise Invalid.from_validation(error) from error
+
+
+def do_tag(
+    *,
+    center: Center,
+    zone: Zone,
+    by: User,
+    data: Mapping[str, Any],
+    photo: UploadedFile[bytes] | None = None,
+    key: str = "",
+    request: HttpRequest | None = None,
+) -> RedTag:
+    """Hangs a red tag on an item: it joins the holding list until the office decides."""
+    fields = _tag_fields(center, zone, data)
+    cleaned = _photo(photo, by)
+    policy = RedTagPolicy.for_center(center)
+
+    def create() -> RedTag:
+        now = timezone.now()
+        tag = RedTag(
+            center=center, zone=zone, unit_id=zone.unit_id or by.unit_id, tagged_by=by,
+            tagged_at=now,
+            hold_until=RedTag.hold_until_for(timezone.localdate(now), policy.holding_days),
+            **fields,
+        )  # fmt: skip
+        if cleaned is not None:
+            tag.photo.save("photo.jpg", cleaned.image, save=False)
+            tag.thumbnail.save("thumb.jpg", cleaned.thumbnail, save=False)
+        tag.save()
+        RedTagTransition.objects.create(
+            tag=tag, from_status="", to_status=tag.status, by=by, at=now
+        )
+        record_event(
+            request,
+            action="redtags.tag",
+            obj=tag,
+            actor=by,
+            detail={"zone": zone.code, "item": tag.item_name, "quantity": tag.quantity},
+        )
+        return tag
+
+    return run_once(center=center, by=by, scope="redtags.tag", key=key, model=RedTag, create=create)
+
+
+# --- decisions ------------------------------------------------------------------------
+
+
+def check_held(tag: RedTag, to: str) -> None:
+    """Conflict (409, `wrong_state`) unless the tag is still in the holding list."""
+    if to == RedTag.Status.DECIDED:
+        message = _("%(number)s is already %(status)s; nothing was changed.") % {
+            "number": tag.number,
+            "status": tag.get_status_display(),
+        }
+    else:
+        message = _("%(number)s is no longer in the holding list; nothing was changed.") % {
+            "number": tag.number
+        }
+    MOVES.check(tag.status, to, message)
+
+
+def check_decide(request: OnsiteRequest, tag: RedTag) -> None:
+    check_roles(request, DECIDER_ROLES, write=True)
+    check_held(tag, RedTag.Status.DECIDED)
+
+
+def _decided(
+    tag: RedTag,
+    *,
+    by: User,
+    decision: str,
+    note: str,
+    supply: Supply | None,
+    expected_version: int | None,
+) -> None:
+    """The decision's UPDATE: it applies only while the tag is held (and at the version the
+    decider saw, when given)."""
+    rows = RedTag.objects.filter(pk=tag.pk, status=RedTag.Status.HELD)
+    if expected_version is not None:
+        rows = rows.filter(version=expected_version)
+    updated = rows.update(
+        status=RedTag.Status.DECIDED, decision=decision, decided_by=by, decided_at=timezone.now(),
+        decision_note=note[:300], supply=supply, version=F("version") + 1,
+    )  # fmt: skip
+    if updated != 1:
+        check_held(RedTag.objects.get(pk=tag.pk), RedTag.Status.DECIDED)
+        raise ConflictError
+    tag.refresh_from_db()
+
+
+def _return_to_store(tag: RedTag, supply: Supply, by: User, request: HttpRequest | None) -> None:
+    tag.store_return = do_return(
+        center=tag.center, supply=supply, quantity=tag.quantity, unit=tag.unit,
+        source=SupplyReturn.Source.RED_TAG, note=f"{tag.number} {tag.item_name}", by=by,
+        request=request,
+    )  # fmt: skip
+    RedTag.objects.filter(pk=tag.pk).update(store_return=tag.store_return)
+
+
+def _decide(
+    tag: RedTag,
+    *,
+    by: User,
+    decision: str,
+    note: str,
+    supply: Supply | None,
+    expected_version: int | None,
+    request: HttpRequest | None,
+) -> RedTag:
+    """Records one decision inside the caller's transaction."""
+    if decision not in Disposition.values:
+        raise Invalid(_("Choose a decision."), code="decision")
+    if supply is not None and supply.center_id != tag.center_id:
+        raise Invalid(_("Choose a supply of this center."), code="supply")
+    supply = supply or tag.supply
+    _decided(
+        tag, by=by, decision=decision, note=note, supply=supply, expected_version=expected_version
+    )
+    RedTagTransition.objects.create(
+        tag=tag, from_status=RedTag.Status.HELD, to_status=RedTag.Status.DECIDED,
+        decision=decision, by=by, at=tag.decided_at or timezone.now(), note=note[:300],
+    )  # fmt: skip
+    if decision == Disposition.RETURN_TO_STORE and supply is not None:
+        _return_to_store(tag, supply, by, request)
+    record_event(
+        request, action="redtags.decide", obj=tag, actor=by,
+        detail={"decision": decision, "note": note[:300],
+                "returned_to_store": supply.code if tag.store_return_id and supply else None},
+    )  # fmt: skip
+    if tag.tagged_by_id != by.pk:
+        notify(
+            center=tag.center, users=[tag.tagged_by], kind="redtags.decided",
+            message=DECIDED_MESSAGES[decision],
+            params={"number": tag.number, "item": tag.item_name},
+            url=reverse("redtags:tag-detail", args=[tag.pk]),
+        )  # fmt: skip
+    return tag
+
+
+@transaction.atomic
+def do_decide(
+    *,
+    tag: RedTag,
+    by: User,
+    decision: str,
+    note: str = "",
+    expected_version: int | None = None,
+    supply: Supply | None = None,
+    request: HttpRequest | None = None,
+) -> RedTag:
+    """The office's decision on one tag. "Return to the store" with a store supply (chosen
+    now or when tagged) adds the tag's quantity to that supply's stock."""
+    check_held(tag, RedTag.Status.DECIDED)
+    return _decide(
+        tag, by=by, decision=decision, note=note, supply=supply,
+        expected_version=expected_version, request=request,
+    )  # fmt: skip
+
+
+def check_decide_many(request: OnsiteRequest) -> None:
+    check_roles(request, DECIDER_ROLES, write=True)
+
+
+@transaction.atomic
+def do_decide_many(
+    *,
+    tags: Iterable[RedTag],
+    by: User,
+    decision: str,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> tuple[list[RedTag], list[RedTag]]:
+    """One decision for many tags (the office's weekly sweep of the holding list). Tags no
+    longer held are skipped, not overwritten. Returns (decided, skipped)."""
+    if decision not in Disposition.values:
+        raise Invalid(_("Choose a decision."), code="decision")
+    decided: list[RedTag] = []
+    skipped: list[RedTag] = []
+    for tag in sorted(tags, key=lambda t: t.pk):
+        try:
+            with transaction.atomic():
+                check_held(tag, RedTag.Status.DECIDED)
+                decided.append(
+                    _decide(tag, by=by, decision=decision, note=note, supply=None,
+                            expected_version=None, request=request)
+                )  # fmt: skip
+        except Refusal:
+            skipped.append(tag)
+    return decided, skipped
+
+
+# --- withdrawal -----------------------------------------------------------------------
+
+
+def check_withdraw(request: OnsiteRequest, tag: RedTag) -> None:
+    """The tagger or the office, while the tag is held."""
+    check_roles(request, TAGGER_ROLES, write=True)
+    if not may_withdraw(request.user, tag):
+        raise NotAllowed
+    check_held(tag, RedTag.Status.WITHDRAWN)
+
+
+@transaction.atomic
+def do_withdraw(
+    *, tag: RedTag, by: User, note: str = "", request: HttpRequest | None = None
+) -> RedTag:
+    """A tag hung by mistake comes off (only while held)."""
+    now = timezone.now()
+    updated = RedTag.objects.filter(pk=tag.pk, status=RedTag.Status.HELD).update(
+        status=RedTag.Status.WITHDRAWN, version=F("version") + 1
+    )
+    if updated != 1:
+        check_held(RedTag.objects.get(pk=tag.pk), RedTag.Status.WITHDRAWN)
+        raise ConflictError
+    tag.refresh_from_db()
+    RedTagTransition.objects.create(
+        tag=tag,
+        from_status=RedTag.Status.HELD,
+        to_status=RedTag.Status.WITHDRAWN,
+        by=by,
+        at=now,
+        note=note[:300],
+    )
+    record_event(request, action="redtags.withdraw", obj=tag, actor=by, detail={"note": note})
+    return tag
+
+
+# --- the holding time -----------------------------------------------------------------
+
+
+def check_set_policy(request: OnsiteRequest) -> Center:
+    center: Center = check_roles(request, POLICY_ROLES, write=True)
+    return center
+
+
+@transaction.atomic
+def do_set_policy(
+    *,
+    center: Center,
+    by: User,
+    holding_days: int,
+    expected_version: int | None,
+    request: HttpRequest | None = None,
+) -> RedTagPolicy:
+    """Changes the holding time for tags hung from now on (hung tags keep their date)."""
+    if not 1 <= holding_days <= 365:
+        raise Invalid(_("The holding time is 1 to 365 days."), code="holding_days")
+    policy = RedTagPolicy.for_center(center)
+    before = policy.holding_days
+    policy.holding_days = holding_days
+    if policy.pk is None:
+        policy.save()
+    else:
+        save_versioned(
+            policy,
+            expected_version=expected_version or policy.version,
+            fields=["holding_days"],
+        )
+    record_event(
+        request,
+        action="redtags.policy",
+        obj=policy,
+        actor=by,
+        center=center,
+        detail={"holding_days": [before, holding_days]},
+    )
+    return policy
