@@ -116,33 +116,26 @@ class PolicyOut(Schema):
     holding_days: int
 
 
+PLAIN_FIELDS = (
+    "item_name", "quantity", "reason", "proposal", "footprint", "note", "tagged_at",
+    "hold_until", "status", "decision", "decided_at", "decision_note", "version", "phase",
+)  # fmt: skip
+
+
 def _out(tag: RedTag) -> TagOut:
     return TagOut(
+        **{name: getattr(tag, name) for name in PLAIN_FIELDS},
         id=tag.pk,
         number=tag.number,
         zone=tag.zone.code,
         unit=tag.unit.code if tag.unit else None,
-        phase=tag.phase,
         item=tag.item.code if tag.item else None,
-        item_name=tag.item_name,
         supply=tag.supply.code if tag.supply else None,
-        quantity=tag.quantity,
-        reason=tag.reason,
-        proposal=tag.proposal,
-        footprint=tag.footprint,
-        note=tag.note,
         tagged_by=tag.tagged_by.username,
-        tagged_at=tag.tagged_at,
-        hold_until=tag.hold_until,
         overdue=tag.is_overdue(),
-        status=tag.status,
-        decision=tag.decision,
         decided_by=tag.decided_by.username if tag.decided_by else None,
-        decided_at=tag.decided_at,
-        decision_note=tag.decision_note,
         returned_to_store=tag.store_return.quantity if tag.store_return else None,
         has_photo=bool(tag.photo),
-        version=tag.version,
     )
 
 

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from onsite.core.access import answers_refusals, may, role_required
@@ -77,6 +78,23 @@ TAG_SORTS: SortKeys = {
 }
 
 
+TAG_COLUMNS = [
+    ("tagged", gettext_lazy("Tagged")),
+    ("hold", gettext_lazy("Hold until")),
+    ("zone", gettext_lazy("Zone")),
+    ("unit", gettext_lazy("Unit")),
+    ("item", gettext_lazy("Item")),
+    ("quantity", gettext_lazy("Quantity")),
+]
+TAG_FILTERS = [
+    ("held", gettext_lazy("Holding list")),
+    ("overdue", gettext_lazy("Overdue")),
+    ("decided", gettext_lazy("Decided")),
+    ("withdrawn", gettext_lazy("Withdrawn")),
+    ("all", gettext_lazy("All")),
+]
+
+
 @role_required(*READERS)
 def tag_list(request: OnsiteRequest) -> HttpResponse:
     """The holding list (and, by filter, every tag); the office decides from here in bulk."""
@@ -85,27 +103,13 @@ def tag_list(request: OnsiteRequest) -> HttpResponse:
     if chosen["show"] in {"decided", "withdrawn", "all"}:
         tags = tags.order_by("-tagged_at", "-pk")
     tags, sort = sort_rows(tags, request, keys=TAG_SORTS)
-    page = Paginator(tags, 50).get_page(request.GET.get("page"))
     can_decide = passes(actions.check_decide_many, request)
     context: dict[str, Any] = {
-        "page": page,
+        "page": Paginator(tags, 50).get_page(request.GET.get("page")),
         "sort": sort,
-        "sort_columns": [
-            ("tagged", _("Tagged")),
-            ("hold", _("Hold until")),
-            ("zone", _("Zone")),
-            ("unit", _("Unit")),
-            ("item", _("Item")),
-            ("quantity", _("Quantity")),
-        ],
+        "sort_columns": TAG_COLUMNS,
         "chosen": chosen,
-        "filters": [
-            ("held", _("Holding list")),
-            ("overdue", _("Overdue")),
-            ("decided", _("Decided")),
-            ("withdrawn", _("Withdrawn")),
-            ("all", _("All")),
-        ],
+        "filters": TAG_FILTERS,
         "units": Unit.objects.filter(center=request.center),
         "phases": Phase.choices,
         "today": timezone.localdate(),

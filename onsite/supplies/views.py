@@ -11,7 +11,7 @@ from django.db.models import Count, F, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from onsite.core.access import answers_refusals, may, refuse, role_required
@@ -183,8 +183,8 @@ REQUISITION_SORTS: SortKeys = {
 }
 REQUISITION_COLUMNS = [
     ("requested", pgettext_lazy("time of request", "Requested")),
-    ("unit", _("Unit")),
-    ("status", _("Status")),
+    ("unit", gettext_lazy("Unit")),
+    ("status", gettext_lazy("Status")),
 ]
 
 
