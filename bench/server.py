@@ -105,7 +105,7 @@ def data_fingerprint(*parts: object) -> str:
     sources = sorted(ROOT.glob("onsite/*/migrations/*.py")) + sorted(
         ROOT.glob("onsite/*/generate.py")
     )
-    sources.append(ROOT / "onsite/core/management/commands/generate_data.py")
+    sources.append(ROOT / "onsite/site/management/commands/generate_data.py")
     for path in sources:
         digest.update(path.relative_to(ROOT).as_posix().encode())
         digest.update(path.read_bytes())

@@ -135,7 +135,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "onsite.core.context_processors.shell",
+                "onsite.site.context_processors.shell",
             ],
         },
     }
@@ -152,7 +152,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "site:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 # Identity (等保 2.0 身份鉴别; docs/security.md). Every number can be tightened per deployment.
 PASSWORD_MIN_LENGTH = int(env("PASSWORD_MIN_LENGTH", "8"))

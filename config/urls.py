@@ -31,5 +31,6 @@ urlpatterns = [
     path("supplies/", include("onsite.supplies.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
+    path("", include("onsite.site.urls")),
     path("", include("onsite.core.urls")),
 ]

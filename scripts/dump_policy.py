@@ -1,6 +1,6 @@
-"""Prints the access each page declares through its decorators, as entries for
-onsite/core/policy.py. Use it to draft an entry for a new page, then review it by hand:
-the policy is the declared intent that the authorization matrix test holds the code to."""
+"""Prints who may open each page, as the pages declare it on their views (role_required,
+signed_in, public) and onsite/site/policy.py reads it back: a review of the whole matrix at
+a glance. A page that declares nothing is marked."""
 
 import os
 import sys
@@ -13,20 +13,20 @@ import django
 
 django.setup()
 
-from onsite.accounts.models import Role  # noqa: E402
-from onsite.core.policy import walk_urls  # noqa: E402
+from onsite.core.roles import Role  # noqa: E402
+from onsite.site.policy import policy, walk_urls  # noqa: E402
 
-ALL = frozenset(Role.values)
-for route, name, callback in walk_urls():
-    roles = getattr(callback, "allowed_roles", None)
-    write = getattr(callback, "write_only", False)
-    if roles is None:
-        print(f'    "{name}": SIGNED_IN,  # {route} — check: login_required or public?')
-        continue
-    if roles == ALL:
-        spec = "EVERY_ROLE"
+ORDER = [role.value for role in Role]
+table = policy()
+for route, name, _view in walk_urls():
+    access = table.get(name)
+    if access is None:
+        spec = "UNDECLARED"
+    elif access.public:
+        spec = "public"
+    elif access.roles is None:
+        spec = "signed in"
     else:
-        order = [role.value for role in Role]
-        spec = "roles(" + ", ".join(f'"{r}"' for r in sorted(roles, key=order.index)) + ")"
-    print(f'    "{name}": {"write" if write else "read"}({spec}),  # {route}' if spec != "EVERY_ROLE"
-          else f'    "{name}": {"write" if write else "read"}(EVERY_ROLE),  # {route}')  # fmt: skip
+        spec = ", ".join(sorted(access.roles, key=ORDER.index))
+        spec = ("write: " if access.write else "read: ") + spec + (" (own)" if access.own else "")
+    print(f"{name:<44} {spec}  # /{route}")

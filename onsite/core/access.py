@@ -1,11 +1,12 @@
 """The one access module: who may pass, and the one audited refusal that pages and the API
 share.
 
-A page declares its roles once, with `role_required` (the site's policy table and navigation
-are derived from that declaration). A domain's `check_*` function raises a typed refusal
-(`onsite.core.refusals`); `refusal_response` answers it on a page and `config/api.py` answers it
-on the API. A `NotAllowed` refusal sends `access_refused`, which the audit app records as an
-`access.denied` row — the kernel itself writes no audit row and imports no app."""
+A page declares its roles once, with `role_required` (or `signed_in` / `public` when it names
+none); the site's policy table and navigation are derived from that declaration. A domain's
+`check_*` function raises a typed refusal (`onsite.core.refusals`); `refusal_response` answers
+it on a page and `config/api.py` answers it on the API. A `NotAllowed` refusal sends
+`access_refused`, which the audit app records as an `access.denied` row — the kernel itself
+writes no audit row and imports no app."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse
@@ -21,6 +23,10 @@ from django.shortcuts import render
 from onsite.core.refusals import NotAllowed, NotVisible, Refusal
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+# A page's declaration when it names no roles (`signed_in`, `public`), read by the site's policy.
+SIGNED_IN = "signed_in"
+PUBLIC = "public"
 
 access_refused = Signal()
 """Sent with `request` and `refusal` whenever a person is refused an act (403)."""
@@ -105,6 +111,20 @@ def role_required(*roles: str, write: bool = False) -> Callable[[View], View]:
         return cast(View, wrapped)
 
     return decorator
+
+
+def signed_in(view: View) -> View:
+    """The declaration of a page open to anyone signed in, whatever their roles (the auditor
+    too): their home, their profile, their notifications."""
+    wrapped = login_required(view)
+    wrapped.audience = SIGNED_IN  # type: ignore[attr-defined]
+    return wrapped
+
+
+def public(view: View) -> View:
+    """The declaration of a page open without signing in (the sign-in page, the health check)."""
+    view.audience = PUBLIC  # type: ignore[attr-defined]
+    return view
 
 
 def answers_refusals(view: View) -> View:

@@ -13,13 +13,16 @@ queries. The registry and its order live in the command (`GENERATORS`)."""
 from __future__ import annotations
 
 import datetime
+import json
 import random
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
+import chinese_calendar
 from django.contrib.auth.hashers import make_password
-from django.db import models
+from django.db import DatabaseError, connection, models, transaction
+from django.utils import timezone
 
 if TYPE_CHECKING:
     from onsite.core.models import Center
@@ -81,8 +84,6 @@ def period(*, years: float, until: datetime.date) -> tuple[datetime.date, dateti
 def working_days(start: datetime.date, end: datetime.date) -> list[datetime.date]:
     """Chinese working days (holidays and make-up days) where chinese-calendar knows the
     year; Monday to Friday for a year it does not know yet."""
-    import chinese_calendar
-
     days: list[datetime.date] = []
     day = start
     while day <= end:
@@ -100,8 +101,6 @@ def at_time(
     day: datetime.date, rng: random.Random, *, start_hour: int = 9, end_hour: int = 17
 ) -> datetime.datetime:
     """A moment of the working day `day`, in the project's time zone."""
-    from django.utils import timezone
-
     seconds = rng.randrange(start_hour * 3600, end_hour * 3600)
     naive = datetime.datetime.combine(day, datetime.time()) + datetime.timedelta(seconds=seconds)
     return timezone.make_aware(naive)
@@ -117,8 +116,6 @@ def reserve_ids(model: type[models.Model], count: int) -> range:
     """Primary keys for `count` rows inserted next by `copy_rows`, so related rows can point
     at them before they exist. On PostgreSQL one statement moves the sequence on; elsewhere
     they follow the current maximum (generation is the only writer)."""
-    from django.db import connection
-
     if count <= 0:
         return range(0)
     table = model._meta.db_table
@@ -144,10 +141,6 @@ def copy_rows(
     """Inserts rows given as {attname: value} (ids from `reserve_ids`); a column left out
     gets the field's default. PostgreSQL gets them through COPY, the fastest way in; other
     databases through bulk_create. No signals, no save(): synthetic data only."""
-    import json
-
-    from django.db import connection
-
     rows = list(rows)
     if not rows:
         return 0
@@ -183,8 +176,6 @@ class IdPool:
     """Hands out primary keys before the rows exist (in blocks on PostgreSQL)."""
 
     def __init__(self, model: type[models.Model], *, block: int = 20_000) -> None:
-        from django.db import connection
-
         self.model = model
         self.block = block
         self.by_sequence = connection.vendor == "postgresql"
@@ -208,8 +199,6 @@ def skip_reference_triggers() -> bool:
     end of the transaction (`session_replication_role = replica`): checking a million
     references one by one at commit costs more than writing them. `check_references` then
     checks them all at once. Returns whether the triggers are off."""
-    from django.db import DatabaseError, connection, transaction
-
     if connection.vendor != "postgresql":
         return False
     try:
@@ -223,8 +212,6 @@ def skip_reference_triggers() -> bool:
 def check_references(model: type[models.Model], *, center_id: int) -> list[str]:
     """Rows of `model` (of this center, when it has one) whose foreign keys point nowhere:
     one anti-join per key instead of a trigger per row."""
-    from django.db import connection
-
     problems = []
     table = model._meta.db_table
     scoped = any(f.attname == "center_id" for f in model._meta.concrete_fields)

@@ -22,6 +22,7 @@ from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
+from onsite.core import tasks
 from onsite.core.models import BackgroundJob, Center, FileJob
 
 logger = logging.getLogger(__name__)
@@ -186,9 +187,7 @@ def queue_file_job(
         language=language or translation.get_language() or settings.LANGUAGE_CODE,
         requested_by=by,
     )
-    from onsite.core.tasks import run_file_job
-
-    run_file_job.enqueue(job_id=job.pk)
+    tasks.run_file_job.enqueue(job_id=job.pk)
     return job
 
 

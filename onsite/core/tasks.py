@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from onsite.core import jobs
+
 
 @task()
 def run_file_job(*, job_id: int) -> str:
     """Makes one background file (a registered FileJob kind), recording its progress."""
-    from onsite.core.jobs import run_file_job_now
-
-    return run_file_job_now(job_id)
+    return jobs.run_file_job_now(job_id)

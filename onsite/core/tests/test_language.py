@@ -1,5 +1,5 @@
 """The interface's language: each language named in itself, lists joined the reader's way,
-in-page links only to pages the reader may open, and one translation per message."""
+and one translation per message."""
 
 import glob
 from collections import defaultdict
@@ -7,10 +7,8 @@ from collections import defaultdict
 import polib
 import pytest
 from django.template import Context, Template
-from django.test import RequestFactory
 from django.utils import translation
 
-from onsite.core.templatetags.access import may_open
 from onsite.core.templatetags.lists import join_list
 
 
@@ -38,20 +36,6 @@ def test_lists_are_joined_the_readers_way():
             "{% for n in names %}{{ n }}{% if not forloop.last %}{% list_separator %}{% endif %}{% endfor %}"
         ).render(Context({"names": ["<b>", "c"]}))
         assert rendered == "&lt;b&gt;, c|&lt;b&gt;, c"
-
-
-def test_an_in_page_link_asks_the_policy(staff_user, viewer, admin_user):
-    request = RequestFactory().get("/")
-    request.user = staff_user
-    assert not may_open("supplies:count-list", request)
-    assert may_open("supplies:requisition-create", request)
-    assert not may_open("/supplies/counts/", request)
-    assert not may_open("/no/such/page/", request)
-    request.user = viewer  # reads counts, never writes
-    assert may_open("supplies:count-list", request)
-    assert not may_open("supplies:requisition-create", request)
-    request.user = admin_user
-    assert may_open("/supplies/counts/?page=2", request)
 
 
 def test_a_message_has_one_translation_in_every_catalogue():

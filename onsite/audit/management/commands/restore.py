@@ -21,8 +21,7 @@ from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, connections
 
-from onsite.audit.services import archive_directory, chain_head, record_event, verify_chain
-from onsite.core.management.commands.backup import (
+from onsite.audit.management.commands.backup import (
     FORMAT,
     MANIFEST,
     pg_environment,
@@ -31,6 +30,7 @@ from onsite.core.management.commands.backup import (
     storage_files,
     table_counts,
 )
+from onsite.audit.services import archive_directory, chain_head, record_event, verify_chain
 
 
 class Command(BaseCommand):

@@ -14,6 +14,7 @@ from onsite.inspections.tests.conftest import inspect
 from onsite.inspections.tests.factories import zone_with_standard
 from onsite.programme.tests.conftest import open_round, world  # noqa: F401 - fixtures, by name
 from onsite.rectification.models import Rectification
+from onsite.site.queries import to_do as to_do_summary
 from onsite.standards.models import ItemFiling
 from onsite.standards.tests.factories import ItemFactory, ItemFilingFactory
 
@@ -152,8 +153,6 @@ def test_every_to_do_link_opens_for_its_person(request, persona, client_for, cen
 def test_the_to_do_keeps_a_fixed_query_count(
     client_for, center, office_user, staff_user, supervisor, django_assert_max_num_queries
 ):
-    from onsite.core.queries import to_do as to_do_summary
-
     filing_and_red_tag(center, staff_user)
     with django_assert_max_num_queries(12) as small:
         to_do_summary(center=center, user=office_user)

@@ -8,7 +8,19 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from onsite.accounts.models import Role, User
+from onsite.engagement.models import Acknowledgement
+from onsite.engagement.services import versions_for
 from onsite.org.models import Group, Unit, Zone
+from onsite.programme.models import AcceptanceRound, Assignment
+from onsite.programme.services.rounds import sheet_states
+from onsite.rectification.access import VERIFIERS
+from onsite.rectification.models import Rectification
+from onsite.rectification.queries import my_work
+from onsite.redtags.models import RedTag
+from onsite.redtags.services import DECIDER_ROLES
+from onsite.standards.access import REVIEWERS
+from onsite.standards.models import ItemFiling
+from onsite.surveys.models import Survey
 
 if TYPE_CHECKING:
     from onsite.core.models import Center
@@ -35,8 +47,6 @@ def home_summary(*, center: Center, user: User, role: str) -> dict[str, Any]:
     if role in MY_WORK_ROLES:
         # Window staff, and working-group members who are window staff too: their own
         # work comes first.
-        from onsite.rectification.queries import my_work
-
         mine = my_work(center=center, user=user)
     if role in TO_DO_ROLES:
         mine.update(to_do(center=center, user=user, with_rectifications=role not in MY_WORK_ROLES))
@@ -64,14 +74,6 @@ def to_do(*, center: Center, user: User, with_rectifications: bool = True) -> di
     rectifications (`with_rectifications`, for homes without the full list), rectifications
     to verify, filings and red tags to decide (for those who decide them). At most twelve
     queries whatever the data; `to_do_count` says whether anything waits."""
-    from onsite.programme.models import AcceptanceRound, Assignment
-    from onsite.programme.services.rounds import sheet_states
-    from onsite.rectification.access import VERIFIERS
-    from onsite.rectification.models import Rectification
-    from onsite.redtags.services import DECIDER_ROLES
-    from onsite.standards.access import REVIEWERS
-    from onsite.standards.models import ItemFiling
-
     result: dict[str, Any] = {**staff_to_do(user)}
     viewer = user.is_cross_center_viewer
     assignments = list(
@@ -114,8 +116,6 @@ def to_do(*, center: Center, user: User, with_rectifications: bool = True) -> di
 
     result["red_tags_due"] = 0
     if user.has_role(*DECIDER_ROLES) and not viewer:
-        from onsite.redtags.models import RedTag
-
         result["red_tags_due"] = RedTag.objects.filter(
             center=center, status=RedTag.Status.HELD, hold_until__lte=timezone.localdate()
         ).count()
@@ -130,10 +130,6 @@ def staff_to_do(user: User) -> dict[str, Any]:
     """What else waits for a person besides rectifications: surveys addressed to them that
     they have not answered, and published standards of their zones not yet acknowledged
     (a newcomer's first tasks). Three queries."""
-    from onsite.engagement.models import Acknowledgement
-    from onsite.engagement.services import versions_for
-    from onsite.surveys.models import Survey
-
     surveys = list(
         Survey.objects.open_on(timezone.localdate())
         .addressed_to(user)

@@ -11,8 +11,7 @@ from __future__ import annotations
 import datetime
 import random
 import time
-from importlib import import_module
-from typing import Any, cast
+from typing import Any
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -21,21 +20,31 @@ from django.utils import timezone, translation
 
 from onsite.core.generate import Generator, check_references, skip_reference_triggers
 from onsite.core.models import Center
+from onsite.dashboards import generate as dashboards
+from onsite.engagement import generate as engagement
+from onsite.inspections import generate as inspections
+from onsite.org import generate as org
+from onsite.programme import generate as programme
+from onsite.rectification import generate as rectification
+from onsite.redtags import generate as redtags
+from onsite.standards import generate as standards
+from onsite.supplies import generate as supplies
+from onsite.surveys import generate as surveys
 
-# Domain generators in dependency order: a module with `generate(center, *, years, rng,
-# until)`. A domain adds its line when its models are committed.
-GENERATORS: list[str] = [
-    "onsite.org.generate",
-    "onsite.standards.generate",
-    "onsite.inspections.generate",
-    "onsite.rectification.generate",
-    "onsite.programme.generate",
-    "onsite.surveys.generate",
-    "onsite.engagement.generate",
-    "onsite.dashboards.generate",
-    "onsite.supplies.generate",
-    "onsite.redtags.generate",
-]
+# Domain generators in dependency order, by domain: `generate(center, *, years, rng, until)`.
+# A domain adds its line when its models are committed.
+GENERATORS: dict[str, Generator] = {
+    "org": org.generate,
+    "standards": standards.generate,
+    "inspections": inspections.generate,
+    "rectification": rectification.generate,
+    "programme": programme.generate,
+    "surveys": surveys.generate,
+    "engagement": engagement.generate,
+    "dashboards": dashboards.generate,
+    "supplies": supplies.generate,
+    "redtags": redtags.generate,
+}
 
 
 def center_code(prefix: str, number: int) -> str:
@@ -97,12 +106,11 @@ class Command(BaseCommand):
 
     def _steps(self, only: str) -> list[tuple[str, Generator]]:
         wanted = {name.strip() for name in only.split(",") if name.strip()}
-        steps = []
-        for path in GENERATORS:
-            domain = path.split(".")[-2]
-            if wanted and domain not in wanted:
-                continue
-            steps.append((domain, cast(Generator, import_module(path).generate)))
+        steps = [
+            (domain, generate)
+            for domain, generate in GENERATORS.items()
+            if not wanted or domain in wanted
+        ]
         unknown = wanted - {domain for domain, _ in steps}
         if unknown:
             raise CommandError(f"Unknown domain(s): {', '.join(sorted(unknown))}.")

@@ -16,6 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from onsite.accounts.models import Role, User
+from onsite.audit.models import AuditEvent
+from onsite.inspections.models import Inspection
+from onsite.org.models import AreaType, Group, Membership, Unit, Zone
+from onsite.standards.models import StandardVersion
 
 if TYPE_CHECKING:
     from onsite.core.models import Center
@@ -49,11 +53,6 @@ class Checklist:
 
 
 def setup_checklist(center: Center) -> Checklist:
-    from onsite.audit.models import AuditEvent
-    from onsite.inspections.models import Inspection
-    from onsite.org.models import AreaType, Group, Membership, Unit, Zone
-    from onsite.standards.models import StandardVersion
-
     units = Unit.objects.filter(center=center).count()
     zones = Zone.objects.filter(center=center, is_active=True).aggregate(
         total=Count("pk"), unowned=Count("pk", filter=Q(owner__isnull=True))

@@ -11,9 +11,9 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from onsite.accounts.models import User
+from onsite.audit.management.commands.backup import storage_files
 from onsite.audit.models import AuditEvent
 from onsite.audit.services import chain_head, record_event, verify_chain
-from onsite.core.management.commands.backup import storage_files
 from onsite.core.models import Center
 from onsite.core.tests.factories import CenterFactory, UnitFactory, UserFactory, ZoneFactory
 from onsite.org.models import Unit, Zone

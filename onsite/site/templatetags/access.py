@@ -1,5 +1,6 @@
-"""Links only to pages the reader may open: a page's roles are declared once, in the policy,
-and an in-page link asks it as the menu does (a link that answers 403 is a dead end)."""
+"""Links only to pages the reader may open: a page's roles are declared once, on its view,
+and an in-page link asks the policy read from them as the menu does (a link that answers
+403 is a dead end)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from django import template
 from django.http import HttpRequest
 from django.urls import Resolver404, resolve
 
-from onsite.core.policy import POLICY
+from onsite.site.policy import policy
 
 register = template.Library()
 
@@ -20,7 +21,7 @@ def may_open(target: str, request: HttpRequest) -> bool:
             target = resolve(target.split("?")[0]).view_name
         except Resolver404:
             return False
-    access = POLICY.get(target)
+    access = policy().get(target)
     user = request.user
     if access is None:
         return True  # outside the matrix (the API, Django's admin): their own checks

@@ -1,5 +1,6 @@
-"""The main navigation: one declared list, shown to the roles the policy lets open each
-page, grouped into menus by section. Each app adds its entries here when it gains pages."""
+"""The main navigation: one declared list, shown to the roles each page's own declaration
+admits (read back by the policy), grouped into menus by section. Each app adds its entries
+here when it gains pages."""
 
 from __future__ import annotations
 
@@ -12,12 +13,12 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from onsite.core.policy import POLICY
 from onsite.dashboards.apps import NAV_LABEL as DASHBOARD
 from onsite.engagement.apps import NAV_LABEL as BOARD
 from onsite.org.apps import NAV_FLOOR_PLAN, NAV_GROUPS, NAV_IMPORT
 from onsite.programme.apps import NAV_LABEL as PROGRAMME
 from onsite.redtags.apps import NAV_LABEL as RED_TAGS
+from onsite.site.policy import policy
 from onsite.supplies.apps import NAV_LABEL as SUPPLIES
 from onsite.surveys.apps import NAV_LABEL as SURVEYS
 
@@ -33,11 +34,13 @@ class NavItem:
     hidden_for: frozenset[str] = frozenset()
 
     def shown_to(self, roles: frozenset[str]) -> bool:
-        """The page's roles are declared once, in the policy; the menu follows them, so it
-        never offers a page that would answer 403."""
-        allowed = POLICY[self.url_name].roles
+        """The page's roles are declared once, on its view; the menu follows them, so it
+        never offers a page that would answer 403 (nor one that declares nothing)."""
+        access = policy().get(self.url_name)
         visible = roles - self.hidden_for
-        return bool(visible) if allowed is None else bool(visible & allowed)
+        if access is None:
+            return False
+        return bool(visible) if access.roles is None else bool(visible & access.roles)
 
 
 ORGANISATION = _("Organisation")
@@ -48,7 +51,7 @@ ENGAGEMENT = _("Engagement")
 
 
 NAV: list[NavItem] = [
-    NavItem(_("Home"), "core:home", "house"),
+    NavItem(_("Home"), "site:home", "house"),
     NavItem(DASHBOARD, "dashboards:dashboard", "speedometer2"),
     NavItem(_("Units"), "org:unit-list", "building", ORGANISATION),
     NavItem(_("Zones"), "org:zone-list", "grid-3x3", ORGANISATION),

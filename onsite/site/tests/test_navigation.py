@@ -1,9 +1,14 @@
+"""The menu and the in-page links follow each page's declared roles."""
+
 import pytest
+from django.test import RequestFactory
 from django.utils import translation
 
 from onsite.accounts.models import Role
-from onsite.core.navigation import nav_for
 from onsite.core.tests.factories import UnitFactory, UserFactory
+from onsite.site.navigation import NAV, nav_for
+from onsite.site.policy import policy
+from onsite.site.templatetags.access import may_open
 
 
 def labels(roles):
@@ -55,3 +60,21 @@ def test_security_admins_are_not_offered_the_inspection_pages():
     assert "/inspections/" not in urls
     assert "/rectification/" not in urls
     assert "/accounts/users/" in urls
+
+
+def test_every_menu_entry_is_a_page_that_declares_its_roles():
+    assert [item.url_name for item in NAV if item.url_name not in policy()] == []
+
+
+def test_an_in_page_link_asks_the_policy(staff_user, viewer, admin_user):
+    request = RequestFactory().get("/")
+    request.user = staff_user
+    assert not may_open("supplies:count-list", request)
+    assert may_open("supplies:requisition-create", request)
+    assert not may_open("/supplies/counts/", request)
+    assert not may_open("/no/such/page/", request)
+    request.user = viewer  # reads counts, never writes
+    assert may_open("supplies:count-list", request)
+    assert not may_open("supplies:requisition-create", request)
+    request.user = admin_user
+    assert may_open("/supplies/counts/?page=2", request)

@@ -41,7 +41,6 @@ from bisect import bisect_left
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from importlib import import_module
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -53,7 +52,7 @@ from django.test import Client, override_settings
 from django.urls import Resolver404, resolve
 from django.utils import translation
 
-from onsite.core.management.commands.seed_demo import DEMO_STEPS
+from onsite.site.management.commands.seed_demo import DEMO_STEPS
 
 MAX_DEPTH = 3
 PAGES_PER_ROLE = 150
@@ -235,8 +234,8 @@ def demo(django_db_setup, django_db_blocker):
             seed_demo(main_windows=12)
             for center in Center.objects.filter(code__in=["xx", "yy"]).order_by("code"):
                 for step in DEMO_STEPS:
-                    if center.code == "xx" or step not in SECOND_CENTER_SKIPS:
-                        import_module(step).seed(center)
+                    if center.code == "xx" or step.__name__ not in SECOND_CENTER_SKIPS:
+                        step.seed(center)
         yield collect_data()
         call_command("flush", interactive=False, verbosity=0)
 

@@ -2,8 +2,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from onsite.core.navigation import nav_for
 from onsite.notifications.models import Notification
+from onsite.site.navigation import nav_for
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
