@@ -1,5 +1,7 @@
 """JSON API of inspections: start, read, save answers (with the version the client saw),
-upload photos, submit; findings. Same access helpers and services as the pages.
+upload photos, submit; findings. Adapters over the same checks and actions as the pages
+(`onsite.inspections.actions`); a refusal propagates to config/api.py, which answers it
+(403 not allowed, 404 not visible, 409 stale or wrong state, 422 invalid).
 
 Writes accept an `Idempotency-Key` header: a retried request (a phone's offline queue, a
 double tap) with the same key gets the first result and changes nothing again."""
@@ -10,25 +12,26 @@ import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from ninja import File, Router, Schema
-from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
+from onsite.core.access import check_roles
 from onsite.core.api import documented
-from onsite.core.concurrency import ConflictError
 from onsite.core.models import get_for_center
+from onsite.core.refusals import Invalid
 from onsite.core.types import OnsiteRequest
-from onsite.inspections import access, services
+from onsite.inspections import access, actions, queries
 from onsite.inspections.models import (
+    Answer,
     AnswerPhoto,
     Finding,
     Inspection,
     InspectionSettings,
 )
 from onsite.inspections.scoring import score_answers
-from onsite.inspections.services import AnswerInput, InspectionError
+from onsite.inspections.services import AnswerInput
 from onsite.org.models import Zone
 
 router = Router(tags=["inspections"])
@@ -39,7 +42,7 @@ StartKind = Literal["self_check", "supervision"]
 MAX_ROWS = 200
 MAX_OFFSET = 1_000_000
 # Optional in the schema so an upload without a photo is refused after the access checks
-# (404/403 first, then 400 with a message), not by request validation (422).
+# (404/403 first, then 422 with a message), not by request validation before them.
 OPTIONAL_PHOTO: Any = File(None)  # type: ignore[type-arg]
 
 
@@ -146,18 +149,8 @@ def _key(request: OnsiteRequest) -> str:
     return request.headers.get("Idempotency-Key", "")[:64]
 
 
-def _fail(exc: InspectionError | ConflictError) -> HttpError:
-    return HttpError(409 if isinstance(exc, ConflictError) else 400, str(exc.message))
-
-
-def _write(request: OnsiteRequest) -> None:
-    if not access.can_write(request.user):
-        raise HttpError(403, "Not allowed.")
-
-
 def _read(request: OnsiteRequest) -> None:
-    if not request.user.has_role(*access.READERS) or request.center is None:
-        raise HttpError(403, "Not allowed.")
+    check_roles(request, access.READERS)
 
 
 def _photo_out(p: AnswerPhoto) -> InspectionPhotoOut:
@@ -182,43 +175,44 @@ def _inspection_out(i: Inspection) -> InspectionOut:
     )
 
 
+def _answer_out(a: Answer) -> InspectionAnswerOut:
+    return InspectionAnswerOut(
+        id=a.pk,
+        key=a.key,
+        source=a.source,
+        pillar=a.pillar,
+        text=a.text,
+        check_method=a.check_method,
+        weight=a.weight,
+        max_points=a.max_points,
+        photo_required=a.photo_required,
+        result=a.result,
+        deduction=a.deduction,
+        severity=a.severity,
+        note=a.note,
+        is_repeat=a.is_repeat,
+        applied_deduction=a.applied_deduction,
+        photos=[_photo_out(p) for p in a.photos.all()],
+    )
+
+
 def _detail_out(i: Inspection) -> InspectionDetailOut:
-    answers = i.answers.prefetch_related(
-        Prefetch("photos", queryset=AnswerPhoto.objects.order_by("uploaded_at", "pk"))
-    )
+    answers = queries.checklist_answers(i)
     return InspectionDetailOut(
-        **_inspection_out(i).dict(),
-        note=i.note,
-        answers=[
-            InspectionAnswerOut(
-                id=a.pk,
-                key=a.key,
-                source=a.source,
-                pillar=a.pillar,
-                text=a.text,
-                check_method=a.check_method,
-                weight=a.weight,
-                max_points=a.max_points,
-                photo_required=a.photo_required,
-                result=a.result,
-                deduction=a.deduction,
-                severity=a.severity,
-                note=a.note,
-                is_repeat=a.is_repeat,
-                applied_deduction=a.applied_deduction,
-                photos=[_photo_out(p) for p in a.photos.all()],
-            )
-            for a in answers
-        ],
+        **_inspection_out(i).dict(), note=i.note, answers=[_answer_out(a) for a in answers]
     )
 
 
-def _editable(request: OnsiteRequest, pk: int) -> Inspection:
-    _write(request)
-    inspection = access.get_inspection(request.user, request.center, pk)
-    if not access.can_edit(request.user, inspection):
-        raise HttpError(403, "You cannot change this inspection.")
-    return inspection
+def _draft_out(i: Inspection) -> InspectionDraftOut:
+    score = score_answers(i.answers.all(), InspectionSettings.for_center(i.center_id))
+    return InspectionDraftOut(
+        id=i.pk,
+        row_version=i.version,
+        score=score.percent,
+        band=score.band,
+        answered=score.answered,
+        total=score.total,
+    )
 
 
 # --- findings --------------------------------------------------------------------------------
@@ -253,10 +247,7 @@ def list_findings(
     rows = access.visible_findings(request.user, request.center).select_related(
         "zone", "rectification"
     )
-    if zone:
-        rows = rows.filter(zone__code=zone[:32])
-    if repeat:
-        rows = rows.filter(is_repeat=True)
+    rows = queries.filter_findings(rows, {"zone": zone, "repeat": "1" if repeat else ""})
     start = min(max(offset, 0), MAX_OFFSET)
     return [_finding_out(f) for f in rows.order_by("-found_on", "-pk")[start : start + MAX_ROWS]]
 
@@ -298,20 +289,16 @@ def list_inspections(
 
 @router.post("/", response=documented(InspectionDetailOut), summary="Start an inspection")
 def start(request: OnsiteRequest, payload: InspectionStartIn) -> InspectionDetailOut:
-    _write(request)
+    check_roles(request, access.WRITERS, write=True)
     zone = get_for_center(Zone.objects.all(), request.center, code=payload.zone[:32])
-    if payload.kind not in access.startable_kinds(request.user, zone):
-        raise HttpError(403, "You cannot start this kind of inspection on this zone.")
-    try:
-        inspection = services.start_inspection(
-            zone=zone,
-            kind=payload.kind,
-            inspector=request.user,
-            submission_key=_key(request),
-            request=request,
-        )
-    except InspectionError as exc:
-        raise _fail(exc) from exc
+    actions.check_start(request.user, zone, payload.kind)
+    inspection = actions.do_start(
+        zone=zone,
+        kind=payload.kind,
+        inspector=request.user,
+        submission_key=_key(request),
+        request=request,
+    )
     return _detail_out(access.get_inspection(request.user, request.center, inspection.pk))
 
 
@@ -337,39 +324,24 @@ def save_answers(
 ) -> InspectionDraftOut:
     """`version` is the row_version the client last saw; if someone saved since, the answer is
     409 and nothing is written."""
-    inspection = _editable(request, inspection_id)
-    try:
-        inspection = services.save_answers(
-            inspection=inspection,
-            by=request.user,
-            expected_version=payload.version,
-            answers=[
-                AnswerInput(
-                    a.id,
-                    a.result,
-                    None if a.deduction is None else str(a.deduction),
-                    a.severity,
-                    a.note,
-                )
-                for a in payload.answers
-            ],
-            note=payload.note,
-            submission_key=_key(request),
-            request=request,
-        )
-    except (InspectionError, ConflictError) as exc:
-        raise _fail(exc) from exc
-    score = score_answers(
-        inspection.answers.all(), InspectionSettings.for_center(inspection.center_id)
+    check_roles(request, access.WRITERS, write=True)
+    inspection = access.get_inspection(request.user, request.center, inspection_id)
+    actions.check_edit(request.user, inspection)
+    answers = [
+        AnswerInput(a.id, a.result, None if a.deduction is None else str(a.deduction),
+                    a.severity, a.note)
+        for a in payload.answers
+    ]  # fmt: skip
+    inspection = actions.do_save_answers(
+        inspection=inspection,
+        by=request.user,
+        expected_version=payload.version,
+        answers=answers,
+        note=payload.note,
+        submission_key=_key(request),
+        request=request,
     )
-    return InspectionDraftOut(
-        id=inspection.pk,
-        row_version=inspection.version,
-        score=score.percent,
-        band=score.band,
-        answered=score.answered,
-        total=score.total,
-    )
+    return _draft_out(inspection)
 
 
 @router.post(
@@ -381,22 +353,14 @@ def save_answers(
 def upload_photo(
     request: OnsiteRequest, answer_id: int, photo: UploadedFile | None = OPTIONAL_PHOTO
 ) -> InspectionPhotoOut:
-    _write(request)
+    check_roles(request, access.WRITERS, write=True)
     answer = access.get_answer(request.user, request.center, answer_id)
-    if not access.can_edit(request.user, answer.inspection):
-        raise HttpError(403, "You cannot change this inspection.")
-    if photo is None:  # optional in the schema so access is checked first: 404 before 400
-        raise HttpError(400, "Choose a photo to upload.")
-    try:
-        stored = services.add_photo(
-            answer=answer,
-            by=request.user,
-            upload=photo,
-            submission_key=_key(request),
-            request=request,
-        )
-    except InspectionError as exc:
-        raise _fail(exc) from exc
+    actions.check_add_photo(request.user, answer)
+    if photo is None:  # optional in the schema so access is checked first: 404 before 422
+        raise Invalid(_("Choose a photo to upload."))
+    stored = actions.do_add_photo(
+        answer=answer, by=request.user, upload=photo, submission_key=_key(request), request=request
+    )
     return _photo_out(stored)
 
 
@@ -408,20 +372,15 @@ def upload_photo(
 def submit(
     request: OnsiteRequest, inspection_id: int, payload: InspectionSubmitIn
 ) -> InspectionOut:
-    _write(request)
+    check_roles(request, access.WRITERS, write=True)
     inspection = access.get_inspection(request.user, request.center, inspection_id)
-    if inspection.is_draft and not access.can_edit(request.user, inspection):
-        raise HttpError(403, "You cannot change this inspection.")
-    if inspection.is_submitted:
-        return _inspection_out(inspection)
-    try:
-        inspection = services.submit_inspection(
+    actions.check_submit(request.user, inspection)
+    if inspection.is_draft:
+        actions.do_submit(
             inspection=inspection,
             by=request.user,
             expected_version=payload.version,
             submission_key=_key(request),
             request=request,
         )
-    except (InspectionError, ConflictError) as exc:
-        raise _fail(exc) from exc
     return _inspection_out(access.get_inspection(request.user, request.center, inspection.pk))

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from onsite.accounts.models import User
+from onsite.accounts.uploads import daily_quota
 from onsite.audit.services import record_event
 from onsite.core.concurrency import (
     ConflictError,
@@ -36,6 +37,7 @@ from onsite.core.concurrency import (
     save_versioned,
 )
 from onsite.core.images import clean_photo
+from onsite.core.refusals import Conflict, Invalid, Refusal
 from onsite.inspections.checklist import build_checklist
 from onsite.inspections.models import (
     Answer,
@@ -59,12 +61,9 @@ PHOTO_SCOPE = "inspections.photo"
 MAX_PHOTOS_PER_CHECK = 6
 
 
-class InspectionError(Exception):
-    """Input or a move the rules do not allow; `message` is shown to the user."""
-
-    def __init__(self, message: Any) -> None:
-        super().__init__(str(message))
-        self.message = message
+InspectionError = Refusal
+"""What every write here raises when it refuses: a typed refusal (Invalid input, a Conflict
+with the inspection's state). The name stays for the programme's rounds, which catch it."""
 
 
 @transaction.atomic
@@ -80,10 +79,10 @@ def start_inspection(
 ) -> Inspection:
     """A draft inspection of `zone` with the checklist of its effective standard on `on`
     (today by default). With `resume`, the inspector's open draft of the same zone and kind
-    is returned instead of a second one. Raises InspectionError if the zone's area type has
-    no published standard. Permission is the caller's business (see `access`)."""
+    is returned instead of a second one. Raises Conflict (`no_standard`) if the zone's area
+    type has no published standard. Permission is the caller's business (see `access`)."""
     if kind not in Inspection.Kind.values:
-        raise InspectionError(_("Unknown kind of inspection."))
+        raise Invalid(_("Unknown kind of inspection."))
     if submission_key:
         first = existing_submission(user=inspector, scope=START_SCOPE, key=submission_key)
         if first is not None:
@@ -109,11 +108,12 @@ def start_inspection(
         return draft
     effective = effective_standard(zone, on=day)
     if effective.version is None:
-        raise InspectionError(
+        raise Conflict(
             _(
                 "The area type of this zone has no published standard yet, so there is "
                 "nothing to inspect against. Ask the programme office to publish one."
-            )
+            ),
+            code="no_standard",
         )
     inspection = Inspection.objects.create(
         center_id=zone.center_id,
@@ -177,24 +177,24 @@ class AnswerInput:
 def _clean_input(item: AnswerInput, answer: Answer) -> tuple[str, Decimal, str, str]:
     result = item.result or ""
     if result not in {"", *Answer.Result.values}:
-        raise InspectionError(_("Choose pass, fail or not applicable."))
+        raise Invalid(_("Choose pass, fail or not applicable."))
     severity = item.severity or Severity.GENERAL
     if severity not in Severity.values:
-        raise InspectionError(_("Choose a severity."))
+        raise Invalid(_("Choose a severity."))
     deduction = Decimal(0)
     if result == Answer.Result.FAIL and item.deduction not in (None, ""):
         try:
             deduction = Decimal(str(item.deduction)).quantize(Decimal("0.1"))
         except InvalidOperation as exc:
-            raise InspectionError(_("The deduction must be a number.")) from exc
+            raise Invalid(_("The deduction must be a number.")) from exc
         if not deduction.is_finite() or deduction < 0 or deduction > answer.max_points:
-            raise InspectionError(
+            raise Invalid(
                 _("The deduction for “%(check)s” must be between 0 and %(max)d points.")
                 % {"check": answer.text[:40], "max": answer.max_points}
             )
     note = (item.note or "").strip()
     if len(note) > 2000:
-        raise InspectionError(_("A note can be at most 2000 characters."))
+        raise Invalid(_("A note can be at most 2000 characters."))
     return result, deduction, severity, note
 
 
@@ -215,13 +215,13 @@ def save_answers(
         inspection.refresh_from_db()
         return inspection
     if not inspection.is_draft:
-        raise InspectionError(_("This inspection was submitted; its answers can no longer change."))
+        raise Conflict(_("This inspection was submitted; its answers can no longer change."))
     by_id = {a.pk: a for a in inspection.answers.all()}
     changed: list[Answer] = []
     for item in answers:
         answer = by_id.get(item.answer_id)
         if answer is None:
-            raise InspectionError(_("An answer does not belong to this inspection."))
+            raise Invalid(_("An answer does not belong to this inspection."))
         answer.result, answer.deduction, answer.severity, answer.note = _clean_input(item, answer)
         changed.append(answer)
     fields = []
@@ -264,20 +264,23 @@ def add_photo(
     request: HttpRequest | None = None,
 ) -> AnswerPhoto:
     """Adds a photo to a check of a draft. The photo is checked and re-encoded
-    (`clean_photo`); anything else raises InspectionError with a message and stores nothing."""
+    (`clean_photo`, within the person's daily quota); anything else raises Invalid with a message
+    and stores nothing."""
     if submission_key:
         first = existing_submission(user=by, scope=PHOTO_SCOPE, key=submission_key)
         if first is not None:
             return AnswerPhoto.objects.get(pk=first)
     inspection = answer.inspection
     if not inspection.is_draft:
-        raise InspectionError(_("This inspection was submitted; photos can no longer be added."))
+        raise Conflict(_("This inspection was submitted; photos can no longer be added."))
     if answer.photos.count() >= MAX_PHOTOS_PER_CHECK:
-        raise InspectionError(_("At most %(n)d photos per check.") % {"n": MAX_PHOTOS_PER_CHECK})
+        raise Conflict(
+            _("At most %(n)d photos per check.") % {"n": MAX_PHOTOS_PER_CHECK}, code="photo_limit"
+        )
     try:
-        photo = clean_photo(upload)
+        photo = clean_photo(upload, quota=daily_quota(by))
     except ValidationError as exc:
-        raise InspectionError(exc.messages[0]) from exc
+        raise Invalid.from_validation(exc) from exc
     stored = AnswerPhoto.objects.create(
         center_id=answer.center_id,
         answer=answer,
@@ -314,7 +317,7 @@ def add_photo(
 def remove_photo(*, photo: AnswerPhoto, by: User, request: HttpRequest | None = None) -> None:
     inspection = photo.answer.inspection
     if not inspection.is_draft:
-        raise InspectionError(_("This inspection was submitted; its photos are kept."))
+        raise Conflict(_("This inspection was submitted; its photos are kept."))
     photo.image.delete(save=False)
     photo.thumbnail.delete(save=False)
     photo.delete()
@@ -330,13 +333,14 @@ def remove_photo(*, photo: AnswerPhoto, by: User, request: HttpRequest | None = 
 def _check_complete(answers: list[Answer], photo_counts: dict[int, int]) -> None:
     missing = [a for a in answers if not a.result]
     if missing:
-        raise InspectionError(
+        raise Conflict(
             ngettext(
                 "%(n)d check has no answer yet: “%(check)s”.",
                 "%(n)d checks have no answer yet, starting with “%(check)s”.",
                 len(missing),
             )
-            % {"n": len(missing), "check": missing[0].text[:40]}
+            % {"n": len(missing), "check": missing[0].text[:40]},
+            code="incomplete",
         )
     no_photo = [
         a
@@ -346,7 +350,9 @@ def _check_complete(answers: list[Answer], photo_counts: dict[int, int]) -> None
         and not photo_counts.get(a.pk)
     ]
     if no_photo:
-        raise InspectionError(_("“%(check)s” needs a photo.") % {"check": no_photo[0].text[:40]})
+        raise Conflict(
+            _("“%(check)s” needs a photo.") % {"check": no_photo[0].text[:40]}, code="incomplete"
+        )
 
 
 @transaction.atomic
@@ -489,16 +495,16 @@ def propose_improvement(
     proposal: opens (or joins) a draft of the area type's standard, linked back to it."""
     items = list(findings)
     if not items:
-        raise InspectionError(_("Choose at least one finding."))
+        raise Invalid(_("Choose at least one finding."))
     proposal = proposal.strip()
     if not proposal:
-        raise InspectionError(_("Say what should change in the standard and why."))
+        raise Invalid(_("Say what should change in the standard and why."))
     first = items[0]
     zone = first.zone
     if any(
         f.check_key != first.check_key or f.zone.area_type_id != zone.area_type_id for f in items
     ):
-        raise InspectionError(_("The findings must be of the same check and area type."))
+        raise Invalid(_("The findings must be of the same check and area type."))
     record = ImprovementProposal.objects.create(
         center_id=first.center_id,
         area_type_id=zone.area_type_id,
@@ -550,7 +556,7 @@ def update_settings(
     for name in names:
         setattr(settings, name, data[name])
     if settings.yellow_from > settings.green_from:
-        raise InspectionError(_("Yellow must start below green."))
+        raise Invalid(_("Yellow must start below green."))
     if settings.pk is None:
         settings.save()
     else:

@@ -1,46 +1,39 @@
 """Pages of the inspections app: start from a zone (or its QR), answer on a phone, submit,
 read results and findings, turn findings into improvement proposals, center settings.
 
-Every page works without JavaScript; `static/inspections/inspect.js` adds autosave through
-the JSON API, the offline queue and instant photo upload."""
+Adapters only: every write is `actions.check_*` then `actions.do_*` (a refusal raised by a
+check becomes the refusal page; one raised by the write is shown on the page it came from,
+with its status and the `Onsite-Refusal` header). Every page works without JavaScript;
+`static/inspections/inspect.js` adds autosave through the JSON API, the offline queue and
+instant photo upload."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db.models import Count, Max, Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from onsite.core.access import refuse as deny  # the one audited 403 of a page
-from onsite.core.access import role_required
-from onsite.core.concurrency import ConflictError, existing_submission
+from onsite.core.access import answers_refusals, refusal_response, role_required
+from onsite.core.concurrency import ConflictError
 from onsite.core.models import get_for_center
 from onsite.core.paging import page_of
+from onsite.core.refusals import NotAllowed, NotVisible, Refusal
 from onsite.core.sorting import SortKeys, by_choices, sort_rows
 from onsite.core.types import OnsiteRequest
-from onsite.inspections import access, services
+from onsite.inspections import access, actions, queries
+from onsite.inspections.actions import ChecklistPost
 from onsite.inspections.forms import PhotoForm, ProposalForm, SettingsForm, StartForm, new_key
-from onsite.inspections.models import (
-    Answer,
-    AnswerPhoto,
-    Band,
-    Finding,
-    Inspection,
-    InspectionSettings,
-    Severity,
-)
+from onsite.inspections.models import Answer, Band, Inspection, InspectionSettings, Severity
 from onsite.inspections.photos import photo_response
 from onsite.inspections.scoring import default_deduction, score_answers
-from onsite.inspections.services import AnswerInput, InspectionError
 from onsite.org.models import Zone
 from onsite.standards.models import Pillar
 from onsite.standards.queries import published_version
@@ -59,11 +52,23 @@ FINDING_SORTS: SortKeys = {
     "deduction": "deduction",
     "severity": by_choices("severity", Severity.values),
 }
-RECURRING_WINDOW_DAYS = 90
+RECURRING_WINDOW_DAYS = queries.RECURRING_WINDOW_DAYS
 
 
 def _page(request: OnsiteRequest, rows: QuerySet[Any]) -> Any:
     return page_of(rows, request, PAGE_SIZE)
+
+
+def _shown(request: OnsiteRequest, response: HttpResponse, refusal: Refusal) -> HttpResponse:
+    """A page shown again with the refusal of its write: its status and code go along (a
+    redirect stays one, with the code, so the browser lands where the message is shown). A
+    refusal of the person (403/404) is the refusal page instead."""
+    if isinstance(refusal, NotAllowed | NotVisible):
+        return refusal_response(request, refusal)
+    if response.status_code == 200:
+        response.status_code = refusal.status
+    response["Onsite-Refusal"] = refusal.code
+    return response
 
 
 # --- start -----------------------------------------------------------------------------------
@@ -84,49 +89,43 @@ def zone_pick(request: OnsiteRequest) -> HttpResponse:
 
 
 @role_required(*access.READERS)
+@answers_refusals
 def zone_inspect(request: OnsiteRequest, code: str) -> HttpResponse:
     """What `/z/<code>/inspect` (the zone's QR) opens: start an inspection or resume one."""
     zone = get_for_center(
         Zone.objects.select_related("area_type", "owner", "unit"), request.center, code=code
     )
-    kinds = access.startable_kinds(request.user, zone)
-    if request.method == "POST" and not kinds:
-        return deny(request)
-    form = StartForm(request.POST or None, kinds=kinds)
-    if request.method == "POST" and form.is_valid():
-        try:
-            inspection = services.start_inspection(
-                zone=zone,
-                kind=form.cleaned_data["kind"],
-                inspector=request.user,
-                submission_key=form.cleaned_data["submission_key"],
-                request=request,
-            )
-        except InspectionError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            return redirect("inspections:inspection-edit", inspection.pk)
-    drafts = (
-        access.visible_inspections(request.user, request.center)
-        .drafts()
-        .filter(zone=zone)
-        .select_related("inspector")
-        .order_by("-started_at")[:10]
-    )
-    recent = (
-        access.visible_inspections(request.user, request.center)
-        .submitted()
-        .filter(zone=zone)
-        .select_related("inspector")
-        .order_by("-inspected_on", "-pk")[:5]
-    )
+    if request.method == "POST":
+        actions.check_start(request.user, zone)
+    form = StartForm(request.POST or None, kinds=access.startable_kinds(request.user, zone))
+    if request.method != "POST" or not form.is_valid():
+        return _zone_inspect_page(request, zone, form)
+    kind = form.cleaned_data["kind"]
+    actions.check_start(request.user, zone, kind)
+    try:
+        inspection = actions.do_start(
+            zone=zone,
+            kind=kind,
+            inspector=request.user,
+            submission_key=form.cleaned_data["submission_key"],
+            request=request,
+        )
+    except Refusal as refusal:
+        messages.error(request, str(refusal.message))
+        return _shown(request, _zone_inspect_page(request, zone, form), refusal)
+    return redirect("inspections:inspection-edit", inspection.pk)
+
+
+def _zone_inspect_page(request: OnsiteRequest, zone: Zone, form: StartForm) -> HttpResponse:
+    rows = access.visible_inspections(request.user, request.center)
+    drafts, recent = queries.zone_drafts_and_recent(rows, zone)
     return render(
         request,
         "inspections/zone_inspect.html",
         {
             "zone": zone,
             "form": form,
-            "kinds": kinds,
+            "kinds": access.startable_kinds(request.user, zone),
             "has_standard": published_version(zone) is not None,
             "drafts": [(d, access.can_edit(request.user, d)) for d in drafts],
             "recent": recent,
@@ -137,65 +136,9 @@ def zone_inspect(request: OnsiteRequest, code: str) -> HttpResponse:
 # --- answer ----------------------------------------------------------------------------------
 
 
-def _inputs_from_post(request: OnsiteRequest, answers: list[Answer]) -> list[AnswerInput]:
-    post = request.POST
-    items = []
-    for answer in answers:
-        prefix = f"a{answer.pk}-"
-        if f"{prefix}result" not in post and f"{prefix}note" not in post:
-            continue
-        items.append(
-            AnswerInput(
-                answer.pk,
-                post.get(f"{prefix}result", ""),
-                deduction=post.get(f"{prefix}deduction") or None,
-                severity=post.get(f"{prefix}severity", Severity.GENERAL),
-                note=post.get(f"{prefix}note", ""),
-            )
-        )
-    return items
-
-
-def _pass_the_rest(answers: list[Answer], items: list[AnswerInput]) -> list[AnswerInput]:
-    given = {i.answer_id: i for i in items}
-    out = []
-    for answer in answers:
-        item = given.get(answer.pk)
-        if item is None and answer.result:
-            continue  # answered before and not on this page
-        if item is None or not item.result:
-            note = item.note if item else answer.note
-            item = AnswerInput(answer.pk, Answer.Result.PASS, note=note)
-        out.append(item)
-    return out
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
-def _twin_outcome(
-    request: OnsiteRequest, inspection: Inspection, action: str
-) -> HttpResponse | None:
-    """A double tap sends the same keys twice at once. The twin waits on the first one's row
-    and then finds the version moved: a conflict with itself. If the first one finished what
-    these keys asked for, answer as it was answered instead of showing a conflict."""
-    user = request.user
-    if action == "submit":
-        key = request.POST.get("submit_key", "")
-        if key and existing_submission(user=user, scope=services.SUBMIT_SCOPE, key=key):
-            messages.success(request, _("Inspection submitted."))
-            return redirect("inspections:inspection-detail", inspection.pk)
-        return None
-    key = request.POST.get("save_key", "")
-    if key and existing_submission(user=user, scope=services.SAVE_SCOPE, key=key):
-        messages.success(request, _("Answers saved."))
-        return redirect(reverse("inspections:inspection-edit", args=[inspection.pk]))
-    return None
-
-
 @never_cache
 @role_required(*access.READERS)
+@answers_refusals
 def inspection_edit(request: OnsiteRequest, pk: int) -> HttpResponse:
     """The phone checklist of a draft. POST saves the answers (with the version the page was
     based on) and, with action=submit, submits; action=pass_rest marks unanswered checks as
@@ -203,94 +146,83 @@ def inspection_edit(request: OnsiteRequest, pk: int) -> HttpResponse:
     inspection = access.get_inspection(request.user, request.center, pk)
     if not inspection.is_draft:
         return redirect("inspections:inspection-detail", inspection.pk)
-    if not access.can_edit(request.user, inspection):
-        return deny(request)
-    answers = list(
-        inspection.answers.prefetch_related(
-            Prefetch("photos", queryset=AnswerPhoto.objects.order_by("uploaded_at", "pk"))
+    actions.check_edit(request.user, inspection)
+    answers = queries.checklist_answers(inspection)
+    if request.method != "POST":
+        return _checklist(request, inspection, answers)
+    post = ChecklistPost.parse(request.POST, answers)
+    try:
+        inspection = actions.do_checklist_post(
+            inspection, by=request.user, post=post, request=request
         )
-    )
-    conflict = False
-    unsaved: dict[int, AnswerInput] = {}
-    if request.method == "POST":
-        items = _inputs_from_post(request, answers)
-        action = request.POST.get("action", "save")
-        if action == "pass_rest":
-            items = _pass_the_rest(answers, items)
-        expected = _int(request.POST.get("version"))
-        try:
-            inspection = services.save_answers(
-                inspection=inspection,
-                by=request.user,
-                expected_version=expected if expected is not None else -1,
-                answers=items,
-                note=request.POST.get("note"),
-                submission_key=request.POST.get("save_key", ""),
-                request=request,
-            )
-            if action == "submit":
-                inspection = services.submit_inspection(
-                    inspection=inspection,
-                    by=request.user,
-                    submission_key=request.POST.get("submit_key", ""),
-                    request=request,
-                )
-                messages.success(request, _("Inspection submitted."))
-                return redirect("inspections:inspection-detail", inspection.pk)
-        except ConflictError as exc:
-            twin = _twin_outcome(request, inspection, action)
-            if twin is not None:
-                return twin
-            conflict = True
-            messages.error(request, str(exc.message))
-        except InspectionError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("Answers saved."))
-            return redirect(reverse("inspections:inspection-edit", args=[inspection.pk]))
-        typed = {i.answer_id: i for i in items}
-        if conflict:  # show what the other person saved, and what this one typed beside it
-            inspection.refresh_from_db()
-            answers = list(inspection.answers.prefetch_related("photos"))
-            unsaved = {
-                a.pk: typed[a.pk]
-                for a in answers
-                if a.pk in typed
-                and (typed[a.pk].result, typed[a.pk].note.strip()) != (a.result, a.note)
-            }
-        else:  # a refused input: keep everything typed on the page, unsaved, to correct
-            for answer in answers:
-                if answer.pk in typed:
-                    answer.result = typed[answer.pk].result
-                    answer.severity = typed[answer.pk].severity
-                    answer.note = typed[answer.pk].note
-            inspection.refresh_from_db(fields=["version", "note"])
+    except Refusal as refusal:
+        if isinstance(refusal, ConflictError) and actions.replayed(request.user, post):
+            return _saved(request, inspection, post)
+        messages.error(request, str(refusal.message))
+        return _shown(request, _checklist_refused(request, inspection, post, refusal), refusal)
+    return _saved(request, inspection, post)
+
+
+def _saved(request: OnsiteRequest, inspection: Inspection, post: ChecklistPost) -> HttpResponse:
+    if post.action == "submit":
+        messages.success(request, _("Inspection submitted."))
+        return redirect("inspections:inspection-detail", inspection.pk)
+    messages.success(request, _("Answers saved."))
+    return redirect(reverse("inspections:inspection-edit", args=[inspection.pk]))
+
+
+def _checklist_refused(
+    request: OnsiteRequest, inspection: Inspection, post: ChecklistPost, refusal: Refusal
+) -> HttpResponse:
+    """After a conflict: what the other person saved, and what this one typed beside it.
+    After a refused input: everything typed on the page, unsaved, to correct."""
+    typed = {i.answer_id: i for i in post.items}
+    inspection.refresh_from_db()
+    answers = queries.checklist_answers(inspection)
+    if isinstance(refusal, ConflictError):
+        unsaved = {
+            a.pk: typed[a.pk]
+            for a in answers
+            if a.pk in typed
+            and (typed[a.pk].result, typed[a.pk].note.strip()) != (a.result, a.note)
+        }
+        return _checklist(request, inspection, answers, unsaved=unsaved, conflict=True)
+    for answer in answers:
+        if answer.pk in typed:
+            answer.result = typed[answer.pk].result
+            answer.severity = typed[answer.pk].severity
+            answer.note = typed[answer.pk].note
+    return _checklist(request, inspection, answers)
+
+
+def _checklist(
+    request: OnsiteRequest,
+    inspection: Inspection,
+    answers: list[Answer],
+    *,
+    unsaved: dict[int, Any] | None = None,
+    conflict: bool = False,
+) -> HttpResponse:
     labels = dict(Answer.Result.choices)
     for answer in answers:
-        mine = unsaved.get(answer.pk)
+        mine = (unsaved or {}).get(answer.pk)
         answer.mine = mine  # type: ignore[attr-defined]
         answer.mine_label = labels.get(mine.result, "—") if mine else ""  # type: ignore[attr-defined]
     settings = InspectionSettings.for_center(inspection.center_id)
-    score = score_answers(answers, settings)
-    sections = [
-        (p.value, str(p.label), [a for a in answers if a.pillar == p.value])
-        for p in Pillar
-        if any(a.pillar == p.value for a in answers)
-    ]
     return render(
         request,
         "inspections/inspection_edit.html",
         {
             "inspection": inspection,
-            "sections": sections,
-            "score": score,
+            "sections": queries.sections(answers),
+            "score": score_answers(answers, settings),
             "settings": settings,
             "severities": Severity.choices,
             "results": Answer.Result.choices,
             "save_key": new_key(),
             "submit_key": new_key(),
             "conflict": conflict,
-            "unsaved": unsaved,
+            "unsaved": unsaved or {},
             "default_deductions": {a.pk: default_deduction(a.max_points) for a in answers},
         },
     )
@@ -298,48 +230,43 @@ def inspection_edit(request: OnsiteRequest, pk: int) -> HttpResponse:
 
 @role_required(*access.WRITERS, write=True)
 @require_POST
+@answers_refusals
 def photo_upload(request: OnsiteRequest, pk: int) -> HttpResponse:
     """Adds photos to a check (the no-JavaScript path; the page's script uses the API)."""
     answer = access.get_answer(request.user, request.center, pk)
-    if not access.can_edit(request.user, answer.inspection):
-        return deny(request)
+    actions.check_add_photo(request.user, answer)
     form = PhotoForm(request.POST, request.FILES)
     uploads = request.FILES.getlist("photo")
+    url = reverse("inspections:inspection-edit", args=[answer.inspection_id]) + f"#a{answer.pk}"
     if not form.is_valid() or not uploads:
         messages.error(request, _("Choose a photo to upload."))
-    else:
-        key = form.cleaned_data.get("submission_key") or ""
-        try:
-            for index, upload in enumerate(uploads):
-                services.add_photo(
-                    answer=answer,
-                    by=request.user,
-                    upload=upload,
-                    submission_key=f"{key}:{index}" if key else "",
-                    request=request,
-                )
-        except InspectionError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("Photo saved."))
-    url = reverse("inspections:inspection-edit", args=[answer.inspection_id])
-    return redirect(f"{url}#a{answer.pk}")
+        return redirect(url)
+    key = form.cleaned_data.get("submission_key") or ""
+    try:
+        for index, upload in enumerate(uploads):
+            actions.do_add_photo(
+                answer=answer,
+                by=request.user,
+                upload=upload,
+                submission_key=f"{key}:{index}" if key else "",
+                request=request,
+            )
+    except Refusal as refusal:
+        messages.error(request, str(refusal.message))
+        return _shown(request, redirect(url), refusal)
+    messages.success(request, _("Photo saved."))
+    return redirect(url)
 
 
 @role_required(*access.WRITERS, write=True)
 @require_POST
+@answers_refusals
 def photo_delete(request: OnsiteRequest, pk: int) -> HttpResponse:
     photo = access.get_photo(request.user, request.center, pk)
-    inspection = photo.answer.inspection
-    if not access.can_edit(request.user, inspection):
-        return deny(request)
-    try:
-        services.remove_photo(photo=photo, by=request.user, request=request)
-    except InspectionError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Photo removed."))
-    return redirect("inspections:inspection-edit", inspection.pk)
+    actions.check_remove_photo(request.user, photo)
+    actions.do_remove_photo(photo=photo, by=request.user, request=request)
+    messages.success(request, _("Photo removed."))
+    return redirect("inspections:inspection-edit", photo.answer.inspection_id)
 
 
 @role_required(*access.READERS)
@@ -354,36 +281,26 @@ def photo_view(request: OnsiteRequest, pk: int) -> HttpResponse:
 # --- read ------------------------------------------------------------------------------------
 
 
+def _choices() -> dict[str, Any]:
+    return {
+        "kinds": Inspection.Kind.choices,
+        "statuses": Inspection.Status.choices,
+        "bands": Band.choices,
+    }
+
+
 @role_required(*access.READERS)
 def inspection_list(request: OnsiteRequest) -> HttpResponse:
-    rows = (
-        access.visible_inspections(request.user, request.center)
-        .select_related("zone", "inspector")
-        .order_by("-inspected_on", "-pk")
+    picked, query = queries.picked_filters(request.GET, ("kind", "status", "band", "zone"))
+    rows = queries.filter_inspections(
+        access.visible_inspections(request.user, request.center).select_related(
+            "zone", "inspector"
+        ),
+        picked,
     )
-    picked = {n: request.GET.get(n, "") for n in ("kind", "status", "band", "zone")}
-    if picked["kind"] in Inspection.Kind.values:
-        rows = rows.filter(kind=picked["kind"])
-    if picked["status"] in Inspection.Status.values:
-        rows = rows.filter(status=picked["status"])
-    if picked["band"] in Band.values:
-        rows = rows.filter(band=picked["band"])
-    if picked["zone"]:
-        rows = rows.filter(zone__code=picked["zone"][:32])
-    query = "&".join(f"{k}={v}" for k, v in picked.items() if v)
     rows, sort = sort_rows(rows, request, keys=INSPECTION_SORTS, default="-date")
     page = _page(request, rows)
-    # Findings are counted for the page's rows only: counting them in the list's query
-    # grouped the whole history before the page was cut.
-    counts = dict(
-        Finding.objects.filter(inspection__in=[i.pk for i in page])
-        .order_by()
-        .values("inspection_id")
-        .annotate(n=Count("pk"))
-        .values_list("inspection_id", "n")
-    )
-    for inspection in page:
-        inspection.finding_count = counts.get(inspection.pk, 0)
+    queries.count_findings(page)
     return render(
         request,
         "inspections/inspection_list.html",
@@ -392,9 +309,7 @@ def inspection_list(request: OnsiteRequest) -> HttpResponse:
             "sort": sort,
             "picked": picked,
             "query": query,
-            "kinds": Inspection.Kind.choices,
-            "statuses": Inspection.Status.choices,
-            "bands": Band.choices,
+            **_choices(),
             "can_edit_settings": access.can_edit_settings(request.user),
             "can_improve": access.can_improve(request.user),
             "can_start": access.can_write(request.user),
@@ -410,8 +325,6 @@ def inspection_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
     answers = list(
         inspection.answers.select_related("finding__rectification").prefetch_related("photos")
     )
-    settings = InspectionSettings.for_center(inspection.center_id)
-    score = score_answers(answers, settings)
     history = (
         access.visible_inspections(request.user, request.center)
         .submitted()
@@ -425,12 +338,8 @@ def inspection_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
             "inspection": inspection,
             "answers": answers,
             "failed": [a for a in answers if a.is_failed],
-            "score": score,
-            "pillar_rows": [
-                (p.value, p.label, inspection.pillar_scores[p.value])
-                for p in Pillar
-                if p.value in (inspection.pillar_scores or {})
-            ],
+            "score": score_answers(answers, InspectionSettings.for_center(inspection.center_id)),
+            "pillar_rows": queries.pillar_rows(inspection),
             "history": history,
         },
     )
@@ -438,21 +347,13 @@ def inspection_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
 
 @role_required(*access.READERS)
 def finding_list(request: OnsiteRequest) -> HttpResponse:
-    rows = (
-        access.visible_findings(request.user, request.center)
-        .select_related("zone", "inspection__inspector", "rectification")
-        .order_by("-found_on", "-pk")
+    picked, query = queries.picked_filters(request.GET, ("repeat", "zone", "pillar", "open"))
+    rows = queries.filter_findings(
+        access.visible_findings(request.user, request.center).select_related(
+            "zone", "inspection__inspector", "rectification"
+        ),
+        picked,
     )
-    picked = {n: request.GET.get(n, "") for n in ("repeat", "zone", "pillar", "open")}
-    if picked["repeat"] == "1":
-        rows = rows.filter(is_repeat=True)
-    if picked["open"] == "1":
-        rows = rows.exclude(rectification__status="closed")
-    if picked["pillar"] in Pillar.values:
-        rows = rows.filter(pillar=picked["pillar"])
-    if picked["zone"]:
-        rows = rows.filter(zone__code=picked["zone"][:32])
-    query = "&".join(f"{k}={v}" for k, v in picked.items() if v)
     rows, sort = sort_rows(rows, request, keys=FINDING_SORTS, default="-date")
     return render(
         request,
@@ -460,47 +361,46 @@ def finding_list(request: OnsiteRequest) -> HttpResponse:
         {
             "page": _page(request, rows),
             "sort": sort,
-            "sort_columns": [
-                ("date", _("Date")),
-                ("zone", _("Zone")),
-                ("severity", _("Severity")),
-                ("deduction", _("Deduction")),
-            ],
+            "sort_columns": [("date", _("Date")), ("zone", _("Zone")),
+                             ("severity", _("Severity")), ("deduction", _("Deduction"))],
             "picked": picked,
             "query": query,
             "pillars": Pillar.choices,
             "can_improve": access.can_improve(request.user),
         },
-    )
+    )  # fmt: skip
 
 
 @role_required(*access.READERS)
+@answers_refusals
 def finding_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
     finding = access.get_finding(request.user, request.center, pk)
     form = ProposalForm(request.POST or None)
     if request.method == "POST":
-        if not access.can_improve(request.user):
-            return deny(request)
+        actions.check_propose(request.user)
         if form.is_valid():
             try:
-                proposal = services.propose_improvement(
+                proposal = actions.do_propose(
                     findings=[finding],
                     by=request.user,
                     proposal=form.cleaned_data["proposal"],
                     request=request,
                 )
-            except InspectionError as exc:
-                form.add_error(None, str(exc.message))
-            else:
-                messages.success(request, _("A draft of the standard now carries this proposal."))
-                return redirect("inspections:proposal-detail", proposal.pk)
-    photos = list(finding.answer.photos.all())
+            except Refusal as refusal:
+                form.add_error(None, str(refusal.message))
+                return _shown(request, _finding_page(request, finding, form), refusal)
+            messages.success(request, _("A draft of the standard now carries this proposal."))
+            return redirect("inspections:proposal-detail", proposal.pk)
+    return _finding_page(request, finding, form)
+
+
+def _finding_page(request: OnsiteRequest, finding: Any, form: ProposalForm) -> HttpResponse:
     return render(
         request,
         "inspections/finding_detail.html",
         {
             "finding": finding,
-            "photos": photos,
+            "photos": list(finding.answer.photos.all()),
             "rectification": getattr(finding, "rectification", None),
             "form": form,
             "can_improve": access.can_improve(request.user),
@@ -509,51 +409,44 @@ def finding_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*access.IMPROVERS, write=True)
+@answers_refusals
 def recurring_checks(request: OnsiteRequest) -> HttpResponse:
     """Checks failed again and again (twice or more in the last 90 days) per area type:
     candidates for improving the standard itself."""
-    since = timezone.localdate() - datetime.timedelta(days=RECURRING_WINDOW_DAYS)
-    base = Finding.objects.filter(center=request.center, found_on__gte=since)
+    base = queries.recent_findings(request.center)
     if request.method == "POST":
+        actions.check_propose(request.user)
         form = ProposalForm(request.POST)
-        area_type = _int(request.POST.get("area_type"))
-        key = request.POST.get("check_key", "")[:60]
-        findings = list(
-            base.filter(zone__area_type_id=area_type, check_key=key).select_related(
-                "zone__area_type", "answer"
-            )
-        )
         if not form.is_valid():
             messages.error(request, _("Say what should change in the standard and why."))
         else:
+            findings = queries.recurring_findings(
+                base,
+                area_type=request.POST.get("area_type", ""),
+                key=request.POST.get("check_key", ""),
+            )
             try:
-                proposal = services.propose_improvement(
-                    findings=findings,
-                    by=request.user,
-                    proposal=form.cleaned_data["proposal"],
+                proposal = actions.do_propose(
+                    findings=findings, by=request.user, proposal=form.cleaned_data["proposal"],
                     request=request,
-                )
-            except InspectionError as exc:
-                messages.error(request, str(exc.message))
-            else:
-                messages.success(request, _("A draft of the standard now carries this proposal."))
-                return redirect("inspections:proposal-detail", proposal.pk)
-    groups = list(
-        base.values("zone__area_type_id", "zone__area_type__name", "check_key")
-        .annotate(
-            times=Count("pk"),
-            zones=Count("zone", distinct=True),
-            last=Max("found_on"),
-            sample=Max("answer__text"),
-            proposed=Max("proposal_id"),
-        )
-        .filter(times__gte=2)
-        .order_by("-times", "check_key")[:100]
-    )
+                )  # fmt: skip
+            except Refusal as refusal:
+                messages.error(request, str(refusal.message))
+                return _shown(request, _recurring_page(request, base), refusal)
+            messages.success(request, _("A draft of the standard now carries this proposal."))
+            return redirect("inspections:proposal-detail", proposal.pk)
+    return _recurring_page(request, base)
+
+
+def _recurring_page(request: OnsiteRequest, base: Any) -> HttpResponse:
     return render(
         request,
         "inspections/recurring.html",
-        {"groups": groups, "window": RECURRING_WINDOW_DAYS, "form": ProposalForm()},
+        {
+            "groups": queries.recurring_groups(base),
+            "window": RECURRING_WINDOW_DAYS,
+            "form": ProposalForm(),
+        },
     )
 
 
@@ -572,27 +465,30 @@ def proposal_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*access.SETTINGS_EDITORS, write=True)
+@answers_refusals
 def settings_edit(request: OnsiteRequest) -> HttpResponse:
     current = InspectionSettings.for_center(request.center.pk if request.center else 0)
     form = SettingsForm(request.POST or None, instance=current)
+    if request.method == "POST":
+        actions.check_update_settings(request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_settings(
+            actions.do_update_settings(
                 settings=current,
                 by=request.user,
                 data=form.cleaned_data,
                 expected_version=form.cleaned_data.get("row_version") or current.version,
                 request=request,
             )
-        except ConflictError as exc:
-            form.add_error(None, str(exc.message))
-        except InspectionError as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("inspections:settings")
-    return render(
-        request,
-        "inspections/settings.html",
-        {"form": form, "settings": current},
-    )
+        except Refusal as refusal:
+            form.add_error(None, str(refusal.message))
+            return _shown(request, _settings_page(request, form, current), refusal)
+        messages.success(request, _("Saved."))
+        return redirect("inspections:settings")
+    return _settings_page(request, form, current)
+
+
+def _settings_page(
+    request: OnsiteRequest, form: SettingsForm, current: InspectionSettings
+) -> HttpResponse:
+    return render(request, "inspections/settings.html", {"form": form, "settings": current})

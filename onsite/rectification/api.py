@@ -1,6 +1,8 @@
-"""JSON API of rectifications: read, add after-photos, submit, return, verify. Same access
-helpers and services as the pages; moves carry the row_version the client saw and accept an
-`Idempotency-Key` header."""
+"""JSON API of rectifications: read, add after-photos, submit, return, verify. Adapters over
+the same checks and actions as the pages (`onsite.rectification.actions`); a refusal
+propagates to config/api.py, which answers it (403, 404, 409 stale or wrong state, 422
+invalid). Moves carry the row_version the client saw and accept an `Idempotency-Key`
+header."""
 
 from __future__ import annotations
 
@@ -8,22 +10,22 @@ import datetime
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from ninja import File, Router, Schema
-from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
+from onsite.core.access import check_roles
 from onsite.core.api import documented
-from onsite.core.concurrency import ConflictError
+from onsite.core.refusals import Invalid
 from onsite.core.types import OnsiteRequest
-from onsite.rectification import access, services
+from onsite.rectification import access, actions
 from onsite.rectification.models import Rectification, RectificationPhoto
-from onsite.rectification.services import RectificationError
 
 router = Router(tags=["rectification"])
 MAX_ROWS = 200
 MAX_OFFSET = 1_000_000
 # Optional in the schema so an upload without a photo is refused after the access checks
-# (404/403 first, then 400 with a message), not by request validation (422).
+# (404/403 first, then 422 with a message), not by request validation before them.
 OPTIONAL_PHOTO: Any = File(None)  # type: ignore[type-arg]
 
 
@@ -83,20 +85,6 @@ def _key(request: OnsiteRequest) -> str:
     return request.headers.get("Idempotency-Key", "")[:64]
 
 
-def _read(request: OnsiteRequest) -> None:
-    if not request.user.has_role(*access.READERS) or request.center is None:
-        raise HttpError(403, "Not allowed.")
-
-
-def _write(request: OnsiteRequest) -> None:
-    if not request.user.has_role(*access.WRITERS) or request.user.is_cross_center_viewer:
-        raise HttpError(403, "Not allowed.")
-
-
-def _fail(exc: RectificationError | ConflictError) -> HttpError:
-    return HttpError(409 if isinstance(exc, ConflictError) else 400, str(exc.message))
-
-
 def _photo_out(p: RectificationPhoto) -> RectificationPhotoOut:
     url = reverse("rectification:photo", args=[p.pk])
     return RectificationPhotoOut(id=p.pk, attempt=p.attempt, url=url, thumb_url=f"{url}?size=thumb")
@@ -150,7 +138,7 @@ def list_rectifications(
     overdue: bool = False,
     offset: int = 0,
 ) -> list[RectificationOut]:
-    _read(request)
+    check_roles(request, access.READERS)
     rows = access.listed_rectifications(request.user, request.center, mine=mine).select_related(
         "zone", "assignee"
     )
@@ -168,7 +156,7 @@ def list_rectifications(
     summary="One rectification",
 )
 def detail(request: OnsiteRequest, rectification_id: int) -> RectificationDetailOut:
-    _read(request)
+    check_roles(request, access.READERS)
     return _detail_out(_get(request, rectification_id))
 
 
@@ -180,18 +168,14 @@ def detail(request: OnsiteRequest, rectification_id: int) -> RectificationDetail
 def upload_photo(
     request: OnsiteRequest, rectification_id: int, photo: UploadedFile | None = OPTIONAL_PHOTO
 ) -> RectificationPhotoOut:
-    _write(request)
+    check_roles(request, access.WRITERS, write=True)
     rectification = _get(request, rectification_id)
-    if not access.can_fix(request.user, rectification):
-        raise HttpError(403, "Only the assignee adds after-photos to an open rectification.")
-    if photo is None:  # optional in the schema so access is checked first: 404 before 400
-        raise HttpError(400, "Choose a photo to upload.")
-    try:
-        stored = services.add_after_photo(
-            rectification=rectification, by=request.user, upload=photo, request=request
-        )
-    except RectificationError as exc:
-        raise _fail(exc) from exc
+    actions.check_add_photo(request.user, rectification)
+    if photo is None:  # optional in the schema so access is checked first: 404 before 422
+        raise Invalid(_("Choose a photo to upload."))
+    stored = actions.do_add_photo(
+        rectification=rectification, by=request.user, upload=photo, request=request
+    )
     return _photo_out(stored)
 
 
@@ -203,21 +187,17 @@ def upload_photo(
 def submit(
     request: OnsiteRequest, rectification_id: int, payload: RectificationSubmitIn
 ) -> RectificationOut:
-    _write(request)
+    check_roles(request, access.WRITERS, write=True)
     rectification = _get(request, rectification_id)
-    if not access.is_fixer(request.user, rectification):
-        raise HttpError(403, "Only the assignee submits this rectification.")
-    try:
-        done = services.submit_rectification(
-            rectification=rectification,
-            by=request.user,
-            note=payload.note,
-            expected_version=payload.version,
-            submission_key=_key(request),
-            request=request,
-        )
-    except (RectificationError, ConflictError) as exc:
-        raise _fail(exc) from exc
+    actions.check_submit(request.user, rectification)
+    done = actions.do_submit(
+        rectification=rectification,
+        by=request.user,
+        note=payload.note,
+        expected_version=payload.version,
+        submission_key=_key(request),
+        request=request,
+    )
     return _out(done)
 
 
@@ -229,21 +209,17 @@ def submit(
 def return_(
     request: OnsiteRequest, rectification_id: int, payload: RectificationReturnIn
 ) -> RectificationOut:
-    _write(request)
+    check_roles(request, access.WRITERS, write=True)
     rectification = _get(request, rectification_id)
-    if not access.is_verifier(request.user, rectification):
-        raise HttpError(403, "You cannot verify this rectification.")
-    try:
-        done = services.return_rectification(
-            rectification=rectification,
-            by=request.user,
-            reason=payload.reason,
-            expected_version=payload.version,
-            submission_key=_key(request),
-            request=request,
-        )
-    except (RectificationError, ConflictError) as exc:
-        raise _fail(exc) from exc
+    actions.check_return(request.user, rectification)
+    done = actions.do_return(
+        rectification=rectification,
+        by=request.user,
+        reason=payload.reason,
+        expected_version=payload.version,
+        submission_key=_key(request),
+        request=request,
+    )
     return _out(done)
 
 
@@ -255,19 +231,15 @@ def return_(
 def verify(
     request: OnsiteRequest, rectification_id: int, payload: RectificationVerifyIn
 ) -> RectificationOut:
-    _write(request)
+    check_roles(request, access.WRITERS, write=True)
     rectification = _get(request, rectification_id)
-    if not access.is_verifier(request.user, rectification):
-        raise HttpError(403, "You cannot verify this rectification.")
-    try:
-        done = services.verify_rectification(
-            rectification=rectification,
-            by=request.user,
-            note=payload.note,
-            expected_version=payload.version,
-            submission_key=_key(request),
-            request=request,
-        )
-    except (RectificationError, ConflictError) as exc:
-        raise _fail(exc) from exc
+    actions.check_verify(request.user, rectification)
+    done = actions.do_verify(
+        rectification=rectification,
+        by=request.user,
+        note=payload.note,
+        expected_version=payload.version,
+        submission_key=_key(request),
+        request=request,
+    )
     return _out(done)

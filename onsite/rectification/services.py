@@ -1,8 +1,11 @@
 """Writes of rectification (整改): opening one per finding, after-photos, the workflow
-open → submitted → closed (or returned to open), and overdue escalation.
+open → submitted → closed (or returned to open), and overdue escalation. These are the
+`do_*` of `onsite.rectification.actions`.
 
-Every move goes through `_move`, which checks the move is allowed from the current status,
-saves with the optimistic version, and writes the `Transition` row (the history)."""
+Every move checks it is allowed from the current status (`MOVES`), then goes through
+`_move`, which saves with the optimistic version and writes the `Transition` row (the
+history). A refused move raises a typed refusal (Conflict for the state or a stale version,
+Invalid for the input)."""
 
 from __future__ import annotations
 
@@ -22,15 +25,18 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from onsite.accounts.models import Role, User
+from onsite.accounts.uploads import daily_quota
 from onsite.audit.services import record_event
 from onsite.core.concurrency import claim_submission, existing_submission, save_versioned
 from onsite.core.images import clean_photo
 from onsite.core.models import Center
+from onsite.core.refusals import Conflict, Invalid
 from onsite.inspections.models import Finding, InspectionSettings
 from onsite.notifications.services import notify
 from onsite.org.models import Group, Membership, Zone
 from onsite.rectification.calendar import add_working_days
 from onsite.rectification.models import (
+    MOVES,
     CalendarDay,
     CalendarYear,
     Rectification,
@@ -39,14 +45,6 @@ from onsite.rectification.models import (
 )
 
 MAX_AFTER_PHOTOS = 6
-
-
-class RectificationError(Exception):
-    """A move the workflow does not allow; `message` is shown to the user."""
-
-    def __init__(self, message: Any) -> None:
-        super().__init__(str(message))
-        self.message = message
 
 
 def _url(rectification: Rectification) -> str:
@@ -181,22 +179,24 @@ def add_after_photo(
     upload: UploadedFile[bytes],
     request: HttpRequest | None = None,
 ) -> RectificationPhoto:
-    """Adds an after-photo to the current attempt. Raises RectificationError (with the
-    photo check's message) for anything that is not a real image within the limits."""
+    """Adds an after-photo to the current attempt. Raises Invalid (with the photo check's
+    message) for anything that is not a real image within the limits or the person's daily
+    quota, Conflict unless the rectification is open."""
     if not rectification.is_open:
-        raise RectificationError(_("Photos can be added only while the rectification is open."))
+        raise Conflict(_("Photos can be added only while the rectification is open."))
     attempt = rectification.times_returned + 1
     if (
         RectificationPhoto.objects.filter(rectification=rectification, attempt=attempt).count()
         >= MAX_AFTER_PHOTOS
     ):
-        raise RectificationError(
-            _("At most %(n)d after-photos per submission.") % {"n": MAX_AFTER_PHOTOS}
+        raise Conflict(
+            _("At most %(n)d after-photos per submission.") % {"n": MAX_AFTER_PHOTOS},
+            code="photo_limit",
         )
     try:
-        photo = clean_photo(upload)
+        photo = clean_photo(upload, quota=daily_quota(by))
     except ValidationError as exc:
-        raise RectificationError(exc.messages[0]) from exc
+        raise Invalid.from_validation(exc) from exc
     stored = RectificationPhoto.objects.create(
         center_id=rectification.center_id,
         rectification=rectification,
@@ -224,7 +224,7 @@ def remove_after_photo(
 ) -> None:
     rectification = photo.rectification
     if not rectification.is_open:
-        raise RectificationError(_("Photos can be removed only while the rectification is open."))
+        raise Conflict(_("Photos can be removed only while the rectification is open."))
     photo.image.delete(save=False)
     photo.thumbnail.delete(save=False)
     photo.delete()
@@ -257,14 +257,17 @@ def submit_rectification(
     if _already(by=by, scope=SUBMIT_SCOPE, key=submission_key, rectification=rectification):
         rectification.refresh_from_db()
         return rectification
-    if not rectification.is_open:
-        raise RectificationError(_("This rectification is not open; it cannot be submitted."))
+    MOVES.check(
+        rectification.status,
+        Rectification.Status.SUBMITTED,
+        _("This rectification is not open; it cannot be submitted."),
+    )
     note = note.strip()
     if not note:
-        raise RectificationError(_("Describe what was done."))
+        raise Invalid(_("Describe what was done."))
     attempt = rectification.times_returned + 1
     if not RectificationPhoto.objects.filter(rectification=rectification, attempt=attempt).exists():
-        raise RectificationError(_("Add at least one after-photo before submitting."))
+        raise Conflict(_("Add at least one after-photo before submitting."), code="no_photo")
     rectification.note = note
     rectification.submitted_at = timezone.now()
     _move(
@@ -311,11 +314,14 @@ def return_rectification(
     if _already(by=by, scope=RETURN_SCOPE, key=submission_key, rectification=rectification):
         rectification.refresh_from_db()
         return rectification
-    if not rectification.is_submitted:
-        raise RectificationError(_("Only a submitted rectification can be returned."))
+    MOVES.check(
+        rectification.status,
+        Rectification.Status.OPEN,
+        _("Only a submitted rectification can be returned."),
+    )
     reason = reason.strip()
     if not reason:
-        raise RectificationError(_("Give the reason for returning it."))
+        raise Invalid(_("Give the reason for returning it."))
     rectification.return_reason = reason
     rectification.times_returned += 1
     _move(
@@ -377,14 +383,14 @@ def reassign_rectification(
         rectification.refresh_from_db()
         return rectification
     if rectification.is_closed:
-        raise RectificationError(_("A verified rectification cannot be reassigned."))
+        raise Conflict(_("A verified rectification cannot be reassigned."))
     if to.center_id != rectification.zone.center_id or not to.is_active:
-        raise RectificationError(_("Choose an active person of this center."))
+        raise Invalid(_("Choose an active person of this center."))
     if to.pk == rectification.assignee_id:
-        raise RectificationError(_("This person already has it."))
+        raise Invalid(_("This person already has it."))
     reason = reason.strip()
     if not reason:
-        raise RectificationError(_("Give the reason for reassigning it."))
+        raise Invalid(_("Give the reason for reassigning it."))
     before = rectification.assignee
     rectification.assignee = to
     _move(
@@ -438,8 +444,11 @@ def verify_rectification(
     if _already(by=by, scope=VERIFY_SCOPE, key=submission_key, rectification=rectification):
         rectification.refresh_from_db()
         return rectification
-    if not rectification.is_submitted:
-        raise RectificationError(_("Only a submitted rectification can be verified."))
+    MOVES.check(
+        rectification.status,
+        Rectification.Status.CLOSED,
+        _("Only a submitted rectification can be verified."),
+    )
     rectification.closed_at = timezone.now()
     rectification.closed_by = by
     _move(

@@ -1,6 +1,10 @@
 """Pages of rectification: the list (mine, overdue, by status), one rectification with its
-before/after photos side by side and its history, the moves (submit, return, verify), and
-the working-day calendar for admins."""
+before/after photos side by side and its history, the moves (submit, return, verify,
+reassign), and the working-day calendar for admins.
+
+Adapters only: every write is `actions.check_*` then `actions.do_*`. A refusal raised by a
+check is the refusal page; one raised by the move is shown in the move's form on the detail
+page, with the refusal's status and the `Onsite-Refusal` header."""
 
 from __future__ import annotations
 
@@ -10,24 +14,22 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db.models import Case, Value, When
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from onsite.core.access import refuse as deny
-from onsite.core.access import role_required
-from onsite.core.concurrency import ConflictError
+from onsite.core.access import answers_refusals, refusal_response, role_required
 from onsite.core.paging import page_of
+from onsite.core.refusals import Invalid, NotAllowed, NotVisible, Refusal
 from onsite.core.sorting import SortKeys, by_choices, sort_rows
 from onsite.core.types import OnsiteRequest
 from onsite.inspections.access import can_improve
-from onsite.inspections.models import AnswerPhoto, Severity
+from onsite.inspections.models import Severity
 from onsite.inspections.photos import photo_response
-from onsite.rectification import access, services
-from onsite.rectification.calendar import coming_year_warning, load_from_package
+from onsite.rectification import access, actions, queries, services
+from onsite.rectification.calendar import coming_year_warning
 from onsite.rectification.forms import (
     CalendarDayForm,
     PhotoForm,
@@ -36,26 +38,10 @@ from onsite.rectification.forms import (
     SubmitForm,
     VerifyForm,
 )
-from onsite.rectification.models import (
-    CalendarDay,
-    CalendarYear,
-    Rectification,
-    RectificationPhoto,
-)
-from onsite.rectification.services import RectificationError
+from onsite.rectification.models import CalendarDay, CalendarYear, Rectification
+from onsite.rectification.queries import ANY_STATUS, PENDING, STATUS_ORDER
 
 PAGE_SIZE = 25
-
-
-# Status choices of the list beyond the model's: the default "not closed yet" and "any".
-PENDING, ANY_STATUS = "pending", "all"
-# Open first, then waiting for verification, closed last (the names sort the other way).
-STATUS_ORDER = Case(
-    When(status=Rectification.Status.OPEN, then=Value(0)),
-    When(status=Rectification.Status.SUBMITTED, then=Value(1)),
-    default=Value(2),
-)
-
 SORTS: SortKeys = {
     "due": "due_on",
     "status": STATUS_ORDER,
@@ -68,52 +54,29 @@ SORTS: SortKeys = {
 def rectification_list(request: OnsiteRequest) -> HttpResponse:
     """Opens on the person's own rectifications not closed yet; the filter switches to
     everyone's they may see (mine=0) and to any status, and always shows what is applied."""
-    today = timezone.localdate()
-    picked = {n: request.GET.get(n, "") for n in ("status", "mine", "overdue", "zone")}
-    picked["mine"] = "0" if picked["mine"] == "0" else "1"
-    if picked["status"] not in (*Rectification.Status.values, ANY_STATUS):
-        picked["status"] = PENDING
+    picked = queries.picked_filters(request.GET)
     rows = access.listed_rectifications(
         request.user, request.center, mine=picked["mine"] == "1"
     ).select_related("zone", "assignee", "finding")
-    if picked["status"] == PENDING:
-        rows = rows.pending().order_by("status", "due_on", "pk")
-    elif picked["status"] == ANY_STATUS:
-        rows = rows.order_by(STATUS_ORDER, "due_on", "pk")
-    else:
-        rows = rows.filter(status=picked["status"]).order_by("due_on", "pk")
-    if picked["overdue"] == "1":
-        rows = rows.overdue(today)
-    if picked["zone"]:
-        rows = rows.filter(zone__code=picked["zone"][:32])
-    query = urlencode({k: v for k, v in picked.items() if v})
-    rows, sort = sort_rows(rows, request, keys=SORTS)
+    rows, sort = sort_rows(queries.filter_rectifications(rows, picked), request, keys=SORTS)
+    editor = access.can_edit_calendar(request.user)
     return render(
         request,
         "rectification/rectification_list.html",
         {
             "page": page_of(rows, request, PAGE_SIZE),
             "sort": sort,
-            "sort_columns": [
-                ("due", _("Due date")),
-                ("status", _("Status")),
-                ("severity", _("Severity")),
-                ("zone", _("Zone")),
-            ],
+            "sort_columns": [("due", _("Due date")), ("status", _("Status")),
+                             ("severity", _("Severity")), ("zone", _("Zone"))],
             "picked": picked,
-            "query": query,
-            "statuses": [
-                (PENDING, _("Not closed yet")),
-                *Rectification.Status.choices,
-                (ANY_STATUS, _("All statuses")),
-            ],
-            "today": today,
+            "query": urlencode({k: v for k, v in picked.items() if v}),
+            "statuses": [(PENDING, _("Not closed yet")), *Rectification.Status.choices,
+                         (ANY_STATUS, _("All statuses"))],
+            "today": timezone.localdate(),
             "can_improve": can_improve(request.user),
-            "calendar_warning": coming_year_warning()
-            if access.can_edit_calendar(request.user)
-            else None,
+            "calendar_warning": coming_year_warning() if editor else None,
         },
-    )
+    )  # fmt: skip
 
 
 @role_required(*access.READERS)
@@ -122,52 +85,32 @@ def rectification_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
     return _detail(request, rectification)
 
 
-def _detail(
-    request: OnsiteRequest,
-    rectification: Rectification,
-    *,
-    submit_form: SubmitForm | None = None,
-    return_form: ReturnForm | None = None,
-    verify_form: VerifyForm | None = None,
-    reassign_form: ReassignForm | None = None,
-    status: int = 200,
-) -> HttpResponse:
+def _detail(request: OnsiteRequest, rectification: Rectification, **forms: Any) -> HttpResponse:
+    """The detail page; `forms` are the move forms to show again with their errors."""
     version = rectification.version
-    before = list(AnswerPhoto.objects.filter(answer_id=rectification.finding.answer_id))
-    after = list(rectification.photos.all())
-    attempts: dict[int, list[RectificationPhoto]] = {}
-    for photo in after:
-        attempts.setdefault(photo.attempt, []).append(photo)
-    current = rectification.times_returned + 1
+    user = request.user
+    reassign = access.can_reassign(user, rectification)
+    people = services.reassignable_people(rectification) if reassign else []
+    note = request.session.get(_draft(rectification), "")
     return render(
         request,
         "rectification/rectification_detail.html",
         {
             "r": rectification,
             "finding": rectification.finding,
-            "before": before,
-            "after_now": attempts.get(current, []),
-            "earlier": sorted(((n, p) for n, p in attempts.items() if n != current), reverse=True),
+            **queries.photos_by_attempt(rectification),
             "history": rectification.transitions.select_related("by"),
             "is_overdue": rectification.is_overdue(),
-            "can_fix": access.can_fix(request.user, rectification),
-            "can_verify": access.can_verify(request.user, rectification),
-            "submit_form": submit_form
-            or SubmitForm(
-                version=version, initial={"note": request.session.get(_draft(rectification), "")}
-            ),
-            "return_form": return_form or ReturnForm(version=version),
-            "verify_form": verify_form or VerifyForm(version=version),
-            "reassign_form": reassign_form
-            or (
-                ReassignForm(version=version, people=services.reassignable_people(rectification))
-                if access.can_reassign(request.user, rectification)
-                else None
-            ),
+            "can_fix": access.can_fix(user, rectification),
+            "can_verify": access.can_verify(user, rectification),
+            "submit_form": SubmitForm(version=version, initial={"note": note}),
+            "return_form": ReturnForm(version=version),
+            "verify_form": VerifyForm(version=version),
+            "reassign_form": ReassignForm(version=version, people=people) if reassign else None,
             "photo_form": PhotoForm(),
             "fix_now": rectification.severity == Severity.FIX_NOW,
+            **forms,
         },
-        status=status,
     )
 
 
@@ -176,63 +119,72 @@ def _draft(rectification: Rectification) -> str:
     return f"rectification.note.{rectification.pk}"
 
 
-def _add_photos(request: OnsiteRequest, rectification: Rectification) -> str | None:
-    """Adds the posted after-photos; the first refusal's message, if any."""
+def _refused(
+    request: OnsiteRequest, rectification: Rectification, refusal: Refusal, **forms: Any
+) -> HttpResponse:
+    """The detail page again with the refused move's form: the refusal's status and code."""
+    if isinstance(refusal, NotAllowed | NotVisible):
+        return refusal_response(request, refusal)
+    rectification.refresh_from_db()
+    response = _detail(request, rectification, **forms)
+    response.status_code = refusal.status
+    response["Onsite-Refusal"] = refusal.code
+    return response
+
+
+def _add_photos(request: OnsiteRequest, rectification: Rectification) -> Refusal | None:
+    """Adds the posted after-photos; the first refusal, if any."""
     uploads = request.FILES.getlist("photo")
     if not uploads:
-        return _("Choose a photo to upload.")
+        return Invalid(_("Choose a photo to upload."))
     try:
         for upload in uploads:
-            services.add_after_photo(
+            actions.do_add_photo(
                 rectification=rectification, by=request.user, upload=upload, request=request
             )
-    except RectificationError as exc:
-        return str(exc.message)
+    except Refusal as refusal:
+        return refusal
     return None
 
 
 @role_required(*access.WRITERS, write=True)
 @require_POST
+@answers_refusals
 def photo_upload(request: OnsiteRequest, pk: int) -> HttpResponse:
     """Adds after-photos. The hand-in's note comes along and is kept for the page (without
     JavaScript the page reloads); htmx gets the photo strip only, uploaded in place."""
     rectification = access.get_rectification(request.user, request.center, pk)
-    if not access.can_fix(request.user, rectification):
-        return deny(request)
+    actions.check_add_photo(request.user, rectification)
     if "note" in request.POST:
         request.session[_draft(rectification)] = request.POST["note"][:2000]
-    error = _add_photos(request, rectification)
+    refusal = _add_photos(request, rectification)
     if request.htmx:
-        attempt = rectification.times_returned + 1
-        return render(
+        after = rectification.photos.filter(attempt=rectification.times_returned + 1)
+        response = render(
             request,
             "rectification/rectification_detail.html#after-photos",
-            {
-                "r": rectification,
-                "after_now": rectification.photos.filter(attempt=attempt),
-                "can_fix": True,
-                "photo_error": error,
-            },
-        )
-    if error:
-        messages.error(request, error)
+            {"r": rectification, "after_now": after, "can_fix": True,
+             "photo_error": refusal.message if refusal else None},
+        )  # fmt: skip
     else:
-        messages.success(request, _("Photo saved."))
-    return redirect("rectification:rectification-detail", rectification.pk)
+        messages.add_message(
+            request, messages.ERROR if refusal else messages.SUCCESS,
+            str(refusal.message) if refusal else _("Photo saved."),
+        )  # fmt: skip
+        response = redirect("rectification:rectification-detail", rectification.pk)
+    if refusal:
+        response["Onsite-Refusal"] = refusal.code
+    return response
 
 
 @role_required(*access.WRITERS, write=True)
 @require_POST
+@answers_refusals
 def photo_delete(request: OnsiteRequest, pk: int) -> HttpResponse:
     photo = access.get_photo(request.user, request.center, pk)
-    rectification = access.get_rectification(request.user, request.center, photo.rectification_id)
-    if not access.can_fix(request.user, rectification):
-        return deny(request)
-    try:
-        services.remove_after_photo(photo=photo, by=request.user, request=request)
-    except RectificationError as exc:
-        messages.error(request, str(exc.message))
-    return redirect("rectification:rectification-detail", rectification.pk)
+    actions.check_remove_photo(request.user, photo)
+    actions.do_remove_photo(photo=photo, by=request.user, request=request)
+    return redirect("rectification:rectification-detail", photo.rectification_id)
 
 
 @role_required(*access.READERS)
@@ -248,51 +200,49 @@ def _move(
     form: Any,
     *,
     form_name: str,
-    service: Callable[..., Rectification],
+    do: Callable[..., Rectification],
     fields: tuple[str, ...],
     done: Callable[[], str],
 ) -> HttpResponse:
-    """One move of a rectification from its detail page: the service gets the form's
-    `fields` with the version and submission key; on success the page says `done()`, on a
-    refusal or conflict the detail page shows the form with its error (400)."""
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            service(
-                rectification=rectification,
-                by=request.user,
-                expected_version=data["row_version"],
-                submission_key=data["submission_key"],
-                request=request,
-                **{name: data[name] for name in fields},
-            )
-        except (RectificationError, ConflictError) as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            messages.success(request, done())
-            return redirect("rectification:rectification-detail", rectification.pk)
-    rectification.refresh_from_db()
-    return _detail(request, rectification, status=400, **{form_name: form})
+    """One move from the detail page: `do` gets the form's `fields` with the version and
+    submission key; on success the page says `done()`, on a refusal the detail page shows
+    the form with its error."""
+    if not form.is_valid():
+        return _refused(request, rectification, Invalid(), **{form_name: form})
+    data = form.cleaned_data
+    try:
+        do(
+            rectification=rectification,
+            by=request.user,
+            expected_version=data["row_version"],
+            submission_key=data["submission_key"],
+            request=request,
+            **{name: data[name] for name in fields},
+        )
+    except Refusal as refusal:
+        form.add_error(None, str(refusal.message))
+        return _refused(request, rectification, refusal, **{form_name: form})
+    messages.success(request, done())
+    return redirect("rectification:rectification-detail", rectification.pk)
 
 
 @role_required(*access.WRITERS, write=True)
 @require_POST
+@answers_refusals
 def rectification_submit(request: OnsiteRequest, pk: int) -> HttpResponse:
     rectification = access.get_rectification(request.user, request.center, pk)
-    if not access.is_fixer(request.user, rectification):
-        return deny(request)
+    actions.check_submit(request.user, rectification)
     form = SubmitForm(request.POST, version=rectification.version)
     # Photos chosen but not uploaded yet (no JavaScript) go with the hand-in.
     if request.FILES.getlist("photo") and access.can_fix(request.user, rectification):
-        error = _add_photos(request, rectification)
-        if error:
+        refusal = _add_photos(request, rectification)
+        if refusal:
             form.is_valid()
-            form.add_error(None, error)
-            return _detail(request, rectification, status=400, submit_form=form)
+            form.add_error(None, str(refusal.message))
+            return _refused(request, rectification, refusal, submit_form=form)
     response = _move(
-        request, rectification, form, form_name="submit_form",
-        service=services.submit_rectification, fields=("note",),
-        done=lambda: _("Submitted for verification."),
+        request, rectification, form, form_name="submit_form", do=actions.do_submit,
+        fields=("note",), done=lambda: _("Submitted for verification."),
     )  # fmt: skip
     if response.status_code == 302:
         request.session.pop(_draft(rectification), None)
@@ -301,47 +251,42 @@ def rectification_submit(request: OnsiteRequest, pk: int) -> HttpResponse:
 
 @role_required(*access.WRITERS, write=True)
 @require_POST
+@answers_refusals
 def rectification_return(request: OnsiteRequest, pk: int) -> HttpResponse:
     rectification = access.get_rectification(request.user, request.center, pk)
+    actions.check_return(request.user, rectification)
     form = ReturnForm(request.POST, version=rectification.version)
-    if not access.is_verifier(request.user, rectification):
-        return deny(request)
     return _move(
-        request, rectification, form, form_name="return_form",
-        service=services.return_rectification, fields=("reason",),
-        done=lambda: _("Returned to the zone owner."),
+        request, rectification, form, form_name="return_form", do=actions.do_return,
+        fields=("reason",), done=lambda: _("Returned to the zone owner."),
     )  # fmt: skip
 
 
 @role_required(*access.VERIFIERS, write=True)
 @require_POST
+@answers_refusals
 def rectification_reassign(request: OnsiteRequest, pk: int) -> HttpResponse:
     rectification = access.get_rectification(request.user, request.center, pk)
-    if not access.can_reassign(request.user, rectification):
-        return deny(request)
-    form = ReassignForm(
-        request.POST,
-        version=rectification.version,
-        people=services.reassignable_people(rectification),
-    )
+    actions.check_reassign(request.user, rectification)
+    people = services.reassignable_people(rectification)
+    form = ReassignForm(request.POST, version=rectification.version, people=people)
     return _move(
-        request, rectification, form, form_name="reassign_form",
-        service=services.reassign_rectification, fields=("to", "reason"),
+        request, rectification, form, form_name="reassign_form", do=actions.do_reassign,
+        fields=("to", "reason"),
         done=lambda: _("Handed to %(person)s.") % {"person": rectification.assignee},
     )  # fmt: skip
 
 
 @role_required(*access.WRITERS, write=True)
 @require_POST
+@answers_refusals
 def rectification_verify(request: OnsiteRequest, pk: int) -> HttpResponse:
     rectification = access.get_rectification(request.user, request.center, pk)
+    actions.check_verify(request.user, rectification)
     form = VerifyForm(request.POST, version=rectification.version)
-    if not access.is_verifier(request.user, rectification):
-        return deny(request)
     return _move(
-        request, rectification, form, form_name="verify_form",
-        service=services.verify_rectification, fields=("note",),
-        done=lambda: _("Verified and closed."),
+        request, rectification, form, form_name="verify_form", do=actions.do_verify,
+        fields=("note",), done=lambda: _("Verified and closed."),
     )  # fmt: skip
 
 
@@ -349,57 +294,25 @@ def rectification_verify(request: OnsiteRequest, pk: int) -> HttpResponse:
 
 
 def _year(value: str | None) -> int:
-    today = timezone.localdate()
     if value and value.isdigit() and 2000 <= int(value) <= 2100:
         return int(value)
-    return today.year
+    return timezone.localdate().year
 
 
 @role_required(*access.READERS)
+@answers_refusals
 def calendar(request: OnsiteRequest) -> HttpResponse:
     """The working-day calendar: a year's holidays and make-up days, whether the year is
     confirmed, and for admins the means to enter next year's notice."""
     year = _year(request.GET.get("year"))
-    editable = access.can_edit_calendar(request.user)
     form = CalendarDayForm(request.POST or None)
     if request.method == "POST":
-        if not editable:
-            return deny(request)
-        action = request.POST.get("action", "set")
-        if action == "load":
-            loaded = load_from_package()
-            messages.success(
-                request,
-                _("Loaded from the package: %(years)s")
-                % {"years": ", ".join(map(str, loaded)) or "—"},
-            )
-            return redirect(f"{request.path}?year={year}")
-        if action in {"confirm", "unconfirm"}:
-            services.confirm_year(
-                year=year, by=request.user, confirmed=action == "confirm", request=request
-            )
-            messages.success(request, _("Saved."))
-            return redirect(f"{request.path}?year={year}")
-        if action == "remove":
-            try:
-                day = datetime.date.fromisoformat(request.POST.get("day", ""))
-            except ValueError:
-                messages.error(request, _("Choose a date."))
-            else:
-                services.remove_calendar_day(day=day, by=request.user, request=request)
-                messages.success(request, _("Saved."))
-            return redirect(f"{request.path}?year={year}")
-        if form.is_valid():
-            day = form.cleaned_data["day"]
-            services.set_calendar_day(
-                day=day,
-                is_working_day=form.cleaned_data["is_working_day"],
-                name=form.cleaned_data["name"],
-                by=request.user,
-                request=request,
-            )
-            messages.success(request, _("Saved."))
-            return redirect(f"{request.path}?year={day.year}")
+        actions.check_edit_calendar(request.user)
+        done = _calendar_post(request, form, year)
+        if done is not None:
+            if done[1]:
+                messages.success(request, done[1])
+            return redirect(f"{request.path}?year={done[0]}")
     return render(
         request,
         "rectification/calendar.html",
@@ -409,7 +322,37 @@ def calendar(request: OnsiteRequest) -> HttpResponse:
             "days": CalendarDay.objects.filter(day__year=year),
             "years": CalendarYear.objects.all(),
             "warning_year": coming_year_warning(),
-            "editable": editable,
+            "editable": access.can_edit_calendar(request.user),
             "form": form,
         },
     )
+
+
+def _calendar_post(
+    request: OnsiteRequest, form: CalendarDayForm, year: int
+) -> tuple[int, str] | None:
+    """One edit of the calendar by its action; the year to show and what to say, or None to
+    show the form's errors."""
+    action, by = request.POST.get("action", "set"), request.user
+    if action == "load":
+        loaded = ", ".join(map(str, actions.do_load_calendar())) or "—"
+        return year, _("Loaded from the package: %(years)s") % {"years": loaded}
+    if action in {"confirm", "unconfirm"}:
+        actions.do_confirm_year(year=year, by=by, confirmed=action == "confirm", request=request)
+        return year, _("Saved.")
+    if action == "remove":
+        try:
+            day = datetime.date.fromisoformat(request.POST.get("day", ""))
+        except ValueError:
+            messages.error(request, _("Choose a date."))
+            return year, ""
+        actions.do_remove_calendar_day(day=day, by=by, request=request)
+        return year, _("Saved.")
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    actions.do_set_calendar_day(
+        day=data["day"], is_working_day=data["is_working_day"], name=data["name"], by=by,
+        request=request,
+    )  # fmt: skip
+    return data["day"].year, _("Saved.")

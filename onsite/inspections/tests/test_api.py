@@ -94,11 +94,13 @@ def test_bad_answers_are_refused_with_a_message(client, supervisor, zone):
                                                       "deduction": "99"}]},
         content_type="application/json", **auth(supervisor),
     )  # fmt: skip
-    assert bad.status_code == 400
+    assert bad.status_code == 422  # invalid input (issue 15: was 400)
+    assert bad.json()["code"] == "invalid"
     assert "10" in bad.json()["detail"]
     submit = client.post(f"{API}/{body['id']}/submit", {}, content_type="application/json",
                          **auth(supervisor))  # fmt: skip
-    assert submit.status_code == 400  # nothing answered yet
+    assert submit.status_code == 409  # nothing answered yet: the draft's state (was 400)
+    assert submit.json()["code"] == "incomplete"
 
 
 def test_photo_upload_through_the_api(client, supervisor, owner, zone):
@@ -114,8 +116,8 @@ def test_photo_upload_through_the_api(client, supervisor, owner, zone):
         url, {"photo": SimpleUploadedFile("a.jpg", b"GIF89a....", "image/jpeg")},
         **auth(supervisor),
     )  # fmt: skip
-    assert not_image.status_code == 400
-    assert client.post(url, {}, **auth(supervisor)).status_code == 400  # no photo at all
+    assert not_image.status_code == 422  # invalid input (issue 15: was 400)
+    assert client.post(url, {}, **auth(supervisor)).status_code == 422  # no photo at all
     assert AnswerPhoto.objects.count() == 1
     assert client.post(url, {"photo": image_upload()}, **auth(owner)).status_code == 403
 
@@ -203,10 +205,12 @@ def test_rectification_api_denied(client, center, supervisor, owner, other_super
         f"{RAPI}/{rect.pk}/verify", {"version": rect.version},
         content_type="application/json", **auth(supervisor),
     )  # fmt: skip
-    assert early.status_code == 400  # not submitted yet
+    assert early.status_code == 409  # not submitted yet: wrong state (issue 15: was 400)
+    assert early.json()["code"] == "wrong_state"
     no_photo = client.post(
         f"{RAPI}/{rect.pk}/submit", {"version": rect.version, "note": "x"},
         content_type="application/json", **auth(owner),
     )  # fmt: skip
-    assert no_photo.status_code == 400
+    assert no_photo.status_code == 409  # a precondition of the state (issue 15: was 400)
+    assert no_photo.json()["code"] == "no_photo"
     assert Rectification.objects.get().is_open

@@ -106,7 +106,8 @@ def test_the_checklist_page_saves_and_submits(client_for, supervisor, owner, zon
     inspection.refresh_from_db()
     assert inspection.answers.get(key="clause:C02").result == Answer.Result.NOT_APPLICABLE
     incomplete = client.post(edit_url, form_data(inspection, results={}, action="submit", key="2"))
-    assert incomplete.status_code == 200  # a clear message, nothing submitted
+    assert incomplete.status_code == 409  # a clear message, nothing submitted
+    assert incomplete["Onsite-Refusal"] == "incomplete"
     assert "尚未作答".encode() in incomplete.content or b"no answer yet" in incomplete.content
     inspection.refresh_from_db()
     assert inspection.is_draft
@@ -143,7 +144,8 @@ def test_two_people_saving_the_same_draft_one_wins_one_sees_a_conflict(
     lost = second.post(
         edit_url, form_data(inspection, results={"clause:C01": "fail"}, version=seen, key="b")
     )
-    assert lost.status_code == 200
+    assert lost.status_code == 409
+    assert lost["Onsite-Refusal"] == "stale"
     assert "其他人".encode() in lost.content or b"Someone else saved" in lost.content
     assert b'data-testid="unsaved"' in lost.content  # what they typed is shown, not lost
     assert Answer.objects.get(inspection=inspection, key="clause:C01").result == "pass"
@@ -373,7 +375,8 @@ def test_scoring_settings_per_center(client_for, admin_user, supervisor, center,
     assert inspection.pass_mark == 90
     assert client.post(url, {**data, "row_version": settings.version}).status_code == 302
     stale = client.post(url, {**data, "pass_mark": 70, "row_version": settings.version})
-    assert stale.status_code == 200  # someone saved since version 1
+    assert stale.status_code == 409  # someone saved since version 1
+    assert stale["Onsite-Refusal"] == "stale"
     settings.refresh_from_db()
     assert settings.pass_mark == 90
 

@@ -10,13 +10,13 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from onsite.core.refusals import Invalid
 from onsite.core.tests.factories import GroupFactory, UserFactory
 from onsite.inspections.tests.conftest import image_upload, inspect
 from onsite.notifications.models import Notification
 from onsite.org.models import Coverage, Group, Membership
 from onsite.rectification import services
 from onsite.rectification.models import CalendarDay, CalendarYear, Rectification, Transition
-from onsite.rectification.services import RectificationError
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -70,7 +70,8 @@ def test_submit_return_and_verify(
         reverse("rectification:rectification-submit", args=[rectification.pk]),
         {"note": "已整改", "row_version": rectification.version, "submission_key": "s1"},
     )
-    assert no_photo.status_code == 400
+    assert no_photo.status_code == 409  # the refusal's status on the page (issue 15: was 400)
+    assert no_photo["Onsite-Refusal"] == "no_photo"
     assert "照片".encode() in no_photo.content or b"after-photo" in no_photo.content
     owner_client.post(
         reverse("rectification:photo-upload", args=[rectification.pk]), {"photo": image_upload()}
@@ -86,7 +87,7 @@ def test_submit_return_and_verify(
     sup = client_for(supervisor)
     return_url = reverse("rectification:rectification-return", args=[rectification.pk])
     no_reason = sup.post(return_url, {"reason": "", "row_version": rectification.version})
-    assert no_reason.status_code == 400
+    assert no_reason.status_code == 422
     with django_capture_on_commit_callbacks(execute=True):
         returned = sup.post(
             return_url,
@@ -165,7 +166,7 @@ def test_after_photos_refuse_non_images_and_save_nothing(client_for, rectificati
     page = client_for(owner).post(url, {"photo": fake}, follow=True)
     assert "损坏".encode() in page.content or b"damaged" in page.content
     assert rectification.photos.count() == 0
-    with pytest.raises(RectificationError):
+    with pytest.raises(Invalid):
         services.add_after_photo(
             rectification=rectification,
             by=owner,
@@ -341,10 +342,11 @@ def test_reassigning_needs_a_reason_a_current_version_and_a_person_of_the_center
     client = client_for(supervisor)
     url = reassign_url(rectification)
     base = {"to": colleague.pk, "reason": "换人", "row_version": rectification.version}
-    assert client.post(url, base | {"reason": " "}).status_code == 400
-    assert client.post(url, base | {"to": stranger.pk}).status_code == 400
+    assert client.post(url, base | {"reason": " "}).status_code == 422
+    assert client.post(url, base | {"to": stranger.pk}).status_code == 422
     stale = client.post(url, base | {"row_version": rectification.version - 1})
-    assert stale.status_code == 400
+    assert stale.status_code == 409
+    assert stale["Onsite-Refusal"] == "stale"
     assert "已有其他人保存" in stale.content.decode()
     rectification.refresh_from_db()
     assert rectification.assignee == owner
