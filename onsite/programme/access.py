@@ -1,17 +1,19 @@
-"""Who may do what in the programme: one set of roles per kind of act and one getter per
-object type, shared by the pages and the API. Another center's object is a 404.
+"""Who may do what in the programme: one set of roles per kind of act (declared here once,
+read by the pages' decorators, the acts' checks in `actions` and the site's policy) and one
+getter per object type, shared by the pages and the API. Another center's object is a 404.
 
 Blind scoring: before a round closes nobody (the office included) reads a rater's score
 through the programme's pages or API; a rater sees only their own sheets."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.http import Http404
-from ninja.errors import HttpError
 
 from onsite.accounts.models import Role, User
-from onsite.audit.models import Outcome
-from onsite.audit.services import record_event
+from onsite.core.access import check_roles
+from onsite.core.access import may as kernel_may
 from onsite.core.models import Center, get_for_center
 from onsite.core.roles import ALL
 from onsite.core.types import OnsiteRequest
@@ -40,8 +42,9 @@ RESULT_READERS: tuple[str, ...] = (*RANKERS, Role.GROUP_LEADER, Role.VIEWER)
 
 
 def may(user: User, roles: tuple[str, ...]) -> bool:
-    """Holds one of `roles` and may write (a cross-center viewer never writes)."""
-    return user.is_authenticated and user.has_role(*roles) and not user.is_cross_center_viewer
+    """Holds one of `roles` and may write (a cross-center viewer never writes): whether a
+    page shows the buttons of an act (the act's check decides)."""
+    return kernel_may(user, roles, write=True)
 
 
 def center_of(request: OnsiteRequest) -> Center:
@@ -50,22 +53,9 @@ def center_of(request: OnsiteRequest) -> Center:
     return request.center
 
 
-def require(request: OnsiteRequest, roles: tuple[str, ...], *, write: bool = False) -> Center:
-    """The API's role check: 403 and an audit row unless the caller holds one of `roles`
-    (and, for a write, is not a cross-center viewer). Returns the caller's center."""
-    user = request.user
-    allowed = user.has_role(*roles) and request.center is not None
-    if write and user.is_cross_center_viewer:
-        allowed = False
-    if not allowed or request.center is None:
-        record_event(
-            request,
-            action="access.denied",
-            outcome=Outcome.DENIED,
-            detail={"path": request.path[:200], "method": request.method},
-        )
-        raise HttpError(403, "You do not have permission to do this.")
-    return request.center
+def reader_center(request: OnsiteRequest, roles: tuple[str, ...] = READERS) -> Center:
+    """The API's read gate: the caller's center, or NotAllowed (403, audited)."""
+    return cast(Center, check_roles(request, roles))
 
 
 def code_of(value: str) -> str:

@@ -1,6 +1,7 @@
 """JSON API of the programme: programmes, waves, phase progress and exit gates, acceptance
 rounds and their assignments (blind until closed), rankings, cards and the interview list.
-The same services and access rules as the pages."""
+Each write calls the same act as its page (`actions`: check, then do); a refusal travels to
+`config/api.py`, which answers it (403, 404, 409 stale or wrong state, 422 invalid)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,15 @@ import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
-from ninja.errors import HttpError
 
-from onsite.core.api import documented
-from onsite.core.concurrency import ConflictError
-from onsite.core.models import get_for_center
+from onsite.core.api import ErrorOut
+from onsite.core.api import documented as documented_4xx
+from onsite.core.models import Center, get_for_center
+from onsite.core.months import this_month
 from onsite.core.types import OnsiteRequest
 from onsite.org.models import Unit, Zone
-from onsite.programme import access, queries, services
+from onsite.programme import access, actions, queries, services
 from onsite.programme.explain import describe_plan
 from onsite.programme.gates import GateResult
 from onsite.programme.models import (
@@ -26,24 +26,30 @@ from onsite.programme.models import (
     Assignment,
     Card,
     Interview,
-    MonthlyRanking,
     Phase,
     PhaseProgress,
     Programme,
-    WaveUnit,
+    RoundUnit,
+    Wave,
 )
 
 router = Router(tags=["programme"])
+
+
+def documented(ok: object) -> dict[object, object]:
+    """core's `documented`, with 422 (invalid input, the refusal `Invalid`) too: Ninja's
+    `codes_4xx` leaves 422 out."""
+    return {**documented_4xx(ok), 422: ErrorOut}
+
 
 NO_NUL = r"^[^\x00]*$"
 """Text of the API: PostgreSQL stores no NUL character, so none gets in."""
 Code = Annotated[str, Field(max_length=32, pattern=NO_NUL)]
 
 
-def _refuse(exc: services.ProgrammeError | ConflictError) -> HttpError:
-    if isinstance(exc, ConflictError):
-        return HttpError(409, str(exc.message))
-    return HttpError(400, str(exc.message))
+def _key(request: OnsiteRequest) -> str:
+    """The client's Idempotency-Key: a repeated submit gets the first one's object."""
+    return request.headers.get("Idempotency-Key", "")[:64]
 
 
 # --- programmes and waves ------------------------------------------------------------------
@@ -109,7 +115,7 @@ def _programme_out(p: Programme) -> ProgrammeOut:
 
 @router.get("/programmes", response=documented(list[ProgrammeOut]), summary="Programmes")
 def programme_list(request: OnsiteRequest) -> list[ProgrammeOut]:
-    center = access.require(request, access.READERS)
+    center = access.reader_center(request)
     rows = Programme.objects.filter(center=center).order_by("-starts_on", "-pk")
     return [_programme_out(p) for p in rows]
 
@@ -118,26 +124,21 @@ def programme_list(request: OnsiteRequest) -> list[ProgrammeOut]:
     "/programmes", response=documented(ProgrammeOut), summary="Create a programme and its waves"
 )
 def programme_create(request: OnsiteRequest, payload: ProgrammeIn) -> ProgrammeOut:
-    center = access.require(request, access.PLANNERS, write=True)
-    try:
-        programme = services.create_programme(
-            center=center,
-            by=request.user,
-            name=payload.name.strip(),
-            starts_on=payload.starts_on,
-            ends_on=payload.ends_on,
-            note=payload.note,
-            submission_key=request.headers.get("Idempotency-Key", "")[:64],
-            request=request,
-        )
-    except services.ProgrammeError as exc:
-        raise _refuse(exc) from exc
+    actions.check_create_programme(request)
+    programme = actions.do_create_programme(
+        request,
+        name=payload.name.strip(),
+        starts_on=payload.starts_on,
+        ends_on=payload.ends_on,
+        note=payload.note,
+        submission_key=_key(request),
+    )
     return _programme_out(programme)
 
 
 @router.get("/programmes/{pk}", response=documented(ProgrammeOut), summary="A programme")
 def programme_detail(request: OnsiteRequest, pk: int) -> ProgrammeOut:
-    center = access.require(request, access.READERS)
+    center = access.reader_center(request)
     return _programme_out(access.get_programme(center, pk))
 
 
@@ -145,33 +146,27 @@ def programme_detail(request: OnsiteRequest, pk: int) -> ProgrammeOut:
     "/programmes/{pk}/waves", response=documented(list[ProgrammeWaveOut]), summary="Its waves"
 )
 def wave_list(request: OnsiteRequest, pk: int) -> list[ProgrammeWaveOut]:
-    center = access.require(request, access.READERS)
+    center = access.reader_center(request)
     programme = access.get_programme(center, pk)
-    units: dict[int, list[str]] = {}
-    for wave_id, code in (
-        WaveUnit.objects.filter(programme=programme)
-        .order_by("unit__code")
-        .values_list("wave_id", "unit__code")
-    ):
-        units.setdefault(wave_id, []).append(code)
-    return [
-        ProgrammeWaveOut(
-            id=w.pk,
-            kind=w.kind,
-            name=w.name,
-            planned_start=w.planned_start,
-            planned_end=w.planned_end,
-            phases=[
-                WavePhaseOut(
-                    phase=p.phase, planned_start=p.planned_start, planned_end=p.planned_end
-                )
-                for p in sorted(w.plans.all(), key=lambda p: PHASES.index(p.phase))
-            ],
-            units=units.get(w.pk, []),
-            version=w.version,
-        )
-        for w in programme.waves.prefetch_related("plans").order_by("position", "pk")
-    ]
+    units = queries.wave_units(programme)
+    waves = programme.waves.prefetch_related("plans").order_by("position", "pk")
+    return [_wave_out(w, units.get(w.pk, [])) for w in waves]
+
+
+def _wave_out(w: Wave, units: list[str]) -> ProgrammeWaveOut:
+    return ProgrammeWaveOut(
+        id=w.pk,
+        kind=w.kind,
+        name=w.name,
+        planned_start=w.planned_start,
+        planned_end=w.planned_end,
+        phases=[
+            WavePhaseOut(phase=p.phase, planned_start=p.planned_start, planned_end=p.planned_end)
+            for p in sorted(w.plans.all(), key=lambda p: PHASES.index(p.phase))
+        ],
+        units=units,
+        version=w.version,
+    )
 
 
 @router.get(
@@ -180,7 +175,7 @@ def wave_list(request: OnsiteRequest, pk: int) -> list[ProgrammeWaveOut]:
     summary="Planned against actual, per wave and phase",
 )
 def timeline(request: OnsiteRequest, pk: int) -> list[TimelineRowOut]:
-    center = access.require(request, access.READERS)
+    center = access.reader_center(request)
     programme = access.get_programme(center, pk)
     return [
         TimelineRowOut(
@@ -273,7 +268,7 @@ def _gate_out(unit: Unit, progress: PhaseProgress | None, gate: GateResult | Non
     "/progress", response=documented(list[PhaseProgressOut]), summary="Phase progress of units"
 )
 def progress_list(request: OnsiteRequest, filters: Query[ProgressFilter]) -> list[PhaseProgressOut]:
-    center = access.require(request, access.READERS)
+    center = access.reader_center(request)
     programme = (
         access.get_programme(center, filters.programme)
         if filters.programme
@@ -294,7 +289,7 @@ def progress_list(request: OnsiteRequest, filters: Query[ProgressFilter]) -> lis
     summary="The exit gate of the unit's current phase, condition by condition",
 )
 def unit_gate(request: OnsiteRequest, code: str) -> ExitGateOut:
-    center = access.require(request, access.READERS)
+    center = access.reader_center(request)
     unit = access.get_unit(center, access.code_of(code))
     panel = queries.unit_panel(unit, access.current_programme(center))
     return _gate_out(unit, panel.current, panel.gate)
@@ -306,13 +301,9 @@ def unit_gate(request: OnsiteRequest, code: str) -> ExitGateOut:
     summary="Check the exit gate; the phase is accepted if it passes",
 )
 def progress_check(request: OnsiteRequest, pk: int) -> ExitGateOut:
-    center = access.require(request, access.DRIVERS, write=True)
-    progress = access.get_progress(center, pk)
-    try:
-        result = services.check_gate(progress=progress, by=request.user, request=request)
-    except ConflictError as exc:
-        raise _refuse(exc) from exc
-    progress.refresh_from_db()
+    progress = access.get_progress(request.center, pk)
+    actions.check_check_gate(request, progress)
+    result = actions.do_check_gate(request, progress)
     return _gate_out(progress.unit, progress, result)
 
 
@@ -322,20 +313,12 @@ def progress_check(request: OnsiteRequest, pk: int) -> ExitGateOut:
     summary="Accept a phase although its gate does not pass (reason recorded)",
 )
 def progress_override(request: OnsiteRequest, pk: int, payload: OverrideIn) -> PhaseProgressOut:
-    center = access.require(request, access.PLANNERS, write=True)
-    progress = access.get_progress(center, pk)
-    try:
-        services.override_phase(
-            progress=progress,
-            by=request.user,
-            reason=payload.reason,
-            expected_version=payload.version,
-            request=request,
-        )
-    except (services.ProgrammeError, ConflictError) as exc:
-        raise _refuse(exc) from exc
-    progress.refresh_from_db()
-    return _progress_out(progress)
+    progress = access.get_progress(request.center, pk)
+    reason, version = payload.reason, payload.version
+    actions.check_override_phase(request, progress, reason=reason, version=version)
+    return _progress_out(
+        actions.do_override_phase(request, progress, reason=reason, version=version)
+    )
 
 
 # --- rounds and assignments ----------------------------------------------------------------
@@ -401,7 +384,12 @@ class AcceptanceRoundOut(Schema):
 
 
 class RoundCloseIn(Schema):
-    version: int | None = None
+    version: int = Field(..., description="The version the closer saw (409 `stale` if not)")
+    confirm: bool = Field(
+        False,
+        description="Close although ratings are missing (else 409 `incomplete_sheets`); "
+        "the missing ratings do not count",
+    )
 
 
 class RaterAssignmentOut(Schema):
@@ -427,21 +415,23 @@ class RatingSheetOut(Schema):
     status: str
 
 
+def _entry_out(e: RoundUnit, *, closed: bool) -> RoundEntryOut:
+    """A unit's result, blind (null) until the round closes."""
+    return RoundEntryOut(
+        unit=e.unit.code,
+        score=e.score if closed else None,
+        ratings=e.ratings if closed else None,
+        trimmed=e.trimmed if closed else None,
+        spread=e.spread if closed else None,
+        agreement=e.agreement if closed else None,
+        rank=e.rank if closed else None,
+        accepted=e.accepted if closed else None,
+    )
+
+
 def _round_out(round_: AcceptanceRound) -> AcceptanceRoundOut:
-    closed = round_.is_closed
-    entries = [
-        RoundEntryOut(
-            unit=e.unit.code,
-            score=e.score if closed else None,
-            ratings=e.ratings if closed else None,
-            trimmed=e.trimmed if closed else None,
-            spread=e.spread if closed else None,
-            agreement=e.agreement if closed else None,
-            rank=e.rank if closed else None,
-            accepted=e.accepted if closed else None,
-        )
-        for e in round_.entries.select_related("unit").order_by("rank", "unit__code")
-    ]
+    rows = round_.entries.select_related("unit").order_by("rank", "unit__code")
+    entries = [_entry_out(e, closed=round_.is_closed) for e in rows]
     return AcceptanceRoundOut(
         id=round_.pk,
         programme=round_.programme_id,
@@ -461,17 +451,9 @@ def _round_out(round_: AcceptanceRound) -> AcceptanceRoundOut:
     )
 
 
-def _units(center: Any, codes: list[str]) -> list[Unit]:
-    found = list(Unit.objects.filter(center=center, code__in=codes))
-    missing = sorted(set(codes) - {u.code for u in found})
-    if missing:
-        raise HttpError(400, f"Unknown unit: {', '.join(missing[:10])}")
-    return found
-
-
 @router.get("/rounds", response=documented(list[AcceptanceRoundOut]), summary="Acceptance rounds")
 def round_list(request: OnsiteRequest) -> list[AcceptanceRoundOut]:
-    center = access.require(request, access.READERS)
+    center = access.reader_center(request)
     return [_round_out(r) for r in queries.round_rows(center)[:100]]
 
 
@@ -481,8 +463,8 @@ def round_list(request: OnsiteRequest) -> list[AcceptanceRoundOut]:
     summary="The rater assignment a round would get, or which rule cannot hold and why",
 )
 def round_preview(request: OnsiteRequest, payload: RoundIn) -> AssignmentPlanOut:
-    center = access.require(request, access.PLANNERS, write=True)
-    units = _units(center, payload.units)
+    center = actions.check_preview_round(request)
+    units = actions.units_of(center, payload.units)
     seed = payload.seed if payload.seed is not None else services.new_seed()
     plan = services.plan_round(center=center, units=units, min_raters=payload.min_raters, seed=seed)
     return _plan_out(describe_plan(plan, units=units))
@@ -504,58 +486,40 @@ def _plan_out(described: dict[str, Any]) -> AssignmentPlanOut:
 @router.post(
     "/rounds",
     response=documented(AcceptanceRoundOut),
-    summary="Open an acceptance round (400 says which assignment rule cannot hold)",
+    summary="Open an acceptance round (409 `infeasible` says which assignment rule cannot hold)",
 )
 def round_open(request: OnsiteRequest, payload: RoundIn) -> AcceptanceRoundOut:
-    center = access.require(request, access.PLANNERS, write=True)
-    programme = access.current_programme(center)
-    if programme is None:
-        raise HttpError(400, "Create the programme first.")
-    units = _units(center, payload.units)
-    try:
-        round_ = services.open_round(
-            programme=programme,
-            phase=payload.phase,
-            units=units,
-            by=request.user,
-            min_raters=payload.min_raters,
-            seed=payload.seed,
-            name=payload.name,
-            due_on=payload.due_on,
-            submission_key=request.headers.get("Idempotency-Key", "")[:64],
-            request=request,
-        )
-    except services.InfeasibleRoundError as exc:
-        described = describe_plan(exc.plan, units=units)
-        texts = "; ".join(f"{p['constraint']}: {p['text']}" for p in described["problems"])
-        raise HttpError(400, f"{exc.message} {texts}") from exc
-    except services.ProgrammeError as exc:
-        raise _refuse(exc) from exc
+    programme = actions.check_open_round(request)
+    round_ = actions.do_open_round(
+        request,
+        programme,
+        phase=payload.phase,
+        units=actions.units_of(programme.center, payload.units),
+        min_raters=payload.min_raters,
+        seed=payload.seed,
+        name=payload.name,
+        due_on=payload.due_on,
+        submission_key=_key(request),
+    )
     return _round_out(round_)
 
 
 @router.get("/rounds/{pk}", response=documented(AcceptanceRoundOut), summary="A round")
 def round_detail(request: OnsiteRequest, pk: int) -> AcceptanceRoundOut:
-    center = access.require(request, access.READERS)
+    center = access.reader_center(request)
     return _round_out(access.get_round(center, pk))
 
 
 @router.post(
     "/rounds/{pk}/close",
     response=documented(AcceptanceRoundOut),
-    summary="Close: scores, ranking, cards, exit gates",
+    summary="Close: scores, ranking, cards, exit gates (as the page: its version, and `confirm` "
+    "when ratings are missing)",
 )
 def round_close(request: OnsiteRequest, pk: int, payload: RoundCloseIn) -> AcceptanceRoundOut:
-    center = access.require(request, access.PLANNERS, write=True)
-    round_ = access.get_round(center, pk)
-    try:
-        services.close_round(
-            round_=round_, by=request.user, expected_version=payload.version, request=request
-        )
-    except ConflictError as exc:
-        raise _refuse(exc) from exc
-    round_.refresh_from_db()
-    return _round_out(round_)
+    round_ = access.get_round(request.center, pk)
+    actions.check_close_round(request, round_, version=payload.version, confirm=payload.confirm)
+    return _round_out(actions.do_close_round(request, round_, version=payload.version))
 
 
 def _assignment_out(
@@ -585,7 +549,7 @@ def _assignment_out(
     summary="Who rates what: all for the office, a rater's own for a rater; scores blind",
 )
 def round_assignments(request: OnsiteRequest, pk: int) -> list[RaterAssignmentOut]:
-    center = access.require(request, access.READERS)
+    center = access.reader_center(request)
     round_ = access.get_round(center, pk)
     rows = round_.assignments.select_related("round", "unit", "rater", "rater_group")
     if not request.user.has_role(*access.RESULT_READERS):
@@ -597,7 +561,7 @@ def round_assignments(request: OnsiteRequest, pk: int) -> list[RaterAssignmentOu
 
 @router.get("/assignments/{pk}", response=documented(RaterAssignmentOut), summary="One assignment")
 def assignment_detail(request: OnsiteRequest, pk: int) -> RaterAssignmentOut:
-    center = access.require(request, access.READERS)
+    center = access.reader_center(request)
     assignment = access.get_assignment(request.user, center, pk)
     return _assignment_out(request, assignment, services.sheet_states([assignment])[pk])
 
@@ -608,17 +572,10 @@ def assignment_detail(request: OnsiteRequest, pk: int) -> RaterAssignmentOut:
     summary="Start (or get) the rater's acceptance inspection of one zone of the unit",
 )
 def sheet_start(request: OnsiteRequest, pk: int, payload: RatingSheetIn) -> RatingSheetOut:
-    center = access.require(request, access.READERS, write=True)
-    assignment = access.get_assignment(request.user, center, pk)
-    if assignment.rater_id != request.user.pk:
-        raise HttpError(403, "Only the assigned rater scores this unit.")
-    zone = get_for_center(Zone.objects.all(), center, code=payload.zone)
-    try:
-        inspection = services.start_sheet(
-            assignment=assignment, zone=zone, by=request.user, request=request
-        )
-    except services.ProgrammeError as exc:
-        raise _refuse(exc) from exc
+    assignment = access.get_assignment(request.user, request.center, pk)
+    zone = get_for_center(Zone.objects.all(), request.center, code=payload.zone)
+    actions.check_start_sheet(request, assignment, zone=zone)
+    inspection = actions.do_start_sheet(request, assignment, zone=zone)
     return RatingSheetOut(
         assignment=assignment.pk, zone=zone.code, inspection=inspection.pk, status=inspection.status
     )
@@ -697,7 +654,7 @@ class InterviewOut(Schema):
     summary="The round's ranking (empty until it closes)",
 )
 def round_ranking(request: OnsiteRequest, pk: int) -> list[RankOut]:
-    center = access.require(request, access.READERS)
+    center = access.reader_center(request)
     round_ = access.get_round(center, pk)
     if not round_.is_closed:
         return []
@@ -710,8 +667,24 @@ def round_ranking(request: OnsiteRequest, pk: int) -> list[RankOut]:
 
 def _month(text: str | None) -> datetime.date:
     if not text:
-        return timezone.localdate().replace(day=1)
+        return this_month()
     return datetime.date(int(text[:4]), int(text[5:7]), 1)
+
+
+def _rank_out(r: queries.MonthRow) -> RankOut:
+    return RankOut(
+        rank=r.rank, unit=r.unit.code, name=r.unit.name, score=r.score, sources=r.sources
+    )
+
+
+def _month_out(center: Center, month: datetime.date) -> MonthlyRankingOut:
+    """The month as published, or as it stands."""
+    published, rows = queries.month_ranking(center=center, month=month)
+    return MonthlyRankingOut(
+        month=f"{month:%Y-%m}",
+        published=published is not None,
+        rows=[_rank_out(r) for r in rows],
+    )
 
 
 @router.get(
@@ -720,24 +693,8 @@ def _month(text: str | None) -> datetime.date:
     summary="The month's ranking: as published, or as it stands",
 )
 def monthly_ranking(request: OnsiteRequest, filters: Query[MonthFilter]) -> MonthlyRankingOut:
-    center = access.require(request, access.READERS)
-    month = _month(filters.month)
-    published = MonthlyRanking.objects.filter(center=center, month=month).first()
-    if published is not None:
-        rows = [
-            RankOut(
-                rank=r.rank, unit=r.unit.code, name=r.unit.name, score=r.score, sources=r.sources
-            )
-            for r in published.rows.select_related("unit").order_by("rank", "unit__code")
-        ]
-    else:
-        rows = [
-            RankOut(
-                rank=r.rank, unit=r.unit.code, name=r.unit.name, score=r.score, sources=r.sources
-            )
-            for r in queries.month_scores(center=center, month=month)
-        ]
-    return MonthlyRankingOut(month=f"{month:%Y-%m}", published=published is not None, rows=rows)
+    center = access.reader_center(request)
+    return _month_out(center, _month(filters.month))
 
 
 @router.post(
@@ -746,23 +703,10 @@ def monthly_ranking(request: OnsiteRequest, filters: Query[MonthFilter]) -> Mont
     summary="Publish the month: red flag, yellow card, interview list",
 )
 def monthly_publish(request: OnsiteRequest, payload: MonthIn) -> MonthlyRankingOut:
-    center = access.require(request, access.RANKERS, write=True)
-    try:
-        ranking = services.publish_month(
-            center=center, month=_month(payload.month), by=request.user, request=request
-        )
-    except services.ProgrammeError as exc:
-        raise _refuse(exc) from exc
-    return MonthlyRankingOut(
-        month=f"{ranking.month:%Y-%m}",
-        published=True,
-        rows=[
-            RankOut(
-                rank=r.rank, unit=r.unit.code, name=r.unit.name, score=r.score, sources=r.sources
-            )
-            for r in ranking.rows.select_related("unit").order_by("rank", "unit__code")
-        ],
-    )
+    month = _month(payload.month)
+    center = actions.check_publish_month(request, month=month)
+    actions.do_publish_month(request, month=month)
+    return _month_out(center, month)
 
 
 def _card_out(c: Card) -> ProgrammeCardOut:
@@ -783,46 +727,33 @@ def _card_out(c: Card) -> ProgrammeCardOut:
 
 @router.get("/cards", response=documented(list[ProgrammeCardOut]), summary="Cards")
 def card_list(request: OnsiteRequest, filters: Query[CardFilter]) -> list[ProgrammeCardOut]:
-    center = access.require(request, access.READERS)
+    center = access.reader_center(request)
     rows = queries.cards_of(center, kind=filters.kind, unit=filters.unit, show=filters.show)
     return [_card_out(c) for c in rows[:200]]
 
 
 @router.post("/cards", response=documented(ProgrammeCardOut), summary="Issue a card by hand")
 def card_create(request: OnsiteRequest, payload: CardIn) -> ProgrammeCardOut:
-    center = access.require(request, access.RANKERS, write=True)
-    unit = get_for_center(Unit.objects.all(), center, code=payload.unit)
-    try:
-        card = services.issue_card(
-            center=center,
-            unit=unit,
-            kind=payload.kind,
-            reason=payload.reason,
-            by=request.user,
-            submission_key=request.headers.get("Idempotency-Key", "")[:64],
-            request=request,
-        )
-    except services.ProgrammeError as exc:
-        raise _refuse(exc) from exc
+    actions.check_issue_card(request, kind=payload.kind, reason=payload.reason)
+    unit = get_for_center(Unit.objects.all(), request.center, code=payload.unit)
+    card = actions.do_issue_card(
+        request, unit=unit, kind=payload.kind, reason=payload.reason, submission_key=_key(request)
+    )
     return _card_out(card)
 
 
 @router.post("/cards/{pk}/revoke", response=documented(ProgrammeCardOut), summary="Revoke a card")
 def card_revoke(request: OnsiteRequest, pk: int, payload: CardRevokeIn) -> ProgrammeCardOut:
-    center = access.require(request, access.RANKERS, write=True)
-    card = access.get_card(center, pk)
-    try:
-        services.revoke_card(card=card, by=request.user, reason=payload.reason, request=request)
-    except services.ProgrammeError as exc:
-        raise _refuse(exc) from exc
-    return _card_out(card)
+    card = access.get_card(request.center, pk)
+    actions.check_revoke_card(request, card, reason=payload.reason)
+    return _card_out(actions.do_revoke_card(request, card, reason=payload.reason))
 
 
 @router.get(
     "/interviews", response=documented(list[InterviewOut]), summary="The interview list (约谈)"
 )
 def interview_list(request: OnsiteRequest) -> list[InterviewOut]:
-    center = access.require(request, access.RESULT_READERS)
+    center = access.reader_center(request, access.RESULT_READERS)
     return [
         InterviewOut(
             id=i.pk,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onsite.core.forms import StyledForm
 from onsite.org.models import Unit
-from onsite.programme.models import PHASES, Card, Phase, Programme
+from onsite.programme.models import PHASES, Card, ExitGate, Phase, Programme, Wave, WaveUnit
 from onsite.programme.services import PLANNED_PHASES
 
 
@@ -253,3 +253,46 @@ class MonthForm(StyledForm):
 
 def phase_choices() -> list[tuple[str, str]]:
     return [(p, str(Phase(p).label)) for p in PHASES]
+
+
+def programme_initial(programme: Programme) -> dict[str, Any]:
+    names = ["name", "starts_on", "ends_on", "note", "status", "version"]
+    return {name: getattr(programme, name) for name in names}
+
+
+def wave_initial(wave: Wave) -> dict[str, Any]:
+    initial: dict[str, Any] = {
+        "name": wave.name,
+        "planned_start": wave.planned_start,
+        "planned_end": wave.planned_end,
+        "units": list(WaveUnit.objects.filter(wave=wave).values_list("unit_id", flat=True)),
+        "version": wave.version,
+    }
+    for plan in wave.plans.all():
+        initial[f"{plan.phase}_start"] = plan.planned_start
+        initial[f"{plan.phase}_end"] = plan.planned_end
+    return initial
+
+
+GATE_FIELDS = [
+    "score_required",
+    "min_score",
+    "score_weeks",
+    "no_overdue_required",
+    "acceptance_required",
+    "red_tags_required",
+    "version",
+]
+
+
+def gate_forms(gates: dict[str, ExitGate], data: Any = None) -> dict[str, GateForm]:
+    """A form per phase; only the phase posted (`data["phase"]`) is bound."""
+    posted = data.get("phase") if data is not None else None
+    return {
+        phase: GateForm(
+            data if phase == posted else None,
+            prefix=phase,
+            initial={name: getattr(gate, name) for name in GATE_FIELDS},
+        )
+        for phase, gate in gates.items()
+    }

@@ -27,6 +27,7 @@ from onsite.org.models import Unit
 from onsite.programme.models import AcceptanceRound, ExitGate, Phase, PhaseProgress, RoundUnit
 from onsite.programme.results import one_place
 from onsite.rectification.models import Rectification
+from onsite.redtags.queries import has_overdue_tags
 
 SCORE, NO_OVERDUE, ACCEPTANCE, RED_TAGS = "score", "no_overdue", "acceptance", "red_tags"
 COUNTED_KINDS = (Inspection.Kind.SUPERVISION, Inspection.Kind.ACCEPTANCE)
@@ -150,14 +151,6 @@ def latest_result(unit: Unit, *, programme_id: int, phase: str) -> RoundUnit | N
     )
 
 
-def _has_overdue_tags(unit: Unit) -> bool | None:
-    try:
-        from onsite.redtags.queries import has_overdue_tags
-    except ImportError:  # the red-tag register is optional
-        return None
-    return has_overdue_tags(unit)
-
-
 def evaluate_gate(
     progress: PhaseProgress,
     *,
@@ -212,7 +205,5 @@ def evaluate_gate(
             )
         )
     if gate.red_tags_required and progress.phase == Phase.SORT:
-        overdue_tags = _has_overdue_tags(unit)
-        if overdue_tags is not None:
-            conditions.append(Condition(RED_TAGS, not overdue_tags))
+        conditions.append(Condition(RED_TAGS, not has_overdue_tags(unit)))
     return GateResult(phase=progress.phase, conditions=tuple(conditions), evaluated_on=today)

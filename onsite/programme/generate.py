@@ -22,6 +22,7 @@ from typing import Any
 from onsite.accounts.models import Role, User
 from onsite.core.generate import at_time, bulk, period, working_days
 from onsite.core.models import Center
+from onsite.core.months import next_month, previous_month
 from onsite.inspections.models import Inspection, InspectionSettings
 from onsite.org.models import Membership, Unit
 from onsite.programme import results
@@ -45,8 +46,6 @@ from onsite.programme.models import (
     Wave,
     WavePhase,
     WaveUnit,
-    next_month,
-    previous_month,
 )
 from onsite.programme.queries import month_scores
 from onsite.programme.services.common import MIN_UNITS_FOR_YELLOW, PLANNED_PHASES

@@ -6,7 +6,6 @@ Writes go through `onsite.programme.services`; who may do what is in `access`.""
 
 from __future__ import annotations
 
-import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -18,6 +17,7 @@ from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from onsite.core.models import Center, CenterQuerySet, CenterScoped
+from onsite.core.transitions import Moves, TransitionRecord
 from onsite.org.models import Group, Unit, Zone
 
 if TYPE_CHECKING:
@@ -208,19 +208,33 @@ class PhaseProgress(CenterScoped):
         return PHASES.index(self.phase)
 
 
-class PhaseTransition(CenterScoped):
+PHASE_MOVES = Moves(
+    {
+        ProgressStatus.NOT_STARTED: {ProgressStatus.IN_PROGRESS, ProgressStatus.ACCEPTED},
+        ProgressStatus.IN_PROGRESS: {ProgressStatus.AWAITING, ProgressStatus.ACCEPTED},
+        ProgressStatus.AWAITING: {ProgressStatus.ACCEPTED, ProgressStatus.IN_PROGRESS},
+    }
+)
+"""A phase's moves: started (by hand, with its wave, or when the previous one is accepted),
+put up for acceptance, accepted (its gate passes, or by override, even before it started),
+and back in progress when a round did not accept it. An accepted phase stays accepted."""
+
+
+class PhaseTransition(CenterScoped, TransitionRecord):
     """The history of a unit's phase: who moved it, from what to what, when and why."""
+
+    STATUS = ProgressStatus
 
     progress = models.ForeignKey(
         PhaseProgress, on_delete=models.CASCADE, related_name="transitions"
     )
+    # The fields as they were before the shared base (no migration): a phase's statuses are
+    # at most 12 characters, its first row has a from-status, and `by` may be blank.
     from_status = models.CharField(max_length=12, choices=ProgressStatus.choices)
     to_status = models.CharField(max_length=12, choices=ProgressStatus.choices)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    at = models.DateTimeField(default=timezone.now)
-    note = models.TextField(blank=True)
     is_override = models.BooleanField(default=False)
 
     class Meta:
@@ -628,15 +642,3 @@ class Interview(CenterScoped):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.month:%Y-%m}"
-
-
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def previous_month(month: datetime.date) -> datetime.date:
-    return (month.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-
-
-def next_month(month: datetime.date) -> datetime.date:
-    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)

@@ -20,11 +20,13 @@ from onsite.programme.gates import GateResult, evaluate_gate
 from onsite.programme.models import (
     PHASES,
     AcceptanceRound,
+    Assignment,
     Card,
     Interview,
     MonthlyRanking,
     Phase,
     PhaseProgress,
+    PhaseTransition,
     Programme,
     ProgressStatus,
     RoundUnit,
@@ -314,8 +316,6 @@ def unit_panel(unit: Unit, programme: Programme | None, *, with_gate: bool = Tru
 
 def my_assignments(user: User, center: Any) -> list[Any]:
     """The open rounds' units this person rates."""
-    from onsite.programme.models import Assignment
-
     return list(
         Assignment.objects.filter(
             center=center, rater=user, round__status=AcceptanceRound.Status.OPEN
@@ -355,3 +355,36 @@ def units_at(programme: Programme, phase: str) -> Any:
         phase_progress__phase=phase,
         phase_progress__status__in=[ProgressStatus.IN_PROGRESS, ProgressStatus.AWAITING],
     ).order_by("kind", "position", "code")
+
+
+def units_elsewhere(wave: Wave) -> dict[int, str]:
+    """The programme's units in another wave, with that wave's name (the wave form says
+    where a unit would come from)."""
+    return dict(
+        WaveUnit.objects.filter(programme_id=wave.programme_id)
+        .exclude(wave=wave)
+        .values_list("unit_id", "wave__name")
+    )
+
+
+def phase_history(programme: Programme | None, unit: Unit) -> list[PhaseTransition]:
+    """The unit's latest moves through the programme's phases, newest first."""
+    if programme is None:
+        return []
+    return list(
+        PhaseTransition.objects.filter(progress__programme=programme, progress__unit=unit)
+        .select_related("by", "progress")
+        .order_by("-at", "-pk")[:50]
+    )
+
+
+def wave_units(programme: Programme) -> dict[int, list[str]]:
+    """The codes of each wave's units, by wave id."""
+    units: dict[int, list[str]] = defaultdict(list)
+    for wave_id, code in (
+        WaveUnit.objects.filter(programme=programme)
+        .order_by("unit__code")
+        .values_list("wave_id", "unit__code")
+    ):
+        units[wave_id].append(code)
+    return units

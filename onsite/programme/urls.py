@@ -11,18 +11,9 @@ urlpatterns: list[URLPattern] = [
     path("waves/<int:pk>/edit/", plan.wave_edit, name="wave-edit"),
     path("waves/<int:pk>/start/", plan.wave_start, name="wave-start"),
     path("units/<slug:code>/", plan.unit_progress, name="unit-progress"),
-    path(
-        "progress/<int:pk>/start/", plan.progress_move, {"action": "start"}, name="progress-start"
-    ),
-    path(
-        "progress/<int:pk>/request/",
-        plan.progress_move,
-        {"action": "request"},
-        name="progress-request",
-    ),
-    path(
-        "progress/<int:pk>/check/", plan.progress_move, {"action": "check"}, name="progress-check"
-    ),
+    path("progress/<int:pk>/start/", plan.progress_start, name="progress-start"),
+    path("progress/<int:pk>/request/", plan.progress_request, name="progress-request"),
+    path("progress/<int:pk>/check/", plan.progress_check, name="progress-check"),
     path("progress/<int:pk>/override/", plan.progress_override, name="progress-override"),
     path("gates/", plan.gate_settings, name="gates"),
     path("rounds/", rounds.round_list, name="round-list"),

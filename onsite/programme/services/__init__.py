@@ -1,6 +1,7 @@
 """Writes of the programme, shared by the pages and the API. Each is one transaction with its
-audit row; notifications go out after commit. Permissions are the caller's business
-(`onsite.programme.access`).
+audit row; notifications go out after commit. They refuse a move their rules do not allow
+(Conflict, Invalid); who may make it is checked by the acts in `onsite.programme.actions`,
+the one door of the pages and the API.
 
 - `plan`: the programme and its waves;
 - `phases`: each unit's phases, exit gates, overrides;
@@ -44,6 +45,7 @@ from onsite.programme.services.rounds import (
     rateable_zones,
     rater_scores,
     round_inputs,
+    round_progress,
     sheet_states,
     start_sheet,
 )
@@ -71,6 +73,7 @@ __all__ = [
     "request_acceptance",
     "revoke_card",
     "round_inputs",
+    "round_progress",
     "sheet_states",
     "split_dates",
     "start_phase",

@@ -1,13 +1,16 @@
-"""What every write of the programme shares: its error and the constants of its rules."""
+"""What every write of the programme shares: its refusals and the constants of its rules."""
 
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from collections.abc import Sequence
 
 from django.utils.translation import gettext_lazy as _
 
+from onsite.core.refusals import Conflict, Refusal
+from onsite.org.models import Unit
 from onsite.programme.assignment import Plan
+from onsite.programme.explain import describe_plan
 from onsite.programme.models import (
     PHASES,
 )
@@ -20,18 +23,21 @@ REPEAT_CARD_DAYS = 30
 EARLIEST = datetime.date(2000, 1, 1)
 LATEST = datetime.date(2100, 12, 31)
 
-
-class ProgrammeError(Exception):
-    """A move the rules do not allow; `message` is shown to the user."""
-
-    def __init__(self, message: Any) -> None:
-        super().__init__(str(message))
-        self.message = message
+ProgrammeError = Refusal
+"""Any refusal of the programme's rules: `Conflict` (409) when the object's state does not
+allow the move, `Invalid` (422) when the input is wrong (kept as the name callers catch)."""
 
 
-class InfeasibleRoundError(ProgrammeError):
-    """The raters cannot be assigned under the rules; `plan.problems` says why."""
+class InfeasibleRoundError(Conflict):
+    """The raters cannot be assigned under the rules; `plan.problems` says why (and so does
+    the message, when the units are given)."""
 
-    def __init__(self, plan: Plan) -> None:
-        super().__init__(_("The raters cannot be assigned under the rules."))
+    default_code = "infeasible"
+
+    def __init__(self, plan: Plan, *, units: Sequence[Unit] = ()) -> None:
+        message = str(_("The raters cannot be assigned under the rules."))
+        if units:
+            problems = describe_plan(plan, units=units)["problems"]
+            message = " ".join([message, *(f"{p['constraint']}: {p['text']}" for p in problems)])
+        super().__init__(message)
         self.plan = plan

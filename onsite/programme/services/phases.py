@@ -16,8 +16,10 @@ from onsite.core.concurrency import (
     ConflictError,
     save_versioned,
 )
+from onsite.core.refusals import Conflict, Invalid
 from onsite.programme import gates
 from onsite.programme.models import (
+    PHASE_MOVES,
     PHASES,
     ExitGate,
     Phase,
@@ -28,9 +30,6 @@ from onsite.programme.models import (
     Wave,
     WaveUnit,
     next_phase,
-)
-from onsite.programme.services.common import (
-    ProgrammeError,
 )
 
 # --- phase progress ------------------------------------------------------------------------
@@ -47,10 +46,11 @@ def move_phase(
     expected_version: int | None = None,
     gate: gates.GateResult | None = None,
 ) -> PhaseProgress:
-    """The one transition function: checks nothing but the version, sets the dates of the
-    new status, writes the history row."""
+    """The one transition function: checks the move (`PHASE_MOVES`) and the version, sets
+    the dates of the new status, writes the history row."""
     today = on or timezone.localdate()
     before = progress.status
+    PHASE_MOVES.check(before, to)
     progress.status = to
     fields = ["status"]
     if to == ProgressStatus.IN_PROGRESS and progress.started_on is None:
@@ -157,6 +157,36 @@ def _previous_accepted(progress: PhaseProgress) -> bool:
     ).exists()
 
 
+def _check_previous(progress: PhaseProgress) -> None:
+    if not _previous_accepted(progress):
+        raise Conflict(
+            _("The previous phase has not been accepted yet."), code="previous_not_accepted"
+        )
+
+
+def check_start(progress: PhaseProgress) -> None:
+    """The rules of starting a phase by hand (Conflict unless it may start)."""
+    if progress.status != ProgressStatus.NOT_STARTED:
+        raise Conflict(_("This phase has started already."))
+    _check_previous(progress)
+
+
+def check_request(progress: PhaseProgress) -> None:
+    """The rule of putting a phase forward for acceptance."""
+    if progress.status != ProgressStatus.IN_PROGRESS:
+        raise Conflict(_("Only a phase in progress can be put forward for acceptance."))
+
+
+def check_override(progress: PhaseProgress, *, reason: str) -> None:
+    """The rules of an override: a reason on record, a phase not accepted yet whose previous
+    phase is."""
+    if len(reason.strip()) < 4:
+        raise Invalid(_("Give the reason for the override."))
+    if progress.status == ProgressStatus.ACCEPTED:
+        raise Conflict(_("This phase is accepted already."))
+    _check_previous(progress)
+
+
 @transaction.atomic
 def start_phase(
     *,
@@ -165,10 +195,7 @@ def start_phase(
     expected_version: int,
     request: HttpRequest | None = None,
 ) -> PhaseProgress:
-    if progress.status != ProgressStatus.NOT_STARTED:
-        raise ProgrammeError(_("This phase has started already."))
-    if not _previous_accepted(progress):
-        raise ProgrammeError(_("The previous phase has not been accepted yet."))
+    check_start(progress)
     move_phase(progress, ProgressStatus.IN_PROGRESS, by=by, expected_version=expected_version)
     record_event(request, action="programme.phase_started", obj=progress, actor=by)
     return progress
@@ -183,8 +210,7 @@ def request_acceptance(
     note: str = "",
     request: HttpRequest | None = None,
 ) -> PhaseProgress:
-    if progress.status != ProgressStatus.IN_PROGRESS:
-        raise ProgrammeError(_("Only a phase in progress can be put forward for acceptance."))
+    check_request(progress)
     move_phase(
         progress, ProgressStatus.AWAITING, by=by, note=note, expected_version=expected_version
     )
@@ -227,12 +253,7 @@ def override_phase(
 ) -> PhaseProgress:
     """The office accepts a phase whose gate does not pass, with its reason on record."""
     reason = reason.strip()
-    if len(reason) < 4:
-        raise ProgrammeError(_("Give the reason for the override."))
-    if progress.status == ProgressStatus.ACCEPTED:
-        raise ProgrammeError(_("This phase is accepted already."))
-    if not _previous_accepted(progress):
-        raise ProgrammeError(_("The previous phase has not been accepted yet."))
+    check_override(progress, reason=reason)
     result = gates.evaluate_gate(progress)
     accept_phase(
         progress,

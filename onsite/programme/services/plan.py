@@ -18,6 +18,7 @@ from onsite.core.concurrency import (
     save_versioned,
 )
 from onsite.core.models import Center
+from onsite.core.refusals import Conflict, Invalid
 from onsite.org.models import Unit
 from onsite.programme.models import (
     PHASES,
@@ -32,7 +33,6 @@ from onsite.programme.services.common import (
     EARLIEST,
     LATEST,
     PLANNED_PHASES,
-    ProgrammeError,
 )
 
 # --- programme and waves -------------------------------------------------------------------
@@ -57,7 +57,7 @@ CREATE_SCOPE = "programme.create"
 def check_dates(*days: datetime.date | None) -> None:
     """Programme dates are real planning dates: between EARLIEST and LATEST."""
     if any(d is not None and not EARLIEST <= d <= LATEST for d in days):
-        raise ProgrammeError(
+        raise Invalid(
             _("Dates must lie between %(first)s and %(last)s.")
             % {"first": EARLIEST.isoformat(), "last": LATEST.isoformat()}
         )
@@ -84,12 +84,12 @@ def create_programme(
             return Programme.objects.get(pk=first)
     name = name.strip()
     if not name:
-        raise ProgrammeError(_("Give the programme a name."))
+        raise Invalid(_("Give the programme a name."))
     check_dates(starts_on, ends_on)
     if ends_on is not None and ends_on < starts_on:
-        raise ProgrammeError(_("The end must not be before the start."))
+        raise Invalid(_("The end must not be before the start."))
     if Programme.objects.filter(center=center, name=name).exists():
-        raise ProgrammeError(_("A programme of that name exists already."))
+        raise Conflict(_("A programme of that name exists already."), code="name_taken")
     end = ends_on or starts_on + datetime.timedelta(days=364)
     try:
         with transaction.atomic():
@@ -97,7 +97,7 @@ def create_programme(
                 center=center, name=name, starts_on=starts_on, ends_on=ends_on, note=note
             )
     except IntegrityError as exc:  # a concurrent submit with the same name
-        raise ProgrammeError(_("A programme of that name exists already.")) from exc
+        raise Conflict(_("A programme of that name exists already."), code="name_taken") from exc
     if submission_key:
         claim_submission(
             center=center,
@@ -150,7 +150,7 @@ def _plan_phases(
         spans.update(dates)
     for phase, (start, end) in spans.items():
         if end < start:
-            raise ProgrammeError(
+            raise Invalid(
                 _("%(phase)s: the planned end must not be before its start.")
                 % {"phase": Phase(phase).label}
             )
@@ -175,10 +175,10 @@ def update_programme(
         setattr(programme, name, data[name])
     check_dates(programme.starts_on, programme.ends_on)
     if programme.ends_on is not None and programme.ends_on < programme.starts_on:
-        raise ProgrammeError(_("The end must not be before the start."))
+        raise Invalid(_("The end must not be before the start."))
     clash = Programme.objects.filter(center_id=programme.center_id, name=programme.name)
     if clash.exclude(pk=programme.pk).exists():
-        raise ProgrammeError(_("A programme of that name exists already."))
+        raise Conflict(_("A programme of that name exists already."), code="name_taken")
     save_versioned(programme, expected_version=expected_version, fields=names)
     record_event(
         request,
@@ -237,9 +237,9 @@ def update_wave(
         planned_start, planned_end, *(d for span in (phase_dates or {}).values() for d in span)
     )
     if planned_end < planned_start:
-        raise ProgrammeError(_("The end must not be before the start."))
+        raise Invalid(_("The end must not be before the start."))
     if Wave.objects.filter(programme_id=wave.programme_id, name=name).exclude(pk=wave.pk).exists():
-        raise ProgrammeError(_("Another wave of this programme has that name."))
+        raise Conflict(_("Another wave of this programme has that name."), code="name_taken")
     wave.name, wave.planned_start, wave.planned_end = name, planned_start, planned_end
     save_versioned(
         wave, expected_version=expected_version, fields=["name", "planned_start", "planned_end"]

@@ -23,6 +23,8 @@ from onsite.core.concurrency import (
     save_versioned,
 )
 from onsite.core.models import Center
+from onsite.core.months import month_start, previous_month, this_month
+from onsite.core.refusals import Conflict, Invalid
 from onsite.inspections.models import Finding
 from onsite.notifications.services import notify
 from onsite.org.models import Unit
@@ -32,14 +34,12 @@ from onsite.programme.models import (
     Interview,
     MonthlyRanking,
     MonthlyResult,
-    previous_month,
 )
 from onsite.programme.queries import month_scores
 from onsite.programme.services.common import (
     EARLIEST,
     MIN_UNITS_FOR_YELLOW,
     REPEAT_CARD_DAYS,
-    ProgrammeError,
 )
 from onsite.rectification.models import Rectification
 
@@ -105,6 +105,14 @@ def issue_ranking_cards(
     return cards
 
 
+def check_month(month: datetime.date) -> None:
+    """A month can be published once it has begun (and not before the programme's dates)."""
+    if month_start(month) < EARLIEST:
+        raise Invalid(_("No unit has a score in that month."))
+    if month_start(month) > this_month():
+        raise Conflict(_("A month can be published once it has begun."), code="month_not_begun")
+
+
 @transaction.atomic
 def publish_month(
     *,
@@ -116,17 +124,14 @@ def publish_month(
     """Freezes the month's ranking (see `queries.month_scores`), hands the red flag to the
     top unit, gives the bottom one a yellow card, and puts a unit that was also last in the
     previous published month on the interview list. Publishing twice returns the first."""
-    month = month.replace(day=1)
-    if month < EARLIEST:
-        raise ProgrammeError(_("No unit has a score in that month."))
-    if month > timezone.localdate().replace(day=1):
-        raise ProgrammeError(_("A month can be published once it has begun."))
+    month = month_start(month)
+    check_month(month)
     existing = MonthlyRanking.objects.filter(center=center, month=month).first()
     if existing is not None:
         return existing
     rows = month_scores(center=center, month=month)
     if not rows:
-        raise ProgrammeError(_("No unit has a score in that month."))
+        raise Conflict(_("No unit has a score in that month."), code="no_scores")
     ranking = MonthlyRanking.objects.create(center=center, month=month, published_by=by)
     MonthlyResult.objects.bulk_create(
         MonthlyResult(
@@ -181,6 +186,13 @@ def publish_month(
     return ranking
 
 
+def check_card(*, kind: str, reason: str) -> None:
+    if len(reason.strip()) < 4:
+        raise Invalid(_("Give the reason for the card."))
+    if kind not in Card.Kind.values:
+        raise Invalid(_("Choose the kind of card."))
+
+
 @transaction.atomic
 def issue_card(
     *,
@@ -197,10 +209,7 @@ def issue_card(
         if first is not None:
             return Card.objects.get(pk=first)
     reason = reason.strip()
-    if len(reason) < 4:
-        raise ProgrammeError(_("Give the reason for the card."))
-    if kind not in Card.Kind.values:
-        raise ProgrammeError(_("Choose the kind of card."))
+    check_card(kind=kind, reason=reason)
     today = timezone.localdate()
     if kind == Card.Kind.RED_FLAG:
         hand_on_flag(center.pk, today)
@@ -242,11 +251,15 @@ def _tell_unit(card: Card) -> None:
     )
 
 
+def check_revoke(*, reason: str) -> None:
+    if len(reason.strip()) < 4:
+        raise Invalid(_("Give the reason for revoking the card."))
+
+
 @transaction.atomic
 def revoke_card(*, card: Card, by: User, reason: str, request: HttpRequest | None = None) -> Card:
     reason = reason.strip()
-    if len(reason) < 4:
-        raise ProgrammeError(_("Give the reason for revoking the card."))
+    check_revoke(reason=reason)
     if card.is_revoked:
         return card
     card.revoked_at = timezone.now()
@@ -357,6 +370,13 @@ def issue_finding_cards(
     return new
 
 
+def check_interview(*, held_on: datetime.date, note: str) -> None:
+    if not note.strip():
+        raise Invalid(_("Write down what the interview agreed."))
+    if held_on > timezone.localdate():
+        raise Invalid(_("The interview cannot be held in the future."))
+
+
 @transaction.atomic
 def hold_interview(
     *,
@@ -368,10 +388,7 @@ def hold_interview(
     request: HttpRequest | None = None,
 ) -> Interview:
     note = note.strip()
-    if not note:
-        raise ProgrammeError(_("Write down what the interview agreed."))
-    if held_on > timezone.localdate():
-        raise ProgrammeError(_("The interview cannot be held in the future."))
+    check_interview(held_on=held_on, note=note)
     interview.status = Interview.Status.HELD
     interview.held_on = held_on
     interview.held_by = by

@@ -15,16 +15,18 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from onsite.accounts.models import User
 from onsite.audit.services import record_event
 from onsite.core.concurrency import (
+    ConflictError,
     claim_submission,
     existing_submission,
     save_versioned,
 )
 from onsite.core.models import Center
+from onsite.core.refusals import Conflict, Invalid, NotAllowed
 from onsite.inspections.models import Inspection, InspectionSettings
 from onsite.inspections.services import InspectionError, start_inspection
 from onsite.notifications.services import notify
@@ -47,18 +49,16 @@ from onsite.programme.models import (
 from onsite.programme.services.common import (
     OPEN_SCOPE,
     InfeasibleRoundError,
-    ProgrammeError,
 )
 from onsite.programme.services.phases import accept_phase, move_phase
 from onsite.programme.services.rankings import issue_ranking_cards
+from onsite.standards.models import StandardVersion
 
 # --- acceptance rounds ---------------------------------------------------------------------
 
 
 def rateable_zones(units: Iterable[Unit]) -> dict[int, list[Zone]]:
     """Active zones of the units whose area type has a published standard."""
-    from onsite.standards.models import StandardVersion
-
     units = list(units)
     zones = list(
         Zone.objects.filter(unit__in=units, is_active=True)
@@ -112,7 +112,7 @@ def new_seed() -> int:
 
 def _check_units(programme: Programme, phase: str, units: Sequence[Unit]) -> None:
     if not units:
-        raise ProgrammeError(_("Choose at least one unit."))
+        raise Invalid(_("Choose at least one unit."))
     progress = {
         p.unit_id: p
         for p in PhaseProgress.objects.filter(programme=programme, phase=phase, unit__in=units)
@@ -125,7 +125,7 @@ def _check_units(programme: Programme, phase: str, units: Sequence[Unit]) -> Non
         or progress[u.pk].status not in (ProgressStatus.IN_PROGRESS, ProgressStatus.AWAITING)
     ]
     if wrong:
-        raise ProgrammeError(
+        raise Conflict(
             _("Not in the %(phase)s phase (in progress or awaiting acceptance): %(units)s.")
             % {"phase": label, "units": "、".join(wrong)}
         )
@@ -138,13 +138,13 @@ def _check_units(programme: Programme, phase: str, units: Sequence[Unit]) -> Non
         ).values_list("unit__name", flat=True)
     )
     if busy:
-        raise ProgrammeError(
+        raise Conflict(
             _("Already in an open round of this phase: %(units)s.") % {"units": "、".join(busy)}
         )
     zones = rateable_zones(units)
     bare = [u.name for u in units if not zones[u.pk]]
     if bare:
-        raise ProgrammeError(
+        raise Conflict(
             _("No zone with a published standard to rate: %(units)s.") % {"units": "、".join(bare)}
         )
 
@@ -170,7 +170,7 @@ def open_round(
         if first is not None:
             return AcceptanceRound.objects.get(pk=first)
     if phase not in PHASES:
-        raise ProgrammeError(_("Choose a phase."))
+        raise Invalid(_("Choose a phase."))
     units = sorted(set(units), key=lambda u: u.code)
     _check_units(programme, phase, units)
     seed = new_seed() if seed is None else seed
@@ -178,7 +178,7 @@ def open_round(
     to_rate, raters, previous, group_of = round_inputs(center, units)
     plan = assign_raters(to_rate, raters, min_raters=min_raters, previous_pairs=previous, seed=seed)
     if not plan.ok:
-        raise InfeasibleRoundError(plan)
+        raise InfeasibleRoundError(plan, units=units)
     number = (
         AcceptanceRound.objects.filter(programme=programme).aggregate(n=Max("number"))["n"] or 0
     ) + 1
@@ -258,6 +258,16 @@ def open_round(
     return round_
 
 
+def check_sheet(assignment: Assignment, *, zone: Zone, by: User) -> None:
+    """Only the assigned rater scores, while the round is open, the zones of their unit."""
+    if assignment.rater_id != by.pk:
+        raise NotAllowed(_("Only the assigned rater scores this unit."))
+    if not assignment.round.is_open:
+        raise Conflict(_("This round is closed."), code="round_closed")
+    if zone.unit_id != assignment.unit_id or not zone.is_active:
+        raise Invalid(_("This zone is not part of the unit you rate."))
+
+
 @transaction.atomic
 def start_sheet(
     *,
@@ -268,12 +278,7 @@ def start_sheet(
 ) -> Inspection:
     """The rater's acceptance checklist of one zone of the unit (started once; starting again
     returns the same inspection)."""
-    if assignment.rater_id != by.pk:
-        raise ProgrammeError(_("Only the assigned rater scores this unit."))
-    if not assignment.round.is_open:
-        raise ProgrammeError(_("This round is closed."))
-    if zone.unit_id != assignment.unit_id or not zone.is_active:
-        raise ProgrammeError(_("This zone is not part of the unit you rate."))
+    check_sheet(assignment, zone=zone, by=by)
     existing = (
         RatingSheet.objects.filter(assignment=assignment, zone=zone)
         .select_related("inspection")
@@ -290,7 +295,7 @@ def start_sheet(
             request=request,
         )
     except InspectionError as exc:
-        raise ProgrammeError(exc.message) from exc
+        raise Conflict(exc.message) from exc
     try:
         with transaction.atomic():
             RatingSheet.objects.create(
@@ -332,6 +337,33 @@ def sheet_states(assignments: Sequence[Assignment]) -> dict[int, SheetState]:
     }
 
 
+@dataclass(frozen=True)
+class RoundProgress:
+    """Who rates what in a round and how far each rater is (no scores)."""
+
+    assignments: list[tuple[Assignment, SheetState]]
+    entries: list[tuple[RoundUnit, int]]  # each unit with its raters done
+    pending: int  # raters not done
+
+
+def round_progress(round_: AcceptanceRound) -> RoundProgress:
+    assignments = list(
+        round_.assignments.select_related("unit", "rater", "rater_group").order_by(
+            "unit__code", "rater__username"
+        )
+    )
+    states = sheet_states(assignments)
+    entries = list(round_.entries.select_related("unit").order_by("rank", "unit__code"))
+    done = {e.unit_id: 0 for e in entries}
+    for a in assignments:
+        done[a.unit_id] = done.get(a.unit_id, 0) + states[a.pk].is_complete
+    return RoundProgress(
+        assignments=[(a, states[a.pk]) for a in assignments],
+        entries=[(e, done.get(e.unit_id, 0)) for e in entries],
+        pending=sum(not states[a.pk].is_complete for a in assignments),
+    )
+
+
 def rater_scores(assignments: Sequence[Assignment]) -> dict[int, Decimal | None]:
     """Each assignment's score: its submitted sheets, points earned over points possible,
     only when every zone of the unit that can be rated has a submitted sheet. Four queries."""
@@ -346,6 +378,34 @@ def rater_scores(assignments: Sequence[Assignment]) -> dict[int, Decimal | None]
         a.pk: results.weighted_score(parts[a.pk]) if states[a.pk].is_complete else None
         for a in assignments
     }
+
+
+def incomplete_sheets(round_: AcceptanceRound) -> int:
+    """How many of the round's raters have not submitted every zone of their unit."""
+    states = sheet_states(list(round_.assignments.all()))
+    return sum(not state.is_complete for state in states.values())
+
+
+def check_close(round_: AcceptanceRound, *, version: int, confirm: bool) -> None:
+    """Closing an open round: the version the closer saw (409 `stale`), and a confirmation
+    when ratings are missing (409 `incomplete_sheets`: they will not count). Closing a closed
+    round changes nothing and is no refusal."""
+    if not round_.is_open:
+        return
+    if version != round_.version:
+        raise ConflictError
+    missing = incomplete_sheets(round_)
+    if missing and not confirm:
+        raise Conflict(
+            ngettext(
+                "%(n)d rating is not complete. Tick the box to close anyway; it will not count.",
+                "%(n)d ratings are not complete. Tick the box to close anyway; "
+                "they will not count.",
+                missing,
+            )
+            % {"n": missing},
+            code="incomplete_sheets",
+        )
 
 
 @transaction.atomic

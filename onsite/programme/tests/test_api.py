@@ -65,9 +65,10 @@ def test_creating_a_programme_needs_the_office(client, center, office_user, memb
     assert post(client, office_user, "/programmes", nul).status_code == 422
     response = post(client, office_user, "/programmes", body)
     assert response.status_code == 200
-    assert post(client, office_user, "/programmes", body).status_code == 400, "name taken"
+    taken = post(client, office_user, "/programmes", body)
+    assert (taken.status_code, taken.json()["code"]) == (409, "name_taken")
     bad = {"name": "三期", "starts_on": "2026-05-01", "ends_on": "2026-01-01"}
-    assert post(client, office_user, "/programmes", bad).status_code == 400
+    assert post(client, office_user, "/programmes", bad).status_code == 422
 
 
 def test_another_centers_objects_are_404(client, world, other_admin):
@@ -96,7 +97,7 @@ def test_progress_gate_check_and_override(client, world, group_leader, member):
     assert response.json()["status"] == "accepted"
     assert response.json()["overridden"] is True
     again = post(client, world.office, f"/progress/{sort['id']}/override", override)
-    assert again.status_code in (400, 409)
+    assert again.status_code == 409
 
 
 def test_preview_and_open_a_round(client, world, member):
@@ -108,13 +109,15 @@ def test_preview_and_open_a_round(client, world, member):
     bad = post(client, world.office, "/rounds/preview", {**body, "min_raters": 3}).json()
     assert bad["ok"] is False
     assert bad["problems"][0]["text"]
-    assert post(client, world.office, "/rounds", {**body, "min_raters": 3}).status_code == 400
+    infeasible = post(client, world.office, "/rounds", {**body, "min_raters": 3})
+    assert (infeasible.status_code, infeasible.json()["code"]) == (409, "infeasible")
+    assert bad["problems"][0]["text"] in infeasible.json()["detail"]
     assert post(client, member, "/rounds", body).status_code == 403
     opened = post(client, world.office, "/rounds", body, HTTP_IDEMPOTENCY_KEY="r-1").json()
     again = post(client, world.office, "/rounds", body, HTTP_IDEMPOTENCY_KEY="r-1").json()
     assert opened["id"] == again["id"]
     assert AcceptanceRound.objects.count() == 1
-    assert post(client, world.office, "/rounds", {**body, "units": ["nope"]}).status_code == 400
+    assert post(client, world.office, "/rounds", {**body, "units": ["nope"]}).status_code == 422
 
 
 def test_a_rater_starts_a_sheet_and_nobody_else_can(client, world, open_round, member):
@@ -127,14 +130,28 @@ def test_a_rater_starts_a_sheet_and_nobody_else_can(client, world, open_round, m
     assert post(client, world.office, target, {"zone": zone}).status_code == 403
     sheet = post(client, world.raters[0], target, {"zone": zone}).json()
     assert sheet["status"] == "draft"
-    assert post(client, world.raters[0], target, {"zone": "u4-c"}).status_code == 400
+    assert post(client, world.raters[0], target, {"zone": "u4-c"}).status_code == 422
 
 
 def test_closing_needs_the_office(client, world, open_round, member, other_admin):
-    assert post(client, member, f"/rounds/{open_round.pk}/close").status_code == 403
-    assert post(client, other_admin, f"/rounds/{open_round.pk}/close").status_code == 404
-    closed = post(client, world.office, f"/rounds/{open_round.pk}/close", {"version": 1}).json()
+    target = f"/rounds/{open_round.pk}/close"
+    assert post(client, member, target, {"version": 1}).status_code == 403
+    assert post(client, other_admin, target, {"version": 1}).status_code == 404
+    closed = post(client, world.office, target, {"version": 1, "confirm": True}).json()
     assert closed["status"] == "closed"
+
+
+def test_closing_asks_what_the_page_asks(client, world, open_round):
+    """As on the page: the version the closer saw, and a confirmation while ratings are
+    missing (they will not count)."""
+    target = f"/rounds/{open_round.pk}/close"
+    assert post(client, world.office, target, {}).status_code == 422, "the version is required"
+    unconfirmed = post(client, world.office, target, {"version": 1})
+    assert (unconfirmed.status_code, unconfirmed.json()["code"]) == (409, "incomplete_sheets")
+    stale = post(client, world.office, target, {"version": 0, "confirm": True})
+    assert (stale.status_code, stale.json()["code"]) == (409, "stale")
+    open_round.refresh_from_db()
+    assert open_round.is_open
 
 
 def test_rankings_cards_and_interviews(client, world, open_round, supervisor, member, staff_user):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -15,12 +16,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from onsite.core.access import role_required
-from onsite.core.concurrency import ConflictError
+from onsite.core.models import Center
 from onsite.core.types import OnsiteRequest
-from onsite.programme import access, queries, services
+from onsite.programme import access, actions, queries
 from onsite.programme.forms import CardForm, InterviewForm, MonthForm, RevokeForm
-from onsite.programme.models import Card, Interview, MonthlyRanking
-from onsite.programme.views.common import as_int
+from onsite.programme.models import Card, Interview
+from onsite.programme.views.common import adapter, as_int, attempt
 
 PAGE_SIZE = 30
 CARD_SHOWS = ("in_force", "revoked", "all")
@@ -37,68 +38,61 @@ def _month_of(text: str | None) -> datetime.date:
     return today
 
 
-@role_required(*access.READERS)
-def rankings(request: OnsiteRequest) -> HttpResponse:
-    """The latest closed round's ranking (or ?round=), and the month's (?month=YYYY-MM):
-    as published, or as it stands if not published yet."""
-    center = access.center_of(request)
+def _round_ranking(center: Center, chosen: int | None) -> dict[str, Any]:
+    """The closed round picked (else the latest) with its ranked entries."""
     closed = list(
         queries.round_rows(center, status="closed").values("pk", "name", "closed_at")[:24]
     )
-    chosen = as_int(request.GET.get("round")) or (closed[0]["pk"] if closed else None)
+    chosen = chosen or (closed[0]["pk"] if closed else None)
     round_ = access.get_round(center, chosen) if chosen else None
     entries = (
         list(round_.entries.select_related("unit").order_by("rank", "unit__code"))
         if round_ is not None and round_.is_closed
         else []
     )
+    last = max((e.rank or 0 for e in entries), default=0)
+    return {"round": round_, "rounds": closed, "entries": entries, "round_last": last}
+
+
+@role_required(*access.READERS)
+def rankings(request: OnsiteRequest) -> HttpResponse:
+    """The latest closed round's ranking (or ?round=), and the month's (?month=YYYY-MM):
+    as published, or as it stands if not published yet."""
+    center = access.center_of(request)
     month = _month_of(request.GET.get("month"))
-    published = MonthlyRanking.objects.filter(center=center, month=month).first()
-    if published is not None:
-        month_rows = [
-            (r.unit, r.score, r.rank, r.sources)
-            for r in published.rows.select_related("unit").order_by("rank", "unit__code")
-        ]
-    else:
-        month_rows = [
-            (r.unit, r.score, r.rank, r.sources)
-            for r in queries.month_scores(center=center, month=month)
-        ]
+    published, rows = queries.month_ranking(center=center, month=month)
+    month_rows = [(r.unit, r.score, r.rank, r.sources) for r in rows]
+    holders = Card.objects.filter(center=center).flag_holders().select_related("unit")
     return render(
         request,
         "programme/rankings.html",
         {
-            "round": round_,
-            "rounds": closed,
-            "entries": entries,
+            **_round_ranking(center, as_int(request.GET.get("round"))),
             "month": month,
             "month_form": MonthForm(initial={"month": month}),
             "published": published,
             "month_rows": month_rows,
             "last_rank": max((r[2] for r in month_rows), default=0),
-            "round_last": max((e.rank or 0 for e in entries), default=0),
             "can_rank": access.may(request.user, access.RANKERS),
-            "holders": list(
-                Card.objects.filter(center=center).flag_holders().select_related("unit")
-            ),
+            "holders": list(holders),
         },
     )
 
 
 @role_required(*access.RANKERS, write=True)
 @require_POST
+@adapter
 def month_publish(request: OnsiteRequest) -> HttpResponse:
-    center = access.center_of(request)
     form = MonthForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter a month such as 2026-03."))
         return redirect("programme:rankings")
     month = form.cleaned_data["month"]
-    try:
-        services.publish_month(center=center, month=month, by=request.user, request=request)
-    except services.ProgrammeError as exc:
-        messages.error(request, str(exc.message))
-    else:
+    if attempt(
+        request,
+        lambda: actions.check_publish_month(request, month=month),
+        lambda: actions.do_publish_month(request, month=month),
+    ):
         messages.success(request, _("Monthly ranking published; cards issued."))
     return redirect(f"{reverse('programme:rankings')}?month={month:%Y-%m}")
 
@@ -129,27 +123,29 @@ def card_list(request: OnsiteRequest) -> HttpResponse:
 
 
 @role_required(*access.RANKERS, write=True)
+@adapter
 def card_create(request: OnsiteRequest) -> HttpResponse:
     center = access.center_of(request)
-    form = CardForm(request.POST or None, center=center, initial={"unit": request.GET.get("unit")})
-    if request.GET.get("unit") and not form.is_bound:
+    form = CardForm(request.POST or None, center=center)
+    if not form.is_bound and request.GET.get("unit"):
         code = request.GET["unit"][:32].replace("\x00", "")
         unit = center.unit_set.filter(code=code).first()
         form.initial["unit"] = unit.pk if unit else None
     if request.method == "POST" and form.is_valid():
-        try:
-            card = services.issue_card(
-                center=center,
-                unit=form.cleaned_data["unit"],
-                kind=form.cleaned_data["kind"],
-                reason=form.cleaned_data["reason"],
-                by=request.user,
-                submission_key=form.cleaned_data["submission_key"],
-                request=request,
-            )
-        except services.ProgrammeError as exc:
-            form.add_error(None, str(exc.message))
-        else:
+        data = form.cleaned_data
+        card = attempt(
+            request,
+            lambda: actions.check_issue_card(request, kind=data["kind"], reason=data["reason"]),
+            lambda: actions.do_issue_card(
+                request,
+                unit=data["unit"],
+                kind=data["kind"],
+                reason=data["reason"],
+                submission_key=data["submission_key"],
+            ),
+            form=form,
+        )
+        if card is not None:
             messages.success(request, _("Card issued."))
             return redirect(f"{reverse('programme:card-list')}?unit={card.unit.code}")
     return render(request, "programme/card_form.html", {"form": form})
@@ -157,33 +153,39 @@ def card_create(request: OnsiteRequest) -> HttpResponse:
 
 @role_required(*access.RANKERS, write=True)
 @require_POST
+@adapter
 def card_revoke(request: OnsiteRequest, pk: int) -> HttpResponse:
     card = access.get_card(request.center, pk)
     form = RevokeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the reason for revoking the card."))
-    else:
-        services.revoke_card(
-            card=card, by=request.user, reason=form.cleaned_data["reason"], request=request
-        )
+        return redirect("programme:card-list")
+    reason = form.cleaned_data["reason"]
+    if attempt(
+        request,
+        lambda: actions.check_revoke_card(request, card, reason=reason),
+        lambda: actions.do_revoke_card(request, card, reason=reason),
+    ):
         messages.success(request, _("Card revoked."))
     return redirect("programme:card-list")
 
 
 @role_required(*access.RANKERS, write=True)
 @require_POST
+@adapter
 def finding_cards(request: OnsiteRequest) -> HttpResponse:
-    center = access.center_of(request)
-    cards = services.issue_finding_cards(center=center, by=request.user, request=request)
-    messages.success(
+    cards = attempt(
         request,
-        ngettext(
+        lambda: actions.check_finding_cards(request),
+        lambda: actions.do_finding_cards(request),
+    )
+    if cards is not None:
+        text = ngettext(
             "%(n)d new card for overdue rectifications and repeated findings.",
             "%(n)d new cards for overdue rectifications and repeated findings.",
             len(cards),
         )
-        % {"n": len(cards)},
-    )
+        messages.success(request, text % {"n": len(cards)})
     return redirect("programme:card-list")
 
 
@@ -216,6 +218,7 @@ def interview_list(request: OnsiteRequest) -> HttpResponse:
 
 @role_required(*access.RANKERS, write=True)
 @require_POST
+@adapter
 def interview_hold(request: OnsiteRequest, pk: int) -> HttpResponse:
     interview = access.get_interview(request.center, pk)
     form = InterviewForm(request.POST, prefix=f"i{interview.pk}")
@@ -223,19 +226,12 @@ def interview_hold(request: OnsiteRequest, pk: int) -> HttpResponse:
         for errors in form.errors.values():
             messages.error(request, " ".join(str(e) for e in errors))
         return redirect("programme:interview-list")
-    try:
-        services.hold_interview(
-            interview=interview,
-            by=request.user,
-            held_on=form.cleaned_data["held_on"],
-            note=form.cleaned_data["note"],
-            expected_version=form.cleaned_data["version"],
-            request=request,
-        )
-    except ConflictError as exc:
-        messages.error(request, str(exc.message))
-    except services.ProgrammeError as exc:
-        messages.error(request, str(exc.message))
-    else:
+    data = form.cleaned_data
+    facts = {"held_on": data["held_on"], "note": data["note"], "version": data["version"]}
+    if attempt(
+        request,
+        lambda: actions.check_hold_interview(request, interview, **facts),
+        lambda: actions.do_hold_interview(request, interview, **facts),
+    ):
         messages.success(request, _("Interview recorded."))
     return redirect("programme:interview-list")

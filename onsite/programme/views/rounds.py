@@ -7,22 +7,21 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from onsite.core.access import refuse as deny
 from onsite.core.access import role_required
-from onsite.core.concurrency import ConflictError
-from onsite.core.models import get_for_center
+from onsite.core.models import Center, get_for_center
 from onsite.core.types import OnsiteRequest
 from onsite.org.models import Zone
-from onsite.programme import access, queries, services
+from onsite.programme import access, actions, queries, services
 from onsite.programme.explain import describe_plan
 from onsite.programme.forms import CloseForm, RoundForm
-from onsite.programme.models import PHASES, AcceptanceRound, Phase, RatingSheet
+from onsite.programme.models import PHASES, AcceptanceRound, Phase, Programme, RatingSheet
+from onsite.programme.services import InfeasibleRoundError
+from onsite.programme.views.common import adapter, attempt
 
 PAGE_SIZE = 25
 
@@ -46,7 +45,54 @@ def round_list(request: OnsiteRequest) -> HttpResponse:
     )
 
 
+def _round_data(request: OnsiteRequest) -> QueryDict | None:
+    if request.method != "POST":
+        return None
+    data = request.POST.copy()
+    if not data.get("seed"):  # fixed now, so "open" makes the assignment previewed
+        data["seed"] = str(services.new_seed())
+    return data
+
+
+def _open(
+    request: OnsiteRequest, programme: Programme, form: RoundForm
+) -> tuple[AcceptanceRound | None, dict[str, Any] | None]:
+    """The round opened, or the preview saying which assignment rule cannot hold."""
+    data = form.cleaned_data
+    units = list(data["units"])
+    try:
+        round_ = attempt(
+            request,
+            lambda: actions.check_open_round(request),
+            lambda: actions.do_open_round(
+                request,
+                programme,
+                phase=data["phase"],
+                units=units,
+                min_raters=data["min_raters"],
+                seed=data["seed"],
+                name=data["name"],
+                due_on=data["due_on"],
+                submission_key=data["submission_key"],
+            ),
+            form=form,
+            keep=(InfeasibleRoundError,),
+        )
+    except InfeasibleRoundError as exc:
+        request.programme_refusal = exc  # type: ignore[attr-defined]
+        return None, describe_plan(exc.plan, units=units)
+    return round_, None
+
+
+def _preview(center: Center, form: RoundForm) -> dict[str, Any]:
+    units = list(form.cleaned_data["units"])
+    min_raters, seed = form.cleaned_data["min_raters"], form.cleaned_data["seed"]
+    plan = services.plan_round(center=center, units=units, min_raters=min_raters, seed=seed)
+    return describe_plan(plan, units=units)
+
+
 @role_required(*access.PLANNERS, write=True)
+@adapter
 def round_create(request: OnsiteRequest) -> HttpResponse:
     """GET: the form (units of the chosen phase). POST action=preview shows the assignment,
     or why it cannot be made, without saving; action=open opens the round."""
@@ -55,95 +101,42 @@ def round_create(request: OnsiteRequest) -> HttpResponse:
     if programme is None:
         messages.error(request, _("Create the programme first."))
         return redirect("programme:overview")
-    data = None
-    if request.method == "POST":
-        data = request.POST.copy()
-        if not data.get("seed"):  # fixed now, so "open" makes the assignment previewed
-            data["seed"] = str(services.new_seed())
+    data = _round_data(request)
     phase = (data or request.GET).get("phase", "")
-    if phase not in PHASES:
-        phase = PHASES[0]
-    form = RoundForm(
-        data,
-        initial={"phase": phase, "min_raters": 2},
-        units=queries.units_at(programme, phase),
-    )
+    phase = phase if phase in PHASES else PHASES[0]
+    units = queries.units_at(programme, phase)
+    form = RoundForm(data, initial={"phase": phase, "min_raters": 2}, units=units)
     preview: dict[str, Any] | None = None
-    if data is not None and form.is_valid():
-        units = list(form.cleaned_data["units"])
-        seed = form.cleaned_data["seed"]
-        if request.POST.get("action") == "open":
-            try:
-                round_ = services.open_round(
-                    programme=programme,
-                    phase=form.cleaned_data["phase"],
-                    units=units,
-                    by=request.user,
-                    min_raters=form.cleaned_data["min_raters"],
-                    seed=seed,
-                    name=form.cleaned_data["name"],
-                    due_on=form.cleaned_data["due_on"],
-                    submission_key=form.cleaned_data["submission_key"],
-                    request=request,
-                )
-            except services.InfeasibleRoundError as exc:
-                preview = describe_plan(exc.plan, units=units)
-            except services.ProgrammeError as exc:
-                form.add_error(None, str(exc.message))
-            else:
-                messages.success(request, _("Round opened; the raters have been told."))
-                return redirect("programme:round-detail", round_.pk)
-        else:
-            plan = services.plan_round(
-                center=center,
-                units=units,
-                min_raters=form.cleaned_data["min_raters"],
-                seed=seed,
-            )
-            preview = describe_plan(plan, units=units)
-    return render(
-        request,
-        "programme/round_form.html",
-        {
-            "form": form,
-            "programme": programme,
-            "phase": phase,
-            "phases": [(p, Phase(p).label) for p in PHASES],
-            "preview": preview,
-        },
-    )
+    if data is not None and form.is_valid() and request.POST.get("action") == "open":
+        round_, preview = _open(request, programme, form)
+        if round_ is not None:
+            messages.success(request, _("Round opened; the raters have been told."))
+            return redirect("programme:round-detail", round_.pk)
+    elif data is not None and form.is_valid():
+        preview = _preview(center, form)
+    phases = [(p, Phase(p).label) for p in PHASES]
+    context = {"form": form, "programme": programme, "phase": phase, "phases": phases}
+    return render(request, "programme/round_form.html", {**context, "preview": preview})
 
 
 @role_required(*access.READERS)
 def round_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
     round_ = access.get_round(request.center, pk)
     user = request.user
-    assignments = list(
-        round_.assignments.select_related("unit", "rater", "rater_group").order_by(
-            "unit__code", "rater__username"
-        )
-    )
-    states = services.sheet_states(assignments)
-    entries = list(round_.entries.select_related("unit").order_by("rank", "unit__code"))
-    mine = [a for a in assignments if a.rater_id == user.pk]
-    sees_scores = access.sees_scores(user, round_) if round_.is_closed else False
+    progress = services.round_progress(round_)
     can_plan = access.may(user, access.PLANNERS)
-    done = {e.unit_id: 0 for e in entries}
-    for a in assignments:
-        done[a.unit_id] = done.get(a.unit_id, 0) + states[a.pk].is_complete
-    pending = sum(not states[a.pk].is_complete for a in assignments)
     return render(
         request,
         "programme/round_detail.html",
         {
             "round": round_,
-            "entries": [(e, done.get(e.unit_id, 0)) for e in entries],
-            "assignments": [(a, states[a.pk]) for a in assignments],
-            "mine": [(a, states[a.pk]) for a in mine],
-            "sees_scores": sees_scores,
+            "entries": progress.entries,
+            "assignments": progress.assignments,
+            "mine": [(a, state) for a, state in progress.assignments if a.rater_id == user.pk],
+            "sees_scores": access.sees_scores(user, round_) if round_.is_closed else False,
             "shows_raters": can_plan or user.has_role(*access.RESULT_READERS),
             "can_plan": can_plan,
-            "pending": pending,
+            "pending": progress.pending,
             "close_form": CloseForm(initial={"version": round_.version}),
             "cards": list(round_.cards.select_related("unit").order_by("kind", "unit__code")),
         },
@@ -152,36 +145,21 @@ def round_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
 
 @role_required(*access.PLANNERS, write=True)
 @require_POST
+@adapter
 def round_close(request: OnsiteRequest, pk: int) -> HttpResponse:
+    """Closes the round the office saw (its version); with ratings missing, only once the
+    box is ticked (the API asks the same: `confirm`)."""
     round_ = access.get_round(request.center, pk)
     form = CloseForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Reload the page and try again."))
         return redirect("programme:round-detail", round_.pk)
-    states = services.sheet_states(list(round_.assignments.all()))
-    missing = sum(not s.is_complete for s in states.values())
-    if round_.is_open and missing and not form.cleaned_data["confirm"]:
-        messages.error(
-            request,
-            ngettext(
-                "%(n)d rating is not complete. Tick the box to close anyway; it will not count.",
-                "%(n)d ratings are not complete. Tick the box to close anyway; "
-                "they will not count.",
-                missing,
-            )
-            % {"n": missing},
-        )
-        return redirect("programme:round-detail", round_.pk)
-    try:
-        services.close_round(
-            round_=round_,
-            by=request.user,
-            expected_version=form.cleaned_data["version"],
-            request=request,
-        )
-    except ConflictError as exc:
-        messages.error(request, str(exc.message))
-    else:
+    version, confirm = form.cleaned_data["version"], form.cleaned_data["confirm"]
+    if attempt(
+        request,
+        lambda: actions.check_close_round(request, round_, version=version, confirm=confirm),
+        lambda: actions.do_close_round(request, round_, version=version),
+    ):
         messages.success(request, _("Round closed: results, ranking and cards are out."))
     return redirect("programme:round-detail", round_.pk)
 
@@ -212,17 +190,16 @@ def assignment_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
 
 @role_required(*access.READERS, write=True)
 @require_POST
+@adapter
 def sheet_start(request: OnsiteRequest, pk: int, zone: str) -> HttpResponse:
     assignment = access.get_assignment(request.user, request.center, pk)
-    if assignment.rater_id != request.user.pk:
-        return deny(request)
     target = get_for_center(Zone.objects.all(), request.center, code=zone)
-    try:
-        inspection = services.start_sheet(
-            assignment=assignment, zone=target, by=request.user, request=request
-        )
-    except services.ProgrammeError as exc:
-        messages.error(request, str(exc.message))
+    inspection = attempt(
+        request,
+        lambda: actions.check_start_sheet(request, assignment, zone=target),
+        lambda: actions.do_start_sheet(request, assignment, zone=target),
+    )
+    if inspection is None:
         return redirect("programme:assignment-detail", assignment.pk)
     if inspection.is_submitted:
         return redirect("inspections:inspection-detail", inspection.pk)
