@@ -13,7 +13,6 @@ from onsite.accounts.models import User
 from onsite.accounts.services import GRANTABLE_ROLES, check_role_combination
 from onsite.core.forms import StyledForm, StyledFormMixin
 from onsite.core.models import Center
-from onsite.org.models import Unit
 
 
 class LoginForm(StyledFormMixin, AuthenticationForm):
@@ -107,8 +106,8 @@ class AccountCreateForm(StyledForm):
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
     )
     full_name = forms.CharField(label=_("Full name"), max_length=50)
-    unit = forms.ModelChoiceField(
-        label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("(none)")
+    unit: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Unit"), queryset=None, required=False, empty_label=_("(none)")
     )
     phone = forms.CharField(
         label=_("Phone"),
@@ -122,7 +121,7 @@ class AccountCreateForm(StyledForm):
         super().__init__(*args, **kwargs)
         unit = self.fields["unit"]
         assert isinstance(unit, forms.ModelChoiceField)  # noqa: S101 - narrows for mypy
-        unit.queryset = Unit.objects.filter(center=center)
+        unit.queryset = center.unit_set.all()  # org's units, without importing org
         if not self.is_bound:
             self.initial.setdefault("submission_key", uuid.uuid4().hex)
 
@@ -131,9 +130,9 @@ class PasswordsFilterForm(StyledForm):
     """Which accounts the bulk password page lists."""
 
     WAITING, EVERYONE = "waiting", "all"
-    unit = forms.ModelChoiceField(
+    unit: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Unit"),
-        queryset=Unit.objects.none(),
+        queryset=None,
         required=False,
         to_field_name="code",
         empty_label=_("All units of the center"),
@@ -153,7 +152,7 @@ class PasswordsFilterForm(StyledForm):
         super().__init__(*args, **kwargs)
         unit = self.fields["unit"]
         assert isinstance(unit, forms.ModelChoiceField)  # noqa: S101 - narrows for mypy
-        unit.queryset = Unit.objects.filter(center=center)
+        unit.queryset = center.unit_set.all()  # org's units, without importing org
 
 
 class PasswordsForm(StyledForm):

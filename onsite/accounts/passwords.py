@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from onsite.accounts.models import PasswordHistory, User
+
 
 class MinimumLengthValidator(password_validation.MinimumLengthValidator):
     """Django's, with a message that has a Chinese translation (Django 5.2 changed its
@@ -102,8 +104,6 @@ class PasswordHistoryValidator:
     def password_changed(self, password: str, user: Any = None) -> None:
         if user is None or user.pk is None:
             return
-        from onsite.accounts.models import PasswordHistory, User
-
         now = timezone.now()
         User.objects.filter(pk=user.pk).update(password_changed_at=now)
         user.password_changed_at = now

@@ -1,19 +1,17 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 from typing import Any
 
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,7 +21,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from onsite.accounts import services
+from onsite.accounts import access, actions, queries, services
 from onsite.accounts.forms import (
     AccountCreateForm,
     ApiTokenForm,
@@ -37,24 +35,20 @@ from onsite.accounts.forms import (
 )
 from onsite.accounts.models import (
     ROLE_RANK,
-    ApiToken,
-    LoginFailure,
     Role,
-    RoleGrant,
     User,
-    UserSession,
 )
 from onsite.accounts.slips import Slip, render_slips_pdf
-from onsite.audit.services import client_ip, record_event
-from onsite.core.access import role_required
+from onsite.audit.services import client_ip
+from onsite.core.access import answers_refusals, role_required
 from onsite.core.concurrency import existing_submission
 from onsite.core.models import Center, get_for_center
+from onsite.core.refusals import Conflict, Invalid
 from onsite.core.sorting import SortKeys, sort_rows
 from onsite.core.types import OnsiteRequest
 
 PENDING = "onsite_pending_login"
 PENDING_SECONDS = 300
-ACCOUNT_ADMINS = (Role.SYSADMIN, Role.SECADMIN)
 
 
 def _safe_next(request: HttpRequest, default: str = "/") -> str:
@@ -193,11 +187,7 @@ def _enrolment(device: Any) -> dict[str, Any]:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        record_event(request, action="auth.logout", obj=request.user)
-        if request.session.session_key:
-            UserSession.objects.filter(session_key=request.session.session_key).delete()
-    logout(request)
+    actions.do_logout(request)
     return redirect("accounts:login")
 
 
@@ -211,35 +201,24 @@ def password_change(request: OnsiteRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.change_password(
+            actions.do_change_password(
                 request,
-                user=user,
                 old=form.cleaned_data["old_password"],
                 new=form.cleaned_data["new_password1"],
             )
         except ValidationError as exc:
-            field = (
-                "old_password" if exc.error_list[0].code == "wrong_password" else "new_password1"
-            )
-            form.add_error(field, exc)
+            wrong = exc.error_list[0].code == "wrong_password"
+            form.add_error("old_password" if wrong else "new_password1", exc)
         else:
-            old_key = request.session.session_key
-            update_session_auth_hash(request, user)  # stay signed in here; other sessions end
-            UserSession.objects.filter(session_key=old_key).update(
-                session_key=request.session.session_key or ""
-            )
             messages.success(request, _("Your password was changed."))
             return redirect(_safe_next(request))
-    return render(
-        request,
-        "accounts/password_change.html",
-        {
-            "form": form,
-            "forced": user.must_change_password,
-            "expired": user.is_password_expired,
-            "next": _safe_next(request),
-        },
-    )
+    context = {
+        "form": form,
+        "forced": user.must_change_password,
+        "expired": user.is_password_expired,
+        "next": _safe_next(request),
+    }
+    return render(request, "accounts/password_change.html", context)
 
 
 @login_required
@@ -247,8 +226,7 @@ def profile(request: OnsiteRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and form.is_valid():
-        token, new_token = ApiToken.issue(user=request.user, name=form.cleaned_data["name"])
-        record_event(request, action="token.issue", obj=token)
+        _token, new_token = actions.do_issue_token(request, name=form.cleaned_data["name"])
         messages.success(request, _("Token created. Copy it now: it will not be shown again."))
         form = ApiTokenForm()
     tokens = request.user.api_tokens.filter(revoked_at__isnull=True)
@@ -266,10 +244,10 @@ def profile(request: OnsiteRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@answers_refusals
 def token_revoke(request: OnsiteRequest, pk: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken, pk=pk, user=request.user, revoked_at__isnull=True)
-    token.revoke()
-    record_event(request, action="token.revoke", obj=token)
+    token = actions.check_revoke_token(request, pk)
+    actions.do_revoke_token(request, token)
     messages.success(request, _("Token revoked."))
     return redirect("accounts:profile")
 
@@ -278,27 +256,26 @@ def token_revoke(request: OnsiteRequest, pk: int) -> HttpResponse:
 @login_required
 def two_factor(request: OnsiteRequest) -> HttpResponse:
     """Set up (or remove) the authenticator app for one's own account."""
-    user = request.user
-    device = services.confirmed_device(user)
+    device = services.confirmed_device(request.user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]
-        if device is None:
-            pending = services.enrolment_device(user)
-            if services.confirm_enrolment(request, device=pending, code=code):
-                messages.success(request, _("Two-step sign-in is set up."))
-                return redirect("accounts:profile")
-        elif services.mfa_required(user):
-            messages.error(request, _("Your role requires two-step sign-in; it cannot be removed."))
-            return redirect("accounts:two-factor")
-        elif services.check_code(device, code):
-            services.remove_second_factor(request, user=user)
-            messages.success(request, _("Two-step sign-in is removed."))
+        if device is None and actions.do_enrol_second_factor(request, code=code):
+            messages.success(request, _("Two-step sign-in is set up."))
             return redirect("accounts:profile")
+        if device is not None:
+            try:
+                actions.check_remove_second_factor(request)
+            except Conflict as refusal:
+                messages.error(request, str(refusal.message))
+                return redirect("accounts:two-factor")
+            if actions.do_remove_second_factor(request, device, code=code):
+                messages.success(request, _("Two-step sign-in is removed."))
+                return redirect("accounts:profile")
         form.add_error("code", _("This code is not correct. Enter the code shown now."))
     context: dict[str, Any] = {"form": form, "device": device}
     if device is None:
-        context.update(_enrolment(services.enrolment_device(user)))
+        context.update(_enrolment(services.enrolment_device(request.user)))
     return render(request, "accounts/two_factor.html", context)
 
 
@@ -313,30 +290,13 @@ ACCOUNT_SORTS: SortKeys = {
 }
 
 
-@role_required(*ACCOUNT_ADMINS, write=True)
+@role_required(*access.ACCOUNT_ADMINS, write=True)
 def user_list(request: OnsiteRequest) -> HttpResponse:
     search = UserSearchForm(request.GET or None)
-    users = (
-        User.objects.filter(center=request.center)
-        .select_related("unit")
-        .prefetch_related(Prefetch("role_grants", queryset=RoleGrant.objects.order_by("role")))
-        .order_by("username")
-    )
-    if search.is_valid() and search.cleaned_data["q"]:
-        term = search.cleaned_data["q"].strip()
-        users = users.filter(Q(username__icontains=term) | Q(full_name__icontains=term))
+    term = (search.cleaned_data["q"] or "") if search.is_valid() else ""
+    users = queries.accounts_of(request.center, term=term)
     users, sort = sort_rows(users, request, keys=ACCOUNT_SORTS, default="username")
     page = Paginator(users, 50).get_page(request.GET.get("page"))
-    since = timezone.now() - timedelta(seconds=settings.LOCKOUT_SECONDS)
-    troubled = set(
-        LoginFailure.objects.filter(
-            at__gte=since, username__in=[user.username.casefold() for user in page]
-        )
-        .values("username")
-        .annotate(n=Count("pk"))
-        .filter(n__gte=settings.LOCKOUT_FAILURES)
-        .values_list("username", flat=True)
-    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -346,18 +306,11 @@ def user_list(request: OnsiteRequest) -> HttpResponse:
             "page": page,
             "sort": sort,
             "search": search,
-            "troubled": troubled,
+            "troubled": queries.locked_out(page),
             "query": query.urlencode(),
-            "may_create": request.user.has_role(Role.SYSADMIN),
+            "may_create": request.user.has_role(*access.CREATORS),
         },
     )
-
-
-def _center(request: OnsiteRequest) -> Center:
-    """The request's center; role_required has already refused requests without one."""
-    if request.center is None:
-        raise Http404
-    return request.center
 
 
 def _first_submit(request: OnsiteRequest, scope: str) -> str | None:
@@ -368,36 +321,28 @@ def _first_submit(request: OnsiteRequest, scope: str) -> str | None:
     return existing_submission(user=request.user, scope=scope, key=key)
 
 
-@role_required(Role.SYSADMIN, write=True)
+@role_required(*access.CREATORS, write=True)
+@answers_refusals
 def user_create(request: OnsiteRequest) -> HttpResponse:
     """The system admin creates an account with a temporary password (shown once); the
     security admin then grants its roles on the account's page."""
-    center = _center(request)
+    center = actions.check_create_account(request)
     if first := _first_submit(request, services.CREATE_SCOPE):
         return _already_created(request, first)
     form = AccountCreateForm(request.POST or None, center=center)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        fields = ("username", "full_name", "unit", "phone", "submission_key")
         try:
-            account, temporary = services.create_account(
-                request,
-                center=center,
-                username=data["username"],
-                full_name=data["full_name"],
-                unit=data["unit"],
-                phone=data["phone"],
-                submission_key=data["submission_key"],
+            account, temporary = actions.do_create_account(
+                request, center=center, **{name: form.cleaned_data[name] for name in fields}
             )
         except services.AlreadySubmitted as exc:
             return _already_created(request, exc.object_id)
         except ValidationError as exc:
             _show_errors(form, exc)
         else:
-            response = render(
-                request,
-                "accounts/user_created.html",
-                {"account": account, "temporary_password": temporary},
-            )
+            context = {"account": account, "temporary_password": temporary}
+            response = render(request, "accounts/user_created.html", context)
             response["Cache-Control"] = "no-store"
             return response
     return render(request, "accounts/user_create.html", {"form": form})
@@ -426,11 +371,12 @@ def _already_created(request: OnsiteRequest, user_id: str) -> HttpResponse:
     return redirect("accounts:user-detail", username=account.username)
 
 
-@role_required(Role.SYSADMIN, write=True)
+@role_required(*access.CREATORS, write=True)
 def user_passwords(request: OnsiteRequest) -> HttpResponse:
     """Temporary passwords for many people at once (staff from the organisation import
     cannot sign in until they have one): pick, confirm, then a PDF of slips to print."""
-    center = _center(request)
+    center = request.center
+    assert center is not None  # noqa: S101 - role_required refuses requests without one
     filters = PasswordsFilterForm(request.GET, center=center)
     eligible = services.accounts_for_passwords(center, by=request.user).select_related("unit")
     if request.method != "POST":
@@ -444,30 +390,35 @@ def user_passwords(request: OnsiteRequest) -> HttpResponse:
     if confirmed and _first_submit(request, services.PASSWORDS_SCOPE):
         return _passwords_issued_before(request)
     form = PasswordsForm(request.POST, eligible=eligible)
-    if form.is_valid():
-        picked = sorted(
-            form.cleaned_data["accounts"],
-            key=lambda person: (person.unit.name if person.unit else "", person.username),
-        )
-        try:
-            if not confirmed:
-                services.check_password_batch(center, by=request.user, users=picked)
-                context = {"picked": picked, "submission_key": uuid.uuid4().hex}
-                return render(request, "accounts/user_passwords_confirm.html", context)
-            issued = services.issue_temporary_passwords(
-                request,
-                center=center,
-                users=picked,
-                submission_key=form.cleaned_data["submission_key"],
-            )
-        except services.AlreadySubmitted:
-            return _passwords_issued_before(request)
-        except ValidationError as exc:
-            form.add_error("accounts", exc)
-        else:
-            return _slips_response(request, center, issued)
+    if form.is_valid() and (answer := _passwords_picked(request, form, confirmed=confirmed)):
+        return answer
     page = _passwords_listed(eligible, filters, request.GET.get("page"))
     return _passwords_page(request, filters, form, page, status=400)
+
+
+def _passwords_picked(
+    request: OnsiteRequest, form: PasswordsForm, *, confirmed: bool
+) -> HttpResponse | None:
+    """The confirmation page, or once confirmed the slips; None when the pick is refused
+    (the form then says why)."""
+    picked = sorted(
+        form.cleaned_data["accounts"],
+        key=lambda person: (person.unit.name if person.unit else "", person.username),
+    )
+    try:
+        center = actions.check_issue_passwords(request, users=picked)
+        if not confirmed:
+            context = {"picked": picked, "submission_key": uuid.uuid4().hex}
+            return render(request, "accounts/user_passwords_confirm.html", context)
+        issued = actions.do_issue_passwords(
+            request, center=center, users=picked, submission_key=form.cleaned_data["submission_key"]
+        )
+    except services.AlreadySubmitted:
+        return _passwords_issued_before(request)
+    except Invalid as refusal:
+        form.add_error("accounts", str(refusal.message))
+        return None
+    return _slips_response(request, center, issued)
 
 
 def _passwords_listed(eligible: QuerySet[User], filters: PasswordsFilterForm, number: Any) -> Any:
@@ -529,21 +480,19 @@ def _passwords_issued_before(request: OnsiteRequest) -> HttpResponse:
     return redirect("accounts:user-passwords")
 
 
-def _account(request: OnsiteRequest, username: str) -> User:
-    return get_for_center(
-        User.objects.select_related("unit", "center"), request.center, username=username
-    )
-
-
-@role_required(*ACCOUNT_ADMINS, write=True)
+@role_required(*access.ACCOUNT_ADMINS, write=True)
 def user_detail(request: OnsiteRequest, username: str) -> HttpResponse:
-    account = _account(request, username)
-    roles_form = RolesForm(
-        initial={"roles": sorted(account.roles), "based_on": ",".join(sorted(account.roles))}
-    )
+    account = actions.get_account(request, username)
     return render(
-        request, "accounts/user_detail.html", _detail_context(request, account, roles_form)
+        request,
+        "accounts/user_detail.html",
+        _detail_context(request, account, _roles_form(account)),
     )
+
+
+def _roles_form(account: User) -> RolesForm:
+    roles = sorted(account.roles)
+    return RolesForm(initial={"roles": roles, "based_on": ",".join(roles)})
 
 
 def _detail_context(request: OnsiteRequest, account: User, roles_form: RolesForm) -> dict[str, Any]:
@@ -553,58 +502,45 @@ def _detail_context(request: OnsiteRequest, account: User, roles_form: RolesForm
         "status": services.account_status(account),
         "roles_form": roles_form,
         "may_manage": services.may_manage_account(me, account),
-        "may_grant": me.has_role(Role.SECADMIN) and me.pk != account.pk,
+        "may_grant": me.has_role(*access.GRANTORS) and me.pk != account.pk,
         "role_labels": [
             Role(role).label for role in sorted(account.roles, key=ROLE_RANK.__getitem__)
         ],
     }
 
 
-@role_required(*ACCOUNT_ADMINS, write=True)
+@role_required(*access.ACCOUNT_ADMINS, write=True)
 @require_POST
+@answers_refusals
 def user_roles(request: OnsiteRequest, username: str) -> HttpResponse:
-    account = _account(request, username)
+    account = actions.get_account(request, username)
+    actions.check_set_roles(request, account)
     form = RolesForm(request.POST)
-    if not request.user.has_role(Role.SECADMIN) or request.user.pk == account.pk:
-        return _denied(request, "roles")
     if form.is_valid():
-        if form.cleaned_data["based_on"] != ",".join(sorted(account.roles)):
-            messages.error(
-                request,
-                _(
-                    "Someone else changed these roles in the meantime. Nothing was saved; check them and try again."
-                ),
-            )
-            return redirect("accounts:user-detail", username=account.username)
         try:
-            changed = services.set_roles(
-                request, user=account, roles=form.cleaned_data["roles"], by=request.user
-            )
+            actions.check_set_roles(request, account, based_on=form.cleaned_data["based_on"])
+            changed = actions.do_set_roles(request, account, roles=form.cleaned_data["roles"])
+        except Conflict as refusal:
+            messages.error(request, str(refusal.message))
+            return redirect("accounts:user-detail", username=account.username)
         except ValidationError as exc:
             form.add_error("roles", exc)
         else:
             if changed:
                 messages.success(request, _("Roles saved."))
             return redirect("accounts:user-detail", username=account.username)
-    return render(
-        request, "accounts/user_detail.html", _detail_context(request, account, form), status=400
-    )
+    context = _detail_context(request, account, form)
+    return render(request, "accounts/user_detail.html", context, status=400)
 
 
-@role_required(*ACCOUNT_ADMINS, write=True)
+@role_required(*access.ACCOUNT_ADMINS, write=True)
 @require_POST
+@answers_refusals
 def user_password_reset(request: OnsiteRequest, username: str) -> HttpResponse:
-    account = _account(request, username)
-    if not services.may_manage_account(request.user, account):
-        return _denied(request, "password_reset")
-    temporary = services.reset_password(request, user=account)
-    context = _detail_context(
-        request,
-        account,
-        RolesForm(
-            initial={"roles": sorted(account.roles), "based_on": ",".join(sorted(account.roles))}
-        ),
-    )
+    account = actions.get_account(request, username)
+    actions.check_manage_account(request, account)
+    temporary = actions.do_reset_password(request, account)
+    context = _detail_context(request, account, _roles_form(account))
     response = render(
         request, "accounts/user_detail.html", {**context, "temporary_password": temporary}
     )
@@ -612,14 +548,14 @@ def user_password_reset(request: OnsiteRequest, username: str) -> HttpResponse:
     return response
 
 
-@role_required(*ACCOUNT_ADMINS, write=True)
+@role_required(*access.ACCOUNT_ADMINS, write=True)
 @require_POST
+@answers_refusals
 def user_active(request: OnsiteRequest, username: str) -> HttpResponse:
-    account = _account(request, username)
-    if not services.may_manage_account(request.user, account):
-        return _denied(request, "active")
+    account = actions.get_account(request, username)
+    actions.check_manage_account(request, account)
     active = request.POST.get("active") == "1"
-    services.set_active(request, user=account, active=active, by=request.user)
+    actions.do_set_active(request, account, active=active)
     messages.success(
         request,
         _("The account is enabled.")
@@ -629,37 +565,25 @@ def user_active(request: OnsiteRequest, username: str) -> HttpResponse:
     return redirect("accounts:user-detail", username=account.username)
 
 
-@role_required(*ACCOUNT_ADMINS, write=True)
+@role_required(*access.ACCOUNT_ADMINS, write=True)
 @require_POST
+@answers_refusals
 def user_unlock(request: OnsiteRequest, username: str) -> HttpResponse:
-    account = _account(request, username)
-    if account.pk == request.user.pk:
-        return _denied(request, "unlock")
-    services.unlock_user(request, user=account)
+    account = actions.get_account(request, username)
+    actions.check_unlock(request, account)
+    actions.do_unlock(request, account)
     messages.success(request, _("Failed sign-ins cleared: the account can sign in again."))
     return redirect("accounts:user-detail", username=account.username)
 
 
-@role_required(Role.SECADMIN, write=True)
+@role_required(*access.GRANTORS, write=True)
 @require_POST
+@answers_refusals
 def user_two_factor_reset(request: OnsiteRequest, username: str) -> HttpResponse:
-    account = _account(request, username)
-    if account.pk == request.user.pk:
-        return _denied(request, "mfa_remove")
-    services.remove_second_factor(request, user=account)
+    account = actions.get_account(request, username)
+    actions.check_reset_second_factor(request, account)
+    actions.do_reset_second_factor(request, account)
     messages.success(
         request, _("The authenticator was removed; the user sets up a new one at next sign-in.")
     )
     return redirect("accounts:user-detail", username=account.username)
-
-
-def _denied(request: OnsiteRequest, what: str) -> HttpResponse:
-    from onsite.audit.models import Outcome
-
-    record_event(
-        request,
-        action="access.denied",
-        outcome=Outcome.DENIED,
-        detail={"path": request.path[:200], "method": request.method, "what": what},
-    )
-    return render(request, "403.html", status=403)

@@ -13,11 +13,10 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from onsite.accounts.demo import DEMO_PASSWORD as DEMO_PASSWORD  # one demo password
 from onsite.accounts.models import Role, RoleGrant, User
 from onsite.core.models import Center
 from onsite.org.models import AreaType, Coverage, Floor, Group, Membership, Unit, Zone
-
-DEMO_PASSWORD = "Onsite@2026"  # noqa: S105 - the published demo password, printed by make run
 
 # The pilot units of the source document come first: 市场监管, 烟草, 卫计(卫健), 商务, 统计.
 WINDOW_DEPARTMENTS = [

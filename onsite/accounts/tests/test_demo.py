@@ -1,6 +1,6 @@
 from onsite.accounts import demo
+from onsite.accounts.demo import DEMO_PASSWORD
 from onsite.accounts.models import User
-from onsite.org.demo import DEMO_PASSWORD
 
 
 def test_the_demo_has_a_system_and_a_security_admin_and_can_run_twice(center, client):
