@@ -1,20 +1,23 @@
-"""Surveys over JSON: the surveys a person may answer or read, answering, and results."""
+"""Surveys over JSON: the surveys a person may answer or read, answering, and results.
+Adapters over the same visibility rule and actions as the pages; a refusal is answered by
+config/api.py."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
 
-from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
-from ninja.errors import HttpError
 
+from onsite.core.access import check_roles
 from onsite.core.api import documented
-from onsite.core.models import get_for_center
 from onsite.core.types import OnsiteRequest
-from onsite.surveys import queries, services
+from onsite.surveys import access, actions, queries, services
+from onsite.surveys.access import ANSWERERS, EVERYONE, READERS, visible_surveys
 from onsite.surveys.models import Survey
-from onsite.surveys.views import ANSWERERS, MANAGERS, READERS
+
+ALREADY_ANSWERED = _("You have already answered this survey. Thank you!")
 
 router = Router(tags=["surveys"])
 
@@ -102,32 +105,11 @@ def _survey_out(survey: Survey, *, answered: bool) -> SurveyOut:
     )
 
 
-def _visible(request: OnsiteRequest, pk: int) -> Survey:
-    """Readers see every survey of their center; others only published surveys addressed to
-    them. Anything else is a 404, as across centers."""
-    survey = get_for_center(
-        Survey.objects.prefetch_related("units", "groups"), request.center, pk=pk
-    )
-    user = request.user
-    if user.has_role(*MANAGERS) or (user.has_role(*READERS) and not survey.is_draft):
-        return survey
-    if survey.is_draft or not services.can_answer(survey, user):
-        raise Http404
-    return survey
-
-
 @router.get("/", response=documented(list[SurveyOut]), summary="Surveys I may answer or read")
 def list_surveys(request: OnsiteRequest) -> list[SurveyOut]:
+    check_roles(request, EVERYONE)
     user = request.user
-    surveys = Survey.objects.filter(center=request.center)
-    if user.has_role(*MANAGERS):
-        pass
-    elif user.has_role(*READERS):
-        surveys = surveys.exclude(status=Survey.Status.DRAFT)
-    elif user.is_cross_center_viewer:
-        return []
-    else:
-        surveys = surveys.exclude(status=Survey.Status.DRAFT).addressed_to(user)
+    surveys = visible_surveys(user, request.center)
     answered = set(
         surveys.filter(participations__user=user).values_list("pk", flat=True)
     ) if not user.is_cross_center_viewer else set()  # fmt: skip
@@ -138,12 +120,13 @@ def list_surveys(request: OnsiteRequest) -> list[SurveyOut]:
     "/{survey_id}", response=documented(SurveyDetailOut), summary="A survey and its questions"
 )
 def get_survey(request: OnsiteRequest, survey_id: int) -> SurveyDetailOut:
-    survey = _visible(request, survey_id)
+    check_roles(request, EVERYONE)
+    survey = access.get_survey(request.user, request.center, survey_id)
     base = _survey_out(survey, answered=services.has_answered(survey, request.user))
     questions = [
         QuestionOut(id=q.pk, code=q.code, text=q.text, kind=q.kind, required=q.required,
                     choices=list(q.choices), scale_low=q.scale_low, scale_high=q.scale_high)
-        for q in survey.questions.order_by("position", "pk")
+        for q in actions.survey_questions(survey)
     ]  # fmt: skip
     return SurveyDetailOut(**base.dict(), questions=questions)
 
@@ -154,31 +137,15 @@ def get_survey(request: OnsiteRequest, survey_id: int) -> SurveyDetailOut:
     summary="Answer a survey (once per person)",
 )
 def answer_survey(request: OnsiteRequest, survey_id: int, payload: AnswersIn) -> AnsweredOut:
-    user = request.user
-    if not user.has_role(*ANSWERERS) or user.is_cross_center_viewer:
-        raise HttpError(403, "Your role may not answer surveys.")
-    survey = _visible(request, survey_id)
-    if not services.can_answer(survey, user):
-        raise Http404
-    questions = list(survey.questions.order_by("position", "pk"))
-    known = {q.pk for q in questions}
-    unknown = [a.question_id for a in payload.answers if a.question_id not in known]
-    if unknown:
-        # 409: the answers do not fit the survey's questions as they are now.
-        raise HttpError(409, f"Unknown question ids: {unknown}")
+    check_roles(request, ANSWERERS, write=True)  # the role before the survey, as on the page
+    survey = access.get_survey(request.user, request.center, survey_id)
+    actions.check_answer(request.user, survey)
     raw = {a.question_id: _plain(a.value) for a in payload.answers}
-    cleaned, errors = services.clean_answers(questions, raw)
-    if errors:
-        first = next(iter(errors.items()))
-        raise HttpError(409, f"Question {first[0]}: {first[1]}")
-    try:
-        services.submit_response(survey, user=user, answers=cleaned, request=request)
-    except services.AlreadyAnsweredError as exc:
-        # Repeating a submit is harmless: the first answers stay, nothing is added.
-        return AnsweredOut(recorded=False, detail=exc.message)
-    except services.SurveyError as exc:
-        raise HttpError(409, exc.message) from exc
-    return AnsweredOut(recorded=True, detail="")
+    answers = services.answers_from(actions.survey_questions(survey), raw)
+    if actions.do_answer(survey, user=request.user, answers=answers, request=request):
+        return AnsweredOut(recorded=True, detail="")
+    # Repeating a submit is harmless: the first answers stay, nothing is added.
+    return AnsweredOut(recorded=False, detail=str(ALREADY_ANSWERED))
 
 
 def _plain(value: object) -> object:
@@ -193,11 +160,8 @@ def _plain(value: object) -> object:
     summary="Results (hidden under 5 responses)",
 )
 def survey_results(request: OnsiteRequest, survey_id: int) -> ResultsOut:
-    if not request.user.has_role(*READERS):
-        raise HttpError(403, "Your role may not read survey results.")
-    survey = get_for_center(
-        Survey.objects.prefetch_related("units", "groups"), request.center, pk=survey_id
-    )
+    check_roles(request, READERS)
+    survey = access.get_survey(request.user, request.center, survey_id)
     results = queries.survey_results(survey)
     return ResultsOut(
         id=survey.pk,

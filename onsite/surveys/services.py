@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 
 from onsite.accounts.models import User
 from onsite.audit.services import record_event
-from onsite.core.concurrency import save_versioned
+from onsite.core.concurrency import ConflictError, save_versioned
 from onsite.core.models import Center
+from onsite.core.refusals import Conflict, Invalid, NotVisible
 from onsite.surveys.audience import is_in_audience
 from onsite.surveys.models import Answer, Participation, Question, Response, Survey
 
@@ -27,16 +28,55 @@ LOCKED_WHEN_PUBLISHED = {"is_anonymous", "units", "groups"}
 MAX_TEXT = 2000
 
 
-class SurveyError(Exception):
-    """A move the survey's state does not allow; the message is for the user."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class SurveyError(Conflict):
+    """A move the survey's state does not allow (409); the message is for the user, the code
+    for a program."""
 
 
 class AlreadyAnsweredError(SurveyError):
-    pass
+    default_code = "answered"
+
+
+def check_version(survey: Survey, expected_version: int) -> None:
+    """The version the person's form was based on is still current (409 `stale` if not)."""
+    if survey.version != expected_version:
+        raise ConflictError
+
+
+def check_update(survey: Survey, data: Mapping[str, Any]) -> None:
+    """A published survey keeps its anonymity and audience."""
+    if survey.is_draft:
+        return
+    changed = {
+        name
+        for name in LOCKED_WHEN_PUBLISHED
+        if name in data and _differs(survey, name, data[name])
+    }
+    if changed:
+        raise SurveyError(
+            _("A published survey keeps its anonymity and audience; only texts and dates can change."),
+            code="locked",
+        )  # fmt: skip
+
+
+def check_publish(survey: Survey) -> None:
+    if not survey.is_draft:
+        raise SurveyError(_("Only a draft can be published."))
+    if not survey.questions.exists():
+        raise SurveyError(_("Add at least one question before publishing."), code="no_questions")
+
+
+def check_close(survey: Survey) -> None:
+    if survey.status != Survey.Status.OPEN:
+        raise SurveyError(_("Only a published survey can be closed."))
+
+
+def check_answerable(survey: Survey, user: User) -> None:
+    """Addressed to the person (404 if not: they do not see it) and open today (409)."""
+    if not can_answer(survey, user):
+        raise NotVisible(_("This survey is not addressed to you."))
+    if not survey.is_open(timezone.localdate()):
+        raise SurveyError(_("This survey is not open for answers."), code="survey_closed")
 
 
 @transaction.atomic
@@ -67,18 +107,7 @@ def update_survey(
     expected_version: int,
     request: HttpRequest | None = None,
 ) -> Survey:
-    if not survey.is_draft:
-        changed = {
-            name
-            for name in LOCKED_WHEN_PUBLISHED
-            if name in data and _differs(survey, name, data[name])
-        }
-        if changed:
-            raise SurveyError(
-                _(
-                    "A published survey keeps its anonymity and audience; only texts and dates can change."
-                )
-            )
+    check_update(survey, data)
     for name in SURVEY_FIELDS:
         if name in data:
             setattr(survey, name, data[name])
@@ -98,7 +127,8 @@ def _differs(survey: Survey, name: str, value: Any) -> bool:
     return bool(getattr(survey, name) != value)
 
 
-def _require_draft(survey: Survey) -> None:
+def check_draft(survey: Survey) -> None:
+    """Questions change only while the survey is a draft."""
     if not survey.is_draft:
         raise SurveyError(_("Questions can only be changed while the survey is a draft."))
 
@@ -127,7 +157,7 @@ def _clean_question(question: Question) -> None:
 def add_question(
     survey: Survey, *, by: User, data: Mapping[str, Any], request: HttpRequest | None = None
 ) -> Question:
-    _require_draft(survey)
+    check_draft(survey)
     last = survey.questions.order_by("-position").values_list("position", flat=True).first()
     question = Question(
         center_id=survey.center_id,
@@ -156,7 +186,7 @@ def update_question(
     question: Question, *, by: User, data: Mapping[str, Any], request: HttpRequest | None = None
 ) -> Question:
     survey = question.survey
-    _require_draft(survey)
+    check_draft(survey)
     for name in ("text", "kind", "required", "choices", "scale_low", "scale_high"):
         if name in data:
             setattr(question, name, data[name])
@@ -176,7 +206,7 @@ def update_question(
 @transaction.atomic
 def delete_question(question: Question, *, by: User, request: HttpRequest | None = None) -> None:
     survey = question.survey
-    _require_draft(survey)
+    check_draft(survey)
     code = question.code
     question.delete()
     record_event(request, action="survey.question_deleted", obj=survey, actor=by,
@@ -188,7 +218,7 @@ def move_question(
     question: Question, *, by: User, up: bool, request: HttpRequest | None = None
 ) -> None:
     survey = question.survey
-    _require_draft(survey)
+    check_draft(survey)
     ordered = list(survey.questions.order_by("position", "pk"))
     index = next(i for i, q in enumerate(ordered) if q.pk == question.pk)
     other = index - 1 if up else index + 1
@@ -206,10 +236,7 @@ def move_question(
 def publish_survey(
     survey: Survey, *, by: User, expected_version: int, request: HttpRequest | None = None
 ) -> Survey:
-    if not survey.is_draft:
-        raise SurveyError(_("Only a draft can be published."))
-    if not survey.questions.exists():
-        raise SurveyError(_("Add at least one question before publishing."))
+    check_publish(survey)
     survey.status = Survey.Status.OPEN
     save_versioned(survey, expected_version=expected_version, fields=["status"])
     record_event(request, action="survey.published", obj=survey, actor=by)
@@ -220,8 +247,7 @@ def publish_survey(
 def close_survey(
     survey: Survey, *, by: User, expected_version: int, request: HttpRequest | None = None
 ) -> Survey:
-    if survey.status != Survey.Status.OPEN:
-        raise SurveyError(_("Only a published survey can be closed."))
+    check_close(survey)
     survey.status = Survey.Status.CLOSED
     save_versioned(survey, expected_version=expected_version, fields=["status"])
     record_event(request, action="survey.closed", obj=survey, actor=by)
@@ -370,6 +396,25 @@ def clean_answers(
     return cleaned, errors
 
 
+def answers_from(questions: list[Question], raw: Mapping[int, Any]) -> list[CleanAnswer]:
+    """Answers sent as {question id: value} (the API's way), or one refusal: an id that is
+    not one of the survey's questions is a conflict with the survey as it is now (409
+    `unknown_questions`), a value that does not fit its question is invalid (422)."""
+    known = {question.pk for question in questions}
+    unknown = sorted(pk for pk in raw if pk not in known)
+    if unknown:
+        raise Conflict(
+            _("Unknown question ids: %(ids)s") % {"ids": unknown}, code="unknown_questions"
+        )
+    cleaned, errors = clean_answers(questions, raw)
+    if errors:
+        number, message = next(iter(errors.items()))
+        raise Invalid(
+            _("Question %(number)s: %(message)s") % {"number": number, "message": message}
+        )
+    return cleaned
+
+
 def can_answer(survey: Survey, user: User) -> bool:
     return is_in_audience(
         user,
@@ -395,10 +440,7 @@ def submit_response(
     caller must not learn (and so cannot log or show) which response is this person's.
     A second submit by the same person raises AlreadyAnsweredError and stores nothing."""
     today = timezone.localdate()
-    if not survey.is_open(today):
-        raise SurveyError(_("This survey is not open for answers."))
-    if not can_answer(survey, user):
-        raise SurveyError(_("This survey is not addressed to you."))
+    check_answerable(survey, user)
     try:
         with transaction.atomic():
             Participation.objects.create(

@@ -1,38 +1,91 @@
 """Pages of the surveys app: the builder, answering, results, the Excel export and the
-comparison of a baseline with its follow-up."""
+comparison of a baseline with its follow-up. Each write page is an adapter over
+`onsite.surveys.actions`; the role sets and who sees which survey live in
+`onsite.surveys.access`."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from onsite.accounts.models import Role
-from onsite.core.access import role_required
-from onsite.core.concurrency import ConflictError
-from onsite.core.models import get_for_center
-from onsite.core.roles import ALL
+from onsite.core.access import answers_refusals, role_required
+from onsite.core.refusals import Conflict, Invalid, NotAllowed, NotVisible, Refusal
 from onsite.core.types import OnsiteRequest
-from onsite.surveys import export, queries, services
+from onsite.surveys import actions, export, queries, services
+from onsite.surveys.access import (
+    ANSWERERS,
+    EVERYONE,
+    MANAGERS,
+    READERS,
+    get_question,
+    get_survey,
+    sees_every_survey,
+    visible_surveys,
+)
 from onsite.surveys.forms import AnswerForm, FollowUpForm, QuestionForm, SurveyForm, VersionForm
 from onsite.surveys.models import Question, Survey
 
-MANAGERS = (Role.ADMIN, Role.OFFICE)
-READERS = (Role.ADMIN, Role.LEADER, Role.OFFICE, Role.VIEWER)
-EVERYONE = tuple(ALL | {Role.VIEWER})
-ANSWERERS = tuple(ALL)
+T = TypeVar("T")
+# A service names a question's choices `choices`; the form types them into `choices_text`.
+FORM_FIELDS = {"choices": "choices_text"}
 
 
-def get_survey(request: OnsiteRequest, pk: int) -> Survey:
-    """The one door to a survey: another center's survey is a 404."""
-    return get_for_center(Survey.objects.prefetch_related("units", "groups"), request.center, pk=pk)
+def attempt(
+    request: HttpRequest, act: Callable[[], T], *, form: forms.BaseForm | None = None
+) -> tuple[T | None, Refusal | None]:
+    """Runs a domain act for a page: (its result, None), or (None, the refusal) for a conflict
+    or invalid input, shown on `form` or else as a message. NotAllowed and NotVisible pass on
+    to `answers_refusals` (the 403/404 page)."""
+    try:
+        return act(), None
+    except (NotAllowed, NotVisible):
+        raise
+    except Refusal as refusal:
+        shown: Refusal = refusal
+        error: Any = str(refusal.message)
+    except ValidationError as invalid:
+        shown, error = Invalid.from_validation(invalid), invalid
+    if form is None:
+        messages.error(request, str(shown.message))
+    elif isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            field = FORM_FIELDS.get(name, name)
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+    return None, shown
+
+
+def marked(response: HttpResponse, refusal: Refusal | None) -> HttpResponse:
+    """The refusal's code in the `Onsite-Refusal` header (the page shows its message)."""
+    if refusal is not None:
+        response["Onsite-Refusal"] = refusal.code
+    return response
+
+
+def form_page(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    refusal: Refusal | None = None,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    """A form page again; a conflict answers with its status (409) and code."""
+    if isinstance(refusal, Conflict):
+        status = refusal.status
+    response = render(request, template, context, status=status)
+    return marked(response, refusal)
 
 
 def _version(request: OnsiteRequest) -> int:
@@ -43,18 +96,17 @@ def _version(request: OnsiteRequest) -> int:
 @role_required(*EVERYONE)
 def survey_list(request: OnsiteRequest) -> HttpResponse:
     user = request.user
-    today = timezone.localdate()
     context: dict[str, Any] = {"can_manage": user.has_role(*MANAGERS)}
     if not user.is_cross_center_viewer:
         context["open_for_me"] = list(
-            Survey.objects.open_on(today)
+            Survey.objects.open_on(timezone.localdate())
             .addressed_to(user)
             .exclude(participations__user=user)
             .order_by("closes_on", "pk")
         )
-    if user.has_role(*READERS):
+    if sees_every_survey(user):
         context["surveys"] = (
-            Survey.objects.filter(center=request.center)
+            visible_surveys(user, request.center)
             .select_related("baseline")
             .annotate(response_count=Count("participations", distinct=True))
         )
@@ -62,240 +114,229 @@ def survey_list(request: OnsiteRequest) -> HttpResponse:
 
 
 @role_required(*MANAGERS, write=True)
+@answers_refusals
 def survey_create(request: OnsiteRequest) -> HttpResponse:
-    assert request.center is not None  # noqa: S101 - role_required guarantees it
-    form = SurveyForm(request.POST or None, center=request.center)
+    center = request.center
+    assert center is not None  # noqa: S101 - role_required guarantees it
+    actions.check_create_survey(request.user)
+    form = SurveyForm(request.POST or None, center=center)
+    refusal = None
     if request.method == "POST" and form.is_valid():
-        try:
-            survey = services.create_survey(
-                center=request.center, by=request.user, data=form.cleaned_data, request=request
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+        survey, refusal = attempt(request, lambda: actions.do_create_survey(
+            center=center, by=request.user, data=form.cleaned_data, request=request
+        ), form=form)  # fmt: skip
+        if survey is not None:
             messages.success(request, _("Survey created. Now add its questions."))
             return redirect("surveys:survey-detail", pk=survey.pk)
-    return render(request, "surveys/survey_form.html", {"form": form})
+    return form_page(request, "surveys/survey_form.html", {"form": form}, refusal)
 
 
-@role_required(*MANAGERS, write=True)
-def survey_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
-    """The builder: settings, questions, and the moves of the survey's life."""
-    survey = get_survey(request, pk)
-    questions = list(survey.questions.order_by("position", "pk"))
+def _builder(
+    request: OnsiteRequest, survey: Survey, form: QuestionForm | None = None, status: int = 200
+) -> HttpResponse:
     return render(
         request,
         "surveys/survey_detail.html",
         {
             "survey": survey,
-            "questions": questions,
-            "question_form": QuestionForm(initial={"kind": Question.Kind.SCALE, "required": True}),
+            "questions": actions.survey_questions(survey),
+            "question_form": form
+            or QuestionForm(initial={"kind": Question.Kind.SCALE, "required": True}),
             "response_count": survey.participations.count(),
         },
+        status=status,
     )
 
 
 @role_required(*MANAGERS, write=True)
+def survey_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
+    """The builder: settings, questions, and the moves of the survey's life."""
+    return _builder(request, get_survey(request.user, request.center, pk))
+
+
+@role_required(*MANAGERS, write=True)
+@answers_refusals
 def survey_edit(request: OnsiteRequest, pk: int) -> HttpResponse:
-    survey = get_survey(request, pk)
+    survey = get_survey(request.user, request.center, pk)
     assert request.center is not None  # noqa: S101
     form = SurveyForm(request.POST or None, instance=survey, center=request.center)
+    refusal = None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        try:
-            services.update_survey(
-                survey,
-                by=request.user,
-                data=data,
-                expected_version=int(data.pop("version") or -1),
-                request=request,
+        version = int(data.pop("version") or -1)
+
+        def edit() -> Survey:
+            actions.check_update_survey(request.user, survey, data=data, expected_version=version)
+            return actions.do_update_survey(
+                survey, by=request.user, data=data, expected_version=version, request=request
             )
-        except ConflictError as exc:
-            form.add_error(None, str(exc.message))
-        except services.SurveyError as exc:
-            form.add_error(None, exc.message)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+
+        done, refusal = attempt(request, edit, form=form)
+        if done is not None:
             messages.success(request, _("Saved."))
             return redirect("surveys:survey-detail", pk=survey.pk)
-    return render(request, "surveys/survey_form.html", {"form": form, "survey": survey})
+    context = {"form": form, "survey": survey}
+    return form_page(request, "surveys/survey_form.html", context, refusal)
 
 
 @role_required(*MANAGERS, write=True)
 @require_POST
+@answers_refusals
 def question_add(request: OnsiteRequest, pk: int) -> HttpResponse:
-    survey = get_survey(request, pk)
+    survey = get_survey(request.user, request.center, pk)
     form = QuestionForm(request.POST)
+    refusal = None
     if form.is_valid():
-        try:
-            services.add_question(
+
+        def add() -> Question:
+            actions.check_change_questions(request.user, survey)
+            return actions.do_add_question(
                 survey, by=request.user, data=form.question_data(), request=request
             )
-        except services.SurveyError as exc:
-            messages.error(request, exc.message)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
+
+        question, refusal = attempt(request, add, form=form)
+        if question is not None:
             messages.success(request, _("Question added."))
             return redirect("surveys:survey-detail", pk=survey.pk)
-    questions = list(survey.questions.order_by("position", "pk"))
-    return render(
-        request,
-        "surveys/survey_detail.html",
-        {"survey": survey, "questions": questions, "question_form": form,
-         "response_count": survey.participations.count()},
-        status=400,
-    )  # fmt: skip
-
-
-def _add_errors(form: QuestionForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            field = "choices_text" if name == "choices" else name
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-def get_question(request: OnsiteRequest, pk: int, question_pk: int) -> Question:
-    survey = get_survey(request, pk)
-    try:
-        return survey.questions.select_related("survey").get(pk=question_pk)
-    except Question.DoesNotExist as exc:
-        raise Http404 from exc
+    status = refusal.status if isinstance(refusal, Conflict) else 400
+    return marked(_builder(request, survey, form, status=status), refusal)
 
 
 @role_required(*MANAGERS, write=True)
+@answers_refusals
 def question_edit(request: OnsiteRequest, pk: int, question_pk: int) -> HttpResponse:
-    question = get_question(request, pk, question_pk)
+    question = get_question(request.user, request.center, pk, question_pk)
     form = QuestionForm.for_question(question, request.POST or None)
+    refusal = None
     if request.method == "POST" and form.is_valid():
-        try:
-            services.update_question(
+
+        def edit() -> Question:
+            actions.check_change_questions(request.user, question.survey)
+            return actions.do_update_question(
                 question, by=request.user, data=form.question_data(), request=request
             )
-        except services.SurveyError as exc:
-            form.add_error(None, exc.message)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
+
+        done, refusal = attempt(request, edit, form=form)
+        if done is not None:
             messages.success(request, _("Saved."))
             return redirect("surveys:survey-detail", pk=pk)
-    return render(
-        request,
-        "surveys/question_form.html",
-        {"form": form, "question": question, "survey": question.survey},
-    )
+    context = {"form": form, "question": question, "survey": question.survey}
+    return form_page(request, "surveys/question_form.html", context, refusal)
 
 
 @role_required(*MANAGERS, write=True)
 @require_POST
+@answers_refusals
 def question_delete(request: OnsiteRequest, pk: int, question_pk: int) -> HttpResponse:
-    question = get_question(request, pk, question_pk)
-    try:
-        services.delete_question(question, by=request.user, request=request)
-    except services.SurveyError as exc:
-        messages.error(request, exc.message)
-    else:
+    question = get_question(request.user, request.center, pk, question_pk)
+
+    def delete() -> bool:
+        actions.check_change_questions(request.user, question.survey)
+        actions.do_delete_question(question, by=request.user, request=request)
+        return True
+
+    done, refusal = attempt(request, delete)
+    if done:
         messages.success(request, _("Question deleted."))
-    return redirect("surveys:survey-detail", pk=pk)
+    return marked(redirect("surveys:survey-detail", pk=pk), refusal)
 
 
 @role_required(*MANAGERS, write=True)
 @require_POST
+@answers_refusals
 def question_move(request: OnsiteRequest, pk: int, question_pk: int) -> HttpResponse:
-    question = get_question(request, pk, question_pk)
-    try:
-        services.move_question(
-            question, by=request.user, up=request.POST.get("direction") == "up", request=request
-        )
-    except services.SurveyError as exc:
-        messages.error(request, exc.message)
-    return redirect("surveys:survey-detail", pk=pk)
+    question = get_question(request.user, request.center, pk, question_pk)
+    up = request.POST.get("direction") == "up"
+
+    def move() -> None:
+        actions.check_change_questions(request.user, question.survey)
+        actions.do_move_question(question, by=request.user, up=up, request=request)
+
+    _done, refusal = attempt(request, move)
+    return marked(redirect("surveys:survey-detail", pk=pk), refusal)
 
 
 @role_required(*MANAGERS, write=True)
 @require_POST
+@answers_refusals
 def survey_publish(request: OnsiteRequest, pk: int) -> HttpResponse:
-    survey = get_survey(request, pk)
-    try:
-        services.publish_survey(
-            survey, by=request.user, expected_version=_version(request), request=request
+    survey = get_survey(request.user, request.center, pk)
+    version = _version(request)
+
+    def publish() -> Survey:
+        actions.check_publish(request.user, survey, expected_version=version)
+        return actions.do_publish(
+            survey, by=request.user, expected_version=version, request=request
         )
-    except ConflictError as exc:
-        messages.error(request, str(exc.message))
-    except services.SurveyError as exc:
-        messages.error(request, exc.message)
-    else:
+
+    done, refusal = attempt(request, publish)
+    if done is not None:
         messages.success(request, _("The survey is published."))
-    return redirect("surveys:survey-detail", pk=pk)
+    return marked(redirect("surveys:survey-detail", pk=pk), refusal)
 
 
 @role_required(*MANAGERS, write=True)
 @require_POST
+@answers_refusals
 def survey_close(request: OnsiteRequest, pk: int) -> HttpResponse:
-    survey = get_survey(request, pk)
-    try:
-        services.close_survey(
-            survey, by=request.user, expected_version=_version(request), request=request
-        )
-    except ConflictError as exc:
-        messages.error(request, str(exc.message))
-    except services.SurveyError as exc:
-        messages.error(request, exc.message)
-    else:
+    survey = get_survey(request.user, request.center, pk)
+    version = _version(request)
+
+    def close() -> Survey:
+        actions.check_close(request.user, survey, expected_version=version)
+        return actions.do_close(survey, by=request.user, expected_version=version, request=request)
+
+    done, refusal = attempt(request, close)
+    if done is not None:
         messages.success(request, _("The survey is closed."))
-    return redirect("surveys:survey-detail", pk=pk)
+    return marked(redirect("surveys:survey-detail", pk=pk), refusal)
 
 
 @role_required(*MANAGERS, write=True)
+@answers_refusals
 def survey_follow_up(request: OnsiteRequest, pk: int) -> HttpResponse:
-    survey = get_survey(request, pk)
+    survey = get_survey(request.user, request.center, pk)
+    actions.check_follow_up(request.user, survey)
     form = FollowUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        follow_up = services.create_follow_up(
-            survey,
-            by=request.user,
-            title=form.cleaned_data["title"],
-            opens_on=form.cleaned_data["opens_on"],
-            closes_on=form.cleaned_data["closes_on"],
-            request=request,
-        )
+        data = form.cleaned_data
+        follow_up = actions.do_follow_up(
+            survey, by=request.user, title=data["title"], opens_on=data["opens_on"],
+            closes_on=data["closes_on"], request=request,
+        )  # fmt: skip
         messages.success(request, _("Follow-up survey created with the same questions."))
         return redirect("surveys:survey-detail", pk=follow_up.pk)
     return render(request, "surveys/follow_up_form.html", {"form": form, "survey": survey})
 
 
 @role_required(*ANSWERERS, write=True)
+@answers_refusals
 def survey_answer(request: OnsiteRequest, pk: int) -> HttpResponse:
-    survey = get_survey(request, pk)
-    if not services.can_answer(survey, request.user):
-        raise Http404
+    survey = get_survey(request.user, request.center, pk)
     if services.has_answered(survey, request.user):
         return redirect("surveys:survey-thanks", pk=survey.pk)
-    if not survey.is_open():
-        return render(request, "surveys/closed.html", {"survey": survey})
-    questions = list(survey.questions.order_by("position", "pk"))
+    try:
+        actions.check_answer(request.user, survey)
+    except Conflict as closed:
+        page = render(request, "surveys/closed.html", {"survey": survey}, status=closed.status)
+        return marked(page, closed)
+    questions = actions.survey_questions(survey)
     form = AnswerForm(request.POST or None, questions=questions)
+    refusal = None
     if request.method == "POST" and form.is_valid():
-        try:
-            services.submit_response(
-                survey, user=request.user, answers=form.answers, request=request
-            )
-        except services.AlreadyAnsweredError:
-            return redirect("surveys:survey-thanks", pk=survey.pk)
-        except services.SurveyError as exc:
-            form.add_error(None, exc.message)
-        else:
+        recorded, refusal = attempt(request, lambda: actions.do_answer(
+            survey, user=request.user, answers=form.answers, request=request
+        ), form=form)  # fmt: skip
+        if recorded is not None:
             return redirect("surveys:survey-thanks", pk=survey.pk)
     rows = [(question, form[f"q{question.pk}"]) for question in questions]
-    return render(request, "surveys/answer.html", {"survey": survey, "form": form, "rows": rows})
+    context = {"survey": survey, "form": form, "rows": rows}
+    return form_page(request, "surveys/answer.html", context, refusal)
 
 
 @role_required(*ANSWERERS)
 def survey_thanks(request: OnsiteRequest, pk: int) -> HttpResponse:
-    survey = get_survey(request, pk)
+    survey = get_survey(request.user, request.center, pk)
     if not services.has_answered(survey, request.user):
         raise Http404
     return render(request, "surveys/thanks.html", {"survey": survey})
@@ -303,7 +344,7 @@ def survey_thanks(request: OnsiteRequest, pk: int) -> HttpResponse:
 
 @role_required(*READERS)
 def survey_results(request: OnsiteRequest, pk: int) -> HttpResponse:
-    survey = get_survey(request, pk)
+    survey = get_survey(request.user, request.center, pk)
     results = queries.survey_results(survey)
     return render(
         request,
@@ -315,10 +356,9 @@ def survey_results(request: OnsiteRequest, pk: int) -> HttpResponse:
 
 @role_required(*READERS)
 def survey_export(request: OnsiteRequest, pk: int) -> HttpResponse:
-    survey = get_survey(request, pk)
-    content = export.results_workbook(survey)
+    survey = get_survey(request.user, request.center, pk)
     response = HttpResponse(
-        content,
+        export.results_workbook(survey),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}.xlsx"'
@@ -328,15 +368,11 @@ def survey_export(request: OnsiteRequest, pk: int) -> HttpResponse:
 @role_required(*READERS)
 def survey_compare(request: OnsiteRequest, pk: int) -> HttpResponse:
     """This survey (the follow-up) against ?with=<pk>, by default its baseline."""
-    after = get_survey(request, pk)
+    after = get_survey(request.user, request.center, pk)
     other = request.GET.get("with", "")
-    if other.isdigit():
-        before = get_survey(request, int(other))
-    elif after.baseline_id is not None:
-        before = get_survey(request, after.baseline_id)
-    else:
-        before = None
-    candidates = Survey.objects.filter(center=request.center).exclude(pk=after.pk)
+    before_pk = int(other) if other.isdigit() else after.baseline_id
+    before = get_survey(request.user, request.center, before_pk) if before_pk else None
+    candidates = visible_surveys(request.user, request.center).exclude(pk=after.pk)
     if before is None:
         return render(request, "surveys/compare.html", {"survey": after, "candidates": candidates})
     comparison = queries.compare_surveys(before, after)

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from onsite.core.refusals import Invalid, NotAllowed, NotVisible, Refusal
+from onsite.core.refusals import Conflict, Invalid, NotAllowed, NotVisible, Refusal
 
 T = TypeVar("T")
 
@@ -58,6 +58,9 @@ def form_page(
     *,
     status: int = 200,
 ) -> HttpResponse:
-    """A form page again, answering with the refusal's status and code when there is one."""
-    response = render(request, template, context, status=refusal.status if refusal else status)
+    """A form page again; a conflict answers with its status (409) and code (invalid input
+    keeps the page's own status: the form shows what to correct)."""
+    if isinstance(refusal, Conflict):
+        status = refusal.status
+    response = render(request, template, context, status=status)
     return marked(response, refusal)

@@ -117,7 +117,8 @@ def test_a_concurrent_edit_is_detected(client_for, office_user, survey):
     assert client.post(f"/surveys/{survey.pk}/edit/", data).status_code == 302
     data["title"] = "另一个标题"
     response = client.post(f"/surveys/{survey.pk}/edit/", data)
-    assert response.status_code == 200
+    assert response.status_code == 409, "a stale version is a conflict (issue 15)"
+    assert response["Onsite-Refusal"] == "stale"
     with translation.override("zh-hans"):
         assert str(ConflictError.message) in response.content.decode()
     survey.refresh_from_db()

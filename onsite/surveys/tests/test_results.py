@@ -168,8 +168,14 @@ def test_api_refuses_bad_answers(client, staff_user, center):
     response = client.post(f"/api/v1/surveys/{survey.pk}/answers",
                            {"answers": [{"question_id": ids["scale"], "value": 8}]},
                            content_type="application/json", **auth)  # fmt: skip
-    assert response.status_code == 409
+    assert response.status_code == 422, "an answer that does not fit is invalid input (issue 15)"
+    assert response.json()["code"] == "invalid"
     assert not Response.objects.exists()
+    unknown = client.post(f"/api/v1/surveys/{survey.pk}/answers",
+                          {"answers": [{"question_id": 10**9, "value": 3}]},
+                          content_type="application/json", **auth)  # fmt: skip
+    assert unknown.status_code == 409
+    assert unknown.json()["code"] == "unknown_questions"
 
 
 def test_api_denials(client, staff_user, other_admin, viewer, center, other_center):
@@ -205,6 +211,32 @@ def test_drafts_are_not_shown_to_staff_in_the_api(client, staff_user, center):
     auth = _bearer(staff_user)
     assert client.get("/api/v1/surveys/", **auth).json() == []
     assert client.get(f"/api/v1/surveys/{draft.pk}", **auth).status_code == 404
+    assert client_for_page(client, staff_user, f"/surveys/{draft.pk}/answer/") == 404
+
+
+def client_for_page(client, user, url):
+    client.force_login(user)
+    try:
+        return client.get(url).status_code
+    finally:
+        client.logout()
+
+
+def test_leaders_see_drafts_on_the_pages_and_in_the_api_alike(client, leader, viewer, center):
+    """Issue 15: the API followed its own rule (drafts hidden from leaders) where the pages
+    showed them; one visibility function (surveys.access.visible_surveys) serves both now."""
+    draft = standard_survey(center, status=Survey.Status.DRAFT, title="草稿问卷")
+    for user in (leader, viewer):
+        auth = _bearer(user)
+        assert draft.pk in [s["id"] for s in client.get("/api/v1/surveys/", **auth).json()]
+        detail = client.get(f"/api/v1/surveys/{draft.pk}", **auth)
+        assert detail.status_code == 200
+        assert detail.json()["status"] == "draft"
+        assert client.get(f"/api/v1/surveys/{draft.pk}/results", **auth).status_code == 200
+        assert client_for_page(client, user, f"/surveys/{draft.pk}/results/") == 200
+        client.force_login(user)
+        assert "草稿问卷" in client.get("/surveys/").content.decode()
+        client.logout()
 
 
 @pytest.mark.parametrize(("language", "header"), [("en", "Question"), ("zh-hans", "题目")])
