@@ -135,6 +135,9 @@ class DashRankOut(Schema):
     rank: int | None
     unit: str
     name: str
+    score: float | None = Field(
+        None, description="The month's score in the programme's ranking (what ranks the unit)"
+    )
     index: float | None
     components: dict[str, float | None]
 
@@ -161,6 +164,7 @@ def _rank(row: queries.ScoreRow) -> DashRankOut:
         rank=row.rank,
         unit=row.unit.code,
         name=row.unit.name,
+        score=row.score,
         index=row.index,
         components={key: row.components.get(key) for key in COMPONENT_KEYS},
     )
@@ -303,12 +307,12 @@ class DashRankingOut(Schema):
     not_ranked: list[str] = Field(..., description="Codes of the units not ranked this month")
     not_ranked_because: dict[str, str] = Field(
         ...,
-        description="Why each unit is not ranked: no_inspection, no_audit (only self-checks) "
-        "or no_weighted_part (none of the parts measured has a weight)",
+        description="Why each unit is not ranked: no_inspection, or no_audit (no supervision "
+        "check and no acceptance round closed in the month)",
     )
 
 
-@router.get("/ranking", response=documented(DashRankingOut), summary="The combined index, ranked")
+@router.get("/ranking", response=documented(DashRankingOut), summary="The month's ranking, with the combined index")
 def ranking(request: OnsiteRequest, month: Query[Month | None] = None) -> DashRankingOut:
     center = _reader(request)
     board = queries.ranking(center, queries.parse_month(month))

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from onsite.accounts.models import Role, User
 from onsite.core.models import Center
+from onsite.core.months import add_months, month_end
 from onsite.dashboards import rollups
 from onsite.dashboards.models import CitizenRating, RatingImport
-from onsite.dashboards.queries import add_months, month_end
 from onsite.org.models import Unit
 
 MONTHS = 4

@@ -21,6 +21,7 @@ from onsite.core import excel
 from onsite.core import jobs as core_jobs
 from onsite.core.jobs import JobError
 from onsite.core.models import Center
+from onsite.core.months import add_months
 from onsite.dashboards import queries
 from onsite.dashboards.models import COMPONENTS, CitizenRating, Level, ReportJob
 from onsite.inspections.models import Band, Finding, Inspection, Severity
@@ -241,7 +242,7 @@ def ranking(
     month = first.replace(day=1)
     while month <= last:
         months.append(month)
-        month = queries.add_months(month, 1)
+        month = add_months(month, 1)
     units = list(Unit.objects.filter(center=center).order_by("kind", "position", "code"))
     units_shown = {unit.pk} if unit is not None else {u.pk for u in units}
 

@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from onsite.core.forms import StyledForm
 from onsite.core.models import Center
+from onsite.core.months import month_end, this_month
 from onsite.dashboards.models import COMPONENTS, ReportJob
-from onsite.dashboards.queries import month_end, parse_month, this_month
+from onsite.dashboards.queries import parse_month
 from onsite.dashboards.ratings import MAX_BYTES
 from onsite.org.models import Unit
 

@@ -9,9 +9,9 @@ from django.utils.translation import gettext_noop
 
 from onsite.core import jobs as core_jobs
 from onsite.core.models import FileJob
+from onsite.core.months import month_end
 from onsite.dashboards import exports, reports
 from onsite.dashboards.models import ReportJob
-from onsite.dashboards.queries import month_end
 
 GONE = gettext_noop("The unit of this report no longer exists.")
 # The runner, stages and failure texts are shared with every background file (onsite.core.jobs).

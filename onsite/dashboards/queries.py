@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onsite.core.models import Center
+from onsite.core.months import add_months, month_end, this_month
 from onsite.dashboards.models import (
     COMPONENT_KEYS,
     COMPONENTS,
@@ -42,10 +43,17 @@ from onsite.dashboards.models import (
     Level,
     UnitDay,
 )
+from onsite.engagement.models import Suggestion, SuggestionTransition
+from onsite.engagement.queries import acknowledgement_overview
 from onsite.inspections.models import Answer, Finding, Inspection, InspectionSettings
 from onsite.org.models import Floor, Unit, Zone
+from onsite.programme.access import current_programme
+from onsite.programme.models import PHASES, Card, Phase
+from onsite.programme.queries import month_ranking, progress_matrix
 from onsite.rectification.models import Rectification
 from onsite.standards.models import ItemFiling
+from onsite.surveys.audience import audience_users
+from onsite.surveys.models import Survey
 
 TREND_MONTHS = 12
 HISTORY_MONTHS = 6
@@ -75,19 +83,6 @@ def one_place(value: Decimal | float) -> float:
 
 
 # --- months ------------------------------------------------------------------------------
-
-
-def add_months(first: datetime.date, months: int) -> datetime.date:
-    index = first.year * 12 + first.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-def month_end(first: datetime.date) -> datetime.date:
-    return add_months(first, 1) - datetime.timedelta(days=1)
-
-
-def this_month() -> datetime.date:
-    return timezone.localdate().replace(day=1)
 
 
 def parse_month(value: str | None) -> datetime.date:
@@ -246,14 +241,14 @@ def monthly_series(
 # --- the combined index and ranking ----------------------------------------------------
 
 
-# Why the ranking leaves a unit out, in the order `combined_index` checks: the rule ranks only
-# units with an independent audit, and needs at least one measured part with a weight.
+# Why the month's ranking (the programme's, `month_ranking`) leaves a unit out: it ranks only
+# units with a supervision check or a closed acceptance round in the month.
 UNRANKED_REASONS = {
     "no_inspection": gettext_lazy("no inspection this month"),
     "no_audit": gettext_lazy(
-        "only self-checks this month, no supervision check or acceptance inspection"
+        "no supervision check this month and no acceptance round closed in it (self-checks "
+        "do not rank a unit)"
     ),
-    "no_weighted_part": gettext_lazy("none of the parts measured this month has a weight"),
 }
 
 
@@ -266,6 +261,7 @@ class ScoreRow:
     components: dict[str, float | None] = field(default_factory=dict)
     index: float | None = None
     rank: int | None = None
+    score: float | None = None  # the month's score in the programme's ranking
 
     @property
     def component_list(self) -> list[tuple[str, str, float | None]]:
@@ -274,13 +270,9 @@ class ScoreRow:
     @property
     def unranked_because(self) -> str:
         """The key in UNRANKED_REASONS of why this unit is not ranked; "" when it is."""
-        if self.index is not None:
+        if self.rank is not None:
             return ""
-        if not self.totals.inspections:
-            return "no_inspection"
-        if self.components.get("audit") is None:
-            return "no_audit"
-        return "no_weighted_part"
+        return "no_audit" if self.totals.inspections else "no_inspection"
 
     @property
     def unranked_reason(self) -> str:
@@ -290,8 +282,6 @@ class ScoreRow:
     @property
     def card_list(self) -> list[tuple[str, str, int]]:
         """(kind, label, how many) of the cards issued to the unit in the month."""
-        from onsite.programme.models import Card
-
         return [
             (kind.value, str(kind.label), self.cards[kind.value])
             for kind in Card.Kind
@@ -305,6 +295,7 @@ class Ranking:
     weights: IndexWeights
     rows: list[ScoreRow]  # ranked, best first
     unranked: list[ScoreRow]  # not ranked this month (`ScoreRow.unranked_reason` says why)
+    published: bool = False  # the programme has published (frozen) the month's ranking
 
     @property
     def all_rows(self) -> list[ScoreRow]:
@@ -331,11 +322,17 @@ def cards_score(cards: dict[str, int]) -> float:
 
 
 def components_of(
-    totals: Totals, *, cards: dict[str, int], proposals: int, most_proposals: int
+    totals: Totals,
+    *,
+    score: float | None,
+    cards: dict[str, int],
+    proposals: int,
+    most_proposals: int,
 ) -> dict[str, float | None]:
-    """Each part of the index on a 0–100 scale; None where the month measured nothing."""
+    """Each part of the index on a 0–100 scale; None where the month measured nothing. The
+    audit part is the unit's score in the month's ranking (`score`)."""
     return {
-        "audit": totals.audit_score,
+        "audit": score,
         "timeliness": totals.on_time_rate,
         "repeats": totals.repeat_free,
         "ratings": totals.rating_index,
@@ -346,9 +343,8 @@ def components_of(
 
 def combined_index(components: dict[str, float | None], weights: dict[str, int]) -> float | None:
     """The weighted mean of the parts that have a value. A unit without an independent
-    audit (supervision check or acceptance) in the month is not ranked: the other parts
-    alone do not say how its site is kept, and units would be compared on different
-    grounds (the programme's monthly ranking follows the same rule)."""
+    audit (its score in the month's ranking) has no index: the other parts alone do not say
+    how its site is kept."""
     if components.get("audit") is None:
         return None
     used = [
@@ -362,21 +358,15 @@ def combined_index(components: dict[str, float | None], weights: dict[str, int])
     return one_place(sum(Decimal(weight) * Decimal(str(value)) for weight, value in used) / total)
 
 
-def competition_ranks(values: dict[int, float]) -> dict[int, int]:
-    """1, 2, 2, 4: equal values share a rank."""
-    ordered = sorted(values.values(), reverse=True)
-    return {key: 1 + sum(1 for other in ordered if other > value) for key, value in values.items()}
-
-
 def ranking(center: Center, month: datetime.date, *, units: list[Unit] | None = None) -> Ranking:
-    """The month's combined index of every unit, ranked. Five queries."""
-    from onsite.engagement.models import Suggestion, SuggestionTransition
-    from onsite.programme.models import Card
-
+    """The month's ranking (the programme's: as published, or as it stands) with every unit's
+    combined index beside it. Seven queries."""
     first, last = month, month_end(month)
     weights = IndexWeights.for_center(center)
     if units is None:
         units = list(Unit.objects.filter(center=center).order_by("kind", "position", "code"))
+    published, month_rows = month_ranking(center=center, month=month)
+    places = {row.unit.pk: row for row in month_rows}
     totals = month_totals_by_unit(center, first)
     cards: dict[int, dict[str, int]] = {}
     for card in (
@@ -405,27 +395,28 @@ def ranking(center: Center, month: datetime.date, *, units: list[Unit] | None = 
     weight_values = weights.as_dict()
     rows = []
     for unit in units:
+        place = places.get(unit.pk)
         row = ScoreRow(
             unit=unit,
             totals=totals.get(unit.pk, Totals()),
             cards=cards.get(unit.pk, {}),
             proposals=adopted.get(unit.pk, 0),
+            rank=place.rank if place else None,
+            score=float(place.score) if place else None,
         )
         row.components = components_of(
-            row.totals, cards=row.cards, proposals=row.proposals, most_proposals=most
-        )
+            row.totals, score=row.score, cards=row.cards, proposals=row.proposals,
+            most_proposals=most,
+        )  # fmt: skip
         row.index = combined_index(row.components, weight_values)
         rows.append(row)
-    ranked = [row for row in rows if row.index is not None]
-    places = competition_ranks({row.unit.pk: row.index for row in ranked if row.index is not None})
-    for row in ranked:
-        row.rank = places[row.unit.pk]
-    ranked.sort(key=lambda row: (row.rank or 0, row.unit.code))
+    ranked = sorted((r for r in rows if r.rank is not None), key=lambda r: (r.rank, r.unit.code))
     return Ranking(
         month=month,
         weights=weights,
         rows=ranked,
-        unranked=[row for row in rows if row.index is None],
+        unranked=[row for row in rows if row.rank is None],
+        published=published is not None,
     )
 
 
@@ -708,10 +699,6 @@ class Dashboard:
 
 
 def wave_figures(center: Center) -> tuple[str, list[WaveFigure]]:
-    from onsite.programme.access import current_programme
-    from onsite.programme.models import PHASES, Phase
-    from onsite.programme.queries import progress_matrix
-
     programme = current_programme(center)
     if programme is None:
         return "", []
@@ -731,9 +718,6 @@ def wave_figures(center: Center) -> tuple[str, list[WaveFigure]]:
 
 def survey_figure(center: Center) -> SurveyFigure | None:
     """The open survey (else the latest closed one) and how many of its audience answered."""
-    from onsite.surveys.audience import audience_users
-    from onsite.surveys.models import Survey
-
     survey = (
         Survey.objects.filter(center=center)
         .exclude(status=Survey.Status.DRAFT)
@@ -764,8 +748,6 @@ def survey_figure(center: Center) -> SurveyFigure | None:
 
 
 def acknowledgement_totals(center: Center) -> tuple[int, int]:
-    from onsite.engagement.queries import acknowledgement_overview
-
     rows = acknowledgement_overview(center)
     return sum(row.required for row in rows), sum(row.done for row in rows)
 
@@ -833,8 +815,8 @@ def chart_data(board: Dashboard) -> dict[str, Any]:
         },
         "ranking": {
             "labels": [row.unit.name for row in top],
-            "values": [row.index for row in top],
-            "name": _("Combined index"),
+            "values": [row.score for row in top],
+            "name": _("Monthly score"),
         },
         "waves": {
             "names": [wave.name for wave in board.waves],

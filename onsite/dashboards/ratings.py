@@ -18,6 +18,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 
 from onsite.dashboards.models import Level
 from onsite.org.models import Unit
@@ -109,8 +110,6 @@ def read_table(content: bytes, filename: str) -> list[tuple[int, list[Any]]]:
 
 
 def _read_xlsx(content: bytes) -> list[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
-
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:

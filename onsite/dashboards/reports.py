@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from onsite.accounts.models import User
 from onsite.core.models import Center
+from onsite.core.months import month_end
 from onsite.dashboards import queries, svgcharts
 from onsite.inspections.models import AnswerPhoto, Finding
 from onsite.org.models import Unit
@@ -52,7 +53,7 @@ class OwnFilesFetcher:
         return self.fetch(url, headers)
 
     def fetch(self, url: str, headers: object = None) -> Any:
-        from weasyprint.urls import URLFetcherResponse
+        from weasyprint.urls import URLFetcherResponse  # loaded with WeasyPrint, see _render
 
         parts = urlsplit(url)
         path = unquote(parts.path)
@@ -129,7 +130,7 @@ def top_findings(
     center: Center, month: datetime.date, *, unit: Unit | None = None
 ) -> list[Finding]:
     rows = Finding.objects.filter(
-        center=center, found_on__gte=month, found_on__lte=queries.month_end(month)
+        center=center, found_on__gte=month, found_on__lte=month_end(month)
     )
     if unit is not None:
         rows = rows.filter(zone__unit=unit)
@@ -158,7 +159,7 @@ def ranking_chart(board: queries.Ranking, *, limit: int = 15) -> str:
     rows = board.rows[:limit]
     return svgcharts.bar_chart(
         [f"{row.rank}. {row.unit.name}" for row in rows],
-        [row.index for row in rows],
+        [row.score for row in rows],
         max_value=100,
     )
 
@@ -180,6 +181,7 @@ def heat_maps(center: Center, month: datetime.date) -> list[queries.HeatMap]:
 
 
 def _render(html: str, fetcher: OwnFilesFetcher) -> bytes:
+    # WeasyPrint loads Pango and its fonts (about a second): only the worker pays for it.
     from weasyprint import CSS, HTML
 
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
@@ -237,7 +239,7 @@ def _closed_with_photos(
         center=center,
         status=Rectification.Status.CLOSED,
         closed_at__date__gte=month,
-        closed_at__date__lte=queries.month_end(month),
+        closed_at__date__lte=month_end(month),
         photos__isnull=False,
         finding__answer__photos__isnull=False,
     )

@@ -25,6 +25,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from onsite.core.models import Center
+from onsite.dashboards import tasks  # tasks imports this module too: used at call time
 from onsite.dashboards.models import CheckDay, CitizenRating, RollupState, UnitDay
 from onsite.inspections.models import Finding, Inspection
 from onsite.rectification.models import Rectification
@@ -266,7 +267,5 @@ def request_refresh(center: Center, state: RollupState | None) -> bool:
     if state is not None and state.queued_at is not None and now - state.queued_at < ROLLUP_MAX_AGE:
         return False
     RollupState.objects.update_or_create(center=center, defaults={"queued_at": now})
-    from onsite.dashboards.tasks import refresh_rollups
-
-    refresh_rollups.enqueue(center_id=center.pk)
+    tasks.refresh_rollups.enqueue(center_id=center.pk)
     return True

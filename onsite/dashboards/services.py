@@ -24,6 +24,7 @@ from onsite.core.concurrency import (
 )
 from onsite.core.models import Center
 from onsite.dashboards import ratings as rating_files
+from onsite.dashboards import tasks
 from onsite.dashboards.models import (
     COMPONENT_KEYS,
     CitizenRating,
@@ -164,9 +165,7 @@ def _save(
 
 
 def _refresh_soon(center: Center) -> None:
-    from onsite.dashboards.tasks import refresh_rollups
-
-    transaction.on_commit(lambda: refresh_rollups.enqueue(center_id=center.pk))
+    transaction.on_commit(lambda: tasks.refresh_rollups.enqueue(center_id=center.pk))
 
 
 @transaction.atomic
@@ -260,9 +259,7 @@ def queue_job(
             "unit": unit.code if unit else "",
         },
     )
-    from onsite.dashboards.tasks import run_report_job
-
-    run_report_job.enqueue(job_id=job.pk)
+    tasks.run_report_job.enqueue(job_id=job.pk)
     return job
 
 

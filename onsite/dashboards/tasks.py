@@ -5,13 +5,12 @@ from __future__ import annotations
 from django_tasks import task
 
 from onsite.core.models import Center
+from onsite.dashboards import jobs, rollups
 
 
 @task()
 def refresh_rollups(*, center_id: int | None = None, full: bool = False) -> int:
     """Brings the daily roll-ups of one center (or of every center) up to date."""
-    from onsite.dashboards import rollups
-
     centers = Center.objects.all() if center_id is None else Center.objects.filter(pk=center_id)
     return sum(rollups.refresh(center, full=full) for center in centers)
 
@@ -19,13 +18,9 @@ def refresh_rollups(*, center_id: int | None = None, full: bool = False) -> int:
 @task()
 def run_report_job(*, job_id: int) -> str:
     """Makes one report or export, recording its progress as it goes."""
-    from onsite.dashboards.jobs import run_job
-
-    return run_job(job_id)
+    return jobs.run_job(job_id)
 
 
 @task()
 def prune_report_jobs() -> int:
-    from onsite.dashboards.jobs import prune_jobs
-
-    return prune_jobs()
+    return jobs.prune_jobs()

@@ -26,6 +26,7 @@ from onsite.core.access import role_required
 from onsite.core.concurrency import ConflictError
 from onsite.core.images import serve_protected_file
 from onsite.core.models import Center
+from onsite.core.months import add_months, this_month
 from onsite.core.types import OnsiteRequest
 from onsite.dashboards import access, exports, queries, rollups, services
 from onsite.dashboards.forms import ExportForm, RatingImportForm, ReportForm, WeightsForm
@@ -59,12 +60,12 @@ def _level(request: OnsiteRequest) -> int | None:
 
 
 def _month_nav(month: Any) -> dict[str, Any]:
-    current = queries.this_month()
-    later = queries.add_months(month, 1)
+    current = this_month()
+    later = add_months(month, 1)
     return {
         "month": month,
         "month_value": f"{month:%Y-%m}",
-        "previous_month": f"{queries.add_months(month, -1):%Y-%m}",
+        "previous_month": f"{add_months(month, -1):%Y-%m}",
         "next_month": f"{later:%Y-%m}" if later <= current else "",
         "max_month": f"{current:%Y-%m}",
         "is_current": month == current,
@@ -320,9 +321,9 @@ def ratings_import(request: OnsiteRequest) -> HttpResponse:
                         )
                     },
                 )
-            month = result.batch.last_day or queries.this_month()
+            month = result.batch.last_day or this_month()
             return redirect(f"{reverse('dashboards:ratings')}?month={month:%Y-%m}")
-    context = _ratings_context(request, center, queries.this_month())
+    context = _ratings_context(request, center, this_month())
     context.update({"form": form, "errors": errors})
     return render(request, "dashboards/ratings.html", context, status=400 if errors else 200)
 

@@ -145,7 +145,7 @@ def test_director_dashboard_heat_map_and_monthly_report(
         check=True,
     ).stdout.decode()
     assert center.name in text
-    ranking = text[text.index("综合指数排名") :]
+    ranking = text[text.index("月度评比排名") :]
     assert ranking.index("窗口1") < ranking.index("窗口2") < ranking.index("窗口3")
 
     # On a phone: the first tap on a zone shows its details, the second opens it.

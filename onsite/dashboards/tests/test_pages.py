@@ -242,7 +242,7 @@ def test_scorecards_show_cards_and_say_why_a_unit_is_not_ranked(
     assert 'data-reason="no_inspection"' in rows["w03"]
     assert "未排名：本月无检查" in rows["w03"]
     assert 'data-reason="no_audit"' in rows["w02"]
-    assert "本月只有自查，没有督查或验收检查" in rows["w02"]
+    assert "本月没有督查检查，也没有结束的验收轮次" in rows["w02"]
     assert "3 个单位中 1 个参与本月排名" in html
 
     client.cookies["django_language"] = "en"

@@ -5,9 +5,10 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from onsite.core.ranking import competition_ranks
 from onsite.dashboards import queries, rollups
 from onsite.dashboards.models import DEFAULT_WEIGHTS, IndexWeights
-from onsite.dashboards.queries import combined_index, competition_ranks, parse_month
+from onsite.dashboards.queries import combined_index, parse_month
 from onsite.dashboards.tests.factories import (
     record_finding,
     record_inspection,

@@ -139,7 +139,7 @@ def test_the_center_report_has_the_name_the_ranking_and_the_photos(
     text = pdf_text(pdf)
     assert center.name in text
     assert "月度现场管理报告" in text
-    ranking = text[text.index("综合指数排名") :]
+    ranking = text[text.index("月度评比排名") :]
     assert ranking.index("窗口1") < ranking.index("窗口2")  # 96 before 72
     assert "台面有私人物品" in text
     assert "w01-1" in text  # the heat map's zones are text in the PDF

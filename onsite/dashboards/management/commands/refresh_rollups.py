@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from onsite.core.models import Center
+from onsite.dashboards import jobs, rollups, tasks
 
 
 class Command(BaseCommand):
@@ -20,8 +21,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from onsite.dashboards import jobs, rollups, tasks
-
         centers = Center.objects.order_by("code")
         if options["center"]:
             centers = centers.filter(code=options["center"])
