@@ -263,3 +263,21 @@ def test_the_board_keeps_a_fixed_query_count(
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get("/engagement/")
         client.get("/engagement/screen/")
+
+
+def test_photos_count_against_the_daily_quota(client_for, office_user, settings):
+    """Issue 15: the daily photo quota (accounts.uploads) applies to the board's photos."""
+    settings.PHOTO_DAILY_QUOTA = 2
+    client = client_for(office_user)
+    client.post(
+        "/engagement/posts/new/", {"title": "第一条", "photos": [png("a.png"), png("b.png")]}
+    )
+    assert Post.objects.get(title="第一条").photos.count() == 2
+    response = client.post("/engagement/posts/new/", {"title": "第二条", "photos": [png("c.png")]})
+    assert response.status_code == 200
+    assert not Post.objects.filter(title="第二条").exists()
+    with translation.override("zh-hans"):
+        limit = translation.gettext(
+            "You have reached today's limit of %(limit)d photos. Please try again tomorrow."
+        ) % {"limit": 2}
+    assert limit in response.content.decode()
