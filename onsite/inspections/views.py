@@ -95,17 +95,15 @@ def zone_inspect(request: OnsiteRequest, code: str) -> HttpResponse:
     zone = get_for_center(
         Zone.objects.select_related("area_type", "owner", "unit"), request.center, code=code
     )
-    if request.method == "POST":
-        actions.check_start(request.user, zone)
+    if request.method == "POST":  # a kind the form does not offer is refused as the API does
+        actions.check_start(request.user, zone, request.POST.get("kind") or None)
     form = StartForm(request.POST or None, kinds=access.startable_kinds(request.user, zone))
     if request.method != "POST" or not form.is_valid():
         return _zone_inspect_page(request, zone, form)
-    kind = form.cleaned_data["kind"]
-    actions.check_start(request.user, zone, kind)
     try:
         inspection = actions.do_start(
             zone=zone,
-            kind=kind,
+            kind=form.cleaned_data["kind"],
             inspector=request.user,
             submission_key=form.cleaned_data["submission_key"],
             request=request,
