@@ -1,13 +1,15 @@
 """Who may read and change the organisation, and the one door to each org object.
 
-Every view and API endpoint of the app uses these role sets and getters, so a page and its
-endpoint can never disagree about who sees what."""
+The role sets below are the app's one declaration: the pages' `role_required`, the actions'
+checks (onsite.org.actions) and the menus read them, so a page and its endpoint can never
+disagree about who sees or does what."""
 
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
 from onsite.accounts.models import Role, User
+from onsite.core.access import may
 from onsite.core.models import Center, get_for_center
 from onsite.core.roles import ALL, MANAGERS
 from onsite.org.models import AreaType, Floor, Group, Unit, Zone
@@ -25,7 +27,7 @@ CARD_PRINTERS: tuple[str, ...] = (Role.ADMIN, Role.OFFICE)
 
 
 def _may(user: User, roles: tuple[str, ...]) -> bool:
-    return user.is_authenticated and user.has_role(*roles) and not user.is_cross_center_viewer
+    return may(user, roles, write=True)
 
 
 def can_edit_org(user: User) -> bool:

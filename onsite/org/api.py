@@ -1,35 +1,34 @@
 """The organisation over JSON: units, staff, groups (with their 1:3 standing) and zones.
 Everyone in a center reads; the admin writes (and the programme office writes groups).
-The handlers call the same services as the pages."""
+The handlers are adapters over the same actions as the pages (onsite.org.actions); a refusal
+is answered by config/api.py (403 not allowed, 404, 409 conflict or stale, 422 invalid)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
-from ninja.errors import HttpError
 from ninja.params import HeaderEx, P, QueryEx
 from ninja.responses import codes_4xx
 from pydantic import Field, StringConstraints
 
 from onsite.accounts.models import RoleGrant, User
 from onsite.core.api import ErrorOut
-from onsite.core.concurrency import ConflictError, existing_submission
+from onsite.core.concurrency import existing_submission
 from onsite.core.models import Center, get_for_center
+from onsite.core.refusals import Invalid
 from onsite.core.types import OnsiteRequest
-from onsite.org import access, services
+from onsite.org import access, actions, services
 from onsite.org.models import AreaType, Floor, Group, Membership, Unit, Zone
 from onsite.org.queries import groups_with_standing, standing_of
 
 router = Router(tags=["org"])
-
-T = TypeVar("T")
 
 
 class InvalidOut(Schema):
@@ -38,8 +37,9 @@ class InvalidOut(Schema):
 
 def documented(ok: object) -> dict[object, object]:
     """onsite.core.api.documented, plus the 422 body Ninja answers when a parameter or the
-    JSON body does not validate (its `detail` is a list, not a string)."""
-    return {200: ok, 422: InvalidOut, frozenset(codes_4xx - {422}): ErrorOut}
+    JSON body does not validate (its `detail` is a list, not a string); an action's Invalid
+    refusal is a 422 with a `code` and a string `detail`."""
+    return {200: ok, 422: InvalidOut | ErrorOut, frozenset(codes_4xx - {422}): ErrorOut}
 
 
 # What the database accepts, said in the schema: a bad value is a 422, never a 500.
@@ -80,36 +80,8 @@ def _username(username: str) -> str:
     return username
 
 
-def _center(request: OnsiteRequest) -> Center:
-    if request.center is None:
-        raise HttpError(404, "Not Found")
-    return request.center
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise HttpError(403, "You do not have permission to change this.")
-
-
-def _write(action: Callable[[], T]) -> T:
-    """Runs a service; its refusals become 400 (a rule) or 409 (a concurrent edit)."""
-    try:
-        return action()
-    except ConflictError as exc:
-        raise HttpError(409, str(exc.message)) from exc
-    except ValidationError as exc:
-        # A taken code or a second working group conflicts with what is stored: 409.
-        conflict = {error.code for error in exc.error_list} & {"unique", "one_working_group"}
-        raise HttpError(409 if conflict else 400, " ".join(exc.messages)) from exc
-
-
-def _by_code(queryset: QuerySet[Any], center: Center, code: str | None, what: str) -> Any:
-    if not code:
-        return None
-    found = queryset.filter(center=center, code=_slug(code)).first()
-    if found is None:
-        raise HttpError(400, f"Unknown {what}: {code}")
-    return found
+def _by_code(queryset: QuerySet[Any], center: Center, code: str | None, what: Any) -> Any:
+    return actions.known(queryset, center, what, code=_slug(code)) if code else None
 
 
 # --- units ------------------------------------------------------------------------------
@@ -166,15 +138,6 @@ def _unit_out(unit: Unit) -> UnitOut:
     )
 
 
-def _floor(center: Center, level: int | None) -> Floor | None:
-    if level is None:
-        return None
-    floor = Floor.objects.filter(center=center, level=level).first()
-    if floor is None:
-        raise HttpError(400, f"Unknown floor: {level}")
-    return floor
-
-
 def _repeat(request: OnsiteRequest, scope: str, key: str | None) -> str | None:
     return existing_submission(user=request.user, scope=scope, key=key) if key else None
 
@@ -195,34 +158,26 @@ def create_unit(
     payload: UnitIn,
     idempotency_key: HeaderEx[IdempotencyKey | None, P(alias="Idempotency-Key")] = None,
 ) -> UnitOut:
-    center = _center(request)
-    _require(access.can_edit_org(request.user))
+    center = actions.check_edit_org(request)
     if first := _repeat(request, "org.unit", idempotency_key):
         return _unit_out(get_for_center(_units(request), center, pk=first))
     data = payload.dict()
-    data["floor"] = _floor(center, payload.floor)
-    unit = _write(
-        lambda: services.create_unit(
-            request, center=center, data=data, submission_key=idempotency_key or ""
-        )
+    data["floor"] = actions.floor_at(center, payload.floor)
+    unit = actions.do_create_unit(
+        request, center=center, data=data, submission_key=idempotency_key or ""
     )
     return _unit_out(get_for_center(_units(request), center, pk=unit.pk))
 
 
 @router.patch("/units/{code}", response=documented(UnitOut), summary="Change a unit (admin)")
 def update_unit(request: OnsiteRequest, code: str, payload: UnitPatch) -> UnitOut:
-    center = _center(request)
+    center = actions.check_edit_org(request)
     unit = get_for_center(_units(request), center, code=_slug(code))
-    _require(access.can_edit_org(request.user))
     data = payload.dict(exclude_unset=True, exclude={"version"})
     if "floor" in data:
-        data["floor"] = _floor(center, payload.floor)
+        data["floor"] = actions.floor_at(center, payload.floor)
     data = {name: value for name, value in data.items() if value is not None or name == "floor"}
-    _write(
-        lambda: services.update_unit(
-            request, unit=unit, data=data, expected_version=payload.version
-        )
-    )
+    actions.do_update_unit(request, unit=unit, data=data, expected_version=payload.version)
     return _unit_out(get_for_center(_units(request), center, pk=unit.pk))
 
 
@@ -284,18 +239,6 @@ def _staff_out(person: User, *, show_phone: bool) -> StaffOut:
     )
 
 
-def _check_password(password: str | None, person: User) -> str:
-    if not password:
-        return ""
-    from django.contrib.auth.password_validation import validate_password
-
-    try:
-        validate_password(password, person)
-    except ValidationError as exc:
-        raise HttpError(400, " ".join(exc.messages)) from exc
-    return password
-
-
 @router.get("/staff", response=documented(list[StaffOut]), summary="Staff of the caller's center")
 def list_staff(
     request: OnsiteRequest, unit: QueryEx[str | None, P(max_length=32, pattern=r"^[-\w]*$")] = None
@@ -319,22 +262,19 @@ def create_staff(
     payload: StaffIn,
     idempotency_key: HeaderEx[IdempotencyKey | None, P(alias="Idempotency-Key")] = None,
 ) -> StaffOut:
-    center = _center(request)
-    _require(access.can_edit_org(request.user))
+    center = actions.check_edit_org(request)
     if first := _repeat(request, "org.staff", idempotency_key):
         return _staff_out(get_for_center(_staff(request), center, pk=first), show_phone=True)
-    password = _check_password(payload.password, User(username=payload.username))
+    password = actions.check_password(payload.password, User(username=payload.username))
     data = payload.dict(exclude={"roles", "password"})
-    data["unit"] = _by_code(Unit.objects.all(), center, payload.unit, "unit")
-    person = _write(
-        lambda: services.create_staff(
-            request,
-            center=center,
-            data=data,
-            roles=payload.roles,
-            password=password,
-            submission_key=idempotency_key or "",
-        )
+    data["unit"] = _by_code(Unit.objects.all(), center, payload.unit, _("unit"))
+    person = actions.do_create_staff(
+        request,
+        center=center,
+        data=data,
+        roles=payload.roles,
+        password=password,
+        submission_key=idempotency_key or "",
     )
     return _staff_out(get_for_center(_staff(request), center, pk=person.pk), show_phone=True)
 
@@ -345,23 +285,20 @@ def create_staff(
     summary="Change a staff member (admin)",
 )
 def update_staff(request: OnsiteRequest, username: str, payload: StaffPatch) -> StaffOut:
-    center = _center(request)
+    center = actions.check_edit_org(request)
     person = get_for_center(_staff(request), center, username=_username(username))
-    _require(access.can_edit_org(request.user))
-    password = _check_password(payload.password, person)
+    password = actions.check_password(payload.password, person)
     data = payload.dict(exclude_unset=True, exclude={"version", "roles", "password"})
     if "unit" in data:
-        data["unit"] = _by_code(Unit.objects.all(), center, payload.unit, "unit")
+        data["unit"] = _by_code(Unit.objects.all(), center, payload.unit, _("unit"))
     data = {name: value for name, value in data.items() if value is not None or name == "unit"}
-    _write(
-        lambda: services.update_staff(
-            request,
-            person=person,
-            data=data,
-            roles=payload.roles,
-            fingerprint=payload.version,
-            password=password,
-        )
+    actions.do_update_staff(
+        request,
+        person=person,
+        data=data,
+        roles=payload.roles,
+        fingerprint=payload.version,
+        password=password,
     )
     return _staff_out(get_for_center(_staff(request), center, pk=person.pk), show_phone=True)
 
@@ -445,9 +382,12 @@ def _one_group(request: OnsiteRequest, code: str) -> Group:
 
 def _units_by_code(center: Center, codes: list[str]) -> list[Unit]:
     units = list(Unit.objects.filter(center=center, code__in=codes))
-    missing = sorted(set(codes) - {unit.code for unit in units})
-    if missing:
-        raise HttpError(400, f"Unknown unit: {', '.join(missing)[:200]}")
+    if missing := sorted(set(codes) - {unit.code for unit in units}):
+        raise Invalid(
+            _("Unknown %(what)s: %(value)s")
+            % {"what": _("unit"), "value": ", ".join(missing)[:200]},
+            code="unknown",
+        )
     return units
 
 
@@ -471,35 +411,29 @@ def create_group(
     payload: GroupIn,
     idempotency_key: HeaderEx[IdempotencyKey | None, P(alias="Idempotency-Key")] = None,
 ) -> GroupOut:
-    center = _center(request)
-    _require(access.can_edit_groups(request.user))
+    center = actions.check_edit_groups(request)
     if first := _repeat(request, "org.group", idempotency_key):
         return _group_out(get_for_center(groups_with_standing(center), center, pk=first))
     data = payload.dict(exclude={"units"})
-    data["parent"] = _by_code(Group.objects.all(), center, payload.parent, "group")
+    data["parent"] = _by_code(Group.objects.all(), center, payload.parent, _("group"))
     units = _units_by_code(center, payload.units)
-    group = _write(
-        lambda: services.create_group(
-            request, center=center, data=data, units=units, submission_key=idempotency_key or ""
-        )
+    group = actions.do_create_group(
+        request, center=center, data=data, units=units, submission_key=idempotency_key or ""
     )
     return _group_out(get_for_center(groups_with_standing(center), center, pk=group.pk))
 
 
 @router.patch("/groups/{code}", response=documented(GroupOut), summary="Change a group")
 def update_group(request: OnsiteRequest, code: str, payload: GroupPatch) -> GroupOut:
-    center = _center(request)
+    center = actions.check_edit_groups(request)
     group = _one_group(request, code)
-    _require(access.can_edit_groups(request.user))
     data = payload.dict(exclude_unset=True, exclude={"version", "units"})
     if "parent" in data:
-        data["parent"] = _by_code(Group.objects.all(), center, payload.parent, "group")
+        data["parent"] = _by_code(Group.objects.all(), center, payload.parent, _("group"))
     data = {name: value for name, value in data.items() if value is not None or name == "parent"}
     units = _units_by_code(center, payload.units) if payload.units is not None else None
-    _write(
-        lambda: services.update_group(
-            request, group=group, data=data, expected_version=payload.version, units=units
-        )
+    actions.do_update_group(
+        request, group=group, data=data, expected_version=payload.version, units=units
     )
     return _group_out(_one_group(request, code))
 
@@ -510,11 +444,10 @@ def update_group(request: OnsiteRequest, code: str, payload: GroupPatch) -> Grou
     summary="Add a member to a group, or change their role",
 )
 def put_member(request: OnsiteRequest, code: str, username: str, payload: MemberIn) -> GroupOut:
-    center = _center(request)
+    center = actions.check_edit_groups(request)
     group = _one_group(request, code)
     person = get_for_center(User.objects.all(), center, username=_username(username))
-    _require(access.can_edit_groups(request.user))
-    _write(lambda: services.set_membership(request, group=group, person=person, role=payload.role))
+    actions.do_set_membership(request, group=group, person=person, role=payload.role)
     return _group_out(_one_group(request, code))
 
 
@@ -524,11 +457,10 @@ def put_member(request: OnsiteRequest, code: str, username: str, payload: Member
     summary="Remove a member from a group",
 )
 def delete_member(request: OnsiteRequest, code: str, username: str) -> RemovedOut:
-    center = _center(request)
+    center = actions.check_edit_groups(request)
     group = _one_group(request, code)
     person = get_for_center(User.objects.all(), center, username=_username(username))
-    _require(access.can_edit_groups(request.user))
-    return RemovedOut(removed=services.remove_membership(request, group=group, person=person))
+    return RemovedOut(removed=actions.do_remove_membership(request, group=group, person=person))
 
 
 # --- zones ------------------------------------------------------------------------------
@@ -606,19 +538,24 @@ def _zone_refs(center: Center, data: dict[str, Any]) -> dict[str, Any]:
     """Codes in a zone payload → the center's objects; checks the box is sane."""
     if "area_type" in data:
         if not data["area_type"]:
-            raise HttpError(400, "A zone needs an area type.")
-        data["area_type"] = _by_code(AreaType.objects.all(), center, data["area_type"], "area type")
+            raise Invalid(_("A new zone needs an area type."), code="area_type")
+        data["area_type"] = _by_code(
+            AreaType.objects.all(), center, data["area_type"], _("area type")
+        )
     if "unit" in data:
-        data["unit"] = _by_code(Unit.objects.all(), center, data["unit"], "unit")
+        data["unit"] = _by_code(Unit.objects.all(), center, data["unit"], _("unit"))
     if "owner" in data:
         owner = data["owner"]
         data["owner"] = (
             User.objects.filter(center=center, username=owner).first() if owner else None
         )
         if owner and data["owner"] is None:
-            raise HttpError(400, f"Unknown staff member: {owner[:40]}")
+            raise Invalid(
+                _("Unknown %(what)s: %(value)s") % {"what": _("staff member"), "value": owner[:40]},
+                code="unknown",
+            )
     if "floor" in data:
-        data["floor"] = _floor(center, data["floor"])
+        data["floor"] = actions.floor_at(center, data["floor"])
     return data
 
 
@@ -645,15 +582,12 @@ def create_zone(
     payload: ZoneIn,
     idempotency_key: HeaderEx[IdempotencyKey | None, P(alias="Idempotency-Key")] = None,
 ) -> ZoneOut:
-    center = _center(request)
-    _require(access.can_edit_org(request.user))
+    center = actions.check_edit_org(request)
     if first := _repeat(request, "org.zone", idempotency_key):
         return _zone_out(get_for_center(_zones(request), center, pk=first))
     data = _zone_refs(center, payload.dict())
-    zone = _write(
-        lambda: services.create_zone(
-            request, center=center, data=data, submission_key=idempotency_key or ""
-        )
+    zone = actions.do_create_zone(
+        request, center=center, data=data, submission_key=idempotency_key or ""
     )
     return _zone_out(get_for_center(_zones(request), center, pk=zone.pk))
 
@@ -664,18 +598,13 @@ def create_zone(
     summary="Change a zone: owner, position on the floor plan … (admin)",
 )
 def update_zone(request: OnsiteRequest, code: str, payload: ZonePatch) -> ZoneOut:
-    center = _center(request)
+    center = actions.check_edit_org(request)
     zone = get_for_center(_zones(request), center, code=_slug(code))
-    _require(access.can_edit_org(request.user))
     data = payload.dict(exclude_unset=True, exclude={"version"})
     nullable = {"unit", "owner", "floor"}
     data = {name: value for name, value in data.items() if value is not None or name in nullable}
     data = _zone_refs(center, data)
-    _write(
-        lambda: services.update_zone(
-            request, zone=zone, data=data, expected_version=payload.version
-        )
-    )
+    actions.do_update_zone(request, zone=zone, data=data, expected_version=payload.version)
     return _zone_out(get_for_center(_zones(request), center, pk=zone.pk))
 
 

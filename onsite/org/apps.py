@@ -12,6 +12,7 @@ class OrgConfig(AppConfig):
         # app registry (models), so they cannot be imported with this module.
         from django.urls import reverse
 
+        # (the job registry and this app's modules import models: not before the registry)
         from onsite.core.jobs import JobKind, register
         from onsite.org import access, cards
 

@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from onsite.accounts.models import Role, RoleGrant, User
+from onsite.accounts.uploads import daily_quota
 from onsite.audit.services import record_event
 from onsite.core.concurrency import ConflictError, claim_submission, save_versioned
 from onsite.core.images import clean_photo
@@ -238,7 +239,8 @@ def update_staff(
 def set_staff_photo(request: HttpRequest, *, person: User, upload: UploadedFile[bytes]) -> None:
     if person.center is None:
         raise ValidationError(_("Only staff of a center have a photo."))
-    photo = clean_photo(upload)  # ValidationError in the user's language
+    # ValidationError in the user's language; the uploader's daily photo quota counts it.
+    photo = clean_photo(upload, quota=daily_quota(request.user))
     old = StaffPhoto.objects.filter(user=person).first()
     if old is not None:
         _delete_files_on_commit(old)

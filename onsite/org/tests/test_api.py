@@ -88,7 +88,8 @@ def test_moving_a_zone_needs_its_current_version(call, admin_user, org):
     assert moved.status_code == 200
     assert (moved.json()["x"], moved.json()["owner"], moved.json()["version"]) == (200, "w01-3", 2)
     outside = call(admin_user, "patch", "/zones/w01-c", {"version": 2, "x": 590})
-    assert outside.status_code == 400
+    assert outside.status_code == 422, "invalid input is 422 since issue 15 (was 400)"
+    assert outside.json()["code"] == "outside_floor"
 
 
 def test_bad_values_are_422_not_500(call, admin_user, org):
@@ -144,7 +145,8 @@ def test_groups_are_created_in_the_chain_of_command(call, admin_user, org, cente
         "/groups",
         {"code": "wg9", "name": "错位", "kind": "working", "parent": "lead"},
     )
-    assert wrong.status_code == 400
+    assert wrong.status_code == 422, "invalid input is 422 since issue 15 (was 400)"
+    assert wrong.json()["code"] == "parent"
     right = call(
         admin_user,
         "post",

@@ -36,7 +36,7 @@ def test_org_operations_honour_their_schema_for_an_admin(admin_user, org, in_pro
         @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
         def check(case):
             # Rules a JSON schema cannot state (a referenced code must exist, a zone must fit
-            # on its floor) answer 400 to schema-valid data by design.
+            # on its floor) answer 422 to schema-valid data by design.
             case.call_and_validate(
                 headers={"Authorization": f"Bearer {token}"},
                 excluded_checks=[positive_data_acceptance],

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,15 +12,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from onsite.accounts.models import Role, RoleGrant, User
-from onsite.core.access import role_required
-from onsite.core.concurrency import ConflictError
-from onsite.core.models import get_for_center
+from onsite.core.access import answers_refusals, role_required
+from onsite.core.models import Center, get_for_center
+from onsite.core.refusals import Conflict, Invalid
 from onsite.core.sorting import SortKeys, sort_rows
 from onsite.core.types import OnsiteRequest
-from onsite.org import access, services
+from onsite.org import access, actions, services
 from onsite.org.forms import PhotoForm, StaffForm
 from onsite.org.models import Membership, StaffPhoto, Unit
-from onsite.org.views.common import center_of, repeat_of, show_error
+from onsite.org.views.common import repeat_of, saved
 
 PAGE_SIZE = 50
 STAFF_SORTS: SortKeys = {
@@ -29,15 +30,12 @@ STAFF_SORTS: SortKeys = {
 }
 
 
-@role_required(*access.READERS)
-def staff_list(request: OnsiteRequest) -> HttpResponse:
+def _people(request: OnsiteRequest, *, query: str, unit_code: str, role: str) -> QuerySet[User]:
+    """Staff narrowed by the search words, unit, role and (unless asked) active only."""
     people = access.staff_of(request.center).prefetch_related(
         Prefetch("role_grants", queryset=RoleGrant.objects.order_by("role")),
         Prefetch("memberships", queryset=Membership.objects.select_related("group")),
     )
-    query = request.GET.get("q", "").strip()[:50]
-    unit_code = request.GET.get("unit", "")
-    role = request.GET.get("role", "")
     if query:
         people = people.filter(
             Q(full_name__icontains=query) | Q(username__icontains=query) | Q(title__icontains=query)
@@ -48,11 +46,17 @@ def staff_list(request: OnsiteRequest) -> HttpResponse:
         people = people.filter(role_grants__role=role)
     if request.GET.get("inactive") != "1":
         people = people.filter(is_active=True)
-    people = people.order_by("unit__kind", "unit__position", "unit__code", "username")
+    return people.order_by("unit__kind", "unit__position", "unit__code", "username")
+
+
+@role_required(*access.READERS)
+def staff_list(request: OnsiteRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:50]
+    unit_code, role = request.GET.get("unit", ""), request.GET.get("role", "")
+    people = _people(request, query=query, unit_code=unit_code, role=role)
     people, sort = sort_rows(people, request, keys=STAFF_SORTS, default="unit")
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
-        "page": page,
+        "page": Paginator(people, PAGE_SIZE).get_page(request.GET.get("page")),
         "sort": sort,
         "query": query,
         "unit_code": unit_code,
@@ -86,103 +90,97 @@ def staff_detail(request: OnsiteRequest, username: str) -> HttpResponse:
     )
 
 
+def _create(request: OnsiteRequest, center: Center, data: dict[str, Any]) -> User:
+    return actions.do_create_staff(
+        request,
+        center=center,
+        data=data,
+        roles=data["roles"],
+        password=data["password"],
+        submission_key=data["submission_key"],
+    )
+
+
+def _update(request: OnsiteRequest, person: User, data: dict[str, Any]) -> User:
+    return actions.do_update_staff(
+        request,
+        person=person,
+        data={name: data[name] for name in services.STAFF_FIELDS},
+        roles=data["roles"],
+        fingerprint=data["version"],
+        password=data["password"],
+    )
+
+
 @role_required(*access.ORG_EDITORS, write=True)
+@answers_refusals
 def staff_create(request: OnsiteRequest) -> HttpResponse:
-    center = center_of(request)
+    center = actions.check_edit_org(request)
     if first := repeat_of(request, "org.staff"):
         return redirect(
-            "org:staff-detail",
-            get_for_center(User.objects.all(), center, pk=first).username,
+            "org:staff-detail", get_for_center(User.objects.all(), center, pk=first).username
         )
     initial: dict[str, object] = {"roles": [Role.STAFF]}
     if unit_code := request.GET.get("unit"):
         initial["unit"] = Unit.objects.filter(center=center, code=unit_code).first()
     form = StaffForm(request.POST or None, center=center, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            person = services.create_staff(
-                request,
-                center=center,
-                data=data,
-                roles=data["roles"],
-                password=data["password"],
-                submission_key=data["submission_key"],
-            )
-        except ValidationError as exc:
-            show_error(form, exc)
-        else:
-            messages.success(request, _("%(name)s added.") % {"name": person.display_name})
-            return redirect("org:staff-detail", person.username)
+    person = saved(request, form, lambda data: _create(request, center, data))
+    if person is not None:
+        messages.success(request, _("%(name)s added.") % {"name": person.display_name})
+        return redirect("org:staff-detail", person.username)
     return render(request, "org/staff_form.html", {"form": form})
 
 
+def _staff_initial(person: User) -> dict[str, object]:
+    names = ("username", "full_name", "unit", "title", "phone", "is_active")
+    initial: dict[str, object] = {name: getattr(person, name) for name in names}
+    return initial | {"roles": sorted(person.roles), "version": services.staff_fingerprint(person)}
+
+
 @role_required(*access.ORG_EDITORS, write=True)
+@answers_refusals
 def staff_edit(request: OnsiteRequest, username: str) -> HttpResponse:
-    center = center_of(request)
+    center = actions.check_edit_org(request)
     person = access.get_person(center, username)
     form = StaffForm(
-        request.POST or None,
-        center=center,
-        person=person,
-        initial={
-            "username": person.username,
-            "full_name": person.full_name,
-            "unit": person.unit,
-            "title": person.title,
-            "phone": person.phone,
-            "roles": sorted(person.roles),
-            "is_active": person.is_active,
-            "version": services.staff_fingerprint(person),
-        },
+        request.POST or None, center=center, person=person, initial=_staff_initial(person)
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.update_staff(
-                request,
-                person=person,
-                data={name: data[name] for name in services.STAFF_FIELDS},
-                roles=data["roles"],
-                fingerprint=data["version"],
-                password=data["password"],
-            )
-        except (ValidationError, ConflictError) as exc:
-            show_error(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("org:staff-detail", person.username)
-    photo_form = PhotoForm()
+    written = saved(request, form, lambda data: _update(request, person, data))
+    if written is not None:
+        messages.success(request, _("Saved."))
+        return redirect("org:staff-detail", person.username)
     has_photo = StaffPhoto.objects.filter(user=person).exists()
     return render(
         request,
         "org/staff_form.html",
-        {"form": form, "person": person, "photo_form": photo_form, "has_photo": has_photo},
+        {"form": form, "person": person, "photo_form": PhotoForm(), "has_photo": has_photo},
     )
 
 
 @role_required(*access.ORG_EDITORS, write=True)
 @require_POST
+@answers_refusals
 def staff_photo_upload(request: OnsiteRequest, username: str) -> HttpResponse:
-    person = access.get_person(request.center, username)
+    person = access.get_person(actions.check_edit_org(request), username)
     form = PhotoForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose a photo to upload."))
+        return redirect("org:staff-edit", person.username)
+    try:
+        actions.do_set_staff_photo(request, person=person, upload=form.cleaned_data["photo"])
+    except (Invalid, Conflict) as refusal:
+        messages.error(request, str(refusal.message))
     else:
-        try:
-            services.set_staff_photo(request, person=person, upload=form.cleaned_data["photo"])
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Photo saved."))
+        messages.success(request, _("Photo saved."))
     return redirect("org:staff-edit", person.username)
 
 
 @role_required(*access.ORG_EDITORS, write=True)
 @require_POST
+@answers_refusals
 def staff_photo_remove(request: OnsiteRequest, username: str) -> HttpResponse:
-    person = access.get_person(request.center, username)
-    services.remove_staff_photo(request, person=person)
+    person = access.get_person(actions.check_edit_org(request), username)
+    actions.do_remove_staff_photo(request, person=person)
     messages.success(request, _("Photo removed."))
     return redirect("org:staff-edit", person.username)
 

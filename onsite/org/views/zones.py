@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -11,18 +10,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from onsite.audit.services import record_event
-from onsite.core.access import role_required
-from onsite.core.concurrency import ConflictError
+from onsite.core.access import answers_refusals, role_required
 from onsite.core.job_views import background_file
 from onsite.core.models import Center, get_for_center
 from onsite.core.paging import page_of
+from onsite.core.refusals import Conflict, Invalid, Refusal
 from onsite.core.sorting import sort_rows
 from onsite.core.types import OnsiteRequest
-from onsite.org import access, cards, services
+from onsite.org import access, actions, cards, services
 from onsite.org.forms import AreaTypeForm, FloorForm, MoveForm, ZoneForm
 from onsite.org.models import AreaType, Floor, Unit, Zone
-from onsite.org.views.common import center_of, repeat_of, show_error
+from onsite.org.views.common import repeat_of, saved
 
 PALETTE_SIZE = 8  # colours in static/org/org.css, one per area type in order
 ZONE_PAGE_SIZE = 50
@@ -106,8 +104,9 @@ def zone_detail(request: OnsiteRequest, code: str) -> HttpResponse:
 
 
 @role_required(*access.ORG_EDITORS, write=True)
+@answers_refusals
 def zone_create(request: OnsiteRequest) -> HttpResponse:
-    center = center_of(request)
+    center = actions.check_edit_org(request)
     if first := repeat_of(request, "org.zone"):
         return redirect(
             "org:zone-detail", get_for_center(Zone.objects.all(), center, pk=first).code
@@ -116,47 +115,51 @@ def zone_create(request: OnsiteRequest) -> HttpResponse:
     if unit_code := request.GET.get("unit"):
         initial["unit"] = Unit.objects.filter(center=center, code=unit_code).first()
     form = ZoneForm(request.POST or None, center=center, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            zone = services.create_zone(
-                request,
-                center=center,
-                data=form.cleaned_data,
-                submission_key=form.cleaned_data["submission_key"],
-            )
-        except ValidationError as exc:
-            show_error(form, exc)
-        else:
-            messages.success(request, _("Zone %(code)s created.") % {"code": zone.code})
-            return redirect("org:zone-detail", zone.code)
+    zone = saved(
+        request,
+        form,
+        lambda data: actions.do_create_zone(
+            request, center=center, data=data, submission_key=data["submission_key"]
+        ),
+    )
+    if zone is not None:
+        messages.success(request, _("Zone %(code)s created.") % {"code": zone.code})
+        return redirect("org:zone-detail", zone.code)
     return render(request, "org/zone_form.html", {"form": form})
 
 
 @role_required(*access.ORG_EDITORS, write=True)
+@answers_refusals
 def zone_edit(request: OnsiteRequest, code: str) -> HttpResponse:
-    center = center_of(request)
+    center = actions.check_edit_org(request)
     zone = access.get_zone(center, code)
     initial = {name: getattr(zone, name) for name in services.ZONE_FIELDS}
     form = ZoneForm(
-        request.POST or None,
-        center=center,
-        zone=zone,
-        initial={**initial, "version": zone.version},
+        request.POST or None, center=center, zone=zone, initial={**initial, "version": zone.version}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_zone(
-                request, zone=zone, data=form.cleaned_data, expected_version=form.expected_version()
-            )
-        except (ValidationError, ConflictError) as exc:
-            show_error(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("org:zone-detail", zone.code)
+    written = saved(
+        request,
+        form,
+        lambda data: actions.do_update_zone(
+            request, zone=zone, data=data, expected_version=form.expected_version()
+        ),
+    )
+    if written is not None:
+        messages.success(request, _("Saved."))
+        return redirect("org:zone-detail", zone.code)
     return render(request, "org/zone_form.html", {"form": form, "zone": zone})
 
 
 # --- floor plan -----------------------------------------------------------------------
+
+
+def _plan_zones(request: OnsiteRequest, floor: Floor | None, palette: dict[int, int]) -> list[Zone]:
+    """The floor's active zones, each with its area type's colour and a label size that fits."""
+    zones = list(_zones(request.center).filter(floor=floor, is_active=True)) if floor else []
+    for zone in zones:
+        zone.colour = palette.get(zone.area_type_id, 0)  # type: ignore[attr-defined]
+        zone.label_size = max(3, min(9, min(zone.width, zone.height * 2) // 5))  # type: ignore[attr-defined]
+    return zones
 
 
 @role_required(*access.EVERYONE)
@@ -164,33 +167,19 @@ def floor_plan(request: OnsiteRequest) -> HttpResponse:
     floors = list(Floor.objects.filter(center=request.center))
     wanted = request.GET.get("floor", "")
     floor = next((f for f in floors if str(f.level) == wanted), floors[0] if floors else None)
-    palette = {
-        pk: index % PALETTE_SIZE
-        for index, pk in enumerate(
-            AreaType.objects.filter(center=request.center).values_list("pk", flat=True)
-        )
-    }
-    zones = list(_zones(request.center).filter(floor=floor, is_active=True)) if floor else []
-    for zone in zones:
-        zone.colour = palette.get(zone.area_type_id, 0)  # type: ignore[attr-defined]
-        zone.label_size = max(3, min(9, min(zone.width, zone.height * 2) // 5))  # type: ignore[attr-defined]
+    area_types = list(AreaType.objects.filter(center=request.center))
+    palette = {area_type.pk: index % PALETTE_SIZE for index, area_type in enumerate(area_types)}
     can_edit = access.can_edit_org(request.user)
-    unplaced = (
-        list(_zones(request.center).filter(floor__isnull=True, is_active=True)) if can_edit else []
-    )
-    legend = [
-        (area_type, palette[area_type.pk])
-        for area_type in AreaType.objects.filter(center=request.center)
-    ]
+    unplaced = _zones(request.center).filter(floor__isnull=True, is_active=True) if can_edit else []
     return render(
         request,
         "org/floor_plan.html",
         {
             "floors": floors,
             "floor": floor,
-            "zones": zones,
-            "unplaced": unplaced,
-            "legend": legend,
+            "zones": _plan_zones(request, floor, palette),
+            "unplaced": list(unplaced),
+            "legend": [(area_type, palette[area_type.pk]) for area_type in area_types],
             "highlight": request.GET.get("zone", ""),
             "can_edit": can_edit,
             "can_print": access.can_print_cards(request.user),
@@ -198,41 +187,36 @@ def floor_plan(request: OnsiteRequest) -> HttpResponse:
     )
 
 
+def _move(request: OnsiteRequest, zone: Zone) -> Refusal | None:
+    """Moves the zone as the posted form says; the refusal if it may not move there."""
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        return Invalid(_("The position is not valid."))
+    data = form.cleaned_data
+    try:
+        actions.do_move_zone(
+            request, zone=zone, level=data["floor"], x=data["x"], y=data["y"],
+            expected_version=data["version"],
+        )  # fmt: skip
+    except (Invalid, Conflict) as refusal:
+        return refusal
+    return None
+
+
 @role_required(*access.ORG_EDITORS, write=True)
 @require_POST
+@answers_refusals
 def zone_move(request: OnsiteRequest, code: str) -> HttpResponse:
     """A zone dragged on the plan (JSON for the script) or placed with the form (redirect)."""
-    zone = access.get_zone(request.center, code)
-    wants_json = "application/json" in request.headers.get("Accept", "")
-    form = MoveForm(request.POST)
-    error, status = "", 200
-    if not form.is_valid():
-        error, status = _("The position is not valid."), 400
-    else:
-        data = form.cleaned_data
-        floor = Floor.objects.filter(center=request.center, level=data["floor"]).first()
-        if floor is None:
-            error, status = _("No such floor."), 400
-        else:
-            try:
-                services.move_zone(
-                    request,
-                    zone=zone,
-                    floor=floor,
-                    x=data["x"],
-                    y=data["y"],
-                    expected_version=data["version"],
-                )
-            except ValidationError as exc:
-                error, status = " ".join(exc.messages), 400
-            except ConflictError as exc:
-                error, status = str(exc.message), 409
-    if wants_json:
-        if error:
-            return JsonResponse({"error": error}, status=status)
+    zone = access.get_zone(actions.check_edit_org(request), code)
+    refusal = _move(request, zone)
+    if "application/json" in request.headers.get("Accept", ""):
+        if refusal is not None:
+            status = 409 if isinstance(refusal, Conflict) else 400
+            return JsonResponse({"error": str(refusal.message)}, status=status)
         return JsonResponse({"code": zone.code, "x": zone.x, "y": zone.y, "version": zone.version})
-    if error:
-        messages.error(request, error)
+    if refusal is not None:
+        messages.error(request, str(refusal.message))
     else:
         messages.success(request, _("Zone %(code)s placed.") % {"code": zone.code})
     level = zone.floor.level if zone.floor else ""
@@ -240,18 +224,14 @@ def zone_move(request: OnsiteRequest, code: str) -> HttpResponse:
 
 
 @role_required(*access.ORG_EDITORS, write=True)
+@answers_refusals
 def floor_edit(request: OnsiteRequest, level: int | None = None) -> HttpResponse:
-    center = center_of(request)
+    center = actions.check_edit_org(request)
     floor = access.get_floor(center, level) if level is not None else Floor()
     form = FloorForm(request.POST or None, instance=floor, center=center)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_floor(request, floor=floor, data=form.cleaned_data)
-        except ValidationError as exc:
-            show_error(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(f"{reverse('org:floor-plan')}?floor={floor.level}")
+    if saved(request, form, lambda data: actions.do_save_floor(request, floor=floor, data=data)):
+        messages.success(request, _("Saved."))
+        return redirect(f"{reverse('org:floor-plan')}?floor={floor.level}")
     return render(request, "org/floor_form.html", {"form": form, "floor": floor})
 
 
@@ -269,18 +249,19 @@ def area_type_list(request: OnsiteRequest) -> HttpResponse:
 
 
 @role_required(*access.ORG_EDITORS, write=True)
+@answers_refusals
 def area_type_edit(request: OnsiteRequest, code: str | None = None) -> HttpResponse:
-    center = center_of(request)
+    center = actions.check_edit_org(request)
     area_type = access.get_area_type(center, code) if code else AreaType()
     form = AreaTypeForm(request.POST or None, instance=area_type, center=center)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_area_type(request, area_type=area_type, data=form.cleaned_data)
-        except ValidationError as exc:
-            show_error(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("org:area-type-list")
+    written = saved(
+        request,
+        form,
+        lambda data: actions.do_save_area_type(request, area_type=area_type, data=data),
+    )
+    if written is not None:
+        messages.success(request, _("Saved."))
+        return redirect("org:area-type-list")
     return render(request, "org/area_type_form.html", {"form": form, "area_type": area_type})
 
 
@@ -288,10 +269,11 @@ def area_type_edit(request: OnsiteRequest, code: str | None = None) -> HttpRespo
 
 
 @role_required(*access.CARD_PRINTERS, write=True)
+@answers_refusals
 def zone_cards(request: OnsiteRequest) -> HttpResponse:
     """A printable A4 sheet of zone cards; each QR opens the zone's page on a phone. Many
     cards are made in the background (asked for with a POST) and downloaded when ready."""
-    center = center_of(request)
+    center = actions.check_print_cards(request)
     zones, _picked = _filtered(request)
     printed = list(cards.ordered(zones))
     if len(printed) > cards.inline_cards():
@@ -299,16 +281,15 @@ def zone_cards(request: OnsiteRequest) -> HttpResponse:
             request,
             title=_("QR cards of zones"),
             count=len(printed),
-            queue=lambda: cards.queue_cards(request=request, center=center, zones=printed),
+            queue=lambda: actions.do_queue_cards(request, center=center, zones=printed),
             back_url=reverse("org:zone-list"),
         )
-
-    def zone_url(zone: Zone) -> str:
-        return request.build_absolute_uri(reverse("zone-page", args=[zone.code]))
-
-    pdf = cards.render_cards_pdf(center=center, zones=printed, zone_url=zone_url)
-    # The admin's setup checklist ticks "QR cards printed" from this row.
-    record_event(request, action="org.cards_printed", detail={"zones": len(printed)})
+    pdf = actions.do_print_cards(
+        request,
+        center=center,
+        zones=printed,
+        zone_url=lambda zone: request.build_absolute_uri(reverse("zone-page", args=[zone.code])),
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="zone-cards.pdf"'
     return response
