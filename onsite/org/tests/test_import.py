@@ -67,6 +67,21 @@ def test_a_good_workbook_imports_everything(client_for, admin_user, center):
     assert event.actor == admin_user
 
 
+def test_the_import_writes_through_the_actions(client_for, admin_user, center):
+    """One audit row per object written, as a page's or the API's write leaves (issue 15)."""
+    before = AuditEvent.objects.count()
+    post(client_for(admin_user), GOOD)
+    written = AuditEvent.objects.filter(pk__gt=0).order_by("pk")[before:]
+    actions = [event.action for event in written]
+    assert actions.count("org.staff.create") == User.objects.filter(center=center).count() - 1
+    assert "org.unit.create" in actions and "org.zone.create" in actions
+    assert "org.group.create" in actions and "org.member.add" in actions
+    assert actions[-1] == "org.import"
+    again = AuditEvent.objects.count()
+    post(client_for(admin_user), GOOD)
+    assert AuditEvent.objects.count() == again + 1, "an unchanged file writes only its summary"
+
+
 def test_importing_the_same_file_twice_changes_nothing(client_for, admin_user, center):
     client = client_for(admin_user)
     post(client, GOOD)
