@@ -7,20 +7,18 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Literal
 
-from django.http import Http404
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from ninja import Field, Header, Path, Query, Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.responses import codes_4xx
 from pydantic import StringConstraints
 
 from onsite.core.api import documented
 from onsite.core.models import Center
 from onsite.core.types import OnsiteRequest
-from onsite.dashboards import access, jobs, queries, services
+from onsite.dashboards import access, actions, jobs, queries
 from onsite.dashboards.models import COMPONENT_KEYS, Level, ReportJob
-from onsite.dashboards.ratings import RatingImportError, column_label
+from onsite.dashboards.ratings import RatingImportError, error_rows
 from onsite.org.models import Unit
 
 router = Router(tags=["dashboards"])
@@ -30,31 +28,9 @@ MONTH_HELP = "A month as YYYY-MM (default: this month; a month to come means thi
 IdempotencyKey = Annotated[str, StringConstraints(max_length=64, pattern=r"^[\x21-\x7e]*$")]
 
 
-def _center(request: OnsiteRequest) -> Center:
-    if request.center is None:
-        raise HttpError(404, "Not Found")
-    return request.center
-
-
-def _reader(request: OnsiteRequest) -> Center:
-    center = _center(request)
-    if not request.user.has_role(*access.READERS):
-        raise HttpError(403, "You do not have permission to read the dashboards.")
-    return center
-
-
-def _editor(request: OnsiteRequest) -> Center:
-    center = _reader(request)
-    if not access.may_edit(request.user):
-        raise HttpError(403, "Only the admin and the programme office import citizen ratings.")
-    return center
-
-
 def _unit(center: Center, code: str) -> Unit:
-    try:
-        return access.get_unit(center, code[:32])
-    except Http404 as exc:
-        raise HttpError(404, "Not Found") from exc
+    """A unit of the caller's center; another center's is a 404."""
+    return access.get_unit(center, code[:32])
 
 
 # --- figures ---------------------------------------------------------------------------------
@@ -170,24 +146,52 @@ def _rank(row: queries.ScoreRow) -> DashRankOut:
     )
 
 
+def _trend(series: list[tuple[datetime.date, queries.Totals]]) -> list[DashTrendPointOut]:
+    return [
+        DashTrendPointOut(
+            month=f"{m:%Y-%m}",
+            average_score=t.avg_score,
+            audit_score=t.audit_score,
+            rating_mean=t.rating_mean,
+        )
+        for m, t in series
+    ]
+
+
+def _survey(survey: queries.SurveyFigure | None) -> DashSurveyOut | None:
+    if survey is None:
+        return None
+    return DashSurveyOut(
+        id=survey.pk,
+        title=survey.title,
+        is_open=survey.is_open,
+        answered=survey.answered,
+        audience=survey.audience,
+        rate=survey.rate,
+    )
+
+
+def _pareto(row: queries.ParetoRow) -> DashParetoOut:
+    return DashParetoOut(
+        check=row.check_key,
+        area_type=row.area_type,
+        text=row.label,
+        failures=row.failures,
+        share=row.share,
+        cumulative=row.cumulative,
+    )
+
+
 @router.get("/figures", response=documented(DashFiguresOut), summary="The dashboard's figures")
 def figures(request: OnsiteRequest, month: Query[Month | None] = None) -> DashFiguresOut:
-    center = _reader(request)
+    center = actions.check_read(request)
     first = queries.parse_month(month)
     board = queries.dashboard(center, first)
     return DashFiguresOut(
         month=f"{first:%Y-%m}",
         this_month=_totals(board.current),
         last_month=_totals(board.previous),
-        trend=[
-            DashTrendPointOut(
-                month=f"{m:%Y-%m}",
-                average_score=t.avg_score,
-                audit_score=t.audit_score,
-                rating_mean=t.rating_mean,
-            )
-            for m, t in board.trend
-        ],
+        trend=_trend(board.trend),
         open_rectifications=board.pending_rectifications,
         overdue_rectifications=board.overdue_rectifications,
         pending_filings=board.pending_filings,
@@ -196,29 +200,10 @@ def figures(request: OnsiteRequest, month: Query[Month | None] = None) -> DashFi
             DashWaveOut(name=w.name, units=w.units, phases={p: n for p, _l, n in w.counts})
             for w in board.waves
         ],
-        survey=DashSurveyOut(
-            id=board.survey.pk,
-            title=board.survey.title,
-            is_open=board.survey.is_open,
-            answered=board.survey.answered,
-            audience=board.survey.audience,
-            rate=board.survey.rate,
-        )
-        if board.survey
-        else None,
+        survey=_survey(board.survey),
         acknowledgement_required=board.acknowledgement_required,
         acknowledgement_done=board.acknowledgement_done,
-        pareto=[
-            DashParetoOut(
-                check=row.check_key,
-                area_type=row.area_type,
-                text=row.label,
-                failures=row.failures,
-                share=row.share,
-                cumulative=row.cumulative,
-            )
-            for row in board.pareto
-        ],
+        pareto=[_pareto(row) for row in board.pareto],
         ranking=[_rank(row) for row in board.ranking.rows],
     )
 
@@ -258,42 +243,43 @@ class DashHeatMapOut(Schema):
     zones: list[DashHeatZoneOut]
 
 
+def _zone(cell: queries.ZoneCell) -> DashHeatZoneOut:
+    zone = cell.zone
+    return DashHeatZoneOut(
+        code=zone.code,
+        name=zone.name,
+        x=zone.x,
+        y=zone.y,
+        width=zone.width,
+        height=zone.height,
+        owner=zone.owner.display_name if zone.owner else None,
+        unit=zone.unit.code if zone.unit else None,
+        score=cell.score,
+        band=cell.band,
+        inspected_on=cell.inspected_on,
+        open_findings=cell.open_findings,
+    )
+
+
 @router.get("/heatmap", response=documented(DashHeatMapOut), summary="The hall heat map")
 def heatmap(
     request: OnsiteRequest,
     month: Query[Month | None] = None,
     floor: Query[int | None] = None,
 ) -> DashHeatMapOut:
-    center = _reader(request)
+    center = actions.check_read(request)
     heat = queries.heat_map(center, month=queries.parse_month(month), level=floor)
+    here = heat.floor
     return DashHeatMapOut(
         month=f"{heat.month:%Y-%m}",
         as_of=heat.as_of,
-        floor=DashHeatFloorOut(level=heat.floor.level, name=heat.floor.name)
-        if heat.floor
-        else None,
+        floor=DashHeatFloorOut(level=here.level, name=here.name) if here else None,
         floors=[DashHeatFloorOut(level=f.level, name=f.name) for f in heat.floors],
-        width=heat.floor.width if heat.floor else None,
-        height=heat.floor.height if heat.floor else None,
+        width=here.width if here else None,
+        height=here.height if here else None,
         green_from=heat.green_from,
         yellow_from=heat.yellow_from,
-        zones=[
-            DashHeatZoneOut(
-                code=cell.zone.code,
-                name=cell.zone.name,
-                x=cell.zone.x,
-                y=cell.zone.y,
-                width=cell.zone.width,
-                height=cell.zone.height,
-                owner=cell.zone.owner.display_name if cell.zone.owner else None,
-                unit=cell.zone.unit.code if cell.zone.unit else None,
-                score=cell.score,
-                band=cell.band,
-                inspected_on=cell.inspected_on,
-                open_findings=cell.open_findings,
-            )
-            for cell in heat.cells
-        ],
+        zones=[_zone(cell) for cell in heat.cells],
     )
 
 
@@ -312,9 +298,13 @@ class DashRankingOut(Schema):
     )
 
 
-@router.get("/ranking", response=documented(DashRankingOut), summary="The month's ranking, with the combined index")
+@router.get(
+    "/ranking",
+    response=documented(DashRankingOut),
+    summary="The month's ranking, with the combined index",
+)
 def ranking(request: OnsiteRequest, month: Query[Month | None] = None) -> DashRankingOut:
-    center = _reader(request)
+    center = actions.check_read(request)
     board = queries.ranking(center, queries.parse_month(month))
     return DashRankingOut(
         month=f"{board.month:%Y-%m}",
@@ -345,11 +335,10 @@ class DashScorecardOut(Schema):
 def scorecard(
     request: OnsiteRequest, code: str, month: Query[Month | None] = None
 ) -> DashScorecardOut:
-    center = _reader(request)
+    center = actions.check_read(request)
     unit = _unit(center, code)
     card = queries.unit_card(center, unit, queries.parse_month(month))
     row = card.row
-    totals = row.totals if row else queries.Totals()
     return DashScorecardOut(
         unit=unit.code,
         name=unit.name,
@@ -358,18 +347,10 @@ def scorecard(
         ranked_units=card.ranked,
         index=row.index if row else None,
         components={key: (row.components.get(key) if row else None) for key in COMPONENT_KEYS},
-        totals=_totals(totals),
+        totals=_totals(row.totals if row else queries.Totals()),
         cards=row.cards if row else {},
         proposals_adopted=row.proposals if row else 0,
-        history=[
-            DashTrendPointOut(
-                month=f"{m:%Y-%m}",
-                average_score=t.avg_score,
-                audit_score=t.audit_score,
-                rating_mean=t.rating_mean,
-            )
-            for m, t in card.history
-        ],
+        history=_trend(card.history),
     )
 
 
@@ -393,7 +374,7 @@ class DashRatingsOut(Schema):
 
 @router.get("/ratings", response=documented(DashRatingsOut), summary="Citizen ratings of a month")
 def ratings(request: OnsiteRequest, month: Query[Month | None] = None) -> DashRatingsOut:
-    center = _reader(request)
+    center = actions.check_read(request)
     first = queries.parse_month(month)
     totals = queries.month_totals_by_unit(center, first)
     units = Unit.objects.filter(center=center, pk__in=[pk for pk in totals if pk is not None])
@@ -446,40 +427,30 @@ class DashRowErrorOut(Schema):
 
 
 class DashRatingsErrorOut(Schema):
+    code: str = "invalid"
     detail: str
     errors: list[DashRowErrorOut] = []
 
 
 @router.post(
     "/ratings",
-    response={200: DashRatingsImportOut, codes_4xx: DashRatingsErrorOut},
+    response={200: DashRatingsImportOut, codes_4xx: DashRatingsErrorOut, 422: DashRatingsErrorOut},
     summary="Import citizen ratings (all or nothing)",
 )
 def import_ratings(
     request: OnsiteRequest, payload: DashRatingsIn
 ) -> DashRatingsImportOut | Status[DashRatingsErrorOut]:
-    center = _editor(request)
+    center = actions.check_import_ratings(request)
+    rows = [row.dict() for row in payload.ratings]
     try:
-        result = services.import_rating_rows(
-            center=center,
-            by=request.user,
-            rows=[row.dict() for row in payload.ratings],
-            request=request,
-        )
+        result = actions.do_import_rating_rows(request, center=center, rows=rows)
     except RatingImportError as exc:
         return Status(
-            400,
+            422,
             DashRatingsErrorOut(
-                detail="Nothing was imported: fix the rows listed and send them again.",
-                errors=[
-                    DashRowErrorOut(
-                        row=e.row,
-                        column=str(column_label(e.column)),
-                        value=e.value,
-                        message=e.message,
-                    )
-                    for e in exc.errors
-                ],
+                code="invalid_rows",
+                detail=str(_("Nothing was imported: fix the rows listed and send them again.")),
+                errors=[DashRowErrorOut(**error) for error in error_rows(exc)],
             ),
         )
     batch = result.batch
@@ -546,27 +517,16 @@ def create_job(
     payload: DashJobIn,
     idempotency_key: Header[IdempotencyKey | None] = None,
 ) -> DashJobOut:
-    center = _reader(request)
+    center = actions.check_read(request)
     first = queries.parse_month(payload.month_from)
-    last = queries.parse_month(payload.month_to) if payload.month_to else first
-    if last < first:
-        raise HttpError(400, "month_to comes before month_from.")
-    unit = _unit(center, payload.unit) if payload.unit else None
-    if payload.kind == "unit_report" and unit is None:
-        raise HttpError(400, "A unit report needs a unit.")
-    if payload.kind in ("center_report", "unit_report"):
-        last = first
-    job = services.queue_job(
-        center=center,
-        by=request.user,
+    asked = actions.check_request_job(
+        request,
         kind=payload.kind,
         month_from=first,
-        month_to=last,
-        unit=unit,
-        language=get_language() or "zh-hans",
-        submission_key=idempotency_key or "",
-        request=request,
+        month_to=queries.parse_month(payload.month_to) if payload.month_to else None,
+        unit=_unit(center, payload.unit) if payload.unit else None,
     )
+    job = actions.do_request_job(request, asked, submission_key=idempotency_key or "")
     job.refresh_from_db()
     return _job(job)
 
@@ -575,9 +535,5 @@ def create_job(
 def job_detail(
     request: OnsiteRequest, job_id: Path[Annotated[int, Field(ge=1, le=2**62)]]
 ) -> DashJobOut:
-    center = _reader(request)
-    try:
-        job = access.get_job(request.user, center, job_id)
-    except Http404 as exc:
-        raise HttpError(404, "Not Found") from exc
-    return _job(job)
+    center = actions.check_read(request)
+    return _job(access.get_job(request.user, center, job_id))

@@ -853,6 +853,24 @@ class UnitCard:
     zones: list[tuple[Zone, Inspection | None]]
 
 
+def unit_chart(card: UnitCard) -> dict[str, Any]:
+    """What the unit scorecard's chart draws: six months of three rates."""
+    return {
+        "months": [f"{m:%Y-%m}" for m, _t in card.history],
+        "series": [
+            {"name": _("Supervision score"), "values": [t.audit_score for _m, t in card.history]},
+            {
+                "name": _("Rectification on time"),
+                "values": [t.on_time_rate for _m, t in card.history],
+            },
+            {
+                "name": _("Citizen rating (0–100)"),
+                "values": [t.rating_index for _m, t in card.history],
+            },
+        ],
+    }
+
+
 def unit_card(center: Center, unit: Unit, month: datetime.date) -> UnitCard:
     """One unit's scorecard for the month. Eleven queries."""
     board = ranking(center, month)

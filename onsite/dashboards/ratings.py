@@ -339,3 +339,16 @@ def parse_file(content: bytes, filename: str, *, units: UnitLookup) -> list[Rati
     if errors:
         raise RatingImportError(errors[:MAX_ERRORS])
     return good
+
+
+def error_rows(exc: RatingImportError) -> list[dict[str, Any]]:
+    """The bad rows of an import, each with its row, column, value and what is wrong."""
+    return [
+        {
+            "row": error.row,
+            "column": str(column_label(error.column)),
+            "value": error.value,
+            "message": error.message,
+        }
+        for error in exc.errors
+    ]

@@ -269,3 +269,13 @@ def request_refresh(center: Center, state: RollupState | None) -> bool:
     RollupState.objects.update_or_create(center=center, defaults={"queued_at": now})
     tasks.refresh_rollups.enqueue(center_id=center.pk)
     return True
+
+
+def state_for_page(center: Center) -> tuple[RollupState | None, bool]:
+    """The roll-ups' state for a page that shows them, after queueing a refresh when they are
+    stale; True when this call queued one."""
+    state = RollupState.objects.filter(center=center).first()
+    refreshing = request_refresh(center, state)
+    if refreshing:
+        state = RollupState.objects.filter(center=center).first()
+    return state, refreshing

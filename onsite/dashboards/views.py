@@ -22,13 +22,13 @@ from django.views.decorators.http import require_POST
 
 from onsite.core import excel
 from onsite.core import jobs as core_jobs
-from onsite.core.access import role_required
+from onsite.core.access import answers_refusals, role_required
 from onsite.core.concurrency import ConflictError
 from onsite.core.images import serve_protected_file
 from onsite.core.models import Center
 from onsite.core.months import add_months, this_month
 from onsite.core.types import OnsiteRequest
-from onsite.dashboards import access, exports, queries, rollups, services
+from onsite.dashboards import access, actions, exports, queries, rollups, services
 from onsite.dashboards.forms import ExportForm, RatingImportForm, ReportForm, WeightsForm
 from onsite.dashboards.models import (
     COMPONENTS,
@@ -36,9 +36,8 @@ from onsite.dashboards.models import (
     Level,
     RatingImport,
     ReportJob,
-    RollupState,
 )
-from onsite.dashboards.ratings import RatingImportError, column_label
+from onsite.dashboards.ratings import RatingImportError, error_rows
 from onsite.org.models import Unit
 
 XLSX = excel.XLSX
@@ -106,31 +105,30 @@ def dashboard(request: OnsiteRequest) -> HttpResponse:
     if request.htmx and request.GET.get("part") == "heatmap":
         # Another floor of the dashboard's map: the map alone.
         return HttpResponse(_heatmap_html(request, month, level, "dashboards:dashboard", nav))
-    state = RollupState.objects.filter(center=center).first()
-    refreshing = rollups.request_refresh(center, state)
-    if refreshing:
-        state = RollupState.objects.filter(center=center).first()
+    state, refreshing = rollups.state_for_page(center)
     refreshed = state.refreshed_at.timestamp() if state and state.refreshed_at else ""
-
-    def build() -> str:
-        board = queries.dashboard(center, month)
-        context = {
-            "board": board,
-            "heat": queries.heat_map(center, month=month, level=level),
-            "charts": queries.chart_data(board),
-            "heat_url": reverse("dashboards:dashboard"),
-            **nav,
-        }
-        return render_to_string("dashboards/_dashboard_body.html", context, request=request)
-
+    parts = ("board", f"{month:%Y-%m}", level, refreshed)
     context = {
-        "body": _cached_html(request, ("board", f"{month:%Y-%m}", level, refreshed), build),
+        "body": _cached_html(request, parts, lambda: _board_html(request, month, level, nav)),
         "month": month,
         "state": state,
         "refreshing": refreshing or (state is not None and state.queued_at is not None),
         **nav,
     }
     return render(request, "dashboards/dashboard.html", context)
+
+
+def _board_html(request: OnsiteRequest, month: Any, level: int | None, nav: dict[str, Any]) -> str:
+    center = _center(request)
+    board = queries.dashboard(center, month)
+    context = {
+        "board": board,
+        "heat": queries.heat_map(center, month=month, level=level),
+        "charts": queries.chart_data(board),
+        "heat_url": reverse("dashboards:dashboard"),
+        **nav,
+    }
+    return render_to_string("dashboards/_dashboard_body.html", context, request=request)
 
 
 def _heatmap_html(
@@ -188,48 +186,25 @@ def scorecard(request: OnsiteRequest, code: str) -> HttpResponse:
     unit = access.get_unit(center, code)
     month = queries.parse_month(request.GET.get("month"))
     card = queries.unit_card(center, unit, month)
-    history = [
-        {
-            "month": month_,
-            "totals": totals,
-        }
-        for month_, totals in card.history
-    ]
-    chart = {
-        "months": [f"{m:%Y-%m}" for m, _t in card.history],
-        "series": [
-            {"name": _("Supervision score"), "values": [t.audit_score for _m, t in card.history]},
-            {
-                "name": _("Rectification on time"),
-                "values": [t.on_time_rate for _m, t in card.history],
-            },
-            {
-                "name": _("Citizen rating (0–100)"),
-                "values": [t.rating_index for _m, t in card.history],
-            },
-        ],
-    }
-    return render(
-        request,
-        "dashboards/scorecard.html",
-        {"card": card, "history": history, "chart": chart, "unit": unit, **_month_nav(month)},
-    )
+    history = [{"month": month_, "totals": totals} for month_, totals in card.history]
+    context = {"card": card, "history": history, "chart": queries.unit_chart(card), "unit": unit}
+    return render(request, "dashboards/scorecard.html", {**context, **_month_nav(month)})
 
 
 @role_required(*access.EDITORS, write=True)
+@answers_refusals
 def weights_edit(request: OnsiteRequest) -> HttpResponse:
-    center = _center(request)
+    center = actions.check_save_weights(request)
     weights = IndexWeights.for_center(center)
     initial = {**weights.as_dict(), "version": weights.version}
     form = WeightsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_weights(
+            actions.do_save_weights(
+                request,
                 center=center,
-                by=request.user,
-                values={key: form.cleaned_data[key] for key, _label in COMPONENTS},
-                expected_version=form.cleaned_data.get("version"),
-                request=request,
+                values=form.cleaned_data,
+                version=form.cleaned_data.get("version"),
             )
         except ConflictError as exc:
             form.add_error(None, str(exc.message))
@@ -276,56 +251,43 @@ def ratings(request: OnsiteRequest) -> HttpResponse:
 
 @role_required(*access.EDITORS, write=True)
 @require_POST
+@answers_refusals
 def ratings_import(request: OnsiteRequest) -> HttpResponse:
-    center = _center(request)
+    center = actions.check_import_ratings(request)
     form = RatingImportForm(request.POST, request.FILES)
-    errors: list[Any] = []
+    errors: list[dict[str, Any]] = []
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result = services.import_rating_file(
-                center=center,
-                by=request.user,
-                content=upload.read(),
-                filename=upload.name or "ratings",
-                request=request,
+            result = actions.do_import_rating_file(
+                request, center=center, content=upload.read(), filename=upload.name or "ratings"
             )
         except RatingImportError as exc:
-            errors = [
-                {
-                    "row": error.row,
-                    "column": column_label(error.column),
-                    "value": error.value,
-                    "message": error.message,
-                }
-                for error in exc.errors
-            ]
+            errors = error_rows(exc)
         else:
-            if result.created:
-                messages.success(
-                    request,
-                    _("%(count)s ratings imported (%(first)s – %(last)s).")
-                    % {
-                        "count": result.batch.rows,
-                        "first": result.batch.first_day,
-                        "last": result.batch.last_day,
-                    },
-                )
-            else:
-                messages.info(
-                    request,
-                    _("This file was already imported on %(when)s; nothing was added.")
-                    % {
-                        "when": timezone.localtime(result.batch.imported_at).strftime(
-                            "%Y-%m-%d %H:%M"
-                        )
-                    },
-                )
+            _say_imported(request, result)
             month = result.batch.last_day or this_month()
             return redirect(f"{reverse('dashboards:ratings')}?month={month:%Y-%m}")
     context = _ratings_context(request, center, this_month())
     context.update({"form": form, "errors": errors})
     return render(request, "dashboards/ratings.html", context, status=400 if errors else 200)
+
+
+def _say_imported(request: OnsiteRequest, result: services.ImportResult) -> None:
+    batch = result.batch
+    if result.created:
+        text = _("%(count)s ratings imported (%(first)s – %(last)s).") % {
+            "count": batch.rows,
+            "first": batch.first_day,
+            "last": batch.last_day,
+        }
+        messages.success(request, text)
+        return
+    when = timezone.localtime(batch.imported_at).strftime("%Y-%m-%d %H:%M")
+    messages.info(
+        request,
+        _("This file was already imported on %(when)s; nothing was added.") % {"when": when},
+    )
 
 
 @role_required(*access.READERS)
@@ -378,78 +340,47 @@ def reports(request: OnsiteRequest) -> HttpResponse:
 
 @role_required(*access.READERS)
 @require_POST
+@answers_refusals
 def report_request(request: OnsiteRequest) -> HttpResponse:
-    center = _center(request)
+    center = actions.check_read(request)
     form = ReportForm(request.POST, center=center)
     if not form.is_valid():
-        return render(
-            request,
-            "dashboards/reports.html",
-            _reports_context(request, center, report_form=form),
-            status=400,
-        )
+        context = _reports_context(request, center, report_form=form)
+        return render(request, "dashboards/reports.html", context, status=400)
     month = form.cleaned_data["month"]
-    job = services.queue_job(
-        center=center,
-        by=request.user,
-        kind=form.kind,
-        month_from=month,
-        month_to=month,
-        unit=form.cleaned_data.get("unit"),
-        language=get_language() or "zh-hans",
-        submission_key=form.cleaned_data.get("submission_key") or "",
-        request=request,
+    asked = actions.check_request_job(
+        request, kind=form.kind, month_from=month, unit=form.cleaned_data.get("unit")
     )
+    key = form.cleaned_data.get("submission_key") or ""
+    job = actions.do_request_job(request, asked, submission_key=key)
     return redirect("dashboards:job", pk=job.pk)
 
 
 @role_required(*access.READERS)
 @require_POST
+@answers_refusals
 def export_request(request: OnsiteRequest) -> HttpResponse:
-    center = _center(request)
+    center = actions.check_read(request)
     form = ExportForm(request.POST, center=center)
     if not form.is_valid():
-        return render(
-            request,
-            "dashboards/reports.html",
-            _reports_context(request, center, export_form=form),
-            status=400,
-        )
-    kind = form.cleaned_data["kind"]
-    first, last = form.cleaned_data["month_from"], form.cleaned_data["last_day"]
-    unit = form.cleaned_data.get("unit")
-    export = exports.prepare(kind, center, first, last, unit)
-    if export.count > exports.inline_rows():
-        job = services.queue_job(
-            center=center,
-            by=request.user,
-            kind=kind,
-            month_from=first,
-            month_to=form.cleaned_data["month_to"],
-            unit=unit,
-            language=get_language() or "zh-hans",
-            submission_key=form.cleaned_data.get("submission_key") or "",
-            request=request,
-        )
-        messages.info(
-            request,
-            _("%(rows)s rows: the file is being made in the background.") % {"rows": export.count},
-        )
-        return redirect("dashboards:job", pk=job.pk)
-    content = exports.write_workbook(export, title=exports.title_for(export, center, first, last))
-    services.record_export(
-        center=center,
-        by=request.user,
-        kind=kind,
-        month_from=first,
-        month_to=last,
-        unit=unit,
-        rows=export.count,
-        request=request,
+        context = _reports_context(request, center, export_form=form)
+        return render(request, "dashboards/reports.html", context, status=400)
+    data = form.cleaned_data
+    asked = actions.check_request_job(
+        request,
+        kind=data["kind"],
+        month_from=data["month_from"],
+        month_to=data["month_to"],
+        unit=data.get("unit"),
     )
-    response = HttpResponse(content, content_type=XLSX)
-    filename = exports.filename_for(kind, center, first, last)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    key = data.get("submission_key") or ""
+    made = actions.do_export(request, asked, last_day=data["last_day"], submission_key=key)
+    if made.job is not None:
+        text = _("%(rows)s rows: the file is being made in the background.")
+        messages.info(request, text % {"rows": made.rows})
+        return redirect("dashboards:job", pk=made.job.pk)
+    response = HttpResponse(made.content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{made.filename}"'
     return response
 
 

@@ -111,8 +111,9 @@ def test_a_bad_batch_imports_nothing_and_lists_the_rows(client, office_user, cen
     )
     response = client.post("/api/v1/dashboards/ratings", payload, content_type="application/json",
                            **bearer(office_user))  # fmt: skip
-    assert response.status_code == 400
+    assert response.status_code == 422  # invalid input (issue 15's contract; was 400)
     body = response.json()
+    assert body["code"] == "invalid_rows"
     assert [(e["row"], e["value"]) for e in body["errors"]] == [(2, future), (3, "w77"), (3, "9")]
     assert not RatingImport.objects.exists()
     empty = client.post("/api/v1/dashboards/ratings", {"ratings": []}, content_type="application/json",
@@ -146,7 +147,7 @@ def test_a_job_over_the_api(client, leader, center, data):
     response = client.post(
         "/api/v1/dashboards/jobs", unit_report, content_type="application/json", **auth
     )
-    assert response.status_code == 400
+    assert (response.status_code, response.json()["code"]) == (422, "unit_required")
 
 
 def test_jobs_over_the_api_are_refused_to_other_roles(client, staff_user, center):
