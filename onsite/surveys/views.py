@@ -5,21 +5,18 @@ comparison of a baseline with its follow-up. Each write page is an adapter over
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
-from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onsite.core.access import answers_refusals, role_required
-from onsite.core.refusals import Conflict, Invalid, NotAllowed, NotVisible, Refusal
+from onsite.core.refusals import Conflict
 from onsite.core.types import OnsiteRequest
 from onsite.surveys import actions, export, queries, services
 from onsite.surveys.access import (
@@ -34,58 +31,10 @@ from onsite.surveys.access import (
 )
 from onsite.surveys.forms import AnswerForm, FollowUpForm, QuestionForm, SurveyForm, VersionForm
 from onsite.surveys.models import Question, Survey
+from onsite.surveys.pages import attempt, form_page, marked
 
-T = TypeVar("T")
 # A service names a question's choices `choices`; the form types them into `choices_text`.
 FORM_FIELDS = {"choices": "choices_text"}
-
-
-def attempt(
-    request: HttpRequest, act: Callable[[], T], *, form: forms.BaseForm | None = None
-) -> tuple[T | None, Refusal | None]:
-    """Runs a domain act for a page: (its result, None), or (None, the refusal) for a conflict
-    or invalid input, shown on `form` or else as a message. NotAllowed and NotVisible pass on
-    to `answers_refusals` (the 403/404 page)."""
-    try:
-        return act(), None
-    except (NotAllowed, NotVisible):
-        raise
-    except Refusal as refusal:
-        shown: Refusal = refusal
-        error: Any = str(refusal.message)
-    except ValidationError as invalid:
-        shown, error = Invalid.from_validation(invalid), invalid
-    if form is None:
-        messages.error(request, str(shown.message))
-    elif isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            field = FORM_FIELDS.get(name, name)
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-    return None, shown
-
-
-def marked(response: HttpResponse, refusal: Refusal | None) -> HttpResponse:
-    """The refusal's code in the `Onsite-Refusal` header (the page shows its message)."""
-    if refusal is not None:
-        response["Onsite-Refusal"] = refusal.code
-    return response
-
-
-def form_page(
-    request: HttpRequest,
-    template: str,
-    context: dict[str, Any],
-    refusal: Refusal | None = None,
-    *,
-    status: int = 200,
-) -> HttpResponse:
-    """A form page again; a conflict answers with its status (409) and code."""
-    if isinstance(refusal, Conflict):
-        status = refusal.status
-    response = render(request, template, context, status=status)
-    return marked(response, refusal)
 
 
 def _version(request: OnsiteRequest) -> int:
@@ -194,7 +143,7 @@ def question_add(request: OnsiteRequest, pk: int) -> HttpResponse:
                 survey, by=request.user, data=form.question_data(), request=request
             )
 
-        question, refusal = attempt(request, add, form=form)
+        question, refusal = attempt(request, add, form=form, fields=FORM_FIELDS)
         if question is not None:
             messages.success(request, _("Question added."))
             return redirect("surveys:survey-detail", pk=survey.pk)
@@ -216,7 +165,7 @@ def question_edit(request: OnsiteRequest, pk: int, question_pk: int) -> HttpResp
                 question, by=request.user, data=form.question_data(), request=request
             )
 
-        done, refusal = attempt(request, edit, form=form)
+        done, refusal = attempt(request, edit, form=form, fields=FORM_FIELDS)
         if done is not None:
             messages.success(request, _("Saved."))
             return redirect("surveys:survey-detail", pk=pk)

@@ -16,7 +16,7 @@ from onsite.engagement import actions, queries
 from onsite.engagement.access import EDITORS, EVERYONE, can_edit, get_photo, get_post
 from onsite.engagement.forms import PostForm
 from onsite.engagement.poster import poster_pdf
-from onsite.engagement.views import attempt, form_page, marked
+from onsite.surveys.pages import attempt, form_page, marked
 
 SCREEN_REFRESH_SECONDS = 600
 

@@ -24,7 +24,7 @@ from onsite.engagement.access import (
 )
 from onsite.engagement.forms import ReviewForm, RevisionForm, SuggestionForm
 from onsite.engagement.models import Suggestion
-from onsite.engagement.views import attempt, form_page, marked
+from onsite.surveys.pages import attempt, form_page, marked
 
 
 @role_required(*EVERYONE)

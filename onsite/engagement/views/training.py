@@ -31,7 +31,7 @@ from onsite.engagement.access import (
 )
 from onsite.engagement.forms import AttendanceForm, DocumentForm, TrainingForm
 from onsite.engagement.models import Attendance
-from onsite.engagement.views import attempt, form_page
+from onsite.surveys.pages import attempt, form_page
 
 QR_REFRESH_SECONDS = 60
 
