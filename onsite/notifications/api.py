@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.utils import timezone
 from ninja import Router, Schema
 
 from onsite.core.api import documented
 from onsite.core.types import OnsiteRequest
+from onsite.notifications import actions
 from onsite.notifications.models import Notification
 
 router = Router(tags=["notifications"])
@@ -39,5 +39,4 @@ class ReadOut(Schema):
 
 @router.post("/read", response=documented(ReadOut), summary="Mark all my notifications read")
 def mark_read(request: OnsiteRequest) -> ReadOut:
-    marked = Notification.objects.filter(user=request.user).unread().update(read_at=timezone.now())
-    return ReadOut(marked=marked)
+    return ReadOut(marked=actions.do_read_all(request.user))

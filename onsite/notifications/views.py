@@ -3,12 +3,12 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from onsite.core.paging import page_of
 from onsite.core.types import OnsiteRequest
+from onsite.notifications import actions
 from onsite.notifications.models import Notification
 
 
@@ -23,11 +23,9 @@ def notification_list(request: OnsiteRequest) -> HttpResponse:
 @require_POST
 def notification_open(request: OnsiteRequest, pk: int) -> HttpResponse:
     """Marks one notification read and follows its link."""
-    notification = Notification.objects.filter(user=request.user, pk=pk).first()
+    notification = actions.do_open(request.user, pk)
     if notification is None:
         return redirect("notifications:notification-list")
-    if notification.read_at is None:
-        Notification.objects.filter(pk=pk).update(read_at=timezone.now())
     target = notification.url or "/"
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"
@@ -37,5 +35,5 @@ def notification_open(request: OnsiteRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def notification_read_all(request: OnsiteRequest) -> HttpResponse:
-    Notification.objects.filter(user=request.user).unread().update(read_at=timezone.now())
+    actions.do_read_all(request.user)
     return redirect("notifications:notification-list")
