@@ -16,8 +16,8 @@ from onsite.programme.services.rounds import sheet_states
 from onsite.rectification.access import VERIFIERS
 from onsite.rectification.models import Rectification
 from onsite.rectification.queries import my_work
+from onsite.redtags.access import DECIDER_ROLES
 from onsite.redtags.models import RedTag
-from onsite.redtags.services import DECIDER_ROLES
 from onsite.standards.access import REVIEWERS
 from onsite.standards.models import ItemFiling
 from onsite.surveys.models import Survey
