@@ -7,8 +7,9 @@ through the programme's pages or API; a rater sees only their own sheets."""
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
+from django.db.models import QuerySet
 from django.http import Http404
 
 from onsite.accounts.models import Role, User
@@ -25,6 +26,7 @@ from onsite.programme.models import (
     Interview,
     PhaseProgress,
     Programme,
+    RatingSheet,
     Wave,
 )
 
@@ -122,6 +124,18 @@ def sees_scores(user: User, round_: AcceptanceRound, assignment: Assignment | No
     if user.has_role(*RESULT_READERS):
         return True
     return Assignment.objects.filter(round=round_, rater=user).exists()
+
+
+def sealed_sheets(user: User) -> QuerySet[Any]:
+    """Acceptance inspections of rounds still open that someone else rated: blind scoring
+    keeps them from everybody, overseers included, until the round closes (the office
+    follows progress on the round's pages, which show who submitted, not what). Registered
+    with inspections (`register_sealer`) in the app's ready()."""
+    return (
+        RatingSheet.objects.filter(assignment__round__status=AcceptanceRound.Status.OPEN)
+        .exclude(inspection__inspector=user)
+        .values("inspection_id")
+    )
 
 
 def get_card(center: Center | None, pk: int) -> Card:

@@ -220,7 +220,7 @@ def check_preview_round(request: OnsiteRequest) -> Center:
 
 
 def check_open_round(request: OnsiteRequest) -> Programme:
-    """Who opens (or previews) a round, and the programme it belongs to (the running one)."""
+    """Who opens a round, and the programme it belongs to (the running one)."""
     center = check_roles(request, access.PLANNERS, write=True)
     programme = access.current_programme(center)
     if programme is None:
