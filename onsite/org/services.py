@@ -520,7 +520,9 @@ AREA_TYPE_FIELDS = ["code", "name", "width_mm", "depth_mm", "position"]
 
 
 @transaction.atomic
-def save_area_type(request: HttpRequest, *, area_type: AreaType, data: dict[str, Any]) -> AreaType:
+def save_area_type(
+    request: HttpRequest | None, *, area_type: AreaType, data: dict[str, Any]
+) -> AreaType:
     created = area_type.pk is None
     for name in AREA_TYPE_FIELDS:
         if name in data and (created or name != "code"):

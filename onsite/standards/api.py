@@ -1,21 +1,21 @@
 """JSON API of standards: standards, versions, clauses, item rules, the item catalogue, a
-zone's effective standard and item filings. Same access helpers and services as the pages."""
+zone's effective standard and item filings. Adapters over the same actions as the pages
+(onsite.standards.actions); config/api.py answers their refusals (403, 404, 409, 422)."""
 
 from __future__ import annotations
 
 import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from django.db.models import Prefetch
 from ninja import Field, Router, Schema
-from ninja.errors import HttpError
 
+from onsite.core.access import check_roles
 from onsite.core.api import documented
-from onsite.core.concurrency import ConflictError
 from onsite.core.models import get_for_center
 from onsite.core.types import OnsiteRequest
 from onsite.org.models import AreaType, Zone
-from onsite.standards import access, services
+from onsite.standards import access, actions
 from onsite.standards.forms import ClauseForm, ItemRuleForm, VersionSettingsForm
 from onsite.standards.models import (
     Clause,
@@ -25,7 +25,6 @@ from onsite.standards.models import (
     StandardVersion,
 )
 from onsite.standards.queries import effective_standard, version_contents
-from onsite.standards.services import StandardError
 
 router = Router(tags=["standards"])
 
@@ -210,22 +209,7 @@ class ItemFilingReviewIn(StandardRowVersionIn):
 
 
 def _read(request: OnsiteRequest) -> None:
-    if request.center is None or not request.user.has_role(*access.READERS):
-        raise HttpError(403, "Not allowed.")
-
-
-def _edit(request: OnsiteRequest) -> None:
-    if request.center is None or not access.can_edit_standards(request.user):
-        raise HttpError(403, "Only the center admin and the programme office edit standards.")
-
-
-def _fail(exc: StandardError | ConflictError) -> HttpError:
-    return HttpError(409 if isinstance(exc, ConflictError) else 400, str(exc.message))
-
-
-def _form_errors(form: Any) -> HttpError:
-    messages = [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
-    return HttpError(400, "; ".join(messages))
+    check_roles(request, access.READERS)
 
 
 def _brief(v: StandardVersion) -> StandardVersionBrief:
@@ -271,13 +255,6 @@ def _filing_out(f: ItemFiling) -> ItemFilingOut:
         reason=f.reason, valid_from=f.valid_from, valid_to=f.valid_to, status=f.status,
         state=f.state, review_comment=f.review_comment, row_version=f.version,
     )  # fmt: skip
-
-
-def _item(request: OnsiteRequest, code: str) -> Item:
-    item = Item.objects.filter(center=request.center, code=code).first()
-    if item is None:
-        raise HttpError(400, f"item: no item with code {code!r} in this center.")
-    return item
 
 
 # --- standards and versions ----------------------------------------------------------------
@@ -336,10 +313,10 @@ def get_standard(request: OnsiteRequest, code: str) -> StandardDetailOut:
 def start_revision(
     request: OnsiteRequest, code: str, payload: StandardRevisionIn
 ) -> StandardVersionOut:
-    _edit(request)
+    actions.check_edit_standards(request)
     area_type = access.get_area_type(request.center, code)
-    draft = services.start_revision(
-        area_type=area_type, by=request.user, note=payload.note,
+    draft = actions.do_start_revision(
+        area_type=area_type, by=actions.actor(request), note=payload.note,
         source_url=payload.source_url, request=request,
     )  # fmt: skip
     return _version_out(access.get_version(request.center, draft.pk))
@@ -361,18 +338,13 @@ def get_version(request: OnsiteRequest, version_id: int) -> StandardVersionOut:
 def change_version(
     request: OnsiteRequest, version_id: int, payload: StandardVersionSettingsIn
 ) -> StandardVersionOut:
-    _edit(request)
+    actions.check_edit_standards(request)
     version = access.get_version(request.center, version_id)
-    form = VersionSettingsForm(data=payload.dict(), instance=version)
-    if not form.is_valid():
-        raise _form_errors(form)
-    try:
-        services.update_version_settings(
-            version=version, data=form.cleaned_data, expected_version=payload.row_version,
-            by=request.user, request=request,
-        )  # fmt: skip
-    except (StandardError, ConflictError) as exc:
-        raise _fail(exc) from exc
+    data = actions.check_form(VersionSettingsForm(data=payload.dict(), instance=version))
+    actions.do_update_version_settings(
+        version=version, data=data, expected_version=payload.row_version,
+        by=actions.actor(request), request=request,
+    )  # fmt: skip
     return _version_out(access.get_version(request.center, version_id))
 
 
@@ -384,15 +356,12 @@ def change_version(
 def publish(
     request: OnsiteRequest, version_id: int, payload: StandardRowVersionIn
 ) -> StandardVersionOut:
-    _edit(request)
+    actions.check_edit_standards(request)
     version = access.get_version(request.center, version_id)
-    try:
-        services.publish_version(
-            version=version, by=request.user, expected_version=payload.row_version,
-            request=request,
-        )  # fmt: skip
-    except (StandardError, ConflictError) as exc:
-        raise _fail(exc) from exc
+    actions.do_publish_version(
+        version=version, by=actions.actor(request), expected_version=payload.row_version,
+        request=request,
+    )  # fmt: skip
     return _version_out(access.get_version(request.center, version_id))
 
 
@@ -418,16 +387,11 @@ def _save_clause(
 ) -> StandardClauseOut:
     row_version = getattr(payload, "row_version", None)
     data = payload.dict() | {"row_version": row_version or 1}
-    form = ClauseForm(data=data, instance=clause)
-    if not form.is_valid():
-        raise _form_errors(form)
-    try:
-        saved = services.save_clause(
-            standard_version=version, clause=clause, data=form.cleaned_data,
-            expected_version=row_version, by=request.user, request=request,
-        )  # fmt: skip
-    except (StandardError, ConflictError) as exc:
-        raise _fail(exc) from exc
+    data = actions.check_form(ClauseForm(data=data, instance=clause))
+    saved = actions.do_save_clause(
+        standard_version=version, clause=clause, data=data,
+        expected_version=row_version, by=actions.actor(request), request=request,
+    )  # fmt: skip
     return _clause_out(saved)
 
 
@@ -437,7 +401,7 @@ def _save_clause(
 def add_clause(
     request: OnsiteRequest, version_id: int, payload: StandardClauseIn
 ) -> StandardClauseOut:
-    _edit(request)
+    actions.check_edit_standards(request)
     return _save_clause(request, access.get_version(request.center, version_id), payload, None)
 
 
@@ -447,21 +411,18 @@ def add_clause(
 def change_clause(
     request: OnsiteRequest, clause_id: int, payload: StandardClauseChangeIn
 ) -> StandardClauseOut:
-    _edit(request)
+    actions.check_edit_standards(request)
     clause = access.get_clause(request.center, clause_id)
     return _save_clause(request, clause.standard_version, payload, clause)
 
 
 @router.delete("/clauses/{clause_id}", response=documented(StandardRowVersionIn), summary="Remove")
 def remove_clause(request: OnsiteRequest, clause_id: int, row_version: int) -> StandardRowVersionIn:
-    _edit(request)
+    actions.check_edit_standards(request)
     clause = access.get_clause(request.center, clause_id)
-    try:
-        services.delete_clause(
-            clause=clause, expected_version=row_version, by=request.user, request=request
-        )
-    except (StandardError, ConflictError) as exc:
-        raise _fail(exc) from exc
+    actions.do_delete_clause(
+        clause=clause, expected_version=row_version, by=actions.actor(request), request=request
+    )
     return StandardRowVersionIn(row_version=max(1, row_version))
 
 
@@ -481,18 +442,13 @@ def _save_rule(
     request: OnsiteRequest, version: StandardVersion, payload: ItemRuleIn, rule: ItemRule | None
 ) -> ItemRuleOut:
     row_version = getattr(payload, "row_version", None)
-    item = _item(request, payload.item)
+    item = actions.catalogue_item(request.center, payload.item)
     data = payload.dict() | {"item": item.pk, "row_version": row_version or 1}
-    form = ItemRuleForm(data=data, instance=rule, version=version)
-    if not form.is_valid():
-        raise _form_errors(form)
-    try:
-        saved = services.save_item_rule(
-            standard_version=version, rule=rule, data=form.cleaned_data,
-            expected_version=row_version, by=request.user, request=request,
-        )  # fmt: skip
-    except (StandardError, ConflictError) as exc:
-        raise _fail(exc) from exc
+    data = actions.check_form(ItemRuleForm(data=data, instance=rule, version=version))
+    saved = actions.do_save_item_rule(
+        standard_version=version, rule=rule, data=data,
+        expected_version=row_version, by=actions.actor(request), request=request,
+    )  # fmt: skip
     saved.standard_version = version
     return _rule_out(saved)
 
@@ -501,7 +457,7 @@ def _save_rule(
     "/versions/{version_id}/item-rules", response=documented(ItemRuleOut), summary="Add a rule"
 )
 def add_item_rule(request: OnsiteRequest, version_id: int, payload: ItemRuleIn) -> ItemRuleOut:
-    _edit(request)
+    actions.check_edit_standards(request)
     return _save_rule(request, access.get_version(request.center, version_id), payload, None)
 
 
@@ -509,7 +465,7 @@ def add_item_rule(request: OnsiteRequest, version_id: int, payload: ItemRuleIn) 
 def change_item_rule(
     request: OnsiteRequest, rule_id: int, payload: ItemRuleChangeIn
 ) -> ItemRuleOut:
-    _edit(request)
+    actions.check_edit_standards(request)
     rule = access.get_item_rule(request.center, rule_id)
     return _save_rule(request, rule.standard_version, payload, rule)
 
@@ -518,14 +474,11 @@ def change_item_rule(
 def remove_item_rule(
     request: OnsiteRequest, rule_id: int, row_version: int
 ) -> StandardRowVersionIn:
-    _edit(request)
+    actions.check_edit_standards(request)
     rule = access.get_item_rule(request.center, rule_id)
-    try:
-        services.delete_item_rule(
-            rule=rule, expected_version=row_version, by=request.user, request=request
-        )
-    except (StandardError, ConflictError) as exc:
-        raise _fail(exc) from exc
+    actions.do_delete_item_rule(
+        rule=rule, expected_version=row_version, by=actions.actor(request), request=request
+    )
     return StandardRowVersionIn(row_version=max(1, row_version))
 
 
@@ -588,23 +541,13 @@ def get_filing(request: OnsiteRequest, filing_id: int) -> ItemFilingOut:
 
 @router.post("/filings", response=documented(ItemFilingOut), summary="File an extra item (报备)")
 def create_filing(request: OnsiteRequest, payload: ItemFilingIn) -> ItemFilingOut:
-    if request.center is None or request.user.is_cross_center_viewer:
-        raise HttpError(403, "Not allowed.")
-    zone = access.fileable_zones(request.user, request.center).filter(code=payload.zone).first()
-    if zone is None:
-        if not Zone.objects.filter(center=request.center, code=payload.zone).exists():
-            raise HttpError(404, "No such zone.")
-        raise HttpError(403, "Only the zone's owner or the programme office files for a zone.")
-    if payload.valid_to < payload.valid_from:
-        raise HttpError(400, "valid_to must not be before valid_from.")
-    try:
-        filing = services.file_item(
-            zone=zone, item=_item(request, payload.item), quantity=payload.quantity,
-            reason=payload.reason, valid_from=payload.valid_from, valid_to=payload.valid_to,
-            by=request.user, submission_key=payload.submission_key, request=request,
-        )  # fmt: skip
-    except StandardError as exc:
-        raise _fail(exc) from exc
+    zone = actions.check_file_item(request, zone_code=payload.zone)
+    filing = actions.do_file_item(
+        zone=zone, item=actions.catalogue_item(request.center, payload.item),
+        quantity=payload.quantity, reason=payload.reason, valid_from=payload.valid_from,
+        valid_to=payload.valid_to, by=actions.actor(request),
+        submission_key=payload.submission_key, request=request,
+    )  # fmt: skip
     return _filing_out(filing)
 
 
@@ -614,16 +557,12 @@ def create_filing(request: OnsiteRequest, payload: ItemFilingIn) -> ItemFilingOu
 def review_filing(
     request: OnsiteRequest, filing_id: int, payload: ItemFilingReviewIn
 ) -> ItemFilingOut:
-    if request.center is None or not access.can_review_filings(request.user):
-        raise HttpError(403, "Only the programme office reviews filings.")
-    filing = access.get_filing(request.user, request.center, filing_id)
-    try:
-        services.review_filing(
-            filing=filing, approve=payload.decision == "approve", comment=payload.comment,
-            expected_version=payload.row_version, by=request.user, request=request,
-        )  # fmt: skip
-    except (StandardError, ConflictError) as exc:
-        raise _fail(exc) from exc
+    center = actions.check_review_filings(request)
+    filing = access.get_filing(request.user, center, filing_id)
+    actions.do_review_filing(
+        filing=filing, approve=payload.decision == "approve", comment=payload.comment,
+        expected_version=payload.row_version, by=actions.actor(request), request=request,
+    )  # fmt: skip
     return _filing_out(filing)
 
 
@@ -633,15 +572,10 @@ def review_filing(
 def withdraw_filing(
     request: OnsiteRequest, filing_id: int, payload: StandardRowVersionIn
 ) -> ItemFilingOut:
-    _read(request)
     filing = access.get_filing(request.user, request.center, filing_id)
-    if not access.can_withdraw(request.user, filing):
-        raise HttpError(403, "Only the filer, the zone owner or the office withdraws a filing.")
-    try:
-        services.withdraw_filing(
-            filing=filing, expected_version=payload.row_version, by=request.user,
-            request=request,
-        )  # fmt: skip
-    except (StandardError, ConflictError) as exc:
-        raise _fail(exc) from exc
+    actions.check_withdraw(request, filing)
+    actions.do_withdraw_filing(
+        filing=filing, expected_version=payload.row_version, by=actions.actor(request),
+        request=request,
+    )  # fmt: skip
     return _filing_out(filing)

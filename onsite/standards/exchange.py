@@ -39,6 +39,7 @@ from onsite.accounts.models import User
 from onsite.audit.services import record_event
 from onsite.core import excel
 from onsite.core.models import Center
+from onsite.org import actions as org_actions
 from onsite.org.models import AreaType
 from onsite.standards.models import (
     DEFAULT_EDGE_DISTANCE_MM,
@@ -711,21 +712,17 @@ def import_standards(
         target = standard.area_type
         if target is None:
             top += 1
-            target = AreaType.objects.create(
-                center=center,
-                code=standard.area_type_code,
-                name=standard.area_type_name,
-                width_mm=standard.width_mm,
-                depth_mm=standard.depth_mm,
-                position=top,
-            )
-            record_event(
+            # Through org's front door: the same audit row as the area-type page writes.
+            target = org_actions.do_save_area_type(
                 request,
-                action="standards.area_type_added",
-                obj=target,
-                actor=by,
-                center=center,
-                detail={"code": target.code, "name": target.name, "by": "import"},
+                area_type=AreaType(center=center),
+                data={
+                    "code": standard.area_type_code,
+                    "name": standard.area_type_name,
+                    "width_mm": standard.width_mm,
+                    "depth_mm": standard.depth_mm,
+                    "position": top,
+                },
             )
         drafts.append(_draft(center, target, standard, catalogue, by_name, by, request))
     return drafts

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from onsite.core.models import CenterQuerySet, CenterScoped
+from onsite.core.transitions import Moves, TransitionRecord
 from onsite.org.models import AreaType, Zone
 
 if TYPE_CHECKING:
@@ -401,17 +402,15 @@ class ItemFiling(CenterScoped):
         return str(_("Expired")) if self.is_expired() else self.get_status_display()
 
 
-class FilingTransition(models.Model):
+class FilingTransition(TransitionRecord):
     """The history of a filing: who moved it from which status to which, when, and why."""
 
+    STATUS = ItemFiling.Status
+
     filing = models.ForeignKey(ItemFiling, on_delete=models.CASCADE, related_name="transitions")
+    # The filing's statuses are short: the columns keep their width (no migration).
     from_status = models.CharField(max_length=10, blank=True)
     to_status = models.CharField(max_length=10)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now)
-    note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["filing", "at", "pk"]
@@ -419,10 +418,16 @@ class FilingTransition(models.Model):
     def __str__(self) -> str:
         return f"{self.filing_id}: {self.from_status} → {self.to_status}"
 
-    @property
-    def from_label(self) -> str:
-        return str(ItemFiling.Status(self.from_status).label) if self.from_status else "∅"
 
-    @property
-    def to_label(self) -> str:
-        return str(ItemFiling.Status(self.to_status).label)
+FILING_MOVES = Moves(
+    {
+        ItemFiling.Status.REQUESTED: {
+            ItemFiling.Status.APPROVED,
+            ItemFiling.Status.REJECTED,
+            ItemFiling.Status.WITHDRAWN,
+        },
+        ItemFiling.Status.APPROVED: {ItemFiling.Status.WITHDRAWN},
+    }
+)
+"""A filing's allowed moves: the office decides a request; its filer withdraws it, or ends an
+approved filing early."""

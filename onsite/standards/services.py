@@ -25,9 +25,11 @@ from onsite.core.concurrency import (
     save_versioned,
 )
 from onsite.core.models import Center
+from onsite.core.refusals import Conflict, Invalid, Refusal
 from onsite.notifications.services import notify
 from onsite.org.models import AreaType, Zone
 from onsite.standards.models import (
+    FILING_MOVES,
     Clause,
     FilingTransition,
     Item,
@@ -39,12 +41,18 @@ from onsite.standards.models import (
 from onsite.standards.signals import standard_published
 
 
-class StandardError(Exception):
-    """A change the rules of standards do not allow; `message` is shown to the user."""
+class StandardError(Refusal):
+    """A change the rules of standards do not allow; `message` is shown to the user. Raised
+    as one of the two kinds below, so pages and the API answer it alike."""
 
-    def __init__(self, message: Any) -> None:
-        super().__init__(str(message))
-        self.message = message
+
+class StandardConflict(StandardError, Conflict):  # noqa: N818 - a refusal, as in core
+    """The act does not fit the stored state (a published version, a decided filing, a
+    taken code): 409."""
+
+
+class StandardInvalid(StandardError, Invalid):  # noqa: N818 - a refusal, as in core
+    """The input itself is wrong (an item of another center, dates the wrong way round): 422."""
 
 
 class PublishConflictError(ConflictError):
@@ -191,7 +199,7 @@ def publish_version(
     """Publishes the draft `version` and retires the standard's previous published version,
     all or nothing. Raises PublishConflictError if the draft changed since the user saw it
     (`expected_version`), was already published, or another version was published since the
-    draft was started; StandardError if the draft is not publishable. The database's
+    draft was started; StandardConflict if the draft is not publishable. The database's
     one-published-version constraint backs this up when two publishes race."""
     try:
         with transaction.atomic():
@@ -210,7 +218,9 @@ def _publish(
     request: HttpRequest | None,
 ) -> StandardVersion:
     if not version.clauses.exists():
-        raise StandardError(_("A version needs at least one clause before it can be published."))
+        raise StandardConflict(
+            _("A version needs at least one clause before it can be published."), code="no_clauses"
+        )
     now = timezone.now()
     current = (
         StandardVersion.objects.published()
@@ -256,8 +266,9 @@ def _publish(
 
 def _require_draft(version: StandardVersion) -> None:
     if not version.is_draft:
-        raise StandardError(
-            _("Only a draft can be changed. Start a new revision to change a published version.")
+        raise StandardConflict(
+            _("Only a draft can be changed. Start a new revision to change a published version."),
+            code="not_draft",
         )
 
 
@@ -336,7 +347,9 @@ def save_clause(
         with transaction.atomic():
             _save_child(clause, names=CLAUSE_EDITABLE, data=data, expected_version=expected_version)
     except IntegrityError as exc:
-        raise StandardError(_("Another clause of this version already has this code.")) from exc
+        raise StandardConflict(
+            _("Another clause of this version already has this code."), code="unique"
+        ) from exc
     _touch(standard_version)
     record_event(
         request,
@@ -380,7 +393,7 @@ def save_item_rule(
     _require_draft(standard_version)
     item = data["item"]
     if item.center_id != standard_version.center_id:
-        raise StandardError(_("Choose an item from this center's catalogue."))
+        raise StandardInvalid(_("Choose an item from this center's catalogue."), code="item")
     created = rule is None
     if rule is None:
         rule = ItemRule(center_id=standard_version.center_id, standard_version=standard_version)
@@ -388,7 +401,9 @@ def save_item_rule(
         with transaction.atomic():
             _save_child(rule, names=RULE_EDITABLE, data=data, expected_version=expected_version)
     except IntegrityError as exc:
-        raise StandardError(_("This version already has a rule for this item.")) from exc
+        raise StandardConflict(
+            _("This version already has a rule for this item."), code="unique"
+        ) from exc
     _touch(standard_version)
     record_event(
         request,
@@ -475,7 +490,9 @@ def save_item(
         with transaction.atomic():
             item.save()
     except IntegrityError as exc:
-        raise StandardError(_("An item with this code or name already exists.")) from exc
+        raise StandardConflict(
+            _("An item with this code or name already exists."), code="unique"
+        ) from exc
     record_event(
         request,
         action="standards.item_added" if created else "standards.item_changed",
@@ -523,9 +540,9 @@ def file_item(
         if first is not None:
             return ItemFiling.objects.get(pk=first)
     if zone.center_id != item.center_id:
-        raise StandardError(_("Choose an item from this center's catalogue."))
+        raise StandardInvalid(_("Choose an item from this center's catalogue."), code="item")
     if valid_to < valid_from:
-        raise StandardError(_("The end date must not be before the start date."))
+        raise StandardInvalid(_("The end date must not be before the start date."), code="dates")
     filing = ItemFiling.objects.create(
         center_id=zone.center_id,
         zone=zone,
@@ -576,12 +593,12 @@ def review_filing(
     request: HttpRequest | None = None,
 ) -> ItemFiling:
     """The office approves or rejects a requested filing; a rejection needs a comment."""
-    if filing.status != ItemFiling.Status.REQUESTED:
-        raise StandardError(_("This filing has already been decided."))
+    target = ItemFiling.Status.APPROVED if approve else ItemFiling.Status.REJECTED
+    FILING_MOVES.check(filing.status, target, _("This filing has already been decided."))
     if not approve and not comment.strip():
-        raise StandardError(_("Say why the filing is rejected."))
+        raise StandardInvalid(_("Say why the filing is rejected."), code="comment_required")
     old = filing.status
-    filing.status = ItemFiling.Status.APPROVED if approve else ItemFiling.Status.REJECTED
+    filing.status = target
     filing.review_comment = comment
     filing.reviewed_by = by
     filing.reviewed_at = timezone.now()
@@ -622,10 +639,11 @@ def withdraw_filing(
     request: HttpRequest | None = None,
 ) -> ItemFiling:
     """The zone owner withdraws a request, or ends an approved filing early (today)."""
-    if filing.status not in (ItemFiling.Status.REQUESTED, ItemFiling.Status.APPROVED):
-        raise StandardError(_("This filing can no longer be withdrawn."))
+    FILING_MOVES.check(
+        filing.status, ItemFiling.Status.WITHDRAWN, _("This filing can no longer be withdrawn.")
+    )
     if filing.is_expired():
-        raise StandardError(_("This filing has already expired."))
+        raise StandardConflict(_("This filing has already expired."), code="expired")
     old = filing.status
     filing.status = ItemFiling.Status.WITHDRAWN
     save_versioned(filing, expected_version=expected_version, fields=["status"])
@@ -656,7 +674,9 @@ def save_area_type(
         with transaction.atomic():
             area_type.save()
     except IntegrityError as exc:
-        raise StandardError(_("Another area type already has this code.")) from exc
+        raise StandardConflict(
+            _("Another area type already has this code."), code="unique"
+        ) from exc
     record_event(
         request,
         action="standards.area_type_added" if created else "standards.area_type_changed",

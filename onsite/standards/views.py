@@ -4,8 +4,10 @@ filings and the zone page."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
@@ -16,15 +18,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onsite.accounts.models import Role
-from onsite.core.access import role_required
-from onsite.core.concurrency import ConflictError
+from onsite.core.access import answers_refusals, role_required
 from onsite.core.job_views import background_file
 from onsite.core.jobs import queue_file_job
 from onsite.core.models import get_for_center
+from onsite.core.refusals import Conflict, Invalid, Refusal
 from onsite.core.sorting import SortKeys, by_choices, sort_rows
 from onsite.core.types import OnsiteRequest
 from onsite.org.models import AreaType, Zone
-from onsite.standards import access, services, starter
+from onsite.standards import access, actions, starter
 from onsite.standards.access import EDITORS, FILERS, READERS, REVIEWERS, TAGGER_ROLES
 from onsite.standards.exchange import ImportFailedError, export_version, import_standards
 from onsite.standards.forms import (
@@ -38,7 +40,7 @@ from onsite.standards.forms import (
     VersionSettingsForm,
 )
 from onsite.standards.layout import build_plan, render_plan_svg
-from onsite.standards.models import Item, ItemFiling, Standard, StandardVersion
+from onsite.standards.models import FilingQuerySet, Item, ItemFiling, Standard, StandardVersion
 from onsite.standards.pdf import (
     LABELS_JOB,
     inline_labels,
@@ -55,9 +57,20 @@ from onsite.standards.queries import (
 )
 from onsite.standards.services import StandardError
 
+T = TypeVar("T")
 
-def _error(request: OnsiteRequest, exc: StandardError | ConflictError) -> None:
+
+def _error(request: OnsiteRequest, exc: Refusal) -> None:
     messages.error(request, str(exc.message))
+
+
+def _saved(form: forms.BaseForm, write: Callable[[], T]) -> T | None:
+    """Runs the action; a refusal of the input or the state is shown above the form."""
+    try:
+        return write()
+    except (Conflict, Invalid) as refusal:
+        form.add_error(None, str(refusal.message))
+        return None
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -101,18 +114,17 @@ def standard_list(request: OnsiteRequest) -> HttpResponse:
 
 
 @role_required(*EDITORS, write=True)
+@answers_refusals
 def area_type_edit(request: OnsiteRequest, code: str | None = None) -> HttpResponse:
-    area_type = access.get_area_type(request.center, code) if code else None
+    center = actions.check_edit_standards(request)
+    area_type = access.get_area_type(center, code) if code else None
     form = AreaTypeForm(request.POST or None, instance=area_type)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.save_area_type(
-                center=request.center,  # type: ignore[arg-type]
-                area_type=area_type,
-                data=form.cleaned_data,
-                by=request.user,
-                request=request,
-            )
+            saved = actions.do_save_area_type(
+                center=center, area_type=area_type, data=form.cleaned_data,
+                by=actions.actor(request), request=request,
+            )  # fmt: skip
         except StandardError as exc:
             form.add_error("code", str(exc.message))
         else:
@@ -148,11 +160,12 @@ def standard_detail(request: OnsiteRequest, code: str) -> HttpResponse:
 
 @require_POST
 @role_required(*EDITORS, write=True)
+@answers_refusals
 def revision_start(request: OnsiteRequest, code: str) -> HttpResponse:
-    area_type = access.get_area_type(request.center, code)
+    area_type = access.get_area_type(actions.check_edit_standards(request), code)
     note = request.POST.get("note", "").strip()[:1000]
-    draft = services.start_revision(
-        area_type=area_type, by=request.user, note=note, request=request
+    draft = actions.do_start_revision(
+        area_type=area_type, by=actions.actor(request), note=note, request=request
     )
     messages.success(
         request, _("Draft v%(number)s is open for editing.") % {"number": draft.number}
@@ -185,27 +198,39 @@ def version_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
     return render(request, "standards/version_detail.html", context)
 
 
-@role_required(*EDITORS, write=True)
-def version_settings(request: OnsiteRequest, pk: int) -> HttpResponse:
-    version = access.get_version(request.center, pk)
-    if not version.is_draft:
-        messages.error(request, _("Only a draft can be changed. Start a new revision."))
+def _row_version(request: OnsiteRequest, default: int = 0) -> int:
+    """The version of the row the form was based on (a broken value matches no row)."""
+    try:
+        return int(request.POST.get("row_version", "") or default)
+    except ValueError:
+        return -1
+
+
+def _draft_or_back(request: OnsiteRequest, version: StandardVersion) -> HttpResponse | None:
+    """None for a draft; for a published version, the way back to it with the reason."""
+    try:
+        actions.check_draft(version)
+    except Conflict as refusal:
+        _error(request, refusal)
         return redirect(_version_url(version))
+    return None
+
+
+@role_required(*EDITORS, write=True)
+@answers_refusals
+def version_settings(request: OnsiteRequest, pk: int) -> HttpResponse:
+    version = access.get_version(actions.check_edit_standards(request), pk)
+    if back := _draft_or_back(request, version):
+        return back
     form = VersionSettingsForm(
         request.POST or None, instance=version, initial={"row_version": version.version}
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.update_version_settings(
-                version=version,
-                data=form.cleaned_data,
-                expected_version=form.cleaned_data["row_version"],
-                by=request.user,
-                request=request,
-            )
-        except (StandardError, ConflictError) as exc:
-            form.add_error(None, str(exc.message))
-        else:
+        data = form.cleaned_data
+        if _saved(form, lambda: actions.do_update_version_settings(
+            version=version, data=data, expected_version=data["row_version"],
+            by=actions.actor(request), request=request,
+        )):  # fmt: skip
             messages.success(request, _("Saved."))
             return redirect(_version_url(version))
     return render(request, "standards/version_settings.html", {"form": form, "version": version})
@@ -213,17 +238,15 @@ def version_settings(request: OnsiteRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*EDITORS, write=True)
+@answers_refusals
 def version_publish(request: OnsiteRequest, pk: int) -> HttpResponse:
-    version = access.get_version(request.center, pk)
+    version = access.get_version(actions.check_edit_standards(request), pk)
     try:
-        expected = int(request.POST.get("row_version", ""))
-    except ValueError:
-        expected = -1
-    try:
-        services.publish_version(
-            version=version, by=request.user, expected_version=expected, request=request
-        )
-    except (StandardError, ConflictError) as exc:
+        actions.do_publish_version(
+            version=version, by=actions.actor(request), expected_version=_row_version(request, -1),
+            request=request,
+        )  # fmt: skip
+    except (Conflict, Invalid) as exc:
         _error(request, exc)
         return redirect(_version_url(version))
     messages.success(
@@ -236,17 +259,16 @@ def version_publish(request: OnsiteRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*EDITORS, write=True)
+@answers_refusals
 def version_discard(request: OnsiteRequest, pk: int) -> HttpResponse:
-    version = access.get_version(request.center, pk)
+    version = access.get_version(actions.check_edit_standards(request), pk)
     try:
-        services.discard_draft(
-            version=version,
-            expected_version=int(request.POST.get("row_version", "0") or 0),
-            by=request.user,
+        actions.do_discard_draft(
+            version=version, expected_version=_row_version(request), by=actions.actor(request),
             request=request,
-        )
-    except (StandardError, ConflictError, ValueError) as exc:
-        messages.error(request, str(getattr(exc, "message", _("Nothing was discarded."))))
+        )  # fmt: skip
+    except (Conflict, Invalid) as exc:
+        _error(request, exc)
         return redirect(_version_url(version))
     messages.success(request, _("The draft was discarded."))
     return redirect("standards:standard-detail", code=version.standard.area_type.code)
@@ -350,37 +372,38 @@ def version_export(request: OnsiteRequest, pk: int) -> HttpResponse:
     return response
 
 
+def _imported(request: OnsiteRequest, drafts: list[StandardVersion]) -> HttpResponse:
+    if len(drafts) == 1:
+        messages.success(
+            request, _("Imported as draft v%(number)s.") % {"number": drafts[0].number}
+        )
+        return redirect(_version_url(drafts[0]))
+    messages.success(
+        request,
+        _("Imported %(count)s drafts: %(names)s. Review and publish each.")
+        % {"count": len(drafts), "names": ", ".join(d.standard.area_type.name for d in drafts)},
+    )
+    return redirect("standards:standard-list")
+
+
 @role_required(*EDITORS, write=True)
+@answers_refusals
 def version_import(request: OnsiteRequest) -> HttpResponse:
-    form = ImportForm(request.POST or None, request.FILES or None, center=request.center)  # type: ignore[arg-type]
+    center = actions.check_edit_standards(request)
+    form = ImportForm(request.POST or None, request.FILES or None, center=center)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
             drafts = import_standards(
-                center=request.center,  # type: ignore[arg-type]
-                area_type=form.cleaned_data["area_type"],
-                content=form.cleaned_data["file"].read(),
-                by=request.user,
+                center=center, area_type=form.cleaned_data["area_type"],
+                content=form.cleaned_data["file"].read(), by=actions.actor(request),
                 request=request,
-            )
+            )  # fmt: skip
         except ImportFailedError as exc:
             errors = exc.errors
             messages.error(request, _("Nothing was imported. Correct the rows below and retry."))
         else:
-            if len(drafts) == 1:
-                messages.success(
-                    request, _("Imported as draft v%(number)s.") % {"number": drafts[0].number}
-                )
-                return redirect(_version_url(drafts[0]))
-            messages.success(
-                request,
-                _("Imported %(count)s drafts: %(names)s. Review and publish each.")
-                % {
-                    "count": len(drafts),
-                    "names": ", ".join(d.standard.area_type.name for d in drafts),
-                },
-            )
-            return redirect("standards:standard-list")
+            return _imported(request, drafts)
     return render(request, "standards/version_import.html", {"form": form, "errors": errors})
 
 
@@ -396,52 +419,42 @@ def starter_workbook(request: OnsiteRequest) -> HttpResponse:
 
 
 @role_required(*EDITORS, write=True)
+@answers_refusals
 def clause_edit(
     request: OnsiteRequest, version_pk: int | None = None, pk: int | None = None
 ) -> HttpResponse:
-    clause = access.get_clause(request.center, pk) if pk else None
-    version = clause.standard_version if clause else access.get_version(request.center, version_pk)  # type: ignore[arg-type]
-    if not version.is_draft:
-        messages.error(request, _("Only a draft can be changed. Start a new revision."))
-        return redirect(_version_url(version))
+    center = actions.check_edit_standards(request)
+    clause = access.get_clause(center, pk) if pk else None
+    version = clause.standard_version if clause else access.get_version(center, version_pk)  # type: ignore[arg-type]
+    if back := _draft_or_back(request, version):
+        return back
     initial = (
         {"row_version": clause.version} if clause else {"position": version.clauses.count() + 1}
     )
     form = ClauseForm(request.POST or None, instance=clause, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.save_clause(
-                standard_version=version,
-                clause=clause,
-                data=form.cleaned_data,
-                expected_version=form.cleaned_data.get("row_version"),
-                by=request.user,
-                request=request,
-            )
-        except (StandardError, ConflictError) as exc:
-            form.add_error(None, str(exc.message))
-        else:
+        data = form.cleaned_data
+        if _saved(form, lambda: actions.do_save_clause(
+            standard_version=version, clause=clause, data=data,
+            expected_version=data.get("row_version"), by=actions.actor(request), request=request,
+        )):  # fmt: skip
             messages.success(request, _("Saved."))
             return redirect(_version_url(version) + "#clauses")
-    return render(
-        request,
-        "standards/clause_form.html",
-        {"form": form, "version": version, "clause": clause},
-    )
+    context = {"form": form, "version": version, "clause": clause}
+    return render(request, "standards/clause_form.html", context)
 
 
 @require_POST
 @role_required(*EDITORS, write=True)
+@answers_refusals
 def clause_delete(request: OnsiteRequest, pk: int) -> HttpResponse:
-    clause = access.get_clause(request.center, pk)
+    clause = access.get_clause(actions.check_edit_standards(request), pk)
     try:
-        services.delete_clause(
-            clause=clause,
-            expected_version=int(request.POST.get("row_version", "0") or 0),
-            by=request.user,
+        actions.do_delete_clause(
+            clause=clause, expected_version=_row_version(request), by=actions.actor(request),
             request=request,
-        )
-    except (StandardError, ConflictError) as exc:
+        )  # fmt: skip
+    except (Conflict, Invalid) as exc:
         _error(request, exc)
     else:
         messages.success(request, _("The clause was removed."))
@@ -449,29 +462,23 @@ def clause_delete(request: OnsiteRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*EDITORS, write=True)
+@answers_refusals
 def rule_edit(
     request: OnsiteRequest, version_pk: int | None = None, pk: int | None = None
 ) -> HttpResponse:
-    rule = access.get_item_rule(request.center, pk) if pk else None
-    version = rule.standard_version if rule else access.get_version(request.center, version_pk)  # type: ignore[arg-type]
-    if not version.is_draft:
-        messages.error(request, _("Only a draft can be changed. Start a new revision."))
-        return redirect(_version_url(version))
+    center = actions.check_edit_standards(request)
+    rule = access.get_item_rule(center, pk) if pk else None
+    version = rule.standard_version if rule else access.get_version(center, version_pk)  # type: ignore[arg-type]
+    if back := _draft_or_back(request, version):
+        return back
     initial: dict[str, Any] = {"row_version": rule.version} if rule else {}
     form = ItemRuleForm(request.POST or None, instance=rule, initial=initial, version=version)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.save_item_rule(
-                standard_version=version,
-                rule=rule,
-                data=form.cleaned_data,
-                expected_version=form.cleaned_data.get("row_version"),
-                by=request.user,
-                request=request,
-            )
-        except (StandardError, ConflictError) as exc:
-            form.add_error(None, str(exc.message))
-        else:
+        data = form.cleaned_data
+        if _saved(form, lambda: actions.do_save_item_rule(
+            standard_version=version, rule=rule, data=data,
+            expected_version=data.get("row_version"), by=actions.actor(request), request=request,
+        )):  # fmt: skip
             messages.success(request, _("Saved."))
             return redirect(_version_url(version) + "#items")
     return render(
@@ -481,16 +488,15 @@ def rule_edit(
 
 @require_POST
 @role_required(*EDITORS, write=True)
+@answers_refusals
 def rule_delete(request: OnsiteRequest, pk: int) -> HttpResponse:
-    rule = access.get_item_rule(request.center, pk)
+    rule = access.get_item_rule(actions.check_edit_standards(request), pk)
     try:
-        services.delete_item_rule(
-            rule=rule,
-            expected_version=int(request.POST.get("row_version", "0") or 0),
-            by=request.user,
+        actions.do_delete_item_rule(
+            rule=rule, expected_version=_row_version(request), by=actions.actor(request),
             request=request,
-        )
-    except (StandardError, ConflictError) as exc:
+        )  # fmt: skip
+    except (Conflict, Invalid) as exc:
         _error(request, exc)
     else:
         messages.success(request, _("The item rule was removed."))
@@ -513,21 +519,16 @@ def item_list(request: OnsiteRequest) -> HttpResponse:
 
 
 @role_required(*EDITORS, write=True)
+@answers_refusals
 def item_edit(request: OnsiteRequest, pk: int | None = None) -> HttpResponse:
-    item = get_for_center(Item.objects.all(), request.center, pk=pk) if pk else None
+    center = actions.check_edit_standards(request)
+    item = get_for_center(Item.objects.all(), center, pk=pk) if pk else None
     form = ItemForm(request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.save_item(
-                center=request.center,  # type: ignore[arg-type]
-                item=item,
-                data=form.cleaned_data,
-                by=request.user,
-                request=request,
-            )
-        except StandardError as exc:
-            form.add_error(None, str(exc.message))
-        else:
+        data = form.cleaned_data
+        if _saved(form, lambda: actions.do_save_item(
+            center=center, item=item, data=data, by=actions.actor(request), request=request
+        )):  # fmt: skip
             messages.success(request, _("Saved."))
             return redirect("standards:item-list")
     return render(request, "standards/item_form.html", {"form": form, "item": item})
@@ -546,67 +547,63 @@ FILING_SORTS: SortKeys = {
 }
 
 
+def _filings(request: OnsiteRequest, tab: str) -> FilingQuerySet:
+    rows = access.visible_filings(request.user, request.center).select_related(
+        "zone", "item", "filed_by"
+    )
+    if tab == "requested":
+        return rows.pending()
+    if tab == "active":
+        return rows.active()
+    if tab == "expired":
+        return rows.filter(status=ItemFiling.Status.APPROVED, valid_to__lt=timezone.localdate())
+    return rows
+
+
 @role_required(*READERS)
 def filing_list(request: OnsiteRequest) -> HttpResponse:
     tab = request.GET.get("status", "requested")
     if tab not in FILING_TABS:
         tab = "requested"
-    rows = access.visible_filings(request.user, request.center).select_related(
-        "zone", "item", "filed_by"
-    )
-    if tab == "requested":
-        rows = rows.pending()
-    elif tab == "active":
-        rows = rows.active()
-    elif tab == "expired":
-        rows = rows.filter(status=ItemFiling.Status.APPROVED, valid_to__lt=timezone.localdate())
-    rows, sort = sort_rows(rows.order_by("-filed_at"), request, keys=FILING_SORTS, default="-filed")
-    filings = list(rows[:200])
+    rows = _filings(request, tab).order_by("-filed_at")
+    rows, sort = sort_rows(rows, request, keys=FILING_SORTS, default="-filed")
     template = "standards/filing_list.html"
     if request.htmx:
         template += "#filing-table"
+    can_file = access.fileable_zones(request.user, request.center).exists()
     return render(
         request,
         template,
         {
-            "filings": filings,
+            "filings": list(rows[:200]),
             "sort": sort,
             "tab": tab,
             "tabs": FILING_TABS,
-            "can_file": access.fileable_zones(request.user, request.center).exists()
-            and not request.user.is_cross_center_viewer,
+            "can_file": can_file and not request.user.is_cross_center_viewer,
         },
     )
 
 
+def _file(request: OnsiteRequest, data: dict[str, Any]) -> ItemFiling:
+    return actions.do_file_item(
+        zone=data["zone"], item=data["item"], quantity=data["quantity"], reason=data["reason"],
+        valid_from=data["valid_from"], valid_to=data["valid_to"], by=actions.actor(request),
+        submission_key=data["submission_key"], request=request,
+    )  # fmt: skip
+
+
 @role_required(*FILERS, write=True)
+@answers_refusals
 def filing_new(request: OnsiteRequest) -> HttpResponse:
-    zones = access.fileable_zones(request.user, request.center)
-    if not zones.exists():
-        messages.error(request, _("You are not the owner of any zone, so you cannot file items."))
-        return render(request, "403.html", status=403)
+    zones = actions.check_file_item(request)
     initial: dict[str, Any] = {}
-    zone_code = request.GET.get("zone", "")
-    if zone_code:
+    if zone_code := request.GET.get("zone", ""):
         initial["zone"] = zones.filter(code=zone_code).first()
     form = FilingForm(request.POST or None, zones=zones, center=request.center, initial=initial)  # type: ignore[arg-type]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            filing = services.file_item(
-                zone=data["zone"],
-                item=data["item"],
-                quantity=data["quantity"],
-                reason=data["reason"],
-                valid_from=data["valid_from"],
-                valid_to=data["valid_to"],
-                by=request.user,
-                submission_key=data["submission_key"],
-                request=request,
-            )
-        except StandardError as exc:
-            form.add_error(None, str(exc.message))
-        else:
+        filing = _saved(form, lambda: _file(request, data))
+        if filing is not None:
             messages.success(request, _("Your filing was sent to the programme office."))
             return redirect("standards:filing-detail", pk=filing.pk)
     return render(request, "standards/filing_form.html", {"form": form})
@@ -635,51 +632,44 @@ def filing_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*REVIEWERS, write=True)
+@answers_refusals
 def filing_review(request: OnsiteRequest, pk: int) -> HttpResponse:
-    filing = access.get_filing(request.user, request.center, pk)
+    filing = access.get_filing(request.user, actions.check_review_filings(request), pk)
     form = ReviewForm(request.POST)
     if form.is_valid():
+        data = form.cleaned_data
         try:
-            services.review_filing(
-                filing=filing,
-                approve=form.cleaned_data["decision"] == "approve",
-                comment=form.cleaned_data["comment"],
-                expected_version=form.cleaned_data["row_version"],
-                by=request.user,
-                request=request,
-            )
-        except (StandardError, ConflictError) as exc:
+            actions.do_review_filing(
+                filing=filing, approve=data["decision"] == "approve", comment=data["comment"],
+                expected_version=data["row_version"], by=actions.actor(request), request=request,
+            )  # fmt: skip
+        except (Conflict, Invalid) as exc:
             _error(request, exc)
         else:
             messages.success(request, _("Decision saved."))
             return redirect("standards:filing-detail", pk=filing.pk)
-    return render(
-        request,
-        "standards/filing_detail.html",
-        {
-            "filing": filing,
-            "transitions": filing.transitions.select_related("by"),
-            "review_form": form,
-            "can_withdraw": False,
-        },
-        status=400 if form.errors else 200,
-    )
+    context = {
+        "filing": filing,
+        "transitions": filing.transitions.select_related("by"),
+        "review_form": form,
+        "can_withdraw": False,
+    }
+    status = 400 if form.errors else 200
+    return render(request, "standards/filing_detail.html", context, status=status)
 
 
 @require_POST
 @role_required(*FILERS, write=True)
+@answers_refusals
 def filing_withdraw(request: OnsiteRequest, pk: int) -> HttpResponse:
     filing = access.get_filing(request.user, request.center, pk)
-    if not access.can_withdraw(request.user, filing):
-        return render(request, "403.html", status=403)
+    actions.check_withdraw(request, filing)
     try:
-        services.withdraw_filing(
-            filing=filing,
-            expected_version=int(request.POST.get("row_version", "0") or 0),
-            by=request.user,
+        actions.do_withdraw_filing(
+            filing=filing, expected_version=_row_version(request), by=actions.actor(request),
             request=request,
-        )
-    except (StandardError, ConflictError) as exc:
+        )  # fmt: skip
+    except (Conflict, Invalid) as exc:
         _error(request, exc)
     else:
         messages.success(request, _("The filing was withdrawn."))

@@ -93,7 +93,7 @@ def test_the_office_revises_edits_and_publishes(client, office_user, published):
         content_type="application/json",
         **h,
     )
-    assert bad.status_code == 400
+    assert bad.status_code == 422, "invalid input is 422 since issue 15 (was 400)"
     current = client.get(f"{API}/versions/{draft['id']}", **h).json()
     published = client.post(
         f"{API}/versions/{draft['id']}/publish",
@@ -171,7 +171,8 @@ def test_published_versions_refuse_edits_over_the_api(client, office_user, publi
         content_type="application/json",
         **auth(office_user),
     )
-    assert response.status_code == 400
+    assert response.status_code == 409, "a published version is the wrong state (was 400)"
+    assert response.json()["code"] == "not_draft"
 
 
 def test_filing_over_the_api(client, zone, office_user, staff_user):
