@@ -4,9 +4,10 @@ and the API. A tag of another center is a 404."""
 
 from __future__ import annotations
 
-from onsite.accounts.models import Role, User
+from onsite.accounts.models import User
 from onsite.core.access import may
 from onsite.core.models import get_for_center
+from onsite.core.roles import Role
 from onsite.core.types import OnsiteRequest
 from onsite.redtags.models import RedTag, RedTagQuerySet
 from onsite.standards.access import TAGGER_ROLES

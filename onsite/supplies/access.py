@@ -8,11 +8,11 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from onsite.accounts.models import Role, User
+from onsite.accounts.models import User
 from onsite.core.access import may
 from onsite.core.models import Center, get_for_center
 from onsite.core.refusals import NotVisible
-from onsite.core.roles import ALL, MANAGERS
+from onsite.core.roles import ALL, MANAGERS, Role
 from onsite.core.types import OnsiteRequest
 from onsite.org.models import Unit
 from onsite.supplies.models import Requisition, RequisitionQuerySet, Supply, SupplyReturn

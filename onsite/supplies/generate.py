@@ -1,5 +1,5 @@
 """Synthetic supplies of a generated center: the store's catalogue with its minimum and
-maximum, and the history played forward day by day as `services` would have written it —
+maximum, and the history played forward day by day as `actions` would have written it —
 every unit asks for supplies about every two weeks (approved, then issued, in parts when the
 store runs short, refilled by a receipt up to the maximum when it falls below the minimum),
 a few requests rejected or cancelled, the last days' still open, some unused supplies brought
