@@ -217,17 +217,11 @@ def _move(
     note: str = "",
     gate: dict[str, Any] | None = None,
 ) -> None:
-    """`move_phase` on the unsaved row: dates of the new status and the history row."""
+    """`move_phase` on the unsaved row: the same move (`PhaseProgress.move_to`), a version
+    more, and the history row."""
     row = t.rows[PHASES[t.phase]]
-    before = row.status
-    row.status = to
+    before, _fields = row.move_to(to, on=day, gate=gate)
     row.version += 1
-    if to == S.IN_PROGRESS and row.started_on is None:
-        row.started_on = day
-    if to == S.AWAITING:
-        row.submitted_on = day
-    if to == S.ACCEPTED:
-        row.accepted_on, row.gate = day, gate or {}
     ctx.transitions.append(
         PhaseTransition(center=ctx.center, progress=row, from_status=before, to_status=to,
                         by_id=ctx.office if by == -1 else by, at=at_time(day, ctx.rng), note=note)

@@ -6,6 +6,7 @@ Writes go through `onsite.programme.services`; who may do what is in `access`.""
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -206,6 +207,37 @@ class PhaseProgress(CenterScoped):
     @property
     def phase_index(self) -> int:
         return PHASES.index(self.phase)
+
+    def move_to(
+        self,
+        to: str,
+        *,
+        on: datetime.date,
+        gate: dict[str, Any] | None = None,
+        is_override: bool = False,
+    ) -> tuple[str, list[str]]:
+        """The one rule of a phase's move, unsaved: checks it (`PHASE_MOVES`, Conflict) and
+        sets the dates of the new status. Returns the status before and the fields changed
+        (the services save them with the version; the generator in bulk)."""
+        before = self.status
+        PHASE_MOVES.check(before, to)
+        self.status = to
+        fields = ["status"]
+        if to == ProgressStatus.IN_PROGRESS and self.started_on is None:
+            self.started_on = on
+            fields.append("started_on")
+        if to == ProgressStatus.AWAITING:
+            self.submitted_on = on
+            fields.append("submitted_on")
+        if to == ProgressStatus.ACCEPTED:
+            self.accepted_on = on
+            self.overridden = is_override
+            self.gate = gate or {}
+            fields += ["accepted_on", "overridden", "gate"]
+            if self.started_on is None:
+                self.started_on = on
+                fields.append("started_on")
+        return before, fields
 
 
 PHASE_MOVES = Moves(

@@ -19,7 +19,6 @@ from onsite.core.concurrency import (
 from onsite.core.refusals import Conflict, Invalid
 from onsite.programme import gates
 from onsite.programme.models import (
-    PHASE_MOVES,
     PHASES,
     ExitGate,
     Phase,
@@ -46,27 +45,14 @@ def move_phase(
     expected_version: int | None = None,
     gate: gates.GateResult | None = None,
 ) -> PhaseProgress:
-    """The one transition function: checks the move (`PHASE_MOVES`) and the version, sets
-    the dates of the new status, writes the history row."""
-    today = on or timezone.localdate()
-    before = progress.status
-    PHASE_MOVES.check(before, to)
-    progress.status = to
-    fields = ["status"]
-    if to == ProgressStatus.IN_PROGRESS and progress.started_on is None:
-        progress.started_on = today
-        fields.append("started_on")
-    if to == ProgressStatus.AWAITING:
-        progress.submitted_on = today
-        fields.append("submitted_on")
-    if to == ProgressStatus.ACCEPTED:
-        progress.accepted_on = today
-        progress.overridden = is_override
-        progress.gate = gate.as_json() if gate else {}
-        fields += ["accepted_on", "overridden", "gate"]
-        if progress.started_on is None:
-            progress.started_on = today
-            fields.append("started_on")
+    """The one transition function: the move (`PhaseProgress.move_to`), saved with the
+    version, and the history row."""
+    before, fields = progress.move_to(
+        to,
+        on=on or timezone.localdate(),
+        gate=gate.as_json() if gate else None,
+        is_override=is_override,
+    )
     save_versioned(
         progress,
         expected_version=progress.version if expected_version is None else expected_version,
