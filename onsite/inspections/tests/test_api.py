@@ -214,3 +214,21 @@ def test_rectification_api_denied(client, center, supervisor, owner, other_super
     assert no_photo.status_code == 409  # a precondition of the state (issue 15: was 400)
     assert no_photo.json()["code"] == "no_photo"
     assert Rectification.objects.get().is_open
+
+
+def test_the_daily_photo_quota_applies_to_answer_and_after_photos(
+    client, settings, supervisor, owner, zone
+):
+    settings.PHOTO_DAILY_QUOTA = 1
+    body = started(client, supervisor, zone)
+    url = f"{API}/answers/{body['answers'][0]['id']}/photos"
+    assert client.post(url, {"photo": image_upload()}, **auth(supervisor)).status_code == 200
+    over = client.post(url, {"photo": image_upload()}, **auth(supervisor))
+    assert (over.status_code, over.json()["code"]) == (422, "quota")
+    assert AnswerPhoto.objects.count() == 1
+    inspect(zone, supervisor)
+    rect = Rectification.objects.get()
+    after = f"{RAPI}/{rect.pk}/photos"
+    assert client.post(after, {"photo": image_upload()}, **auth(owner)).status_code == 200
+    over = client.post(after, {"photo": image_upload()}, **auth(owner))
+    assert (over.status_code, over.json()["code"]) == (422, "quota")
