@@ -13,7 +13,7 @@ from django.utils import timezone
 from onsite.accounts.models import Role, User
 from onsite.core.models import Center
 from onsite.core.months import add_months, month_end
-from onsite.dashboards import rollups
+from onsite.dashboards import rollups, services
 from onsite.dashboards.models import CitizenRating, RatingImport
 from onsite.org.models import Unit
 
@@ -22,7 +22,7 @@ DIMENSIONS = ["服务态度", "办事效率", "服务环境"]
 PILOT = {"w01", "w02", "w03", "w04", "w05"}
 
 
-def _levels(rng: random.Random, *, good: float) -> int:
+def draw_rating(rng: random.Random, *, good: float) -> int:
     """A rating drawn around the window's quality (`good` near 1: nearly all 5s and 4s)."""
     roll = rng.random()
     if roll < good * 0.7:
@@ -65,24 +65,23 @@ def seed(center: Center) -> None:
                                 center=center,
                                 unit=unit,
                                 rated_on=day,
-                                rating=_levels(rng, good=min(0.97, good)),
+                                rating=draw_rating(rng, good=min(0.97, good)),
                                 dimension=rng.choice(DIMENSIONS),
                             )
                         )
             day += datetime.timedelta(days=1)
         if not rows:
             continue
-        batch = RatingImport.objects.create(
+        batch = services.new_batch(
             center=center,
+            days=[row.rated_on for row in rows],
             source=RatingImport.Source.FILE,
             filename=f"好差评-{month:%Y%m}.xlsx",
             checksum=checksum,
-            rows=len(rows),
-            first_day=min(row.rated_on for row in rows),
-            last_day=max(row.rated_on for row in rows),
-            imported_by=office,
+            by=office,
             imported_at=timezone.make_aware(datetime.datetime.combine(last, datetime.time(17, 30))),
         )
+        batch.save()
         for row in rows:
             row.batch = batch
         CitizenRating.objects.bulk_create(rows, batch_size=2000)

@@ -1,8 +1,9 @@
 """Synthetic citizen ratings (好差评) of a generated center: every window is rated on every
 working day (0 to 8 ratings, 1 to 5 on the national scale), imported once a month as one
 file from the government's rating system. A window's ratings follow its own level and get a
-little better as the programme goes on. The daily roll-ups are left to the dashboard's own
-refresh."""
+little better as the programme goes on. Each month's import record is made by the import's own
+rule (`services.new_batch`); the ratings are drawn as the demo draws them (`draw_rating`).
+The daily roll-ups, the index and the ranking are left to the dashboard's own functions."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from django.utils import timezone
 from onsite.accounts.models import Role, User
 from onsite.core.generate import bulk, copy_rows, period, working_days
 from onsite.core.models import Center
-from onsite.dashboards.demo import DIMENSIONS, _levels
+from onsite.dashboards import services
+from onsite.dashboards.demo import DIMENSIONS, draw_rating
 from onsite.dashboards.models import CitizenRating, RatingImport
 from onsite.org.models import Unit
 
@@ -51,18 +53,20 @@ def generate(
                 for _ in range(rng.randint(0, MAX_PER_DAY)):
                     rows.append(
                         {"center_id": center.pk, "unit_id": window.pk, "rated_on": day,
-                         "rating": _levels(rng, good=good), "dimension": rng.choice(DIMENSIONS)}
+                         "rating": draw_rating(rng, good=good), "dimension": rng.choice(DIMENSIONS)}
                     )  # fmt: skip
         imported = datetime.datetime.combine(month_days[-1], datetime.time(17, 30))
         batches.append(
-            RatingImport(
-                center=center, source=RatingImport.Source.FILE,
+            services.new_batch(
+                center=center,
+                days=[row["rated_on"] for row in rows],
+                source=RatingImport.Source.FILE,
                 filename=f"好差评-{year}{month:02d}.xlsx",
-                checksum=f"generated:{center.code}:{year}-{month:02d}", rows=len(rows),
-                first_day=month_days[0], last_day=month_days[-1], imported_by=office,
+                checksum=f"generated:{center.code}:{year}-{month:02d}",
+                by=office,
                 imported_at=timezone.make_aware(imported),
             )
-        )  # fmt: skip
+        )
         ratings.append(rows)
     for batch, rows in zip(bulk(RatingImport, batches, counts=counts), ratings, strict=True):
         for row in rows:

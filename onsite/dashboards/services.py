@@ -105,6 +105,31 @@ def import_rating_rows(
     )
 
 
+def new_batch(
+    *,
+    center: Center,
+    days: list[datetime.date],
+    source: str,
+    filename: str,
+    checksum: str,
+    by: User | None,
+    imported_at: datetime.datetime | None = None,
+) -> RatingImport:
+    """The record of one import (unsaved): how many ratings, the days they span, who brought
+    them. The one rule for it, used by the import, the demo and the data generator."""
+    return RatingImport(
+        center=center,
+        source=source,
+        filename=filename,
+        checksum=checksum,
+        rows=len(days),
+        first_day=min(days, default=None),
+        last_day=max(days, default=None),
+        imported_by=by,
+        imported_at=imported_at or timezone.now(),
+    )
+
+
 def _save(
     *,
     center: Center,
@@ -117,16 +142,15 @@ def _save(
 ) -> ImportResult:
     try:
         with transaction.atomic():
-            batch = RatingImport.objects.create(
+            batch = new_batch(
                 center=center,
+                days=[row.rated_on for row in rows],
                 source=source,
                 filename=filename,
                 checksum=checksum,
-                rows=len(rows),
-                first_day=min(row.rated_on for row in rows),
-                last_day=max(row.rated_on for row in rows),
-                imported_by=by,
+                by=by,
             )
+            batch.save()
             CitizenRating.objects.bulk_create(
                 (
                     CitizenRating(

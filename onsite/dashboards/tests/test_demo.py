@@ -1,7 +1,11 @@
+import random
+
 import pytest
-from django.db.models import Sum
+from django.db.models import Count, Max, Min, Sum
+from django.utils import timezone
 
 from onsite.dashboards import demo
+from onsite.dashboards.generate import generate
 from onsite.dashboards.models import CitizenRating, RatingImport, RollupState, UnitDay
 from onsite.org.demo import seed_center
 from onsite.org.models import Unit
@@ -28,3 +32,15 @@ def test_the_demo_ratings_and_roll_ups():
     demo.seed(center)
     assert CitizenRating.objects.filter(center=center).count() == ratings.count()
     assert RatingImport.objects.filter(center=center).count() == imports.count()
+
+
+def test_generated_imports_follow_the_import_rule(center, the_hall):
+    """The generator builds each month's import record with the import's own rule
+    (`services.new_batch`): its count and days are those of the ratings it brought."""
+    generate(center, years=0.2, rng=random.Random(7), until=timezone.localdate())
+    batches = RatingImport.objects.filter(center=center).annotate(
+        n=Count("ratings"), first=Min("ratings__rated_on"), last=Max("ratings__rated_on")
+    )
+    assert batches
+    for batch in batches:
+        assert (batch.rows, batch.first_day, batch.last_day) == (batch.n, batch.first, batch.last)
