@@ -340,6 +340,7 @@ def change_version(
 ) -> StandardVersionOut:
     actions.check_edit_standards(request)
     version = access.get_version(request.center, version_id)
+    actions.check_draft(version)
     data = actions.check_form(VersionSettingsForm(data=payload.dict(), instance=version))
     actions.do_update_version_settings(
         version=version, data=data, expected_version=payload.row_version,
@@ -385,6 +386,7 @@ def _save_clause(
     payload: StandardClauseIn,
     clause: Clause | None,
 ) -> StandardClauseOut:
+    actions.check_draft(version)
     row_version = getattr(payload, "row_version", None)
     data = payload.dict() | {"row_version": row_version or 1}
     data = actions.check_form(ClauseForm(data=data, instance=clause))
@@ -441,6 +443,7 @@ def list_item_rules(request: OnsiteRequest, version_id: int) -> list[ItemRuleOut
 def _save_rule(
     request: OnsiteRequest, version: StandardVersion, payload: ItemRuleIn, rule: ItemRule | None
 ) -> ItemRuleOut:
+    actions.check_draft(version)
     row_version = getattr(payload, "row_version", None)
     item = actions.catalogue_item(request.center, payload.item)
     data = payload.dict() | {"item": item.pk, "row_version": row_version or 1}
