@@ -48,8 +48,9 @@ from onsite.programme.models import (
     WaveUnit,
 )
 from onsite.programme.queries import month_scores
-from onsite.programme.services.common import MIN_UNITS_FOR_YELLOW, PLANNED_PHASES
+from onsite.programme.services.common import PLANNED_PHASES
 from onsite.programme.services.plan import split_dates
+from onsite.programme.services.rankings import ranking_cards
 
 PHASE_NAMES = {"sort": "整理", "set_in_order": "整顿", "shine": "清扫", "standardize": "清洁",
                "sustain": "素养"}  # fmt: skip
@@ -387,20 +388,20 @@ def _cards(
     round_: AcceptanceRound | None = None,
     month: datetime.date | None = None,
 ) -> None:
-    """`issue_ranking_cards`: the red flag to every unit ranked first, a yellow card to every
-    unit ranked last when at least MIN_UNITS_FOR_YELLOW were ranked."""
-    if not scored:
-        return
-    last = max(rank or 0 for _, _, rank in scored)
-    cards = []
-    for unit, score, rank in scored:
-        facts = {**params, "score": str(score), "count": len(scored)}
-        common: dict[str, Any] = {"center": ctx.center, "unit": unit, "issued_by_id": ctx.office,
-                                  "issued_on": on, "round": round_, "month": month, "params": facts}  # fmt: skip
-        if rank == 1:
-            cards.append(Card(kind=Card.Kind.RED_FLAG, cause=top, source_key=f"{key}:top:{unit.pk}", **common))  # fmt: skip
-        elif rank == last and len(scored) >= MIN_UNITS_FOR_YELLOW:
-            cards.append(Card(kind=Card.Kind.YELLOW, cause=bottom, source_key=f"{key}:bottom:{unit.pk}", **common))  # fmt: skip
+    """`issue_ranking_cards` in bulk: the same cards (`ranking_cards`); the flags are handed
+    on at the end (`_hand_on_flags`)."""
+    cards = ranking_cards(
+        center_id=ctx.center.pk,
+        scored=scored,
+        top=top,
+        bottom=bottom,
+        by_id=ctx.office,
+        on=on,
+        key=key,
+        params=params,
+        round_=round_,
+        month=month,
+    )
     saved = bulk(Card, cards, counts=ctx.counts)
     ctx.flags += [c for c in saved if c.kind == Card.Kind.RED_FLAG]
 

@@ -52,6 +52,57 @@ def hand_on_flag(center_id: int, on: datetime.date) -> None:
     ).update(handed_on_at=on)
 
 
+def ranking_cards(
+    *,
+    center_id: int,
+    scored: list[tuple[Unit, Decimal | None, int | None]],
+    top: str,
+    bottom: str,
+    by_id: int | None,
+    on: datetime.date,
+    key: str,
+    params: dict[str, Any],
+    round_: AcceptanceRound | None = None,
+    month: datetime.date | None = None,
+) -> list[Card]:
+    """The cards a ranking earns, unsaved: the rotating red flag to every unit ranked first, a
+    yellow card to every unit ranked last when at least MIN_UNITS_FOR_YELLOW units were
+    ranked (the data generator saves them in bulk)."""
+    if not scored:
+        return []
+    cards: list[Card] = []
+    last = max(rank or 0 for _, _, rank in scored)
+    for unit, score, rank in scored:
+        common = {
+            "center_id": center_id,
+            "unit": unit,
+            "issued_by_id": by_id,
+            "issued_on": on,
+            "round": round_,
+            "month": month,
+            "params": {**params, "score": str(score), "count": len(scored)},
+        }
+        if rank == 1:
+            cards.append(
+                Card(
+                    kind=Card.Kind.RED_FLAG,
+                    cause=top,
+                    source_key=f"{key}:top:{unit.pk}",
+                    **common,
+                )
+            )
+        elif rank == last and len(scored) >= MIN_UNITS_FOR_YELLOW:
+            cards.append(
+                Card(
+                    kind=Card.Kind.YELLOW,
+                    cause=bottom,
+                    source_key=f"{key}:bottom:{unit.pk}",
+                    **common,
+                )
+            )
+    return cards
+
+
 def issue_ranking_cards(
     *,
     center_id: int,
@@ -65,43 +116,24 @@ def issue_ranking_cards(
     round_: AcceptanceRound | None = None,
     month: datetime.date | None = None,
 ) -> list[Card]:
-    """The rotating red flag to every unit ranked first (taken from its holders), a yellow
-    card to every unit ranked last when at least MIN_UNITS_FOR_YELLOW units were ranked."""
+    """The ranking's cards (`ranking_cards`), the red flag taken from its holders first."""
     if not scored:
         return []
-    cards: list[Card] = []
-    last = max(rank or 0 for _, _, rank in scored)
+    cards = ranking_cards(
+        center_id=center_id,
+        scored=scored,
+        top=top,
+        bottom=bottom,
+        by_id=by.pk if by is not None else None,
+        on=on,
+        key=key,
+        params=params,
+        round_=round_,
+        month=month,
+    )
     hand_on_flag(center_id, on)
-    for unit, score, rank in scored:
-        common = {
-            "center_id": center_id,
-            "unit": unit,
-            "issued_by": by,
-            "issued_on": on,
-            "round": round_,
-            "month": month,
-        }
-        facts = {**params, "score": str(score), "count": len(scored)}
-        if rank == 1:
-            cards.append(
-                Card.objects.create(
-                    kind=Card.Kind.RED_FLAG,
-                    cause=top,
-                    params=facts,
-                    source_key=f"{key}:top:{unit.pk}",
-                    **common,
-                )
-            )
-        elif rank == last and len(scored) >= MIN_UNITS_FOR_YELLOW:
-            cards.append(
-                Card.objects.create(
-                    kind=Card.Kind.YELLOW,
-                    cause=bottom,
-                    params=facts,
-                    source_key=f"{key}:bottom:{unit.pk}",
-                    **common,
-                )
-            )
+    for card in cards:
+        card.save()
     return cards
 
 
