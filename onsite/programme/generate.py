@@ -27,7 +27,14 @@ from onsite.inspections.models import Inspection, InspectionSettings
 from onsite.org.models import Membership, Unit
 from onsite.programme import results
 from onsite.programme.demo import NAME, PILOT_UNITS
-from onsite.programme.gates import ACCEPTANCE, NO_OVERDUE, RED_TAGS, SCORE
+from onsite.programme.gates import (
+    ACCEPTANCE,
+    NO_OVERDUE,
+    RED_TAGS,
+    SCORE,
+    Condition,
+    GateResult,
+)
 from onsite.programme.models import (
     PHASES,
     AcceptanceRound,
@@ -363,17 +370,16 @@ def _gate(
     pass_mark: int,
     zones: int,
 ) -> dict[str, Any]:
-    """The gate snapshot `accept_phase` stores (`GateResult.as_json`)."""
+    """The gate snapshot `accept_phase` stores: every condition held."""
     conditions = [
-        {"code": SCORE, "holds": True, "params": {"weeks": 4, "min": pass_mark,
-                                                  "average": str(score), "zones": zones, "of": zones}},
-        {"code": NO_OVERDUE, "holds": True, "params": {"overdue": 0}},
-        {"code": ACCEPTANCE, "holds": True, "params": {"round": round_name, "score": str(score)}},
+        Condition(SCORE, True, {"weeks": 4, "min": pass_mark, "average": str(score),
+                                "zones": zones, "of": zones}),
+        Condition(NO_OVERDUE, True, {"overdue": 0}),
+        Condition(ACCEPTANCE, True, {"round": round_name, "score": str(score)}),
     ]  # fmt: skip
     if phase == Phase.SORT:
-        conditions.append({"code": RED_TAGS, "holds": True, "params": {}})
-    return {"phase": phase, "evaluated_on": on.isoformat(), "passes": True,
-            "conditions": conditions}  # fmt: skip
+        conditions.append(Condition(RED_TAGS, True))
+    return GateResult(phase=phase, conditions=tuple(conditions), evaluated_on=on).as_json()
 
 
 def _cards(
