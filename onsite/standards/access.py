@@ -1,11 +1,14 @@
-"""Who may do what with standards and filings: one helper per object type, shared by the
-pages and the API. Objects of another center are a 404 (never a 403)."""
+"""Who may do what with standards and filings: the app's one declaration of role sets (read
+by the pages' `role_required`, the actions' checks in onsite.standards.actions and the menus)
+and one helper per object type, shared by the pages and the API. Objects of another center
+are a 404 (never a 403)."""
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
 from onsite.accounts.models import Role, User
+from onsite.core.access import may
 from onsite.core.models import Center, get_for_center
 from onsite.core.roles import ALL
 from onsite.org.models import AreaType, Zone
@@ -30,11 +33,11 @@ TAGGER_ROLES = (
 
 
 def can_edit_standards(user: User) -> bool:
-    return user.has_role(*EDITORS) and not user.is_cross_center_viewer
+    return may(user, EDITORS, write=True)
 
 
 def can_review_filings(user: User) -> bool:
-    return user.has_role(*REVIEWERS) and not user.is_cross_center_viewer
+    return may(user, REVIEWERS, write=True)
 
 
 def sees_all_filings(user: User) -> bool:
