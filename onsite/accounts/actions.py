@@ -10,14 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth import logout, update_session_auth_hash
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from onsite.accounts import access, services
 from onsite.accounts.models import ApiToken, TotpDevice, User, UserSession
-from onsite.audit.services import record_event
+from onsite.audit.services import client_ip, record_event
 from onsite.core.access import check_roles
 from onsite.core.models import Center, get_for_center
 from onsite.core.refusals import Conflict, Invalid, NotAllowed, NotVisible
@@ -44,6 +46,38 @@ def get_account(request: HttpRequest, username: str) -> User:
         getattr(request, "center", None),
         username=username,
     )
+
+
+# --- signing in -------------------------------------------------------------------------------
+
+
+def lock_message() -> str:
+    return gettext(
+        "Too many failed sign-ins. Signing in is paused for %(minutes)d minutes; try again "
+        "later or ask your system admin to unlock the account."
+    ) % {"minutes": settings.LOCKOUT_SECONDS // 60}
+
+
+def check_sign_in(request: HttpRequest, username: str) -> None:
+    """Signing in as `username` from this address is open; while a lockout holds, the attempt
+    is recorded (`auth.login_locked`) and refused (Conflict `locked`). The same answer
+    whether the username exists or not."""
+    if services.locked_until(username, client_ip(request)):
+        services.record_locked_attempt(request, username=username)
+        raise Conflict(lock_message(), code="locked")
+
+
+def needs_second_factor(user: User) -> bool:
+    return services.mfa_required(user) or services.confirmed_device(user) is not None
+
+
+def do_sign_in(request: HttpRequest, user: User, *, second_factor: bool = False) -> None:
+    services.complete_login(request, user, second_factor=second_factor)
+
+
+def do_register_failure(request: HttpRequest, *, username: str, reason: str) -> bool:
+    """Counts a failed password or code (audited); True when it started a lockout."""
+    return services.register_failure(request, username=username, reason=reason) is not None
 
 
 # --- the system admin: accounts and temporary passwords -------------------------------------

@@ -4,7 +4,6 @@ import uuid
 from typing import Any
 
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -39,7 +38,6 @@ from onsite.accounts.models import (
     User,
 )
 from onsite.accounts.slips import Slip, render_slips_pdf
-from onsite.audit.services import client_ip
 from onsite.core.access import answers_refusals, role_required
 from onsite.core.concurrency import existing_submission
 from onsite.core.models import Center, get_for_center
@@ -60,13 +58,6 @@ def _safe_next(request: HttpRequest, default: str = "/") -> str:
     return target
 
 
-def _lock_message() -> str:
-    return _(
-        "Too many failed sign-ins. Signing in is paused for %(minutes)d minutes; try again "
-        "later or ask your system admin to unlock the account."
-    ) % {"minutes": settings.LOCKOUT_SECONDS // 60}
-
-
 # --- signing in ---------------------------------------------------------------------------
 
 
@@ -80,22 +71,22 @@ def login_view(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"next": target, "notice": _logout_notice(request)}
     if request.method == "POST":
         username = request.POST.get("username", "")[:150]
-        if services.locked_until(username, client_ip(request)):
-            services.record_locked_attempt(request, username=username)
+        try:
+            actions.check_sign_in(request, username)
+        except Conflict as refusal:
             form = LoginForm(request, initial={"username": username})
-            return render(
-                request, "accounts/login.html", {**context, "form": form, "locked": _lock_message()}
-            )
+            context["locked"] = str(refusal.message)
+            return render(request, "accounts/login.html", {**context, "form": form})
         if form.is_valid():
             user = form.get_user()
-            if services.mfa_required(user) or services.confirmed_device(user):
+            if actions.needs_second_factor(user):
                 _start_pending(request, user, target)
                 return redirect("accounts:login-verify")
-            services.complete_login(request, user)
+            actions.do_sign_in(request, user)
             return redirect(target)
-        if services.register_failure(request, username=username, reason="password"):
+        if actions.do_register_failure(request, username=username, reason="password"):
             form = LoginForm(request, initial={"username": username})
-            context["locked"] = _lock_message()
+            context["locked"] = actions.lock_message()
     return render(request, "accounts/login.html", {**context, "form": form})
 
 
@@ -135,16 +126,17 @@ def login_verify(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login-enrol")
     form = CodeForm(request.POST or None)
     if request.method == "POST":
-        if services.locked_until(user.username, client_ip(request)):
+        try:
+            actions.check_sign_in(request, user.username)
+        except Conflict as refusal:
             request.session.pop(PENDING, None)
-            services.record_locked_attempt(request, username=user.username)
-            messages.error(request, _lock_message())
+            messages.error(request, str(refusal.message))
             return redirect("accounts:login")
         if form.is_valid() and services.check_code(device, form.cleaned_data["code"]):
             request.session.pop(PENDING, None)
-            services.complete_login(request, user, second_factor=True)
+            actions.do_sign_in(request, user, second_factor=True)
             return redirect(target)
-        services.register_failure(request, username=user.username, reason="second_factor")
+        actions.do_register_failure(request, username=user.username, reason="second_factor")
         form.add_error("code", _("This code is not correct. Enter the code shown now."))
     return render(request, "accounts/login_verify.html", {"form": form})
 
@@ -168,10 +160,10 @@ def login_enrol(request: HttpRequest) -> HttpResponse:
             request, device=device, code=form.cleaned_data["code"]
         ):
             request.session.pop(PENDING, None)
-            services.complete_login(request, user, second_factor=True)
+            actions.do_sign_in(request, user, second_factor=True)
             messages.success(request, _("Two-step sign-in is set up."))
             return redirect(target)
-        services.register_failure(request, username=user.username, reason="second_factor")
+        actions.do_register_failure(request, username=user.username, reason="second_factor")
         form.add_error("code", _("This code is not correct. Enter the code shown now."))
     return render(request, "accounts/login_enrol.html", {"form": form, **_enrolment(device)})
 

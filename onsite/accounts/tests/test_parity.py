@@ -15,6 +15,7 @@ from onsite.core.tests.factories import UserFactory
 
 PAGE_ONLY = "a page only: the API serves business data, never account administration"
 OWN = "a page only: one's own sign-in settings (the API has no write of the accounts app)"
+SIGN_IN = "a page only: signing in is the browser's; the API authenticates each call by token"
 WRITES = {
     "do_create_account": PAGE_ONLY,
     "do_issue_passwords": PAGE_ONLY,
@@ -29,6 +30,8 @@ WRITES = {
     "do_enrol_second_factor": OWN,
     "do_remove_second_factor": OWN,
     "do_logout": OWN,
+    "do_sign_in": SIGN_IN,
+    "do_register_failure": SIGN_IN,
 }
 """Every `do_*` of accounts.actions, with why it has no API operation."""
 
