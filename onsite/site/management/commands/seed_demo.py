@@ -12,6 +12,7 @@ from onsite.engagement import demo as engagement_demo
 from onsite.inspections import demo as inspections_demo
 from onsite.org.demo import DEMO_PASSWORD, seed_demo
 from onsite.programme import demo as programme_demo
+from onsite.rectification import demo as rectification_demo
 from onsite.redtags import demo as redtags_demo
 from onsite.standards import demo as standards_demo
 from onsite.supplies import demo as supplies_demo
@@ -22,6 +23,7 @@ from onsite.surveys import demo as surveys_demo
 DEMO_STEPS: list[ModuleType] = [
     standards_demo,
     inspections_demo,
+    rectification_demo,
     supplies_demo,
     redtags_demo,
     surveys_demo,
