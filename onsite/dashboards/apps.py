@@ -8,6 +8,6 @@ class DashboardsConfig(AppConfig):
     verbose_name = _("Visual management")
 
 
-# Main-menu label of the dashboard (listed in onsite.core.navigation); kept here so its
+# Main-menu label of the dashboard (listed in onsite.site.navigation); kept here so its
 # translation lives in this app's catalogue.
 NAV_LABEL = _("Dashboard")

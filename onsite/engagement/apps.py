@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-# The main navigation's entry (onsite.core.navigation); the msgid lives in this app's catalogue.
+# The main navigation's entry (onsite.site.navigation); the msgid lives in this app's catalogue.
 NAV_LABEL = _("Publicity board")
 
 

@@ -27,7 +27,7 @@ class OrgConfig(AppConfig):
         )
 
 
-# Main-menu labels of the organisation's pages (listed in onsite.core.navigation); kept
+# Main-menu labels of the organisation's pages (listed in onsite.site.navigation); kept
 # here so their translations live in this app's catalogue.
 NAV_GROUPS = _("Groups")
 NAV_FLOOR_PLAN = _("Floor plan")
