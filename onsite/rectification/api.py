@@ -142,8 +142,8 @@ def list_rectifications(
     rows = access.listed_rectifications(request.user, request.center, mine=mine).select_related(
         "zone", "assignee"
     )
-    if status:
-        rows = rows.filter(status=status[:10])
+    if status:  # an unknown status (a NUL byte included) names no rectification
+        rows = rows.filter(status=status) if status in Rectification.Status.values else rows.none()
     if overdue:
         rows = rows.overdue()
     start = min(max(offset, 0), MAX_OFFSET)
