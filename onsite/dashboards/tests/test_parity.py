@@ -9,12 +9,10 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.utils import timezone
 from openpyxl import Workbook
 
-from onsite.accounts.models import ApiToken
-from onsite.audit.models import AuditEvent
+from onsite.core.tests.parity import audit_rows, post_api, post_page
 from onsite.dashboards import actions
 from onsite.dashboards.models import CitizenRating, ReportJob
 
@@ -95,19 +93,14 @@ WRITES = {
 
 
 def _page(user, door):
-    client = Client()
-    client.force_login(user)
-    return client.post(door.page, door.page_data())
+    return post_page(user, door.page, door.page_data())
 
 
 def _api(user, door):
-    token = ApiToken.issue(user=user, name="parity")[1]
-    return Client().post(API + door.api, door.api_json, content_type="application/json",
-                         HTTP_AUTHORIZATION=f"Bearer {token}")  # fmt: skip
+    return post_api(user, API + door.api, door.api_json)
 
 
-def _rows(action, user):
-    return AuditEvent.objects.filter(action=action, actor=user).count()
+_rows = audit_rows
 
 
 def test_every_write_is_driven_or_named_with_its_reason():

@@ -6,11 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.test import Client
 
-from onsite.accounts.models import ApiToken
-from onsite.audit.models import AuditEvent
 from onsite.core.tests.factories import UserFactory
+from onsite.core.tests.parity import audit_rows, post_api, post_page
 from onsite.redtags import actions
 from onsite.redtags.models import RedTag
 
@@ -112,19 +110,14 @@ CONFLICTS = {
 
 
 def _page(user, door):
-    client = Client()
-    client.force_login(user)
-    return client.post(door.page, door.page_data)
+    return post_page(user, door.page, door.page_data)
 
 
 def _api(user, door):
-    token = ApiToken.issue(user=user, name="parity")[1]
-    return Client().post(API + door.api, door.api_json, content_type="application/json",
-                         HTTP_AUTHORIZATION=f"Bearer {token}")  # fmt: skip
+    return post_api(user, API + door.api, door.api_json)
 
 
-def _rows(action, user):
-    return AuditEvent.objects.filter(action=action, actor=user).count()
+_rows = audit_rows
 
 
 def test_every_write_is_driven_or_named_with_its_reason():

@@ -6,10 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from django.test import Client
 
-from onsite.accounts.models import ApiToken
-from onsite.audit.models import AuditEvent
+from onsite.core.tests.parity import audit_rows, post_api, post_page
 from onsite.supplies import actions
 from onsite.supplies.models import Requisition, Supply, SupplyReturn
 
@@ -204,19 +202,14 @@ def _issue_submitted(w):
 
 
 def _page(user, door):
-    client = Client()
-    client.force_login(user)
-    return client.post(door.page, door.page_data)
+    return post_page(user, door.page, door.page_data)
 
 
 def _api(user, door):
-    token = ApiToken.issue(user=user, name="parity")[1]
-    return Client().post(API + door.api, door.api_json, content_type="application/json",
-                         HTTP_AUTHORIZATION=f"Bearer {token}")  # fmt: skip
+    return post_api(user, API + door.api, door.api_json)
 
 
-def _rows(action, user):
-    return AuditEvent.objects.filter(action=action, actor=user).count()
+_rows = audit_rows
 
 
 def test_every_write_is_driven_or_named_with_its_reason():
