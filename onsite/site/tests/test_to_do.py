@@ -14,6 +14,8 @@ from onsite.inspections.tests.conftest import inspect
 from onsite.inspections.tests.factories import zone_with_standard
 from onsite.programme.tests.conftest import open_round, world  # noqa: F401 - fixtures, by name
 from onsite.rectification.models import Rectification
+from onsite.redtags.actions import do_tag
+from onsite.redtags.models import RedTag
 from onsite.site.queries import to_do as to_do_summary
 from onsite.standards.models import ItemFiling
 from onsite.standards.tests.factories import ItemFactory, ItemFilingFactory
@@ -72,9 +74,6 @@ def test_the_supervisor_sees_fixes_to_verify(client_for, center, supervisor):
 
 
 def filing_and_red_tag(center, staff_user):
-    from onsite.redtags.models import RedTag
-    from onsite.redtags.services import tag_item
-
     zone = ZoneFactory(center=center, unit=staff_user.unit, owner=staff_user)
     filing = ItemFilingFactory(
         zone=zone,
@@ -83,9 +82,9 @@ def filing_and_red_tag(center, staff_user):
         valid_from=timezone.localdate(),
         valid_to=timezone.localdate() + datetime.timedelta(days=30),
     )
-    tag = tag_item(center=center, zone=zone, by=staff_user,
-                   data={"item_name": "多余签字笔", "quantity": 3, "reason": "excess",
-                         "proposal": "return_to_store"})  # fmt: skip
+    tag = do_tag(center=center, zone=zone, by=staff_user,
+                 data={"item_name": "多余签字笔", "quantity": 3, "reason": "excess",
+                       "proposal": "return_to_store"})  # fmt: skip
     RedTag.objects.filter(pk=tag.pk).update(hold_until=timezone.localdate())
     return filing, tag
 
