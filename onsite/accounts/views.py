@@ -180,7 +180,11 @@ def _enrolment(device: Any) -> dict[str, Any]:
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     actions.do_logout(request)
-    return redirect("accounts:login")
+    response = redirect("accounts:login")
+    # A shared phone keeps nothing of the person who signed out: the browser drops its cache,
+    # the pages kept for offline use and what waited to be sent (the button asked first).
+    response["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 # --- own account --------------------------------------------------------------------------

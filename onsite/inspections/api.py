@@ -368,6 +368,7 @@ def upload_photo(
     "/{inspection_id}/submit",
     response=documented(InspectionOut),
     summary="Submit an inspection (idempotent)",
+    url_name="inspection_submit",
 )
 def submit(
     request: OnsiteRequest, inspection_id: int, payload: InspectionSubmitIn

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from onsite.core.access import answers_refusals, refusal_response, role_required
 from onsite.core.concurrency import ConflictError
 from onsite.core.models import get_for_center
+from onsite.core.offline import kept_offline
 from onsite.core.paging import page_of
 from onsite.core.refusals import NotAllowed, NotVisible, Refusal
 from onsite.core.sorting import SortKeys, by_choices, sort_rows
@@ -134,6 +135,7 @@ def _zone_inspect_page(request: OnsiteRequest, zone: Zone, form: StartForm) -> H
 # --- answer ----------------------------------------------------------------------------------
 
 
+@kept_offline
 @never_cache
 @role_required(*access.READERS)
 @answers_refusals
@@ -315,6 +317,7 @@ def inspection_list(request: OnsiteRequest) -> HttpResponse:
     )
 
 
+@kept_offline
 @role_required(*access.READERS)
 def inspection_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
     inspection = access.get_inspection(request.user, request.center, pk)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onsite.core.access import answers_refusals, refusal_response, role_required
+from onsite.core.offline import kept_offline
 from onsite.core.paging import page_of
 from onsite.core.refusals import Invalid, NotAllowed, NotVisible, Refusal
 from onsite.core.sorting import SortKeys, by_choices, sort_rows
@@ -79,6 +80,7 @@ def rectification_list(request: OnsiteRequest) -> HttpResponse:
     )  # fmt: skip
 
 
+@kept_offline
 @role_required(*access.READERS)
 def rectification_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
     rectification = access.get_rectification(request.user, request.center, pk)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from onsite.core.access import answers_refusals, may, role_required
 from onsite.core.job_views import background_file
 from onsite.core.jobs import queue_file_job
+from onsite.core.offline import kept_offline
 from onsite.core.refusals import Refusal
 from onsite.core.sorting import SortKeys, sort_rows
 from onsite.core.types import OnsiteRequest
@@ -123,6 +124,7 @@ def tag_list(request: OnsiteRequest) -> HttpResponse:
     return render(request, "redtags/tag_list.html", context)
 
 
+@kept_offline
 @role_required(*TAGGER_ROLES, write=True)
 @answers_refusals
 def tag_create(request: OnsiteRequest) -> HttpResponse:

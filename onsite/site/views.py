@@ -10,6 +10,7 @@ from django.shortcuts import render
 from onsite.accounts.models import Role
 from onsite.core.access import signed_in
 from onsite.core.models import visible_centers
+from onsite.core.offline import kept_offline
 from onsite.core.types import OnsiteRequest
 from onsite.site import queries
 from onsite.site.setup import setup_checklist
@@ -29,6 +30,7 @@ HOME_TEMPLATES = {
 }
 
 
+@kept_offline
 @signed_in
 def home(request: OnsiteRequest) -> HttpResponse:
     """Each role lands on its own home page: what that person has to do first."""

@@ -22,6 +22,7 @@ from onsite.core.access import answers_refusals, role_required
 from onsite.core.job_views import background_file
 from onsite.core.jobs import queue_file_job
 from onsite.core.models import get_for_center
+from onsite.core.offline import kept_offline
 from onsite.core.refusals import Conflict, Invalid, Refusal
 from onsite.core.sorting import SortKeys, by_choices, sort_rows
 from onsite.core.types import OnsiteRequest
@@ -592,6 +593,7 @@ def _file(request: OnsiteRequest, data: dict[str, Any]) -> ItemFiling:
     )  # fmt: skip
 
 
+@kept_offline
 @role_required(*FILERS, write=True)
 @answers_refusals
 def filing_new(request: OnsiteRequest) -> HttpResponse:
@@ -679,6 +681,7 @@ def filing_withdraw(request: OnsiteRequest, pk: int) -> HttpResponse:
 # --- the zone page ------------------------------------------------------------------------
 
 
+@kept_offline
 @role_required(*Role.values)
 def zone_page(request: OnsiteRequest, code: str) -> HttpResponse:
     """What a zone's QR card opens on a phone: the zone's effective standard (plan, items,

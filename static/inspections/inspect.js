@@ -1,61 +1,37 @@
-// The phone checklist: autosave through the JSON API, an offline queue in localStorage,
-// and instant photo upload. The page works without this script (plain form posts).
+// The phone checklist over the outbox (static/js/outbox.js): every answer, note and photo is
+// kept on the phone first and sent through the JSON API when the connection allows, in the
+// order it was made; a submit made offline waits behind them. The page works without this
+// script (plain form posts).
 //
-// Never lose an inspector's work: every change goes into localStorage first, keyed by the
-// inspection, with the version the page was based on and an idempotency key. It is sent
-// when the connection allows; a resend with the same key is accepted by the server once.
-// If someone else saved in the meantime the server answers 409: the local answers are kept
-// and the inspector chooses to apply them again or discard them.
+// Reopened from the phone's page cache, the page shows what this phone already saved (the
+// answers the server confirmed after the copy was made) and what still waits, photos too.
+// If someone else saved the inspection in the meantime, the server answers 409: the
+// person sees which checks differ and chooses to apply theirs again or discard them.
 (function () {
   "use strict";
   var form = document.getElementById("answers-form");
-  if (!form) return;
+  var box = window.OnsiteOutbox;
+  if (!form || !box) return;
   document.documentElement.classList.add("js");
 
-  var inspection = form.dataset.inspection;
-  var storeKey = "onsite.inspection." + inspection;
+  var inspection = Number(form.dataset.inspection);
+  var group = "inspection:" + inspection;
   var versionInput = document.getElementById("version");
   var status = document.getElementById("sync-status");
   var conflictBox = document.getElementById("conflict");
   var conflictText = document.getElementById("conflict-text");
+  var conflictList = document.getElementById("conflict-list");
   var reapply = document.getElementById("reapply");
   var discard = document.getElementById("discard");
-  var timer = null;
-  var inFlight = false;
-  var blocked = false; // a conflict waits for the inspector's choice
+  var queued = document.getElementById("submit-queued");
+  var conflictItem = null;
+  var waitingPost = null; // a full post waits until what the phone holds was sent
+  var started = false;
 
-  function csrf() {
-    var input = form.querySelector("input[name=csrfmiddlewaretoken]");
-    return input ? input.value : "";
-  }
+  function text(name) { return form.dataset[name] || ""; }
 
-  function newKey() {
-    if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
-    return String(Date.now()) + Math.random().toString(16).slice(2);
-  }
-
-  function load() {
-    try {
-      return JSON.parse(window.localStorage.getItem(storeKey) || "null");
-    } catch (e) {
-      return null;
-    }
-  }
-
-  function store(entry) {
-    try {
-      if (entry && Object.keys(entry.answers).length) {
-        window.localStorage.setItem(storeKey, JSON.stringify(entry));
-      } else {
-        window.localStorage.removeItem(storeKey);
-      }
-    } catch (e) {
-      /* storage full or disabled: the page form still posts everything */
-    }
-  }
-
-  function show(text, kind) {
-    status.textContent = text || "";
+  function show(message, kind) {
+    status.textContent = message || "";
     status.className = "small ms-auto" + (kind ? " text-" + kind : "");
   }
 
@@ -69,34 +45,23 @@
     return {
       id: Number(id),
       result: checked ? checked.value : "",
-      deduction: deduction && deduction.value !== "" ? deduction.value : null,
+      deduction: deduction && deduction.value !== "" ? Number(deduction.value) : null,
       severity: field(id, "severity") ? field(id, "severity").value : "general",
       note: field(id, "note") ? field(id, "note").value : ""
     };
   }
 
   function apply(answer) {
+    if (!field(answer.id, "note")) return;
     var radio = field(answer.id, answer.result || "none");
     document.querySelectorAll("input[name='a" + answer.id + "-result']").forEach(function (r) {
       r.checked = radio === r;
     });
-    if (field(answer.id, "deduction")) field(answer.id, "deduction").value = answer.deduction || "";
-    if (field(answer.id, "severity")) field(answer.id, "severity").value = answer.severity;
-    if (field(answer.id, "note")) field(answer.id, "note").value = answer.note;
-  }
-
-  function same(a, b) {
-    return JSON.stringify(a) === JSON.stringify(b);
-  }
-
-  // Does the page already show what this phone kept? The server trims notes and fills in a
-  // failed check's default deduction, so compare what it keeps, not the raw strings.
-  function shown(kept, now) {
-    var number = function (v) { return v === null || v === undefined || v === "" ? null : Number(v); };
-    return kept.result === now.result &&
-      kept.severity === now.severity &&
-      (kept.note || "").trim() === (now.note || "").trim() &&
-      (number(kept.deduction) === null || number(kept.deduction) === number(now.deduction));
+    if (field(answer.id, "deduction")) {
+      field(answer.id, "deduction").value = answer.deduction === null || answer.deduction === undefined ? "" : answer.deduction;
+    }
+    if (field(answer.id, "severity")) field(answer.id, "severity").value = answer.severity || "general";
+    field(answer.id, "note").value = answer.note || "";
   }
 
   function setBadge(score, band) {
@@ -106,7 +71,7 @@
     if (band) {
       span.className = "badge band band-" + band;
       span.textContent = (form.dataset["band" + band.charAt(0).toUpperCase() + band.slice(1)] || band) +
-        (score !== null && score !== undefined ? " " + score + "%" : "");
+        (score !== null && score !== undefined ? " " + Number(score) + "%" : "");
     } else {
       span.className = "badge text-bg-light";
       span.textContent = "—";
@@ -115,235 +80,311 @@
     badge.replaceChildren(span);
   }
 
-  function showConflict(message, offerChoice) {
-    blocked = true;
-    conflictText.textContent = message;
-    conflictBox.classList.remove("d-none");
-    reapply.classList.toggle("d-none", !offerChoice);
-    discard.classList.toggle("d-none", !offerChoice);
+  function mine() {
+    return box.all().then(function (items) {
+      return items.filter(function (i) { return i.group === group; });
+    });
   }
+
+  // --- answers -----------------------------------------------------------------------------
 
   function remember(id) {
-    var entry = load() || { version: Number(versionInput.value), key: newKey(), answers: {} };
-    entry.answers[id] = collect(id);
-    store(entry);
-    show(form.dataset.textPending, "muted");
-    schedule(700);
+    var answer = collect(id);
+    show(text("textPending"), "muted");
+    return box.merge(group, "answers", function (item) {
+      var rest = item.json.answers.filter(function (a) { return a.id !== answer.id; });
+      rest.push(answer);
+      item.json.answers = rest;
+    }, function () {
+      return {
+        versioned: true,
+        url: form.dataset.saveUrl,
+        json: { answers: [answer] },
+        label: text("labelAnswers")
+      };
+    }).then(status_);
   }
 
-  function schedule(delay) {
-    if (timer) window.clearTimeout(timer);
-    timer = window.setTimeout(flush, delay);
+  function rememberNote() {
+    var note = document.getElementById("inspection-note").value;
+    show(text("textPending"), "muted");
+    return box.merge(group, "answers", function (item) {
+      item.json.note = note;
+    }, function () {
+      return { versioned: true, url: form.dataset.saveUrl, json: { answers: [], note: note }, label: text("labelAnswers") };
+    }).then(status_);
   }
-
-  // unsent: the entry was kept from an earlier page; a 409 then says so in those words.
-  function flush(unsent) {
-    var entry = load();
-    if (!entry || inFlight || blocked) return;
-    if (!navigator.onLine) {
-      show(form.dataset.textOffline, "warning");
-      return;
-    }
-    inFlight = true;
-    var sent = JSON.parse(JSON.stringify(entry.answers));
-    var body = {
-      version: entry.version,
-      answers: Object.keys(sent).map(function (k) { return sent[k]; })
-    };
-    show(form.dataset.textSaving, "muted");
-    fetch(form.dataset.saveUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: {
-        "Content-Type": "application/json",
-        "X-CSRFToken": csrf(),
-        "Idempotency-Key": entry.key
-      },
-      body: JSON.stringify(body)
-    }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (data) {
-        return { status: response.status, data: data };
-      });
-    }).then(function (res) {
-      inFlight = false;
-      if (res.status === 200) {
-        versionInput.value = res.data.row_version;
-        var now = load() || { answers: {} };
-        Object.keys(sent).forEach(function (k) {
-          if (now.answers[k] && same(now.answers[k], sent[k])) delete now.answers[k];
-        });
-        now.version = res.data.row_version;
-        now.key = newKey();
-        store(now);
-        setBadge(res.data.score, res.data.band);
-        var answered = document.getElementById("answered");
-        if (answered) answered.textContent = res.data.answered;
-        show(form.dataset.textSaved, "success");
-        if (waitingSubmit) submitIfWaiting();
-        else if (Object.keys(now.answers).length) schedule(200);
-      } else if (res.status === 409) {
-        showConflict(unsent === true ? form.dataset.textUnsent : res.data.detail || "", true);
-        show("", "");
-      } else if (res.status === 400 || res.status === 422) {
-        show(res.data.detail && typeof res.data.detail === "string" ? res.data.detail : "", "danger");
-        blocked = true; // wait for the next change
-      } else {
-        show(form.dataset.textOffline, "warning");
-      }
-      if (res.status !== 200) waitingSubmit = null;
-    }).catch(function () {
-      inFlight = false;
-      waitingSubmit = null;
-      show(form.dataset.textOffline, "warning");
-    });
-  }
-
-  // Answers typed on this phone but not saved yet (a dropped connection, a closed tab).
-  function resume() {
-    var entry = load();
-    if (!entry) return;
-    var ids = Object.keys(entry.answers);
-    var differs = ids.filter(function (id) {
-      return field(id, "note") && !shown(entry.answers[id], collect(id));
-    });
-    if (!differs.length) {
-      store(null);
-      return;
-    }
-    if (entry.version === Number(versionInput.value)) {
-      ids.forEach(function (id) { apply(entry.answers[id]); });
-      flush();
-    } else {
-      // The server moved on. Resending with the old key tells whether it was ours (a full
-      // page save takes over the entry's key): only a 409 means someone else saved.
-      flush(true);
-    }
-  }
-
-  reapply.addEventListener("click", function () {
-    var entry = load();
-    if (!entry) return;
-    Object.keys(entry.answers).forEach(function (id) { apply(entry.answers[id]); });
-    entry.version = Number(versionInput.value);
-    entry.key = newKey();
-    store(entry);
-    blocked = false;
-    conflictBox.classList.add("d-none");
-    // The page shows the other person's answers; fetch the current version first.
-    fetch(form.dataset.detailUrl, { credentials: "same-origin" })
-      .then(function (r) { return r.json(); })
-      .then(function (data) {
-        var now = load();
-        if (now && data.row_version) {
-          now.version = data.row_version;
-          store(now);
-          versionInput.value = data.row_version;
-        }
-        flush();
-      })
-      .catch(flush);
-  });
-
-  discard.addEventListener("click", function () {
-    store(null);
-    window.location.reload();
-  });
 
   document.addEventListener("input", onChange);
   document.addEventListener("change", onChange);
   function onChange(event) {
     var el = event.target;
-    if (!(el instanceof HTMLElement) || el.getAttribute("form") !== "answers-form") return;
+    if (!(el instanceof HTMLElement) || el.getAttribute("form") !== "answers-form" || !started) return;
+    if (el.id === "inspection-note") { rememberNote(); return; }
     var match = /^a(\d+)-/.exec(el.getAttribute("name") || "");
-    if (match) {
-      blocked = !conflictBox.classList.contains("d-none"); // a conflict waits for a choice
-      remember(match[1]);
-    }
+    if (match) remember(match[1]);
   }
 
-  // A full form post (save / submit) carries every answer; offline it would fail, and
-  // while an autosave is on its way it would carry a version about to be outdated.
-  var waitingSubmit = null;
-  form.addEventListener("submit", function (event) {
-    if (!navigator.onLine) {
-      event.preventDefault();
-      show(form.dataset.textOffline, "warning");
-      return;
+  // --- photos ------------------------------------------------------------------------------
+
+  function thumb(photoForm, src, href, waiting) {
+    var wrap = document.createElement("div");
+    wrap.className = "photo-thumb" + (waiting ? " photo-waiting" : "");
+    if (waiting) wrap.setAttribute("data-testid", "photo-waiting");
+    var link = document.createElement(href ? "a" : "span");
+    if (href) link.href = href;
+    var img = document.createElement("img");
+    img.src = src;
+    img.alt = "";
+    img.className = "rounded border";
+    link.appendChild(img);
+    wrap.appendChild(link);
+    if (waiting) {
+      var mark = document.createElement("span");
+      mark.className = "badge text-bg-warning photo-waiting-mark";
+      mark.innerHTML = '<i class="bi bi-cloud-upload" aria-hidden="true"></i>';
+      mark.title = text("textPhotoWaiting");
+      wrap.appendChild(mark);
     }
-    if (timer) window.clearTimeout(timer);
-    if (inFlight) {
-      event.preventDefault();
-      waitingSubmit = event.submitter || true;
-      return;
-    }
-    blocked = true; // no autosave after the page has posted everything
-    // The post carries what this phone kept, with the page's version and save key: if the
-    // kept entry is resent later, the server knows it as this save, not as a conflict.
-    var entry = load();
-    var saveKey = form.querySelector("input[name=save_key]");
-    if (entry && saveKey && saveKey.value) {
-      entry.version = Number(versionInput.value);
-      entry.key = saveKey.value;
-      store(entry);
-    }
-  });
-  function submitIfWaiting() {
-    if (!waitingSubmit || inFlight) return;
-    var submitter = waitingSubmit;
-    waitingSubmit = null;
-    form.requestSubmit(submitter === true ? undefined : submitter);
+    photoForm.parentNode.insertBefore(wrap, photoForm);
+    return wrap;
   }
 
-  window.addEventListener("online", function () { schedule(100); });
-  window.setInterval(function () { if (!blocked) flush(); }, 15000);
+  var waitingThumbs = {}; // outbox item id -> the thumbnail shown meanwhile
 
-  // Photos: upload at once, show the thumbnail, say clearly what was refused.
+  function showWaitingPhoto(item) {
+    var photoForm = document.querySelector(".photo-form[data-answer='" + item.answer + "']");
+    if (!photoForm || waitingThumbs[item.id]) return;
+    waitingThumbs[item.id] = thumb(photoForm, URL.createObjectURL(item.form[0][1]), null, true);
+  }
+
   document.querySelectorAll(".photo-input").forEach(function (input) {
     input.addEventListener("change", function () {
-      var photoForm = input.form;
-      var answerId = photoForm.dataset.answer;
-      var card = document.getElementById("a" + answerId);
-      var error = card.querySelector(".photo-error");
+      var answerId = input.form.dataset.answer;
+      var error = document.getElementById("a" + answerId).querySelector(".photo-error");
       error.textContent = "";
-      if (!navigator.onLine) {
-        error.textContent = form.dataset.textPhotoOffline;
-        return;
-      }
-      Array.prototype.forEach.call(input.files, function (file) {
-        var data = new FormData();
-        data.append("photo", file);
-        fetch(form.dataset.photoUrl.replace("/0/", "/" + answerId + "/"), {
-          method: "POST",
-          credentials: "same-origin",
-          headers: { "X-CSRFToken": csrf(), "Idempotency-Key": newKey() },
-          body: data
-        }).then(function (response) {
-          return response.json().catch(function () { return {}; }).then(function (body) {
-            return { status: response.status, body: body };
-          });
-        }).then(function (res) {
-          if (res.status !== 200) {
-            error.textContent = typeof res.body.detail === "string" ? res.body.detail : "";
-            return;
-          }
-          var wrap = document.createElement("div");
-          wrap.className = "photo-thumb";
-          var link = document.createElement("a");
-          link.href = res.body.url;
-          var img = document.createElement("img");
-          img.src = res.body.thumb_url;
-          img.alt = "";
-          img.className = "rounded border";
-          link.appendChild(img);
-          wrap.appendChild(link);
-          photoForm.parentNode.insertBefore(wrap, photoForm);
-        }).catch(function () {
-          error.textContent = form.dataset.textPhotoOffline;
-        });
-      });
+      var files = Array.prototype.slice.call(input.files);
       input.value = "";
+      files.reduce(function (chain, file) {
+        return chain.then(function () { return box.preparePhoto(file); }).then(function (blob) {
+          return box.add({
+            group: group,
+            kind: "photo",
+            answer: answerId,
+            url: form.dataset.photoUrl.replace("/0/", "/" + answerId + "/"),
+            form: [["photo", blob, "photo.jpg"]],
+            label: text("labelPhoto").replace("{check}", checkName(answerId))
+          });
+        }).then(function (id) { return box.all().then(function (items) {
+          items.forEach(function (i) { if (i.id === id) showWaitingPhoto(i); });
+        }); });
+      }, Promise.resolve()).then(status_);
     });
   });
 
-  resume();
+  function checkName(id) {
+    var card = document.getElementById("a" + id);
+    var name = card ? card.querySelector(".check-text").textContent.trim() : "";
+    return name.length > 24 ? name.slice(0, 24) + "…" : name;
+  }
+
+  // --- what the server answered ----------------------------------------------------------
+
+  var keepTimer = null;
+  function keepPage() {
+    if (keepTimer) window.clearTimeout(keepTimer);
+    keepTimer = window.setTimeout(box.keepThisPage, 1500);
+  }
+
+  document.addEventListener("onsite:outbox", function (event) {
+    var d = event.detail;
+    if (d.item && d.item.group !== group) return;
+    if (d.type === "sent") {
+      var data = d.data || {};
+      if (d.item.kind === "answers") {
+        versionInput.value = data.row_version;
+        setBadge(data.score, data.band);
+        var answered = document.getElementById("answered");
+        if (answered && data.answered !== undefined) answered.textContent = data.answered;
+      } else if (d.item.kind === "photo") {
+        var shown = waitingThumbs[d.item.id];
+        if (shown) {
+          shown.remove();
+          delete waitingThumbs[d.item.id];
+        }
+        var photoForm = document.querySelector(".photo-form[data-answer='" + d.item.answer + "']");
+        if (photoForm && data.thumb_url) thumb(photoForm, data.thumb_url, data.url, false);
+      } else if (d.item.kind === "submit") {
+        window.location.href = form.dataset.doneUrl;
+        return;
+      }
+      keepPage();
+      status_();
+    } else if (d.type === "conflict") {
+      showConflict(d.item);
+    } else if (d.type === "failed" || d.type === "change") {
+      status_();
+    } else if (d.type === "choose") {
+      showConflict(d.item);
+    }
+  });
+
+  function status_() {
+    return mine().then(function (items) {
+      var troubled = items.filter(function (i) { return i.state === "failed"; })[0];
+      if (troubled) {
+        var photo = troubled.kind === "photo" ? document.getElementById("a" + troubled.answer) : null;
+        if (photo) photo.querySelector(".photo-error").textContent = troubled.error;
+        show(troubled.error, "danger");
+      } else if (!items.length) {
+        if (status.textContent) show(text("textSaved"), "success");
+      } else if (!navigator.onLine) {
+        show(text("textOffline"), "warning");
+      } else {
+        show(text("textSaving"), "muted");
+      }
+      var submit = items.filter(function (i) { return i.kind === "submit"; })[0];
+      if (queued) queued.classList.toggle("d-none", !submit);
+      if (!items.length && waitingPost) postNow();
+      return items;
+    });
+  }
+
+  // --- someone else saved ------------------------------------------------------------------
+
+  function label(result) {
+    return result ? (form.dataset["result" + result.charAt(0).toUpperCase() + result.slice(1)] || result) : "—";
+  }
+
+  function showConflict(item) {
+    conflictItem = item;
+    conflictBox.classList.remove("d-none");
+    conflictText.textContent = item.kind === "answers" ? text("textUnsent") : (item.error || "");
+    var choice = item.kind === "answers" && item.code === "stale";
+    reapply.classList.toggle("d-none", !choice);
+    discard.classList.toggle("d-none", false);
+    conflictList.replaceChildren();
+    if (!choice) return;
+    fetch(form.dataset.detailUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (server) {
+        conflictItem.serverVersion = server.row_version;
+        var theirs = {};
+        (server.answers || []).forEach(function (a) { theirs[a.id] = a; });
+        item.json.answers.forEach(function (a) {
+          var t = theirs[a.id];
+          if (!t || (t.result === a.result && (t.note || "").trim() === (a.note || "").trim())) return;
+          var li = document.createElement("li");
+          li.setAttribute("data-testid", "conflict-diff");
+          li.textContent = checkName(a.id) + ": " + text("textMine") + " " + label(a.result) +
+            (a.note ? " (" + a.note + ")" : "") + " · " + text("textTheirs") + " " + label(t.result) +
+            (t.note ? " (" + t.note + ")" : "");
+          conflictList.appendChild(li);
+        });
+      })
+      .catch(function () { /* offline: the choice still works on the version the phone knows */ });
+  }
+
+  reapply.addEventListener("click", function () {
+    if (!conflictItem) return;
+    var item = conflictItem;
+    var go = function (version) {
+      conflictBox.classList.add("d-none");
+      conflictItem = null;
+      versionInput.value = version;
+      item.json.answers.forEach(apply);
+      box.rebase(item.id, version);
+    };
+    if (item.serverVersion) go(item.serverVersion);
+    else fetch(form.dataset.detailUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); })
+      .then(function (server) { go(server.row_version); }).catch(function () {});
+  });
+
+  discard.addEventListener("click", function () {
+    if (!conflictItem) return;
+    box.discard(conflictItem.id).then(function () { window.location.reload(); });
+  });
+
+  // --- save, pass the rest, submit ---------------------------------------------------------
+
+  // Online with nothing waiting, the buttons post the page as before. Otherwise the phone
+  // keeps it: a save is what autosave already does; "unanswered checks pass" fills them in;
+  // a submit waits in the outbox behind the answers and photos and goes when they went.
+  form.addEventListener("submit", function (event) {
+    var submitter = event.submitter;
+    var action = submitter ? submitter.value : "save";
+    if (waitingPost && waitingPost.ready) return; // the post that waited goes now
+    event.preventDefault();
+    mine().then(function (items) {
+      if (navigator.onLine && !items.length) {
+        waitingPost = { submitter: submitter, ready: true };
+        form.requestSubmit(submitter);
+        return;
+      }
+      if (action === "pass_rest") {
+        document.querySelectorAll("[data-testid=check]").forEach(function (card) {
+          var id = card.dataset.answer;
+          if (!document.querySelector("input[name='a" + id + "-result']:checked")) {
+            field(id, "pass").checked = true;
+            remember(id);
+          }
+        });
+      }
+      if (!navigator.onLine) {
+        if (action === "submit") queueSubmit();
+        show(text("textOffline"), "warning");
+        return;
+      }
+      waitingPost = { submitter: submitter, ready: false }; // goes once the phone's items went
+      box.flush();
+    });
+  });
+
+  function postNow() {
+    var post = waitingPost;
+    if (!post || post.ready) return;
+    post.ready = true;
+    form.requestSubmit(post.submitter);
+  }
+
+  function queueSubmit() {
+    return mine().then(function (items) {
+      if (items.some(function (i) { return i.kind === "submit"; })) return;
+      return box.add({ group: group, kind: "submit", versioned: true, url: form.dataset.submitUrl, json: {}, label: text("labelSubmit") });
+    }).then(status_);
+  }
+
+  window.addEventListener("offline", function () {
+    if (waitingPost && !waitingPost.ready) {
+      if (waitingPost.submitter && waitingPost.submitter.value === "submit") queueSubmit();
+      waitingPost = null;
+    }
+    status_();
+  });
+  window.addEventListener("online", status_);
+
+  // --- opening the page --------------------------------------------------------------------
+
+  box.known(group, Number(versionInput.value)).then(function (g) {
+    // The page may be an older copy than what this phone saved since: show the saved answers.
+    if (g.data && g.data.version > Number(versionInput.value) && g.data.answers) {
+      Object.keys(g.data.answers).forEach(function (id) { apply(g.data.answers[id]); });
+    }
+    if (g.version > Number(versionInput.value)) versionInput.value = g.version;
+    return mine();
+  }).then(function (items) {
+    items.forEach(function (item) {
+      if (item.kind === "answers") {
+        item.json.answers.forEach(apply);
+        if (item.json.note !== undefined) document.getElementById("inspection-note").value = item.json.note;
+      } else if (item.kind === "photo") {
+        showWaitingPhoto(item);
+      }
+      if (item.state === "conflict") showConflict(item);
+    });
+    started = true;
+    status_();
+  }, function () {
+    started = true; // no IndexedDB here: the page's form posts still carry everything
+  });
 })();

@@ -149,11 +149,14 @@ def test_answers_typed_offline_are_kept_on_the_phone_and_sent_when_back(phone_pa
     page.context.set_offline(True)
     card.locator("[data-testid=fail]").click()
     card.locator("textarea").fill("断网时记录的问题")
-    key = f"onsite.inspection.{inspection.pk}"
-    page.wait_for_function(
-        "([key, text]) => (localStorage.getItem(key) || '').includes(text)",
-        arg=[key, "断网时记录的问题"],
+    kept = (
+        """() => window.OnsiteOutbox.all().then(items => JSON.stringify(items.map(i => i.json)))"""
     )
+    for _ in range(100):  # the outbox answers through a promise: poll it
+        if "断网时记录的问题" in page.evaluate(kept):
+            break
+        page.wait_for_timeout(200)
+    assert "断网时记录的问题" in page.evaluate(kept)
     page.locator("[data-testid=sync-status].text-warning").wait_for()
     shot(page, "offline")
     assert not inspection.answers.exclude(result="").exists()  # nothing reached the server
@@ -163,7 +166,7 @@ def test_answers_typed_offline_are_kept_on_the_phone_and_sent_when_back(phone_pa
     saved = inspection.answers.get(key="clause:C01")
     assert saved.result == "fail"
     assert saved.note == "断网时记录的问题"
-    page.wait_for_function("(key) => localStorage.getItem(key) === null", arg=key)
+    assert page.evaluate(kept) == "[]"
 
 
 @pytest.mark.parametrize("button", ["save", "pass-rest"])
@@ -188,8 +191,7 @@ def test_a_full_save_right_after_typing_shows_no_conflict(phone_page, center, bu
     page.wait_for_timeout(1500)  # let the script's resume and any resend answer
     assert page.locator("[data-testid=conflict]").is_hidden()
     assert page.locator("[data-testid=unsaved]").count() == 0
-    key = f"onsite.inspection.{inspection.pk}"
-    assert page.evaluate("(key) => localStorage.getItem(key)", key) is None
+    assert page.evaluate("() => window.OnsiteOutbox.all().then(items => items.length)") == 0
     saved = inspection.answers.get(key="clause:C01")
     assert (saved.result, saved.note) == ("fail", "地面有纸屑")
     # Another change afterwards autosaves on the new version, without a conflict.

@@ -1,0 +1,280 @@
+"""Offline-first phone work (issue 16) on a phone-sized Chromium: the checklist opens from the
+phone's page cache with no network, answers and photos wait in the outbox (IndexedDB), a submit
+made offline waits behind them, and everything arrives exactly once when the network returns,
+also when the server fails (500), the connection times out, or an answer is lost after the
+server took the request (the resend is recognised by its Idempotency-Key)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from onsite.core.tests.browser import sign_in
+from onsite.core.tests.factories import UserFactory
+from onsite.inspections.models import AnswerPhoto, Inspection
+from onsite.inspections.tests.factories import zone_with_standard
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SHOTS = Path(__file__).resolve().parents[3] / "var" / "screenshots"
+CHECKS = 20  # 16 clauses + 4 item checks
+
+OUTBOX = """() => window.OnsiteOutbox.all().then(items => items.map(
+    i => ({kind: i.kind, state: i.state, error: i.error})))"""
+
+
+def shot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"offline-{name}.png"), full_page=False)
+
+
+def camera_photo(tmp_path, name, colour, size=(4000, 3000)):
+    """A 12 MP photo as a phone camera makes it (JPEG, 4000×3000, noisy enough to weigh)."""
+    path = tmp_path / f"{name}.jpg"
+    image = Image.effect_noise(size, 60).convert("RGB")
+    overlay = Image.new("RGB", size, colour)
+    Image.blend(image, overlay, 0.5).save(path, format="JPEG", quality=92)
+    return str(path)
+
+
+def outbox(page):
+    return page.evaluate(OUTBOX)
+
+
+def until(page, script, seconds=90):
+    """Polls an expression that answers through a promise (evaluate awaits it; the browser's
+    own wait_for_function does not) until it is truthy."""
+    for _ in range(seconds * 5):
+        if page.evaluate(script):
+            return
+        page.wait_for_timeout(200)
+    raise AssertionError(f"never true: {script}")
+
+
+def wait_outbox_empty(page):
+    until(page, "() => window.OnsiteOutbox.all().then(items => items.length === 0)")
+
+
+def phone(chromium, live_server, *, workers="allow"):
+    context = chromium.new_context(
+        locale="zh-CN",
+        base_url=live_server.url,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        service_workers=workers,
+    )
+    context.set_default_timeout(60_000)  # two shared cores: be patient, never time the app
+    return context
+
+
+def start_inspection(page, zone):
+    page.goto(f"/z/{zone.code}/inspect")
+    page.click("[data-testid=start]")
+    page.wait_for_url("**/inspections/*/edit/")
+    return Inspection.objects.get()
+
+
+def until_kept(page):
+    """The service worker controls the page and holds its copy (as after any first visit)."""
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller")
+    until(
+        page,
+        """() => caches.open('onsite-pages')
+            .then(c => c.match(location.href, {ignoreVary: true})).then(Boolean)""",
+    )
+
+
+def answer_all(page, photos):
+    """Fails the first check of each photo and passes the rest; one photo per failed check."""
+    cards = page.locator("[data-testid=check]")
+    assert cards.count() == CHECKS
+    for n in range(CHECKS):
+        card = cards.nth(n)
+        if n < len(photos):
+            card.locator("[data-testid=fail]").click()
+            card.locator("textarea").fill(f"问题{n + 1}：台面有杂物")
+            card.locator("[data-testid=photo-input]").set_input_files(photos[n])
+            card.locator("[data-testid=photo-waiting], .photo-thumb img").first.wait_for()
+        else:
+            card.locator("[data-testid=pass]").click()
+
+
+def assert_arrived(inspection, photos):
+    inspection.refresh_from_db()
+    assert inspection.status == Inspection.Status.SUBMITTED
+    answers = inspection.answers.all()
+    assert sum(a.result != "" for a in answers) == CHECKS
+    failed = [a for a in answers if a.result == "fail"]
+    assert len(failed) == photos
+    assert all(a.note.startswith("问题") for a in failed)
+    assert AnswerPhoto.objects.filter(answer__inspection=inspection).count() == photos
+    assert all(a.photos.count() == 1 for a in failed)
+    assert Inspection.objects.count() == 1
+
+
+def test_a_whole_inspection_offline_reload_close_reopen(chromium, live_server, center, tmp_path):
+    UserFactory(center=center, username="sup", roles=["supervisor"])
+    zone, _ = zone_with_standard(center, clauses=16)
+    photos = [camera_photo(tmp_path, f"p{n}", c) for n, c in enumerate(["red", "green", "blue"])]
+    context = phone(chromium, live_server)
+    page = context.new_page()
+    sign_in(page, "sup")
+    inspection = start_inspection(page, zone)
+    until_kept(page)
+
+    context.set_offline(True)
+    answer_all(page, photos)
+    assert [i["kind"] for i in outbox(page)].count("photo") == 3
+    assert page.locator("[data-testid=outbox-count]").inner_text() != ""
+    page.reload()  # offline: the checklist opens from the phone's cache with the answers
+    assert page.locator("[data-testid=check]").count() == CHECKS
+    checked = page.locator("input.btn-check:checked")
+    checked.nth(CHECKS - 1).wait_for(state="attached")
+    assert checked.count() == CHECKS
+    assert page.locator("[data-testid=photo-waiting]").count() == 3
+    shot(page, "reloaded")
+    page.click("[data-testid=submit]")
+    page.locator("[data-testid=submit-queued]").wait_for()
+    assert [i["kind"] for i in outbox(page)][-1] == "submit"
+    assert Inspection.objects.get().status == Inspection.Status.DRAFT  # nothing reached it
+    assert not inspection.answers.exclude(result="").exists()
+    page.close()
+
+    context.set_offline(False)
+    page = context.new_page()
+    page.goto("/")
+    wait_outbox_empty(page)
+    assert_arrived(inspection, 3)
+    # Photos went prepared on the phone: at most 2048 px on the longest side.
+    assert all(max(p.width, p.height) <= 2048 for p in AnswerPhoto.objects.all())
+    context.close()
+
+
+@pytest.mark.parametrize("failure", ["500", "timedout", "lost-answer"])
+def test_the_network_failing_mid_sync_still_arrives_once(
+    chromium, live_server, center, tmp_path, failure
+):
+    """Routing needs the page's own requests, so the worker is left out here: the outbox
+    lives in the page and IndexedDB either way."""
+    UserFactory(center=center, username="sup", roles=["supervisor"])
+    zone, _ = zone_with_standard(center, clauses=16)
+    photos = [camera_photo(tmp_path, f"p{n}", c, (1600, 1200)) for n, c in enumerate(["red"])]
+    context = phone(chromium, live_server, workers="block")
+    page = context.new_page()
+    page.add_init_script("window.OnsiteOutboxTimeout = 4000")
+    sign_in(page, "sup")
+    inspection = start_inspection(page, zone)
+    context.set_offline(True)
+    answer_all(page, photos)
+    page.click("[data-testid=submit]")
+    page.locator("[data-testid=submit-queued]").wait_for()
+
+    hits = {"n": 0}
+
+    def flaky(route):
+        hits["n"] += 1
+        if hits["n"] > 3:
+            route.continue_()
+        elif failure == "500":
+            route.fulfill(status=500, body="{}", content_type="application/json")
+        elif failure == "timedout":
+            route.abort("timedout")
+        else:  # the server did it, the phone never heard back
+            route.fetch()
+            route.abort("connectionreset")
+
+    page.route("**/api/v1/inspections/**", flaky)
+    context.set_offline(False)
+    page.evaluate("window.OnsiteOutbox.flush()")
+    page.wait_for_url(f"**/inspections/{inspection.pk}/", timeout=120_000)
+    assert hits["n"] > 3
+    assert_arrived(inspection, 1)
+    context.close()
+
+
+def test_a_double_sync_from_two_pages_arrives_once(chromium, live_server, center, tmp_path):
+    UserFactory(center=center, username="sup", roles=["supervisor"])
+    zone, _ = zone_with_standard(center, clauses=16)
+    photos = [camera_photo(tmp_path, "p0", "red", (1600, 1200))]
+    context = phone(chromium, live_server)
+    page = context.new_page()
+    sign_in(page, "sup")
+    inspection = start_inspection(page, zone)
+    until_kept(page)
+    context.set_offline(True)
+    answer_all(page, photos)
+    page.click("[data-testid=submit]")
+    page.locator("[data-testid=submit-queued]").wait_for()
+    context.set_offline(False)
+    other = context.new_page()
+    other.goto("/")  # the same outbox, a second sender
+    page.evaluate("window.OnsiteOutbox.flush()")
+    other.evaluate("window.OnsiteOutbox.flush()")
+    wait_outbox_empty(other)
+    assert_arrived(inspection, 1)
+    context.close()
+
+
+def test_someone_else_saved_meanwhile_shows_what_differs(chromium, live_server, center):
+    from onsite.inspections import services
+    from onsite.inspections.services import AnswerInput
+
+    sup = UserFactory(center=center, username="sup", roles=["supervisor"])
+    zone, _ = zone_with_standard(center)
+    context = phone(chromium, live_server)
+    page = context.new_page()
+    sign_in(page, "sup")
+    inspection = start_inspection(page, zone)
+    first = inspection.answers.get(key="clause:C01")
+    context.set_offline(True)
+    card = page.locator("[data-testid=check]").first
+    card.locator("[data-testid=fail]").click()
+    card.locator("textarea").fill("地面有纸屑")
+    services.save_answers(  # another phone saves the same check first
+        inspection=inspection,
+        by=sup,
+        expected_version=inspection.version,
+        answers=[AnswerInput(first.pk, "pass")],
+    )
+    context.set_offline(False)
+    page.evaluate("window.OnsiteOutbox.flush()")
+    page.locator("[data-testid=conflict]").wait_for()
+    page.locator("[data-testid=conflict-diff]").wait_for()
+    diff = page.locator("[data-testid=conflict-diff]").inner_text()
+    form = page.locator("#answers-form")
+    mine, theirs = form.get_attribute("data-result-fail"), form.get_attribute("data-result-pass")
+    assert f"{mine} (地面有纸屑)" in diff
+    assert diff.endswith(theirs)
+    first.refresh_from_db()
+    assert first.result == "pass"  # nothing was overwritten
+    assert outbox(page)[0]["state"] == "conflict"
+    page.click("[data-testid=reapply]")
+    wait_outbox_empty(page)
+    first.refresh_from_db()
+    assert (first.result, first.note) == ("fail", "地面有纸屑")
+    context.close()
+
+
+def test_sign_out_leaves_nothing_of_the_person_on_the_phone(chromium, live_server, center):
+    UserFactory(center=center, username="sup", roles=["supervisor"])
+    zone, _ = zone_with_standard(center)
+    context = phone(chromium, live_server)
+    page = context.new_page()
+    sign_in(page, "sup")
+    start_inspection(page, zone)
+    until_kept(page)
+    context.set_offline(True)
+    page.locator("[data-testid=check]").first.locator("[data-testid=fail]").click()
+    until(page, "() => window.OnsiteOutbox.all().then(items => items.length === 1)")
+    # The sign-out button asks first while something waits (signing out deletes it).
+    page.wait_for_function("() => document.querySelector('form[data-sign-out][data-confirm]')")
+    context.set_offline(False)
+    page.evaluate("window.OnsiteOutbox.flush()")
+    wait_outbox_empty(page)
+    page.click(".navbar-toggler")  # the phone's menu
+    page.click("form[data-sign-out] button")
+    page.wait_for_url("**/accounts/login/**")
+    until(page, "() => caches.keys().then(keys => keys.length === 0)")
+    assert page.evaluate("() => indexedDB.databases().then(d => d.length)") == 0

@@ -1,0 +1,594 @@
+// The outbox: every write a phone makes on the floor waits here (IndexedDB) until the server
+// has confirmed it, so nothing typed or photographed is lost on a bad network. What it sends
+// is the documented JSON API, with the Idempotency-Key the API honours: a resend after a lost
+// answer changes nothing twice. Items go out in the order they were made, with backoff after a
+// failure; an item is removed only when the server answered 2xx.
+//
+// An item: {id, user, kind, group, label, url, json | form, key, base, state, error, ...}
+//   group   what it writes to ("inspection:12"); items of a group go strictly in order, and a
+//           failed or conflicting item holds back the rest of its group (not other groups)
+//   versioned  sent with `version`: the row_version this phone knows for the group (what the
+//           page showed, then each confirmed write's answer); a 409 means someone else changed
+//           it: the item waits for the person's choice (conflict), never resent as it is
+//   after   id of an earlier item whose answer names the object ("{id}" in url is its id)
+//   form    [[name, value, filename?]] for multipart (photos as Blobs)
+// The page's own scripts add items and listen to `onsite:outbox` events on document.
+//
+// Sign-out answers with Clear-Site-Data, which empties this store and the page cache on a
+// shared phone; the sign-out button asks first when items are still waiting.
+(function () {
+  "use strict";
+  var userMeta = document.querySelector("meta[name=onsite-user]");
+  var user = userMeta ? userMeta.content : "";
+  var textNode = document.getElementById("outbox-text");
+  var T = textNode ? JSON.parse(textNode.textContent) : {};
+  var DB_NAME = "onsite";
+  var dbPromise = null;
+  var flushing = false;
+  var again = false;
+  var timer = null;
+  var paused = ""; // why sending stopped for everything (signed out)
+
+  function openDb() {
+    if (dbPromise) return dbPromise;
+    dbPromise = new Promise(function (resolve, reject) {
+      if (!window.indexedDB) return reject(new Error("no IndexedDB"));
+      var request = window.indexedDB.open(DB_NAME, 1);
+      request.onupgradeneeded = function () {
+        var db = request.result;
+        var items = db.createObjectStore("items", { keyPath: "id", autoIncrement: true });
+        items.createIndex("group", "group");
+        db.createObjectStore("groups", { keyPath: "group" });
+      };
+      request.onsuccess = function () {
+        request.result.onversionchange = function () { request.result.close(); dbPromise = null; };
+        resolve(request.result);
+      };
+      request.onerror = function () { reject(request.error); };
+      request.onblocked = function () { reject(new Error("blocked")); };
+    });
+    return dbPromise;
+  }
+
+  // One transaction; `work(stores)` returns a value (or a request whose result is wanted).
+  function run(names, mode, work) {
+    return openDb().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction(names, mode);
+        var stores = {};
+        names.forEach(function (n) { stores[n] = tx.objectStore(n); });
+        var out = work(stores);
+        tx.oncomplete = function () { resolve(out instanceof IDBRequest ? out.result : out); };
+        tx.onerror = function () { reject(tx.error); };
+        tx.onabort = function () { reject(tx.error); };
+      });
+    });
+  }
+
+  function all() {
+    return run(["items"], "readonly", function (s) { return s.items.getAll(); }).then(function (rows) {
+      return rows.filter(function (item) { return item.user === user; }).sort(function (a, b) { return a.id - b.id; });
+    });
+  }
+
+  function get(id) {
+    return run(["items"], "readonly", function (s) { return s.items.get(id); });
+  }
+
+  function put(item) {
+    return run(["items"], "readwrite", function (s) { return s.items.put(item); });
+  }
+
+  function remove(id) {
+    return run(["items"], "readwrite", function (s) { s.items.delete(id); });
+  }
+
+  function groupState(group) {
+    return run(["groups"], "readonly", function (s) { return s.groups.get(group); }).then(function (g) {
+      return g || { group: group, version: null, data: {} };
+    });
+  }
+
+  function saveGroup(g) {
+    return run(["groups"], "readwrite", function (s) { s.groups.put(g); });
+  }
+
+  function newKey() {
+    if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
+    return String(Date.now()) + Math.random().toString(16).slice(2);
+  }
+
+  // Changes to the store happen one after the other: a change typed while an item is being
+  // sent never lands in the item on its way (it starts a new one).
+  var lock = Promise.resolve();
+  function serial(work) {
+    var next = lock.then(work);
+    lock = next.catch(function () {});
+    return next;
+  }
+
+  function emit(name, detail) {
+    document.dispatchEvent(new CustomEvent("onsite:outbox", { detail: Object.assign({ type: name }, detail || {}) }));
+  }
+
+  function csrf() {
+    var field = document.querySelector("input[name=csrfmiddlewaretoken]");
+    if (field) return field.value;
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch (e) {
+      return "";
+    }
+  }
+
+  // --- the public side ------------------------------------------------------------------------
+
+  // The version this phone knows for a group: what the page showed, or newer from its own
+  // confirmed writes (versions only grow, so the larger is the later). While writes made on
+  // the known version wait, a newer page (someone else saved) does not move it: those writes
+  // must meet the 409 and the person's choice, not overwrite the other person's answers.
+  function known(group, pageVersion) {
+    return serial(function () {
+      return Promise.all([groupState(group), all()]).then(function (both) {
+        var g = both[0];
+        var waiting = both[1].some(function (i) { return i.group === group && i.versioned; });
+        var newer = pageVersion !== null && pageVersion !== undefined && (g.version === null || pageVersion > g.version);
+        if (newer && !waiting) {
+          g.version = pageVersion;
+          return saveGroup(g).then(function () { return g; });
+        }
+        return g;
+      });
+    });
+  }
+
+  function addNow(item) {
+    var row = Object.assign({
+      user: user,
+      key: newKey(),
+      state: "waiting",
+      attempts: 0,
+      next: 0,
+      error: "",
+      created: Date.now()
+    }, item);
+    delete row.id;
+    return put(row);
+  }
+
+  function add(item) {
+    return serial(function () { return addNow(item); }).then(function (id) {
+      emit("change");
+      schedule(50);
+      return id;
+    });
+  }
+
+  // Adds to the last item of the group and kind that has not left yet, or makes a new one:
+  // answers typed one after the other travel as one save.
+  function merge(group, kind, change, make) {
+    return serial(function () {
+      return all().then(function (items) {
+        var last = null;
+        items.forEach(function (i) { if (i.group === group) last = i; });
+        if (last && last.kind === kind && last.state === "waiting") {
+          change(last);
+          return put(last).then(function () { return [last.id, 700]; });
+        }
+        var item = make();
+        item.group = group;
+        item.kind = kind;
+        return addNow(item).then(function (id) { return [id, 50]; });
+      });
+    }).then(function (done) {
+      emit("change");
+      schedule(done[1]);
+      return done[0];
+    });
+  }
+
+  function update(id, change) {
+    return serial(function () {
+      return get(id).then(function (item) {
+        if (!item) return null;
+        change(item);
+        return put(item).then(function () { return item; });
+      });
+    });
+  }
+
+  function retry(id) {
+    return update(id, function (item) {
+      item.state = "waiting";
+      item.error = "";
+      item.attempts = 0;
+      item.next = 0;
+    }).then(function () { emit("change"); schedule(10); });
+  }
+
+  function discard(id) {
+    return serial(function () { return remove(id); }).then(function () { emit("change"); schedule(10); });
+  }
+
+  // The person chose to send theirs anyway, over what the server holds now (`version`).
+  function rebase(id, version) {
+    return serial(function () {
+      return get(id).then(function (item) {
+        if (!item) return;
+        item.key = newKey(); // a new request, not the refused one again
+        item.state = "waiting";
+        item.error = "";
+        return put(item).then(function () { return groupState(item.group); }).then(function (g) {
+          g.version = version;
+          return saveGroup(g);
+        });
+      });
+    }).then(function () { emit("change"); schedule(10); });
+  }
+
+  // --- sending ----------------------------------------------------------------------------
+
+  function schedule(delay) {
+    if (timer) window.clearTimeout(timer);
+    timer = window.setTimeout(flush, delay);
+  }
+
+  function backoff(attempts) {
+    var seconds = Math.min(60, Math.pow(2, attempts));
+    return Date.now() + seconds * 1000 * (0.75 + Math.random() * 0.5);
+  }
+
+  function bodyOf(item, version) {
+    if (item.form) {
+      var data = new FormData();
+      item.form.forEach(function (part) {
+        if (part[1] instanceof Blob) data.append(part[0], part[1], part[2] || "photo.jpg");
+        else data.append(part[0], part[1]);
+      });
+      return data;
+    }
+    var json = Object.assign({}, item.json || {});
+    if (item.versioned) json.version = version;
+    return JSON.stringify(json);
+  }
+
+  function urlOf(item, results) {
+    if (!item.after) return item.url;
+    var result = results[item.after];
+    return result && result.id !== undefined ? item.url.replace("{id}", String(result.id)) : null;
+  }
+
+  function sizeOf(item) {
+    var bytes = 0;
+    (item.form || []).forEach(function (p) { bytes += p[1] instanceof Blob ? p[1].size : String(p[1]).length; });
+    return bytes + JSON.stringify(item.json || {}).length;
+  }
+
+  function send(item, url, version) {
+    var controller = window.AbortController ? new AbortController() : null;
+    // Generous for a weak uplink: 20 s plus 1 s for every 10 kB.
+    var limit = (window.OnsiteOutboxTimeout || 20000) + sizeOf(item) / 10;
+    var timeout = controller ? window.setTimeout(function () { controller.abort(); }, limit) : null;
+    var headers = { "X-CSRFToken": csrf(), "Idempotency-Key": item.key, "Accept": "application/json" };
+    if (!item.form) headers["Content-Type"] = "application/json";
+    return fetch(url, {
+      method: item.method || "POST",
+      credentials: "same-origin",
+      headers: headers,
+      body: bodyOf(item, version),
+      signal: controller ? controller.signal : undefined
+    }).then(function (response) {
+      if (timeout) window.clearTimeout(timeout);
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        return { status: response.status, data: data, refusal: response.headers.get("Onsite-Refusal") || "" };
+      });
+    }, function (error) {
+      if (timeout) window.clearTimeout(timeout);
+      return { status: 0, data: {}, error: error };
+    });
+  }
+
+  function detailOf(res) {
+    var d = res.data && res.data.detail;
+    if (typeof d === "string") return d;
+    if (Array.isArray(d) && d.length) return d.map(function (e) { return e.msg || ""; }).join(" ");
+    return "";
+  }
+
+  // After a confirmed write: the group's version moves on (later items are sent with it), and
+  // the answers it carried are remembered for a page copy older than them.
+  function advance(item, data) {
+    var version = data && typeof data.row_version === "number" ? data.row_version : null;
+    return groupState(item.group).then(function (g) {
+      if (version !== null) g.version = version;
+      if (item.kind === "answers" && item.json && item.json.answers) {
+        g.data = g.data || {};
+        g.data.answers = g.data.answers || {};
+        item.json.answers.forEach(function (a) { g.data.answers[a.id] = a; });
+        if (version !== null) g.data.version = version;
+      }
+      return saveGroup(g);
+    });
+  }
+
+  function flush() {
+    if (!user) return Promise.resolve();
+    if (flushing) { again = true; return Promise.resolve(); }
+    flushing = true;
+    var work = function () { return drain().then(function () { flushing = false; }, function () { flushing = false; }); };
+    // One tab sends at a time: two open pages must not send the same item side by side.
+    var run = navigator.locks ? navigator.locks.request("onsite-outbox", work) : work();
+    return run.then(function () {
+      if (again) { again = false; schedule(100); }
+    });
+  }
+
+  function drain() {
+    var held = {};
+    var results = {};
+    var wait = null;
+    return all().then(function (items) {
+      var chain = Promise.resolve();
+      items.forEach(function (snapshot) {
+        chain = chain.then(function () {
+          if (paused) return;
+          if (held[snapshot.group]) return;
+          return get(snapshot.id).then(function (item) {
+            if (!item) return; // discarded meanwhile
+            if (item.state === "failed" || item.state === "conflict") { held[item.group] = true; return; }
+            if (item.next > Date.now()) {
+              held[item.group] = true;
+              wait = wait === null ? item.next : Math.min(wait, item.next);
+              return;
+            }
+            if (!navigator.onLine) { held[item.group] = true; return; }
+            var url = urlOf(item, results);
+            if (url === null) {
+              if (item.after) {
+                return get(item.after).then(function (before) {
+                  if (before) { held[item.group] = true; return; } // still waiting for it
+                  item.state = "failed";
+                  item.error = T.lost || "";
+                  held[item.group] = true;
+                  return put(item);
+                });
+              }
+            }
+            var version = null;
+            return serial(function () {
+              return get(item.id).then(function (fresh) {
+                if (!fresh || fresh.state !== "waiting") return null;
+                item = fresh;
+                item.state = "sending";
+                return put(item).then(function () { return groupState(item.group); }).then(function (g) {
+                  version = g.version;
+                  return item;
+                });
+              });
+            }).then(function (sending) {
+              if (!sending) return null;
+              emit("change");
+              return send(item, url, version);
+            }).then(function (res) {
+              if (!res) return;
+              return settle(item, res, results, held).then(function (delay) {
+                if (delay) wait = wait === null ? delay : Math.min(wait, delay);
+              });
+            });
+          });
+        });
+      });
+      return chain;
+    }).then(function () {
+      emit("change");
+      if (wait !== null) schedule(Math.max(200, wait - Date.now()));
+    });
+  }
+
+  function settle(item, res, results, held) {
+    return serial(function () { return settleNow(item, res, results, held); });
+  }
+
+  function settleNow(item, res, results, held) {
+    if (res.status >= 200 && res.status < 300) {
+      results[item.id] = res.data;
+      // Items that wait on this one learn the id it made before it is gone.
+      return all().then(function (items) {
+        return Promise.all(items.filter(function (i) { return i.after === item.id; }).map(function (i) {
+          if (res.data && res.data.id !== undefined) i.url = i.url.replace("{id}", String(res.data.id));
+          delete i.after;
+          return put(i);
+        }));
+      }).then(function () {
+        return advance(item, res.data);
+      }).then(function () {
+        return remove(item.id);
+      }).then(function () {
+        emit("sent", { item: item, data: res.data });
+        return null;
+      });
+    }
+    held[item.group] = true;
+    if (res.status === 0 || res.status >= 500 || res.status === 429) {
+      item.state = "waiting";
+      item.attempts += 1;
+      item.next = backoff(item.attempts);
+      item.error = res.status ? (T.server || "") : (navigator.onLine ? (T.noAnswer || "") : "");
+      return put(item).then(function () { return item.next; });
+    }
+    if (res.status === 401 || (res.status === 403 && res.refusal !== "not_allowed" && !res.data.code)) {
+      // Signed out (the session ended or the page's token is old): wait for a fresh sign-in.
+      item.state = "waiting";
+      paused = T.signIn || "";
+      return put(item).then(function () { emit("paused", { reason: paused }); return null; });
+    }
+    item.state = res.status === 409 ? "conflict" : "failed";
+    item.code = (res.data && res.data.code) || "";
+    item.error = detailOf(res) || T.refused || "";
+    return put(item).then(function () {
+      emit(item.state, { item: item, data: res.data });
+      return null;
+    });
+  }
+
+  // --- the queue as the person sees it ------------------------------------------------------
+
+  var panel = document.getElementById("outbox");
+
+  function summary(items) {
+    var photos = items.filter(function (i) { return i.kind === "photo"; }).length;
+    var others = items.length - photos;
+    var parts = [];
+    if (photos) parts.push((T.photos || "{n}").replace("{n}", photos));
+    if (others) parts.push((T.items || "{n}").replace("{n}", others));
+    return parts.join(" · ");
+  }
+
+  function stateText(item) {
+    if (item.state === "sending") return T.sending || "";
+    if (item.state === "conflict") return T.conflict || "";
+    if (item.state === "failed") return T.failed || "";
+    if (!navigator.onLine) return T.offline || "";
+    return T.waiting || "";
+  }
+
+  function render(items) {
+    if (!panel) return;
+    var badge = panel.querySelector("[data-outbox-count]");
+    var list = panel.querySelector("[data-outbox-list]");
+    var note = panel.querySelector("[data-outbox-note]");
+    panel.classList.toggle("d-none", !items.length);
+    var trouble = items.some(function (i) { return i.state === "failed" || i.state === "conflict"; });
+    panel.classList.toggle("outbox-trouble", trouble);
+    badge.textContent = summary(items);
+    note.textContent = paused || (navigator.onLine ? "" : (T.offlineNote || ""));
+    list.replaceChildren();
+    items.forEach(function (item) {
+      var li = document.createElement("li");
+      li.className = "list-group-item d-flex flex-wrap gap-2 align-items-center outbox-" + item.state;
+      li.setAttribute("data-testid", "outbox-item");
+      li.dataset.state = item.state;
+      var label = document.createElement("span");
+      label.className = "me-auto";
+      label.textContent = item.label || item.kind;
+      var state = document.createElement("span");
+      state.className = "small text-muted";
+      state.textContent = stateText(item);
+      li.append(label, state);
+      if (item.error) {
+        var why = document.createElement("div");
+        why.className = "w-100 small " + (item.state === "waiting" ? "text-muted" : "text-danger");
+        why.textContent = item.error;
+        li.append(why);
+      }
+      if (item.state === "failed" || item.state === "conflict") {
+        var again = document.createElement("button");
+        again.type = "button";
+        again.className = "btn btn-sm btn-outline-primary";
+        again.textContent = T.retry || "";
+        again.setAttribute("data-testid", "outbox-retry");
+        again.addEventListener("click", function () {
+          if (item.state === "conflict") emit("choose", { item: item });
+          else retry(item.id);
+        });
+        var drop = document.createElement("button");
+        drop.type = "button";
+        drop.className = "btn btn-sm btn-outline-danger";
+        drop.textContent = T.discard || "";
+        drop.setAttribute("data-testid", "outbox-discard");
+        drop.addEventListener("click", function () { discard(item.id); });
+        li.append(again, drop);
+      }
+      list.append(li);
+    });
+    var signOut = document.querySelector("form[data-sign-out]");
+    if (signOut) {
+      if (items.length) signOut.setAttribute("data-confirm", (T.signOut || "").replace("{n}", items.length));
+      else signOut.removeAttribute("data-confirm");
+    }
+  }
+
+  function refresh() {
+    if (!user) return;
+    all().then(render, function () { /* no IndexedDB: the page's own forms still work */ });
+  }
+
+  document.addEventListener("onsite:outbox", function (event) {
+    if (event.detail.type !== "sent") refresh();
+  });
+  window.addEventListener("online", function () { paused = ""; refresh(); schedule(100); });
+  window.addEventListener("offline", refresh);
+
+  // --- the page cache (service worker) ------------------------------------------------------
+
+  function tellWorker(message) {
+    if (!navigator.serviceWorker || !navigator.serviceWorker.controller) return;
+    navigator.serviceWorker.controller.postMessage(message);
+  }
+
+  // Pages the person will need on the floor: the links the page marks (their open checklists,
+  // rectifications, zones), and this page if it is one to keep (on a first visit it came
+  // before the worker did). The worker skips pages it already holds.
+  var keepMeta = document.querySelector("meta[name=onsite-offline]");
+  function warm() {
+    var urls = Array.prototype.map.call(document.querySelectorAll("a[data-offline]"), function (a) { return a.href; });
+    if (keepMeta) urls.push(window.location.href);
+    tellWorker({ type: "user", user: user });
+    if (urls.length) tellWorker({ type: "warm", urls: urls, fresh: false });
+  }
+
+  // After a confirmed write the kept copy of this page is made again (it shows the write).
+  function keepThisPage() {
+    tellWorker({ type: "warm", urls: [window.location.href], fresh: true });
+  }
+
+  if ("serviceWorker" in navigator && user) {
+    var workerUrl = document.querySelector("meta[name=onsite-worker]");
+    if (workerUrl) {
+      navigator.serviceWorker.register(workerUrl.content, { scope: "/" }).catch(function () {});
+      navigator.serviceWorker.addEventListener("controllerchange", warm);
+      navigator.serviceWorker.ready.then(function () { window.setTimeout(warm, 300); });
+    }
+  }
+
+  // A photo made ready on the phone: at most 2048 px on its longest side, re-encoded as JPEG,
+  // so a 12 MP photo does not cost megabytes of a weak uplink (the server checks and
+  // re-encodes it again). A file the browser cannot read goes as it is: the server says why.
+  var LONGEST = 2048;
+  function preparePhoto(file) {
+    if (!window.createImageBitmap || !window.HTMLCanvasElement) return Promise.resolve(file);
+    return window.createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
+      var scale = Math.min(1, LONGEST / Math.max(bitmap.width, bitmap.height));
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+      canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      if (bitmap.close) bitmap.close();
+      return new Promise(function (resolve) {
+        canvas.toBlob(function (blob) { resolve(blob || file); }, "image/jpeg", 0.85);
+      });
+    }).catch(function () { return file; });
+  }
+
+  window.OnsiteOutbox = {
+    preparePhoto: preparePhoto,
+    user: user,
+    add: add,
+    merge: merge,
+    all: all,
+    known: known,
+    group: groupState,
+    retry: retry,
+    discard: discard,
+    rebase: rebase,
+    flush: flush,
+    keepThisPage: keepThisPage,
+    text: T
+  };
+
+  if (user) {
+    refresh();
+    schedule(300);
+    window.setInterval(function () { if (navigator.onLine) flush(); }, 15000);
+  }
+})();
