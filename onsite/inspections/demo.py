@@ -17,9 +17,10 @@ from PIL import Image, ImageDraw
 
 from onsite.accounts.models import Role, User
 from onsite.core.models import Center
+from onsite.core.refusals import Refusal
 from onsite.inspections import services
 from onsite.inspections.models import Answer, Inspection, Severity
-from onsite.inspections.services import AnswerInput, InspectionError
+from onsite.inspections.services import AnswerInput
 from onsite.org.models import Zone
 
 PILOT_ZONES = [f"w{n:02d}-{kind}" for n in range(1, 6) for kind in ("c", "b")] + ["s1-k", "s1-o"]
@@ -52,7 +53,7 @@ def _inspect(
         inspection = services.start_inspection(
             zone=zone, kind=kind, inspector=inspector, on=day, resume=False
         )
-    except InspectionError:
+    except Refusal:
         return None  # the area type has no published standard
     answers = list(inspection.answers.all())
     items = []

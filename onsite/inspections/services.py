@@ -37,7 +37,7 @@ from onsite.core.concurrency import (
     save_versioned,
 )
 from onsite.core.images import clean_photo
-from onsite.core.refusals import Conflict, Invalid, Refusal
+from onsite.core.refusals import Conflict, Invalid
 from onsite.inspections.checklist import build_checklist
 from onsite.inspections.models import (
     Answer,
@@ -59,11 +59,6 @@ SAVE_SCOPE = "inspections.save"
 SUBMIT_SCOPE = "inspections.submit"
 PHOTO_SCOPE = "inspections.photo"
 MAX_PHOTOS_PER_CHECK = 6
-
-
-InspectionError = Refusal
-"""What every write here raises when it refuses: a typed refusal (Invalid input, a Conflict
-with the inspection's state). The name stays for the programme's rounds, which catch it."""
 
 
 @transaction.atomic

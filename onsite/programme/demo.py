@@ -23,9 +23,10 @@ from PIL import Image
 
 from onsite.accounts.models import Role, User
 from onsite.core.models import Center
+from onsite.core.refusals import Refusal
 from onsite.inspections import services as inspection_services
 from onsite.inspections.models import Answer, Inspection
-from onsite.inspections.services import AnswerInput, InspectionError
+from onsite.inspections.services import AnswerInput
 from onsite.org.models import Unit
 from onsite.programme import services
 from onsite.programme.gates import ACCEPTANCE, NO_OVERDUE, RED_TAGS, SCORE
@@ -201,7 +202,7 @@ def _rate(
     for zone in services.rateable_zones([assignment.unit])[assignment.unit_id]:
         try:
             inspection = services.start_sheet(assignment=assignment, zone=zone, by=assignment.rater)
-        except services.ProgrammeError:
+        except Refusal:
             continue
         answers = list(inspection.answers.all())
         items = []
@@ -228,7 +229,7 @@ def _rate(
                 inspection = inspection_services.submit_inspection(
                     inspection=inspection, by=assignment.rater
                 )
-            except InspectionError:
+            except Refusal:
                 continue
         done.append(inspection)
     return done
@@ -247,7 +248,7 @@ def _closed_round(
             seed=2025,
             name="第1轮成果验收 · 整理（全面推行）",
         )
-    except services.ProgrammeError:
+    except Refusal:
         return
     quality = {u.pk: rng.choice([0.04, 0.08, 0.12, 0.18, 0.3, 0.45]) for u in units}
     harsh = None
@@ -306,7 +307,7 @@ def _open_round(programme: Programme, units: list[Unit], office: User, rng: rand
             name="第2轮成果验收 · 整理（全面推行）",
             due_on=_day(-7),
         )
-    except services.ProgrammeError:
+    except Refusal:
         return
     AcceptanceRound.objects.filter(pk=round_.pk).update(opened_at=_moment(2))
     for index, assignment in enumerate(

@@ -23,6 +23,7 @@ from onsite.accounts.models import Role, User
 from onsite.core.generate import at_time, bulk, period, working_days
 from onsite.core.models import Center
 from onsite.core.months import next_month, previous_month
+from onsite.core.ranking import competition_ranks
 from onsite.inspections.models import Inspection, InspectionSettings
 from onsite.org.models import Membership, Unit
 from onsite.programme import results
@@ -334,7 +335,7 @@ def _close(
         if a.score is not None:
             by_unit[a.unit_id][a.rater_id] = a.score
     figures = {t.unit.pk: results.unit_figures(by_unit.get(t.unit.pk, {})) for t in entries}
-    ranked = results.ranks({u: f.score for u, f in figures.items() if f.score is not None})
+    ranked = competition_ranks({u: f.score for u, f in figures.items() if f.score is not None})
     for row in rows:
         f = figures[row.unit_id]
         row.score, row.ratings, row.trimmed = f.score, f.ratings, f.trimmed

@@ -21,16 +21,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from onsite.core.ranking import competition_ranks
-
 OUTLIER_POINTS = Decimal(15)
 TRIM_FROM = 4
 UNIFORM_VARIANCE = 100.0**2 / 12
 ONE_PLACE = Decimal("0.1")
 TWO_PLACES = Decimal("0.01")
-
-# The one rank function of Onsite (rounds, months and the dashboard alike): 1, 2, 2, 4.
-ranks = competition_ranks
 
 
 def one_place(value: Decimal | float) -> Decimal:

@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from onsite.core.refusals import Refusal
 from onsite.core.tests.factories import UserFactory, ZoneFactory
 from onsite.inspections import services
 from onsite.inspections.models import (
@@ -384,7 +385,7 @@ def test_scoring_settings_per_center(client_for, admin_user, supervisor, center,
 
 def test_answers_only_change_on_drafts(supervisor, zone):
     inspection = inspect(zone, supervisor)
-    with pytest.raises(services.InspectionError):
+    with pytest.raises(Refusal):
         answer(inspection, supervisor)
 
 

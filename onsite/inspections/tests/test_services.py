@@ -4,10 +4,11 @@ from decimal import Decimal
 import pytest
 
 from onsite.core.concurrency import ConflictError
+from onsite.core.refusals import Refusal
 from onsite.core.tests.factories import UserFactory
 from onsite.inspections import services
 from onsite.inspections.models import Answer, Finding, Inspection
-from onsite.inspections.services import AnswerInput, InspectionError
+from onsite.inspections.services import AnswerInput
 from onsite.inspections.tests.conftest import image_upload
 from onsite.inspections.tests.factories import zone_with_standard
 from onsite.rectification.models import Rectification
@@ -165,5 +166,5 @@ def test_a_zone_without_published_standard_cannot_be_inspected(center, superviso
     from onsite.core.tests.factories import ZoneFactory
 
     zone = ZoneFactory(center=center)
-    with pytest.raises(InspectionError):
+    with pytest.raises(Refusal):
         services.start_inspection(zone=zone, kind="supervision", inspector=supervisor)

@@ -13,7 +13,6 @@ from onsite.programme.services.common import (
     PLANNED_PHASES,
     REPEAT_CARD_DAYS,
     InfeasibleRoundError,
-    ProgrammeError,
 )
 from onsite.programme.services.phases import (
     check_gate,
@@ -55,7 +54,6 @@ __all__ = [
     "PLANNED_PHASES",
     "REPEAT_CARD_DAYS",
     "InfeasibleRoundError",
-    "ProgrammeError",
     "SheetState",
     "check_gate",
     "close_round",

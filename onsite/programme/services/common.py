@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from django.utils.translation import gettext_lazy as _
 
-from onsite.core.refusals import Conflict, Refusal
+from onsite.core.refusals import Conflict
 from onsite.org.models import Unit
 from onsite.programme.assignment import Plan
 from onsite.programme.explain import describe_plan
@@ -22,10 +22,6 @@ REPEAT_CARD_DAYS = 30
 # Programme dates are planning dates: anything outside is a typing error.
 EARLIEST = datetime.date(2000, 1, 1)
 LATEST = datetime.date(2100, 12, 31)
-
-ProgrammeError = Refusal
-"""Any refusal of the programme's rules: `Conflict` (409) when the object's state does not
-allow the move, `Invalid` (422) when the input is wrong (kept as the name callers catch)."""
 
 
 class InfeasibleRoundError(Conflict):

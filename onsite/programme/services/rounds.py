@@ -26,9 +26,10 @@ from onsite.core.concurrency import (
     save_versioned,
 )
 from onsite.core.models import Center
-from onsite.core.refusals import Conflict, Invalid, NotAllowed
+from onsite.core.ranking import competition_ranks
+from onsite.core.refusals import Conflict, Invalid, NotAllowed, Refusal
 from onsite.inspections.models import Inspection, InspectionSettings
-from onsite.inspections.services import InspectionError, start_inspection
+from onsite.inspections.services import start_inspection
 from onsite.notifications.services import notify
 from onsite.org.models import Group, Membership, Unit, Zone
 from onsite.programme import gates, results
@@ -294,7 +295,7 @@ def start_sheet(
             resume=False,
             request=request,
         )
-    except InspectionError as exc:
+    except Refusal as exc:
         raise Conflict(exc.message) from exc
     try:
         with transaction.atomic():
@@ -435,7 +436,9 @@ def close_round(
     entries = list(round_.entries.select_related("unit"))
     pass_mark = round_.pass_mark or InspectionSettings.for_center(round_.center_id).pass_mark
     figures = {e.unit_id: results.unit_figures(by_unit.get(e.unit_id, {})) for e in entries}
-    ranked = results.ranks({unit: f.score for unit, f in figures.items() if f.score is not None})
+    ranked = competition_ranks(
+        {unit: f.score for unit, f in figures.items() if f.score is not None}
+    )
     for entry in entries:
         f = figures[entry.unit_id]
         entry.score, entry.ratings, entry.trimmed = f.score, f.ratings, f.trimmed

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from onsite.audit.models import AuditEvent
 from onsite.core.concurrency import ConflictError
+from onsite.core.refusals import Refusal
 from onsite.inspections.models import Inspection
 from onsite.notifications.models import Notification
 from onsite.org.models import Membership
@@ -86,7 +87,7 @@ def test_an_infeasible_round_says_why_and_saves_nothing(world):
 
 
 def test_a_unit_outside_the_phase_cannot_join_a_round(world):
-    with pytest.raises(services.ProgrammeError, match=r"单位4"):
+    with pytest.raises(Refusal, match=r"单位4"):
         services.open_round(
             programme=world.programme, phase="sort", units=world.units, by=world.office, seed=1
         )
@@ -166,7 +167,7 @@ def test_unsubmitted_sheets_do_not_count(world, open_round):
 
 def test_only_the_assigned_rater_starts_a_sheet(world, open_round):
     assignment = open_round.assignments.filter(rater=world.raters[0]).first()
-    with pytest.raises(services.ProgrammeError):
+    with pytest.raises(Refusal):
         services.start_sheet(
             assignment=assignment, zone=assignment.unit.zones.first(), by=world.raters[1]
         )
@@ -229,7 +230,7 @@ def test_the_center_sets_the_gate(world):
 
 def test_an_override_needs_a_reason_and_is_recorded(world):
     progress = progress_of(world, world.units[0])
-    with pytest.raises(services.ProgrammeError):
+    with pytest.raises(Refusal):
         services.override_phase(
             progress=progress, by=world.office, reason=" ", expected_version=progress.version
         )
@@ -304,12 +305,12 @@ def test_publishing_a_month_ranks_cards_and_lists_interviews(world, open_round):
 
 def test_a_future_month_cannot_be_published(world):
     future = timezone.localdate().replace(day=28) + datetime.timedelta(days=10)
-    with pytest.raises(services.ProgrammeError):
+    with pytest.raises(Refusal):
         services.publish_month(center=world.center, month=future, by=world.office)
 
 
 def test_manual_cards_need_a_reason_and_can_be_revoked(world):
-    with pytest.raises(services.ProgrammeError):
+    with pytest.raises(Refusal):
         services.issue_card(
             center=world.center, unit=world.units[0], kind="yellow", reason="", by=world.office
         )
