@@ -1,13 +1,31 @@
-"""What every API router shares: the error body and the codes each operation documents."""
+"""What every API router shares: the error bodies and the codes each operation documents."""
 
-from ninja import Schema
+from typing import Any
+
+from ninja import Field, Schema
 from ninja.responses import codes_4xx
 
 
 class ErrorOut(Schema):
+    """A refusal, as config/api.py answers it: its code and a message in the caller's language.
+    Ninja's own answers (401 without a valid token, 404 of an unknown path) carry no code."""
+
+    code: str = Field(
+        "",
+        description="What was refused: not_allowed, not_found, wrong_state, stale, invalid or "
+        "a finer code of the app (empty on Ninja's own 401 and 404)",
+    )
     detail: str
 
 
+class InvalidOut(Schema):
+    """The 422 Ninja answers when a parameter or the JSON body does not validate: `detail`
+    lists the fields at fault (an action's `Invalid` refusal is an ErrorOut instead)."""
+
+    detail: list[dict[str, Any]]
+
+
 def documented(ok: object) -> dict[object, object]:
-    """`response=` for an operation: its success schema plus the 4xx errors it can answer."""
-    return {200: ok, codes_4xx: ErrorOut}
+    """`response=` for an operation: its success schema plus the 4xx errors it can answer,
+    422 included (Ninja's `codes_4xx` leaves 422 out)."""
+    return {200: ok, 422: InvalidOut | ErrorOut, codes_4xx: ErrorOut}

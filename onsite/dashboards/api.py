@@ -13,7 +13,7 @@ from ninja import Field, Header, Path, Query, Router, Schema, Status
 from ninja.responses import codes_4xx
 from pydantic import StringConstraints
 
-from onsite.core.api import ErrorOut, documented
+from onsite.core.api import documented
 from onsite.core.models import Center
 from onsite.core.types import OnsiteRequest
 from onsite.dashboards import access, actions, jobs, queries
@@ -513,7 +513,7 @@ def _job(job: ReportJob) -> DashJobOut:
 
 @router.post(
     "/jobs",
-    response={**documented(DashJobOut), 422: ErrorOut},
+    response=documented(DashJobOut),
     summary="Ask for a report or an export",
 )
 def create_job(

@@ -15,11 +15,10 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
 from ninja.params import HeaderEx, P, QueryEx
-from ninja.responses import codes_4xx
 from pydantic import Field, StringConstraints
 
 from onsite.accounts.models import RoleGrant, User
-from onsite.core.api import ErrorOut
+from onsite.core.api import documented
 from onsite.core.concurrency import existing_submission
 from onsite.core.models import Center, get_for_center
 from onsite.core.refusals import Invalid
@@ -29,17 +28,6 @@ from onsite.org.models import AreaType, Floor, Group, Membership, Unit, Zone
 from onsite.org.queries import groups_with_standing, standing_of
 
 router = Router(tags=["org"])
-
-
-class InvalidOut(Schema):
-    detail: list[dict[str, Any]]
-
-
-def documented(ok: object) -> dict[object, object]:
-    """onsite.core.api.documented, plus the 422 body Ninja answers when a parameter or the
-    JSON body does not validate (its `detail` is a list, not a string); an action's Invalid
-    refusal is a 422 with a `code` and a string `detail`."""
-    return {200: ok, 422: InvalidOut | ErrorOut, frozenset(codes_4xx - {422}): ErrorOut}
 
 
 # What the database accepts, said in the schema: a bad value is a 422, never a 500.

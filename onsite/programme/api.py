@@ -11,8 +11,7 @@ from typing import Annotated, Any
 
 from ninja import Field, Query, Router, Schema
 
-from onsite.core.api import ErrorOut
-from onsite.core.api import documented as documented_4xx
+from onsite.core.api import documented
 from onsite.core.models import Center, get_for_center
 from onsite.core.months import this_month
 from onsite.core.types import OnsiteRequest
@@ -34,12 +33,6 @@ from onsite.programme.models import (
 )
 
 router = Router(tags=["programme"])
-
-
-def documented(ok: object) -> dict[object, object]:
-    """core's `documented`, with 422 (invalid input, the refusal `Invalid`) too: Ninja's
-    `codes_4xx` leaves 422 out."""
-    return {**documented_4xx(ok), 422: ErrorOut}
 
 
 NO_NUL = r"^[^\x00]*$"

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Router, Schema
-from ninja.responses import codes_4xx
 
 from onsite.core.access import check_roles
-from onsite.core.api import ErrorOut
+from onsite.core.api import documented
 from onsite.core.models import get_for_center
 from onsite.core.types import OnsiteRequest
 from onsite.org.models import Unit
@@ -39,17 +38,6 @@ from onsite.supplies.models import Movement, Requisition, Supply, SupplyReturn
 from onsite.supplies.services import MAX_QUANTITY
 
 router = Router(tags=["supplies"])
-
-
-class InvalidOut(Schema):
-    detail: list[dict[str, Any]]
-
-
-def documented(ok: object) -> dict[object, object]:
-    """onsite.core.api.documented, plus the 422 body Ninja answers when a parameter or the
-    JSON body does not validate (its `detail` is a list); an action's Invalid refusal is a
-    422 with a `code` and a string `detail`. (The red-tag API shares it.)"""
-    return {200: ok, 422: InvalidOut | ErrorOut, frozenset(codes_4xx - {422}): ErrorOut}
 
 
 # --- schemas --------------------------------------------------------------------------
