@@ -177,11 +177,17 @@ def add_after_photo(
     rectification: Rectification,
     by: User,
     upload: UploadedFile[bytes],
+    submission_key: str = "",
     request: HttpRequest | None = None,
 ) -> RectificationPhoto:
     """Adds an after-photo to the current attempt. Raises Invalid (with the photo check's
     message) for anything that is not a real image within the limits or the person's daily
-    quota, Conflict unless the rectification is open."""
+    quota, Conflict unless the rectification is open. A resend with the same key (a phone's
+    outbox that never heard the answer) gets the first photo and stores nothing again."""
+    if submission_key:
+        first = existing_submission(user=by, scope=PHOTO_SCOPE, key=submission_key)
+        if first is not None:
+            return RectificationPhoto.objects.get(pk=first)
     if not rectification.is_open:
         raise Conflict(_("Photos can be added only while the rectification is open."))
     attempt = rectification.times_returned + 1
@@ -207,6 +213,18 @@ def add_after_photo(
         height=photo.height,
         uploaded_by=by,
     )
+    if submission_key:
+        claimed = claim_submission(
+            center=rectification.zone.center,
+            user=by,
+            scope=PHOTO_SCOPE,
+            key=submission_key,
+            object_id=str(stored.pk),
+        )
+        if claimed != str(stored.pk):  # the same key won in a parallel request
+            twin = RectificationPhoto.objects.get(pk=claimed)
+            transaction.set_rollback(True)
+            return twin
     record_event(
         request,
         action="rectification.photo_added",
@@ -237,6 +255,7 @@ def remove_after_photo(
     )
 
 
+PHOTO_SCOPE = "rectification.photo"
 SUBMIT_SCOPE = "rectification.submit"
 RETURN_SCOPE = "rectification.return"
 VERIFY_SCOPE = "rectification.verify"

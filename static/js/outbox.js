@@ -570,6 +570,93 @@
     }).catch(function () { return file; });
   }
 
+  // --- forms that work offline ---------------------------------------------------------------
+  // <form data-outbox-url="API url" data-outbox-group="redtag" data-outbox-label="…"
+  //       data-outbox-kept="message" [data-outbox-photo-url="…/{id}/photo"]>
+  // Online with nothing of its group waiting, the form posts as it always did. Otherwise its
+  // fields (named as the API names them) go to the outbox as JSON, its photos (prepared on the
+  // phone) follow as items of their own once the object exists, and the page says so.
+  function fieldsOf(form) {
+    var json = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.disabled || el.type === "file" || el.type === "submit" || el.type === "button") return;
+      if (el.name === "csrfmiddlewaretoken" || el.name === "submission_key") return;
+      if ((el.type === "radio" || el.type === "checkbox") && !el.checked) {
+        if (el.type === "checkbox" && !(el.name in json)) json[el.name] = false;
+        return;
+      }
+      var value = el.type === "checkbox" ? true : el.value;
+      if (value === "") return; // left empty: the API's default
+      if (el.type === "number" || el.dataset.outboxNumber !== undefined) value = Number(value);
+      json[el.name] = value;
+    });
+    return json;
+  }
+
+  function keepForm(form, submitter) {
+    var group = form.dataset.outboxGroup;
+    var photos = [];
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=file]"), function (input) {
+      Array.prototype.push.apply(photos, Array.prototype.slice.call(input.files));
+    });
+    var label = form.dataset.outboxLabel || "";
+    var named = form.querySelector("[data-outbox-names]");
+    if (named && named.selectedOptions && named.selectedOptions[0]) {
+      label += " · " + named.selectedOptions[0].textContent.trim();
+    }
+    var json = fieldsOf(form);
+    if (submitter && submitter.name) json[submitter.name] = submitter.value;
+    return add({ group: group + ":" + newKey(), kind: form.dataset.outboxKind || "form", url: form.dataset.outboxUrl, json: json, label: label })
+      .then(function (id) {
+        return photos.reduce(function (chain, file) {
+          return chain.then(function () { return preparePhoto(file); }).then(function (blob) {
+            return add({
+              group: group + ":" + id + ":photo",
+              kind: "photo",
+              after: id,
+              url: form.dataset.outboxPhotoUrl,
+              form: [["photo", blob, "photo.jpg"]],
+              label: label
+            });
+          });
+        }, Promise.resolve());
+      });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.dataset.outboxUrl || !user) return;
+    if (form.dataset.outboxPosting) return; // the post that was let through
+    var submitter = event.submitter;
+    event.preventDefault();
+    all().then(function (items) {
+      var group = form.dataset.outboxGroup + ":";
+      var waiting = items.some(function (i) { return i.group.indexOf(group) === 0; });
+      if (navigator.onLine && !waiting) {
+        form.dataset.outboxPosting = "1";
+        form.requestSubmit(submitter);
+        return;
+      }
+      return keepForm(form, submitter).then(function () {
+        var note = document.querySelector("[data-outbox-kept-note]") || document.createElement("div");
+        note.className = "alert alert-info";
+        note.setAttribute("role", "status");
+        note.setAttribute("data-outbox-kept-note", "");
+        note.setAttribute("data-testid", "kept-note");
+        note.textContent = form.dataset.outboxKept || "";
+        form.parentNode.insertBefore(note, form);
+        Array.prototype.forEach.call(form.querySelectorAll("[data-outbox-clear]"), function (el) {
+          el.value = "";
+        });
+        Array.prototype.forEach.call(form.querySelectorAll("input[type=file]"), function (el) { el.value = ""; });
+        window.scrollTo(0, 0);
+      });
+    }, function () {
+      form.dataset.outboxPosting = "1"; // no IndexedDB here: the form posts as it always did
+      form.requestSubmit(submitter);
+    });
+  }, true);
+
   window.OnsiteOutbox = {
     preparePhoto: preparePhoto,
     user: user,

@@ -3,12 +3,14 @@ photos upload in place (htmx answers the photo strip only); without it the note 
 along with the photos and shown again, and photos chosen but not uploaded go with the
 hand-in."""
 
+import contextlib
 import io
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
 from PIL import Image
+from playwright.sync_api import Error as PlaywrightError
 
 from onsite.core.tests.browser import sign_in
 from onsite.inspections.tests.conftest import image_upload
@@ -95,8 +97,114 @@ def test_on_a_phone_the_typed_note_stays_while_photos_upload(phone_page, rectifi
     assert page.input_value("#id_note") == "桌面零食已收走，抽屉已整理"
     assert page.locator("[data-testid=upload-after]").is_hidden(), "uploads at once"
     page.click("[data-testid=submit-fix]")
-    page.wait_for_url(f"**{detail(rectification)}")
+    page.locator("[data-testid=fix]").wait_for(state="detached")  # the page shows it handed in
     rectification = Rectification.objects.get(pk=rectification.pk)
     assert rectification.is_submitted
     assert rectification.note == "桌面零食已收走，抽屉已整理"
+    assert rectification.photos.count() == 1
+
+
+def _outbox_empty(page):
+    for _ in range(450):  # the outbox answers through a promise: poll it
+        with contextlib.suppress(PlaywrightError):  # the page reloads itself once it went
+            if page.evaluate(
+                "() => !!window.OnsiteOutbox && OnsiteOutbox.all().then(i => i.length === 0)"
+            ):
+                return
+        page.wait_for_timeout(200)
+    raise AssertionError("the outbox never emptied")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_hand_in_made_offline_arrives_once(chromium, live_server, rectification, tmp_path):
+    """No network in the corner of the hall: the owner photographs the fix and hands it in;
+    the page (from the phone's cache after a reload) says it waits; back online, exactly one
+    hand-in with its photos arrives, although the first answer from the server was lost."""
+    context = chromium.new_context(
+        locale="zh-CN",
+        base_url=live_server.url,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+    )
+    context.set_default_timeout(60_000)
+    page = context.new_page()
+    sign_in(page, "owner1")
+    page.goto(detail(rectification))
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller")
+    for _ in range(150):  # the worker keeps the page (as after any first visit)
+        if page.evaluate(
+            """() => caches.open('onsite-pages')
+                .then(c => c.match(location.href, {ignoreVary: true})).then(Boolean)"""
+        ):
+            break
+        page.wait_for_timeout(200)
+    context.set_offline(True)
+    photos = []
+    for n, colour in enumerate([(40, 160, 40), (40, 40, 160)]):
+        path = tmp_path / f"after{n}.jpg"
+        Image.new("RGB", (3000, 2000), colour).save(path, format="JPEG")
+        photos.append(str(path))
+    page.locator("[data-testid=after-input]").set_input_files(photos)
+    page.locator("[data-testid=photo-waiting]").nth(1).wait_for()
+    page.fill("#id_note", "桌面零食已收走")
+    page.click("[data-testid=submit-fix]")
+    page.locator("[data-testid=fix-queued]").wait_for()
+    page.reload()  # offline: from the phone's cache, with what waits
+    page.locator("[data-testid=fix-queued]").wait_for()
+    assert page.locator("[data-testid=photo-waiting]").count() == 2
+    rectification.refresh_from_db()
+    assert not rectification.is_submitted
+    assert rectification.photos.count() == 0
+
+    lost = {"n": 0}
+
+    def lose_first_answer(route):
+        if lost["n"] == 0:  # the server does it; the phone never hears back
+            lost["n"] += 1
+            route.fetch()
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/rectification/**", lose_first_answer)
+    context.set_offline(False)
+    page.evaluate("window.OnsiteOutbox.flush()")
+    _outbox_empty(page)
+    rectification = Rectification.objects.get(pk=rectification.pk)
+    assert rectification.is_submitted
+    assert rectification.note == "桌面零食已收走"
+    assert rectification.photos.count() == 2
+    assert all(max(p.width, p.height) <= 2048 for p in rectification.photos.all())
+    context.close()
+
+
+@pytest.mark.django_db
+def test_an_after_photo_resent_with_its_key_is_stored_once(client_for, rectification, owner):
+    """The phone's outbox resends a photo whose answer it never heard: one photo, the same
+    answer. Another key is another photo."""
+    client = client_for(owner)
+    url = reverse("api:rectification_upload_photo", args=[rectification.pk])
+    first = client.post(url, {"photo": image_upload()}, headers={"Idempotency-Key": "k-1"})
+    again = client.post(url, {"photo": image_upload()}, headers={"Idempotency-Key": "k-1"})
+    assert first.status_code == again.status_code == 200
+    assert first.json()["id"] == again.json()["id"]
+    assert rectification.photos.count() == 1
+    other = client.post(url, {"photo": image_upload()}, headers={"Idempotency-Key": "k-2"})
+    assert other.status_code == 200
+    assert rectification.photos.count() == 2
+
+
+@pytest.mark.django_db
+def test_someone_else_s_key_does_not_answer_for_them(client_for, rectification, owner, center):
+    from onsite.core.tests.factories import UserFactory
+
+    url = reverse("api:rectification_upload_photo", args=[rectification.pk])
+    client_for(owner).post(url, {"photo": image_upload()}, headers={"Idempotency-Key": "k-1"})
+    stranger = UserFactory(center=center, roles=["staff"])
+    refused = client_for(stranger).post(
+        url, {"photo": image_upload()}, headers={"Idempotency-Key": "k-1"}
+    )
+    assert refused.status_code in {403, 404}
     assert rectification.photos.count() == 1
