@@ -1,9 +1,24 @@
 """What every API router shares: the error bodies and the codes each operation documents."""
 
-from typing import Any
+from typing import Annotated, Any
 
+from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.responses import codes_4xx
+from pydantic import StringConstraints
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+KEY_LENGTH = 64  # what a SubmissionKey stores
+
+IdempotencyKey = Annotated[str, StringConstraints(max_length=KEY_LENGTH, pattern=r"^[\x21-\x7e]*$")]
+"""An Idempotency-Key declared as a header parameter, so the schema shows it: a longer key or
+one with spaces or non-ASCII characters is a 422."""
+
+
+def idempotency_key(request: HttpRequest) -> str:
+    """The client's Idempotency-Key header, read where the operation does not declare it: a
+    repeated write gets the first one's object (cut to what a SubmissionKey stores)."""
+    return request.headers.get(IDEMPOTENCY_HEADER, "")[:KEY_LENGTH]
 
 
 class ErrorOut(Schema):

@@ -13,7 +13,7 @@ from ninja import Field, Header, Path, Query, Router, Schema, Status
 from ninja.responses import codes_4xx
 from pydantic import StringConstraints
 
-from onsite.core.api import documented
+from onsite.core.api import IdempotencyKey, documented
 from onsite.core.models import Center
 from onsite.core.types import OnsiteRequest
 from onsite.dashboards import access, actions, jobs, queries
@@ -25,7 +25,6 @@ router = Router(tags=["dashboards"])
 
 Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}$")]
 MONTH_HELP = "A month as YYYY-MM (default: this month; a month to come means this month)."
-IdempotencyKey = Annotated[str, StringConstraints(max_length=64, pattern=r"^[\x21-\x7e]*$")]
 
 
 def _unit(center: Center, code: str) -> Unit:

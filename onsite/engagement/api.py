@@ -11,17 +11,13 @@ from django.urls import reverse
 from ninja import Field, Router, Schema
 
 from onsite.core.access import check_roles
-from onsite.core.api import documented
+from onsite.core.api import documented, idempotency_key
 from onsite.core.types import OnsiteRequest
 from onsite.engagement import access, actions, queries, services
 from onsite.engagement.access import EVERYONE, MEMBERS, REVIEWERS
 from onsite.engagement.models import Attendance, Post, Suggestion, Training
 
 router = Router(tags=["engagement"])
-
-
-def _key(request: OnsiteRequest) -> str:
-    return request.headers.get("Idempotency-Key", "")[:64]
 
 
 # --- posts --------------------------------------------------------------------------------
@@ -88,7 +84,7 @@ def create_post(request: OnsiteRequest, payload: PostIn) -> PostOut:
     actions.check_create_post(request.user)
     post = actions.do_create_post(
         center=request.center, by=request.user, title=payload.title.strip(), body=payload.body,
-        is_pinned=payload.pinned, submission_key=_key(request), request=request,
+        is_pinned=payload.pinned, submission_key=idempotency_key(request), request=request,
     )  # fmt: skip
     return _post_out(post)
 
@@ -269,7 +265,7 @@ def submit_suggestion(request: OnsiteRequest, payload: SuggestionIn) -> Suggesti
         center=request.center, author=request.user, kind=payload.kind,
         title=payload.title.strip(), body=payload.body.strip(),
         area_type=access.get_area_type(request.center, payload.area_type),
-        submission_key=_key(request), request=request,
+        submission_key=idempotency_key(request), request=request,
     )  # fmt: skip
     return _suggestion_out(_suggestion(request, result.suggestion.pk))
 

@@ -18,7 +18,7 @@ from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 
 from onsite.core.access import check_roles
-from onsite.core.api import documented
+from onsite.core.api import documented, idempotency_key
 from onsite.core.models import get_for_center
 from onsite.core.refusals import Invalid
 from onsite.core.types import OnsiteRequest
@@ -143,10 +143,6 @@ class InspectionFindingOut(Schema):
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _key(request: OnsiteRequest) -> str:
-    return request.headers.get("Idempotency-Key", "")[:64]
 
 
 def _read(request: OnsiteRequest) -> None:
@@ -296,7 +292,7 @@ def start(request: OnsiteRequest, payload: InspectionStartIn) -> InspectionDetai
         zone=zone,
         kind=payload.kind,
         inspector=request.user,
-        submission_key=_key(request),
+        submission_key=idempotency_key(request),
         request=request,
     )
     return _detail_out(access.get_inspection(request.user, request.center, inspection.pk))
@@ -338,7 +334,7 @@ def save_answers(
         expected_version=payload.version,
         answers=answers,
         note=payload.note,
-        submission_key=_key(request),
+        submission_key=idempotency_key(request),
         request=request,
     )
     return _draft_out(inspection)
@@ -359,7 +355,11 @@ def upload_photo(
     if photo is None:  # optional in the schema so access is checked first: 404 before 422
         raise Invalid(_("Choose a photo to upload."))
     stored = actions.do_add_photo(
-        answer=answer, by=request.user, upload=photo, submission_key=_key(request), request=request
+        answer=answer,
+        by=request.user,
+        upload=photo,
+        submission_key=idempotency_key(request),
+        request=request,
     )
     return _photo_out(stored)
 
@@ -381,7 +381,7 @@ def submit(
             inspection=inspection,
             by=request.user,
             expected_version=payload.version,
-            submission_key=_key(request),
+            submission_key=idempotency_key(request),
             request=request,
         )
     return _inspection_out(access.get_inspection(request.user, request.center, inspection.pk))

@@ -18,7 +18,7 @@ from ninja.params import HeaderEx, P, QueryEx
 from pydantic import Field, StringConstraints
 
 from onsite.accounts.models import RoleGrant, User
-from onsite.core.api import documented
+from onsite.core.api import IdempotencyKey, documented
 from onsite.core.concurrency import existing_submission
 from onsite.core.models import Center, get_for_center
 from onsite.core.refusals import Invalid
@@ -45,7 +45,6 @@ Name50 = Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=_
 Text100 = Annotated[str, StringConstraints(max_length=100, pattern=_NO_NUL)]
 Name100 = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=_NO_NUL)]
 Password = Annotated[str, StringConstraints(max_length=128, pattern=_NO_NUL)]
-IdempotencyKey = Annotated[str, StringConstraints(max_length=64, pattern=r"^[\x21-\x7e]*$")]
 RoleName = Literal[
     "admin", "leader", "office", "supervisor", "group_leader", "member", "staff", "auditor"
 ]

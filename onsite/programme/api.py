@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from ninja import Field, Query, Router, Schema
 
-from onsite.core.api import documented
+from onsite.core.api import documented, idempotency_key
 from onsite.core.models import Center, get_for_center
 from onsite.core.months import this_month
 from onsite.core.types import OnsiteRequest
@@ -38,11 +38,6 @@ router = Router(tags=["programme"])
 NO_NUL = r"^[^\x00]*$"
 """Text of the API: PostgreSQL stores no NUL character, so none gets in."""
 Code = Annotated[str, Field(max_length=32, pattern=NO_NUL)]
-
-
-def _key(request: OnsiteRequest) -> str:
-    """The client's Idempotency-Key: a repeated submit gets the first one's object."""
-    return request.headers.get("Idempotency-Key", "")[:64]
 
 
 # --- programmes and waves ------------------------------------------------------------------
@@ -124,7 +119,7 @@ def programme_create(request: OnsiteRequest, payload: ProgrammeIn) -> ProgrammeO
         starts_on=payload.starts_on,
         ends_on=payload.ends_on,
         note=payload.note,
-        submission_key=_key(request),
+        submission_key=idempotency_key(request),
     )
     return _programme_out(programme)
 
@@ -492,7 +487,7 @@ def round_open(request: OnsiteRequest, payload: RoundIn) -> AcceptanceRoundOut:
         seed=payload.seed,
         name=payload.name,
         due_on=payload.due_on,
-        submission_key=_key(request),
+        submission_key=idempotency_key(request),
     )
     return _round_out(round_)
 
@@ -730,7 +725,11 @@ def card_create(request: OnsiteRequest, payload: CardIn) -> ProgrammeCardOut:
     actions.check_issue_card(request, kind=payload.kind, reason=payload.reason)
     unit = get_for_center(Unit.objects.all(), request.center, code=payload.unit)
     card = actions.do_issue_card(
-        request, unit=unit, kind=payload.kind, reason=payload.reason, submission_key=_key(request)
+        request,
+        unit=unit,
+        kind=payload.kind,
+        reason=payload.reason,
+        submission_key=idempotency_key(request),
     )
     return _card_out(card)
 

@@ -15,7 +15,7 @@ from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 
 from onsite.core.access import check_roles
-from onsite.core.api import documented
+from onsite.core.api import documented, idempotency_key
 from onsite.core.refusals import Invalid
 from onsite.core.types import OnsiteRequest
 from onsite.rectification import access, actions
@@ -79,10 +79,6 @@ class RectificationReturnIn(Schema):
 class RectificationVerifyIn(Schema):
     version: int
     note: str = ""
-
-
-def _key(request: OnsiteRequest) -> str:
-    return request.headers.get("Idempotency-Key", "")[:64]
 
 
 def _photo_out(p: RectificationPhoto) -> RectificationPhotoOut:
@@ -195,7 +191,7 @@ def submit(
         by=request.user,
         note=payload.note,
         expected_version=payload.version,
-        submission_key=_key(request),
+        submission_key=idempotency_key(request),
         request=request,
     )
     return _out(done)
@@ -217,7 +213,7 @@ def return_(
         by=request.user,
         reason=payload.reason,
         expected_version=payload.version,
-        submission_key=_key(request),
+        submission_key=idempotency_key(request),
         request=request,
     )
     return _out(done)
@@ -239,7 +235,7 @@ def verify(
         by=request.user,
         note=payload.note,
         expected_version=payload.version,
-        submission_key=_key(request),
+        submission_key=idempotency_key(request),
         request=request,
     )
     return _out(done)

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from ninja import Field, Router, Schema
 
 from onsite.core.access import check_roles
-from onsite.core.api import documented
+from onsite.core.api import documented, idempotency_key
 from onsite.core.models import get_for_center
 from onsite.core.refusals import NotVisible
 from onsite.core.types import OnsiteRequest
@@ -20,7 +20,7 @@ from onsite.redtags import actions, queries
 from onsite.redtags.access import DECIDER_ROLES, READERS, TAGGER_ROLES, get_tag, visible_tags
 from onsite.redtags.models import Disposition, Phase, Reason, RedTag, RedTagPolicy
 from onsite.standards.models import Item
-from onsite.supplies.access import NO_NUL, code_of, idempotency_key
+from onsite.supplies.access import NO_NUL, code_of
 from onsite.supplies.models import Supply
 from onsite.supplies.services import MAX_QUANTITY
 

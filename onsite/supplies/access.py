@@ -61,10 +61,6 @@ def center_of(request: OnsiteRequest) -> Center:
     return request.center
 
 
-def idempotency_key(request: OnsiteRequest) -> str:
-    return request.headers.get("Idempotency-Key", "")[:64]
-
-
 def is_store(user: User) -> bool:
     return may(user, STORE_ROLES, write=True)
 

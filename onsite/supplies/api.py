@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from ninja import Field, Router, Schema
 
 from onsite.core.access import check_roles
-from onsite.core.api import documented
+from onsite.core.api import documented, idempotency_key
 from onsite.core.models import get_for_center
 from onsite.core.types import OnsiteRequest
 from onsite.org.models import Unit
@@ -29,7 +29,6 @@ from onsite.supplies.access import (
     get_requisition,
     get_supplies,
     get_supply,
-    idempotency_key,
     requested_unit,
     visible_requisitions,
     visible_returns,
