@@ -35,6 +35,7 @@ from onsite.accounts.models import (
     User,
     UserSession,
 )
+from onsite.accounts.signals import account_created
 from onsite.audit.models import Outcome
 from onsite.audit.services import client_ip, record_event
 from onsite.core.concurrency import claim_submission, existing_submission
@@ -451,6 +452,7 @@ def create_account(
     if request is None:
         detail["by"] = "command line"
     record_event(request, action="auth.account_create", obj=user, center=center, detail=detail)
+    account_created.send(sender=User, user=user)
     return user, temporary
 
 
