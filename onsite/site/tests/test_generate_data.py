@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from onsite.accounts.models import Role, User
 from onsite.core.generate import period, working_days
@@ -17,7 +18,7 @@ from onsite.core.models import Center
 from onsite.inspections.models import Answer, AnswerPhoto, Finding, Inspection
 from onsite.org.models import Group, Membership, Unit, Zone
 from onsite.rectification.models import Rectification, Transition
-from onsite.site.management.commands.generate_data import GENERATORS
+from onsite.site.management.commands.generate_data import GENERATORS, sort_spans
 from onsite.standards.models import StandardVersion
 
 UNTIL = "2026-05-20"  # a Wednesday; 14, 15, 18, 19 and 20 May are working days
@@ -275,6 +276,22 @@ def _check_red_tags(center):
     return tags.first()
 
 
+def _check_red_tags_fall_in_the_sort_phase(center):
+    """A unit's red tags were hung while it was in the programme's sort phase (its started and
+    accepted days, or until today when not accepted yet)."""
+    from onsite.redtags.models import RedTag
+
+    spans = sort_spans(center)
+    assert spans, "the programme started the sort phase of some units"
+    until = datetime.date.fromisoformat(DOMAINS_UNTIL)
+    tagged = RedTag.objects.filter(center=center, zone__unit_id__in=spans)
+    rows = list(tagged.values_list("zone__unit_id", "tagged_at"))
+    assert rows
+    for unit, tagged_at in rows:
+        started, accepted = spans[unit]
+        assert started <= timezone.localtime(tagged_at).date() <= (accepted or until), unit
+
+
 @pytest.mark.django_db
 def test_every_other_domain_is_generated_consistently_and_its_pages_answer(client):
     generate(years=0.12, until=DOMAINS_UNTIL)
@@ -285,6 +302,7 @@ def test_every_other_domain_is_generated_consistently_and_its_pages_answer(clien
     _check_ratings(center)
     _check_supplies(center)
     tag = _check_red_tags(center)
+    _check_red_tags_fall_in_the_sort_phase(center)
     _pages_answer(
         client,
         [

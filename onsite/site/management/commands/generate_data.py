@@ -25,11 +25,38 @@ from onsite.engagement import generate as engagement
 from onsite.inspections import generate as inspections
 from onsite.org import generate as org
 from onsite.programme import generate as programme
+from onsite.programme.models import Phase, PhaseProgress
 from onsite.rectification import generate as rectification
 from onsite.redtags import generate as redtags
 from onsite.standards import generate as standards
 from onsite.supplies import generate as supplies
 from onsite.surveys import generate as surveys
+
+
+def sort_spans(center: Center) -> dict[int, tuple[datetime.date, datetime.date | None]]:
+    """Unit id → (started_on, accepted_on) of its sort phase, from the programme's generated
+    phase progress (the first programme that started it); units not started are left out."""
+    spans: dict[int, tuple[datetime.date, datetime.date | None]] = {}
+    rows = (
+        PhaseProgress.objects.filter(center=center, phase=Phase.SORT, started_on__isnull=False)
+        .order_by("started_on", "pk")
+        .values_list("unit_id", "started_on", "accepted_on")
+    )
+    for unit, started, accepted in rows:
+        if started is not None:  # always, by the filter; said for the type checker
+            spans.setdefault(unit, (started, accepted))
+    return spans
+
+
+def red_tags(
+    center: Center, *, years: float, rng: random.Random, until: datetime.date
+) -> dict[str, int]:
+    """Red tags hung while each unit is in the programme's sort phase: red tags sit below the
+    programme, so the site reads the phase dates and passes them in."""
+    return redtags.generate(
+        center, years=years, rng=rng, until=until, sort_spans=sort_spans(center)
+    )
+
 
 # Domain generators in dependency order, by domain: `generate(center, *, years, rng, until)`.
 # A domain adds its line when its models are committed.
@@ -43,7 +70,7 @@ GENERATORS: dict[str, Generator] = {
     "engagement": engagement.generate,
     "dashboards": dashboards.generate,
     "supplies": supplies.generate,
-    "redtags": redtags.generate,
+    "redtags": red_tags,  # after programme: it reads the sort phase's dates
 }
 
 
