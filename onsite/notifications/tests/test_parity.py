@@ -4,10 +4,9 @@ refused by role: every signed-in person has a bell; the one refusal is not being
 (the page sends to sign-in, the API answers 401)."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
-from onsite.accounts.models import ApiToken
+from onsite.core.tests.parity import post_api, post_page
 from onsite.notifications import actions
 from onsite.notifications.models import Notification
 
@@ -25,14 +24,11 @@ def _unread(user, center, n=2):
 
 
 def _page(user):
-    client = Client()
-    client.force_login(user)
-    return client.post(reverse("notifications:notification-read-all"))
+    return post_page(user, reverse("notifications:notification-read-all"))
 
 
 def _api(user):
-    token = ApiToken.issue(user=user, name="parity")[1]
-    return Client().post("/api/v1/notifications/read", HTTP_AUTHORIZATION=f"Bearer {token}")
+    return post_api(user, "/api/v1/notifications/read")
 
 
 def test_every_write_is_named_with_its_doors():

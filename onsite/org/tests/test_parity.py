@@ -2,16 +2,14 @@
 state and audit row for an allowed person, the same audited 403 for a refused one, and the
 same refusal for a stale edit (issue 15: one front door per action)."""
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.db import transaction
 from django.utils.html import escape
 
-from onsite.accounts.models import ApiToken, User
-from onsite.audit.models import AuditEvent
+from onsite.accounts.models import User
+from onsite.core.tests.parity import call_api, denials, post_page, through
 from onsite.org.models import Group, Membership, Unit, Zone
 from onsite.org.services import staff_fingerprint
 
@@ -146,43 +144,22 @@ PAGE_ONLY = {
 }
 
 
-def _page(client, user, url, data):
-    client.force_login(user)
-    return client.post(url, data)
-
-
-def _api(client, user, method, path, body):
-    token = ApiToken.issue(user=user, name="parity")[1]
-    kwargs = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-    if body is not None:
-        kwargs.update(data=json.dumps(body), content_type="application/json")
-    return getattr(client, method)(f"/api/v1/org{path}", **kwargs)
+def _api(user, method, path, body):
+    return call_api(user, method, f"/api/v1/org{path}", body)
 
 
 def _through(door, act, org):
     """Runs one door and undoes it, so the other door starts from the same organisation."""
-    with transaction.atomic():
-        before = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
-        response = door()
-        actions = list(
-            AuditEvent.objects.filter(seq__gt=before)
-            .order_by("seq")
-            .values_list("action", flat=True)
-        )
-        state = act.state(org)
-        transaction.set_rollback(True)
-    return response, actions, state
+    return through(door, lambda: act.state(org))
 
 
 @pytest.mark.parametrize("act", ACTS, ids=lambda act: act.name)
-def test_an_allowed_person_gets_the_same_result_through_both_doors(client, request, org, act):
+def test_an_allowed_person_gets_the_same_result_through_both_doors(request, org, act):
     user = request.getfixturevalue(act.allowed)
     url, data = act.page
     method, path, body = act.api
-    page, page_audit, page_state = _through(lambda: _page(client, user, url, data(org)), act, org)
-    api, api_audit, api_state = _through(
-        lambda: _api(client, user, method, path, body(org)), act, org
-    )
+    page, page_audit, page_state = _through(lambda: post_page(user, url, data(org)), act, org)
+    api, api_audit, api_state = _through(lambda: _api(user, method, path, body(org)), act, org)
     assert page.status_code == 302, page.content.decode()[-2000:]
     assert api.status_code == 200, api.content
     assert page_state == api_state
@@ -191,16 +168,12 @@ def test_an_allowed_person_gets_the_same_result_through_both_doors(client, reque
 
 
 @pytest.mark.parametrize("act", ACTS, ids=lambda act: act.name)
-def test_a_refused_person_gets_the_same_audited_403_through_both_doors(
-    client, staff_user, org, act
-):
+def test_a_refused_person_gets_the_same_audited_403_through_both_doors(staff_user, org, act):
     url, data = act.page
     method, path, body = act.api
-    page, page_audit, page_state = _through(
-        lambda: _page(client, staff_user, url, data(org)), act, org
-    )
+    page, page_audit, page_state = _through(lambda: post_page(staff_user, url, data(org)), act, org)
     api, api_audit, api_state = _through(
-        lambda: _api(client, staff_user, method, path, body(org)), act, org
+        lambda: _api(staff_user, method, path, body(org)), act, org
     )
     assert page.status_code == 403
     assert page["Onsite-Refusal"] == "not_allowed"
@@ -211,16 +184,16 @@ def test_a_refused_person_gets_the_same_audited_403_through_both_doors(
 
 
 @pytest.mark.parametrize("act", [act for act in ACTS if act.stale], ids=lambda act: act.name)
-def test_a_stale_edit_is_refused_alike(client, request, org, act):
+def test_a_stale_edit_is_refused_alike(request, org, act):
     user = request.getfixturevalue(act.allowed)
     url, data = act.page
     method, path, body = act.api
     stale = "0" * 32 if act.name == "staff-update" else 7
     page, _audit, page_state = _through(
-        lambda: _page(client, user, url, data(org) | {"version": stale}), act, org
+        lambda: post_page(user, url, data(org) | {"version": stale}), act, org
     )
     api, _audit, api_state = _through(
-        lambda: _api(client, user, method, path, body(org) | {"version": stale}), act, org
+        lambda: _api(user, method, path, body(org) | {"version": stale}), act, org
     )
     assert api.status_code == 409
     assert api.json()["code"] == "stale"
@@ -230,10 +203,9 @@ def test_a_stale_edit_is_refused_alike(client, request, org, act):
 
 
 @pytest.mark.parametrize("url", PAGE_ONLY, ids=lambda url: url)
-def test_page_only_writes_refuse_alike_too(client, staff_user, org, url):
-    client.force_login(staff_user)
-    before = AuditEvent.objects.filter(action="access.denied").count()
-    response = client.post(url)
+def test_page_only_writes_refuse_alike_too(staff_user, org, url):
+    before = denials()
+    response = post_page(staff_user, url)
     assert response.status_code == 403
     assert response["Onsite-Refusal"] == "not_allowed"
-    assert AuditEvent.objects.filter(action="access.denied").count() == before + 1
+    assert denials() == before + 1

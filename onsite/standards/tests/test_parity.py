@@ -3,19 +3,16 @@ and audit row for an allowed person, the same audited 403 for a refused one, and
 refusal for a state the act does not fit (issue 15: one front door per action)."""
 
 import datetime
-import json
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 
-from onsite.accounts.models import ApiToken
-from onsite.audit.models import AuditEvent
 from onsite.core.tests.factories import UserFactory, ZoneFactory
+from onsite.core.tests.parity import call_api, denials, post_page, through
 from onsite.standards.models import Clause, ItemFiling, ItemRule, StandardVersion
 from onsite.standards.tests.factories import ItemFactory, ItemFilingFactory
 
@@ -198,48 +195,20 @@ def _user(request, world, name):
     return world.owner if name == "owner" else request.getfixturevalue(name)
 
 
-def _page(client, user, url, data, **extra):
-    client.force_login(user)
-    return client.post(url, data, **extra)
-
-
-def _api(client, user, method, path, body):
-    token = ApiToken.issue(user=user, name="parity")[1]
-    kwargs = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-    if body is not None:
-        kwargs.update(data=json.dumps(body), content_type="application/json")
-    return getattr(client, method)(f"/api/v1/standards{path}", **kwargs)
-
-
-def _through(door, state):
-    """Runs one door and undoes it, so the other door starts from the same world."""
-    with transaction.atomic():
-        before = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
-        response = door()
-        audit = list(
-            AuditEvent.objects.filter(seq__gt=before)
-            .order_by("seq")
-            .values_list("action", flat=True)
-        )
-        after = state()
-        transaction.set_rollback(True)
-    return response, audit, after
-
-
-def _both(client, user, act, world, page=None, api=None):
+def _both(user, act, world, page=None, api=None):
     url, data = page or (act.page[0](world), act.page[1](world))
     method = act.api[0]
     path, body = api or (act.api[1](world), act.api[2](world))
     state = lambda: act.state(world)  # noqa: E731
-    through_page = _through(lambda: _page(client, user, url, data, follow=True), state)
-    through_api = _through(lambda: _api(client, user, method, path, body), state)
+    through_page = through(lambda: post_page(user, url, data, follow=True), state)
+    through_api = through(lambda: call_api(user, method, f"/api/v1/standards{path}", body), state)
     return through_page, through_api
 
 
 @pytest.mark.parametrize("act", ACTS, ids=lambda act: act.name)
-def test_an_allowed_person_gets_the_same_result_through_both_doors(client, request, world, act):
+def test_an_allowed_person_gets_the_same_result_through_both_doors(request, world, act):
     user = _user(request, world, act.allowed)
-    (page, page_audit, page_state), (api, api_audit, api_state) = _both(client, user, act, world)
+    (page, page_audit, page_state), (api, api_audit, api_state) = _both(user, act, world)
     assert page.redirect_chain, page.content.decode()[-1500:]
     assert api.status_code == 200, api.content
     assert page_state == api_state
@@ -249,9 +218,9 @@ def test_an_allowed_person_gets_the_same_result_through_both_doors(client, reque
 
 
 @pytest.mark.parametrize("act", ACTS, ids=lambda act: act.name)
-def test_a_refused_person_gets_the_same_audited_403_through_both_doors(client, request, world, act):
+def test_a_refused_person_gets_the_same_audited_403_through_both_doors(request, world, act):
     user = _user(request, world, act.refused)
-    (page, page_audit, page_state), (api, api_audit, api_state) = _both(client, user, act, world)
+    (page, page_audit, page_state), (api, api_audit, api_state) = _both(user, act, world)
     assert page.status_code == 403
     assert page["Onsite-Refusal"] == "not_allowed"
     assert api.status_code == 403
@@ -261,11 +230,11 @@ def test_a_refused_person_gets_the_same_audited_403_through_both_doors(client, r
 
 
 @pytest.mark.parametrize("act", [act for act in ACTS if act.conflict], ids=lambda act: act.name)
-def test_a_state_the_act_does_not_fit_is_refused_alike(client, request, world, act):
+def test_a_state_the_act_does_not_fit_is_refused_alike(request, world, act):
     user = _user(request, world, act.allowed)
     page_url, page_data, api_path, api_body, code = act.conflict
     (page, _a, page_state), (api, _b, api_state) = _both(
-        client, user, act, world,
+        user, act, world,
         page=(page_url(world), page_data(world)), api=(api_path(world), api_body(world)),
     )  # fmt: skip
     assert api.status_code == 409
@@ -274,21 +243,20 @@ def test_a_state_the_act_does_not_fit_is_refused_alike(client, request, world, a
     assert page_state == api_state == act.state(world)
 
 
-def test_deciding_a_decided_filing_is_refused_alike(client, office_user, world):
+def test_deciding_a_decided_filing_is_refused_alike(office_user, world):
     world.filing.status = ItemFiling.Status.APPROVED
     world.filing.save()
     act = next(act for act in ACTS if act.name == "filing-review")
-    (page, _a, _s), (api, _b, _t) = _both(client, office_user, act, world)
+    (page, _a, _s), (api, _b, _t) = _both(office_user, act, world)
     assert api.status_code == 409
     assert api.json()["code"] == "wrong_state"
     assert escape(api.json()["detail"]) in page.content.decode()
 
 
 @pytest.mark.parametrize("url", PAGE_ONLY, ids=lambda url: url)
-def test_page_only_writes_refuse_alike_too(client, staff_user, world, url):
-    client.force_login(staff_user)
-    before = AuditEvent.objects.filter(action="access.denied").count()
-    response = client.post(url.format(draft=world.draft.pk))
+def test_page_only_writes_refuse_alike_too(staff_user, world, url):
+    before = denials()
+    response = post_page(staff_user, url.format(draft=world.draft.pk))
     assert response.status_code == 403
     assert response["Onsite-Refusal"] == "not_allowed"
-    assert AuditEvent.objects.filter(action="access.denied").count() == before + 1
+    assert denials() == before + 1

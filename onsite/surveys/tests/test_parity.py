@@ -7,28 +7,13 @@ with why); their pages refuse alike and carry the code of a state conflict."""
 import datetime
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
-from onsite.accounts.models import ApiToken
-from onsite.audit.models import AuditEvent
+from onsite.core.tests.parity import audit_rows, denials, post_api, post_page
 from onsite.surveys.models import Answer, Participation, Survey
 from onsite.surveys.tests.factories import SurveyFactory, standard_survey
 
 TODAY = timezone.localdate
-
-
-def _page(user, url, data=None):
-    client = Client()
-    client.force_login(user)
-    return client.post(url, data or {})
-
-
-def _api(user, url, payload):
-    token = ApiToken.issue(user=user, name="parity")[1]
-    return Client().post(
-        url, payload, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
-    )
 
 
 def _answers(survey):
@@ -52,23 +37,19 @@ def _state(survey):
     ), Participation.objects.filter(survey=survey).count()
 
 
-def _denials():
-    return AuditEvent.objects.filter(action="access.denied").count()
-
-
 def test_answering_through_either_door_leaves_the_same_answers(center, staff_user):
     outcomes = []
     for door in ("page", "api"):
         survey = standard_survey(center)
         form, payload = _answers(survey)
-        rows = AuditEvent.objects.filter(action="survey.answered").count()
+        rows = audit_rows("survey.answered")
         if door == "page":
-            response = _page(staff_user, f"/surveys/{survey.pk}/answer/", form)
+            response = post_page(staff_user, f"/surveys/{survey.pk}/answer/", form)
             assert response.status_code == 302
         else:
-            response = _api(staff_user, f"/api/v1/surveys/{survey.pk}/answers", payload)
+            response = post_api(staff_user, f"/api/v1/surveys/{survey.pk}/answers", payload)
             assert response.json()["recorded"] is True
-        assert AuditEvent.objects.filter(action="survey.answered").count() == rows + 1
+        assert audit_rows("survey.answered") == rows + 1
         outcomes.append(_state(survey))
     assert outcomes[0] == outcomes[1]
     assert outcomes[0][1] == 1
@@ -77,15 +58,15 @@ def test_answering_through_either_door_leaves_the_same_answers(center, staff_use
 def test_answering_is_refused_alike_through_either_door(center, viewer):
     survey = standard_survey(center)
     form, payload = _answers(survey)
-    denials = _denials()
-    page = _page(viewer, f"/surveys/{survey.pk}/answer/", form)
+    before = denials()
+    page = post_page(viewer, f"/surveys/{survey.pk}/answer/", form)
     assert page.status_code == 403
     assert page["Onsite-Refusal"] == "not_allowed"
-    assert _denials() == denials + 1
-    api = _api(viewer, f"/api/v1/surveys/{survey.pk}/answers", payload)
+    assert denials() == before + 1
+    api = post_api(viewer, f"/api/v1/surveys/{survey.pk}/answers", payload)
     assert api.status_code == 403
     assert api.json()["code"] == "not_allowed"
-    assert _denials() == denials + 2
+    assert denials() == before + 2
     assert _state(survey) == ([], 0)
 
 
@@ -93,10 +74,10 @@ def test_a_closed_survey_answers_the_same_code_through_either_door(center, staff
     survey = standard_survey(center, opens_on=TODAY() - datetime.timedelta(days=9),
                              closes_on=TODAY() - datetime.timedelta(days=1))  # fmt: skip
     form, payload = _answers(survey)
-    page = _page(staff_user, f"/surveys/{survey.pk}/answer/", form)
+    page = post_page(staff_user, f"/surveys/{survey.pk}/answer/", form)
     assert page.status_code == 409
     assert page["Onsite-Refusal"] == "survey_closed"
-    api = _api(staff_user, f"/api/v1/surveys/{survey.pk}/answers", payload)
+    api = post_api(staff_user, f"/api/v1/surveys/{survey.pk}/answers", payload)
     assert api.status_code == 409
     assert api.json()["code"] == "survey_closed"
     assert _state(survey) == ([], 0)
@@ -122,11 +103,11 @@ PAGE_ONLY = {
 def test_builder_writes_refuse_alike(name, center, staff_user):
     survey = standard_survey(center)
     url = PAGE_ONLY[name].format(survey=survey.pk, question=survey.questions.first().pk)
-    denials = _denials()
-    response = _page(staff_user, url)
+    before = denials()
+    response = post_page(staff_user, url)
     assert response.status_code == 403
     assert response["Onsite-Refusal"] == "not_allowed"
-    assert _denials() == denials + 1
+    assert denials() == before + 1
 
 
 @pytest.mark.parametrize(
@@ -143,7 +124,7 @@ def test_builder_writes_refuse_alike(name, center, staff_user):
 def test_builder_conflicts_carry_their_code(name, status, url, data, code, center, office_user):
     survey = SurveyFactory(center=center, status=status)
     data = {"version": survey.version} | data
-    response = _page(office_user, url.format(pk=survey.pk), data)
+    response = post_page(office_user, url.format(pk=survey.pk), data)
     assert response["Onsite-Refusal"] == code
     survey.refresh_from_db()
     assert survey.status == status
