@@ -18,6 +18,7 @@ from onsite.core.models import Center
 from onsite.org.models import Zone
 from onsite.redtags.models import (
     DEFAULT_HOLDING_DAYS,
+    MOVES,
     Disposition,
     Phase,
     Reason,
@@ -207,6 +208,8 @@ TAGS = [
 
 @transaction.atomic
 def seed(center: Center) -> None:
+    """Backdated, so written here rather than through the actions; every move is one the
+    workflow allows (MOVES, as `onsite.redtags.actions` checks it)."""
     RedTagPolicy.objects.get_or_create(
         center=center, defaults={"holding_days": DEFAULT_HOLDING_DAYS}
     )
@@ -236,11 +239,13 @@ def seed(center: Center) -> None:
             continue
         when = tagged_at + timedelta(days=min(days - 1, 30))
         if outcome == "withdrawn":
+            MOVES.check(tag.status, RedTag.Status.WITHDRAWN)
             RedTag.objects.filter(pk=tag.pk).update(status=RedTag.Status.WITHDRAWN)
             RedTagTransition.objects.create(tag=tag, from_status=RedTag.Status.HELD,
                                             to_status=RedTag.Status.WITHDRAWN, by=tagger,
                                             at=tagged_at + timedelta(hours=2), note="误贴，茶具已报备")  # fmt: skip
             continue
+        MOVES.check(tag.status, RedTag.Status.DECIDED)
         store_return = None
         if outcome == Disposition.RETURN_TO_STORE and tag.supply is not None:
             store_return = _return_to_store(center, tag, tag.supply, office, when)

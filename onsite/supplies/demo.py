@@ -8,10 +8,11 @@ Keyed by supply codes; the history is written once (a second run finds it and st
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import partial
+from itertools import pairwise
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -21,6 +22,7 @@ from onsite.accounts.models import User
 from onsite.core.models import Center
 from onsite.org.models import Unit
 from onsite.supplies.models import (
+    MOVES,
     Movement,
     Requisition,
     RequisitionLine,
@@ -152,6 +154,7 @@ def _routine(  # type: ignore[no-untyped-def]
         purpose=f"{MARK} 日常领用", status=Requisition.Status.ISSUED,
         decided_by=approver, decided_at=asked + timedelta(hours=2),
     )  # fmt: skip
+    _follow_the_workflow(["submitted", "approved", "issued"])
     RequisitionTransition.objects.bulk_create([
         RequisitionTransition(requisition=requisition, from_status="", to_status="submitted", by=requester, at=asked),
         RequisitionTransition(requisition=requisition, from_status="submitted", to_status="approved", by=approver, at=asked + timedelta(hours=2)),
@@ -236,6 +239,7 @@ def _open_one(  # type: ignore[no-untyped-def]
         decided_at=asked + timedelta(minutes=30) if decided else None,
         decision_note="本月已超出常规用量，请先使用库存" if status == "rejected" else "",
     )  # fmt: skip
+    _follow_the_workflow(steps)
     previous = ""
     for index, step in enumerate(steps):
         by = {"submitted": requester, "cancelled": requester, "partly_issued": store}.get(
@@ -294,3 +298,11 @@ def _spot_count(center, supplies, store, stock, move, at) -> None:  # type: igno
         count=count, supply=toner, expected=before, counted=after, explanation=why
     )
     move(toner, after - before, Movement.Kind.COUNT, at, count_line=line, note=why)
+
+
+def _follow_the_workflow(steps: Sequence[str]) -> None:
+    """The demo writes its history backdated, so not through the actions; each move still has
+    to be one the workflow allows (MOVES, as `onsite.supplies.actions` checks it): a Conflict
+    otherwise, and the seed rolls back."""
+    for source, target in pairwise(steps):
+        MOVES.check(source, target)
