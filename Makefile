@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 APT_PACKAGES := chromium gettext fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils zbar-tools
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test setup system venv dev-venv migrate messages check-messages lint typecheck test-sqlite test-postgres worker clean bench
+.PHONY: run test setup system venv dev-venv migrate messages check-messages lint typecheck test-sqlite test-postgres worker clean bench bench-offline
 
 ## run: set up and serve the demo on http://127.0.0.1:$(PORT) (SQLite under var/)
 run: system venv migrate
@@ -78,6 +78,11 @@ worker: venv
 bench: system dev-venv messages
 	@bash scripts/ensure_postgres.sh
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+## bench-offline: bytes and time to sync a 20-check, 3-photo inspection made offline, on
+## emulated slow 3G, with and without the phone-side photo downscaling (bench/offline.json)
+bench-offline: system dev-venv messages
+	$(PY) -m pytest bench/offline_sync.py -q -s -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/static

@@ -159,7 +159,8 @@ def detail(request: OnsiteRequest, rectification_id: int) -> RectificationDetail
 @router.post(
     "/{rectification_id}/photos",
     response=documented(RectificationPhotoOut),
-    summary="Add an after-photo",
+    summary="Add an after-photo (Idempotency-Key honoured)",
+    url_name="rectification_upload_photo",
 )
 def upload_photo(
     request: OnsiteRequest, rectification_id: int, photo: UploadedFile | None = OPTIONAL_PHOTO
@@ -170,7 +171,11 @@ def upload_photo(
     if photo is None:  # optional in the schema so access is checked first: 404 before 422
         raise Invalid(_("Choose a photo to upload."))
     stored = actions.do_add_photo(
-        rectification=rectification, by=request.user, upload=photo, request=request
+        rectification=rectification,
+        by=request.user,
+        upload=photo,
+        submission_key=idempotency_key(request),
+        request=request,
     )
     return _photo_out(stored)
 
@@ -179,6 +184,7 @@ def upload_photo(
     "/{rectification_id}/submit",
     response=documented(RectificationOut),
     summary="Submit the fix for verification",
+    url_name="rectification_submit",
 )
 def submit(
     request: OnsiteRequest, rectification_id: int, payload: RectificationSubmitIn

@@ -10,6 +10,7 @@ from django.utils import timezone
 from onsite.accounts.models import Role, User
 from onsite.engagement.models import Acknowledgement
 from onsite.engagement.services import versions_for
+from onsite.inspections.models import Inspection
 from onsite.org.models import Group, Unit, Zone
 from onsite.programme.models import AcceptanceRound, Assignment
 from onsite.programme.services.rounds import sheet_states
@@ -71,10 +72,17 @@ def home_summary(*, center: Center, user: User, role: str) -> dict[str, Any]:
 def to_do(*, center: Center, user: User, with_rectifications: bool = True) -> dict[str, Any]:
     """Everything waiting for this person, each with the page where it is done: sheets to
     rate in open acceptance rounds, surveys, standards to acknowledge, their own open
-    rectifications (`with_rectifications`, for homes without the full list), rectifications
-    to verify, filings and red tags to decide (for those who decide them). At most twelve
-    queries whatever the data; `to_do_count` says whether anything waits."""
+    rectifications (`with_rectifications`, for homes without the full list), their checklists
+    not yet submitted, rectifications to verify, filings and red tags to decide (for those who
+    decide them). At most thirteen queries whatever the data; `to_do_count` says whether
+    anything waits."""
     result: dict[str, Any] = {**staff_to_do(user)}
+    # Checklists begun and not submitted (a phone also keeps them for offline use).
+    result["my_drafts"] = list(
+        Inspection.objects.filter(center=center, inspector=user, status=Inspection.Status.DRAFT)
+        .select_related("zone")
+        .order_by("-started_at", "-pk")[:TO_DO_LIMIT]
+    )
     viewer = user.is_cross_center_viewer
     assignments = list(
         Assignment.objects.filter(
@@ -121,7 +129,14 @@ def to_do(*, center: Center, user: User, with_rectifications: bool = True) -> di
         ).count()
     result["to_do_count"] = sum(
         len(result[key])
-        for key in ("to_rate", "open_surveys", "to_acknowledge", "to_verify", "filings_to_decide")
+        for key in (
+            "to_rate",
+            "my_drafts",
+            "open_surveys",
+            "to_acknowledge",
+            "to_verify",
+            "filings_to_decide",
+        )
     ) + (result["my_open_count"] + result["red_tags_due"])
     return result
 

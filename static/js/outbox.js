@@ -532,6 +532,9 @@
   var keepMeta = document.querySelector("meta[name=onsite-offline]");
   function warm() {
     var urls = Array.prototype.map.call(document.querySelectorAll("a[data-offline]"), function (a) { return a.href; });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-offline-url]"), function (el) {
+      urls.push(new URL(el.getAttribute("data-offline-url"), window.location.href).href);
+    });
     if (keepMeta) urls.push(window.location.href);
     tellWorker({ type: "user", user: user });
     if (urls.length) tellWorker({ type: "warm", urls: urls, fresh: false });
@@ -545,7 +548,12 @@
   if ("serviceWorker" in navigator && user) {
     var workerUrl = document.querySelector("meta[name=onsite-worker]");
     if (workerUrl) {
-      navigator.serviceWorker.register(workerUrl.content, { scope: "/" }).catch(function () {});
+      var register = function (attempt) {
+        navigator.serviceWorker.register(workerUrl.content, { scope: "/" }).catch(function () {
+          if (attempt < 5) window.setTimeout(function () { register(attempt + 1); }, 5000 * (attempt + 1));
+        });
+      };
+      register(0);
       navigator.serviceWorker.addEventListener("controllerchange", warm);
       navigator.serviceWorker.ready.then(function () { window.setTimeout(warm, 300); });
     }

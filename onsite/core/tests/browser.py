@@ -19,3 +19,39 @@ def sign_in(page, username: str, password: str = TEST_PASSWORD) -> None:
         page.wait_for_load_state()
         said = page.locator("main").inner_text()
         raise AssertionError(f"{username} was not signed in; the form says: {said}")
+
+
+def camera_photo(path, colour=(200, 60, 60), size=(4000, 3000)) -> str:
+    """A photo as a phone camera makes one: 12 MP JPEG of a scene with shapes, light and
+    sensor noise (a flat colour would make a photo of a few kilobytes and measure nothing)."""
+    import random
+
+    from PIL import Image, ImageDraw
+
+    width, height = size
+    scene = Image.linear_gradient("L").resize(size).convert("RGB")
+    scene = Image.blend(scene, Image.new("RGB", size, colour), 0.6)
+    draw = ImageDraw.Draw(scene)
+    rnd = random.Random(f"{path}")
+    for _ in range(60):
+        x, y, r = rnd.randrange(width), rnd.randrange(height), rnd.randrange(20, 300)
+        draw.ellipse([x, y, x + r, y + r * 0.6], fill=tuple(rnd.randrange(256) for _ in "rgb"))
+    scene = Image.blend(scene, Image.effect_noise(size, 25).convert("RGB"), 0.12)
+    scene.save(path, format="JPEG", quality=92)
+    return str(path)
+
+
+# Chromium's "Slow 3G" (DevTools' preset): 400 ms latency, 400 kbit/s each way.
+SLOW_3G = {
+    "offline": False,
+    "latency": 400,
+    "downloadThroughput": 500 * 1024 / 8 * 0.8,
+    "uploadThroughput": 500 * 1024 / 8 * 0.8,
+}
+
+
+def slow_network(page) -> None:
+    """Emulates a slow 3G connection for the page's requests (Chrome DevTools Protocol)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", SLOW_3G)

@@ -153,7 +153,7 @@ def test_the_to_do_keeps_a_fixed_query_count(
     client_for, center, office_user, staff_user, supervisor, django_assert_max_num_queries
 ):
     filing_and_red_tag(center, staff_user)
-    with django_assert_max_num_queries(12) as small:
+    with django_assert_max_num_queries(13) as small:
         to_do_summary(center=center, user=office_user)
     first, _ = zone_with_standard(center, owner=staff_user)
     for _n in range(4):
@@ -174,3 +174,21 @@ def test_the_to_do_keeps_a_fixed_query_count(
     with django_assert_max_num_queries(len(home.captured_queries)):
         page = client.get("/").content.decode()
     assert 'data-kind="filing-all"' in page
+
+
+def test_a_checklist_begun_waits_on_the_home_page_and_is_kept_for_the_floor(
+    client_for, center, supervisor
+):
+    from onsite.core.tests.factories import UserFactory
+    from onsite.inspections import services as inspections
+
+    zone, _ = zone_with_standard(center)
+    mine = inspections.start_inspection(zone=zone, kind="supervision", inspector=supervisor)
+    other = UserFactory(center=center, roles=["supervisor"])
+    theirs = inspections.start_inspection(
+        zone=ZoneFactory(center=center, area_type=zone.area_type), kind="supervision",
+        inspector=other,
+    )  # fmt: skip
+    page = client_for(supervisor).get("/").content.decode()
+    assert f'href="/inspections/{mine.pk}/edit/" data-offline' in page
+    assert f"/inspections/{theirs.pk}/edit/" not in page

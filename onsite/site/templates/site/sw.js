@@ -18,7 +18,11 @@ var OFFLINE = {{ offline_url|safe }};
 self.addEventListener("install", function (event) {
   event.waitUntil(
     caches.open(STATIC).then(function (cache) {
-      return cache.addAll(ASSETS.concat([OFFLINE]));
+      // One by one: a file that fails on a weak network does not stop the worker (it is
+      // kept when a page loads it); only the offline page is a must.
+      return Promise.all(ASSETS.map(function (url) {
+        return cache.add(url).catch(function () {});
+      })).then(function () { return cache.add(OFFLINE); });
     }).then(function () { return self.skipWaiting(); })
   );
 });

@@ -1,0 +1,106 @@
+"""`make bench-offline`: what a phone's outbox sends for a 20-check, 3-photo inspection made
+offline, and how long it takes to sync it on Chromium's emulated slow 3G, with the photos
+prepared on the phone (longest side ≤ 2048 px, JPEG) and without (the camera's files as they
+are). The photos are synthetic 12 MP camera JPEGs (`onsite.core.tests.browser.camera_photo`).
+Writes bench/offline.json and prints the table docs/performance.md quotes.
+
+A pytest module (it needs the live server, the database and Chromium the browser tests use),
+outside the test paths: `make test` does not run it, and nothing in it asserts a time."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from onsite.core.tests import browser
+from onsite.core.tests.browser import sign_in
+from onsite.core.tests.factories import UserFactory
+from onsite.inspections.models import AnswerPhoto, Inspection
+from onsite.inspections.tests.factories import zone_with_standard
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+RESULTS = Path(__file__).with_name("offline.json")
+COLOURS = [(200, 60, 60), (60, 160, 60), (60, 60, 200)]
+EMPTY = "() => window.OnsiteOutbox.all().then(items => items.length === 0)"
+measured: dict[str, dict[str, float]] = {}
+
+
+def _sync(chromium, live_server, center, tmp_path, *, prepared: bool) -> dict[str, float]:
+    who = f"sup{int(prepared)}"
+    UserFactory(center=center, username=who, roles=["supervisor"])
+    zone, _ = zone_with_standard(center, clauses=16)
+    photos = [browser.camera_photo(tmp_path / f"{who}-{n}.jpg", c) for n, c in enumerate(COLOURS)]
+    context = chromium.new_context(
+        locale="zh-CN",
+        base_url=live_server.url,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+    )
+    context.set_default_timeout(600_000)
+    page = context.new_page()
+    sign_in(page, who)
+    page.goto(f"/z/{zone.code}/inspect")
+    page.click("[data-testid=start]")
+    page.wait_for_url("**/inspections/*/edit/")
+    inspection = Inspection.objects.get(zone=zone)
+    if not prepared:
+        page.evaluate("window.OnsiteOutbox.preparePhoto = file => Promise.resolve(file)")
+    context.set_offline(True)
+    cards = page.locator("[data-testid=check]")
+    for n in range(cards.count()):
+        card = cards.nth(n)
+        if n < len(photos):
+            card.locator("[data-testid=fail]").click()
+            card.locator("textarea").fill(f"问题{n + 1}：台面有杂物")
+            card.locator("[data-testid=photo-input]").set_input_files(photos[n])
+            card.locator("[data-testid=photo-waiting]").first.wait_for()
+        else:
+            card.locator("[data-testid=pass]").click()
+    page.click("[data-testid=submit]")
+    page.locator("[data-testid=submit-queued]").wait_for()
+
+    sent = {"bytes": 0, "requests": 0}
+
+    def count(request):
+        if request.method == "POST" and "/api/" in request.url:
+            sent["requests"] += 1
+            sent["bytes"] += request.sizes()["requestBodySize"]
+
+    page.on("requestfinished", count)
+    browser.slow_network(page)
+    context.set_offline(False)
+    started = time.monotonic()
+    page.evaluate("window.OnsiteOutbox.flush()")
+    while not page.evaluate(EMPTY):
+        page.wait_for_timeout(100)
+    seconds = time.monotonic() - started
+    inspection.refresh_from_db()
+    stored = AnswerPhoto.objects.filter(answer__inspection=inspection).count()
+    if inspection.status != Inspection.Status.SUBMITTED or stored != len(photos):
+        raise RuntimeError(f"the sync did not arrive: {inspection.status}, {stored} photos")
+    context.close()
+    return {
+        "requests": sent["requests"],
+        "bytes_sent": sent["bytes"],
+        "camera_bytes": sum(Path(p).stat().st_size for p in photos),
+        "sync_seconds": round(seconds, 1),
+    }
+
+
+@pytest.mark.parametrize("prepared", [True, False], ids=["prepared", "as-taken"])
+def test_offline_sync(chromium, live_server, center, tmp_path, prepared):
+    measured["prepared" if prepared else "as_taken"] = _sync(
+        chromium, live_server, center, tmp_path, prepared=prepared
+    )
+    if len(measured) == 2:
+        RESULTS.write_text(json.dumps(measured, indent=2) + "\n")
+        print("\n| photos | requests | bytes sent | sync on slow 3G |")
+        print("|---|---:|---:|---:|")
+        for name, row in measured.items():
+            print(
+                f"| {name} | {row['requests']} | {row['bytes_sent']:,} | {row['sync_seconds']} s |"
+            )
