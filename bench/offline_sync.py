@@ -24,7 +24,7 @@ from onsite.inspections.tests.factories import zone_with_standard
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 RESULTS = Path(__file__).with_name("offline.json")
 COLOURS = [(200, 60, 60), (60, 160, 60), (60, 60, 200)]
-EMPTY = "() => window.OnsiteOutbox.all().then(items => items.length === 0)"
+EMPTY = "() => !!window.OnsiteOutbox && OnsiteOutbox.all().then(items => items.length === 0)"
 measured: dict[str, dict[str, float]] = {}
 
 
@@ -75,9 +75,11 @@ def _sync(chromium, live_server, center, tmp_path, *, prepared: bool) -> dict[st
     context.set_offline(False)
     started = time.monotonic()
     page.evaluate("window.OnsiteOutbox.flush()")
+    # The checklist goes to the submitted inspection once the submit went (a navigation).
+    page.wait_for_url(f"**/inspections/{inspection.pk}/", timeout=900_000)
+    seconds = time.monotonic() - started
     while not page.evaluate(EMPTY):
         page.wait_for_timeout(100)
-    seconds = time.monotonic() - started
     inspection.refresh_from_db()
     stored = AnswerPhoto.objects.filter(answer__inspection=inspection).count()
     if inspection.status != Inspection.Status.SUBMITTED or stored != len(photos):

@@ -5,7 +5,9 @@ from collections.abc import Callable
 from typing import cast
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import HttpRequest, HttpResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
 
 from onsite.core.models import visible_centers
@@ -27,6 +29,37 @@ def request_id_middleware(get_response: Handler) -> Handler:
         response = get_response(request)
         response["X-Request-ID"] = req.request_id
         return response
+
+    return middleware
+
+
+BODY_ERRORS = (
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+    MultiPartParserError,
+    UnreadablePostError,
+)
+
+
+def body_first_middleware(get_response: Handler) -> Handler:
+    """Reads a signed-in person's request body before the view's transaction begins
+    (ATOMIC_REQUESTS). A photo sent over a slow network takes seconds to arrive; read inside
+    the transaction, it would hold PostgreSQL's connection idle in a transaction, and
+    SQLite's write lock (IMMEDIATE mode) against every other request, for all that time.
+    A body that cannot be read is left for the view, which answers it as before."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if request.method in {"POST", "PUT", "PATCH"} and request.user.is_authenticated:
+            with contextlib.suppress(*BODY_ERRORS):
+                if request.content_type in {
+                    "multipart/form-data",
+                    "application/x-www-form-urlencoded",
+                }:
+                    request.POST  # noqa: B018 - parses the body (and its files) now
+                else:
+                    request.body  # noqa: B018 - reads it now
+        return get_response(request)
 
     return middleware
 

@@ -20,8 +20,14 @@
   "use strict";
   var userMeta = document.querySelector("meta[name=onsite-user]");
   var user = userMeta ? userMeta.content : "";
-  var textNode = document.getElementById("outbox-text");
-  var T = textNode ? JSON.parse(textNode.textContent) : {};
+  // The panel's words, translated by the template: data-t-no-answer → T.noAnswer.
+  var T = {};
+  var textHolder = document.getElementById("outbox");
+  if (textHolder) {
+    Object.keys(textHolder.dataset).forEach(function (key) {
+      if (/^t[A-Z]/.test(key)) T[key.charAt(1).toLowerCase() + key.slice(2)] = textHolder.dataset[key];
+    });
+  }
   var DB_NAME = "onsite";
   var dbPromise = null;
   var flushing = false;
