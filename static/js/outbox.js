@@ -175,8 +175,10 @@
   function merge(group, kind, change, make) {
     return serial(function () {
       return all().then(function (items) {
+        // The group's last item that is not a photo (photos do not depend on answers, so
+        // answers typed around them still travel as one save).
         var last = null;
-        items.forEach(function (i) { if (i.group === group) last = i; });
+        items.forEach(function (i) { if (i.group === group && i.kind !== "photo") last = i; });
         if (last && last.kind === kind && last.state === "waiting") {
           change(last);
           return put(last).then(function () { return [last.id, 700]; });
