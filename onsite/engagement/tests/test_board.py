@@ -281,3 +281,47 @@ def test_photos_count_against_the_daily_quota(client_for, office_user, settings)
             "You have reached today's limit of %(limit)d photos. Please try again tomorrow."
         ) % {"limit": 2}
     assert limit in response.content.decode()
+
+
+def _digest_with_before_and_after(center):
+    item = {
+        "text": "地面有杂物", "meta": "w01-c 前台", "meta_label": "", "value": None,
+        "value_label": "", "photos": [], "url": "/rectification/7/",
+        "before": ["/inspections/photos/3/?size=thumb"],
+        "after": ["/rectification/photos/4/?size=thumb"],
+    }  # fmt: skip
+    section = {
+        "key": "closed_rectifications", "title": "Closed rectifications, before and after",
+        "stats": [], "items": [item], "empty": "",
+    }  # fmt: skip
+    return PostFactory(
+        center=center, kind=Post.Kind.DIGEST, title="本周简报", week="2026-11-23",
+        digest={"week": "2026-11-23", "sections": [section]},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("path", ["/engagement/", "/engagement/screen/", "/engagement/posts/{pk}/"])
+def test_before_and_after_photos_show_only_to_whoever_may_open_them(
+    path, client_for, center, staff_user
+):
+    """The walk as the system admin met broken images: a digest's before/after thumbnails
+    are the inspections' and rectifications' photos, which that role may not open (403)."""
+    from onsite.core.tests.factories import UserFactory
+
+    digest = _digest_with_before_and_after(center)
+    sysadmin = UserFactory(center=center, username="sys1", roles=["sysadmin"])
+    url = path.format(pk=digest.pk)
+    seen = client_for(staff_user).get(url).content.decode()
+    assert "/inspections/photos/3/?size=thumb" in seen
+    assert "/rectification/photos/4/?size=thumb" in seen
+    hidden = client_for(sysadmin).get(url)
+    assert hidden.status_code == 200
+    assert "地面有杂物" in hidden.content.decode()
+    assert "/photos/" not in hidden.content.decode()
+
+
+def test_the_big_screen_names_its_icon(client_for, staff_user):
+    """Without it the browser asks for /favicon.ico, which answers 404 (a console error on
+    the screen a TV shows all day)."""
+    page = client_for(staff_user).get("/engagement/screen/").content.decode()
+    assert '<link rel="icon" href="/static/favicon.svg"' in page
