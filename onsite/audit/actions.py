@@ -115,6 +115,7 @@ ACTIONS: dict[str, Any] = {
     "rectification.submitted": pgettext_lazy("audit action", "Rectification handed in"),
     "rectification.verified": pgettext_lazy("audit action", "Rectification verified and closed"),
     "redtags.decide": pgettext_lazy("audit action", "Red tag decided"),
+    "redtags.photo": pgettext_lazy("audit action", "Red tag photo added"),
     "redtags.policy": pgettext_lazy("audit action", "Red-tag rules changed"),
     "redtags.tag": pgettext_lazy("audit action", "Red tag put up"),
     "redtags.withdraw": pgettext_lazy("audit action", "Red tag withdrawn"),

@@ -24,10 +24,15 @@ from onsite.accounts.models import User
 from onsite.accounts.uploads import daily_quota
 from onsite.audit.services import record_event
 from onsite.core.access import check_roles
-from onsite.core.concurrency import ConflictError, save_versioned
+from onsite.core.concurrency import (
+    ConflictError,
+    claim_submission,
+    existing_submission,
+    save_versioned,
+)
 from onsite.core.images import CleanPhoto, clean_photo
 from onsite.core.models import Center
-from onsite.core.refusals import Invalid, NotAllowed, Refusal
+from onsite.core.refusals import Conflict, Invalid, NotAllowed, Refusal
 from onsite.core.types import OnsiteRequest
 from onsite.notifications.services import notify
 from onsite.org.models import Zone
@@ -152,6 +157,90 @@ def do_tag(
         return tag
 
     return run_once(center=center, by=by, scope="redtags.tag", key=key, model=RedTag, create=create)
+
+
+# --- the tag's photo, after it was hung ------------------------------------------------
+
+PHOTO_SCOPE = "redtags.photo"
+
+
+class _TwinPhotoError(Exception):
+    """A parallel request with the same Idempotency-Key stored its photo first."""
+
+
+def check_tag_photo(request: OnsiteRequest, tag: RedTag) -> None:
+    """The tagger or the office adds the photo (a phone's outbox sends it after the tag). The
+    tag's state is checked by `do_tag_photo`, after a replay: a resend of a photo that
+    arrived is answered as the first time even if the tag was decided since."""
+    check_roles(request, TAGGER_ROLES, write=True)
+    if not may_withdraw(request.user, tag):
+        raise NotAllowed(
+            _("Only the person who hung the tag or the programme office adds its photo.")
+        )
+
+
+def _check_photo_state(tag: RedTag) -> None:
+    if tag.status != RedTag.Status.HELD:
+        raise Conflict(
+            _("%(number)s is no longer in the holding list; its photo cannot be changed.")
+            % {"number": tag.number}
+        )
+
+
+def do_tag_photo(
+    *,
+    tag: RedTag,
+    by: User,
+    photo: UploadedFile[bytes],
+    key: str = "",
+    request: HttpRequest | None = None,
+) -> RedTag:
+    """Gives a held tag its photo (cleaned and counted like the tagging page's), replacing one
+    it had. A resend with the same key (an outbox that never heard the answer) stores nothing
+    again and answers the tag."""
+    if key and existing_submission(user=by, scope=PHOTO_SCOPE, key=key) is not None:
+        return tag
+    _check_photo_state(tag)
+    cleaned = _photo(photo, by)
+    if cleaned is None:
+        raise Invalid(_("Choose a photo to upload."), code="photo")
+    before = (tag.photo.name or "", tag.thumbnail.name or "")
+    tag.photo.save("photo.jpg", cleaned.image, save=False)
+    tag.thumbnail.save("thumb.jpg", cleaned.thumbnail, save=False)
+    written = (tag.photo.name or "", tag.thumbnail.name or "")
+    try:
+        with transaction.atomic():
+            updated = RedTag.objects.filter(pk=tag.pk, status=RedTag.Status.HELD).update(
+                photo=written[0], thumbnail=written[1]
+            )
+            if updated != 1:
+                _check_photo_state(RedTag.objects.get(pk=tag.pk))
+                raise ConflictError
+            if key:
+                first = claim_submission(
+                    center=tag.center, user=by, scope=PHOTO_SCOPE, key=key, object_id=written[0]
+                )
+                if first != written[0]:
+                    raise _TwinPhotoError
+            record_event(
+                request, action="redtags.photo", obj=tag, actor=by,
+                detail={"replaced": bool(before[0])},
+            )  # fmt: skip
+    except (Refusal, _TwinPhotoError) as stop:
+        _delete_files(written)
+        tag.refresh_from_db()
+        if isinstance(stop, _TwinPhotoError):
+            return tag
+        raise
+    transaction.on_commit(lambda: _delete_files(before))
+    return tag
+
+
+def _delete_files(names: tuple[str, ...]) -> None:
+    storage = RedTag._meta.get_field("photo").storage
+    for name in names:
+        if name:
+            storage.delete(name)
 
 
 # --- decisions ------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """JSON API of the red-tag register: tag, list, decide (one or many), withdraw, figures.
 Every write is an adapter over the same action as its page (`actions`); refusals are answered
-by config/api.py. Photos are taken on the tagging page; a tag made here has none."""
+by config/api.py. A tag made here gets its photo by a second call (`/tags/{id}/photo`), as a
+phone's outbox sends it: the tag first, then its photo, each with its own Idempotency-Key.
+Keys a schema does not name are ignored (the outbox adds the form's submit button)."""
 
 from __future__ import annotations
 
@@ -8,12 +10,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from ninja import Field, Router, Schema
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, File, Router, Schema
+from ninja.files import UploadedFile
 
 from onsite.core.access import check_roles
 from onsite.core.api import documented, idempotency_key
 from onsite.core.models import get_for_center
-from onsite.core.refusals import NotVisible
+from onsite.core.refusals import Invalid, NotVisible
 from onsite.core.types import OnsiteRequest
 from onsite.org.models import Zone
 from onsite.redtags import actions, queries
@@ -27,6 +31,9 @@ from onsite.supplies.services import MAX_QUANTITY
 router = Router(tags=["redtags"])
 
 MAX_ID = 2**63 - 1  # the databases' largest integer key
+# Optional in the schema so an upload without a photo is refused after the access checks
+# (404/403 first, then 422 with a message), not by request validation before them.
+OPTIONAL_PHOTO: Any = File(None)  # type: ignore[type-arg]
 
 
 class TagIn(Schema):
@@ -182,6 +189,26 @@ def create_tag(request: OnsiteRequest, payload: TagIn) -> TagOut:
 @router.get("/tags/{tag_id}", response=documented(TagOut), summary="One red tag")
 def get_one_tag(request: OnsiteRequest, tag_id: int) -> TagOut:
     check_roles(request, READERS)
+    return _fresh(request, tag_id)
+
+
+@router.post(
+    "/tags/{tag_id}/photo",
+    response=documented(TagOut),
+    summary="Give a held tag its photo (the tagger or the office; Idempotency-Key honoured)",
+    url_name="redtag_upload_photo",
+)
+def upload_photo(
+    request: OnsiteRequest, tag_id: int, photo: UploadedFile | None = OPTIONAL_PHOTO
+) -> TagOut:
+    check_roles(request, TAGGER_ROLES, write=True)
+    tag = get_tag(request, tag_id)
+    actions.check_tag_photo(request, tag)
+    if photo is None:
+        raise Invalid(_("Choose a photo to upload."), code="photo")
+    actions.do_tag_photo(
+        tag=tag, by=request.user, photo=photo, key=idempotency_key(request), request=request
+    )
     return _fresh(request, tag_id)
 
 

@@ -19,16 +19,33 @@ def _scoped(field: forms.Field, queryset: Any) -> None:
     cast(forms.ModelChoiceField[Any], field).queryset = queryset
 
 
+CLEARED = {"data-outbox-clear": ""}
+"""A field a phone empties after keeping a tag offline, for the next one in the zone."""
+
+
 class RedTagForm(KeyedForm):
-    zone = forms.ModelChoiceField(label=_("Zone"), queryset=Zone.objects.none())
+    """Zone, item and supply are chosen by code, the values the API takes (TagIn): a tag
+    kept offline goes from the phone's outbox to the API as this form names it."""
+
+    zone = forms.ModelChoiceField(
+        label=_("Zone"),
+        queryset=Zone.objects.none(),
+        to_field_name="code",
+        widget=forms.Select(attrs={"data-outbox-names": ""}),
+    )
     item = forms.ModelChoiceField(
-        label=_("Item from the catalogue"), queryset=Item.objects.none(), required=False
+        label=_("Item from the catalogue"),
+        queryset=Item.objects.none(),
+        required=False,
+        to_field_name="code",
+        widget=forms.Select(attrs=CLEARED),
     )
     item_name = forms.CharField(
         label=_("Or its name"),
         max_length=100,
         required=False,
         help_text=_("Type the item if it is not in the catalogue."),
+        widget=forms.TextInput(attrs=CLEARED),
     )
     quantity = quantity_field(label=_("Quantity"), initial=1)
     reason = forms.ChoiceField(label=_("Why it is not needed"), choices=Reason.choices)
@@ -41,6 +58,7 @@ class RedTagForm(KeyedForm):
         label=_("Store supply"),
         queryset=Supply.objects.none(),
         required=False,
+        to_field_name="code",
         help_text=_("If it is a supply of the store, returning it adds to the stock."),
     )
     footprint = forms.DecimalField(
@@ -53,7 +71,10 @@ class RedTagForm(KeyedForm):
     )
     phase = forms.ChoiceField(label=_("Phase"), choices=Phase.choices, initial=Phase.SORT)
     note = forms.CharField(
-        label=_("Note"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, **CLEARED}),
     )
     photo = forms.FileField(
         label=_("Photo"),

@@ -141,7 +141,7 @@ def tag_create(request: OnsiteRequest) -> HttpResponse:
             )  # fmt: skip
         except Refusal as refusal:
             field = "photo" if refusal.code in PHOTO_ERRORS else None
-            context = {"form": form}
+            context = {"form": form, **_outbox_urls()}
             return refused_form(request, "redtags/tag_form.html", context, refusal, field)
         messages.success(
             request,
@@ -151,7 +151,17 @@ def tag_create(request: OnsiteRequest) -> HttpResponse:
         if "another" in request.POST:
             return redirect(f"{request.path}?zone={tag.zone.code}")
         return redirect("redtags:tag-detail", tag.pk)
-    return render(request, "redtags/tag_form.html", {"form": form})
+    return render(request, "redtags/tag_form.html", {"form": form, **_outbox_urls()})
+
+
+def _outbox_urls() -> dict[str, str]:
+    """Offline, the phone's outbox sends the form to the API: the tag, then its photo to the
+    tag the first call made (`{id}`)."""
+    photo = reverse("api:redtag_upload_photo", kwargs={"tag_id": 0})
+    return {
+        "outbox_url": reverse("api:create_tag"),
+        "outbox_photo_url": photo.replace("/0/", "/{id}/"),
+    }
 
 
 @role_required(*READERS)

@@ -1,14 +1,19 @@
 """The red-tag API: every endpoint allowed and denied, scoped to the caller's center."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from onsite.accounts.models import ApiToken
-from onsite.core.tests.factories import ZoneFactory
+from onsite.audit.models import AuditEvent
+from onsite.core.tests.factories import UserFactory, ZoneFactory
 from onsite.redtags import actions
 from onsite.redtags.models import RedTag
+from onsite.redtags.tests.conftest import png_bytes
 
 API = "/api/v1/redtags"
 
@@ -153,3 +158,97 @@ def test_figures_and_settings(call, staff_user, office_user, zone, pens, other_c
         "0.05",
     )
     assert call(staff_user, "get", "/settings").json() == {"holding_days": 30}
+
+
+# --- a tag's photo, sent after the tag (a phone's outbox) ----------------------------------
+
+
+@pytest.fixture
+def send_photo(client):
+    def request(user, tag_id, content=None, key="", name="tag.png"):
+        headers = {"HTTP_AUTHORIZATION": "Bearer " + ApiToken.issue(user=user, name="t")[1]}
+        if key:
+            headers["HTTP_IDEMPOTENCY_KEY"] = key
+        data = {}
+        if content is not False:
+            data["photo"] = SimpleUploadedFile(name, content or png_bytes(), "image/png")
+        return client.post(f"{API}/tags/{tag_id}/photo", data, **headers)
+
+    return request
+
+
+def _stored(settings):
+    return sorted(p.name for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file())
+
+
+def test_the_tagger_gives_a_held_tag_its_photo_once_per_key(send_photo, staff_user, zone, settings):
+    tag = actions.do_tag(center=zone.center, zone=zone, by=staff_user, data={**NEW, "supply": None})
+    sent = send_photo(staff_user, tag.pk, key="p1")
+    assert sent.status_code == 200
+    assert (sent.json()["id"], sent.json()["has_photo"]) == (tag.pk, True)
+    files = _stored(settings)
+    assert len(files) == 2  # the photo and its thumbnail
+    again = send_photo(staff_user, tag.pk, png_bytes("blue"), key="p1")  # the answer was lost
+    assert again.status_code == 200
+    assert _stored(settings) == files, "a resend stores nothing again"
+    assert AuditEvent.objects.filter(action="redtags.photo", object_id=str(tag.pk)).count() == 1
+    tag.refresh_from_db()
+    with tag.photo.open("rb") as handle:
+        assert Image.open(handle).getpixel((0, 0))[0] > 200  # still the first (red) photo
+
+
+def test_a_new_photo_replaces_the_old_one(
+    send_photo, staff_user, office_user, zone, settings, django_capture_on_commit_callbacks
+):
+    tag = actions.do_tag(center=zone.center, zone=zone, by=staff_user, data={**NEW, "supply": None})
+    assert send_photo(staff_user, tag.pk, key="p1").status_code == 200
+    first = _stored(settings)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_photo(office_user, tag.pk, png_bytes("blue"), key="p2").status_code == 200
+    now = _stored(settings)
+    assert len(now) == 2
+    assert not set(now) & set(first), "the old files are gone"
+
+
+def test_a_tag_photo_is_refused_to_the_wrong_person_or_tag(
+    send_photo, staff_user, viewer, zone, center, other_center, other_admin, settings
+):
+    tag = actions.do_tag(center=zone.center, zone=zone, by=staff_user, data={**NEW, "supply": None})
+    colleague = UserFactory(center=center, username="colleague", roles=["staff"])
+    theirs = actions.do_tag(center=other_center, zone=ZoneFactory(center=other_center),
+                            by=other_admin, data={**NEW, "supply": None})  # fmt: skip
+    assert send_photo(staff_user, theirs.pk).status_code == 404
+    assert send_photo(staff_user, 10**12).status_code == 404
+    assert send_photo(viewer, tag.pk).status_code == 403
+    refused = send_photo(colleague, tag.pk)
+    assert (refused.status_code, refused.json()["code"]) == (403, "not_allowed")
+    assert AuditEvent.objects.filter(action="access.denied", actor=colleague).exists()
+    assert _stored(settings) == []
+
+
+def test_a_tag_no_longer_held_takes_no_photo(send_photo, staff_user, office_user, zone, settings):
+    tag = actions.do_tag(center=zone.center, zone=zone, by=staff_user, data={**NEW, "supply": None})
+    actions.do_decide(tag=tag, by=office_user, decision="discard")
+    refused = send_photo(staff_user, tag.pk, key="late")
+    assert (refused.status_code, refused.json()["code"]) == (409, "wrong_state")
+    assert _stored(settings) == []
+    withdrawn = actions.do_tag(center=zone.center, zone=zone, by=staff_user,
+                               data={**NEW, "supply": None})  # fmt: skip
+    actions.do_withdraw(tag=withdrawn, by=staff_user)
+    assert send_photo(office_user, withdrawn.pk).status_code == 409
+
+
+def test_a_bad_upload_is_a_422(send_photo, staff_user, zone, settings):
+    tag = actions.do_tag(center=zone.center, zone=zone, by=staff_user, data={**NEW, "supply": None})
+    not_image = send_photo(staff_user, tag.pk, b"%PDF-1.4 not a photo", name="x.png")
+    assert not_image.status_code == 422
+    assert not_image.json()["code"] != ""
+    missing = send_photo(staff_user, tag.pk, False)
+    assert (missing.status_code, missing.json()["code"]) == (422, "photo")
+    assert _stored(settings) == []
+    assert not RedTag.objects.get(pk=tag.pk).photo
+
+
+def test_extra_keys_such_as_the_forms_submit_button_are_ignored(call, staff_user, zone):
+    created = call(staff_user, "post", "/tags", {**NEW, "supply": None, "another": "1"})
+    assert created.status_code == 200

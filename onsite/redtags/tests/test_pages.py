@@ -35,11 +35,14 @@ def test_staff_tag_an_item_in_a_zone_with_a_photo(client_for, staff_user, zone, 
     client = client_for(staff_user)
     page = client.get("/redtags/new/?zone=w01-c")
     assert page.status_code == 200
-    assert f'value="{zone.pk}" selected' in page.content.decode()
+    html = page.content.decode()
+    assert f'value="{zone.code}" selected' in html  # codes, as the API takes them
+    assert 'data-outbox-url="/api/v1/redtags/tags"' in html
+    assert 'data-outbox-photo-url="/api/v1/redtags/tags/{id}/photo"' in html
     response = client.post(
         "/redtags/new/",
-        {"zone": zone.pk, "item_name": "多余签字笔", "quantity": "12", "reason": "excess",
-         "proposal": "return_to_store", "supply": pens.pk, "footprint": "0.05", "phase": "sort",
+        {"zone": zone.code, "item_name": "多余签字笔", "quantity": "12", "reason": "excess",
+         "proposal": "return_to_store", "supply": pens.code, "footprint": "0.05", "phase": "sort",
          "submission_key": "t1", "photo": _upload()},
     )  # fmt: skip
     tag = RedTag.objects.get()
@@ -54,7 +57,7 @@ def test_staff_tag_an_item_in_a_zone_with_a_photo(client_for, staff_user, zone, 
     assert tag.photo
     again = client.post(
         "/redtags/new/",
-        {"zone": zone.pk, "item_name": "多余签字笔", "quantity": "12", "reason": "excess",
+        {"zone": zone.code, "item_name": "多余签字笔", "quantity": "12", "reason": "excess",
          "proposal": "return_to_store", "phase": "sort", "submission_key": "t1"},
     )  # fmt: skip
     assert again["Location"] == f"/redtags/{tag.pk}/", "a double submit hangs one tag"
@@ -69,7 +72,7 @@ def _upload(content=None):
 
 def test_a_bad_photo_or_quantity_is_refused_with_a_clear_message(client_for, staff_user, zone):
     client = client_for(staff_user)
-    base = {"zone": zone.pk, "item_name": "旧椅子", "reason": "broken", "proposal": "discard",
+    base = {"zone": zone.code, "item_name": "旧椅子", "reason": "broken", "proposal": "discard",
             "phase": "sort"}  # fmt: skip
     response = client.post("/redtags/new/", {**base, "quantity": "0"})
     assert "请输入至少为 1 的整数数量" in response.content.decode()

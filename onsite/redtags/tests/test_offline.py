@@ -1,0 +1,138 @@
+"""A red tag hung with no network (issue 16) on a phone-sized Chromium: the form keeps the tag
+and its photo in the phone's outbox, and both arrive exactly once when the network returns,
+also when an answer is lost after the server took the request (the resend is recognised by
+its Idempotency-Key) or the server fails once."""
+
+from __future__ import annotations
+
+import pytest
+
+from onsite.core.tests import browser
+from onsite.core.tests.browser import sign_in
+from onsite.core.tests.factories import UserFactory, ZoneFactory
+from onsite.redtags.models import RedTag
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+OUTBOX = "() => window.OnsiteOutbox.all().then(items => items.map(i => i.kind))"
+
+
+def until(page, script, seconds=90):
+    """Polls an expression that answers through a promise (evaluate awaits it; the browser's
+    own wait_for_function does not) until it is truthy."""
+    for _ in range(seconds * 5):
+        if page.evaluate(script):
+            return
+        page.wait_for_timeout(200)
+    raise AssertionError(f"never true: {script}")
+
+
+def phone(chromium, live_server, *, workers="allow"):
+    context = chromium.new_context(
+        locale="zh-CN",
+        base_url=live_server.url,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        service_workers=workers,
+    )
+    context.set_default_timeout(60_000)  # two shared cores: be patient, never time the app
+    return context
+
+
+@pytest.fixture
+def tagger(center):
+    user = UserFactory(center=center, username="tagger", roles=["staff"])
+    ZoneFactory(center=center, code="w01-c", name="市场监管前台", unit=user.unit, owner=user)
+    return user
+
+
+def tag_offline(context, page, photo):
+    page.goto("/redtags/new/?zone=w01-c")
+    page.locator("[data-testid=tag-form][data-outbox-url]").wait_for()
+    context.set_offline(True)
+    page.set_input_files("#id_photo", photo)
+    page.fill("#id_item_name", "多余签字笔")
+    page.fill("#id_quantity", "12")
+    page.select_option("#id_reason", "excess")
+    page.select_option("#id_proposal", "discard")
+    page.fill("#id_footprint", "0.05")
+    page.fill("#id_note", "抽屉里")
+    page.click("[data-testid=tag-form] button[name=another]")
+    page.locator("[data-testid=kept-note]").wait_for()
+    until(page, "() => window.OnsiteOutbox.all().then(items => items.length === 2)")
+    assert page.evaluate(OUTBOX) == ["redtag", "photo"]
+    assert page.input_value("#id_item_name") == ""  # emptied for the next tag
+    assert page.locator("#id_zone option:checked").inner_text().startswith("w01-c")
+    assert RedTag.objects.count() == 0  # nothing reached the server
+
+
+def assert_arrived(tagger):
+    tag = RedTag.objects.get()
+    assert (tag.item_name, tag.quantity, tag.reason, tag.proposal, tag.note) == (
+        "多余签字笔", 12, "excess", "discard", "抽屉里",
+    )  # fmt: skip
+    assert str(tag.footprint) == "0.05"
+    assert (tag.zone.code, tag.tagged_by, tag.status) == ("w01-c", tagger, RedTag.Status.HELD)
+    assert tag.photo
+    assert tag.thumbnail
+    return tag
+
+
+def stored(settings):
+    from pathlib import Path
+
+    return [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+
+
+def test_a_red_tag_hung_offline_arrives_once_with_its_photo(
+    chromium, live_server, tagger, tmp_path, settings
+):
+    photo = browser.camera_photo(tmp_path / "tag.jpg", (200, 60, 60), (1600, 1200))
+    context = phone(chromium, live_server)
+    page = context.new_page()
+    sign_in(page, "tagger")
+    tag_offline(context, page, photo)
+    context.set_offline(False)
+    page.evaluate("window.OnsiteOutbox.flush()")
+    until(page, "() => window.OnsiteOutbox.all().then(items => items.length === 0)")
+    assert_arrived(tagger)
+    assert len(stored(settings)) == 2  # one photo and its thumbnail
+    context.close()
+
+
+@pytest.mark.parametrize("failure", ["500", "lost-answer"])
+def test_the_network_failing_on_the_first_try_still_hangs_one_tag(
+    chromium, live_server, tagger, tmp_path, settings, failure
+):
+    """Routing needs the page's own requests, so the worker is left out here: the outbox
+    lives in the page and IndexedDB either way. The first send of the tag and the first of
+    its photo each fail."""
+    photo = browser.camera_photo(tmp_path / "tag.jpg", (200, 60, 60), (1600, 1200))
+    context = phone(chromium, live_server, workers="block")
+    page = context.new_page()
+    sign_in(page, "tagger")
+    tag_offline(context, page, photo)
+
+    seen: list[str] = []
+
+    def flaky(route):
+        kind = "photo" if route.request.url.endswith("/photo") else "tag"
+        seen.append(kind)
+        if seen.count(kind) > 1:
+            route.continue_()
+        elif failure == "500":
+            route.fulfill(status=500, body="{}", content_type="application/json")
+        else:  # the server did it, the phone never heard back
+            route.fetch()
+            route.abort("connectionreset")
+
+    page.route("**/api/v1/redtags/tags**", flaky)
+    context.set_offline(False)
+    page.evaluate("window.OnsiteOutbox.flush()")
+    until(page, "() => window.OnsiteOutbox.all().then(items => items.length === 0)", 120)
+    assert seen.count("tag") == 2
+    assert seen.count("photo") == 2
+    assert_arrived(tagger)
+    assert len(stored(settings)) == 2  # the resent photo was not stored again
+    context.close()
