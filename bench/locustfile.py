@@ -181,7 +181,7 @@ class FilingFlow(Flow):
         items = CONTEXT["flows"]["filing"]["items"]
         body = urlencode(
             {
-                "zone": login.vars["zone_id"],
+                "zone": login.vars["zone"],  # codes, as the API takes them
                 "item": RNG.choice(items),
                 "quantity": 1,
                 "reason": f"基准测试报备 {marker(key)}",

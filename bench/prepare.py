@@ -79,7 +79,6 @@ def persona_vars(user: User, index: int, zones: list[Zone]) -> dict[str, Any]:
     zone = (own or unit or [zones[index % len(zones)]])[0] if zones else None
     return {
         "zone": zone.code if zone else "",
-        "zone_id": zone.pk if zone else None,
         "unit": user.unit.code if user.unit else "",
     }
 
@@ -122,7 +121,7 @@ def build_context(center_code: str, counts: dict[str, int]) -> dict[str, Any]:
     flows = {
         "filing": {
             "items": list(
-                Item.objects.filter(center=center, is_active=True).values_list("pk", flat=True)
+                Item.objects.filter(center=center, is_active=True).values_list("code", flat=True)
             )
         },
         **inspection_flow(center),

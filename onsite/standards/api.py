@@ -11,7 +11,7 @@ from django.db.models import Prefetch
 from ninja import Field, Router, Schema
 
 from onsite.core.access import check_roles
-from onsite.core.api import documented
+from onsite.core.api import documented, idempotency_key
 from onsite.core.models import get_for_center
 from onsite.core.types import OnsiteRequest
 from onsite.org.models import AreaType, Zone
@@ -197,7 +197,9 @@ class ItemFilingIn(Schema):
     reason: str = Field(..., min_length=1, max_length=1000)
     valid_from: datetime.date
     valid_to: datetime.date
-    submission_key: str = Field("", max_length=64, description="repeat-safe submit key")
+    submission_key: str = Field(
+        "", max_length=64, description="repeat-safe submit key (else the Idempotency-Key header)"
+    )
 
 
 class ItemFilingReviewIn(StandardRowVersionIn):
@@ -542,14 +544,18 @@ def get_filing(request: OnsiteRequest, filing_id: int) -> ItemFilingOut:
     return _filing_out(access.get_filing(request.user, request.center, filing_id))
 
 
-@router.post("/filings", response=documented(ItemFilingOut), summary="File an extra item (报备)")
+@router.post(
+    "/filings",
+    response=documented(ItemFilingOut),
+    summary="File an extra item (报备); repeat-safe by submission_key or Idempotency-Key",
+)
 def create_filing(request: OnsiteRequest, payload: ItemFilingIn) -> ItemFilingOut:
     zone = actions.check_file_item(request, zone_code=payload.zone)
     filing = actions.do_file_item(
         zone=zone, item=actions.catalogue_item(request.center, payload.item),
         quantity=payload.quantity, reason=payload.reason, valid_from=payload.valid_from,
         valid_to=payload.valid_to, by=actions.actor(request),
-        submission_key=payload.submission_key, request=request,
+        submission_key=payload.submission_key or idempotency_key(request), request=request,
     )  # fmt: skip
     return _filing_out(filing)
 

@@ -124,11 +124,26 @@ class AreaTypeForm(StyledFormMixin, forms.ModelForm[AreaType]):
 
 
 class FilingForm(StyledFormMixin, forms.Form):
-    zone = forms.ModelChoiceField(label=_("Zone"), queryset=Zone.objects.none())
-    item = forms.ModelChoiceField(label=_("Item"), queryset=Item.objects.none())
+    """Zone and item are chosen by code, the values the API takes (ItemFilingIn): a filing
+    kept offline goes from the phone's outbox to the API as this form names it."""
+
+    zone = forms.ModelChoiceField(
+        label=_("Zone"),
+        queryset=Zone.objects.none(),
+        to_field_name="code",
+        widget=forms.Select(attrs={"data-outbox-names": ""}),
+    )
+    item = forms.ModelChoiceField(
+        label=_("Item"),
+        queryset=Item.objects.none(),
+        to_field_name="code",
+        widget=forms.Select(attrs={"data-outbox-clear": ""}),
+    )
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=99, initial=1)
     reason = forms.CharField(
-        label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "data-outbox-clear": ""}),
     )
     valid_from = forms.DateField(
         label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -608,7 +608,9 @@ def filing_new(request: OnsiteRequest) -> HttpResponse:
         if filing is not None:
             messages.success(request, _("Your filing was sent to the programme office."))
             return redirect("standards:filing-detail", pk=filing.pk)
-    return render(request, "standards/filing_form.html", {"form": form})
+    # Offline, the phone's outbox sends the form to the API instead.
+    context = {"form": form, "outbox_url": reverse("api:create_filing")}
+    return render(request, "standards/filing_form.html", context)
 
 
 @role_required(*READERS)

@@ -269,3 +269,25 @@ def test_the_filing_list_pages_back_with_an_offset(client, zone, office_user):
     assert everything == sorted((f.pk for f in made), reverse=True)
     later = [row["id"] for row in client.get(f"{API}/filings?offset=2", **office).json()]
     assert later == everything[2:]
+
+
+def test_a_filing_is_repeat_safe_by_its_idempotency_key_too(client, zone):
+    """What a phone's outbox sends: the form's fields (codes), no submission_key, the key in
+    the Idempotency-Key header, and the keys the API does not name (ignored)."""
+    today = timezone.localdate()
+    body = {"zone": "w01-c", "item": "plant", "quantity": 2, "reason": "绿化",
+            "valid_from": today.isoformat(), "valid_to": today.isoformat(), "extra": "1"}  # fmt: skip
+    owner = auth(zone.owner)
+
+    def send(key):
+        return client.post(
+            f"{API}/filings", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key,
+            **owner,
+        )  # fmt: skip
+
+    sent = [send("phone-1"), send("phone-1")]  # the first answer was lost
+    assert [r.status_code for r in sent] == [200, 200]
+    assert sent[0].json()["id"] == sent[1].json()["id"]
+    other = send("phone-2")
+    assert other.json()["id"] != sent[0].json()["id"]
+    assert ItemFiling.objects.count() == 2

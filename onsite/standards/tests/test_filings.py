@@ -27,8 +27,8 @@ def setting(center, published, office_user):
 def _file(client, setting, **extra):
     today = timezone.localdate()
     data = {
-        "zone": setting["zone"].pk,
-        "item": setting["plant"].pk,
+        "zone": setting["zone"].code,
+        "item": setting["plant"].code,
         "quantity": 1,
         "reason": "美化环境",
         "valid_from": today.isoformat(),
@@ -47,6 +47,9 @@ def test_owner_files_office_approves_and_the_zone_allows_it_until_the_end_date(
     filing = ItemFiling.objects.get()
     assert response["Location"] == f"/standards/filings/{filing.pk}/"
     assert filing.status == "requested"
+    form = owner.get("/standards/filings/new/?zone=w01-c").content.decode()
+    assert 'value="w01-c" selected' in form  # codes, as the API takes them
+    assert 'data-outbox-url="/api/v1/standards/filings"' in form
     assert Notification.objects.filter(user=setting["office"]).exists()
     assert not effective_standard(setting["zone"]).verdict(setting["plant"]).allowed
 

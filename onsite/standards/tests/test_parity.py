@@ -50,8 +50,9 @@ def _rule(w, **extra):
             "marking_colour": "", "note": "", "position": 3, **extra}  # fmt: skip
 
 
-def _filing(w, item):
-    return {"zone": w.zone.pk if item != "plant" else "w01-c", "item": item, "quantity": 1,
+def _filing(w):
+    """The page and the API take the same body: zone and item by code."""
+    return {"zone": w.zone.code, "item": w.plant.code, "quantity": 1,
             "reason": "美化环境", "valid_from": TODAY.isoformat(), "valid_to": LATER.isoformat(),
             "submission_key": "k1"}  # fmt: skip
 
@@ -158,8 +159,8 @@ ACTS = [
     ),
     Act(
         "filing-request",
-        (lambda w: "/standards/filings/new/", lambda w: _filing(w, w.plant.pk)),
-        ("post", lambda w: "/filings", lambda w: _filing(w, "plant")),
+        (lambda w: "/standards/filings/new/", lambda w: _filing(w)),
+        ("post", lambda w: "/filings", lambda w: _filing(w)),
         "standards.filing_requested",
         _filings,
         allowed="owner",
