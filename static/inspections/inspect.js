@@ -315,7 +315,7 @@
     var action = submitter ? submitter.value : "save";
     if (waitingPost && waitingPost.ready) return; // the post that waited goes now
     event.preventDefault();
-    mine().then(function (items) {
+    box.idle().then(mine).then(function (items) {
       if (navigator.onLine && !items.length) {
         waitingPost = { submitter: submitter, ready: true };
         form.requestSubmit(submitter);
@@ -337,6 +337,9 @@
       }
       waitingPost = { submitter: submitter, ready: false }; // goes once the phone's items went
       box.flush();
+    }, function () {
+      waitingPost = { submitter: submitter, ready: true }; // no IndexedDB: post as before
+      form.requestSubmit(submitter);
     });
   });
 

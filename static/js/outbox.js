@@ -113,6 +113,12 @@
     return next;
   }
 
+  // Resolves once every change asked for so far is in the store (a submit right after a
+  // change typed on blur must see that change waiting).
+  function idle() {
+    return lock.then(function () {});
+  }
+
   function emit(name, detail) {
     document.dispatchEvent(new CustomEvent("onsite:outbox", { detail: Object.assign({ type: name }, detail || {}) }));
   }
@@ -563,7 +569,14 @@
       };
       register(0);
       navigator.serviceWorker.addEventListener("controllerchange", warm);
-      navigator.serviceWorker.ready.then(function () { window.setTimeout(warm, 300); });
+      navigator.serviceWorker.ready.then(function (registration) {
+        // A page that loaded while the worker was still installing is not controlled until
+        // the worker claims it: ask, so this page too opens offline.
+        if (!navigator.serviceWorker.controller && registration.active) {
+          registration.active.postMessage({ type: "claim" });
+        }
+        window.setTimeout(warm, 300);
+      });
     }
   }
 
@@ -645,7 +658,7 @@
     if (form.dataset.outboxPosting) return; // the post that was let through
     var submitter = event.submitter;
     event.preventDefault();
-    all().then(function (items) {
+    idle().then(all).then(function (items) {
       var group = form.dataset.outboxGroup + ":";
       var waiting = items.some(function (i) { return i.group.indexOf(group) === 0; });
       if (navigator.onLine && !waiting) {
@@ -675,6 +688,7 @@
 
   window.OnsiteOutbox = {
     preparePhoto: preparePhoto,
+    idle: idle,
     user: user,
     add: add,
     merge: merge,

@@ -98,7 +98,7 @@
   form.addEventListener("submit", function (event) {
     if (posting || (event.submitter && event.submitter !== submit)) return;
     event.preventDefault();
-    mine().then(function (items) {
+    box.idle().then(mine).then(function (items) {
       if (navigator.onLine && !items.length) {
         posting = true;
         form.requestSubmit(submit);

@@ -55,3 +55,53 @@ def slow_network(page) -> None:
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
     cdp.send("Network.emulateNetworkConditions", SLOW_3G)
+
+
+def phone_context(chromium, live_server, *, workers: str = "allow", timeout: int = 60_000):
+    """A phone-sized Chromium context, as the `phone_page` fixture makes, for tests that go
+    offline, open several pages or leave the service worker out (`workers="block"`, so that
+    page.route sees the page's own requests)."""
+    context = chromium.new_context(
+        locale="zh-CN",
+        base_url=live_server.url,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        service_workers=workers,
+    )
+    context.set_default_timeout(timeout)  # two shared cores: be patient, never time the app
+    return context
+
+
+def until(page, script: str, seconds: int = 90) -> None:
+    """Polls an expression that answers through a promise until it is truthy (evaluate awaits
+    the promise; wait_for_function does not). A navigation meanwhile is waited out."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    for _ in range(seconds * 5):
+        try:
+            if page.evaluate(script):
+                return
+        except PlaywrightError:  # the page navigated (a submit that went): ask the next one
+            pass
+        page.wait_for_timeout(200)
+    raise AssertionError(f"never true: {script}")
+
+
+OUTBOX_EMPTY = "() => !!window.OnsiteOutbox && OnsiteOutbox.all().then(i => i.length === 0)"
+
+
+def outbox_empty(page) -> None:
+    """Waits until the phone's outbox has sent everything."""
+    until(page, OUTBOX_EMPTY)
+
+
+def until_kept(page) -> None:
+    """Waits until the service worker controls the page and holds its copy (as after any
+    first visit)."""
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller")
+    until(
+        page,
+        """() => caches.open('onsite-pages')
+            .then(c => c.match(location.href, {ignoreVary: true})).then(Boolean)""",
+    )

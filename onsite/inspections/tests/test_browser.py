@@ -89,7 +89,7 @@ def test_inspect_rectify_return_verify_on_a_phone(phone_page, center, tmp_path):
     page.locator("[data-testid=after-photos] img").first.wait_for()
     page.fill("#id_note", "零食已收走")
     page.click("[data-testid=submit-fix]")
-    page.wait_for_url(f"**/rectification/{first.pk}/")
+    page.locator("[data-testid=fix]").wait_for(state="detached")  # handed in: no form now
     assert "text-bg-info" in page.locator("[data-testid=status]").get_attribute("class").split()
 
     # The supervisor returns it once...
@@ -114,7 +114,7 @@ def test_inspect_rectify_return_verify_on_a_phone(phone_page, center, tmp_path):
     page.locator("[data-testid=after-photos] img").first.wait_for()
     page.fill("#id_note", "已全部清理")
     page.click("[data-testid=submit-fix]")
-    page.wait_for_url(f"**/rectification/{first.pk}/")
+    page.locator("[data-testid=fix]").wait_for(state="detached")
 
     # ...and the supervisor verifies it.
     sign_in(page, "sup")

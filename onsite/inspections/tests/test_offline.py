@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 
 from onsite.core.tests import browser
-from onsite.core.tests.browser import sign_in
+from onsite.core.tests.browser import (
+    outbox_empty,
+    phone_context,
+    sign_in,
+    until,
+    until_kept,
+)
 from onsite.core.tests.factories import UserFactory
 from onsite.inspections.models import AnswerPhoto, Inspection
 from onsite.inspections.tests.factories import zone_with_standard
@@ -37,48 +43,11 @@ def outbox(page):
     return page.evaluate(OUTBOX)
 
 
-def until(page, script, seconds=90):
-    """Polls an expression that answers through a promise (evaluate awaits it; the browser's
-    own wait_for_function does not) until it is truthy."""
-    for _ in range(seconds * 5):
-        if page.evaluate(script):
-            return
-        page.wait_for_timeout(200)
-    raise AssertionError(f"never true: {script}")
-
-
-def wait_outbox_empty(page):
-    until(page, "() => window.OnsiteOutbox.all().then(items => items.length === 0)")
-
-
-def phone(chromium, live_server, *, workers="allow"):
-    context = chromium.new_context(
-        locale="zh-CN",
-        base_url=live_server.url,
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-        service_workers=workers,
-    )
-    context.set_default_timeout(60_000)  # two shared cores: be patient, never time the app
-    return context
-
-
 def start_inspection(page, zone):
     page.goto(f"/z/{zone.code}/inspect")
     page.click("[data-testid=start]")
     page.wait_for_url("**/inspections/*/edit/")
     return Inspection.objects.get()
-
-
-def until_kept(page):
-    """The service worker controls the page and holds its copy (as after any first visit)."""
-    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller")
-    until(
-        page,
-        """() => caches.open('onsite-pages')
-            .then(c => c.match(location.href, {ignoreVary: true})).then(Boolean)""",
-    )
 
 
 def answer_all(page, photos):
@@ -94,6 +63,14 @@ def answer_all(page, photos):
             card.locator("[data-testid=photo-waiting], .photo-thumb img").first.wait_for()
         else:
             card.locator("[data-testid=pass]").click()
+
+
+def submit_offline(page, context, photos):
+    """Offline: every check answered (a photo on each failed one), then Submit, which waits."""
+    context.set_offline(True)
+    answer_all(page, photos)
+    page.click("[data-testid=submit]")
+    page.locator("[data-testid=submit-queued]").wait_for()
 
 
 def assert_arrived(inspection, photos):
@@ -116,7 +93,7 @@ def test_a_whole_inspection_offline_reload_close_reopen(chromium, live_server, c
         camera_photo(tmp_path, f"p{n}", c)
         for n, c in enumerate([(200, 60, 60), (60, 160, 60), (60, 60, 200)])
     ]
-    context = phone(chromium, live_server)
+    context = phone_context(chromium, live_server)
     page = context.new_page()
     sign_in(page, "sup")
     inspection = start_inspection(page, zone)
@@ -143,7 +120,7 @@ def test_a_whole_inspection_offline_reload_close_reopen(chromium, live_server, c
     context.set_offline(False)
     page = context.new_page()
     page.goto("/")
-    wait_outbox_empty(page)
+    outbox_empty(page)
     assert_arrived(inspection, 3)
     # Photos went prepared on the phone: at most 2048 px on the longest side.
     assert all(max(p.width, p.height) <= 2048 for p in AnswerPhoto.objects.all())
@@ -159,15 +136,12 @@ def test_the_network_failing_mid_sync_still_arrives_once(
     UserFactory(center=center, username="sup", roles=["supervisor"])
     zone, _ = zone_with_standard(center, clauses=16)
     photos = [camera_photo(tmp_path, "p0", (200, 60, 60), (1600, 1200))]
-    context = phone(chromium, live_server, workers="block")
+    context = phone_context(chromium, live_server, workers="block")
     page = context.new_page()
     page.add_init_script("window.OnsiteOutboxTimeout = 4000")
     sign_in(page, "sup")
     inspection = start_inspection(page, zone)
-    context.set_offline(True)
-    answer_all(page, photos)
-    page.click("[data-testid=submit]")
-    page.locator("[data-testid=submit-queued]").wait_for()
+    submit_offline(page, context, photos)
 
     hits = {"n": 0}
 
@@ -196,21 +170,18 @@ def test_a_double_sync_from_two_pages_arrives_once(chromium, live_server, center
     UserFactory(center=center, username="sup", roles=["supervisor"])
     zone, _ = zone_with_standard(center, clauses=16)
     photos = [camera_photo(tmp_path, "p0", (200, 60, 60), (1600, 1200))]
-    context = phone(chromium, live_server)
+    context = phone_context(chromium, live_server)
     page = context.new_page()
     sign_in(page, "sup")
     inspection = start_inspection(page, zone)
     until_kept(page)
-    context.set_offline(True)
-    answer_all(page, photos)
-    page.click("[data-testid=submit]")
-    page.locator("[data-testid=submit-queued]").wait_for()
+    submit_offline(page, context, photos)
     context.set_offline(False)
     other = context.new_page()
     other.goto("/")  # the same outbox, a second sender
     page.evaluate("window.OnsiteOutbox.flush()")
     other.evaluate("window.OnsiteOutbox.flush()")
-    wait_outbox_empty(other)
+    outbox_empty(other)
     assert_arrived(inspection, 1)
     context.close()
 
@@ -221,7 +192,7 @@ def test_someone_else_saved_meanwhile_shows_what_differs(chromium, live_server, 
 
     sup = UserFactory(center=center, username="sup", roles=["supervisor"])
     zone, _ = zone_with_standard(center)
-    context = phone(chromium, live_server)
+    context = phone_context(chromium, live_server)
     page = context.new_page()
     sign_in(page, "sup")
     inspection = start_inspection(page, zone)
@@ -249,7 +220,7 @@ def test_someone_else_saved_meanwhile_shows_what_differs(chromium, live_server, 
     assert first.result == "pass"  # nothing was overwritten
     assert outbox(page)[0]["state"] == "conflict"
     page.click("[data-testid=reapply]")
-    wait_outbox_empty(page)
+    outbox_empty(page)
     first.refresh_from_db()
     assert (first.result, first.note) == ("fail", "地面有纸屑")
     context.close()
@@ -258,7 +229,7 @@ def test_someone_else_saved_meanwhile_shows_what_differs(chromium, live_server, 
 def test_sign_out_leaves_nothing_of_the_person_on_the_phone(chromium, live_server, center):
     UserFactory(center=center, username="sup", roles=["supervisor"])
     zone, _ = zone_with_standard(center)
-    context = phone(chromium, live_server)
+    context = phone_context(chromium, live_server)
     page = context.new_page()
     sign_in(page, "sup")
     start_inspection(page, zone)
@@ -270,7 +241,7 @@ def test_sign_out_leaves_nothing_of_the_person_on_the_phone(chromium, live_serve
     page.wait_for_function("() => document.querySelector('form[data-sign-out][data-confirm]')")
     context.set_offline(False)
     page.evaluate("window.OnsiteOutbox.flush()")
-    wait_outbox_empty(page)
+    outbox_empty(page)
     page.click(".navbar-toggler")  # the phone's menu
     page.click("form[data-sign-out] button")
     page.wait_for_url("**/accounts/login/**")
@@ -287,7 +258,7 @@ def test_the_whole_flow_completes_on_a_slow_3g_network(chromium, live_server, ce
     photos = [
         camera_photo(tmp_path, f"p{n}", c) for n, c in enumerate([(200, 60, 60), (60, 160, 60)])
     ] + [camera_photo(tmp_path, "p2", (60, 60, 200))]
-    context = phone(chromium, live_server)
+    context = phone_context(chromium, live_server)
     context.set_default_timeout(180_000)
     page = context.new_page()
     sign_in(page, "sup")

@@ -3,16 +3,14 @@ photos upload in place (htmx answers the photo strip only); without it the note 
 along with the photos and shown again, and photos chosen but not uploaded go with the
 hand-in."""
 
-import contextlib
 import io
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
 from PIL import Image
-from playwright.sync_api import Error as PlaywrightError
 
-from onsite.core.tests.browser import sign_in
+from onsite.core.tests.browser import outbox_empty, phone_context, sign_in, until_kept
 from onsite.inspections.tests.conftest import image_upload
 from onsite.rectification.models import Rectification
 
@@ -104,42 +102,17 @@ def test_on_a_phone_the_typed_note_stays_while_photos_upload(phone_page, rectifi
     assert rectification.photos.count() == 1
 
 
-def _outbox_empty(page):
-    for _ in range(450):  # the outbox answers through a promise: poll it
-        with contextlib.suppress(PlaywrightError):  # the page reloads itself once it went
-            if page.evaluate(
-                "() => !!window.OnsiteOutbox && OnsiteOutbox.all().then(i => i.length === 0)"
-            ):
-                return
-        page.wait_for_timeout(200)
-    raise AssertionError("the outbox never emptied")
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_hand_in_made_offline_arrives_once(chromium, live_server, rectification, tmp_path):
     """No network in the corner of the hall: the owner photographs the fix and hands it in;
     the page (from the phone's cache after a reload) says it waits; back online, exactly one
     hand-in with its photos arrives, although the first answer from the server was lost."""
-    context = chromium.new_context(
-        locale="zh-CN",
-        base_url=live_server.url,
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-    )
-    context.set_default_timeout(60_000)
+    context = phone_context(chromium, live_server)
     page = context.new_page()
     sign_in(page, "owner1")
     page.goto(detail(rectification))
-    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller")
-    for _ in range(150):  # the worker keeps the page (as after any first visit)
-        if page.evaluate(
-            """() => caches.open('onsite-pages')
-                .then(c => c.match(location.href, {ignoreVary: true})).then(Boolean)"""
-        ):
-            break
-        page.wait_for_timeout(200)
+    until_kept(page)
     context.set_offline(True)
     photos = []
     for n, colour in enumerate([(40, 160, 40), (40, 40, 160)]):
@@ -171,7 +144,7 @@ def test_a_hand_in_made_offline_arrives_once(chromium, live_server, rectificatio
     page.route("**/api/v1/rectification/**", lose_first_answer)
     context.set_offline(False)
     page.evaluate("window.OnsiteOutbox.flush()")
-    _outbox_empty(page)
+    outbox_empty(page)
     rectification = Rectification.objects.get(pk=rectification.pk)
     assert rectification.is_submitted
     assert rectification.note == "桌面零食已收走"

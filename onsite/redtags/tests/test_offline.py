@@ -8,36 +8,13 @@ from __future__ import annotations
 import pytest
 
 from onsite.core.tests import browser
-from onsite.core.tests.browser import sign_in
+from onsite.core.tests.browser import outbox_empty, phone_context, sign_in, until
 from onsite.core.tests.factories import UserFactory, ZoneFactory
 from onsite.redtags.models import RedTag
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 OUTBOX = "() => window.OnsiteOutbox.all().then(items => items.map(i => i.kind))"
-
-
-def until(page, script, seconds=90):
-    """Polls an expression that answers through a promise (evaluate awaits it; the browser's
-    own wait_for_function does not) until it is truthy."""
-    for _ in range(seconds * 5):
-        if page.evaluate(script):
-            return
-        page.wait_for_timeout(200)
-    raise AssertionError(f"never true: {script}")
-
-
-def phone(chromium, live_server, *, workers="allow"):
-    context = chromium.new_context(
-        locale="zh-CN",
-        base_url=live_server.url,
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-        service_workers=workers,
-    )
-    context.set_default_timeout(60_000)  # two shared cores: be patient, never time the app
-    return context
 
 
 @pytest.fixture
@@ -89,13 +66,13 @@ def test_a_red_tag_hung_offline_arrives_once_with_its_photo(
     chromium, live_server, tagger, tmp_path, settings
 ):
     photo = browser.camera_photo(tmp_path / "tag.jpg", (200, 60, 60), (1600, 1200))
-    context = phone(chromium, live_server)
+    context = phone_context(chromium, live_server)
     page = context.new_page()
     sign_in(page, "tagger")
     tag_offline(context, page, photo)
     context.set_offline(False)
     page.evaluate("window.OnsiteOutbox.flush()")
-    until(page, "() => window.OnsiteOutbox.all().then(items => items.length === 0)")
+    outbox_empty(page)
     assert_arrived(tagger)
     assert len(stored(settings)) == 2  # one photo and its thumbnail
     context.close()
@@ -109,7 +86,7 @@ def test_the_network_failing_on_the_first_try_still_hangs_one_tag(
     lives in the page and IndexedDB either way. The first send of the tag and the first of
     its photo each fail."""
     photo = browser.camera_photo(tmp_path / "tag.jpg", (200, 60, 60), (1600, 1200))
-    context = phone(chromium, live_server, workers="block")
+    context = phone_context(chromium, live_server, workers="block")
     page = context.new_page()
     sign_in(page, "tagger")
     tag_offline(context, page, photo)
@@ -130,7 +107,7 @@ def test_the_network_failing_on_the_first_try_still_hangs_one_tag(
     page.route("**/api/v1/redtags/tags**", flaky)
     context.set_offline(False)
     page.evaluate("window.OnsiteOutbox.flush()")
-    until(page, "() => window.OnsiteOutbox.all().then(items => items.length === 0)", 120)
+    outbox_empty(page)
     assert seen.count("tag") == 2
     assert seen.count("photo") == 2
     assert_arrived(tagger)

@@ -7,35 +7,12 @@ from __future__ import annotations
 
 import pytest
 
-from onsite.core.tests.browser import sign_in
+from onsite.core.tests.browser import outbox_empty, phone_context, sign_in, until
 from onsite.core.tests.factories import UserFactory, ZoneFactory
 from onsite.standards.models import ItemFiling
 from onsite.standards.tests.factories import ItemFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def until(page, script, seconds=90):
-    """Polls an expression that answers through a promise (evaluate awaits it; the browser's
-    own wait_for_function does not) until it is truthy."""
-    for _ in range(seconds * 5):
-        if page.evaluate(script):
-            return
-        page.wait_for_timeout(200)
-    raise AssertionError(f"never true: {script}")
-
-
-def phone(chromium, live_server, *, workers="allow"):
-    context = chromium.new_context(
-        locale="zh-CN",
-        base_url=live_server.url,
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-        service_workers=workers,
-    )
-    context.set_default_timeout(60_000)  # two shared cores: be patient, never time the app
-    return context
 
 
 @pytest.fixture
@@ -70,13 +47,13 @@ def assert_arrived(owner):
 
 
 def test_a_filing_requested_offline_arrives_once(chromium, live_server, owner):
-    context = phone(chromium, live_server)
+    context = phone_context(chromium, live_server)
     page = context.new_page()
     sign_in(page, "owner1")
     file_offline(context, page)
     context.set_offline(False)
     page.evaluate("window.OnsiteOutbox.flush()")
-    until(page, "() => window.OnsiteOutbox.all().then(items => items.length === 0)")
+    outbox_empty(page)
     assert_arrived(owner)
     context.close()
 
@@ -86,7 +63,7 @@ def test_the_network_failing_on_the_first_try_still_files_once(
     chromium, live_server, owner, failure
 ):
     """Routing needs the page's own requests, so the worker is left out here."""
-    context = phone(chromium, live_server, workers="block")
+    context = phone_context(chromium, live_server, workers="block")
     page = context.new_page()
     sign_in(page, "owner1")
     file_offline(context, page)
@@ -105,7 +82,7 @@ def test_the_network_failing_on_the_first_try_still_files_once(
     page.route("**/api/v1/standards/filings", flaky)
     context.set_offline(False)
     page.evaluate("window.OnsiteOutbox.flush()")
-    until(page, "() => window.OnsiteOutbox.all().then(items => items.length === 0)", 120)
+    outbox_empty(page)
     assert hits["n"] == 2
     assert_arrived(owner)
     context.close()

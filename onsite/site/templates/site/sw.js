@@ -146,6 +146,8 @@ self.addEventListener("message", function (event) {
         return new URL(u, self.location.origin).origin === self.location.origin;
       }), data.fresh === true);
     };
+  } else if (data.type === "claim") {
+    job = function () { return self.clients.claim(); };
   } else if (data.type === "user" && typeof data.user === "string") {
     job = function () { return signedIn(data.user); };
   }
