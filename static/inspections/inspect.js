@@ -318,8 +318,15 @@
     box.idle().then(mine).then(function (items) {
       if (navigator.onLine && !items.length) {
         waitingPost = { submitter: submitter, ready: true };
-        form.requestSubmit(submitter);
-        return;
+        if (action !== "submit") {
+          form.requestSubmit(submitter);
+          return;
+        }
+        // A submit on a dead connection that the phone thinks is up waits in the outbox.
+        return box.postOrKeep(form, submitter, function () {
+          waitingPost = null;
+          return queueSubmit();
+        });
       }
       if (action === "pass_rest") {
         document.querySelectorAll("[data-testid=check]").forEach(function (card) {
@@ -353,7 +360,12 @@
   function queueSubmit() {
     return mine().then(function (items) {
       if (items.some(function (i) { return i.kind === "submit"; })) return;
-      return box.add({ group: group, kind: "submit", versioned: true, url: form.dataset.submitUrl, json: {}, label: text("labelSubmit") });
+      // Under the page's submit key: a page submit that reached the server and this are one.
+      var key = form.querySelector("input[name=submit_key]");
+      return box.add({
+        group: group, kind: "submit", versioned: true, url: form.dataset.submitUrl, json: {},
+        key: key && key.value ? key.value : undefined, label: text("labelSubmit")
+      });
     }).then(status_);
   }
 

@@ -164,6 +164,7 @@
       error: "",
       created: Date.now()
     }, item);
+    if (!row.key) row.key = newKey();
     delete row.id;
     return put(row);
   }
@@ -635,7 +636,13 @@
     }
     var json = fieldsOf(form);
     if (submitter && submitter.name) json[submitter.name] = submitter.value;
-    return add({ group: group + ":" + newKey(), kind: form.dataset.outboxKind || "form", url: form.dataset.outboxUrl, json: json, label: label })
+    // The form's own key, if it has one: a page post that timed out after it reached the
+    // server and this item are then one and the same write. The form gets a new key for the
+    // next one.
+    var keyField = form.querySelector("input[name=submission_key]");
+    var key = keyField && keyField.value ? keyField.value : newKey();
+    if (keyField) keyField.value = newKey().replace(/-/g, "");
+    return add({ group: group + ":" + key, kind: form.dataset.outboxKind || "form", url: form.dataset.outboxUrl, json: json, label: label, key: key })
       .then(function (id) {
         return photos.reduce(function (chain, file) {
           return chain.then(function () { return preparePhoto(file); }).then(function (blob) {
@@ -662,31 +669,67 @@
       var group = form.dataset.outboxGroup + ":";
       var waiting = items.some(function (i) { return i.group.indexOf(group) === 0; });
       if (navigator.onLine && !waiting) {
-        form.dataset.outboxPosting = "1";
-        form.requestSubmit(submitter);
-        return;
+        return postOrKeep(form, submitter, function () { return keepForm(form, submitter).then(kept); });
       }
-      return keepForm(form, submitter).then(function () {
-        var note = document.querySelector("[data-outbox-kept-note]") || document.createElement("div");
-        note.className = "alert alert-info";
-        note.setAttribute("role", "status");
-        note.setAttribute("data-outbox-kept-note", "");
-        note.setAttribute("data-testid", "kept-note");
-        note.textContent = form.dataset.outboxKept || "";
-        form.parentNode.insertBefore(note, form);
-        Array.prototype.forEach.call(form.querySelectorAll("[data-outbox-clear]"), function (el) {
-          el.value = "";
-        });
-        Array.prototype.forEach.call(form.querySelectorAll("input[type=file]"), function (el) { el.value = ""; });
-        window.scrollTo(0, 0);
-      });
+      return keepForm(form, submitter).then(kept);
     }, function () {
       form.dataset.outboxPosting = "1"; // no IndexedDB here: the form posts as it always did
       form.requestSubmit(submitter);
     });
+
+    function kept() {
+      var note = document.querySelector("[data-outbox-kept-note]") || document.createElement("div");
+      note.className = "alert alert-info";
+      note.setAttribute("role", "status");
+      note.setAttribute("data-outbox-kept-note", "");
+      note.setAttribute("data-testid", "kept-note");
+      note.textContent = form.dataset.outboxKept || "";
+      form.parentNode.insertBefore(note, form);
+      Array.prototype.forEach.call(form.querySelectorAll("[data-outbox-clear]"), function (el) {
+        el.value = "";
+      });
+      Array.prototype.forEach.call(form.querySelectorAll("input[type=file]"), function (el) { el.value = ""; });
+      window.scrollTo(0, 0);
+    }
   }, true);
 
+  // The page's own post, tried first when the phone believes it is online. A phone "online"
+  // on a dead Wi-Fi would otherwise lose the form to the browser's error page: when the post
+  // never reaches the server, `keep()` puts the form in the outbox instead. A post that
+  // arrived and was answered with a redirect (done) opens where it leads; one answered with
+  // the form again (invalid input, nothing written) is posted as the page always did, so
+  // the page shows the server's messages.
+  function postOrKeep(form, submitter, keep) {
+    var body = new FormData(form);
+    if (submitter && submitter.name) body.append(submitter.name, submitter.value);
+    var controller = window.AbortController ? new AbortController() : null;
+    var bytes = 0;
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=file]"), function (input) {
+      Array.prototype.forEach.call(input.files, function (file) { bytes += file.size; });
+    });
+    var limit = (window.OnsiteOutboxTimeout || 20000) + bytes / 10; // as the outbox's own sends
+    var timeout = controller ? window.setTimeout(function () { controller.abort(); }, limit) : null;
+    return fetch(form.action, {
+      method: "POST",
+      credentials: "same-origin",
+      body: body,
+      signal: controller ? controller.signal : undefined
+    }).then(function (response) {
+      if (timeout) window.clearTimeout(timeout);
+      if (response.ok && response.redirected) {
+        window.location.assign(response.url);
+        return;
+      }
+      form.dataset.outboxPosting = "1";
+      form.requestSubmit(submitter);
+    }, function () {
+      if (timeout) window.clearTimeout(timeout);
+      return keep();
+    });
+  }
+
   window.OnsiteOutbox = {
+    postOrKeep: postOrKeep,
     preparePhoto: preparePhoto,
     idle: idle,
     user: user,

@@ -100,24 +100,31 @@
     event.preventDefault();
     box.idle().then(mine).then(function (items) {
       if (navigator.onLine && !items.length) {
-        posting = true;
-        form.requestSubmit(submit);
-        return;
+        posting = true; // the post (or its answer) that comes back must not be caught again
+        return box.postOrKeep(form, submit, keep).then(function () { posting = false; });
       }
       if (items.some(function (i) { return i.kind === "submit"; })) return;
-      return box.add({
-        group: group,
-        kind: "submit",
-        versioned: true,
-        url: form.dataset.submitUrl,
-        json: { note: note.value },
-        label: form.dataset.labelSubmit
-      }).then(refresh);
+      return keep();
     }, function () {
       posting = true;
       form.requestSubmit(submit);
     });
   });
+
+  // The hand-in waits in the outbox, under the form's own key: a page post that reached the
+  // server before its answer was lost and this item are one hand-in.
+  function keep() {
+    var key = form.querySelector("[name=submission_key]");
+    return box.add({
+      group: group,
+      kind: "submit",
+      versioned: true,
+      url: form.dataset.submitUrl,
+      json: { note: note.value },
+      key: key && key.value ? key.value : undefined,
+      label: form.dataset.labelSubmit
+    }).then(refresh);
+  }
 
   document.addEventListener("onsite:outbox", function (event) {
     var d = event.detail;

@@ -113,3 +113,42 @@ def test_the_network_failing_on_the_first_try_still_hangs_one_tag(
     assert_arrived(tagger)
     assert len(stored(settings)) == 2  # the resent photo was not stored again
     context.close()
+
+
+@pytest.mark.parametrize("failure", ["dead", "lost-answer"])
+def test_a_phone_online_on_a_dead_connection_keeps_the_tag(
+    chromium, live_server, tagger, tmp_path, settings, failure
+):
+    """The phone says it is online, but the page's post never arrives ("dead") or arrives and
+    its answer is lost ("lost-answer"): the tag waits in the outbox under the form's own key,
+    so either way exactly one tag is hung."""
+    photo = browser.camera_photo(tmp_path / "tag.jpg", (200, 60, 60), (1600, 1200))
+    context = phone_context(chromium, live_server, workers="block")
+    page = context.new_page()
+    sign_in(page, "tagger")
+    page.goto("/redtags/new/?zone=w01-c")
+    posts = {"n": 0}
+
+    def dead_page_post(route):
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        posts["n"] += 1
+        if failure == "lost-answer":
+            route.fetch()
+        route.abort("internetdisconnected")
+
+    page.route("**/redtags/new/**", dead_page_post)
+    page.set_input_files("#id_photo", photo)
+    page.fill("#id_item_name", "多余签字笔")
+    page.fill("#id_quantity", "12")
+    page.select_option("#id_reason", "excess")
+    page.select_option("#id_proposal", "discard")
+    page.fill("#id_footprint", "0.05")
+    page.fill("#id_note", "抽屉里")
+    page.click("[data-testid=tag-form] button[type=submit]:not([name])")
+    page.locator("[data-testid=kept-note]").wait_for()
+    outbox_empty(page)  # online: the outbox sends it at once through the API
+    assert posts["n"] == 1
+    assert_arrived(tagger)
+    context.close()
