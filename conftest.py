@@ -201,14 +201,9 @@ def watch_for_errors(page) -> list[str]:
 
 @pytest.fixture
 def phone_page(chromium, live_server):
-    context = chromium.new_context(
-        locale="zh-CN",
-        base_url=live_server.url,
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-    )
-    context.set_default_timeout(30_000)  # a loaded CI machine, not a slow page
+    from onsite.core.tests.browser import phone_context  # project code: after Django is set up
+
+    context = phone_context(chromium, live_server, timeout=30_000)
     page = context.new_page()
     errors = watch_for_errors(page)
     yield page

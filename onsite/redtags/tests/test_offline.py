@@ -24,10 +24,7 @@ def tagger(center):
     return user
 
 
-def tag_offline(context, page, photo):
-    page.goto("/redtags/new/?zone=w01-c")
-    page.locator("[data-testid=tag-form][data-outbox-url]").wait_for()
-    context.set_offline(True)
+def fill_tag(page, photo):
     page.set_input_files("#id_photo", photo)
     page.fill("#id_item_name", "多余签字笔")
     page.fill("#id_quantity", "12")
@@ -35,6 +32,13 @@ def tag_offline(context, page, photo):
     page.select_option("#id_proposal", "discard")
     page.fill("#id_footprint", "0.05")
     page.fill("#id_note", "抽屉里")
+
+
+def tag_offline(context, page, photo):
+    page.goto("/redtags/new/?zone=w01-c")
+    page.locator("[data-testid=tag-form][data-outbox-url]").wait_for()
+    context.set_offline(True)
+    fill_tag(page, photo)
     page.click("[data-testid=tag-form] button[name=another]")
     page.locator("[data-testid=kept-note]").wait_for()
     until(page, "() => window.OnsiteOutbox.all().then(items => items.length === 2)")
@@ -139,13 +143,7 @@ def test_a_phone_online_on_a_dead_connection_keeps_the_tag(
         route.abort("internetdisconnected")
 
     page.route("**/redtags/new/**", dead_page_post)
-    page.set_input_files("#id_photo", photo)
-    page.fill("#id_item_name", "多余签字笔")
-    page.fill("#id_quantity", "12")
-    page.select_option("#id_reason", "excess")
-    page.select_option("#id_proposal", "discard")
-    page.fill("#id_footprint", "0.05")
-    page.fill("#id_note", "抽屉里")
+    fill_tag(page, photo)
     page.click("[data-testid=tag-form] button[type=submit]:not([name])")
     page.locator("[data-testid=kept-note]").wait_for()
     outbox_empty(page)  # online: the outbox sends it at once through the API
