@@ -269,3 +269,32 @@ def test_the_whole_flow_completes_on_a_slow_3g_network(chromium, live_server, ce
         page.click("[data-testid=submit]")
     assert_arrived(inspection, 3)
     context.close()
+
+
+def test_a_refused_photo_says_why_and_can_be_deleted_from_the_phone(
+    chromium, live_server, center, tmp_path
+):
+    """A file the server refuses (not a photo) turns red in the queue with the server's
+    reason; the other items go on; the person deletes it from the phone."""
+    UserFactory(center=center, username="sup", roles=["supervisor"])
+    zone, _ = zone_with_standard(center)
+    context = phone_context(chromium, live_server)
+    page = context.new_page()
+    sign_in(page, "sup")
+    start_inspection(page, zone)
+    not_a_photo = tmp_path / "notes.jpg"
+    not_a_photo.write_text("这不是照片")
+    card = page.locator("[data-testid=check]").first
+    card.locator("[data-testid=fail]").click()
+    card.locator("[data-testid=photo-input]").set_input_files(str(not_a_photo))
+    until(page, "() => OnsiteOutbox.all().then(i => i.some(x => x.state === 'failed'))")
+    page.click("#outbox summary")
+    failed = page.locator("[data-testid=outbox-item][data-state=failed]")
+    failed.wait_for()
+    assert failed.locator(".text-danger").inner_text().strip() != ""  # the server's reason
+    assert page.locator("#outbox.outbox-trouble").count() == 1
+    assert [i["kind"] for i in outbox(page)] == ["photo"]  # the answers went meanwhile
+    failed.locator("[data-testid=outbox-discard]").click()
+    outbox_empty(page)
+    assert not AnswerPhoto.objects.exists()
+    context.close()

@@ -97,3 +97,27 @@ def test_sign_out_clears_what_the_phone_kept(client, center):
     assert response["Clear-Site-Data"] == '"cache", "storage"'
     home = client.get(reverse("site:home"))
     assert home.status_code == 302  # signed out: no page of theirs to keep
+
+
+def test_a_deployment_that_changes_a_floor_file_has_a_new_worker(settings, tmp_path, monkeypatch):
+    """The worker's version is a digest of the files it keeps: change one, and phones install
+    the new worker, which drops the old caches."""
+    from django.contrib.staticfiles import finders
+
+    from onsite.site import offline
+
+    (tmp_path / "extra.js").write_text("// one\n")
+    settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, tmp_path]
+    monkeypatch.setattr(offline, "FLOOR_ASSETS", (*offline.FLOOR_ASSETS, "extra.js"))
+    finders.get_finder.cache_clear()
+    offline.shell.cache_clear()
+    try:
+        before, assets = offline.shell()
+        assert "/static/extra.js" in assets
+        assert offline.shell()[0] == before  # the same files, the same worker
+        (tmp_path / "extra.js").write_text("// two\n")
+        offline.shell.cache_clear()
+        assert offline.shell()[0] != before
+    finally:
+        finders.get_finder.cache_clear()
+        offline.shell.cache_clear()
