@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.contrib.staticfiles import finders
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.template import engines
 from django.templatetags.static import static
@@ -116,6 +116,12 @@ def manifest(request: HttpRequest) -> JsonResponse:
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
     response["Content-Type"] = "application/manifest+json; charset=utf-8"
     return response
+
+
+@public
+def favicon(request: HttpRequest) -> HttpResponse:
+    """What a browser asks for where a page names no icon (a photo opened on its own)."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 @public

@@ -8,4 +8,5 @@ urlpatterns = [
     path("sw.js", offline.service_worker, name="service-worker"),
     path("manifest.webmanifest", offline.manifest, name="manifest"),
     path("offline/", offline.offline, name="offline"),
+    path("favicon.ico", offline.favicon, name="favicon"),
 ]

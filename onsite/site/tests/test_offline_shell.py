@@ -121,3 +121,9 @@ def test_a_deployment_that_changes_a_floor_file_has_a_new_worker(settings, tmp_p
     finally:
         finders.get_finder.cache_clear()
         offline.shell.cache_clear()
+
+
+def test_the_browser_s_own_icon_request_finds_the_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert client.get(response["Location"]).status_code == 200
