@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "onsite.core.middleware.body_first_middleware",
     "onsite.core.middleware.center_middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "onsite.core.middleware.probe_keeps_messages_middleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "onsite.core.middleware.security_headers_middleware",
     "csp.middleware.CSPMiddleware",

@@ -76,6 +76,12 @@ def _exempt(path: str) -> bool:
         "/i18n/",
         str(settings.STATIC_URL),
         "/healthz",
+        # The phone app shell holds nothing of the person; a redirect would stop the browser
+        # from installing the service worker at all.
+        reverse("site:service-worker"),
+        reverse("site:manifest"),
+        reverse("site:offline"),
+        "/favicon.ico",
     )
     return path.startswith(allowed)
 

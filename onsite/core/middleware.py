@@ -64,6 +64,25 @@ def body_first_middleware(get_response: Handler) -> Handler:
     return middleware
 
 
+PROBE_HEADER = "X-Onsite-Probe"
+
+
+def probe_keeps_messages_middleware(get_response: Handler) -> Handler:
+    """A page's post tried by the phone's script first (static/js/outbox.js, postOrKeep)
+    follows its redirect inside the script, and the script then opens that page for real:
+    the messages the post left ("the tag is hung") must wait for that real visit."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        if request.method == "GET" and request.headers.get(PROBE_HEADER):
+            storage = getattr(request, "_messages", None)
+            if storage is not None:
+                storage.used = False
+        return response
+
+    return middleware
+
+
 def language_middleware(get_response: Handler) -> Handler:
     """Simplified Chinese unless the user chose otherwise (the language cookie). Unlike
     Django's LocaleMiddleware this ignores the browser's Accept-Language: a center's staff

@@ -712,6 +712,7 @@
     return fetch(form.action, {
       method: "POST",
       credentials: "same-origin",
+      headers: { "X-Onsite-Probe": "1" }, // the page it leads to keeps its messages for the visit
       body: body,
       signal: controller ? controller.signal : undefined
     }).then(function (response) {

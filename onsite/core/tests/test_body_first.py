@@ -41,3 +41,30 @@ def test_nobody_s_body_is_read_for_them_and_a_read_is_left_alone():
     get = RequestFactory().get("/x")
     get.user = AnonymousUser()
     assert not body_first_middleware(_seen)(get).read_before
+
+
+@pytest.mark.django_db
+def test_a_probed_page_keeps_its_messages_for_the_real_visit(client, center):
+    """The phone's script follows a post's redirect itself, then opens the page for real: the
+    post's message shows on that real visit, once."""
+    from django.contrib import messages as flash
+    from django.test import override_settings
+    from django.urls import path
+
+    from onsite.core.access import public
+
+    @public
+    def leave(request):
+        flash.success(request, "已挂签")
+        return HttpResponse(status=302, headers={"Location": "/show/"})
+
+    @public
+    def show(request):
+        return HttpResponse(" ".join(m.message for m in flash.get_messages(request)))
+
+    urls = type("urls", (), {"urlpatterns": [path("leave/", leave), path("show/", show)]})
+    with override_settings(ROOT_URLCONF=urls):
+        client.post("/leave/")
+        assert client.get("/show/", headers={"X-Onsite-Probe": "1"}).content.decode() == "已挂签"
+        assert client.get("/show/").content.decode() == "已挂签"  # the real visit
+        assert client.get("/show/").content.decode() == ""  # once
