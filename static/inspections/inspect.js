@@ -221,8 +221,10 @@
       keepPage();
       status_();
     } else if (d.type === "conflict") {
+      waitingPost = null; // the post waits no more: the person chooses first
       showConflict(d.item);
     } else if (d.type === "failed" || d.type === "change") {
+      if (d.type === "failed") waitingPost = null;
       status_();
     } else if (d.type === "choose") {
       showConflict(d.item);
@@ -315,6 +317,7 @@
     var action = submitter ? submitter.value : "save";
     if (waitingPost && waitingPost.ready) return; // the post that waited goes now
     event.preventDefault();
+    if (waitingPost) return; // a second tap while the first post waits: the first one goes
     box.idle().then(mine).then(function (items) {
       if (navigator.onLine && !items.length) {
         waitingPost = { submitter: submitter, ready: true };

@@ -28,8 +28,8 @@ def rate_unit(page, round_id, code, *, fail=()):
     cards = page.locator("[data-testid=check]")
     for index in fail:
         cards.nth(index).locator("[data-testid=fail]").click()
-    page.click("[data-testid=pass-rest]")
-    page.wait_for_url("**/edit/")
+    with page.expect_navigation():  # the same URL again, once the page has posted
+        page.click("[data-testid=pass-rest]")
     page.click("[data-testid=submit]")
     page.wait_for_url("**/inspections/*/")
 
