@@ -5,9 +5,10 @@ the UPDATE only applies while that version is still current (works on both datab
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
@@ -55,3 +56,43 @@ def existing_submission(*, user: Any, scope: str, key: str) -> str | None:
         .values_list("object_id", flat=True)
         .first()
     )
+
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class _RepeatedSubmitError(Exception):
+    def __init__(self, object_id: str) -> None:
+        super().__init__(object_id)
+        self.object_id = object_id
+
+
+def run_once(
+    *,
+    center: Any,
+    by: Any,
+    scope: str,
+    key: str,
+    model: type[_M],
+    create: Callable[[], _M],
+) -> _M:
+    """Runs `create` in a transaction unless `key` was used before for `scope`; a repeated
+    submit (double click, retried request) gets the first result and changes nothing."""
+    if key:
+        first = existing_submission(user=by, scope=scope, key=key)
+        if first is not None:
+            return model._default_manager.get(pk=first)
+    try:
+        with transaction.atomic():
+            obj = create()
+            if key:
+                first = claim_submission(
+                    center=center, user=by, scope=scope, key=key, object_id=str(obj.pk)
+                )
+                if first != str(obj.pk):
+                    raise _RepeatedSubmitError(
+                        first
+                    )  # roll back this copy, answer with the first one
+            return obj
+    except _RepeatedSubmitError as repeat:
+        return model._default_manager.get(pk=repeat.object_id)

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_noop
 from onsite.accounts.models import Role, User
 from onsite.accounts.uploads import daily_quota
 from onsite.audit.services import record_event
-from onsite.core.concurrency import claim_submission, existing_submission, save_versioned
+from onsite.core.concurrency import claim_submission, existing_submission, run_once, save_versioned
 from onsite.core.images import clean_photo
 from onsite.core.models import Center
 from onsite.core.refusals import Conflict, Invalid
@@ -184,10 +184,22 @@ def add_after_photo(
     message) for anything that is not a real image within the limits or the person's daily
     quota, Conflict unless the rectification is open. A resend with the same key (a phone's
     outbox that never heard the answer) gets the first photo and stores nothing again."""
-    if submission_key:
-        first = existing_submission(user=by, scope=PHOTO_SCOPE, key=submission_key)
-        if first is not None:
-            return RectificationPhoto.objects.get(pk=first)
+    return run_once(
+        center=rectification.zone.center,
+        by=by,
+        scope=PHOTO_SCOPE,
+        key=submission_key,
+        model=RectificationPhoto,
+        create=lambda: _store_after_photo(rectification, by, upload, request),
+    )
+
+
+def _store_after_photo(
+    rectification: Rectification,
+    by: User,
+    upload: UploadedFile[bytes],
+    request: HttpRequest | None,
+) -> RectificationPhoto:
     if not rectification.is_open:
         raise Conflict(_("Photos can be added only while the rectification is open."))
     attempt = rectification.times_returned + 1
@@ -213,18 +225,6 @@ def add_after_photo(
         height=photo.height,
         uploaded_by=by,
     )
-    if submission_key:
-        claimed = claim_submission(
-            center=rectification.zone.center,
-            user=by,
-            scope=PHOTO_SCOPE,
-            key=submission_key,
-            object_id=str(stored.pk),
-        )
-        if claimed != str(stored.pk):  # the same key won in a parallel request
-            twin = RectificationPhoto.objects.get(pk=claimed)
-            transaction.set_rollback(True)
-            return twin
     record_event(
         request,
         action="rectification.photo_added",

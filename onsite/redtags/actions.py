@@ -28,6 +28,7 @@ from onsite.core.concurrency import (
     ConflictError,
     claim_submission,
     existing_submission,
+    run_once,
     save_versioned,
 )
 from onsite.core.images import CleanPhoto, clean_photo
@@ -48,7 +49,7 @@ from onsite.redtags.models import (
 )
 from onsite.supplies.actions import do_return
 from onsite.supplies.models import Supply, SupplyReturn
-from onsite.supplies.services import check_quantity, run_once
+from onsite.supplies.services import check_quantity
 
 # One message per decision: the reader's language renders the whole sentence.
 DECIDED_MESSAGES: dict[str, str] = {

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_noop
 from onsite.accounts.models import User
 from onsite.audit.services import record_event
 from onsite.core.access import check_roles
-from onsite.core.concurrency import ConflictError, save_versioned
+from onsite.core.concurrency import ConflictError, run_once, save_versioned
 from onsite.core.models import Center
 from onsite.core.refusals import Conflict, Invalid, NotAllowed
 from onsite.core.types import OnsiteRequest
@@ -52,7 +52,6 @@ from onsite.supplies.services import (
     change_stock,
     check_quantity,
     moved_while_counting,
-    run_once,
 )
 
 # --- catalogue ------------------------------------------------------------------------

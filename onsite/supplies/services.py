@@ -8,17 +8,13 @@ requisition line, then supplies by id, then the audit chain), so two writers can
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
-
-from django.db import models, transaction
+from django.db import models
 from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from onsite.accounts.models import User
-from onsite.core.concurrency import claim_submission, existing_submission
 from onsite.core.models import Center
 from onsite.core.refusals import Conflict, Invalid
 from onsite.notifications.services import notify
@@ -26,47 +22,7 @@ from onsite.org.models import Unit
 from onsite.supplies.access import STORE_ROLES
 from onsite.supplies.models import Movement, RequisitionLine, StockCountLine, Supply, SupplyReturn
 
-_M = TypeVar("_M", bound=models.Model)
-
-
 # --- helpers --------------------------------------------------------------------------
-
-
-class _RepeatedSubmitError(Exception):
-    def __init__(self, object_id: str) -> None:
-        super().__init__(object_id)
-        self.object_id = object_id
-
-
-def run_once(
-    *,
-    center: Center,
-    by: User,
-    scope: str,
-    key: str,
-    model: type[_M],
-    create: Callable[[], _M],
-) -> _M:
-    """Runs `create` in a transaction unless `key` was used before for `scope`; a repeated
-    submit (double click, retried request) gets the first result and changes nothing."""
-    if key:
-        first = existing_submission(user=by, scope=scope, key=key)
-        if first is not None:
-            return model._default_manager.get(pk=first)
-    try:
-        with transaction.atomic():
-            obj = create()
-            if key:
-                first = claim_submission(
-                    center=center, user=by, scope=scope, key=key, object_id=str(obj.pk)
-                )
-                if first != str(obj.pk):
-                    raise _RepeatedSubmitError(
-                        first
-                    )  # roll back this copy, answer with the first one
-            return obj
-    except _RepeatedSubmitError as repeat:
-        return model._default_manager.get(pk=repeat.object_id)
 
 
 MAX_QUANTITY = 1_000_000
