@@ -128,24 +128,7 @@
   // --- photos ------------------------------------------------------------------------------
 
   function thumb(photoForm, src, href, waiting) {
-    var wrap = document.createElement("div");
-    wrap.className = "photo-thumb" + (waiting ? " photo-waiting" : "");
-    if (waiting) wrap.setAttribute("data-testid", "photo-waiting");
-    var link = document.createElement(href ? "a" : "span");
-    if (href) link.href = href;
-    var img = document.createElement("img");
-    img.src = src;
-    img.alt = "";
-    img.className = "rounded border";
-    link.appendChild(img);
-    wrap.appendChild(link);
-    if (waiting) {
-      var mark = document.createElement("span");
-      mark.className = "badge text-bg-warning photo-waiting-mark";
-      mark.innerHTML = '<i class="bi bi-cloud-upload" aria-hidden="true"></i>';
-      mark.title = text("textPhotoWaiting");
-      wrap.appendChild(mark);
-    }
+    var wrap = box.thumb(src, href, waiting, "rounded border");
     photoForm.parentNode.insertBefore(wrap, photoForm);
     return wrap;
   }

@@ -4,7 +4,7 @@
 // answer changes nothing twice. Items go out in the order they were made, with backoff after a
 // failure; an item is removed only when the server answered 2xx.
 //
-// An item: {id, user, kind, group, label, url, json | form, key, base, state, error, ...}
+// An item: {id, user, kind, group, label, url, json | form, key, state, error, ...}
 //   group   what it writes to ("inspection:12"); items of a group go strictly in order, and a
 //           failed or conflicting item holds back the rest of its group (not other groups)
 //   versioned  sent with `version`: the row_version this phone knows for the group (what the
@@ -42,8 +42,7 @@
       var request = window.indexedDB.open(DB_NAME, 1);
       request.onupgradeneeded = function () {
         var db = request.result;
-        var items = db.createObjectStore("items", { keyPath: "id", autoIncrement: true });
-        items.createIndex("group", "group");
+        db.createObjectStore("items", { keyPath: "id", autoIncrement: true });
         db.createObjectStore("groups", { keyPath: "group" });
       };
       request.onsuccess = function () {
@@ -267,38 +266,40 @@
     return JSON.stringify(json);
   }
 
-  function urlOf(item, results) {
-    if (!item.after) return item.url;
-    var result = results[item.after];
-    return result && result.id !== undefined ? item.url.replace("{id}", String(result.id)) : null;
-  }
-
   function sizeOf(item) {
     var bytes = 0;
     (item.form || []).forEach(function (p) { bytes += p[1] instanceof Blob ? p[1].size : String(p[1]).length; });
     return bytes + JSON.stringify(item.json || {}).length;
   }
 
-  function send(item, url, version) {
+  // A request's time limit, generous for a weak uplink: 20 s plus 1 s for every 10 kB.
+  function deadline(bytes) {
     var controller = window.AbortController ? new AbortController() : null;
-    // Generous for a weak uplink: 20 s plus 1 s for every 10 kB.
-    var limit = (window.OnsiteOutboxTimeout || 20000) + sizeOf(item) / 10;
-    var timeout = controller ? window.setTimeout(function () { controller.abort(); }, limit) : null;
+    var limit = (window.OnsiteOutboxTimeout || 20000) + bytes / 10;
+    var alarm = controller ? window.setTimeout(function () { controller.abort(); }, limit) : null;
+    return {
+      signal: controller ? controller.signal : undefined,
+      clear: function () { if (alarm) window.clearTimeout(alarm); }
+    };
+  }
+
+  function send(item, url, version) {
+    var limit = deadline(sizeOf(item));
     var headers = { "X-CSRFToken": csrf(), "Idempotency-Key": item.key, "Accept": "application/json" };
     if (!item.form) headers["Content-Type"] = "application/json";
     return fetch(url, {
-      method: item.method || "POST",
+      method: "POST",
       credentials: "same-origin",
       headers: headers,
       body: bodyOf(item, version),
-      signal: controller ? controller.signal : undefined
+      signal: limit.signal
     }).then(function (response) {
-      if (timeout) window.clearTimeout(timeout);
+      limit.clear();
       return response.json().catch(function () { return {}; }).then(function (data) {
         return { status: response.status, data: data, refusal: response.headers.get("Onsite-Refusal") || "" };
       });
     }, function (error) {
-      if (timeout) window.clearTimeout(timeout);
+      limit.clear();
       return { status: 0, data: {}, error: error };
     });
   }
@@ -340,7 +341,6 @@
 
   function drain() {
     var held = {};
-    var results = {};
     var wait = null;
     return all().then(function (items) {
       var chain = Promise.resolve();
@@ -357,17 +357,16 @@
               return;
             }
             if (!navigator.onLine) { held[item.group] = true; return; }
-            var url = urlOf(item, results);
-            if (url === null) {
-              if (item.after) {
-                return get(item.after).then(function (before) {
-                  if (before) { held[item.group] = true; return; } // still waiting for it
-                  item.state = "failed";
-                  item.error = T.lost || "";
-                  held[item.group] = true;
-                  return put(item);
-                });
-              }
+            if (item.after) {
+              // The object it belongs to is not made yet (its answer fills in the url), or it
+              // never will be: the item it waited for was deleted.
+              held[item.group] = true;
+              return get(item.after).then(function (before) {
+                if (before) return;
+                item.state = "failed";
+                item.error = T.lost || "";
+                return put(item);
+              });
             }
             var version = null;
             return serial(function () {
@@ -383,10 +382,10 @@
             }).then(function (sending) {
               if (!sending) return null;
               emit("change");
-              return send(item, url, version);
+              return send(item, item.url, version);
             }).then(function (res) {
               if (!res) return;
-              return settle(item, res, results, held).then(function (delay) {
+              return settle(item, res, held).then(function (delay) {
                 if (delay) wait = wait === null ? delay : Math.min(wait, delay);
               });
             });
@@ -400,13 +399,12 @@
     });
   }
 
-  function settle(item, res, results, held) {
-    return serial(function () { return settleNow(item, res, results, held); });
+  function settle(item, res, held) {
+    return serial(function () { return settleNow(item, res, held); });
   }
 
-  function settleNow(item, res, results, held) {
+  function settleNow(item, res, held) {
     if (res.status >= 200 && res.status < 300) {
-      results[item.id] = res.data;
       // Items that wait on this one learn the id it made before it is gone.
       return all().then(function (items) {
         return Promise.all(items.filter(function (i) { return i.after === item.id; }).map(function (i) {
@@ -603,9 +601,10 @@
   // --- forms that work offline ---------------------------------------------------------------
   // <form data-outbox-url="API url" data-outbox-group="redtag" data-outbox-label="…"
   //       data-outbox-kept="message" [data-outbox-photo-url="…/{id}/photo"]>
-  // Online with nothing of its group waiting, the form posts as it always did. Otherwise its
-  // fields (named as the API names them) go to the outbox as JSON, its photos (prepared on the
-  // phone) follow as items of their own once the object exists, and the page says so.
+  // Online with nothing of its group waiting, the form posts as it always did (`postOrKeep`).
+  // Otherwise its fields (named as the API names them) go to the outbox as JSON, its photos
+  // (prepared on the phone) follow as items of their own once the object exists, and the page
+  // says so.
   function fieldsOf(form) {
     var json = {};
     Array.prototype.forEach.call(form.elements, function (el) {
@@ -702,21 +701,19 @@
   function postOrKeep(form, submitter, keep) {
     var body = new FormData(form);
     if (submitter && submitter.name) body.append(submitter.name, submitter.value);
-    var controller = window.AbortController ? new AbortController() : null;
     var bytes = 0;
     Array.prototype.forEach.call(form.querySelectorAll("input[type=file]"), function (input) {
       Array.prototype.forEach.call(input.files, function (file) { bytes += file.size; });
     });
-    var limit = (window.OnsiteOutboxTimeout || 20000) + bytes / 10; // as the outbox's own sends
-    var timeout = controller ? window.setTimeout(function () { controller.abort(); }, limit) : null;
+    var limit = deadline(bytes);
     return fetch(form.action, {
       method: "POST",
       credentials: "same-origin",
       headers: { "X-Onsite-Probe": "1" }, // the page it leads to keeps its messages for the visit
       body: body,
-      signal: controller ? controller.signal : undefined
+      signal: limit.signal
     }).then(function (response) {
-      if (timeout) window.clearTimeout(timeout);
+      limit.clear();
       if (response.ok && response.redirected) {
         window.location.assign(response.url);
         return;
@@ -724,27 +721,48 @@
       form.dataset.outboxPosting = "1";
       form.requestSubmit(submitter);
     }, function () {
-      if (timeout) window.clearTimeout(timeout);
+      limit.clear();
       return keep();
     });
+  }
+
+  // A photo's thumbnail as the pages show it; one still on the phone (`waiting`) carries the
+  // upload mark and says so.
+  function thumb(src, href, waiting, imageClass) {
+    var wrap = document.createElement("div");
+    wrap.className = "photo-thumb" + (waiting ? " photo-waiting" : "");
+    var link = document.createElement(href ? "a" : "span");
+    if (href) link.href = href;
+    var img = document.createElement("img");
+    img.src = src;
+    img.alt = "";
+    img.className = imageClass;
+    link.appendChild(img);
+    wrap.appendChild(link);
+    if (waiting) {
+      wrap.setAttribute("data-testid", "photo-waiting");
+      var mark = document.createElement("span");
+      mark.className = "badge text-bg-warning photo-waiting-mark";
+      mark.innerHTML = '<i class="bi bi-cloud-upload" aria-hidden="true"></i>';
+      mark.title = T.photoWaiting || "";
+      wrap.appendChild(mark);
+    }
+    return wrap;
   }
 
   window.OnsiteOutbox = {
     postOrKeep: postOrKeep,
     preparePhoto: preparePhoto,
+    thumb: thumb,
     idle: idle,
-    user: user,
     add: add,
     merge: merge,
     all: all,
     known: known,
-    group: groupState,
-    retry: retry,
     discard: discard,
     rebase: rebase,
     flush: flush,
-    keepThisPage: keepThisPage,
-    text: T
+    keepThisPage: keepThisPage
   };
 
   if (user) {

@@ -36,20 +36,7 @@
   function strip() { return document.getElementById("after-photos"); }
 
   function thumb(src, href, waiting) {
-    var wrap = document.createElement("div");
-    wrap.className = "photo-thumb" + (waiting ? " photo-waiting" : "");
-    if (waiting) {
-      wrap.setAttribute("data-testid", "photo-waiting");
-      wrap.title = form.dataset.textPhotoWaiting || "";
-    }
-    var link = document.createElement(href ? "a" : "span");
-    if (href) link.href = href;
-    var img = document.createElement("img");
-    img.src = src;
-    img.alt = "";
-    img.className = "ba-photo rounded";
-    link.appendChild(img);
-    wrap.appendChild(link);
+    var wrap = box.thumb(src, href, waiting, "ba-photo rounded");
     var empty = strip().querySelector("span.text-muted");
     if (empty) empty.remove();
     strip().appendChild(wrap);
