@@ -20,6 +20,7 @@ from onsite.core.tests.browser import sign_in
 from onsite.core.tests.factories import UserFactory
 from onsite.inspections.models import AnswerPhoto, Inspection
 from onsite.inspections.tests.factories import zone_with_standard
+from onsite.inspections.tests.test_offline import start_inspection, submit_offline
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 RESULTS = Path(__file__).with_name("offline.json")
@@ -35,25 +36,10 @@ def _sync(chromium, live_server, center, tmp_path, *, prepared: bool) -> dict[st
     context = browser.phone_context(chromium, live_server, timeout=600_000)
     page = context.new_page()
     sign_in(page, who)
-    page.goto(f"/z/{zone.code}/inspect")
-    page.click("[data-testid=start]")
-    page.wait_for_url("**/inspections/*/edit/")
-    inspection = Inspection.objects.get(zone=zone)
+    inspection = start_inspection(page, zone)
     if not prepared:
         page.evaluate("window.OnsiteOutbox.preparePhoto = file => Promise.resolve(file)")
-    context.set_offline(True)
-    cards = page.locator("[data-testid=check]")
-    for n in range(cards.count()):
-        card = cards.nth(n)
-        if n < len(photos):
-            card.locator("[data-testid=fail]").click()
-            card.locator("textarea").fill(f"问题{n + 1}：台面有杂物")
-            card.locator("[data-testid=photo-input]").set_input_files(photos[n])
-            card.locator("[data-testid=photo-waiting]").first.wait_for()
-        else:
-            card.locator("[data-testid=pass]").click()
-    page.click("[data-testid=submit]")
-    page.locator("[data-testid=submit-queued]").wait_for()
+    submit_offline(page, context, photos)
 
     # What waits to be sent: each item's JSON and photo bytes (the browser does not report
     # the size of a multipart body built from Blobs). Multipart framing adds ~200 B a photo.

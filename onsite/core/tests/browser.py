@@ -105,3 +105,29 @@ def until_kept(page) -> None:
         """() => caches.open('onsite-pages')
             .then(c => c.match(location.href, {ignoreVary: true})).then(Boolean)""",
     )
+
+
+def fail_first(page, pattern: str, failure: str, *, times: int = 1, kind=None):
+    """Makes the network fail the first `times` requests (of each `kind(request)`, if given)
+    matching `pattern`, then lets them through. failure: "500" (the server fails),
+    "timedout" (no answer) or "lost-answer" (the server did it, the phone never heard back).
+    Answers the count of requests seen per kind."""
+    from collections import Counter
+
+    seen: Counter[str] = Counter()
+
+    def route(handle):
+        name = kind(handle.request) if kind else ""
+        seen[name] += 1
+        if seen[name] > times:
+            handle.continue_()
+        elif failure == "500":
+            handle.fulfill(status=500, body="{}", content_type="application/json")
+        elif failure == "timedout":
+            handle.abort("timedout")
+        else:
+            handle.fetch()
+            handle.abort("connectionreset")
+
+    page.route(pattern, route)
+    return seen

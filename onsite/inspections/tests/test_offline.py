@@ -12,6 +12,7 @@ import pytest
 
 from onsite.core.tests import browser
 from onsite.core.tests.browser import (
+    fail_first,
     outbox_empty,
     phone_context,
     sign_in,
@@ -143,25 +144,11 @@ def test_the_network_failing_mid_sync_still_arrives_once(
     inspection = start_inspection(page, zone)
     submit_offline(page, context, photos)
 
-    hits = {"n": 0}
-
-    def flaky(route):
-        hits["n"] += 1
-        if hits["n"] > 3:
-            route.continue_()
-        elif failure == "500":
-            route.fulfill(status=500, body="{}", content_type="application/json")
-        elif failure == "timedout":
-            route.abort("timedout")
-        else:  # the server did it, the phone never heard back
-            route.fetch()
-            route.abort("connectionreset")
-
-    page.route("**/api/v1/inspections/**", flaky)
+    seen = fail_first(page, "**/api/v1/inspections/**", failure, times=3)
     context.set_offline(False)
     page.evaluate("window.OnsiteOutbox.flush()")
     page.wait_for_url(f"**/inspections/{inspection.pk}/", timeout=120_000)
-    assert hits["n"] > 3
+    assert seen[""] > 3
     assert_arrived(inspection, 1)
     context.close()
 

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from PIL import Image
 
-from onsite.core.tests.browser import outbox_empty, phone_context, sign_in, until_kept
+from onsite.core.tests.browser import fail_first, outbox_empty, phone_context, sign_in, until_kept
 from onsite.inspections.tests.conftest import image_upload
 from onsite.rectification.models import Rectification
 
@@ -131,17 +131,7 @@ def test_a_hand_in_made_offline_arrives_once(chromium, live_server, rectificatio
     assert not rectification.is_submitted
     assert rectification.photos.count() == 0
 
-    lost = {"n": 0}
-
-    def lose_first_answer(route):
-        if lost["n"] == 0:  # the server does it; the phone never hears back
-            lost["n"] += 1
-            route.fetch()
-            route.abort("connectionreset")
-        else:
-            route.continue_()
-
-    page.route("**/api/v1/rectification/**", lose_first_answer)
+    fail_first(page, "**/api/v1/rectification/**", "lost-answer")
     context.set_offline(False)
     page.evaluate("window.OnsiteOutbox.flush()")
     outbox_empty(page)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from onsite.core.tests import browser
-from onsite.core.tests.browser import outbox_empty, phone_context, sign_in, until
+from onsite.core.tests.browser import fail_first, outbox_empty, phone_context, sign_in, until
 from onsite.core.tests.factories import UserFactory, ZoneFactory
 from onsite.redtags.models import RedTag
 
@@ -95,25 +95,17 @@ def test_the_network_failing_on_the_first_try_still_hangs_one_tag(
     sign_in(page, "tagger")
     tag_offline(context, page, photo)
 
-    seen: list[str] = []
-
-    def flaky(route):
-        kind = "photo" if route.request.url.endswith("/photo") else "tag"
-        seen.append(kind)
-        if seen.count(kind) > 1:
-            route.continue_()
-        elif failure == "500":
-            route.fulfill(status=500, body="{}", content_type="application/json")
-        else:  # the server did it, the phone never heard back
-            route.fetch()
-            route.abort("connectionreset")
-
-    page.route("**/api/v1/redtags/tags**", flaky)
+    seen = fail_first(
+        page,
+        "**/api/v1/redtags/tags**",
+        failure,
+        kind=lambda request: "photo" if request.url.endswith("/photo") else "tag",
+    )
     context.set_offline(False)
     page.evaluate("window.OnsiteOutbox.flush()")
     outbox_empty(page)
-    assert seen.count("tag") == 2
-    assert seen.count("photo") == 2
+    assert seen["tag"] == 2
+    assert seen["photo"] == 2
     assert_arrived(tagger)
     assert len(stored(settings)) == 2  # the resent photo was not stored again
     context.close()

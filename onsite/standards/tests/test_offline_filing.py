@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from onsite.core.tests.browser import outbox_empty, phone_context, sign_in, until
+from onsite.core.tests.browser import fail_first, outbox_empty, phone_context, sign_in, until
 from onsite.core.tests.factories import UserFactory, ZoneFactory
 from onsite.standards.models import ItemFiling
 from onsite.standards.tests.factories import ItemFactory
@@ -67,22 +67,10 @@ def test_the_network_failing_on_the_first_try_still_files_once(
     page = context.new_page()
     sign_in(page, "owner1")
     file_offline(context, page)
-    hits = {"n": 0}
-
-    def flaky(route):
-        hits["n"] += 1
-        if hits["n"] > 1:
-            route.continue_()
-        elif failure == "500":
-            route.fulfill(status=500, body="{}", content_type="application/json")
-        else:  # the server did it, the phone never heard back
-            route.fetch()
-            route.abort("connectionreset")
-
-    page.route("**/api/v1/standards/filings", flaky)
+    seen = fail_first(page, "**/api/v1/standards/filings", failure)
     context.set_offline(False)
     page.evaluate("window.OnsiteOutbox.flush()")
     outbox_empty(page)
-    assert hits["n"] == 2
+    assert seen[""] == 2
     assert_arrived(owner)
     context.close()
