@@ -229,6 +229,7 @@ def test_sign_out_leaves_nothing_of_the_person_on_the_phone(chromium, live_serve
     context.set_offline(False)
     page.evaluate("window.OnsiteOutbox.flush()")
     outbox_empty(page)
+    page.locator("#outbox").wait_for(state="hidden")  # as the docs say: sign out once it is gone
     page.click(".navbar-toggler")  # the phone's menu
     page.click("form[data-sign-out] button")
     page.wait_for_url("**/accounts/login/**")
