@@ -25,6 +25,8 @@ def sign_in(page, username, password="pw-Onsite-2026"):
 
 
 def test_a_temporary_password_is_replaced_at_first_sign_in_on_a_phone(page, phone_page, center):
+    page.set_default_timeout(60_000)  # two shared cores: be patient, never time the app
+    phone_page.set_default_timeout(60_000)
     UserFactory(center=center, username="sys", full_name="系统管理员", roles=["sysadmin"])
     UserFactory(center=center, username="newbie", full_name="新员工", roles=["staff"])
 
