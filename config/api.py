@@ -24,6 +24,7 @@ from onsite.redtags.api import router as redtags_router
 from onsite.standards.api import router as standards_router
 from onsite.supplies.api import router as supplies_router
 from onsite.surveys.api import router as surveys_router
+from onsite.vision.api import router as vision_router
 
 api = NinjaAPI(
     title="Onsite API",
@@ -45,6 +46,7 @@ api.add_router("/engagement", engagement_router)
 api.add_router("/dashboards", dashboards_router)
 api.add_router("/redtags", redtags_router)
 api.add_router("/supplies", supplies_router)
+api.add_router("/vision", vision_router)
 
 
 @api.exception_handler(Refusal)

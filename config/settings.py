@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "onsite.dashboards",
     "onsite.redtags",
     "onsite.supplies",
+    "onsite.vision",
     "onsite.site",
 ]
 

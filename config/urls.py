@@ -29,6 +29,7 @@ urlpatterns = [
     path("dashboards/", include("onsite.dashboards.urls")),
     path("redtags/", include("onsite.redtags.urls")),
     path("supplies/", include("onsite.supplies.urls")),
+    path("vision/", include("onsite.vision.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
     path("", include("onsite.site.urls")),

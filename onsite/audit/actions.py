@@ -58,6 +58,9 @@ ACTIONS: dict[str, Any] = {
     "engagement.vote_withdrawn": pgettext_lazy("audit action", "Vote withdrawn"),
     "engagement.voted": pgettext_lazy("audit action", "Voted"),
     "inspections.answers_saved": pgettext_lazy("audit action", "Checklist answers saved"),
+    "inspections.finding_added": pgettext_lazy(
+        "audit action", "Finding added to a submitted inspection"
+    ),
     "inspections.improvement_proposed": pgettext_lazy("audit action", "Improvement proposed"),
     "inspections.photo_added": pgettext_lazy("audit action", "Inspection photo added"),
     "inspections.photo_removed": pgettext_lazy("audit action", "Inspection photo removed"),
@@ -162,6 +165,9 @@ ACTIONS: dict[str, Any] = {
     "survey.updated": pgettext_lazy("audit action", "Survey edited"),
     "token.issue": pgettext_lazy("audit action", "API token issued"),
     "token.revoke": pgettext_lazy("audit action", "API token revoked"),
+    "vision.draft_accepted": pgettext_lazy("audit action", "Photo check suggestion confirmed"),
+    "vision.draft_dismissed": pgettext_lazy("audit action", "Photo check suggestion dismissed"),
+    "vision.reference_added": pgettext_lazy("audit action", "Reference photo taken"),
 }
 
 

@@ -19,7 +19,7 @@ from onsite.accounts.models import Role, User
 from onsite.core.models import Center
 from onsite.core.refusals import Refusal
 from onsite.inspections import services
-from onsite.inspections.models import Answer, Inspection, Severity
+from onsite.inspections.models import Answer, Inspection, InspectionSettings, Severity
 from onsite.inspections.services import AnswerInput
 from onsite.org.models import Zone
 
@@ -121,3 +121,6 @@ def seed(center: Center) -> None:
             _inspect(zone=zone, kind=Inspection.Kind.SUPERVISION, inspector=supervisor,
                      day=day, fail_rate=0.8 if index == 4 else 0.25, rng=rng,
                      with_photos=True)  # fmt: skip
+    # The photo check is on in the demo from now on: the history above was made without it
+    # (its photos are plain colour cards), the demo's new photos are checked.
+    InspectionSettings.objects.update_or_create(center=center, defaults={"photo_check": True})

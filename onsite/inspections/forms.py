@@ -51,6 +51,7 @@ class SettingsForm(StyledFormMixin, forms.ModelForm[InspectionSettings]):
             "repeat_factor",
             "serious_days",
             "general_days",
+            "photo_check",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -79,6 +79,15 @@ class InspectionSettings(CenterScoped):
         default=5,
         validators=[MinValueValidator(1), MaxValueValidator(60)],
     )
+    photo_check = models.BooleanField(
+        _("Photo check suggestions"),
+        default=False,
+        help_text=_(
+            "Counter and desk photos are compared with the zone's standard and reference photo; "
+            "what looks wrong comes back as draft findings that a person confirms or dismisses. "
+            "Nothing is deducted automatically."
+        ),
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

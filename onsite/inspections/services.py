@@ -49,7 +49,7 @@ from onsite.inspections.models import (
     Severity,
 )
 from onsite.inspections.scoring import deduction_of, repeat_deduction, score_answers
-from onsite.inspections.signals import inspection_submitted
+from onsite.inspections.signals import inspection_submitted, photo_added
 from onsite.org.models import Zone
 from onsite.standards.queries import effective_standard
 from onsite.standards.services import start_revision
@@ -305,6 +305,8 @@ def add_photo(
         center=inspection.zone.center,
         detail={"answer": answer.pk, "photo": stored.pk},
     )
+    stored.answer = answer
+    photo_added.send(sender=AnswerPhoto, photo=stored, by=by)
     return stored
 
 
@@ -350,6 +352,60 @@ def _check_complete(answers: list[Answer], photo_counts: dict[int, int]) -> None
         )
 
 
+def _earlier_findings(
+    inspection: Inspection, zone: Zone, failed: list[Answer], settings: InspectionSettings
+) -> dict[str, Finding]:
+    """The latest earlier finding of each failed check on the zone within the repeat window."""
+    earlier: dict[str, Finding] = {}
+    if not failed:
+        return earlier
+    for finding in (
+        Finding.objects.repeats_of(
+            zone=zone,
+            keys=[a.key for a in failed],
+            on=inspection.inspected_on,
+            window_days=settings.repeat_window_days,
+        )
+        .exclude(inspection=inspection)
+        .order_by("found_on", "pk")
+    ):
+        earlier[finding.check_key] = finding  # the latest one wins
+    return earlier
+
+
+def _apply_deduction(
+    answer: Answer, earlier: dict[str, Finding], settings: InspectionSettings
+) -> None:
+    """Sets what a submitted answer costs: a repeat's multiplied deduction, else its own."""
+    if answer.is_failed and answer.key in earlier:
+        answer.is_repeat = True
+        answer.applied_deduction = repeat_deduction(answer, factor=settings.repeat_factor)
+    else:
+        answer.is_repeat = False
+        answer.applied_deduction = deduction_of(answer)
+
+
+def _record_finding(
+    inspection: Inspection, answer: Answer, zone: Zone, earlier: dict[str, Finding]
+) -> Finding:
+    finding = Finding.objects.create(
+        center_id=inspection.center_id,
+        inspection=inspection,
+        answer=answer,
+        zone=zone,
+        check_key=answer.key,
+        pillar=answer.pillar,
+        text=answer.note or answer.text,
+        severity=answer.severity,
+        deduction=answer.applied_deduction or Decimal(0),
+        is_repeat=answer.is_repeat,
+        repeat_of=earlier.get(answer.key) if answer.is_repeat else None,
+        found_on=inspection.inspected_on,
+    )
+    finding.zone = zone
+    return finding
+
+
 @transaction.atomic
 def submit_inspection(
     *,
@@ -383,26 +439,9 @@ def submit_inspection(
     settings = InspectionSettings.for_center(inspection.center_id)
     failed = [a for a in answers if a.is_failed]
     takes_findings = inspection.kind != Inspection.Kind.ACCEPTANCE
-    earlier: dict[str, Finding] = {}
-    if failed and takes_findings:
-        for finding in (
-            Finding.objects.repeats_of(
-                zone=zone,
-                keys=[a.key for a in failed],
-                on=inspection.inspected_on,
-                window_days=settings.repeat_window_days,
-            )
-            .exclude(inspection=inspection)
-            .order_by("found_on", "pk")
-        ):
-            earlier[finding.check_key] = finding  # the latest one wins
+    earlier = _earlier_findings(inspection, zone, failed, settings) if takes_findings else {}
     for answer in answers:
-        if answer.is_failed and answer.key in earlier:
-            answer.is_repeat = True
-            answer.applied_deduction = repeat_deduction(answer, factor=settings.repeat_factor)
-        else:
-            answer.is_repeat = False
-            answer.applied_deduction = deduction_of(answer)
+        _apply_deduction(answer, earlier, settings)
     Answer.objects.bulk_update(answers, ["is_repeat", "applied_deduction"], batch_size=200)
     score = score_answers(answers, settings)
     updated = Inspection.objects.filter(
@@ -436,23 +475,7 @@ def submit_inspection(
         )
     findings: list[Finding] = []
     if takes_findings:
-        for answer in failed:
-            finding = Finding.objects.create(
-                center_id=inspection.center_id,
-                inspection=inspection,
-                answer=answer,
-                zone=zone,
-                check_key=answer.key,
-                pillar=answer.pillar,
-                text=answer.note or answer.text,
-                severity=answer.severity,
-                deduction=answer.applied_deduction or Decimal(0),
-                is_repeat=answer.is_repeat,
-                repeat_of=earlier.get(answer.key) if answer.is_repeat else None,
-                found_on=inspection.inspected_on,
-            )
-            finding.zone = zone
-            findings.append(finding)
+        findings = [_record_finding(inspection, answer, zone, earlier) for answer in failed]
     inspection_submitted.send(
         sender=Inspection,
         inspection=inspection,
@@ -476,6 +499,83 @@ def submit_inspection(
         },
     )
     return inspection
+
+
+def appended_note(note: str, addition: str) -> str:
+    """`note` with `addition` on a line of its own (once), cut to what a note may hold."""
+    addition = addition.strip()
+    if not addition or addition in note:
+        return note
+    return "\n".join(part for part in (note.strip(), addition) if part)[:2000]
+
+
+@transaction.atomic
+def fail_submitted_answer(
+    *, answer: Answer, by: User, note: str, request: HttpRequest | None = None
+) -> Finding | None:
+    """A check of a submitted inspection fails after the submit (a photo check's draft finding
+    accepted once the phone's outbox had submitted the inspection). It fails as a manual fail
+    does (the default deduction, general severity, `note` appended to the answer's note), the
+    inspection is scored again with the settings' bands and the pass mark it was submitted
+    with, and — except for acceptance inspections — its finding is recorded, repeat rules
+    included, and `inspection_submitted` is sent with it, so rectification opens one. A check
+    that already failed only gets the note; its finding is returned."""
+    inspection = Inspection.objects.select_for_update().get(pk=answer.inspection_id)
+    if not inspection.is_submitted:
+        raise Conflict(_("This inspection is still a draft; change its answers on the checklist."))
+    answer = Answer.objects.select_for_update().get(pk=answer.pk)
+    answer.note = appended_note(answer.note, note)
+    if answer.is_failed:
+        answer.save(update_fields=["note", "updated_at"])
+        return Finding.objects.filter(answer=answer).first()
+    zone = Zone.objects.select_related("center", "owner").get(pk=inspection.zone_id)
+    settings = InspectionSettings.for_center(inspection.center_id)
+    takes_findings = inspection.kind != Inspection.Kind.ACCEPTANCE
+    answer.result, answer.deduction, answer.severity = (
+        Answer.Result.FAIL,
+        Decimal(0),
+        Severity.GENERAL,
+    )
+    answer.applied_deduction = None  # the pass applied nothing: a fail's default now
+    earlier = _earlier_findings(inspection, zone, [answer], settings) if takes_findings else {}
+    _apply_deduction(answer, earlier, settings)
+    answer.save(
+        update_fields=[
+            "result", "deduction", "severity", "note", "is_repeat", "applied_deduction",
+            "updated_at",
+        ]
+    )  # fmt: skip
+    if inspection.pass_mark is not None:
+        settings.pass_mark = inspection.pass_mark  # never saved: the submit's mark is kept
+    score = score_answers(inspection.answers.all(), settings)
+    Inspection.objects.filter(pk=inspection.pk).update(
+        score=score.percent,
+        points_earned=score.earned,
+        points_possible=score.possible,
+        pillar_scores=score.pillars,
+        band=score.band,
+        passed=score.passed,
+        version=F("version") + 1,
+    )
+    inspection.refresh_from_db()
+    findings = [_record_finding(inspection, answer, zone, earlier)] if takes_findings else []
+    inspection_submitted.send(
+        sender=Inspection,
+        inspection=inspection,
+        findings=findings,
+        by=by,
+        settings=settings,
+        request=request,
+    )
+    record_event(
+        request,
+        action="inspections.finding_added",
+        obj=inspection,
+        actor=by,
+        center=zone.center,
+        detail={"answer": answer.pk, "score": str(inspection.score), "band": inspection.band},
+    )
+    return findings[0] if findings else None
 
 
 @transaction.atomic
@@ -547,6 +647,7 @@ def update_settings(
         "repeat_factor",
         "serious_days",
         "general_days",
+        "photo_check",
     ]
     for name in names:
         setattr(settings, name, data[name])

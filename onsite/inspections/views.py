@@ -33,6 +33,7 @@ from onsite.inspections import access, actions, queries
 from onsite.inspections.actions import ChecklistPost
 from onsite.inspections.forms import PhotoForm, ProposalForm, SettingsForm, StartForm, new_key
 from onsite.inspections.models import Answer, Band, Inspection, InspectionSettings, Severity
+from onsite.inspections.panels import attach_panels
 from onsite.inspections.photos import photo_response
 from onsite.inspections.scoring import default_deduction, score_answers
 from onsite.org.models import Zone
@@ -209,6 +210,7 @@ def _checklist(
         answer.mine = mine  # type: ignore[attr-defined]
         answer.mine_label = labels.get(mine.result, "—") if mine else ""  # type: ignore[attr-defined]
     settings = InspectionSettings.for_center(inspection.center_id)
+    attach_panels(request, inspection, answers)
     return render(
         request,
         "inspections/inspection_edit.html",
@@ -332,6 +334,7 @@ def inspection_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
         .filter(zone_id=inspection.zone_id)
         .order_by("-inspected_on", "-pk")[:10]
     )
+    attach_panels(request, inspection, answers)
     return render(
         request,
         "inspections/inspection_detail.html",

@@ -21,6 +21,7 @@ from onsite.redtags.apps import NAV_LABEL as RED_TAGS
 from onsite.site.policy import policy
 from onsite.supplies.apps import NAV_LABEL as SUPPLIES
 from onsite.surveys.apps import NAV_LABEL as SURVEYS
+from onsite.vision.apps import NAV_LABEL as PHOTO_CHECK
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ NAV: list[NavItem] = [
     NavItem(_("Item filings"), "standards:filing-list", "file-earmark-check", STANDARDS),
     NavItem(_("Inspections"), "inspections:inspection-list", "clipboard2-check", CHECKS),
     NavItem(_("Rectifications"), "rectification:rectification-list", "wrench", CHECKS),
+    NavItem(PHOTO_CHECK, "vision:overview", "magic", CHECKS),
     NavItem(PROGRAMME, "programme:overview", "kanban"),
     NavItem(RED_TAGS, "redtags:tag-list", "tags", SORT),
     NavItem(SUPPLIES, "supplies:supply-list", "box-seam", SORT),

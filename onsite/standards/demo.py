@@ -108,10 +108,25 @@ CHIEF_OFFICE_CLAUSES = [
 ]  # fmt: skip
 
 
+# What the photo check's detector calls the demo's items (onsite.vision.labels.KINDS); the
+# others (pens, ink pads, filing cabinets …) are left to the reference photo comparison.
+VISION_KINDS = {
+    "cup": "cup",
+    "monitor": "monitor",
+    "phone": "phone",
+    "brochure": "book",
+    "plant": "plant",
+    "snacks": "food",
+    "computer": "monitor",
+}
+
+
 def _items(center: Center) -> dict[str, Item]:
     return {
         code: Item.objects.update_or_create(
-            center=center, code=code, defaults={"name": name, "aliases": aliases}
+            center=center,
+            code=code,
+            defaults={"name": name, "aliases": aliases, "vision_kind": VISION_KINDS.get(code, "")},
         )[0]
         for code, name, aliases in ITEMS
     }

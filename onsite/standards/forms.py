@@ -97,7 +97,7 @@ class ItemForm(StyledFormMixin, forms.ModelForm[Item]):
 
     class Meta:
         model = Item
-        fields = ["code", "name", "is_active"]
+        fields = ["code", "name", "vision_kind", "is_active"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -26,6 +26,7 @@ from django.utils.translation import pgettext_lazy
 from onsite.core.models import CenterQuerySet, CenterScoped
 from onsite.core.transitions import Moves, TransitionRecord
 from onsite.org.models import AreaType, Zone
+from onsite.vision.labels import KIND_CHOICES
 
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
@@ -216,6 +217,17 @@ class Item(CenterScoped):
     name = models.CharField(_("name"), max_length=50)
     aliases = models.JSONField(_("aliases"), default=list, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # What the photo check's detector calls it; blank: the detector does not know this item.
+    vision_kind = models.CharField(
+        _("photo check kind"),
+        max_length=20,
+        choices=KIND_CHOICES,
+        blank=True,
+        help_text=_(
+            "The kind of item the photo check recognises as this one; empty if it does not "
+            "recognise it (then only the comparison with the reference photo checks it)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("item")

@@ -486,6 +486,7 @@ def save_item(
     item.name = data["name"]
     item.aliases = list(data["aliases"])
     item.is_active = data.get("is_active", True)
+    item.vision_kind = data.get("vision_kind", item.vision_kind)
     try:
         with transaction.atomic():
             item.save()
@@ -498,7 +499,7 @@ def save_item(
         action="standards.item_added" if created else "standards.item_changed",
         obj=item,
         actor=by,
-        detail={"code": item.code, "name": item.name},
+        detail={"code": item.code, "name": item.name, "vision_kind": item.vision_kind},
     )
     return item
 
