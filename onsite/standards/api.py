@@ -114,6 +114,7 @@ class CatalogueItemOut(Schema):
     code: str
     name: str
     aliases: list[str]
+    vision_kind: str  # what the photo check's detector calls it; "" if it does not know it
     is_active: bool
 
 
@@ -495,7 +496,12 @@ def list_items(request: OnsiteRequest) -> list[CatalogueItemOut]:
     _read(request)
     return [
         CatalogueItemOut(
-            id=i.pk, code=i.code, name=i.name, aliases=list(i.aliases), is_active=i.is_active
+            id=i.pk,
+            code=i.code,
+            name=i.name,
+            aliases=list(i.aliases),
+            vision_kind=i.vision_kind,
+            is_active=i.is_active,
         )
         for i in Item.objects.filter(center=request.center)
     ]

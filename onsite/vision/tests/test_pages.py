@@ -260,6 +260,8 @@ def test_an_item_carries_its_detector_kind(client_for, center, admin_user):
     )
     assert response.status_code == 302
     assert Item.objects.get(pk=item.pk).vision_kind == "bottle"
+    listed = client_for(admin_user).get("/api/v1/standards/items").json()
+    assert {i["code"]: i["vision_kind"] for i in listed}["flask"] == "bottle"
 
 
 # --- the office's page ----------------------------------------------------------------------
