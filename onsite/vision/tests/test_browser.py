@@ -12,6 +12,7 @@ from onsite.inspections.models import Answer
 from onsite.standards.queries import published_version
 from onsite.standards.tests.factories import ItemFactory, ItemRuleFactory
 from onsite.vision.models import DraftFinding
+from onsite.vision.tasks import run_analysis
 from onsite.vision.tests.flow import checked_zone, coffee, first_clause, start, upload
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -63,3 +64,31 @@ def test_confirm_and_dismiss_on_a_phone(phone_page, center):
     )
     assert statuses == ["accepted", "dismissed"]
     assert Answer.objects.get(pk=check.pk).result == "fail"
+
+
+def test_the_checking_note_gives_way_to_the_suggestions_by_itself(phone_page, center, settings):
+    """The worker is slower than the page: the check shows "照片检查中…" and, without a reload,
+    the suggestion once the task has run."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    page = phone_page
+    page.set_default_timeout(60_000)
+    supervisor = UserFactory(center=center, username="sup", roles=["supervisor"])
+    zone = checked_zone(center, owner=UserFactory(center=center, roles=["staff"]))[0]
+    ItemRuleFactory(
+        standard_version=published_version(zone),
+        item=ItemFactory(center=center, code="phone", name="电话", vision_kind="phone"),
+    )
+    inspection = start(zone, supervisor)
+    check = first_clause(inspection)
+    photo = inspections.add_photo(answer=check, by=supervisor, upload=upload(coffee()))
+
+    sign_in(page, "sup")
+    page.goto(f"/inspections/{inspection.pk}/edit/")
+    page.locator(f"#a{check.pk} [data-testid=photo-check-queued]").wait_for()
+    assert "照片检查中" in page.locator(f"#a{check.pk} [data-testid=photo-check]").inner_text()
+
+    assert run_analysis(photo.pk) == "done"  # what the worker does
+
+    page.locator(f"#a{check.pk} [data-testid=draft]").wait_for()
+    assert page.locator(f"#a{check.pk} [data-testid=photo-check-queued]").count() == 0
+    assert page.locator(f"#a{check.pk} [data-testid=accept]").is_visible()
