@@ -11,7 +11,9 @@ import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
+from PIL import Image, UnidentifiedImageError
 
 from onsite.vision import compare, detector, markers
 from onsite.vision.compare import Box
@@ -62,9 +64,6 @@ class Result:
 
 def decode(data: bytes) -> np.ndarray:
     """The image as BGR pixels, longest side at most MAX_SIDE. Raises UnreadableImageError."""
-    import cv2
-    from PIL import Image, UnidentifiedImageError
-
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

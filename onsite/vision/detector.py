@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 from django.conf import settings
 
@@ -101,8 +102,9 @@ def _fold(op: str, values: list[np.ndarray]) -> np.ndarray:
 
 def to_onnx(model_json: Path) -> bytes:
     """The TensorFlow.js graph model as a serialized ONNX model (opset 17)."""
-    import onnx  # only the worker that analyses photos pays for it
-    from onnx import TensorProto, helper, numpy_helper
+    # onnx and onnxruntime load only in the worker that analyses photos, not in web processes
+    import onnx  # see above: the worker only
+    from onnx import TensorProto, helper, numpy_helper  # the worker only
 
     model = json.loads(model_json.read_text())
     consts = _weights(model["weightsManifest"], model_json.parent)
@@ -252,7 +254,7 @@ _sessions: dict[Path, Any] = {}
 
 def session(folder: Path | None = None) -> Any:
     """The ONNX Runtime session for the installed detector, built once per process."""
-    import onnxruntime
+    import onnxruntime  # the worker only, like onnx in to_onnx
 
     folder = folder or settings.VISION_MODEL_DIR
     with _lock:
@@ -271,8 +273,6 @@ def session(folder: Path | None = None) -> Any:
 
 def detect(image_bgr: np.ndarray, *, min_score: float = MIN_SCORE) -> list[Detection]:
     """Items the detector sees in the photo (kinds of onsite.vision.labels only), best first."""
-    import cv2
-
     resized = cv2.resize(image_bgr, (SIZE, SIZE), interpolation=cv2.INTER_AREA).astype(np.float32)
     tensor = ((resized - MEAN) / STD).transpose(2, 0, 1)[None]
     runner = session()
