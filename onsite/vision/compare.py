@@ -44,6 +44,9 @@ MIN_SCORE = 0.45
 MOVED_MATCH = 0.6  # likeness (see _same_item) above which a missing and an added item are one
 SAME_COLOURS = 0.8  # chroma histogram likeness (1 - Bhattacharyya distance) of the same item
 SAME_COLOURS_BONUS = 0.15
+SHIFT_MATCH = 0.8  # correlation at which a changed region is the same content a little shifted
+SHIFT_REACH = 0.3  # how far it may have shifted, as a share of the region's size
+SHIFT_TEXTURE = 6.0  # below this spread of values a patch cannot tell a shift from a change
 SAME_CONTRAST = 0.35  # the same item stands out from the counter by about as much, wherever
 
 
@@ -395,6 +398,26 @@ def _regions(reference: Array, warped: Array, valid: Array) -> list[_Region]:
     return found
 
 
+def _merely_shifted(reference: Array, warped: Array, region: _Region) -> bool:
+    """Whether the reference's content around the region is in the photo too, a little shifted:
+    an item that stands tall seen from another angle, or one nudged by a few centimetres; not
+    an item added or taken away. A patch with too little texture to tell is not."""
+    x0, y0, x1, y1 = region.bbox
+    w, h = x1 - x0, y1 - y0
+    height, width = reference.shape[:2]
+    px0, py0 = max(0, x0 - w // 10), max(0, y0 - h // 10)
+    px1, py1 = min(width, x1 + w // 10), min(height, y1 + h // 10)
+    template = reference[py0:py1, px0:px1]
+    if float(template.reshape(-1, 3).std(axis=0).max()) < SHIFT_TEXTURE:
+        return False
+    reach_x, reach_y = max(8, round(w * SHIFT_REACH)), max(8, round(h * SHIFT_REACH))
+    sx0, sy0 = max(0, px0 - reach_x), max(0, py0 - reach_y)
+    sx1, sy1 = min(width, px1 + reach_x), min(height, py1 + reach_y)
+    scores = cv2.matchTemplate(warped[sy0:sy1, sx0:sx1], template, cv2.TM_CCOEFF_NORMED)
+    scores = np.nan_to_num(scores, nan=0.0, posinf=0.0, neginf=0.0)
+    return bool(scores.size) and float(scores.max()) >= SHIFT_MATCH
+
+
 def _colours(lab: Array, mask: Array) -> Array:
     """A region's chroma histogram (a, b): what an item looks like whatever its size or turn."""
     hist = cv2.calcHist([lab], [1, 2], mask, [12, 12], [0, 256, 0, 256])
@@ -491,11 +514,15 @@ def changes(reference_bgr: Array, photo_bgr: Array, alignment: Alignment) -> lis
     valid = cv2.erode(inside, np.ones((2 * border + 1, 2 * border + 1), np.uint8)) > 0
     if valid.sum() < 0.05 * ref_w * ref_h:
         return []
-    regions = [r for r in _regions(reference, warped, valid) if _score(r) >= MIN_SCORE]
-    missing = [r for r in regions if r.kind == "missing"]
-    added = [r for r in regions if r.kind == "added"]
     soft_ref = cv2.GaussianBlur(reference, (0, 0), 2.0)
     soft_photo = cv2.GaussianBlur(warped, (0, 0), 2.0)
+    regions = [
+        r
+        for r in _regions(reference, warped, valid)
+        if _score(r) >= MIN_SCORE and not _merely_shifted(soft_ref, soft_photo, r)
+    ]
+    missing = [r for r in regions if r.kind == "missing"]
+    added = [r for r in regions if r.kind == "added"]
     pairs = sorted(
         (
             (_same_item(*_moved_match(soft_ref, soft_photo, m, a)), i, j)
