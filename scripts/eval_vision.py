@@ -29,7 +29,10 @@ from onsite.vision.evalset import Truth  # noqa: E402
 IOU = 0.3
 REFERENCE_KINDS = ("added", "missing", "moved")
 ITEM_KINDS = ("not_allowed", "over_quantity")  # the item must match too
-ROWS = ("not_allowed", "over_quantity", "too_close", "reference", *REFERENCE_KINDS)
+# "not_allowed, any name": the finding right (an item the zone does not allow, there) whatever
+# the detector called it, e.g. a drawn potted plant taken for a vase.
+ANY_NAME = "not_allowed, any name"
+ROWS = ("not_allowed", ANY_NAME, "over_quantity", "too_close", "reference", *REFERENCE_KINDS)
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,8 @@ def iou(a: Box, b: Box) -> float:
 
 
 def _in_row(kind: str, row: str) -> bool:
+    if row == ANY_NAME:
+        return kind == "not_allowed"
     return kind in REFERENCE_KINDS if row == "reference" else kind == row
 
 
@@ -158,13 +163,13 @@ def main(argv: list[str] | None = None) -> int:
         f"Photo check on {len(samples)} photos (seed {args.seed}; {args.counters} generated "
         f"counters + real photos), match: kind, IoU ≥ {IOU}"
     )
-    print(f"{'finding':<16}{'TP':>5}{'FP':>5}{'FN':>5}  precision  recall")
+    print(f"{'finding':<24}{'TP':>5}{'FP':>5}{'FN':>5}  precision  recall")
     for row in ROWS:
         c = totals[row]
         label = "  " + row if row in REFERENCE_KINDS else row
-        print(f"{label:<16}{c.tp:>5}{c.fp:>5}{c.fn:>5}     {_fmt(c.precision)}   {_fmt(c.recall)}")
+        print(f"{label:<24}{c.tp:>5}{c.fp:>5}{c.fn:>5}     {_fmt(c.precision)}   {_fmt(c.recall)}")
     print("false positives by variant:", {
-        g: sum(c.fp for r, c in counts.items() if r != "reference") for g, counts in by_group.items()
+        g: sum(c.fp for r, c in counts.items() if r not in ("reference", ANY_NAME)) for g, counts in by_group.items()
     })  # fmt: skip
     print(f"alignment: {alignments}")
     print(f"seconds per photo: mean {mean:.3f}, p95 {p95:.3f} (set generated in {generated:.1f} s)")

@@ -33,6 +33,7 @@ MEAN = np.array([103.53, 116.28, 123.675], np.float32)  # BGR, as NanoDet was tr
 STD = np.array([57.375, 57.12, 58.395], np.float32)
 MIN_SCORE = 0.35  # below this a detection is not even considered
 NMS_IOU = 0.5
+NESTED = 0.7  # a box this much inside another of its kind is the same item
 
 
 class ModelMissingError(RuntimeError):
@@ -271,14 +272,22 @@ def session(folder: Path | None = None) -> Any:
         return _sessions[folder]
 
 
-def detect(image_bgr: np.ndarray, *, min_score: float = MIN_SCORE) -> list[Detection]:
-    """Items the detector sees in the photo (kinds of onsite.vision.labels only), best first."""
+# Where the detector looks: the whole photo, then four overlapping quarters (each 60 % of the
+# width and height) so that a cup, 20 px wide when a whole counter is squeezed into 416 px, is
+# seen at about twice that size. Fractions of the photo: x, y, width, height.
+VIEWS = ((0.0, 0.0, 1.0, 1.0), (0.0, 0.0, 0.6, 0.6), (0.4, 0.0, 0.6, 0.6),
+         (0.0, 0.4, 0.6, 0.6), (0.4, 0.4, 0.6, 0.6))  # fmt: skip
+CUT = 0.02  # a box within this much of a quarter's inner edge is an item cut by it: dropped
+
+
+def _raw(image_bgr: np.ndarray, min_score: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The model's boxes (x, y, w, h as fractions of this image), scores and COCO classes."""
     resized = cv2.resize(image_bgr, (SIZE, SIZE), interpolation=cv2.INTER_AREA).astype(np.float32)
     tensor = ((resized - MEAN) / STD).transpose(2, 0, 1)[None]
     runner = session()
     names = [output.name for output in runner.get_outputs()]
     outputs = dict(zip(names, runner.run(None, {"input_1": tensor}), strict=True))
-    boxes, scores, classes = [], [], []
+    boxes, scores, classes = [np.zeros((0, 4))], [np.zeros(0)], [np.zeros(0, int)]
     for stride, score_name, box_name in STRIDES:
         score = outputs[score_name][0]
         cells, best = np.nonzero(score >= min_score)
@@ -291,27 +300,75 @@ def detect(image_bgr: np.ndarray, *, min_score: float = MIN_SCORE) -> list[Detec
         cx, cy = (cells % side + 0.5) * stride, (cells // side + 0.5) * stride
         x0, y0 = cx - distance[:, 0], cy - distance[:, 1]
         x1, y1 = cx + distance[:, 2], cy + distance[:, 3]
-        boxes.append(np.stack([x0, y0, x1 - x0, y1 - y0], 1))
+        boxes.append(np.stack([x0, y0, x1 - x0, y1 - y0], 1) / SIZE)
         scores.append(score[cells, best])
         classes.append(best)
-    if not boxes:
-        return []
-    all_boxes, all_scores, all_classes = (
-        np.concatenate(boxes),
-        np.concatenate(scores),
-        np.concatenate(classes),
-    )
+    return np.concatenate(boxes), np.concatenate(scores), np.concatenate(classes)
+
+
+def detect(image_bgr: np.ndarray, *, min_score: float = MIN_SCORE) -> list[Detection]:
+    """Items the detector sees in the photo (kinds of onsite.vision.labels only), best first."""
+    height, width = image_bgr.shape[:2]
+    boxes, scores, classes = [], [], []
+    for vx, vy, vw, vh in VIEWS:
+        x0, y0 = round(vx * width), round(vy * height)
+        part = image_bgr[y0 : y0 + round(vh * height), x0 : x0 + round(vw * width)]
+        found, score, label = _raw(part, min_score)
+        # a box touching an inner edge of a quarter is an item the quarter cut through
+        inner = np.ones(len(found), bool)
+        if vw < 1:
+            left, right = found[:, 0], found[:, 0] + found[:, 2]
+            inner &= (vx == 0) | (left > CUT)
+            inner &= (vx + vw >= 1) | (right < 1 - CUT)
+            top, bottom = found[:, 1], found[:, 1] + found[:, 3]
+            inner &= (vy == 0) | (top > CUT)
+            inner &= (vy + vh >= 1) | (bottom < 1 - CUT)
+        found = found[inner] * [vw, vh, vw, vh] + [vx, vy, 0, 0]
+        boxes.append(found)
+        scores.append(score[inner])
+        classes.append(label[inner])
+    all_boxes, all_scores = np.concatenate(boxes), np.concatenate(scores)
+    labels = [COCO[int(c)] for c in np.concatenate(classes)]
+    kinds = [KIND_OF.get(label) for label in labels]
+    known = [i for i, kind in enumerate(kinds) if kind is not None]
+    kind_ids = {kind: number for number, kind in enumerate(sorted(set(KIND_OF.values())))}
+    # one box per item: a screen the model calls both "tv" and "laptop" is one monitor
     keep = cv2.dnn.NMSBoxesBatched(
-        all_boxes.tolist(), all_scores.tolist(), all_classes.tolist(), min_score, NMS_IOU
+        (all_boxes[known] * [width, height, width, height]).tolist(),
+        all_scores[known].tolist(),
+        [kind_ids[kinds[i]] for i in known],
+        min_score,
+        NMS_IOU,
     )
-    found = []
-    for index in np.asarray(keep).reshape(-1):
-        label = COCO[int(all_classes[index])]
-        kind = KIND_OF.get(label)
-        if kind is None:
-            continue
-        x, y, w, h = (float(v) / SIZE for v in all_boxes[index])
-        box = Box(max(0.0, x), max(0.0, y), min(w, 1 - max(0.0, x)), min(h, 1 - max(0.0, y)))
-        found.append(Detection(kind, label, round(float(all_scores[index]), 3), box))
-    found.sort(key=lambda detection: -detection.score)
-    return found
+    found_items = []
+    for kept in np.asarray(keep, dtype=int).reshape(-1):
+        index = known[kept]
+        x, y, w, h = (float(v) for v in all_boxes[index])
+        x, y = max(0.0, x), max(0.0, y)
+        box = Box(x, y, min(w, 1 - x), min(h, 1 - y))
+        kind = kinds[index]
+        assert kind is not None  # noqa: S101 - only known kinds were kept
+        found_items.append(Detection(kind, labels[index], round(float(all_scores[index]), 3), box))
+    found_items.sort(key=lambda detection: -detection.score)
+    return _without_nested(found_items)
+
+
+def _inside(small: Box, big: Box) -> float:
+    """How much of `small` lies inside `big` (0..1)."""
+    w = min(small.x + small.w, big.x + big.w) - max(small.x, big.x)
+    h = min(small.y + small.h, big.y + big.h) - max(small.y, big.y)
+    return max(0.0, w) * max(0.0, h) / max(1e-9, small.w * small.h)
+
+
+def _without_nested(found: list[Detection]) -> list[Detection]:
+    """Drops a box of a kind lying mostly inside a surer box of the same kind: the screen of a
+    monitor and the whole monitor are one item, not two."""
+    kept: list[Detection] = []
+    for detection in found:  # best first
+        if not any(
+            other.kind == detection.kind
+            and max(_inside(detection.box, other.box), _inside(other.box, detection.box)) > NESTED
+            for other in kept
+        ):
+            kept.append(detection)
+    return kept

@@ -30,7 +30,7 @@ KIND_OF = {
     "bottle": "bottle",
     "cell_phone": "phone",
     "tv": "monitor",
-    "laptop": "laptop",
+    "laptop": "monitor",  # a computer on the desk, whether a screen or a laptop
     "keyboard": "keyboard",
     "mouse": "mouse",
     "remote": "remote",
@@ -61,8 +61,7 @@ KINDS: dict[str, Promise] = {
     "cup": _("cup or glass"),
     "bottle": _("bottle"),
     "phone": _("mobile phone"),
-    "monitor": _("monitor or screen"),
-    "laptop": _("laptop"),
+    "monitor": _("monitor or computer"),
     "keyboard": _("keyboard"),
     "mouse": _("computer mouse"),
     "remote": _("remote control"),

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='item',
             name='vision_kind',
-            field=models.CharField(blank=True, choices=[('cup', 'cup or glass'), ('bottle', 'bottle'), ('phone', 'mobile phone'), ('monitor', 'monitor or screen'), ('laptop', 'laptop'), ('keyboard', 'keyboard'), ('mouse', 'computer mouse'), ('remote', 'remote control'), ('book', 'book or brochure'), ('bag', 'bag'), ('umbrella', 'umbrella'), ('plant', 'potted plant'), ('vase', 'vase'), ('bowl', 'bowl'), ('food', 'food'), ('scissors', 'scissors'), ('clock', 'clock'), ('toy', 'toy')], help_text='The kind of item the photo check recognises as this one; empty if it does not recognise it (then only the comparison with the reference photo checks it).', max_length=20, verbose_name='photo check kind'),
+            field=models.CharField(blank=True, choices=[('cup', 'cup or glass'), ('bottle', 'bottle'), ('phone', 'mobile phone'), ('monitor', 'monitor or computer'), ('keyboard', 'keyboard'), ('mouse', 'computer mouse'), ('remote', 'remote control'), ('book', 'book or brochure'), ('bag', 'bag'), ('umbrella', 'umbrella'), ('plant', 'potted plant'), ('vase', 'vase'), ('bowl', 'bowl'), ('food', 'food'), ('scissors', 'scissors'), ('clock', 'clock'), ('toy', 'toy')], help_text='The kind of item the photo check recognises as this one; empty if it does not recognise it (then only the comparison with the reference photo checks it).', max_length=20, verbose_name='photo check kind'),
         ),
     ]

@@ -128,8 +128,10 @@ def test_scoring_counts_true_and_false_positives_and_misses() -> None:
 def test_the_item_kind_must_match_and_a_truth_is_matched_once() -> None:
     ev = _script()
     truths = [Truth("not_allowed", "bottle", A)]
-    wrong_item = ev.score([_p("not_allowed", A, "cup")], truths)["not_allowed"]
-    assert vars(wrong_item) == {"tp": 0, "fp": 1, "fn": 1}
+    wrong_item = ev.score([_p("not_allowed", A, "cup")], truths)
+    assert vars(wrong_item["not_allowed"]) == {"tp": 0, "fp": 1, "fn": 1}
+    # the finding itself was right: an item not allowed, there
+    assert vars(wrong_item[ev.ANY_NAME]) == {"tp": 1, "fp": 0, "fn": 0}
     twice = ev.score(
         [_p("not_allowed", A, "bottle", 0.8), _p("not_allowed", A_SHIFTED, "bottle", 0.9)], truths
     )["not_allowed"]
