@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from onsite.core.models import CenterQuerySet, CenterScoped
 from onsite.inspections.models import Answer, AnswerPhoto, Finding
@@ -147,8 +148,8 @@ class DraftFinding(CenterScoped):
         MOVED = "moved", _("Moved compared with the reference")
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", _("Proposed")
-        ACCEPTED = "accepted", _("Accepted")
+        PROPOSED = "proposed", pgettext_lazy("photo check", "Proposed")
+        ACCEPTED = "accepted", pgettext_lazy("photo check", "Accepted")
         DISMISSED = "dismissed", _("Dismissed")
 
     analysis = models.ForeignKey(
