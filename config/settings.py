@@ -196,8 +196,9 @@ AUDIT_EXPORT_MAX_ROWS = int(env("AUDIT_EXPORT_MAX_ROWS", "100000"))
 BACKUP_DIR = Path(env("BACKUP_DIR") or BASE_DIR / "var" / "backups")
 # Photos one user may upload per day (0 = no limit).
 PHOTO_DAILY_QUOTA = int(env("PHOTO_DAILY_QUOTA", "300"))
-# The photo check's detector, installed by `make vision-model` (docs/vision.md); never downloaded here.
-VISION_MODEL_DIR = BASE_DIR / env("VISION_MODEL_DIR", "var/models/human-models-3.0.4")  # absolute wins
+# The photo check's detector, installed by `make vision-model` (docs/vision.md); never downloaded
+# here. A relative path is under BASE_DIR; an absolute one wins.
+VISION_MODEL_DIR = BASE_DIR / env("VISION_MODEL_DIR", "var/models/human-models-3.0.4")
 # Dashboards: exports up to this many rows download at once, bigger ones go to the task
 # worker; no export may exceed the maximum (docs/dashboards.md).
 DASHBOARDS_INLINE_EXPORT_ROWS = int(env("DASHBOARDS_INLINE_EXPORT_ROWS", "2000"))
