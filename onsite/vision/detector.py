@@ -329,8 +329,8 @@ def detect(image_bgr: np.ndarray, *, min_score: float = MIN_SCORE) -> list[Detec
         classes.append(label[inner])
     all_boxes, all_scores = np.concatenate(boxes), np.concatenate(scores)
     labels = [COCO[int(c)] for c in np.concatenate(classes)]
-    kinds = [KIND_OF.get(label) for label in labels]
-    known = [i for i, kind in enumerate(kinds) if kind is not None]
+    kinds = [KIND_OF.get(label, "") for label in labels]
+    known = [i for i, kind in enumerate(kinds) if kind]
     kind_ids = {kind: number for number, kind in enumerate(sorted(set(KIND_OF.values())))}
     # one box per item: a screen the model calls both "tv" and "laptop" is one monitor
     keep = cv2.dnn.NMSBoxesBatched(
@@ -346,9 +346,9 @@ def detect(image_bgr: np.ndarray, *, min_score: float = MIN_SCORE) -> list[Detec
         x, y, w, h = (float(v) for v in all_boxes[index])
         x, y = max(0.0, x), max(0.0, y)
         box = Box(x, y, min(w, 1 - x), min(h, 1 - y))
-        kind = kinds[index]
-        assert kind is not None  # noqa: S101 - only known kinds were kept
-        found_items.append(Detection(kind, labels[index], round(float(all_scores[index]), 3), box))
+        found_items.append(
+            Detection(kinds[index], labels[index], round(float(all_scores[index]), 3), box)
+        )
     found_items.sort(key=lambda detection: -detection.score)
     return _without_nested(found_items)
 
