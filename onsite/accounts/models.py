@@ -51,6 +51,11 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(
         _("must change the password at next sign-in"), default=False
     )
+    # The staff number (工号) a unified identity service may name a person by (docs/security.md).
+    staff_number = models.CharField(_("staff number"), max_length=40, blank=True)
+    # The person's user id in the center's work chat, for per-person work notices.
+    wecom_userid = models.CharField(_("WeCom user id"), max_length=64, blank=True)
+    dingtalk_userid = models.CharField(_("DingTalk user id"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("user")
@@ -59,7 +64,13 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=models.Q(center__isnull=False) | models.Q(unit__isnull=True),
                 name="user_unit_needs_center",
-            )
+            ),
+            # Single sign-on finds a person by it: one number, one person, across centers.
+            models.UniqueConstraint(
+                fields=["staff_number"],
+                condition=~models.Q(staff_number=""),
+                name="user_staff_number_unique",
+            ),
         ]
 
     def __str__(self) -> str:
