@@ -38,8 +38,24 @@ def _unit(center: Center, code: str) -> Unit:
 class DashTotalsOut(Schema):
     inspections: int
     average_score: float | None
-    audits: int = Field(..., description="Supervision checks and acceptance inspections")
-    audit_score: float | None
+    audits: int = Field(
+        ...,
+        description="Supervision checks and acceptance sheets together (kept as it was; "
+        "`supervisions` and `acceptances` count each kind by itself)",
+    )
+    audit_score: float | None = Field(
+        ..., description="Mean score of `audits`: supervision and acceptance together"
+    )
+    supervisions: int = Field(..., description="Supervision checks (督查) only")
+    supervision_score: float | None = Field(..., description="Mean score of the supervisions")
+    acceptances: int = Field(..., description="Acceptance sheets (验收) of programme rounds")
+    acceptance_score: float | None = Field(..., description="Mean score of the acceptances")
+    self_checks: int = Field(..., description="Self-checks (自查)")
+    acceptance_failures: int = Field(
+        ...,
+        description="Failed checks on acceptance sheets (they make no finding, so `findings` "
+        "leaves them out)",
+    )
     pass_rate: float | None
     findings: int
     repeat_findings: int
@@ -59,6 +75,12 @@ def _totals(totals: queries.Totals) -> DashTotalsOut:
         average_score=totals.avg_score,
         audits=totals.audits,
         audit_score=totals.audit_score,
+        supervisions=totals.supervisions,
+        supervision_score=totals.supervision_score,
+        acceptances=totals.acceptances,
+        acceptance_score=totals.acceptance_score,
+        self_checks=totals.self_checks,
+        acceptance_failures=totals.acceptance_failures,
         pass_rate=totals.pass_rate,
         findings=totals.findings,
         repeat_findings=totals.repeat_findings,
@@ -76,7 +98,10 @@ def _totals(totals: queries.Totals) -> DashTotalsOut:
 class DashTrendPointOut(Schema):
     month: str
     average_score: float | None
-    audit_score: float | None
+    audit_score: float | None = Field(
+        ..., description="Supervision and acceptance together, as in `DashTotalsOut`"
+    )
+    supervision_score: float | None = Field(..., description="Supervision checks only")
     rating_mean: float | None
 
 
@@ -84,8 +109,13 @@ class DashParetoOut(Schema):
     check: str
     area_type: str
     text: str
+    source: str = Field(
+        ...,
+        description="finding (failed on a self-check or supervision: a finding to rectify) or "
+        "acceptance (failed on acceptance sheets); a check failed both ways is two entries",
+    )
     failures: int
-    share: float
+    share: float = Field(..., description="% of the month's failures (findings + acceptance)")
     cumulative: float
 
 
@@ -128,8 +158,14 @@ class DashFiguresOut(Schema):
     programme: str
     waves: list[DashWaveOut]
     survey: DashSurveyOut | None
-    acknowledgement_required: int
-    acknowledgement_done: int
+    acknowledgement_required: int = Field(
+        ...,
+        description="People (active, of this center, each once) who must acknowledge at "
+        "least one published standard",
+    )
+    acknowledgement_done: int = Field(
+        ..., description="Of those, the people who acknowledged every standard they must"
+    )
     pareto: list[DashParetoOut]
     ranking: list[DashRankOut]
 
@@ -151,6 +187,7 @@ def _trend(series: list[tuple[datetime.date, queries.Totals]]) -> list[DashTrend
             month=f"{m:%Y-%m}",
             average_score=t.avg_score,
             audit_score=t.audit_score,
+            supervision_score=t.supervision_score,
             rating_mean=t.rating_mean,
         )
         for m, t in series
@@ -175,6 +212,7 @@ def _pareto(row: queries.ParetoRow) -> DashParetoOut:
         check=row.check_key,
         area_type=row.area_type,
         text=row.label,
+        source=row.source,
         failures=row.failures,
         share=row.share,
         cumulative=row.cumulative,

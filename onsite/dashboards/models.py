@@ -194,9 +194,18 @@ class UnitDay(models.Model):
     )
     inspections = models.PositiveIntegerField(default=0)
     score_sum = models.DecimalField(max_digits=12, decimal_places=1, default=Decimal(0))
-    # Supervision checks and acceptance inspections: the independent audits.
+    # Supervision checks and acceptance inspections together: the independent audits (kept
+    # for the API's `audits`; the pages show each kind by itself, below).
     audits = models.PositiveIntegerField(default=0)
     audit_sum = models.DecimalField(max_digits=12, decimal_places=1, default=Decimal(0))
+    # Each kind of inspection counted as what it is: 督查 (supervision) and 验收 (acceptance
+    # sheets of a programme round); self-checks are the rest of `inspections`.
+    supervisions = models.PositiveIntegerField(default=0)
+    supervision_sum = models.DecimalField(max_digits=12, decimal_places=1, default=Decimal(0))
+    acceptances = models.PositiveIntegerField(default=0)
+    acceptance_sum = models.DecimalField(max_digits=12, decimal_places=1, default=Decimal(0))
+    # Failed checks of acceptance sheets (they make no finding, so `findings` misses them).
+    acceptance_failures = models.PositiveIntegerField(default=0)
     passed = models.PositiveIntegerField(default=0)
     findings = models.PositiveIntegerField(default=0)
     repeat_findings = models.PositiveIntegerField(default=0)
@@ -231,7 +240,12 @@ class UnitDay(models.Model):
 
 
 class CheckDay(models.Model):
-    """How often one check of one area type's standard failed on a day (the Pareto chart)."""
+    """How often one check of one area type's standard failed on a day (the Pareto chart),
+    as findings (self-checks and supervision) or on acceptance sheets, one row for each."""
+
+    class Source(models.TextChoices):
+        FINDING = "finding", _("Finding")
+        ACCEPTANCE = "acceptance", _("Acceptance")
 
     center = models.ForeignKey(Center, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
@@ -239,6 +253,7 @@ class CheckDay(models.Model):
     check_key = models.CharField(max_length=60)
     label = models.TextField(blank=True)
     pillar = models.CharField(max_length=16, blank=True)
+    source = models.CharField(max_length=12, choices=Source.choices, default=Source.FINDING)
     failures = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -247,7 +262,8 @@ class CheckDay(models.Model):
         indexes = [models.Index(fields=["center", "day"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["center", "day", "area_type", "check_key"], name="check_day_once"
+                fields=["center", "day", "area_type", "check_key", "source"],
+                name="check_day_source_once",
             ),
         ]
 

@@ -44,7 +44,7 @@ from onsite.dashboards.models import (
     UnitDay,
 )
 from onsite.engagement.models import Suggestion, SuggestionTransition
-from onsite.engagement.queries import acknowledgement_overview
+from onsite.engagement.queries import acknowledgement_people
 from onsite.inspections.models import Answer, Finding, Inspection, InspectionSettings
 from onsite.org.models import Floor, Unit, Zone
 from onsite.programme.access import current_programme
@@ -63,6 +63,11 @@ SUM_FIELDS = [
     "score_sum",
     "audits",
     "audit_sum",
+    "supervisions",
+    "supervision_sum",
+    "acceptances",
+    "acceptance_sum",
+    "acceptance_failures",
     "passed",
     "findings",
     "repeat_findings",
@@ -114,6 +119,11 @@ class Totals:
     score_sum: Decimal = Decimal(0)
     audits: int = 0
     audit_sum: Decimal = Decimal(0)
+    supervisions: int = 0
+    supervision_sum: Decimal = Decimal(0)
+    acceptances: int = 0
+    acceptance_sum: Decimal = Decimal(0)
+    acceptance_failures: int = 0
     passed: int = 0
     findings: int = 0
     repeat_findings: int = 0
@@ -141,7 +151,25 @@ class Totals:
 
     @property
     def audit_score(self) -> float | None:
+        """Supervision and acceptance together (the API's `audit_score`); pages show each."""
         return one_place(self.audit_sum / self.audits) if self.audits else None
+
+    @property
+    def supervision_score(self) -> float | None:
+        return one_place(self.supervision_sum / self.supervisions) if self.supervisions else None
+
+    @property
+    def acceptance_score(self) -> float | None:
+        return one_place(self.acceptance_sum / self.acceptances) if self.acceptances else None
+
+    @property
+    def self_checks(self) -> int:
+        return self.inspections - self.supervisions - self.acceptances
+
+    @property
+    def failures(self) -> int:
+        """Failed checks: findings (self-checks, supervision) and acceptance sheets' fails."""
+        return self.findings + self.acceptance_failures
 
     @property
     def pass_rate(self) -> float | None:
@@ -604,6 +632,12 @@ class ParetoRow:
     failures: int
     share: float
     cumulative: float
+    source: str = CheckDay.Source.FINDING
+
+    @property
+    def is_acceptance(self) -> bool:
+        """Failed on acceptance sheets (no finding, no rectification), not found as a finding."""
+        return self.source == CheckDay.Source.ACCEPTANCE
 
     @property
     def name(self) -> str:
@@ -619,17 +653,22 @@ class ParetoRow:
         text = self.label.strip().splitlines()[0] if self.label.strip() else self.check_key
         if kind == "clause" and text.startswith(rest + " ") and len(text) > len(rest) + 1:
             text = text[len(rest) + 1 :].strip()
+        if self.is_acceptance:
+            return _("%(check)s (acceptance)") % {"check": text}
         return text
 
 
 def pareto(center: Center, month: datetime.date, *, total: int) -> list[ParetoRow]:
-    """The most failed checks of the month with their cumulative share of all failures."""
+    """The most failed checks of the month with their cumulative share of all failures
+    (`total`: findings and acceptance sheets' failed checks). A check failed both ways is two
+    bars, each labelled by what it is: a finding asks for a rectification, an acceptance
+    failure does not."""
     rows = (
         CheckDay.objects.filter(center=center, day__gte=month, day__lte=month_end(month))
         .order_by()
-        .values("area_type_id", "area_type__name", "check_key")
+        .values("area_type_id", "area_type__name", "check_key", "source")
         .annotate(n=Sum("failures"), text=Max("label"), pillar_value=Max("pillar"))
-        .order_by("-n", "check_key", "area_type_id")[:PARETO_SIZE]
+        .order_by("-n", "check_key", "area_type_id", "source")[:PARETO_SIZE]
     )
     result = []
     running = 0
@@ -644,6 +683,7 @@ def pareto(center: Center, month: datetime.date, *, total: int) -> list[ParetoRo
                 failures=row["n"],
                 share=one_place(100 * row["n"] / total) if total else 0.0,
                 cumulative=one_place(100 * running / total) if total else 0.0,
+                source=row["source"],
             )
         )
     return result
@@ -748,8 +788,8 @@ def survey_figure(center: Center) -> SurveyFigure | None:
 
 
 def acknowledgement_totals(center: Center) -> tuple[int, int]:
-    rows = acknowledgement_overview(center)
-    return sum(row.required for row in rows), sum(row.done for row in rows)
+    """(people who must acknowledge, people who acknowledged all theirs): people, not rows."""
+    return acknowledgement_people(center)
 
 
 def dashboard(center: Center, month: datetime.date) -> Dashboard:
@@ -771,7 +811,7 @@ def dashboard(center: Center, month: datetime.date) -> Dashboard:
         current=current,
         previous=previous,
         trend=trend,
-        pareto=pareto(center, month, total=current.findings),
+        pareto=pareto(center, month, total=current.failures),
         ranking=ranking(center, month),
         pending_rectifications=now["pending"] or 0,
         overdue_rectifications=now["overdue"] or 0,
@@ -796,7 +836,7 @@ def chart_data(board: Dashboard) -> dict[str, Any]:
                 {"name": _("Average score"), "values": [t.avg_score for _m, t in board.trend]},
                 {
                     "name": _("Supervision score"),
-                    "values": [t.audit_score for _m, t in board.trend],
+                    "values": [t.supervision_score for _m, t in board.trend],
                 },
             ],
             "ratings": {
@@ -858,7 +898,10 @@ def unit_chart(card: UnitCard) -> dict[str, Any]:
     return {
         "months": [f"{m:%Y-%m}" for m, _t in card.history],
         "series": [
-            {"name": _("Supervision score"), "values": [t.audit_score for _m, t in card.history]},
+            {
+                "name": _("Supervision score"),
+                "values": [t.supervision_score for _m, t in card.history],
+            },
             {
                 "name": _("Rectification on time"),
                 "values": [t.on_time_rate for _m, t in card.history],

@@ -146,7 +146,9 @@ def trend_chart(trend: list[tuple[datetime.date, queries.Totals]]) -> str:
         [f"{month:%m}" for month, _totals in trend],
         [
             svgcharts.Series(_("Average score"), [t.avg_score for _m, t in trend], "#0d6efd"),
-            svgcharts.Series(_("Supervision score"), [t.audit_score for _m, t in trend], "#198754"),
+            svgcharts.Series(
+                _("Supervision score"), [t.supervision_score for _m, t in trend], "#198754"
+            ),
             svgcharts.Series(
                 _("Citizen rating (0–100)"), [t.rating_index for _m, t in trend], "#fd7e14"
             ),
@@ -280,7 +282,9 @@ def unit_report(
             [f"{m:%Y-%m}" for m, _t in card.history],
             [
                 svgcharts.Series(
-                    _("Supervision score"), [t.audit_score for _m, t in card.history], "#198754"
+                    _("Supervision score"),
+                    [t.supervision_score for _m, t in card.history],
+                    "#198754",
                 ),
                 svgcharts.Series(
                     _("Rectification on time"),

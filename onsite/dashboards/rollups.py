@@ -27,14 +27,17 @@ from django.utils import timezone
 from onsite.core.models import Center
 from onsite.dashboards import tasks  # tasks imports this module too: used at call time
 from onsite.dashboards.models import CheckDay, CitizenRating, RollupState, UnitDay
-from onsite.inspections.models import Finding, Inspection
+from onsite.inspections.models import Answer, Finding, Inspection
 from onsite.rectification.models import Rectification
 from onsite.standards.models import ItemFiling
 
 OVERLAP = datetime.timedelta(minutes=10)
 ROLLUP_MAX_AGE = datetime.timedelta(minutes=5)
-# Independent audits: the supervision section's checks and peer acceptance inspections.
+# Independent audits: the supervision section's checks and peer acceptance inspections
+# (the API's `audits`); every page figure counts each kind by itself.
 AUDIT_KINDS = [Inspection.Kind.SUPERVISION, Inspection.Kind.ACCEPTANCE]
+SUPERVISION = Q(kind=Inspection.Kind.SUPERVISION)
+ACCEPTANCE = Q(kind=Inspection.Kind.ACCEPTANCE)
 HANDED_IN = [Rectification.Status.SUBMITTED, Rectification.Status.CLOSED]
 
 
@@ -140,6 +143,11 @@ def _blank() -> dict[str, Any]:
         "score_sum": Decimal(0),
         "audits": 0,
         "audit_sum": Decimal(0),
+        "supervisions": 0,
+        "supervision_sum": Decimal(0),
+        "acceptances": 0,
+        "acceptance_sum": Decimal(0),
+        "acceptance_failures": 0,
         "passed": 0,
         "findings": 0,
         "repeat_findings": 0,
@@ -156,7 +164,7 @@ def _blank() -> dict[str, Any]:
 
 @transaction.atomic
 def rewrite_days(center: Center, days: list[datetime.date]) -> None:
-    """Recomputes the given days from the source tables (seven queries whatever the data)."""
+    """Recomputes the given days from the source tables (eight queries whatever the data)."""
     rows: dict[tuple[datetime.date, int | None], dict[str, Any]] = defaultdict(_blank)
     for inspected in (
         Inspection.objects.filter(
@@ -172,6 +180,10 @@ def rewrite_days(center: Center, days: list[datetime.date]) -> None:
             total=Sum("score"),
             audits=Count("pk", filter=Q(kind__in=AUDIT_KINDS)),
             audit_total=Sum("score", filter=Q(kind__in=AUDIT_KINDS)),
+            supervisions=Count("pk", filter=SUPERVISION),
+            supervision_total=Sum("score", filter=SUPERVISION),
+            acceptances=Count("pk", filter=ACCEPTANCE),
+            acceptance_total=Sum("score", filter=ACCEPTANCE),
             passed=Count("pk", filter=Q(passed=True)),
         )
     ):
@@ -180,6 +192,10 @@ def rewrite_days(center: Center, days: list[datetime.date]) -> None:
         entry["score_sum"] = inspected["total"] or Decimal(0)
         entry["audits"] = inspected["audits"]
         entry["audit_sum"] = inspected["audit_total"] or Decimal(0)
+        entry["supervisions"] = inspected["supervisions"]
+        entry["supervision_sum"] = inspected["supervision_total"] or Decimal(0)
+        entry["acceptances"] = inspected["acceptances"]
+        entry["acceptance_sum"] = inspected["acceptance_total"] or Decimal(0)
         entry["passed"] = inspected["passed"]
     for found in (
         Finding.objects.filter(center=center, found_on__in=days)
@@ -244,6 +260,48 @@ def rewrite_days(center: Center, days: list[datetime.date]) -> None:
         .order_by()
         .values("found_on", "zone__area_type_id", "check_key")
         .annotate(n=Count("pk"), label=Max("answer__text"), pillar=Max("pillar"))
+    ]
+    # Acceptance sheets make no findings (a rating is no order to rectify), but their failed
+    # checks are failures all the same: counted per unit and on the Pareto chart, as such.
+    accepted_checks: dict[tuple[datetime.date, int, str], dict[str, Any]] = {}
+    for failed in (
+        Answer.objects.filter(
+            center=center,
+            result=Answer.Result.FAIL,
+            inspection__kind=Inspection.Kind.ACCEPTANCE,
+            inspection__status=Inspection.Status.SUBMITTED,
+            inspection__inspected_on__in=days,
+        )
+        .order_by()
+        .values(
+            "inspection__inspected_on",
+            "inspection__zone__unit_id",
+            "inspection__zone__area_type_id",
+            "key",
+        )
+        .annotate(n=Count("pk"), label=Max("text"), pillar_value=Max("pillar"))
+    ):
+        day = failed["inspection__inspected_on"]
+        rows[(day, failed["inspection__zone__unit_id"])]["acceptance_failures"] += failed["n"]
+        check = accepted_checks.setdefault(
+            (day, failed["inspection__zone__area_type_id"], failed["key"]),
+            {"n": 0, "label": "", "pillar": ""},
+        )
+        check["n"] += failed["n"]
+        check["label"] = max(check["label"], failed["label"] or "")
+        check["pillar"] = max(check["pillar"], failed["pillar_value"] or "")
+    checks += [
+        CheckDay(
+            center=center,
+            day=day,
+            area_type_id=area_type_id,
+            check_key=key,
+            label=check["label"],
+            pillar=check["pillar"],
+            source=CheckDay.Source.ACCEPTANCE,
+            failures=check["n"],
+        )
+        for (day, area_type_id, key), check in accepted_checks.items()
     ]
     UnitDay.objects.filter(center=center, day__in=days).delete()
     CheckDay.objects.filter(center=center, day__in=days).delete()

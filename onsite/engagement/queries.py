@@ -162,9 +162,12 @@ class VersionProgress:
         return round(100 * self.done / self.required, 1) if self.required else None
 
 
-def acknowledgement_overview(center: Center) -> list[VersionProgress]:
-    """Every published version with how many must and how many did acknowledge it, in four
-    queries whatever the number of versions, zones and people."""
+def _acknowledgement_sets(
+    center: Center,
+) -> tuple[list[StandardVersion], dict[int, set[int]], dict[int, set[int]]]:
+    """The center's published versions, who must acknowledge each (by area type: the active
+    owners of its zones and the active staff of their units) and who did (by version), in
+    five queries whatever the number of versions, zones and people."""
     versions = list(
         StandardVersion.objects.published()
         .filter(center=center)
@@ -192,6 +195,12 @@ def acknowledgement_overview(center: Center) -> list[VersionProgress]:
         standard_version__in=versions, acknowledged_at__isnull=False
     ).values_list("standard_version_id", "user_id"):
         done.setdefault(version_id, set()).add(user_id)
+    return versions, people_by_area, done
+
+
+def acknowledgement_overview(center: Center) -> list[VersionProgress]:
+    """Every published version with how many must and how many did acknowledge it."""
+    versions, people_by_area, done = _acknowledgement_sets(center)
     result = []
     for version in versions:
         required = people_by_area.get(version.standard.area_type_id, set())
@@ -203,6 +212,24 @@ def acknowledgement_overview(center: Center) -> list[VersionProgress]:
             )
         )
     return result
+
+
+def acknowledgement_people(center: Center) -> tuple[int, int]:
+    """(people who must acknowledge a published standard, people who acknowledged every one
+    they must): each active person of the center once, however many versions apply to them.
+    The per-version rows of `acknowledgement_overview` summed would count a person once per
+    version (366 "staff" in a center of 189)."""
+    versions, people_by_area, done = _acknowledgement_sets(center)
+    owed: dict[int, set[int]] = {}  # person → the versions they must acknowledge
+    for version in versions:
+        for person in people_by_area.get(version.standard.area_type_id, set()):
+            owed.setdefault(person, set()).add(version.pk)
+    finished = sum(
+        1
+        for person, owed_versions in owed.items()
+        if all(person in done.get(version_id, set()) for version_id in owed_versions)
+    )
+    return len(owed), finished
 
 
 # --- what the pages list -----------------------------------------------------------------------
