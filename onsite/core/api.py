@@ -21,6 +21,11 @@ def idempotency_key(request: HttpRequest) -> str:
     return request.headers.get(IDEMPOTENCY_HEADER, "")[:KEY_LENGTH]
 
 
+class RefusedCheckOut(Schema):
+    key: str = Field(..., description="The check's key, as in the inspection's answers")
+    text: str = Field(..., description="The check's requirement, in full")
+
+
 class ErrorOut(Schema):
     """A refusal, as config/api.py answers it: its code and a message in the caller's language.
     Ninja's own answers (401 without a valid token, 404 of an unknown path) carry no code."""
@@ -31,6 +36,11 @@ class ErrorOut(Schema):
         "a finer code of the app (empty on Ninja's own 401 and 404)",
     )
     detail: str
+    checks: list[RefusedCheckOut] | None = Field(
+        None,
+        description="Submitting an inspection (code incomplete): every failed check that still "
+        "needs a photo, all at once and in full (absent on other refusals)",
+    )
 
 
 class InvalidOut(Schema):

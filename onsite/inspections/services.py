@@ -327,6 +327,37 @@ def remove_photo(*, photo: AnswerPhoto, by: User, request: HttpRequest | None = 
     )
 
 
+class MissingPhotos(Conflict):
+    """Submitting with failed checks that need a photo and have none: names every one of them
+    at once, in full (`checks`: the answers, in checklist order)."""
+
+    def __init__(self, checks: Sequence[Answer]) -> None:
+        self.checks = list(checks)
+        listed = "；".join(f"“{a.text.strip()}”" for a in self.checks)
+        super().__init__(
+            ngettext(
+                "%(n)d failed check needs a photo before submitting: %(checks)s.",
+                "%(n)d failed checks need a photo before submitting: %(checks)s.",
+                len(self.checks),
+            )
+            % {"n": len(self.checks), "checks": listed},
+            code="incomplete",
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            **super().as_json(),
+            "checks": [{"key": a.key, "text": a.text} for a in self.checks],
+        }
+
+
+def needs_photo(answer: Answer, photos: int) -> bool:
+    """A check whose standard requires a photo needs one when it fails: the photo is the
+    evidence of the finding (the "before" a rectification's after-photo is compared with). A
+    passed or not applicable check needs none, whatever its setting."""
+    return answer.photo_required and answer.result == Answer.Result.FAIL and not photos
+
+
 def _check_complete(answers: list[Answer], photo_counts: dict[int, int]) -> None:
     missing = [a for a in answers if not a.result]
     if missing:
@@ -336,20 +367,12 @@ def _check_complete(answers: list[Answer], photo_counts: dict[int, int]) -> None
                 "%(n)d checks have no answer yet, starting with “%(check)s”.",
                 len(missing),
             )
-            % {"n": len(missing), "check": missing[0].text[:40]},
+            % {"n": len(missing), "check": missing[0].text.strip()},
             code="incomplete",
         )
-    no_photo = [
-        a
-        for a in answers
-        if a.photo_required
-        and a.result != Answer.Result.NOT_APPLICABLE
-        and not photo_counts.get(a.pk)
-    ]
+    no_photo = [a for a in answers if needs_photo(a, photo_counts.get(a.pk, 0))]
     if no_photo:
-        raise Conflict(
-            _("“%(check)s” needs a photo.") % {"check": no_photo[0].text[:40]}, code="incomplete"
-        )
+        raise MissingPhotos(no_photo)
 
 
 def _earlier_findings(

@@ -36,6 +36,7 @@ from onsite.inspections.models import Answer, Band, Inspection, InspectionSettin
 from onsite.inspections.panels import attach_panels
 from onsite.inspections.photos import photo_response
 from onsite.inspections.scoring import default_deduction, score_answers
+from onsite.inspections.services import MissingPhotos
 from onsite.org.models import Zone
 from onsite.standards.models import Pillar
 from onsite.standards.queries import published_version
@@ -193,7 +194,8 @@ def _checklist_refused(
             answer.result = typed[answer.pk].result
             answer.severity = typed[answer.pk].severity
             answer.note = typed[answer.pk].note
-    return _checklist(request, inspection, answers)
+    missing = {a.pk for a in refusal.checks} if isinstance(refusal, MissingPhotos) else set()
+    return _checklist(request, inspection, answers, missing_photos=missing)
 
 
 def _checklist(
@@ -203,6 +205,7 @@ def _checklist(
     *,
     unsaved: dict[int, Any] | None = None,
     conflict: bool = False,
+    missing_photos: set[int] | None = None,
 ) -> HttpResponse:
     labels = dict(Answer.Result.choices)
     for answer in answers:
@@ -225,6 +228,7 @@ def _checklist(
             "submit_key": new_key(),
             "conflict": conflict,
             "unsaved": unsaved or {},
+            "missing_photos": missing_photos or set(),
             "default_deductions": {a.pk: default_deduction(a.max_points) for a in answers},
         },
     )

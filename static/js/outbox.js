@@ -490,7 +490,8 @@
       li.append(label, state);
       if (item.error) {
         var why = document.createElement("div");
-        why.className = "w-100 small " + (item.state === "waiting" ? "text-muted" : "text-danger");
+        // The whole refusal, wrapped (a submit's names every check that needs a photo).
+        why.className = "w-100 small outbox-why " + (item.state === "waiting" ? "text-muted" : "text-danger");
         why.textContent = item.error;
         li.append(why);
       }
