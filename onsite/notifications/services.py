@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -25,6 +26,7 @@ def notify(
     if not user_ids:
         return
     center_id = center.pk
+    batch = str(uuid.uuid4())  # names this batch's work-chat messages, so none goes twice
     transaction.on_commit(
         lambda: deliver_notifications.enqueue(
             center_id=center_id,
@@ -33,5 +35,6 @@ def notify(
             message=message,
             params=params or {},
             url=url,
+            batch=batch,
         )
     )

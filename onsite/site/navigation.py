@@ -49,6 +49,7 @@ STANDARDS = _("Standards")
 CHECKS = _("Check and fix")
 SORT = _("Sort and supplies")
 ENGAGEMENT = _("Engagement")
+ADMINISTRATION = _("Administration")
 
 
 NAV: list[NavItem] = [
@@ -69,8 +70,9 @@ NAV: list[NavItem] = [
     NavItem(SUPPLIES, "supplies:supply-list", "box-seam", SORT),
     NavItem(SURVEYS, "surveys:survey-list", "ui-checks", ENGAGEMENT),
     NavItem(BOARD, "engagement:board", "megaphone", ENGAGEMENT),
-    NavItem(_("Audit trail"), "audit:event-list", "journal-text"),
-    NavItem(_("Accounts"), "accounts:user-list", "shield-lock"),
+    NavItem(_("Audit trail"), "audit:event-list", "journal-text", ADMINISTRATION),
+    NavItem(_("Accounts"), "accounts:user-list", "shield-lock", ADMINISTRATION),
+    NavItem(_("Work-chat messages"), "notifications:work-chat", "chat-dots", ADMINISTRATION),
 ]
 
 

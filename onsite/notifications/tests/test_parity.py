@@ -14,6 +14,9 @@ WRITES = {
     "do_read_all": "both doors: POST /notifications/read-all/ and POST /api/v1/notifications/read",
     "do_open": "a page only: opening follows the notification's link in the browser; the API "
     "lists notifications and marks them read all at once",
+    "do_update_chat": "a page only: the center admin's work-chat settings hold secrets, which "
+    "no API token should read or write",
+    "do_send_test": "a page only: the admin's test of those settings, answered on the page",
 }
 
 
