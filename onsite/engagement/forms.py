@@ -6,11 +6,17 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from onsite.accounts.models import User
-from onsite.core.forms import StyledForm, StyledFormMixin
+from onsite.core.forms import (
+    PersonChoiceField,
+    PersonMultipleChoiceField,
+    StyledForm,
+    StyledFormMixin,
+)
 from onsite.core.images import CleanPhoto
 from onsite.core.models import Center
 from onsite.engagement.models import Post, Suggestion, Training
@@ -114,6 +120,7 @@ class TrainingForm(StyledFormMixin, forms.ModelForm[Training]):
             "standard_versions": forms.SelectMultiple(attrs={"size": 4}),
         }
         help_texts = {"units": _("Leave units and groups empty to invite the whole center.")}
+        field_classes = {"trainer": PersonChoiceField}
 
     def __init__(self, *args: Any, center: Center, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -147,17 +154,24 @@ class DocumentForm(StyledForm):
 
 
 class AttendanceForm(StyledForm):
-    people = forms.ModelMultipleChoiceField(
+    """Marks invited people present: the picker lists the session's audience only (its units
+    and groups, or the whole center when it names none); anyone else is refused."""
+
+    people = PersonMultipleChoiceField(
         label=_("Present"),
         queryset=User.objects.none(),
         widget=forms.SelectMultiple(attrs={"size": 8}),
+        error_messages={
+            "invalid_choice": _("Only people invited to this session can be marked present."),
+            "invalid_pk_value": _("Only people invited to this session can be marked present."),
+        },
     )
 
-    def __init__(self, *args: Any, center: Center, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, audience: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["people"].queryset = User.objects.filter(  # type: ignore[attr-defined]
-            center=center, is_active=True
-        ).order_by("unit__name", "full_name")
+        self.fields["people"].queryset = audience.order_by(  # type: ignore[attr-defined]
+            "unit__name", "full_name", "username"
+        )
 
 
 class SuggestionForm(PhotoFormMixin, StyledForm):

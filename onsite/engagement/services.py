@@ -33,7 +33,7 @@ from onsite.core.concurrency import (
 )
 from onsite.core.images import CleanPhoto, clean_photo
 from onsite.core.models import Center
-from onsite.core.refusals import Conflict, NotVisible
+from onsite.core.refusals import Conflict, Invalid, NotVisible
 from onsite.engagement.models import (
     SUGGESTION_MOVES,
     Acknowledgement,
@@ -49,6 +49,7 @@ from onsite.engagement.models import (
     point_source,
 )
 from onsite.engagement.text import clean_html, similarity
+from onsite.notifications.models import Notification
 from onsite.notifications.services import notify
 from onsite.org.models import AreaType, Zone
 from onsite.standards.models import StandardVersion
@@ -216,19 +217,54 @@ def create_training(
     record_event(
         request, action="engagement.training_created", obj=training, actor=by, center=center
     )
-    audience = training_audience(training)
+    _invite(training, users=training_audience(training))
+    return training
+
+
+TRAINING_KIND = "engagement.training"
+# What the invited are told again when it changes (the session's "when and where").
+TRAINING_WHEN_WHERE = ("starts_at", "ends_at", "place")
+
+
+def _when(moment: datetime.datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _invite(training: Training, *, users: Iterable[User]) -> None:
     notify(
-        center=center,
-        users=audience,
-        kind="engagement.training",
+        center=training.center,
+        users=users,
+        kind=TRAINING_KIND,
         message=gettext_noop("Training “%(topic)s” on %(day)s. Please attend and sign in there."),
-        params={
-            "topic": training.topic,
-            "day": timezone.localtime(training.starts_at).strftime("%Y-%m-%d %H:%M"),
-        },
+        params={"topic": training.topic, "day": _when(training.starts_at)},
         url=reverse("engagement:training-detail", args=[training.pk]),
     )
-    return training
+
+
+def _tell_moved(training: Training, *, users: Iterable[User], was: str) -> None:
+    """The new time and place, to everyone invited; their unread notices about the session
+    are marked read, so the latest is the only one waiting (what it said stays readable)."""
+    url = reverse("engagement:training-detail", args=[training.pk])
+    Notification.objects.filter(
+        center_id=training.center_id, kind=TRAINING_KIND, url=url, read_at__isnull=True
+    ).update(read_at=timezone.now())
+    notify(
+        center=training.center,
+        users=users,
+        kind=TRAINING_KIND,
+        message=gettext_noop(
+            "Training “%(topic)s” has changed: now %(day)s to %(end)s, at %(place)s (was "
+            "%(was)s). Please attend and sign in there."
+        ),
+        params={
+            "topic": training.topic,
+            "day": _when(training.starts_at),
+            "end": timezone.localtime(training.ends_at).strftime("%H:%M"),
+            "place": training.place or "—",
+            "was": was,
+        },
+        url=url,
+    )
 
 
 @transaction.atomic
@@ -240,6 +276,13 @@ def update_training(
     expected_version: int,
     request: HttpRequest | None = None,
 ) -> Training:
+    """Saves an edit. A new time or place is sent to everyone invited (superseding their unread
+    notice); people newly invited (units or groups added) get the invitation; a session already
+    over tells nobody."""
+    # As stored: a page's form has already put the new values on `training`.
+    before = Training.objects.filter(pk=training.pk).values(*TRAINING_WHEN_WHERE).get()
+    was = _when(before["starts_at"]) + (f", {before['place']}" if before["place"] else "")
+    invited_before = set(training_audience(training).values_list("pk", flat=True))
     for name in TRAINING_FIELDS:
         if name in data:
             setattr(training, name, data[name])
@@ -247,6 +290,13 @@ def update_training(
     save_versioned(training, expected_version=expected_version, fields=TRAINING_FIELDS)
     _set_training_relations(training, data)
     record_event(request, action="engagement.training_updated", obj=training, actor=by)
+    if training.ends_at < timezone.now():
+        return training
+    audience = list(training_audience(training))
+    if any(getattr(training, name) != before[name] for name in TRAINING_WHEN_WHERE):
+        _tell_moved(training, users=audience, was=was)
+    else:
+        _invite(training, users=[user for user in audience if user.pk not in invited_before])
     return training
 
 
@@ -391,7 +441,12 @@ def sign_in(
 def record_attendance(
     training: Training, *, by: User, users: Iterable[User], request: HttpRequest | None = None
 ) -> int:
-    """The organiser marks people present (no phone, or a late list). Returns how many new."""
+    """The organiser marks people present (no phone, or a late list): only people the session
+    invited (its audience). Returns how many new."""
+    users = list(users)
+    invited = set(training_audience(training).values_list("pk", flat=True))
+    if any(user.pk not in invited for user in users):
+        raise Invalid(_("Only people invited to this session can be marked present."))
     added = 0
     for user in users:
         if user.center_id != training.center_id:

@@ -9,6 +9,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
 from onsite.accounts.models import Role, User
+from onsite.core.forms import PersonChoiceField
 from onsite.core.models import Center
 from onsite.org.models import AreaType, Floor, Group, Membership, Unit, Zone
 from onsite.org.services import ASSIGNABLE_ROLES
@@ -197,7 +198,7 @@ class GroupForm(VersionedForm):
 
 
 class MemberForm(BootstrapMixin, forms.Form):
-    user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none())
+    user = PersonChoiceField(label=_("Person"), queryset=User.objects.none())
     role = forms.ChoiceField(
         label=_("Role in the group"), choices=Membership.Role.choices, initial="member"
     )
@@ -209,13 +210,7 @@ class MemberForm(BootstrapMixin, forms.Form):
             .select_related("unit")
             .order_by("unit__position", "unit__code", "username")
         )
-        self.fields["user"].label_from_instance = _person_label  # type: ignore[attr-defined]
         self.style()
-
-
-def _person_label(person: User) -> str:
-    unit = f" · {person.unit.name}" if person.unit else ""
-    return f"{person.display_name} ({person.username}){unit}"
 
 
 class ZoneForm(VersionedForm):
@@ -223,9 +218,7 @@ class ZoneForm(VersionedForm):
     name = forms.CharField(label=_("Name"), max_length=100)
     area_type = forms.ModelChoiceField(label=_("Area type"), queryset=AreaType.objects.none())
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
-    owner = forms.ModelChoiceField(
-        label=_("Zone owner"), queryset=User.objects.none(), required=False
-    )
+    owner = PersonChoiceField(label=_("Zone owner"), queryset=User.objects.none(), required=False)
     floor = forms.ModelChoiceField(label=_("Floor"), queryset=Floor.objects.none(), required=False)
     x = forms.IntegerField(label=_("x (dm)"), min_value=0, initial=0)
     y = forms.IntegerField(label=_("y (dm)"), min_value=0, initial=0)
@@ -245,7 +238,6 @@ class ZoneForm(VersionedForm):
             .select_related("unit")
             .order_by("unit__position", "unit__code", "username")
         )
-        owner.label_from_instance = _person_label  # type: ignore[attr-defined]
         if zone is not None:
             self.fields["code"].disabled = True
             self.fields["code"].help_text = _(

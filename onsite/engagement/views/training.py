@@ -112,7 +112,7 @@ def training_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
         context |= queries.attendance_lists(training)
     if context["can_edit"]:
         assert request.center is not None  # noqa: S101
-        context["attendance_form"] = AttendanceForm(center=request.center)
+        context["attendance_form"] = AttendanceForm(audience=services.training_audience(training))
         context["document_form"] = DocumentForm()
     return render(request, "engagement/training_detail.html", context)
 
@@ -172,14 +172,22 @@ def attendance_record(request: OnsiteRequest, pk: int) -> HttpResponse:
     training = get_training(request.center, pk)
     assert request.center is not None  # noqa: S101
     actions.check_record_attendance(request.user, training)
-    form = AttendanceForm(request.POST, center=request.center)
+    form = AttendanceForm(request.POST, audience=services.training_audience(training))
     if form.is_valid():
         added = actions.do_record_attendance(
             training, by=request.user, users=form.cleaned_data["people"], request=request
         )
         messages.success(request, _("%(n)d people marked present.") % {"n": added})
     else:
-        messages.error(request, _("Choose the people who were present."))
+        uninvited = form.has_error("people", "invalid_choice") or form.has_error(
+            "people", "invalid_pk_value"
+        )
+        messages.error(
+            request,
+            _("Only people invited to this session can be marked present.")
+            if uninvited
+            else _("Choose the people who were present."),
+        )
     return redirect("engagement:training-detail", pk=training.pk)
 
 
