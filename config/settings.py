@@ -5,6 +5,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from csp.constants import NONCE
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -63,8 +64,6 @@ DEBUG = env_bool("DEBUG", False)
 # header become the defaults, and the site refuses to start with a weak SECRET_KEY.
 PRODUCTION = env_bool("PRODUCTION", False)
 if PRODUCTION and (DEBUG or len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-only")):
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured(
         "PRODUCTION=1 needs DEBUG=0 and a random SECRET_KEY of at least 50 characters."
     )
@@ -189,6 +188,40 @@ SESSION_ABSOLUTE_SECONDS = int(env("SESSION_ABSOLUTE_SECONDS", str(8 * 3600)))
 # TOTP second factor: anyone may enrol; with MFA_REQUIRED=1 admin and audit roles must.
 MFA_REQUIRED = env_bool("MFA_REQUIRED", False)
 MFA_ISSUER = env("MFA_ISSUER", "Onsite")
+
+# Single sign-on through the government's unified identity service (docs/security.md):
+# "" (off), "oidc" (OpenID Connect, authorization code with PKCE) or "cas" (CAS 2 or 3).
+SSO_PROTOCOL = env("SSO_PROTOCOL").lower()
+SSO_LABEL = env(
+    "SSO_LABEL"
+)  # the button's words; empty: "Sign in with the unified identity service"
+# Which Onsite field the identity service's value is matched to: username or staff_number.
+SSO_MATCH_FIELD = env("SSO_MATCH_FIELD", "username")
+# The claim (OIDC) or attribute (CAS) holding that value; empty: preferred_username for OIDC,
+# the CAS user itself for CAS.
+SSO_CLAIM = env("SSO_CLAIM")
+OIDC_DISCOVERY_URL = env("OIDC_DISCOVERY_URL")  # …/.well-known/openid-configuration
+OIDC_CLIENT_ID = env("OIDC_CLIENT_ID")
+OIDC_CLIENT_SECRET = env("OIDC_CLIENT_SECRET")  # empty: a public client (PKCE only)
+OIDC_SCOPES = env("OIDC_SCOPES", "openid profile")
+CAS_SERVER_URL = env("CAS_SERVER_URL")  # e.g. https://ids.example.gov.cn/cas/
+CAS_VERSION = env("CAS_VERSION", "3")
+SSO_TIMEOUT_SECONDS = int(env("SSO_TIMEOUT_SECONDS", "10"))
+# 0: only the break-glass system admins below may sign in with a local password.
+LOCAL_PASSWORDS = env_bool("LOCAL_PASSWORDS", True)
+BREAK_GLASS_USERNAMES = env_list("BREAK_GLASS_USERNAMES")
+if SSO_PROTOCOL not in {"", "oidc", "cas"}:
+    raise ImproperlyConfigured("SSO_PROTOCOL must be empty, oidc or cas.")
+if SSO_MATCH_FIELD not in {"username", "staff_number"}:
+    raise ImproperlyConfigured("SSO_MATCH_FIELD must be username or staff_number.")
+if SSO_PROTOCOL == "oidc" and not (OIDC_DISCOVERY_URL and OIDC_CLIENT_ID):
+    raise ImproperlyConfigured("SSO_PROTOCOL=oidc needs OIDC_DISCOVERY_URL and OIDC_CLIENT_ID.")
+if SSO_PROTOCOL == "cas" and not CAS_SERVER_URL:
+    raise ImproperlyConfigured("SSO_PROTOCOL=cas needs CAS_SERVER_URL.")
+if not LOCAL_PASSWORDS and not (SSO_PROTOCOL and BREAK_GLASS_USERNAMES):
+    raise ImproperlyConfigured(
+        "LOCAL_PASSWORDS=0 needs SSO_PROTOCOL and at least one BREAK_GLASS_USERNAMES account."
+    )
 # Audit trail: kept at least 180 days (Cybersecurity Law art. 21), then archived to files.
 AUDIT_RETENTION_DAYS = int(env("AUDIT_RETENTION_DAYS", "180"))
 AUDIT_ARCHIVE_DIR = Path(env("AUDIT_ARCHIVE_DIR") or BASE_DIR / "var" / "audit-archive")

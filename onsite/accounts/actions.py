@@ -17,8 +17,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from onsite.accounts import access, services
-from onsite.accounts.models import ApiToken, TotpDevice, User, UserSession
+from onsite.accounts import access, services, sso
+from onsite.accounts.models import ApiToken, Role, TotpDevice, User, UserSession
+from onsite.audit.models import Outcome
 from onsite.audit.services import client_ip, record_event
 from onsite.core.access import check_roles
 from onsite.core.models import Center, get_for_center
@@ -71,8 +72,78 @@ def needs_second_factor(user: User) -> bool:
     return services.mfa_required(user) or services.confirmed_device(user) is not None
 
 
-def do_sign_in(request: HttpRequest, user: User, *, second_factor: bool = False) -> None:
-    services.complete_login(request, user, second_factor=second_factor)
+def do_sign_in(
+    request: HttpRequest,
+    user: User,
+    *,
+    second_factor: bool = False,
+    sso: dict[str, str] | None = None,
+) -> None:
+    services.complete_login(request, user, second_factor=second_factor, sso=sso)
+
+
+def check_password_sign_in(request: HttpRequest, username: str) -> None:
+    """Signing in with a password as `username` is open: local passwords are on, or this is a
+    break-glass account holding the system admin role (Conflict `local_passwords_off`,
+    audited), and no lockout holds (`check_sign_in`). Checked before the password is."""
+    if not settings.LOCAL_PASSWORDS and not (
+        username in settings.BREAK_GLASS_USERNAMES
+        and User.objects.filter(username=username, role_grants__role=Role.SYSADMIN).exists()
+    ):
+        record_event(
+            request,
+            action="auth.login_failed",
+            outcome=Outcome.DENIED,
+            detail={"username": username, "reason": "local_passwords_off"},
+        )
+        raise Conflict(sso_only_message(), code="local_passwords_off")
+    check_sign_in(request, username)
+
+
+def sso_only_message() -> str:
+    return gettext("Passwords are switched off here. Sign in with %(service)s.") % {
+        "service": sso_label()
+    }
+
+
+def sso_label() -> str:
+    return str(settings.SSO_LABEL or gettext("the unified identity service"))
+
+
+def find_sso_person(request: HttpRequest, identity: sso.Identity) -> User:
+    """The active account the identity service's value names (SSO_MATCH_FIELD); never made
+    here, and never given roles: accounts and roles stay with the admins. Refusals are
+    audited and counted like a wrong password (NotVisible `sso_unknown`, Conflict `locked`)."""
+    field = settings.SSO_MATCH_FIELD
+    user = (
+        User.objects.filter(**{field: identity.value}, is_active=True)
+        .select_related("center")
+        .first()
+    )
+    username = user.username if user else identity.value
+    check_sign_in(request, username)
+    if user is None:
+        services.register_failure(
+            request, username=identity.value, reason=f"{identity.protocol}_unknown"
+        )
+        raise NotVisible(
+            gettext(
+                "The identity service signed you in as “%(who)s”, but no active Onsite account "
+                "is linked to it. Ask your center's system admin to link your account."
+            )
+            % {"who": identity.value},
+            code="sso_unknown",
+        )
+    return user
+
+
+def record_sso_refusal(request: HttpRequest, refusal: sso.SsoError) -> None:
+    record_event(
+        request,
+        action="auth.login_failed",
+        outcome=Outcome.FAILURE,
+        detail={"reason": f"{sso.protocol()}_{refusal.code}", "detail": refusal.detail},
+    )
 
 
 def do_register_failure(request: HttpRequest, *, username: str, reason: str) -> bool:

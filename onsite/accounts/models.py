@@ -231,6 +231,8 @@ class UserSession(models.Model):
     session_key = models.CharField(max_length=40, unique=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The CAS service ticket this session was signed in with: a single-logout request names it.
+    sso_ticket = models.CharField(max_length=256, blank=True, db_index=True)
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.session_key[:6]}…"

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 AUTH_AT = "onsite_auth_at"
 LAST_SEEN = "onsite_last_seen"
 LOGOUT_REASON = "onsite_logout_reason"
+SSO_SESSION = "onsite_sso"  # how this session signed in at the identity service (accounts.sso)
 
 # --- lockout ------------------------------------------------------------------------------
 
@@ -148,29 +149,63 @@ def unlock_user(request: HttpRequest, *, user: User) -> int:
 # --- sessions -----------------------------------------------------------------------------
 
 
-def complete_login(request: HttpRequest, user: User, *, second_factor: bool = False) -> None:
-    """The one way a person becomes signed in: rotates the session key (login() does),
-    stamps the session for the idle and absolute limits, remembers the session so disabling
-    the account can end it, clears this IP's failures and audits the sign-in."""
+def complete_login(
+    request: HttpRequest,
+    user: User,
+    *,
+    second_factor: bool = False,
+    sso: dict[str, str] | None = None,
+) -> None:
+    """The one way a person becomes signed in, by password or by single sign-on: rotates the
+    session key (login() does), stamps the session for the idle and absolute limits,
+    remembers the session so disabling the account can end it, clears this IP's failures and
+    audits the sign-in. `sso` is what signing out at the identity service needs later
+    (protocol, ID token or CAS ticket)."""
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     now = timezone.now().timestamp()
     request.session[AUTH_AT] = now
     request.session[LAST_SEEN] = now
+    if sso:
+        request.session[SSO_SESSION] = sso
     request.session.save()
     ip = client_ip(request)
     if request.session.session_key:
         UserSession.objects.update_or_create(
-            session_key=request.session.session_key, defaults={"user": user, "ip": ip}
+            session_key=request.session.session_key,
+            defaults={"user": user, "ip": ip, "sso_ticket": (sso or {}).get("ticket", "")},
         )
     clear_failures(username=user.username, ip=ip)
+    detail: dict[str, object] = {"second_factor": True} if second_factor else {}
+    if sso:
+        detail["method"] = sso["protocol"]
     record_event(
         request,
         action="auth.login",
         obj=user,
         actor=user,
         center=user.center,
-        detail={"second_factor": second_factor} if second_factor else None,
+        detail=detail or None,
     )
+
+
+def end_sso_session(ticket: str) -> int:
+    """Ends the sessions signed in with this CAS ticket (the identity service's single logout);
+    returns how many. The trail names whose session it was."""
+    rows = list(UserSession.objects.filter(sso_ticket=ticket).select_related("user__center"))
+    if not rows:
+        return 0
+    Session.objects.filter(session_key__in=[row.session_key for row in rows]).delete()
+    UserSession.objects.filter(pk__in=[row.pk for row in rows]).delete()
+    for row in rows:
+        record_event(
+            None,
+            action="auth.logout",
+            obj=row.user,
+            actor=row.user,
+            center=row.user.center,
+            detail={"method": "cas", "single_logout": True},
+        )
+    return len(rows)
 
 
 def end_sessions(user: User) -> int:

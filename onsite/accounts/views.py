@@ -4,23 +4,24 @@ import uuid
 from typing import Any
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from onsite.accounts import access, actions, queries, services
+from onsite.accounts import access, actions, queries, services, sso
 from onsite.accounts.forms import (
     AccountCreateForm,
     ApiTokenForm,
@@ -38,10 +39,10 @@ from onsite.accounts.models import (
     User,
 )
 from onsite.accounts.slips import Slip, render_slips_pdf
-from onsite.core.access import answers_refusals, role_required
+from onsite.core.access import answers_refusals, public, role_required
 from onsite.core.concurrency import existing_submission
 from onsite.core.models import Center, get_for_center
-from onsite.core.refusals import Conflict, Invalid
+from onsite.core.refusals import Conflict, Invalid, NotVisible
 from onsite.core.sorting import SortKeys, sort_rows
 from onsite.core.types import OnsiteRequest
 
@@ -68,11 +69,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
     """Same answers whether the username exists or not: the same error, the same lockout."""
     target = _safe_next(request)
     form = LoginForm(request, data=request.POST or None)
-    context: dict[str, Any] = {"next": target, "notice": _logout_notice(request)}
+    context = _login_context(request, target)
     if request.method == "POST":
         username = request.POST.get("username", "")[:150]
         try:
-            actions.check_sign_in(request, username)
+            actions.check_password_sign_in(request, username)
         except Conflict as refusal:
             form = LoginForm(request, initial={"username": username})
             context["locked"] = str(refusal.message)
@@ -90,6 +91,16 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/login.html", {**context, "form": form})
 
 
+def _login_context(request: HttpRequest, target: str) -> dict[str, Any]:
+    return {
+        "next": target,
+        "notice": _logout_notice(request),
+        "sso": sso.enabled(),
+        "sso_label": actions.sso_label(),
+        "local_passwords": settings.LOCAL_PASSWORDS,
+    }
+
+
 def _logout_notice(request: HttpRequest) -> str:
     reason = request.session.pop(services.LOGOUT_REASON, "")
     if reason == "idle":
@@ -99,9 +110,16 @@ def _logout_notice(request: HttpRequest) -> str:
     return ""
 
 
-def _start_pending(request: HttpRequest, user: User, target: str) -> None:
+def _start_pending(
+    request: HttpRequest, user: User, target: str, sso_state: dict[str, str] | None = None
+) -> None:
     request.session.cycle_key()
-    request.session[PENDING] = {"user": user.pk, "at": timezone.now().timestamp(), "next": target}
+    request.session[PENDING] = {
+        "user": user.pk,
+        "at": timezone.now().timestamp(),
+        "next": target,
+        "sso": sso_state,
+    }
 
 
 def _pending_user(request: HttpRequest) -> tuple[User | None, str]:
@@ -110,6 +128,91 @@ def _pending_user(request: HttpRequest) -> tuple[User | None, str]:
         request.session.pop(PENDING, None)
         return None, "/"
     return User.objects.filter(pk=data["user"], is_active=True).first(), data["next"]
+
+
+def _pending_sso(request: HttpRequest) -> dict[str, str] | None:
+    """How the person waiting for their second factor signed in at the identity service."""
+    data = request.session.get(PENDING) or {}
+    found: dict[str, str] | None = data.get("sso")
+    return found
+
+
+# --- single sign-on ---------------------------------------------------------------------------
+
+
+def _callback_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri(reverse("accounts:sso-callback"))
+
+
+@public
+@never_cache
+def sso_start(request: HttpRequest) -> HttpResponse:
+    """Sends the browser to the unified identity service (404 while single sign-on is off)."""
+    if not sso.enabled():
+        raise Http404
+    request.session[sso.NEXT_KEY] = _safe_next(request)
+    try:
+        return sso.start(request, _callback_url(request))
+    except sso.SsoError as refusal:
+        actions.record_sso_refusal(request, refusal)
+        messages.error(request, _sso_refusal_message(refusal))
+        return redirect("accounts:login")
+
+
+@public
+@csrf_exempt  # the identity service posts CAS single-logout requests here, server to server
+@never_cache
+def sso_callback(request: HttpRequest) -> HttpResponse:
+    """Where the identity service sends the person back (GET), and where a CAS server posts
+    its single-logout request (POST, `logoutRequest`)."""
+    if not sso.enabled():
+        raise Http404
+    if request.method == "POST":
+        return _cas_single_logout(request)
+    target = request.session.pop(sso.NEXT_KEY, "/")
+    try:
+        identity = sso.finish(request, _callback_url(request))
+    except sso.SsoError as refusal:
+        actions.record_sso_refusal(request, refusal)
+        messages.error(request, _sso_refusal_message(refusal))
+        return redirect("accounts:login")
+    try:
+        user = actions.find_sso_person(request, identity)
+    except (NotVisible, Conflict) as refusal:
+        messages.error(request, str(refusal.message))
+        return redirect("accounts:login")
+    state = {"protocol": identity.protocol, **identity.logout}
+    if actions.needs_second_factor(user):
+        _start_pending(request, user, target, state)
+        return redirect("accounts:login-verify")
+    actions.do_sign_in(request, user, sso=state)
+    return redirect(target)
+
+
+def _cas_single_logout(request: HttpRequest) -> HttpResponse:
+    """The CAS server's logout request: the session signed in with that ticket ends."""
+    ticket = sso.cas_logout_ticket(request.POST.get("logoutRequest", "")[:10_000])
+    if sso.protocol() != sso.CAS or ticket is None:
+        return HttpResponse(status=400)
+    services.end_sso_session(ticket)
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def _sso_refusal_message(refusal: sso.SsoError) -> str:
+    service = actions.sso_label()
+    if refusal.code == "unreachable":
+        return _("%(service)s cannot be reached just now. Try again in a few minutes.") % {
+            "service": service
+        }
+    if refusal.code == "no_value":
+        return _(
+            "%(service)s did not say who you are (no %(claim)s). Ask your center's system "
+            "admin to check the single sign-on settings."
+        ) % {"service": service, "claim": refusal.detail or "?"}
+    return _(
+        "Signing in through %(service)s did not complete (the answer was expired, repeated "
+        "or not for this sign-in). Please start again."
+    ) % {"service": service}
 
 
 @sensitive_post_parameters("code")
@@ -133,8 +236,9 @@ def login_verify(request: HttpRequest) -> HttpResponse:
             messages.error(request, str(refusal.message))
             return redirect("accounts:login")
         if form.is_valid() and services.check_code(device, form.cleaned_data["code"]):
+            state = _pending_sso(request)
             request.session.pop(PENDING, None)
-            actions.do_sign_in(request, user, second_factor=True)
+            actions.do_sign_in(request, user, second_factor=True, sso=state)
             return redirect(target)
         actions.do_register_failure(request, username=user.username, reason="second_factor")
         form.add_error("code", _("This code is not correct. Enter the code shown now."))
@@ -159,8 +263,9 @@ def login_enrol(request: HttpRequest) -> HttpResponse:
         if form.is_valid() and services.confirm_enrolment(
             request, device=device, code=form.cleaned_data["code"]
         ):
+            state = _pending_sso(request)
             request.session.pop(PENDING, None)
-            actions.do_sign_in(request, user, second_factor=True)
+            actions.do_sign_in(request, user, second_factor=True, sso=state)
             messages.success(request, _("Two-step sign-in is set up."))
             return redirect(target)
         actions.do_register_failure(request, username=user.username, reason="second_factor")
@@ -179,8 +284,24 @@ def _enrolment(device: Any) -> dict[str, Any]:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
+    """Signs out; a person who came through single sign-on is then sent to the identity
+    service to sign out there too (single logout), which sends them back to sign-in."""
+    state = request.session.get(services.SSO_SESSION)
     actions.do_logout(request)
-    response = redirect("accounts:login")
+    elsewhere = None
+    if state:
+        login_url = request.build_absolute_uri(reverse("accounts:login"))
+        elsewhere = sso.logout_url(state, login_url)
+    if elsewhere:
+        # A page that moves on by itself, not a redirect: a redirect would still belong to the
+        # sign-out form's submission, which the page's form-action policy keeps on this site.
+        response = render(
+            request,
+            "accounts/signed_out.html",
+            {"elsewhere": elsewhere, "service": actions.sso_label()},
+        )
+    else:
+        response = redirect("accounts:login")
     # A shared phone keeps nothing of the person who signed out: the browser drops its cache,
     # the pages kept for offline use and what waited to be sent (the button asked first).
     response["Clear-Site-Data"] = '"cache", "storage"'
