@@ -139,6 +139,8 @@ class Rectification(CenterScoped):
         verbose_name=_("verified by"),
     )
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    # The day its assignee was last told it is due on the next working day (once a day).
+    reminded_on = models.DateField(_("reminded on"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     objects = RectificationQuerySet.as_manager()

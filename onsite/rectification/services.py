@@ -587,6 +587,57 @@ def escalate_overdue(*, center: Center | None = None, on: datetime.date | None =
     return count
 
 
+DUE_SOON_ONE = gettext_noop("Due soon: your rectification on %(zone)s is due %(due)s.")
+DUE_SOON_MANY = gettext_noop(
+    "Due soon: %(count)s of your rectifications are due by %(due)s, the first on %(zone)s."
+)
+
+
+@transaction.atomic
+def remind_due_soon(*, center: Center | None = None, on: datetime.date | None = None) -> int:
+    """Tells each assignee about their open rectifications due by the next working day
+    (one notification per person, once a day: `reminded_on`). Returns how many
+    rectifications were reminded."""
+    day = on or timezone.localdate()
+    next_working_day = add_working_days(day, 1).day
+    due = (
+        Rectification.objects.open()
+        .filter(due_on__gt=day, due_on__lte=next_working_day, assignee__isnull=False)
+        .filter(Q(reminded_on__isnull=True) | Q(reminded_on__lt=day))
+        .select_related("zone", "zone__center", "assignee")
+        .order_by("center_id", "assignee_id", "due_on", "pk")
+    )
+    if center is not None:
+        due = due.filter(center=center)
+    by_assignee: dict[User, list[Rectification]] = defaultdict(list)
+    for rectification in due:
+        claimed = (
+            Rectification.objects.filter(pk=rectification.pk)
+            .filter(Q(reminded_on__isnull=True) | Q(reminded_on__lt=day))
+            .update(reminded_on=day)
+        )
+        assignee = rectification.assignee
+        if claimed and assignee is not None:  # else another run got it
+            by_assignee[assignee].append(rectification)
+    for assignee, items in by_assignee.items():
+        first = items[0]
+        notify(
+            center=first.zone.center,
+            users=[assignee],
+            kind="rectification.due_soon",
+            message=DUE_SOON_ONE if len(items) == 1 else DUE_SOON_MANY,
+            params={
+                "count": len(items),
+                "zone": first.zone.name,
+                "due": max(r.due_on for r in items).isoformat(),
+            },
+            url=_url(first)
+            if len(items) == 1
+            else reverse("rectification:rectification-list") + "?mine=1",
+        )
+    return sum(len(items) for items in by_assignee.values())
+
+
 # --- the working-day calendar ----------------------------------------------------------------
 
 

@@ -11,15 +11,18 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from onsite.accounts.models import User
 from onsite.audit.services import record_event
 from onsite.core.concurrency import ConflictError, save_versioned
 from onsite.core.models import Center
 from onsite.core.refusals import Conflict, Invalid, NotVisible
-from onsite.surveys.audience import is_in_audience
+from onsite.notifications.services import notify
+from onsite.surveys.audience import audience_users, is_in_audience
 from onsite.surveys.models import Answer, Participation, Question, Response, Survey
 
 SURVEY_FIELDS = ["title", "description", "is_anonymous", "opens_on", "closes_on", "baseline"]
@@ -240,6 +243,24 @@ def publish_survey(
     survey.status = Survey.Status.OPEN
     save_versioned(survey, expected_version=expected_version, fields=["status"])
     record_event(request, action="survey.published", obj=survey, actor=by)
+    notify(
+        center=survey.center,
+        users=audience_users(
+            survey.center_id,
+            unit_ids=survey.audience_unit_ids,
+            group_ids=survey.audience_group_ids,
+        ),
+        kind="surveys.opened",
+        message=gettext_noop(
+            "The survey “%(title)s” is open from %(opens)s to %(closes)s. Please answer it."
+        ),
+        params={
+            "title": survey.title,
+            "opens": survey.opens_on.isoformat(),
+            "closes": survey.closes_on.isoformat(),
+        },
+        url=reverse("surveys:survey-answer", args=[survey.pk]),
+    )
     return survey
 
 

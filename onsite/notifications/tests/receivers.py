@@ -11,6 +11,8 @@ import hmac
 import json
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -195,3 +197,14 @@ def configure(center, wecom, dingtalk, route=Route.BOTH, **extra):
         **extra,
     }
     return WorkChatSettings.objects.create(center=center, **values)
+
+
+@contextmanager
+def running(service: str) -> Iterator[Receiver]:
+    """A receiver for tests outside this app (they do not see this app's fixtures)."""
+    receiver = Receiver(service)
+    server = serve(receiver)
+    try:
+        yield receiver
+    finally:
+        server.shutdown()

@@ -365,3 +365,44 @@ def test_only_the_supervision_section_office_and_admin_reassign(
     assert client_for(other_supervisor).post(reassign_url(rectification), data).status_code == 404
     anonymous = Client()
     assert anonymous.post(reassign_url(rectification), data).status_code == 302  # sign in
+
+
+def test_the_assignee_is_reminded_the_working_day_before_once_and_in_work_chat(
+    center, zone, supervisor, owner, settings, django_capture_on_commit_callbacks
+):
+    from onsite.notifications.tests import receivers  # the local WeCom peer of those tests
+
+    settings.SITE_URL = "https://onsite.example.gov.cn"
+    owner.wecom_userid = "Owner1"
+    owner.save()
+    inspect(zone, supervisor, on=D(2025, 6, 2), severity="serious")  # due Wed 4 June
+    with receivers.running("wecom") as wecom, receivers.running("dingtalk") as dingtalk:
+        receivers.configure(center, wecom, dingtalk, dingtalk_enabled=False)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.remind_due_soon(on=D(2025, 6, 2)) == 0  # due in two working days
+            assert services.remind_due_soon(on=D(2025, 6, 3)) == 1
+            assert services.remind_due_soon(on=D(2025, 6, 3)) == 0  # once a day
+    note = Notification.objects.get(kind="rectification.due_soon")
+    assert note.user == owner
+    assert "2025-06-04" in note.text
+    [notice] = wecom.of("/cgi-bin/message/send")
+    assert notice["touser"] == "Owner1"
+    assert "2025-06-04" in notice["textcard"]["description"]
+    [robot] = wecom.of("/cgi-bin/webhook/send")
+    assert owner.full_name not in robot["text"]["content"]
+    assert zone.name not in robot["text"]["content"]
+
+
+def test_a_closed_or_submitted_rectification_gets_no_reminder(rectification, owner):
+    services.add_after_photo(rectification=rectification, by=owner, upload=image_upload())
+    services.submit_rectification(
+        rectification=rectification, by=owner, note="ok", expected_version=rectification.version
+    )
+    day_before = rectification.due_on - datetime.timedelta(days=1)
+    assert services.remind_due_soon(on=day_before) == 0
+
+
+def test_the_daily_command_also_reminds(zone, supervisor, capsys):
+    inspect(zone, supervisor, on=D(2025, 6, 2), severity="serious")
+    call_command("escalate_overdue")
+    assert "Reminded the assignees of 0" in capsys.readouterr().out

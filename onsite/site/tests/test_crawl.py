@@ -124,6 +124,14 @@ ALLOWED_LATIN = {
     "chinesecalendar",
     "http",
     "https",
+    # The WeCom and DingTalk consoles name these credentials in Latin letters in Chinese too.
+    "Webhook",
+    "AgentId",
+    "AppKey",
+    "AppSecret",
+    "Secret",
+    "corpid",
+    "corpsecret",
 }
 # Terms of the source document that English pages quote next to their translation, as the
 # glossary does ("流动红旗 rotating red flag").

@@ -353,3 +353,34 @@ def test_list_and_results_keep_a_fixed_query_count(
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get("/surveys/")
         client.get(f"/surveys/{survey.pk}/results/")
+
+
+def test_publishing_tells_the_surveys_audience_in_the_bell_and_in_work_chat(
+    client_for, office_user, center, settings, django_capture_on_commit_callbacks
+):
+    from onsite.notifications.models import Notification  # only this test reads the bell
+    from onsite.notifications.tests import receivers  # the local DingTalk peer of those tests
+
+    settings.SITE_URL = "https://onsite.example.gov.cn"
+    unit = UnitFactory(center=center)
+    invited = UserFactory(center=center, unit=unit, dingtalk_userid="ding-inv")
+    outside = UserFactory(center=center, dingtalk_userid="ding-out")
+    survey = SurveyFactory(center=center, status=Survey.Status.DRAFT, title="窗口满意度调查")
+    survey.units.add(unit)
+    QuestionFactory(survey=survey)
+    with receivers.running("wecom") as wecom, receivers.running("dingtalk") as dingtalk:
+        receivers.configure(center, wecom, dingtalk, wecom_enabled=False)
+        with django_capture_on_commit_callbacks(execute=True):
+            client_for(office_user).post(
+                f"/surveys/{survey.pk}/publish/", {"version": survey.version}
+            )
+    told = Notification.objects.filter(kind="surveys.opened")
+    assert [n.user for n in told] == [invited]
+    assert outside not in [n.user for n in told]
+    [notice] = dingtalk.of("/topapi/message/corpconversation/asyncsend_v2")
+    assert notice["userid_list"] == "ding-inv"
+    assert "窗口满意度调查" in notice["msg"]["markdown"]["text"]
+    assert f"/surveys/{survey.pk}/answer/" in notice["msg"]["markdown"]["text"]
+    [robot] = dingtalk.of("/robot/send")
+    assert "1 人" in robot["text"]["content"]
+    assert invited.full_name not in robot["text"]["content"]

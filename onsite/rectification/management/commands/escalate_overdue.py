@@ -2,14 +2,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from onsite.rectification.services import escalate_overdue
+from onsite.rectification.services import escalate_overdue, remind_due_soon
 from onsite.rectification.tasks import escalate_overdue_rectifications
 
 
 class Command(BaseCommand):
     help = (
         "Escalates rectifications that went overdue to the promotion-group leader and the "
-        "programme office (once each). Run daily from cron; --enqueue hands it to db_worker."
+        "programme office (once each), and reminds assignees of rectifications due on the next "
+        "working day (once a day). Run daily from cron; --enqueue hands it to db_worker."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -20,5 +21,7 @@ class Command(BaseCommand):
             result = escalate_overdue_rectifications.enqueue()
             self.stdout.write(f"Queued task {result.id}.")
             return
+        reminded = remind_due_soon()
+        self.stdout.write(f"Reminded the assignees of {reminded} rectification(s) due soon.")
         count = escalate_overdue()
         self.stdout.write(self.style.SUCCESS(f"Escalated {count} overdue rectification(s)."))
