@@ -102,6 +102,14 @@ class StaffForm(VersionedForm):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
     title = forms.CharField(label=_("Job title"), max_length=50, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    wecom_userid = forms.CharField(
+        label=_("WeCom user id"), max_length=64, required=False,
+        help_text=_("The person's account (UserID) in WeCom, for work notices."),
+    )  # fmt: skip
+    dingtalk_userid = forms.CharField(
+        label=_("DingTalk user id"), max_length=64, required=False,
+        help_text=_("The person's userid in DingTalk, for work notices."),
+    )  # fmt: skip
     roles = forms.MultipleChoiceField(
         label=_("Roles"), choices=_role_choices, widget=forms.CheckboxSelectMultiple, required=False
     )

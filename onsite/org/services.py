@@ -95,7 +95,15 @@ def update_unit(
 
 # --- staff ------------------------------------------------------------------------------
 
-STAFF_FIELDS = ["full_name", "unit", "title", "phone", "is_active"]
+STAFF_FIELDS = [
+    "full_name",
+    "unit",
+    "title",
+    "phone",
+    "wecom_userid",
+    "dingtalk_userid",
+    "is_active",
+]
 
 
 def staff_fingerprint(person: User) -> str:
@@ -106,6 +114,8 @@ def staff_fingerprint(person: User) -> str:
         "unit": person.unit_id,
         "title": person.title,
         "phone": person.phone,
+        "wecom_userid": person.wecom_userid,
+        "dingtalk_userid": person.dingtalk_userid,
         "is_active": person.is_active,
         # Through the related manager, so a prefetched list costs no query.
         "roles": sorted(grant.role for grant in person.role_grants.all()),

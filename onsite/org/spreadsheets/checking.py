@@ -294,6 +294,8 @@ class Checker:
             "unit": unit,
             "title": self.text(STAFF, row, "title", max_length=50),
             "phone": self.text(STAFF, row, "phone", max_length=20),
+            "wecom_userid": self.text(STAFF, row, "wecom_userid", max_length=64),
+            "dingtalk_userid": self.text(STAFF, row, "dingtalk_userid", max_length=64),
             "roles": roles,
             "is_active": active,
         }

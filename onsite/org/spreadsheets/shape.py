@@ -68,6 +68,8 @@ STAFF = Sheet("staff", _("Staff"), (
     Column("unit", _("Unit"), note=_("Code of the unit.")),
     Column("title", _("Job title")),
     Column("phone", _("Phone")),
+    Column("wecom_userid", _("WeCom user id"), note=_("Optional: the person's UserID in WeCom, for work notices.")),
+    Column("dingtalk_userid", _("DingTalk user id"), note=_("Optional: the person's userid in DingTalk, for work notices.")),
     Column("roles", _("Roles"), note=_("Separated by commas; empty keeps the current roles (new staff: window staff).")),
     Column("active", _("Active"), note=_("Yes or no; empty means yes.")),
 ))  # fmt: skip

@@ -16,6 +16,8 @@ STAFF_COLUMNS = [
     "unit_id",
     "title",
     "phone",
+    "wecom_userid",
+    "dingtalk_userid",
     "is_active",
     "password",
 ]
@@ -270,3 +272,39 @@ def test_import_pages_need_the_admin(client_for, leader, office_user, viewer, ce
     assert not Unit.objects.filter(code="w10").exists()
     client.logout()
     assert client.get("/org/import/").status_code == 302
+
+
+def test_the_work_chat_user_ids_round_trip_and_stay_when_the_columns_are_missing(
+    client_for, admin_user, center
+):
+    sheets = {key: [list(r) for r in rows] for key, rows in GOOD.items()}
+    sheets["Staff"][0] += ["WeCom user id", "钉钉用户ID"]
+    sheets["Staff"][1] += ["ZhaoQiang", "ding-0001"]
+    sheets["Staff"][2] += ["", ""]
+    sheets["Staff"][3] += ["SunLi", ""]
+    client = client_for(admin_user)
+    assert post(client, sheets).status_code == 302
+    zhao = User.objects.get(username="w10-1")
+    assert (zhao.wecom_userid, zhao.dingtalk_userid) == ("ZhaoQiang", "ding-0001")
+    assert User.objects.get(username="w11-1").wecom_userid == "SunLi"
+
+    exported = client.get("/org/export.xlsx").content
+    staff = load_workbook(io.BytesIO(exported)).worksheets[3]
+    rows = list(staff.values)
+    header = [str(title).rstrip("*").strip() for title in rows[0]]
+    row = dict(zip(header, next(r for r in rows if r[0] == "w10-1"), strict=False))
+    assert row["企业微信用户ID"] == "ZhaoQiang"
+    assert row["钉钉用户ID"] == "ding-0001"
+    before = snapshot(center)
+    assert client.post("/org/import/", {"file": upload(exported)}).status_code == 302
+    assert snapshot(center) == before
+
+    assert post(client, GOOD).status_code == 302  # the file without the columns keeps them
+    zhao.refresh_from_db()
+    assert zhao.wecom_userid == "ZhaoQiang"
+    too_long = changed(sheets, "Staff", 1, "WeCom user id", "x" * 65)
+    response = post(client, too_long)
+    assert response.status_code == 400
+    assert "64" in response.content.decode()
+    zhao.refresh_from_db()
+    assert zhao.wecom_userid == "ZhaoQiang"

@@ -276,3 +276,21 @@ def test_photo_changes_need_the_admin(client_for, leader, org, media):
     assert client.post("/org/staff/w01-2/photo/upload/", {"photo": _jpeg()}).status_code == 403
     assert client.post("/org/staff/w01-2/photo/remove/").status_code == 403
     assert client.get("/org/staff/w01-2/photo/").status_code == 404, "no photo yet"
+
+
+def test_the_staff_form_keeps_the_work_chat_user_ids(client_for, admin_user, center):
+    from onsite.org.services import staff_fingerprint  # as the tests above
+
+    person = UserFactory(center=center, username="chat1", full_name="周八", roles=["staff"])
+    client = client_for(admin_user)
+    form = client.get(f"/org/staff/{person.username}/edit/").content.decode()
+    assert 'name="wecom_userid"' in form
+    response = client.post(
+        f"/org/staff/{person.username}/edit/",
+        {"full_name": "周八", "roles": ["staff"], "is_active": "on",
+         "wecom_userid": "ZhouBa", "dingtalk_userid": "ding-88",
+         "version": staff_fingerprint(person)},
+    )  # fmt: skip
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert (person.wecom_userid, person.dingtalk_userid) == ("ZhouBa", "ding-88")
