@@ -242,7 +242,21 @@ DASHBOARD_CACHE_SECONDS = int(env("DASHBOARD_CACHE_SECONDS", "60"))
 
 # Each process keeps its own cache (the rendered dashboards above); nothing in it must be
 # shared between processes to be correct.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# One process (make run): its own memory. Several app servers (docs/deployment.md): a shared
+# Redis, e.g. CACHE_URL=redis://10.0.0.5:6379/0; a cache that is down reads as empty.
+CACHE_URL = env("CACHE_URL")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "onsite.core.cache.ForgivingRedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "onsite"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
