@@ -152,8 +152,14 @@ def group_text(delivery: ChatDelivery, center_name: str) -> Text:
         return Text(title=f"{center_name} · {label}", body=body, link=absolute("/"))
 
 
+def clip(value: str, length: int) -> str:
+    """WeCom counts bytes (a text card's description at most 512, a text 2048): a Chinese
+    character is three, so `length` characters stay inside."""
+    return value if len(value) <= length else value[: length - 1] + "…"
+
+
 def _plain(text: Text) -> str:
-    lines = [f"【{text.title}】", text.body]
+    lines = [f"【{clip(text.title, 40)}】", clip(text.body, 500)]
     if text.link:
         lines.append(text.link)
     return "\n".join(lines)
@@ -258,8 +264,8 @@ def _send_wecom_notice(config: WorkChatSettings, userids: list[str], text: Text)
     if text.link:
         message["msgtype"] = "textcard"
         message["textcard"] = {
-            "title": text.title,
-            "description": text.body,
+            "title": clip(text.title, 40),
+            "description": clip(text.body, 160),
             "url": text.link,
             "btntxt": pgettext("work chat", "Open"),
         }

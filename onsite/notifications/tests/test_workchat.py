@@ -239,3 +239,31 @@ def test_the_dingtalk_signature_follows_the_documented_formula():
     from urllib.parse import quote_plus  # a test-only check of the url-encoding
 
     assert url.endswith(f"&timestamp=1700000000000&sign={quote_plus(expected)}")
+
+
+def test_a_long_reason_is_clipped_to_what_wecom_takes(
+    center, person, wecom, dingtalk, site_url, django_capture_on_commit_callbacks
+):
+    configure(center, wecom, dingtalk, route=Route.PERSON, dingtalk_enabled=False)
+    _notify(center, [person], "rectification.returned", django_capture_on_commit_callbacks,
+            params={"zone": "东区大厅", "reason": "杂" * 400})  # fmt: skip
+    [notice] = wecom.of("/cgi-bin/message/send")
+    assert len(notice["textcard"]["description"].encode()) <= 512
+
+
+def test_waiting_messages_a_stopped_worker_lost_are_queued_again(
+    center, person, wecom, dingtalk, settings
+):
+    from django.core.management import call_command  # only this test runs the command
+
+    configure(center, wecom, dingtalk, route=Route.GROUP, dingtalk_enabled=False)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    tasks.deliver_notifications.call(
+        center_id=center.pk, user_ids=[person.pk], kind="rectification.returned",
+        message="m", params={}, url="/", batch="",
+    )  # fmt: skip
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    call_command("requeue_work_chat", "--minutes", "0")
+    call_command("requeue_work_chat", "--minutes", "0")
+    assert len(wecom.of("/cgi-bin/webhook/send")) == 1
+    assert ChatDelivery.objects.get().status == "sent"
