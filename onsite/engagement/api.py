@@ -35,12 +35,15 @@ class PostOut(Schema):
     digest: dict[str, object]
 
 
-NOT_BLANK = r"\S"
+# Text with something in it, and no NUL anywhere (PostgreSQL text cannot hold one: a 422,
+# not a 500).
+NOT_BLANK = r"^[^\x00]*[^\x00\s][^\x00]*$"
+NO_NUL = r"^[^\x00]*$"
 
 
 class PostIn(Schema):
     title: str = Field(min_length=1, max_length=200, pattern=NOT_BLANK)
-    body: str = Field(default="", max_length=20000)
+    body: str = Field(default="", max_length=20000, pattern=NO_NUL)
     pinned: bool = False
 
 
@@ -108,7 +111,7 @@ class TrainingOut(Schema):
 
 
 class SignInIn(Schema):
-    token: str = Field(max_length=64)
+    token: str = Field(max_length=64, pattern=NO_NUL)
 
 
 def _training_out(training: Training, request: OnsiteRequest) -> TrainingOut:
@@ -197,8 +200,8 @@ class SuggestionOut(Schema):
 class SuggestionIn(Schema):
     kind: Literal["slogan", "proposal"]
     title: str = Field(min_length=1, max_length=200, pattern=NOT_BLANK)
-    body: str = Field(default="", max_length=5000)
-    area_type: str | None = Field(default=None, max_length=32)  # area type code
+    body: str = Field(default="", max_length=5000, pattern=NO_NUL)
+    area_type: str | None = Field(default=None, max_length=32, pattern=NO_NUL)  # area type code
 
 
 class ReviewIn(Schema):
@@ -206,7 +209,7 @@ class ReviewIn(Schema):
     reason: str = Field(min_length=1, max_length=2000, pattern=NOT_BLANK)
     version: int
     open_revision: bool = False
-    area_type: str | None = Field(default=None, max_length=32)
+    area_type: str | None = Field(default=None, max_length=32, pattern=NO_NUL)
 
 
 class VoteOut(Schema):

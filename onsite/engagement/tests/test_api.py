@@ -139,6 +139,11 @@ def test_submit_validation(client, staff_user):
         ).status_code
         == 422
     )
+    # A NUL (PostgreSQL text cannot hold one) is a 422, not a 500 (found by the schema fuzz).
+    for field in ("title", "body"):
+        data = {"kind": "slogan", "title": "标语", field: "R\u00dcF\u0000n"}
+        response = client.post("/api/v1/engagement/suggestions", data, **JSON, **auth)
+        assert response.status_code == 422, field
     assert not Suggestion.objects.exists()
 
 
