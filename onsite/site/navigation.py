@@ -49,7 +49,6 @@ STANDARDS = _("Standards")
 CHECKS = _("Check and fix")
 SORT = _("Sort and supplies")
 ENGAGEMENT = _("Engagement")
-ADMINISTRATION = _("Administration")
 
 
 NAV: list[NavItem] = [
@@ -60,6 +59,9 @@ NAV: list[NavItem] = [
     NavItem(NAV_GROUPS, "org:group-list", "diagram-3", ORGANISATION),
     NavItem(NAV_FLOOR_PLAN, "org:floor-plan", "map", ORGANISATION),
     NavItem(NAV_IMPORT, "org:import", "file-earmark-spreadsheet", ORGANISATION),
+    # Beside the staff sheet that holds each person's work-chat user id; a top-level entry
+    # would push the admin's name off a 1440 px screen in Chinese.
+    NavItem(_("Work-chat messages"), "notifications:work-chat", "chat-dots", ORGANISATION),
     NavItem(_("Standards"), "standards:standard-list", "journal-check", STANDARDS),
     NavItem(_("Item filings"), "standards:filing-list", "file-earmark-check", STANDARDS),
     NavItem(_("Inspections"), "inspections:inspection-list", "clipboard2-check", CHECKS),
@@ -70,9 +72,8 @@ NAV: list[NavItem] = [
     NavItem(SUPPLIES, "supplies:supply-list", "box-seam", SORT),
     NavItem(SURVEYS, "surveys:survey-list", "ui-checks", ENGAGEMENT),
     NavItem(BOARD, "engagement:board", "megaphone", ENGAGEMENT),
-    NavItem(_("Audit trail"), "audit:event-list", "journal-text", ADMINISTRATION),
-    NavItem(_("Accounts"), "accounts:user-list", "shield-lock", ADMINISTRATION),
-    NavItem(_("Work-chat messages"), "notifications:work-chat", "chat-dots", ADMINISTRATION),
+    NavItem(_("Audit trail"), "audit:event-list", "journal-text"),
+    NavItem(_("Accounts"), "accounts:user-list", "shield-lock"),
 ]
 
 
