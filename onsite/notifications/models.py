@@ -226,6 +226,10 @@ class ChatDelivery(CenterScoped):
     def __str__(self) -> str:
         return f"{self.channel} {self.target} {self.kind}"
 
+    @property
+    def kind_label(self) -> str:
+        return str(CHAT_KINDS.get(self.kind, self.kind))
+
 
 # The columns the settings page edits, in its order.
 CHAT_FIELDS = (

@@ -197,6 +197,7 @@ def test_a_channel_that_keeps_failing_ends_failed_and_the_bell_keeps_the_notific
     assert not wecom.accepted
     page = client_for(admin_user).get(reverse("notifications:work-chat")).content.decode()
     assert "HTTP 500" in page
+    assert "整改退回" in page
 
 
 def test_chat_that_cannot_even_be_planned_never_costs_the_in_app_row(
