@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "onsite.core.replica.remember_writes_middleware",
     "onsite.accounts.middleware.session_security_middleware",
     "onsite.core.middleware.body_first_middleware",
     "onsite.core.middleware.center_middleware",
@@ -147,6 +148,17 @@ DATABASES = {"default": parse_database_url(env("DATABASE_URL", "sqlite:///var/on
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 # A database restart must not break requests that reuse a pooled connection.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A streaming replica for the heavy read-only pages (onsite/core/replica.py); empty = none.
+if env("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = parse_database_url(env("DATABASE_REPLICA_URL"))
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["onsite.core.replica.ReplicaRouter"]
+# Lag beyond this, or no answer, and reads go to the primary; checked this often per process.
+REPLICA_MAX_LAG_SECONDS = float(env("REPLICA_MAX_LAG_SECONDS", "10"))
+REPLICA_CHECK_SECONDS = float(env("REPLICA_CHECK_SECONDS", "5"))
+# Someone who wrote reads from the primary for this long (read-your-writes).
+READ_YOUR_WRITES_SECONDS = int(env("READ_YOUR_WRITES_SECONDS", "60"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

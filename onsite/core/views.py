@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from onsite.core import replica
 from onsite.core.access import public, signed_in
 from onsite.core.middleware import CENTER_SESSION_KEY
 from onsite.core.models import visible_centers
@@ -35,7 +36,9 @@ def center_switch(request: OnsiteRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers: 200 when the database answers, 503 when it does not."""
+    """For load balancers: 200 when the database answers, 503 when it does not. With a read
+    replica it also says whether the replica is used (a replica that lags or is down is
+    not a failure of this server: its reads go to the primary)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -45,7 +48,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
             {"status": "error", "database": "unavailable", "error": type(exc).__name__},
             status=503,
         )
-    return JsonResponse({"status": "ok", "database": "ok", "vendor": connection.vendor})
+    body: dict[str, object] = {"status": "ok", "database": "ok", "vendor": connection.vendor}
+    if replica.configured():
+        found = replica.health()
+        body["replica"] = found.state  # ok, lagging or unavailable: reads then use the primary
+        body["replica_lag_seconds"] = found.lag
+    return JsonResponse(body)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -27,6 +27,7 @@ from onsite.core.concurrency import ConflictError
 from onsite.core.images import serve_protected_file
 from onsite.core.models import Center
 from onsite.core.months import add_months, this_month
+from onsite.core.replica import replica_reads
 from onsite.core.types import OnsiteRequest
 from onsite.dashboards import access, actions, exports, queries, rollups, services
 from onsite.dashboards.forms import ExportForm, RatingImportForm, ReportForm, WeightsForm
@@ -97,6 +98,7 @@ def _cached_html(
 # request-wide transaction, two round trips fewer on the most visited leadership pages.
 @transaction.non_atomic_requests
 @role_required(*access.READERS)
+@replica_reads
 def dashboard(request: OnsiteRequest) -> HttpResponse:
     center = _center(request)
     month = queries.parse_month(request.GET.get("month"))
@@ -151,6 +153,7 @@ def _heatmap_html(
 
 @transaction.non_atomic_requests
 @role_required(*access.READERS)
+@replica_reads
 def heatmap(request: OnsiteRequest) -> HttpResponse:
     month = queries.parse_month(request.GET.get("month"))
     nav = _month_nav(month)
@@ -164,6 +167,7 @@ def heatmap(request: OnsiteRequest) -> HttpResponse:
 
 
 @role_required(*access.READERS)
+@replica_reads
 def scorecards(request: OnsiteRequest) -> HttpResponse:
     center = _center(request)
     month = queries.parse_month(request.GET.get("month"))
@@ -181,6 +185,7 @@ def scorecards(request: OnsiteRequest) -> HttpResponse:
 
 
 @role_required(*access.READERS)
+@replica_reads
 def scorecard(request: OnsiteRequest, code: str) -> HttpResponse:
     center = _center(request)
     unit = access.get_unit(center, code)
@@ -333,6 +338,7 @@ def _reports_context(request: OnsiteRequest, center: Center, **forms: Any) -> di
 
 
 @role_required(*access.READERS)
+@replica_reads
 def reports(request: OnsiteRequest) -> HttpResponse:
     center = _center(request)
     return render(request, "dashboards/reports.html", _reports_context(request, center))

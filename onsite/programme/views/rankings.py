@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from onsite.core.access import role_required
 from onsite.core.models import Center
+from onsite.core.replica import replica_reads
 from onsite.core.types import OnsiteRequest
 from onsite.programme import access, actions, queries
 from onsite.programme.forms import CardForm, InterviewForm, MonthForm, RevokeForm
@@ -55,6 +56,7 @@ def _round_ranking(center: Center, chosen: int | None) -> dict[str, Any]:
 
 
 @role_required(*access.READERS)
+@replica_reads
 def rankings(request: OnsiteRequest) -> HttpResponse:
     """The latest closed round's ranking (or ?round=), and the month's (?month=YYYY-MM):
     as published, or as it stands if not published yet."""
