@@ -82,8 +82,8 @@ INSTALLED_APPS = [
     "ninja",  # serves the API docs (Swagger UI) from its own static files, not a CDN
     "template_partials",
     "django_tasks",
+    "onsite.core",  # before django_tasks_db: its db_worker command is ours (onsite/core/workers.py)
     "django_tasks_db",
-    "onsite.core",
     "onsite.accounts",
     "onsite.org",
     "onsite.audit",
@@ -325,6 +325,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# A worker beats this often; one silent for TASK_WORKER_DEAD_SECONDS is dead and its running
+# task is queued again (onsite/core/workers.py).
+TASK_WORKER_BEAT_SECONDS = float(env("TASK_WORKER_BEAT_SECONDS", "10"))
+TASK_WORKER_DEAD_SECONDS = float(env("TASK_WORKER_DEAD_SECONDS", "60"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(8 * 3600)))

@@ -168,3 +168,17 @@ class FileJob(BackgroundJob):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.requested_at:%Y-%m-%d %H:%M}"
+
+
+class TaskWorker(models.Model):
+    """A task worker process (`manage.py db_worker`), beating every few seconds while it
+    lives, so a task whose worker stopped beating can be run again (onsite/core/workers.py)."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    beat_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.host}:{self.pid})"
