@@ -96,8 +96,10 @@ def run_job(job: BackgroundJob, build: Callable[[Progress], Built]) -> str:
     model: type[models.Model] = type(job)
     rows = model._default_manager.filter(pk=job.pk)
 
-    if job.status != BackgroundJob.Status.QUEUED:
-        return str(job.status)  # a second delivery of the same task does nothing
+    if job.status not in {BackgroundJob.Status.QUEUED, BackgroundJob.Status.RUNNING}:
+        return str(job.status)  # a finished job is not made again
+    # A job found running was left so by a worker that died mid-task: its task is run again
+    # only once that worker stopped beating (onsite/core/workers.py), so start it over.
     rows.update(
         status=BackgroundJob.Status.RUNNING, started_at=timezone.now(), progress=2, stage="starting"
     )

@@ -179,6 +179,19 @@ def test_a_report_is_requested_made_and_downloaded(client_for, leader, center, m
 
 
 @pytest.mark.django_db
+def test_a_job_left_running_by_a_dead_worker_is_made_when_its_task_runs_again(
+    center, leader, month_data
+):
+    month = TODAY().replace(day=1)
+    job = ReportJob.objects.create(center=center, kind="center_report", month_from=month,
+                                   month_to=month, requested_by=leader, status="running")  # fmt: skip
+    assert run_job(job.pk) == "done"
+    job.refresh_from_db()
+    assert job.file
+    assert run_job(job.pk) == "done", "a finished job is not made again"
+
+
+@pytest.mark.django_db
 def test_a_unit_report_of_a_deleted_unit_fails_with_a_reason(center, leader, the_hall):
     job = ReportJob.objects.create(center=center, kind="unit_report", month_from=TODAY().replace(day=1),
                                    month_to=TODAY().replace(day=1), requested_by=leader)  # fmt: skip
