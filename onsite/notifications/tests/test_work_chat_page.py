@@ -148,3 +148,22 @@ def test_the_admin_reaches_the_page_from_the_menu(client_for, admin_user, staff_
     assert f'href="{URL}"' in client_for(admin_user).get("/").content.decode()
     assert f'href="{URL}"' not in client_for(staff_user).get("/").content.decode()
     assert reverse("notifications:work-chat") == URL
+
+
+def test_the_page_costs_the_same_few_queries_however_many_failures(
+    client_for, admin_user, center, wecom, dingtalk, django_assert_max_num_queries
+):
+    from onsite.notifications.models import ChatDelivery  # only this test writes failures
+
+    configure(center, wecom, dingtalk)
+    ChatDelivery.objects.bulk_create(
+        ChatDelivery(center=center, batch=f"00000000-0000-0000-0000-{n:012d}", channel="wecom",
+                     target="group", kind="rectification.overdue", message="m",
+                     status="failed", attempts=5, last_error="HTTP 500")
+        for n in range(30)
+    )  # fmt: skip
+    client = client_for(admin_user)
+    client.get(URL)
+    with django_assert_max_num_queries(12):
+        page = client.get(URL).content.decode()
+    assert page.count("HTTP 500") == 20
