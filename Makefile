@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 APT_PACKAGES := chromium gettext fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils zbar-tools
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test setup system venv dev-venv migrate messages check-messages lint typecheck test-sqlite test-postgres worker clean bench bench-offline vision-model eval-vision
+.PHONY: run test setup system venv dev-venv migrate messages check-messages lint typecheck test-sqlite test-postgres worker clean bench bench-offline vision-model eval-vision scale-check
 
 ## run: set up and serve the demo on http://127.0.0.1:$(PORT) (SQLite under var/)
 run: system venv migrate vision-model
@@ -87,6 +87,11 @@ bench: system dev-venv messages
 ## emulated slow 3G, with and without the phone-side photo downscaling (bench/offline.json)
 bench-offline: system dev-venv messages
 	$(PY) -m pytest bench/offline_sync.py -q -s -p no:cacheprovider
+
+## scale-check: two app servers, a streaming replica (pg_basebackup), Redis and two task workers
+## under the morning round, with an app server killed and the replica stopped (bench/province.py)
+scale-check: system dev-venv messages
+	$(PY) -m bench.province $(SCALE_ARGS)
 
 ## eval-vision: the photo check on its generated labelled set: precision and recall per kind of
 ## draft finding, seconds per photo (bench/vision.json; docs/vision.md, "Evaluation")

@@ -153,6 +153,10 @@ if env("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = parse_database_url(env("DATABASE_REPLICA_URL"))
     DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# Behind PgBouncer in transaction pooling, server-side cursors cannot live (docs/deployment.md).
+if env_bool("DB_PGBOUNCER"):
+    for _alias in DATABASES.values():
+        _alias["DISABLE_SERVER_SIDE_CURSORS"] = True
 DATABASE_ROUTERS = ["onsite.core.replica.ReplicaRouter"]
 # Lag beyond this, or no answer, and reads go to the primary; checked this often per process.
 REPLICA_MAX_LAG_SECONDS = float(env("REPLICA_MAX_LAG_SECONDS", "10"))
@@ -386,3 +390,5 @@ LOGGING = {
 PRODUCT_NAME = _("Onsite")
 CSRF_FAILURE_VIEW = "onsite.core.views.csrf_failure"
 NOTIFY_BY_EMAIL = env_bool("NOTIFY_BY_EMAIL", False)
+# The site's address as people reach it (no trailing slash): work-chat messages link to it.
+SITE_URL = env("SITE_URL").rstrip("/")
