@@ -28,6 +28,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -126,26 +127,26 @@ def start_replica(replica: Path) -> None:
     ctl(replica, "start")
     with psycopg.connect(f"postgres://postgres@127.0.0.1:{PRIMARY_PORT}/postgres") as conn:
         deadline = time.monotonic() + 60
-        while not conn.execute(
-            "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'"
-        ).fetchone()[0]:
+        while not one(conn, "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'"):
             if time.monotonic() > deadline:
                 raise RuntimeError("the replica is not streaming")
             time.sleep(0.3)
     log(f"replica streaming on {REPLICA_PORT}")
 
 
+def one(conn: psycopg.Connection[Any], sql: str, *params: str) -> Any:
+    row = conn.execute(sql, list(params)).fetchone()
+    return row[0] if row else None
+
+
 def replica_reads() -> dict[str, Any]:
     """What the replica has served of the scenario's database: its own statistics (rows
     returned, transactions) and its client connections right now."""
     with psycopg.connect(f"postgres://postgres@127.0.0.1:{REPLICA_PORT}/postgres") as conn:
-        returned, commits = conn.execute(
-            "SELECT tup_returned, xact_commit FROM pg_stat_database WHERE datname = %s", [DB]
-        ).fetchone()
-        clients = conn.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s"
-            " AND backend_type = 'client backend' AND pid <> pg_backend_pid()", [DB]
-        ).fetchone()[0]
+        returned = one(conn, "SELECT tup_returned FROM pg_stat_database WHERE datname = %s", DB)
+        commits = one(conn, "SELECT xact_commit FROM pg_stat_database WHERE datname = %s", DB)
+        clients = one(conn, "SELECT count(*) FROM pg_stat_activity WHERE datname = %s"
+                            " AND backend_type = 'client backend' AND pid <> pg_backend_pid()", DB)  # fmt: skip
     return {"rows_returned": returned, "transactions": commits, "app_connections": clients}
 
 
@@ -161,7 +162,7 @@ class Balancer(threading.Thread):
         self.backends, self.port, self.turn = backends, free_port(), 0
         self.loop = asyncio.new_event_loop()
         self.ready = threading.Event()
-        self.served = {port: 0 for port in backends}
+        self.served = dict.fromkeys(backends, 0)
 
     def run(self) -> None:
         asyncio.set_event_loop(self.loop)
@@ -243,9 +244,8 @@ def faults(seconds: float, doomed: Server, replica: Path, survivor: Server,
         stopped = time.time()
         events.append({"t": stopped, "event": "replica stopped"})
         time.sleep(8)
-        health = subprocess.run(  # noqa: S603
-            ["curl", "-s", survivor.url + "/healthz"], capture_output=True, text=True, check=False  # noqa: S607
-        ).stdout
+        with urllib.request.urlopen(survivor.url + "/healthz", timeout=5) as answer:  # noqa: S310
+            health = answer.read().decode()
         events.append({"t": time.time(), "event": "health after the replica stopped",
                        "healthz": health})  # fmt: skip
 
@@ -291,7 +291,9 @@ def main(argv: list[str]) -> int:
             second = stack.enter_context(gunicorn(DB, workers=2, threads=2,
                                                   log_name="scale-b", env=shared))  # fmt: skip
             workers = [stack.enter_context(task_worker(n, shared)) for n in ("w1", "w2")]
-            balancer = Balancer([int(first.url.rsplit(":", 1)[1]), int(second.url.rsplit(":", 1)[1])])
+            balancer = Balancer(
+                [int(first.url.rsplit(":", 1)[1]), int(second.url.rsplit(":", 1)[1])]
+            )
             balancer.start()
             balancer.ready.wait(10)
             host = f"http://127.0.0.1:{balancer.port}"
