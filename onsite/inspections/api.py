@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from ninja import File, Router, Schema
+from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 
 from onsite.core.access import check_roles
@@ -95,7 +95,7 @@ class InspectionDetailOut(InspectionOut):
 
 
 class InspectionStartIn(Schema):
-    zone: str
+    zone: str = Field(..., description="The zone's code", pattern=r"^[^\x00]*$")  # no NUL
     kind: StartKind
 
 
@@ -272,7 +272,7 @@ def list_inspections(
         "zone", "inspector"
     )
     if zone:
-        rows = rows.filter(zone__code=zone[:32])
+        rows = queries.of_zone_code(rows, zone)
     if kind:
         rows = rows.filter(kind=kind[:12])
     if status:

@@ -4,7 +4,7 @@ writes, no access decisions: the rows come in already scoped by `access`)."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils import timezone
@@ -23,10 +23,21 @@ from onsite.standards.models import Pillar
 RECURRING_WINDOW_DAYS = 90
 
 
+ZoneRows = TypeVar("ZoneRows", InspectionQuerySet, FindingQuerySet)
+
+
 def picked_filters(get: Any, names: tuple[str, ...]) -> tuple[dict[str, str], str]:
     """The list filters a request picked, and the query string that keeps them."""
     picked = {n: get.get(n, "") for n in names}
     return picked, "&".join(f"{k}={v}" for k, v in picked.items() if v)
+
+
+def of_zone_code(rows: ZoneRows, code: str) -> ZoneRows:
+    """Rows of the zone with this code; a code with a NUL matches no zone (and PostgreSQL
+    refuses to compare text with one: filtering on it would be a 500)."""
+    if "\x00" in code:
+        return rows.none()
+    return rows.filter(zone__code=code[:32])
 
 
 def filter_inspections(rows: InspectionQuerySet, picked: dict[str, str]) -> InspectionQuerySet:
@@ -37,7 +48,7 @@ def filter_inspections(rows: InspectionQuerySet, picked: dict[str, str]) -> Insp
     if picked.get("band") in Band.values:
         rows = rows.filter(band=picked["band"])
     if picked.get("zone"):
-        rows = rows.filter(zone__code=picked["zone"][:32])
+        rows = of_zone_code(rows, picked["zone"])
     return rows
 
 
@@ -63,7 +74,7 @@ def filter_findings(rows: FindingQuerySet, picked: dict[str, str]) -> FindingQue
     if picked.get("pillar") in Pillar.values:
         rows = rows.filter(pillar=picked["pillar"])
     if picked.get("zone"):
-        rows = rows.filter(zone__code=picked["zone"][:32])
+        rows = of_zone_code(rows, picked["zone"])
     return rows
 
 

@@ -232,3 +232,18 @@ def test_the_daily_photo_quota_applies_to_answer_and_after_photos(
     assert client.post(after, {"photo": image_upload()}, **auth(owner)).status_code == 200
     over = client.post(after, {"photo": image_upload()}, **auth(owner))
     assert (over.status_code, over.json()["code"]) == (422, "quota")
+
+
+def test_a_nul_in_a_zone_code_finds_nothing_and_is_no_server_error(client, supervisor, zone):
+    """PostgreSQL refuses text with a NUL: the filters answer an empty list, a start a 422
+    (found by the schema fuzz on PostgreSQL)."""
+    inspect(zone, supervisor)
+    for path in (f"{API}/findings?zone=w%00", f"{API}/?zone=w%00"):
+        response = client.get(path, **auth(supervisor))
+        assert response.status_code == 200, path
+        assert response.json() == []
+    started = client.post(
+        f"{API}/", {"zone": "w\x00", "kind": "supervision"}, content_type="application/json",
+        **auth(supervisor, "nul"),
+    )  # fmt: skip
+    assert started.status_code == 422
