@@ -102,6 +102,10 @@ class StaffForm(VersionedForm):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
     title = forms.CharField(label=_("Job title"), max_length=50, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    staff_number = forms.CharField(
+        label=_("Staff number"), max_length=40, required=False,
+        help_text=_("The person's staff number (工号), when single sign-on matches people by it."),
+    )  # fmt: skip
     wecom_userid = forms.CharField(
         label=_("WeCom user id"), max_length=64, required=False,
         help_text=_("The person's account (UserID) in WeCom, for work notices."),
@@ -137,6 +141,15 @@ class StaffForm(VersionedForm):
         if self.person is None and User.objects.filter(username=username).exists():
             raise forms.ValidationError(_("This username is already taken."))
         return username
+
+    def clean_staff_number(self) -> str:
+        number: str = self.cleaned_data.get("staff_number", "").strip()
+        others = User.objects.filter(staff_number=number)
+        if self.person is not None:
+            others = others.exclude(pk=self.person.pk)
+        if number and others.exists():
+            raise forms.ValidationError(_("This staff number belongs to another account."))
+        return number
 
     def clean_password(self) -> str:
         password: str = self.cleaned_data.get("password", "")

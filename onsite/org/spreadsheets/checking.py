@@ -53,6 +53,11 @@ class Checker:
         }
         self.zones = {z.code: z for z in Zone.objects.filter(center=center)}
         self.plans: dict[str, dict[Any, dict[str, Any]]] = {sheet.key: {} for sheet in SHEETS}
+        # Staff numbers are one person each across every center (single sign-on finds by it).
+        self.numbers_taken = dict(
+            User.objects.exclude(staff_number="").values_list("staff_number", "username")
+        )
+        self.staff_numbers: dict[str, int] = {}
         self.kinds = choice_names(Unit.Kind.choices)
         self.group_kinds = choice_names(Group.Kind.choices)
         self.roles = choice_names((r, Role(r).label) for r in ASSIGNABLE_ROLES)
@@ -294,6 +299,7 @@ class Checker:
             "unit": unit,
             "title": self.text(STAFF, row, "title", max_length=50),
             "phone": self.text(STAFF, row, "phone", max_length=20),
+            "staff_number": self.staff_number(row, username),
             "wecom_userid": self.text(STAFF, row, "wecom_userid", max_length=64),
             "dingtalk_userid": self.text(STAFF, row, "dingtalk_userid", max_length=64),
             "roles": roles,
@@ -301,6 +307,21 @@ class Checker:
         }
         if username and not self.duplicate(STAFF, row, "username", username):
             self.plans["staff"][username] = plan
+
+    def staff_number(self, row: Row, username: str | None) -> Any:
+        """Optional, but one person each: in this sheet and among every account."""
+        number = self.text(STAFF, row, "staff_number", max_length=40)
+        if number in (KEEP, None, ""):
+            return number
+        earlier = self.staff_numbers.setdefault(number, row.number)
+        if earlier != row.number:
+            self.error(STAFF, row, "staff_number",
+                       _("“%(value)s” appears twice in this sheet (first in row %(row)d).")
+                       % {"value": number, "row": earlier})  # fmt: skip
+        elif self.numbers_taken.get(number, username) != username:
+            self.error(STAFF, row, "staff_number",
+                       _("This staff number belongs to another account."))  # fmt: skip
+        return number
 
     def known_staff(self) -> set[str]:
         return set(self.staff) | set(self.plans["staff"])

@@ -96,10 +96,10 @@ def _examples() -> dict[str, list[list[object]]]:
             ["dck", "督查科", section, "行政服务中心", 1, 2],
         ],
         "staff": [
-            ["zhang-wei", "张伟", "scjg", "科长", "13800000001", "ZhangWei", "",
+            ["zhang-wei", "张伟", "scjg", "科长", "13800000001", "G-1001", "ZhangWei", "",
              f"{Role(Role.GROUP_LEADER).label}, {Role(Role.STAFF).label}", yes],
-            ["li-na", "李娜", "scjg", "窗口人员", "", "", "", str(Role(Role.STAFF).label), yes],
-            ["wang-qiang", "王强", "dck", "督查科科长", "", "", "", str(Role(Role.SUPERVISOR).label), yes],
+            ["li-na", "李娜", "scjg", "窗口人员", "", "", "", "", str(Role(Role.STAFF).label), yes],
+            ["wang-qiang", "王强", "dck", "督查科科长", "", "", "", "", str(Role(Role.SUPERVISOR).label), yes],
         ],
         "groups": [
             ["leading", "领导小组", str(kinds[Group.Kind.LEADERSHIP]), "", "", 1],
@@ -220,7 +220,7 @@ def _export_rows(center: Center) -> dict[str, list[list[object]]]:
         ],
         "staff": [
             [u.username, u.full_name, u.unit.code if u.unit else None, u.title, u.phone,
-             u.wecom_userid, u.dingtalk_userid, ", ".join(roles_of[u.pk]), yes if u.is_active else no]
+             u.staff_number, u.wecom_userid, u.dingtalk_userid, ", ".join(roles_of[u.pk]), yes if u.is_active else no]
             for u in User.objects.filter(center=center).select_related("unit").order_by("username")
         ],
         "groups": [

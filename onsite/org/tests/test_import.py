@@ -5,7 +5,7 @@ from openpyxl import load_workbook
 
 from onsite.accounts.models import RoleGrant, User
 from onsite.audit.models import AuditEvent
-from onsite.core.tests.factories import UnitFactory
+from onsite.core.tests.factories import UnitFactory, UserFactory
 from onsite.org.models import AreaType, Coverage, Floor, Group, Membership, Unit, Zone
 from onsite.org.tests.workbooks import GOOD, changed, upload, workbook_bytes
 
@@ -16,6 +16,7 @@ STAFF_COLUMNS = [
     "unit_id",
     "title",
     "phone",
+    "staff_number",
     "wecom_userid",
     "dingtalk_userid",
     "is_active",
@@ -308,3 +309,31 @@ def test_the_work_chat_user_ids_round_trip_and_stay_when_the_columns_are_missing
     assert "64" in response.content.decode()
     zhao.refresh_from_db()
     assert zhao.wecom_userid == "ZhaoQiang"
+
+
+def test_staff_numbers_import_export_and_stay_one_person_each(
+    client_for, admin_user, center, other_center
+):
+    UserFactory(center=other_center, username="yy-1", staff_number="G-0099")
+    sheets = {key: [list(r) for r in rows] for key, rows in GOOD.items()}
+    sheets["Staff"][0] += ["工号"]
+    sheets["Staff"][1] += ["G-0042"]
+    sheets["Staff"][2] += [""]
+    sheets["Staff"][3] += ["G-0043"]
+    client = client_for(admin_user)
+    assert post(client, sheets).status_code == 302
+    assert User.objects.get(username="w10-1").staff_number == "G-0042"
+    exported = client.get("/org/export.xlsx").content
+    before = snapshot(center)
+    assert client.post("/org/import/", {"file": upload(exported)}).status_code == 302
+    assert snapshot(center) == before, "the export imports back unchanged"
+
+    twice = changed(sheets, "Staff", 3, "工号", "G-0042")
+    response = post(client, twice)
+    assert response.status_code == 400
+    assert "G-0042" in response.content.decode()
+    taken = changed(sheets, "Staff", 3, "工号", "G-0099")  # another center's person
+    response = post(client, taken)
+    assert response.status_code == 400
+    assert "工号已属于另一个账号" in response.content.decode()
+    assert snapshot(center) == before

@@ -132,8 +132,8 @@ def staff_create(request: OnsiteRequest) -> HttpResponse:
 
 
 def _staff_initial(person: User) -> dict[str, object]:
-    names = ("username", "full_name", "unit", "title", "phone", "wecom_userid", "dingtalk_userid",
-             "is_active")  # fmt: skip
+    names = ("username", "full_name", "unit", "title", "phone", "staff_number", "wecom_userid",
+             "dingtalk_userid", "is_active")  # fmt: skip
     initial: dict[str, object] = {name: getattr(person, name) for name in names}
     return initial | {"roles": sorted(person.roles), "version": services.staff_fingerprint(person)}
 
