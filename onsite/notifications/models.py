@@ -27,6 +27,8 @@ class Notification(CenterScoped):
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # The `notify` call it came from: a delivery run again (its worker died) adds nobody twice.
+    batch = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -35,6 +37,13 @@ class Notification(CenterScoped):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "user"],
+                condition=models.Q(batch__isnull=False),
+                name="notification_once_per_batch",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.text

@@ -47,11 +47,13 @@ def deliver_notifications(
     work-chat messages."""
     users = list(User.objects.filter(pk__in=user_ids, center_id=center_id, is_active=True))
     Notification.objects.bulk_create(
-        Notification(
-            center_id=center_id, user=user, kind=kind, message=message, params=params, url=url
-        )
-        for user in users
-    )
+        (
+            Notification(center_id=center_id, user=user, kind=kind, message=message,
+                         params=params, url=url, batch=batch or None)
+            for user in users
+        ),
+        ignore_conflicts=bool(batch),  # run again after its worker died: nobody twice
+    )  # fmt: skip
     if getattr(settings, "NOTIFY_BY_EMAIL", False):
         with translation.override(settings.LANGUAGE_CODE):
             text = translation.gettext(message) % params

@@ -1,7 +1,10 @@
+import uuid
+
 from django.utils.translation import gettext_noop
 
 from onsite.notifications.models import Notification
 from onsite.notifications.services import notify
+from onsite.notifications.tasks import deliver_notifications
 
 
 def test_a_notification_reaches_the_bell_after_commit(
@@ -56,3 +59,18 @@ def test_api_lists_only_my_notifications(
     rows = client.get("/api/v1/notifications/", HTTP_AUTHORIZATION=f"Bearer {raw}").json()
     assert [row["kind"] for row in rows] == ["mine"]
     assert client.get("/api/v1/notifications/").status_code == 401
+
+
+def test_a_delivery_run_again_notifies_nobody_twice(staff_user, leader, center):
+    """A task worker that died after writing the rows leaves the task to run again
+    (onsite/core/workers.py): the batch's rows are there once."""
+    batch = str(uuid.uuid4())
+    for _run in range(2):
+        deliver_notifications.call(
+            center_id=center.pk, user_ids=[staff_user.pk, leader.pk], kind="test",
+            message="again", params={}, url="", batch=batch,
+        )  # fmt: skip
+    assert Notification.objects.filter(batch=batch).count() == 2
+    deliver_notifications.call(center_id=center.pk, user_ids=[leader.pk], kind="test",
+                               message="another", params={}, url="", batch=str(uuid.uuid4()))  # fmt: skip
+    assert Notification.objects.filter(user=leader).count() == 2
