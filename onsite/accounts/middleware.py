@@ -16,7 +16,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from onsite.accounts.models import User
-from onsite.accounts.services import AUTH_AT, LAST_SEEN, LOGOUT_REASON, idle_limit
+from onsite.accounts.services import AUTH_AT, LAST_SEEN, LOGOUT_REASON, SSO_SESSION, idle_limit
 from onsite.audit.services import record_event
 
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -48,7 +48,12 @@ def session_security_middleware(get_response: Handler) -> Handler:
                     page = urlsplit(request.headers.get("HX-Current-URL", "/")).path or "/"
                     login_url = reverse("accounts:login")
                     return _htmx_redirect(f"{login_url}?{urlencode({'next': page})}")
-            elif user.needs_password_change and not _exempt(request.path):
+            elif (
+                user.needs_password_change
+                # Signed in through the identity service: its password is not ours to age.
+                and SSO_SESSION not in request.session
+                and not _exempt(request.path)
+            ):
                 return _to_password_change(request)
         return get_response(request)
 

@@ -309,3 +309,13 @@ def test_a_second_factor_still_applies_after_single_sign_on(live_server, oidc, c
     assert (
         SessionStore(session_key=browser.cookies["sessionid"])["onsite_sso"]["protocol"] == "oidc"
     )
+
+
+def test_an_onsite_password_due_for_change_does_not_hold_up_single_sign_on(
+    live_server, oidc, center
+):
+    amy = UserFactory(center=center, username="amy", roles=["staff"], must_change_password=True)
+    browser, callback = provider_round_trip(live_server, "amy")
+    answer = browser.get(callback)
+    assert answer.url == f"{live_server.url}/", "not sent to change a password it did not use"
+    assert UserSession.objects.filter(user=amy).exists()
