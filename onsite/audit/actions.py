@@ -67,6 +67,8 @@ ACTIONS: dict[str, Any] = {
     "inspections.settings_changed": pgettext_lazy("audit action", "Inspection settings changed"),
     "inspections.started": pgettext_lazy("audit action", "Inspection started"),
     "inspections.submitted": pgettext_lazy("audit action", "Inspection submitted"),
+    "notifications.work_chat_changed": pgettext_lazy("audit action", "Work-chat settings changed"),
+    "notifications.work_chat_tested": pgettext_lazy("audit action", "Work-chat test message sent"),
     "ops.backup": pgettext_lazy("audit action", "Backup made"),
     "ops.restore": pgettext_lazy("audit action", "Backup restored"),
     "org.area_type.create": pgettext_lazy("audit action", "Area type created"),

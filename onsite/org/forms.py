@@ -104,7 +104,7 @@ class StaffForm(VersionedForm):
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     staff_number = forms.CharField(
         label=_("Staff number"), max_length=40, required=False,
-        help_text=_("The person's staff number (工号), when single sign-on matches people by it."),
+        help_text=_("The person's staff number, when single sign-on matches people by it."),
     )  # fmt: skip
     wecom_userid = forms.CharField(
         label=_("WeCom user id"), max_length=64, required=False,

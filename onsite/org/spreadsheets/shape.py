@@ -68,7 +68,7 @@ STAFF = Sheet("staff", _("Staff"), (
     Column("unit", _("Unit"), note=_("Code of the unit.")),
     Column("title", _("Job title")),
     Column("phone", _("Phone")),
-    Column("staff_number", _("Staff number"), note=_("Optional: the staff number (工号) single sign-on may match people by; one person each.")),
+    Column("staff_number", _("Staff number"), note=_("Optional: the staff number single sign-on may match people by; one person each.")),
     Column("wecom_userid", _("WeCom user id"), note=_("Optional: the person's UserID in WeCom, for work notices.")),
     Column("dingtalk_userid", _("DingTalk user id"), note=_("Optional: the person's userid in DingTalk, for work notices.")),
     Column("roles", _("Roles"), note=_("Separated by commas; empty keeps the current roles (new staff: window staff).")),
