@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from onsite.accounts.models import User
-from onsite.core.forms import StyledForm
+from onsite.core.forms import StyledForm, person_label
 
 
 def new_key() -> str:
@@ -51,7 +51,7 @@ class ReassignForm(_Versioned):
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
         field.queryset = User.objects.filter(pk__in=[p.pk for p in people])
         # The zone's unit first, as the service sorted them.
-        field.choices = [(p.pk, f"{p} · {p.unit or '—'}") for p in people]
+        field.choices = [(p.pk, person_label(p)) for p in people]  # namesakes told apart
 
 
 class VerifyForm(_Versioned):
