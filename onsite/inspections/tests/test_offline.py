@@ -230,6 +230,8 @@ def test_sign_out_leaves_nothing_of_the_person_on_the_phone(chromium, live_serve
     page.evaluate("window.OnsiteOutbox.flush()")
     outbox_empty(page)
     page.locator("#outbox").wait_for(state="hidden")  # as the docs say: sign out once it is gone
+    # The button stops asking once the outbox has redrawn itself empty.
+    page.wait_for_function("() => !document.querySelector('form[data-sign-out][data-confirm]')")
     page.click(".navbar-toggler")  # the phone's menu
     page.click("form[data-sign-out] button")
     page.wait_for_url("**/accounts/login/**")
