@@ -12,6 +12,7 @@ from onsite.accounts.models import Role, User
 from onsite.core.access import may
 from onsite.core.models import Center, get_for_center
 from onsite.core.roles import ALL, MANAGERS
+from onsite.core.sorting import by_choices
 from onsite.org.models import AreaType, Floor, Group, Unit, Zone
 
 # Units and staff: people who run or take part in the programme, and cross-center viewers.
@@ -52,6 +53,10 @@ def units_of(center: Center | None) -> QuerySet[Unit]:
         Unit.objects.filter(center=center)
         .select_related("floor")
         .annotate(headcount=Count("staff", filter=Q(staff__is_active=True)))
+        # Windows first, then sections, in their set order: said here, because with the
+        # count's GROUP BY the rows came back in whatever order PostgreSQL's plan gave
+        # (once headcount order: a flaky test_the_unit_list_sorts_by_a_column).
+        .order_by(by_choices("kind", Unit.Kind.values), "position", "code", "pk")
     )
 
 
