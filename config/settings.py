@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "onsite.core.middleware.request_id_middleware",
+    "onsite.accounts.middleware.keep_new_session_cookie_middleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "onsite.core.middleware.language_middleware",
     "django.middleware.common.CommonMiddleware",

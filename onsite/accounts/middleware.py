@@ -60,6 +60,30 @@ def session_security_middleware(get_response: Handler) -> Handler:
     return middleware
 
 
+def keep_new_session_cookie_middleware(get_response: Handler) -> Handler:
+    """Stands outside Django's SessionMiddleware. A page's background request (the service
+    worker's, a poll) may leave with the session cookie the browser held a moment before a
+    password change replaced that session; Django finds it stale and answers by deleting the
+    cookie, and arriving after the change's answer, the deletion signed the person out of
+    their new session. A GET never has to delete the cookie: the session it named is gone on
+    the server either way, and signing out is a POST."""
+    name = settings.SESSION_COOKIE_NAME
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        morsel = response.cookies.get(name)
+        if (
+            request.method in {"GET", "HEAD"}
+            and morsel is not None
+            and not morsel.value
+            and name in request.COOKIES
+        ):
+            del response.cookies[name]
+        return response
+
+    return middleware
+
+
 def _expired(request: HttpRequest, user: User) -> str:
     now = timezone.now().timestamp()
     session = request.session

@@ -699,6 +699,13 @@
   // arrived and was answered with a redirect (done) opens where it leads; one answered with
   // the form again (invalid input, nothing written) is posted as the page always did, so
   // the page shows the server's messages.
+  // Where a form posts. Not `form.action`: a form with a field named "action" (the checklist's
+  // buttons) answers that with the field, and the post went to ".../[object RadioNodeList]".
+  function actionOf(form, submitter) {
+    var raw = (submitter && submitter.getAttribute("formaction")) || form.getAttribute("action") || "";
+    return new URL(raw, window.location.href).href;
+  }
+
   function postOrKeep(form, submitter, keep) {
     var body = new FormData(form);
     if (submitter && submitter.name) body.append(submitter.name, submitter.value);
@@ -707,7 +714,7 @@
       Array.prototype.forEach.call(input.files, function (file) { bytes += file.size; });
     });
     var limit = deadline(bytes);
-    return fetch(form.action, {
+    return fetch(actionOf(form, submitter), {
       method: "POST",
       credentials: "same-origin",
       headers: { "X-Onsite-Probe": "1" }, // the page it leads to keeps its messages for the visit

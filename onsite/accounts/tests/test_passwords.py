@@ -141,5 +141,37 @@ def test_changing_the_password_ends_the_other_sessions(amy, client, sign_in, dja
     assert other.get("/").status_code == 302
 
 
+def test_a_background_request_with_the_replaced_cookie_does_not_sign_the_person_out(
+    amy, client, sign_in, settings
+):
+    """The service worker fetched the offline page with the cookie of a moment before, while
+    the password change replaced the session: its answer came last and deleted the cookie."""
+    from django.test import Client
+
+    sign_in("amy")
+    name = settings.SESSION_COOKIE_NAME
+    old = client.cookies[name].value
+    client.post(
+        "/accounts/password/",
+        {
+            "old_password": "pw-Onsite-2026",
+            "new_password1": "Mine-2026!x",
+            "new_password2": "Mine-2026!x",
+        },
+    )
+    new = client.cookies[name].value
+    assert new
+    assert new != old
+    background = Client()
+    background.cookies[name] = old
+    for path in ("/offline/", "/"):
+        response = background.get(path)
+        assert name not in response.cookies, f"{path} deleted the cookie"
+    assert background.get("/")["Location"].startswith("/accounts/login/"), "the old one is dead"
+    assert client.get("/").status_code == 200
+    # Signing out (a POST) still clears it.
+    assert client.post("/accounts/logout/").cookies[name].value == ""
+
+
 def test_the_password_page_needs_sign_in(client, db):
     assert client.get("/accounts/password/")["Location"].startswith("/accounts/login/")

@@ -53,6 +53,9 @@ def test_inspect_rectify_return_verify_on_a_phone(phone_page, center, tmp_path):
     page.goto(f"/z/{zone.code}/inspect")
     page.click("[data-testid=start]")
     page.wait_for_url("**/inspections/*/edit/")
+    edit_url = page.url
+    posts: list[str] = []
+    page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
     cards = page.locator("[data-testid=check]")
     assert cards.count() == 7  # 3 clauses + 4 item checks
     fail_with_photo(page, cards.nth(0), "台面有零食", photo_file(tmp_path, "a", (200, 40, 40)))
@@ -64,6 +67,11 @@ def test_inspect_rectify_return_verify_on_a_phone(phone_page, center, tmp_path):
     assert page.locator("[data-testid=score-bar]").inner_text().count("7/7") == 1
     page.click("[data-testid=submit]")
     page.wait_for_url("**/inspections/*/")
+    # The page's posts, the script's first try included, go to the checklist's own address
+    # (a form field named "action" once sent the try to ".../[object RadioNodeList]").
+    form_posts = [url for url in posts if "/api/" not in url]
+    assert form_posts
+    assert set(form_posts) == {edit_url}, form_posts
 
     # 80 points possible; each failure loses half of a check's 10 points: 70/80.
     assert page.locator("[data-testid=score]").inner_text().startswith("87.5")

@@ -22,7 +22,12 @@ self.addEventListener("install", function (event) {
       // kept when a page loads it); only the offline page is a must.
       return Promise.all(ASSETS.map(function (url) {
         return cache.add(url).catch(function () {});
-      })).then(function () { return cache.add(OFFLINE); });
+      })).then(function () {
+        // Without the session cookie: the page names nobody, and a request that carried the
+        // cookie while a password change replaced the session would be answered with the
+        // cookie's deletion.
+        return cache.add(new Request(OFFLINE, { credentials: "omit" }));
+      });
     }).then(function () { return self.skipWaiting(); })
   );
 });
