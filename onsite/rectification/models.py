@@ -61,6 +61,19 @@ class CalendarYear(models.Model):
         return str(self.year)
 
 
+# The names `chinesecalendar` gives its days (English), as the calendar page shows them.
+PACKAGE_DAY_NAMES = {
+    "New Year's Day": _("New Year's Day"),
+    "Spring Festival": _("Spring Festival"),
+    "Tomb-sweeping Day": _("Tomb-sweeping Day"),
+    "Labour Day": _("Labour Day"),
+    "Dragon Boat Festival": _("Dragon Boat Festival"),
+    "Mid-autumn Festival": _("Mid-autumn Festival"),
+    "National Day": _("National Day"),
+    "Anti-Fascist 70th Day": _("Anti-Fascist War Victory Day"),
+}
+
+
 class CalendarDay(models.Model):
     """An exception to Monday–Friday: a public holiday on a weekday (`is_working_day` False)
     or a make-up working day at a weekend (调休, `is_working_day` True)."""
@@ -77,6 +90,12 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {'work' if self.is_working_day else 'off'}"
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language: the package's names are translated, a name an
+        admin typed is shown as typed."""
+        return str(PACKAGE_DAY_NAMES.get(self.name, self.name))
 
 
 class RectificationQuerySet(CenterQuerySet["Rectification"]):

@@ -47,3 +47,23 @@ def test_an_admin_entered_year_is_not_overwritten_by_the_package():
     CalendarDay.objects.filter(day=D(2025, 10, 1)).update(is_working_day=True)
     assert 2025 not in load_from_package([2025, 2024])
     assert CalendarDay.objects.get(day=D(2025, 10, 1)).is_working_day is True
+
+
+def test_the_packages_holiday_names_are_shown_in_the_readers_language(center, client_for):
+    """chinesecalendar names its days in English; the page showed "Spring Festival" to a
+    Chinese reader. A name an admin typed is shown as typed."""
+    from onsite.core.tests.factories import UserFactory
+
+    CalendarDay.objects.update_or_create(
+        day=D(2025, 12, 31),
+        defaults={"is_working_day": False, "name": "中心年终盘点", "source": "manual"},
+    )
+    client = client_for(UserFactory(center=center, roles=["admin"]))
+    page = client.get("/rectification/calendar/?year=2025").content.decode()
+    assert "春节" in page
+    assert "国庆节" in page
+    assert "Spring Festival" not in page
+    assert "中心年终盘点" in page
+    client.cookies["django_language"] = "en"
+    page = client.get("/rectification/calendar/?year=2025").content.decode()
+    assert "Spring Festival" in page
