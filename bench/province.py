@@ -41,13 +41,10 @@ os.environ["BENCH_PG"] = f"postgres://postgres@127.0.0.1:{PRIMARY_PORT}"
 import psycopg  # noqa: E402 - after BENCH_PG: bench.server reads it when imported
 
 from bench.run import ensure_data  # noqa: E402
-from bench.scenarios import summarize  # noqa: E402
+from bench.scenarios import summarize, task_worker  # noqa: E402
 from bench.server import (  # noqa: E402
     OUT,
-    PYTHON,
-    ROOT,
     Server,
-    app_env,
     create_database,
     free_port,
     get_status,
@@ -205,27 +202,6 @@ class Balancer(threading.Thread):
         self.loop.call_soon_threadsafe(self.loop.stop)
 
 
-@contextmanager
-def task_worker(name: str, env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
-    with (OUT / f"scale-{name}.log").open("ab") as output:
-        process = subprocess.Popen(  # noqa: S603 - our own manage.py
-            [PYTHON, str(ROOT / "manage.py"), "db_worker", "--interval", "1",
-             "--worker-id", f"scale-{name}"],
-            env={**app_env(DB), **env}, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-        try:
-            yield process
-        finally:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
-
-
 # --- the run ----------------------------------------------------------------------------------------
 
 
@@ -290,7 +266,10 @@ def main(argv: list[str]) -> int:
                                                  log_name="scale-a", env=shared))  # fmt: skip
             second = stack.enter_context(gunicorn(DB, workers=2, threads=2,
                                                   log_name="scale-b", env=shared))  # fmt: skip
-            workers = [stack.enter_context(task_worker(n, shared)) for n in ("w1", "w2")]
+            workers = [
+                stack.enter_context(task_worker(DB, name=f"scale-{n}", env=shared))
+                for n in ("w1", "w2")
+            ]
             balancer = Balancer(
                 [int(first.url.rsplit(":", 1)[1]), int(second.url.rsplit(":", 1)[1])]
             )

@@ -59,13 +59,18 @@ RECOVERY_TARGET_S = 10.0
 
 
 @contextmanager
-def task_worker(db: str) -> Iterator[subprocess.Popen[bytes]]:
-    """The database task worker, as production runs it beside the app."""
-    with (OUT / f"worker-{db}.log").open("ab") as output:
+def task_worker(
+    db: str, *, name: str = "", env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """The database task worker, as production runs it beside the app; `name` sets its worker
+    id (and log file) when several run, `env` adds to the app's environment."""
+    args = [PYTHON, str(ROOT / "manage.py"), "db_worker", "--interval", "1"]
+    if name:
+        args += ["--worker-id", name]
+    with (OUT / f"{name or f'worker-{db}'}.log").open("ab") as output:
         process = subprocess.Popen(  # noqa: S603 - our own manage.py
-            [PYTHON, str(ROOT / "manage.py"), "db_worker", "--interval", "1"],
-            env=app_env(db), cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
-            start_new_session=True,
+            args, env={**app_env(db), **(env or {})}, cwd=ROOT, stdout=output,
+            stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         try:
             yield process

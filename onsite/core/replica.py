@@ -113,6 +113,12 @@ def mark_unavailable() -> None:
     _Checked.health, _Checked.at = Health("unavailable"), time.monotonic()
 
 
+def forget() -> None:
+    """Drops the kept measurement: the next read measures the replica again (after its
+    settings changed, in tests)."""
+    _Checked.health, _Checked.at = Health("none"), float("-inf")
+
+
 # --- read-your-writes ---------------------------------------------------------------------------
 
 

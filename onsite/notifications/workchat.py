@@ -225,6 +225,28 @@ def _with_token(key: str, fetch: Any, send: Any) -> dict[str, Any]:
         raise
 
 
+def _app_send(
+    service: str,
+    base: str,
+    credentials: dict[str, str],
+    token_path: str,
+    send_path: str,
+    message: dict[str, Any],
+) -> None:
+    """A work notice through the app: its access token (kept in the cache until the service
+    says it is stale), then the message with it."""
+    key = _token_key(service, base, *credentials.values())
+
+    def fetch() -> dict[str, Any]:
+        return _get(f"{base}{token_path}", credentials)
+
+    def send(token: str) -> dict[str, Any]:
+        query = urllib.parse.urlencode({"access_token": token})
+        return _post(f"{base}{send_path}?{query}", message)
+
+    _with_token(key, fetch, send)
+
+
 def dingtalk_signed(url: str, secret: str, *, now_ms: int | None = None) -> str:
     """The robot webhook with DingTalk's 加签: timestamp in ms and
     urlencode(base64(HMAC-SHA256(secret, "timestamp\\nsecret")))."""
@@ -254,7 +276,6 @@ def send_person(config: WorkChatSettings, channel: str, userids: list[str], text
 
 def _send_wecom_notice(config: WorkChatSettings, userids: list[str], text: Text) -> None:
     base = config.wecom_base_url.rstrip("/")
-    key = _token_key("wecom", base, config.wecom_corpid, config.wecom_corpsecret)
     message: dict[str, Any] = {
         "touser": "|".join(userids),
         "agentid": int(config.wecom_agentid),
@@ -273,20 +294,12 @@ def _send_wecom_notice(config: WorkChatSettings, userids: list[str], text: Text)
         message["msgtype"] = "text"
         message["text"] = {"content": _plain(text)}
 
-    def fetch() -> dict[str, Any]:
-        return _get(f"{base}/cgi-bin/gettoken",
-                    {"corpid": config.wecom_corpid, "corpsecret": config.wecom_corpsecret})  # fmt: skip
-
-    def send(token: str) -> dict[str, Any]:
-        query = urllib.parse.urlencode({"access_token": token})
-        return _post(f"{base}/cgi-bin/message/send?{query}", message)
-
-    _with_token(key, fetch, send)
+    credentials = {"corpid": config.wecom_corpid, "corpsecret": config.wecom_corpsecret}
+    _app_send("wecom", base, credentials, "/cgi-bin/gettoken", "/cgi-bin/message/send", message)
 
 
 def _send_dingtalk_notice(config: WorkChatSettings, userids: list[str], text: Text) -> None:
     base = config.dingtalk_base_url.rstrip("/")
-    key = _token_key("dingtalk", base, config.dingtalk_appkey, config.dingtalk_appsecret)
     markdown = f"#### {text.title}\n\n{text.body}"
     if text.link:
         markdown += f"\n\n[{pgettext('work chat', 'Open')}]({text.link})"
@@ -296,15 +309,9 @@ def _send_dingtalk_notice(config: WorkChatSettings, userids: list[str], text: Te
         "msg": {"msgtype": "markdown", "markdown": {"title": text.title, "text": markdown}},
     }
 
-    def fetch() -> dict[str, Any]:
-        return _get(f"{base}/gettoken",
-                    {"appkey": config.dingtalk_appkey, "appsecret": config.dingtalk_appsecret})  # fmt: skip
-
-    def send(token: str) -> dict[str, Any]:
-        query = urllib.parse.urlencode({"access_token": token})
-        return _post(f"{base}/topapi/message/corpconversation/asyncsend_v2?{query}", message)
-
-    _with_token(key, fetch, send)
+    credentials = {"appkey": config.dingtalk_appkey, "appsecret": config.dingtalk_appsecret}
+    send_path = "/topapi/message/corpconversation/asyncsend_v2"
+    _app_send("dingtalk", base, credentials, "/gettoken", send_path, message)
 
 
 def send_delivery(delivery: ChatDelivery) -> None:

@@ -40,7 +40,7 @@ def replica_alias(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def with_replica():
-    replica._Checked.at = float("-inf")  # measure afresh
+    replica.forget()
     yield connections["replica"]
     connections["replica"].close()
 
@@ -54,11 +54,11 @@ def dead_replica(tmp_path):
         settings_dict["NAME"] = str(tmp_path / "no-such-folder" / "replica.sqlite3")
     else:
         settings_dict["PORT"] = "1"  # nothing listens there
-    replica._Checked.at = float("-inf")
+    replica.forget()
     yield
     connections["replica"].close()
     settings_dict.update(kept)
-    replica._Checked.at = float("-inf")
+    replica.forget()
 
 
 def tables(queries):

@@ -12,6 +12,7 @@ from PIL import Image
 from onsite.core.tests.browser import sign_in
 from onsite.core.tests.factories import UnitFactory, UserFactory
 from onsite.inspections.models import Inspection
+from onsite.inspections.tests.browser import start_inspection
 from onsite.inspections.tests.factories import zone_with_standard
 from onsite.rectification.models import Rectification
 
@@ -50,9 +51,7 @@ def test_inspect_rectify_return_verify_on_a_phone(phone_page, center, tmp_path):
 
     # The supervisor scans the zone's QR: /z/<code>/inspect.
     sign_in(page, "sup")
-    page.goto(f"/z/{zone.code}/inspect")
-    page.click("[data-testid=start]")
-    page.wait_for_url("**/inspections/*/edit/")
+    start_inspection(page, zone)
     edit_url = page.url
     posts: list[str] = []
     page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
@@ -148,9 +147,7 @@ def test_answers_typed_offline_are_kept_on_the_phone_and_sent_when_back(phone_pa
     UserFactory(center=center, username="sup", roles=["supervisor"])
     zone, _ = zone_with_standard(center)
     sign_in(page, "sup")
-    page.goto(f"/z/{zone.code}/inspect")
-    page.click("[data-testid=start]")
-    page.wait_for_url("**/inspections/*/edit/")
+    start_inspection(page, zone)
     inspection = Inspection.objects.get()
     card = page.locator("[data-testid=check]").first
 
@@ -186,9 +183,7 @@ def test_a_full_save_right_after_typing_shows_no_conflict(phone_page, center, bu
     UserFactory(center=center, username="sup", roles=["supervisor"])
     zone, _ = zone_with_standard(center)
     sign_in(page, "sup")
-    page.goto(f"/z/{zone.code}/inspect")
-    page.click("[data-testid=start]")
-    page.wait_for_url("**/inspections/*/edit/")
+    start_inspection(page, zone)
     inspection = Inspection.objects.get()
     card = page.locator("[data-testid=check]").first
     card.locator("[data-testid=fail]").click()
@@ -219,9 +214,7 @@ def test_a_real_save_by_someone_else_still_shows_the_conflict(phone_page, center
     sup = UserFactory(center=center, username="sup", roles=["supervisor"])
     zone, _ = zone_with_standard(center)
     sign_in(page, "sup")
-    page.goto(f"/z/{zone.code}/inspect")
-    page.click("[data-testid=start]")
-    page.wait_for_url("**/inspections/*/edit/")
+    start_inspection(page, zone)
     inspection = Inspection.objects.get()
     other = inspection.answers.get(key="clause:C02")
     services.save_answers(  # another phone of the same inspector saves first

@@ -21,6 +21,7 @@ from onsite.core.tests.browser import (
 )
 from onsite.core.tests.factories import UserFactory
 from onsite.inspections.models import AnswerPhoto, Inspection
+from onsite.inspections.tests.browser import start_inspection as open_checklist
 from onsite.inspections.tests.factories import zone_with_standard
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -45,9 +46,7 @@ def outbox(page):
 
 
 def start_inspection(page, zone):
-    page.goto(f"/z/{zone.code}/inspect")
-    page.click("[data-testid=start]")
-    page.wait_for_url("**/inspections/*/edit/")
+    open_checklist(page, zone)
     return Inspection.objects.get()
 
 

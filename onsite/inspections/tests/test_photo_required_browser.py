@@ -6,6 +6,7 @@ import pytest
 from onsite.core.tests.browser import sign_in
 from onsite.core.tests.factories import UserFactory
 from onsite.inspections.models import Answer, Inspection
+from onsite.inspections.tests.browser import start_inspection
 from onsite.inspections.tests.factories import zone_with_standard
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,9 +21,7 @@ def test_a_submit_names_every_missing_photo_at_once(phone_page, center):
     UserFactory(center=center, username="sup", roles=["supervisor"])
     zone, _ = zone_with_standard(center)
     sign_in(page, "sup")
-    page.goto(f"/z/{zone.code}/inspect")
-    page.click("[data-testid=start]")
-    page.wait_for_url("**/inspections/*/edit/")
+    start_inspection(page, zone)
     inspection = Inspection.objects.get()
     for answer in inspection.answers.all():
         Answer.objects.filter(pk=answer.pk).update(
