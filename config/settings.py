@@ -224,6 +224,8 @@ OIDC_SCOPES = env("OIDC_SCOPES", "openid profile")
 CAS_SERVER_URL = env("CAS_SERVER_URL")  # e.g. https://ids.example.gov.cn/cas/
 CAS_VERSION = env("CAS_VERSION", "3")
 SSO_TIMEOUT_SECONDS = int(env("SSO_TIMEOUT_SECONDS", "10"))
+# The CAS server's addresses or networks: only they may post single-logout requests (empty: any).
+CAS_LOGOUT_FROM = env_list("CAS_LOGOUT_FROM")
 # 0: only the break-glass system admins below may sign in with a local password.
 LOCAL_PASSWORDS = env_bool("LOCAL_PASSWORDS", True)
 BREAK_GLASS_USERNAMES = env_list("BREAK_GLASS_USERNAMES")

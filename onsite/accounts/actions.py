@@ -82,14 +82,20 @@ def do_sign_in(
     services.complete_login(request, user, second_factor=second_factor, sso=sso)
 
 
+def password_open(username: str) -> bool:
+    """Whether this account may use an Onsite password at all: local passwords are on, or it
+    is a break-glass account holding the system admin role."""
+    return settings.LOCAL_PASSWORDS or (
+        username in settings.BREAK_GLASS_USERNAMES
+        and User.objects.filter(username=username, role_grants__role=Role.SYSADMIN).exists()
+    )
+
+
 def check_password_sign_in(request: HttpRequest, username: str) -> None:
     """Signing in with a password as `username` is open: local passwords are on, or this is a
     break-glass account holding the system admin role (Conflict `local_passwords_off`,
     audited), and no lockout holds (`check_sign_in`). Checked before the password is."""
-    if not settings.LOCAL_PASSWORDS and not (
-        username in settings.BREAK_GLASS_USERNAMES
-        and User.objects.filter(username=username, role_grants__role=Role.SYSADMIN).exists()
-    ):
+    if not password_open(username):
         record_event(
             request,
             action="auth.login_failed",

@@ -8,6 +8,7 @@ validation). Which one, and how a person is matched, is configuration (docs/secu
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -193,6 +194,19 @@ def cas_logout_ticket(body: str) -> str | None:
         return None
     found = SESSION_INDEX.search(body)
     return found.group(1) if found else None
+
+
+def from_cas_server(address: str) -> bool:
+    """Whether a single-logout request may come from this client address: any, unless
+    CAS_LOGOUT_FROM names the CAS server's addresses or networks."""
+    allowed = settings.CAS_LOGOUT_FROM
+    if not allowed:
+        return True
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(net, strict=False) for net in allowed)
 
 
 # --- the doors the views use ---------------------------------------------------------------

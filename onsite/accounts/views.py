@@ -191,6 +191,8 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
 
 def _cas_single_logout(request: HttpRequest) -> HttpResponse:
     """The CAS server's logout request: the session signed in with that ticket ends."""
+    if not sso.from_cas_server(request.META.get("REMOTE_ADDR", "")):
+        return HttpResponse(status=403)
     ticket = sso.cas_logout_ticket(request.POST.get("logoutRequest", "")[:10_000])
     if sso.protocol() != sso.CAS or ticket is None:
         return HttpResponse(status=400)
@@ -315,6 +317,8 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def password_change(request: OnsiteRequest) -> HttpResponse:
     user = request.user
+    if not actions.password_open(user.username):  # passwords off: the identity service's
+        raise Http404
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -355,6 +359,8 @@ def profile(request: OnsiteRequest) -> HttpResponse:
             "tokens": tokens,
             "new_token": new_token,
             "has_second_factor": services.confirmed_device(request.user) is not None,
+            "password_open": actions.password_open(request.user.username),
+            "sso_label": actions.sso_label(),
         },
     )
 

@@ -319,3 +319,35 @@ def test_an_onsite_password_due_for_change_does_not_hold_up_single_sign_on(
     answer = browser.get(callback)
     assert answer.url == f"{live_server.url}/", "not sent to change a password it did not use"
     assert UserSession.objects.filter(user=amy).exists()
+
+
+def test_a_logout_request_is_taken_only_from_the_cas_servers_addresses(client, settings, center):
+    settings.SSO_PROTOCOL = "cas"
+    settings.CAS_SERVER_URL = "http://127.0.0.1:9/cas/"
+    settings.CAS_LOGOUT_FROM = ["10.1.2.0/28"]
+    amy = UserFactory(center=center, username="amy", roles=["staff"])
+    UserSession.objects.create(user=amy, session_key="k1", sso_ticket="ST-7")
+    body = {
+        "logoutRequest": "<samlp:LogoutRequest><samlp:SessionIndex>ST-7</samlp:SessionIndex>"
+        "</samlp:LogoutRequest>"
+    }
+    refused = client.post("/accounts/sso/callback/", body, REMOTE_ADDR="10.9.9.9")
+    assert refused.status_code == 403
+    assert UserSession.objects.filter(sso_ticket="ST-7").exists()
+    taken = client.post("/accounts/sso/callback/", body, REMOTE_ADDR="10.1.2.5")
+    assert taken.status_code == 200
+    assert not UserSession.objects.filter(sso_ticket="ST-7").exists()
+
+
+def test_with_passwords_off_the_password_page_is_only_for_break_glass(
+    client, center, passwords_off
+):
+    amy = UserFactory(center=center, username="amy", roles=["staff"])
+    client.force_login(amy)
+    assert client.get("/accounts/password/").status_code == 404
+    profile = client.get("/accounts/profile/").content.decode()
+    assert "/accounts/password/" not in profile
+    assert 'data-testid="password-elsewhere"' in profile
+    client.force_login(UserFactory(center=center, username="sys", roles=["sysadmin"]))
+    assert client.get("/accounts/password/").status_code == 200
+    assert "/accounts/password/" in client.get("/accounts/profile/").content.decode()
