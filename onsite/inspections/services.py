@@ -12,7 +12,7 @@ Never lose an inspector's work:
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -70,12 +70,15 @@ def start_inspection(
     on: datetime.date | None = None,
     submission_key: str = "",
     resume: bool = True,
+    pillars: Collection[str] | None = None,
     request: HttpRequest | None = None,
 ) -> Inspection:
     """A draft inspection of `zone` with the checklist of its effective standard on `on`
     (today by default). With `resume`, the inspector's open draft of the same zone and kind
-    is returned instead of a second one. Raises Conflict (`no_standard`) if the zone's area
-    type has no published standard. Permission is the caller's business (see `access`)."""
+    is returned instead of a second one. `pillars` keeps only the checks of those pillars (a
+    programme phase's acceptance sheet). Raises Conflict (`no_standard`) if the zone's area
+    type has no published standard, or none of its checks is of `pillars` (`no_checks`).
+    Permission is the caller's business (see `access`)."""
     if kind not in Inspection.Kind.values:
         raise Invalid(_("Unknown kind of inspection."))
     if submission_key:
@@ -109,6 +112,14 @@ def start_inspection(
                 "nothing to inspect against. Ask the programme office to publish one."
             ),
             code="no_standard",
+        )
+    specs = [
+        spec for spec in build_checklist(effective) if pillars is None or spec.pillar in pillars
+    ]
+    if not specs:
+        raise Conflict(
+            _("The standard of this zone has no check of this phase, so there is nothing to rate."),
+            code="no_checks",
         )
     inspection = Inspection.objects.create(
         center_id=zone.center_id,
@@ -145,7 +156,7 @@ def start_inspection(
             max_points=spec.max_points,
             photo_required=spec.photo_required,
         )
-        for spec in build_checklist(effective)
+        for spec in specs
     )
     record_event(
         request,

@@ -39,6 +39,19 @@ class Phase(models.TextChoices):
 
 PHASES: list[str] = list(Phase.values)
 
+# The checks an acceptance round of a phase rates, by the pillar of each check (a standard's
+# clauses and item checks each carry one of `standards.Pillar`): the phase's own pillar;
+# visual management (目视化) is how things are set in order; standardize (清洁) keeps the
+# first three as standards, so it rates them again with its own and safety; sustain rates all.
+_FIRST_THREE = ("sort", "set_in_order", "visual", "shine")
+PHASE_PILLARS: dict[str, tuple[str, ...]] = {
+    "sort": ("sort",),
+    "set_in_order": ("set_in_order", "visual"),
+    "shine": ("shine",),
+    "standardize": (*_FIRST_THREE, "standardize", "safety"),
+    "sustain": (*_FIRST_THREE, "standardize", "safety", "sustain"),
+}
+
 
 def next_phase(phase: str) -> str | None:
     index = PHASES.index(phase)

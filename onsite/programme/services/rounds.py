@@ -35,6 +35,7 @@ from onsite.org.models import Group, Membership, Unit, Zone
 from onsite.programme import gates, results
 from onsite.programme.assignment import Plan, Rater, UnitToRate, assign_raters
 from onsite.programme.models import (
+    PHASE_PILLARS,
     PHASES,
     AcceptanceRound,
     Assignment,
@@ -293,6 +294,7 @@ def start_sheet(
             kind=Inspection.Kind.ACCEPTANCE,
             inspector=by,
             resume=False,
+            pillars=PHASE_PILLARS[assignment.round.phase],
             request=request,
         )
     except Refusal as exc:

@@ -156,7 +156,7 @@ def test_closing_asks_what_the_page_asks(client, world, open_round):
 
 def test_rankings_cards_and_interviews(client, world, open_round, supervisor, member, staff_user):
     for assignment in open_round.assignments.select_related("unit", "rater"):
-        rate(assignment, fail={"clause:C02"} if assignment.unit.code == "u3" else set())
+        rate(assignment, fail={"clause:C01"} if assignment.unit.code == "u3" else set())
     services.close_round(round_=open_round, by=world.office)
     ranking = get(client, member, f"/rounds/{open_round.pk}/ranking").json()
     assert [r["unit"] for r in ranking] == ["u1", "u2", "u3"] or ranking[0]["rank"] == 1

@@ -119,15 +119,16 @@ def test_closing_aggregates_ranks_issues_cards_and_accepts_phases(world, open_ro
     closed = services.close_round(round_=open_round, by=world.office)
     assert closed.is_closed
     entries = {e.unit.code: e for e in closed.entries.select_related("unit")}
-    # u1: 100 and 100; u2: 100 and (C01 failed: 5 of 10 lost → 25 of 30) 83.3; u3: 50 and 50.
+    # A sort round's sheet has the sort clause C01 only (10 points; a failure loses 5).
+    # u1: 100 and 100; u2: 100 and (C01 failed) 50; u3: 50 and 50.
     assert entries["u1"].score == Decimal("100.0")
-    assert entries["u2"].score == Decimal("91.7")
-    assert entries["u2"].spread == Decimal("16.7")
+    assert entries["u2"].score == Decimal("75.0")
+    assert entries["u2"].spread == Decimal("50.0")
     assert entries["u3"].score == Decimal("50.0")
     assert [entries[c].rank for c in ("u1", "u2", "u3")] == [1, 2, 3]
     assert entries["u1"].agreement == Decimal("1.00")
     assert entries["u1"].accepted
-    assert entries["u2"].accepted
+    assert entries["u2"].accepted == (Decimal("75.0") >= closed.pass_mark)
     assert not entries["u3"].accepted
     flag = Card.objects.get(kind=Card.Kind.RED_FLAG)
     assert flag.unit.code == "u1"
@@ -370,3 +371,13 @@ def test_overdue_and_repeated_findings_earn_one_card_each_per_month(world, super
     assert "u1-c" in red.description
     assert services.issue_finding_cards(center=world.center, by=supervisor) == []
     assert Card.objects.count() == 2
+
+
+def test_a_sort_round_rates_only_the_sort_checks(world, open_round):
+    """Issue 21, point 6: a phase's acceptance sheet has the phase's checks, not all of them
+    (the standard here has a sort clause and a set-in-order one)."""
+    assignment = open_round.assignments.first()
+    sheet = services.start_sheet(assignment=assignment, zone=world.zones[0], by=assignment.rater)
+    pillars = set(sheet.answers.values_list("pillar", flat=True))
+    assert pillars == {"sort"}
+    assert {a.pillar for a in world.version.clauses.all()} == {"sort", "set_in_order"}
