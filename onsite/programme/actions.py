@@ -219,9 +219,12 @@ def check_preview_round(request: OnsiteRequest) -> Center:
     return check_roles(request, access.PLANNERS, write=True)  # type: ignore[no-any-return]
 
 
-def check_open_round(request: OnsiteRequest) -> Programme:
-    """Who opens a round, and the programme it belongs to (the running one)."""
+def check_open_round(request: OnsiteRequest, programme_id: int | None = None) -> Programme:
+    """Who opens a round, and the programme it belongs to: the one named (another center's
+    is a 404), else the running one."""
     center = check_roles(request, access.PLANNERS, write=True)
+    if programme_id is not None:
+        return access.get_programme(center, programme_id)
     programme = access.current_programme(center)
     if programme is None:
         raise Conflict(_("Create the programme first."), code="no_programme")

@@ -313,6 +313,9 @@ def progress_override(request: OnsiteRequest, pk: int, payload: OverrideIn) -> P
 
 
 class RoundIn(Schema):
+    programme: int | None = Field(
+        None, ge=1, description="The programme (default: the running one, else the latest)"
+    )
     phase: Phase
     units: list[Code] = Field(..., min_length=1, max_length=200, description="Unit codes")
     min_raters: int = Field(2, ge=1, le=10)
@@ -477,7 +480,7 @@ def _plan_out(described: dict[str, Any]) -> AssignmentPlanOut:
     summary="Open an acceptance round (409 `infeasible` says which assignment rule cannot hold)",
 )
 def round_open(request: OnsiteRequest, payload: RoundIn) -> AcceptanceRoundOut:
-    programme = actions.check_open_round(request)
+    programme = actions.check_open_round(request, payload.programme)
     round_ = actions.do_open_round(
         request,
         programme,

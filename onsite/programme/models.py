@@ -400,6 +400,12 @@ class AcceptanceRound(CenterScoped):
         return self.name
 
     @property
+    def full_name(self) -> str:
+        """The name with its programme's (names are numbered per programme, so "整理 第1轮"
+        alone is ambiguous); select_related("programme") in lists."""
+        return f"{self.programme.name} · {self.name}"
+
+    @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
 

@@ -320,7 +320,7 @@ def my_assignments(user: User, center: Any) -> list[Any]:
         Assignment.objects.filter(
             center=center, rater=user, round__status=AcceptanceRound.Status.OPEN
         )
-        .select_related("round", "unit")
+        .select_related("round__programme", "unit")
         .order_by("round__opened_at", "unit__code")
     )
 

@@ -185,3 +185,27 @@ def test_rankings_cards_and_interviews(client, world, open_round, supervisor, me
     )  # fmt: skip
     assert get(client, member, "/interviews").status_code == 403
     assert get(client, supervisor, "/interviews").json()[0]["unit"] == "u3"
+
+
+def test_a_round_opens_in_the_programme_named(client, world, elsewhere_programme):
+    """Issue 21, point 2: the API opens the round in the programme it names; another
+    center's programme is a 404 and nothing is opened."""
+    body = {
+        "phase": "sort",
+        "units": ["u1", "u2", "u3"],
+        "min_raters": 2,
+        "seed": 3,
+        "programme": elsewhere_programme.pk,
+    }
+    assert post(client, world.office, "/rounds", body).status_code == 404
+    assert not AcceptanceRound.objects.exists()
+    opened = post(client, world.office, "/rounds", {**body, "programme": world.programme.pk})
+    assert opened.status_code == 200, opened.content
+    assert AcceptanceRound.objects.get().programme == world.programme
+
+
+@pytest.fixture
+def elsewhere_programme(other_center, other_admin):
+    return services.create_programme(
+        center=other_center, by=other_admin, name="外中心", starts_on=timezone.localdate()
+    )

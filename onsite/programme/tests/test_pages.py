@@ -526,3 +526,71 @@ def test_the_round_page_keeps_its_query_count(client_for, world, django_assert_m
     )
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(url("round-detail", big_round.pk))
+
+
+# --- every action scoped to its programme (issue 21, point 2) ------------------------------
+
+
+def second_programme(world):
+    """A later programme of the same center, running: the "current" one by default."""
+    programme = services.create_programme(
+        center=world.center, by=world.office, name="第二期推进", starts_on=timezone.localdate()
+    )
+    pilot = programme.waves.get(kind="pilot")
+    services.update_wave(
+        wave=pilot,
+        by=world.office,
+        name=pilot.name,
+        planned_start=pilot.planned_start,
+        planned_end=pilot.planned_end,
+        units=world.units[:1],
+        expected_version=pilot.version,
+    )
+    services.start_wave(wave=pilot, by=world.office)
+    return programme
+
+
+def test_the_round_link_of_a_programme_opens_a_round_of_that_programme(client_for, world):
+    other = second_programme(world)
+    client = client_for(world.office)
+    page = client.get(f"{url('overview')}?programme={world.programme.pk}").content.decode()
+    link = f"{url('round-create')}?programme={world.programme.pk}"
+    assert f'href="{link}"' in page
+    form = client.get(link).content.decode()
+    assert world.programme.name in form
+    assert other.name not in form
+    assert f'name="programme" value="{world.programme.pk}"' in form
+    data = {
+        "programme": world.programme.pk,
+        "phase": "sort",
+        "units": [u.pk for u in world.units[:3]],
+        "min_raters": "2",
+        "seed": "3",
+        "submission_key": "scoped-1",
+        "action": "open",
+    }
+    assert client.post(url("round-create"), data).status_code == 302
+    round_ = AcceptanceRound.objects.get()
+    assert round_.programme == world.programme
+    listing = client.get(url("round-list")).content.decode()
+    assert f'data-testid="round-programme">{world.programme.name}<' in listing
+    detail = client.get(url("round-detail", round_.pk)).content.decode()
+    assert world.programme.name in detail
+
+
+def test_a_round_for_another_centers_programme_is_refused(client_for, world, elsewhere):
+    client = client_for(world.office)
+    theirs = elsewhere["programme"].pk
+    assert client.get(f"{url('round-create')}?programme={theirs}").status_code == 404
+    assert client.get(f"{url('round-create')}?programme=x").status_code == 404
+    data = {
+        "programme": theirs,
+        "phase": "sort",
+        "units": [u.pk for u in world.units[:3]],
+        "min_raters": "2",
+        "seed": "3",
+        "submission_key": "scoped-2",
+        "action": "open",
+    }
+    assert client.post(url("round-create"), data).status_code == 404
+    assert not AcceptanceRound.objects.exists()

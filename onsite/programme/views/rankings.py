@@ -42,7 +42,9 @@ def _month_of(text: str | None) -> datetime.date:
 def _round_ranking(center: Center, chosen: int | None) -> dict[str, Any]:
     """The closed round picked (else the latest) with its ranked entries."""
     closed = list(
-        queries.round_rows(center, status="closed").values("pk", "name", "closed_at")[:24]
+        queries.round_rows(center, status="closed").values(
+            "pk", "name", "closed_at", "programme__name"
+        )[:24]
     )
     chosen = chosen or (closed[0]["pk"] if closed else None)
     round_ = access.get_round(center, chosen) if chosen else None

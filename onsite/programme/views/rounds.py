@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,7 +21,7 @@ from onsite.programme.explain import describe_plan
 from onsite.programme.forms import CloseForm, RoundForm
 from onsite.programme.models import PHASES, AcceptanceRound, Phase, Programme, RatingSheet
 from onsite.programme.services import InfeasibleRoundError
-from onsite.programme.views.common import adapter, attempt
+from onsite.programme.views.common import adapter, as_int, attempt
 
 PAGE_SIZE = 25
 
@@ -63,7 +63,7 @@ def _open(
     try:
         round_ = attempt(
             request,
-            lambda: actions.check_open_round(request),
+            lambda: actions.check_open_round(request, programme.pk),
             lambda: actions.do_open_round(
                 request,
                 programme,
@@ -91,13 +91,25 @@ def _preview(center: Center, form: RoundForm) -> dict[str, Any]:
     return describe_plan(plan, units=units)
 
 
+def _chosen_programme(request: OnsiteRequest, center: Center) -> Programme | None:
+    """The programme the page was opened for (`?programme=`, kept in the form's hidden
+    field): another center's or an unknown one is a 404. Without one: the running one."""
+    raw = (request.POST or request.GET).get("programme")
+    if not raw:
+        return access.current_programme(center)
+    chosen = as_int(raw)
+    if chosen is None:
+        raise Http404
+    return access.get_programme(center, chosen)
+
+
 @role_required(*access.PLANNERS, write=True)
 @adapter
 def round_create(request: OnsiteRequest) -> HttpResponse:
     """GET: the form (units of the chosen phase). POST action=preview shows the assignment,
     or why it cannot be made, without saving; action=open opens the round."""
     center = access.center_of(request)
-    programme = access.current_programme(center)
+    programme = _chosen_programme(request, center)
     if programme is None:
         messages.error(request, _("Create the programme first."))
         return redirect("programme:overview")
