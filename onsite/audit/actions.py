@@ -105,6 +105,8 @@ ACTIONS: dict[str, Any] = {
     "programme.phase_started": pgettext_lazy("audit action", "Phase started"),
     "programme.round_closed": pgettext_lazy("audit action", "Acceptance round closed"),
     "programme.round_opened": pgettext_lazy("audit action", "Acceptance round opened"),
+    "programme.sign_off_approved": pgettext_lazy("audit action", "Override approved"),
+    "programme.sign_off_requested": pgettext_lazy("audit action", "Override asked for"),
     "programme.wave_changed": pgettext_lazy("audit action", "Wave changed"),
     "programme.wave_started": pgettext_lazy("audit action", "Wave started"),
     "rectification.calendar_day_removed": pgettext_lazy("audit action", "Calendar day removed"),

@@ -27,6 +27,7 @@ from onsite.programme.models import (
     PhaseProgress,
     Programme,
     RatingSheet,
+    SignOff,
     Wave,
 )
 
@@ -35,6 +36,8 @@ from onsite.programme.models import (
 READERS: tuple[str, ...] = tuple(sorted(ALL | {Role.VIEWER}))
 # The leadership group's office plans the programme, opens and closes rounds, overrides.
 PLANNERS: tuple[str, ...] = (Role.ADMIN, Role.LEADER, Role.OFFICE)
+# 特批's second signature: the leadership (领导小组), never the person who asked.
+APPROVERS: tuple[str, ...] = (Role.LEADER,)
 # Promotion-group leaders drive their working groups through the phases.
 DRIVERS: tuple[str, ...] = (*PLANNERS, Role.GROUP_LEADER)
 # The supervision section publishes rankings and issues cards (with the office).
@@ -135,6 +138,14 @@ def sealed_sheets(user: User) -> QuerySet[Any]:
         RatingSheet.objects.filter(assignment__round__status=AcceptanceRound.Status.OPEN)
         .exclude(inspection__inspector=user)
         .values("inspection_id")
+    )
+
+
+def get_sign_off(center: Center | None, pk: int) -> SignOff:
+    return get_for_center(
+        SignOff.objects.select_related("wave", "progress__unit", "requested_by", "approved_by"),
+        center,
+        pk=pk,
     )
 
 

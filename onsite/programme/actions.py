@@ -32,6 +32,7 @@ from onsite.programme.models import (
     MonthlyRanking,
     PhaseProgress,
     Programme,
+    SignOff,
     Wave,
 )
 from onsite.programme.services import phases, rankings, rounds
@@ -114,12 +115,33 @@ def do_edit_wave(
     )
 
 
-def check_start_wave(request: OnsiteRequest, wave: Wave) -> None:
+def check_start_wave(request: OnsiteRequest, wave: Wave, *, confirm: int | None = None) -> None:
     check_roles(request, access.PLANNERS, write=True)
+    phases.check_start_wave(wave, confirm=confirm)
 
 
-def do_start_wave(request: OnsiteRequest, wave: Wave) -> int:
-    return services.start_wave(wave=wave, by=request.user, request=request)
+def do_start_wave(request: OnsiteRequest, wave: Wave, *, confirm: int | None = None) -> int:
+    return services.start_wave(wave=wave, by=request.user, confirm=confirm, request=request)
+
+
+def check_request_wave_start(request: OnsiteRequest, wave: Wave, *, reason: str) -> None:
+    check_roles(request, access.PLANNERS, write=True)
+    phases.check_sign_off_request(reason)
+    if not phases.wave_block(wave).blocked:
+        raise Conflict(_("Nothing blocks this wave: start it without an override."))
+
+
+def do_request_wave_start(request: OnsiteRequest, wave: Wave, *, reason: str) -> SignOff:
+    return phases.request_sign_off(by=request.user, reason=reason, wave=wave, request=request)
+
+
+def check_approve_sign_off(request: OnsiteRequest, sign_off: SignOff) -> None:
+    check_roles(request, access.APPROVERS, write=True)
+    phases.check_approve(sign_off, by=request.user)
+
+
+def do_approve_sign_off(request: OnsiteRequest, sign_off: SignOff) -> SignOff:
+    return phases.approve_sign_off(sign_off=sign_off, by=request.user, request=request)
 
 
 # --- phases and exit gates -----------------------------------------------------------------
@@ -177,6 +199,7 @@ def check_override_phase(
 def do_override_phase(
     request: OnsiteRequest, progress: PhaseProgress, *, reason: str, version: int
 ) -> PhaseProgress:
+    """Asks for the override; the phase is accepted once the leadership approves."""
     services.override_phase(
         progress=progress,
         by=request.user,

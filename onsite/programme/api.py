@@ -298,7 +298,10 @@ def progress_check(request: OnsiteRequest, pk: int) -> ExitGateOut:
 @router.post(
     "/progress/{pk}/override",
     response=documented(PhaseProgressOut),
-    summary="Accept a phase although its gate does not pass (reason recorded)",
+    summary=(
+        "Ask to accept a phase although its gate does not pass (reason recorded); a different "
+        "member of the leadership approves it on the unit's page"
+    ),
 )
 def progress_override(request: OnsiteRequest, pk: int, payload: OverrideIn) -> PhaseProgressOut:
     progress = access.get_progress(request.center, pk)

@@ -291,6 +291,68 @@ class PhaseTransition(CenterScoped, TransitionRecord):
         return f"{self.progress_id}: {self.from_status} → {self.to_status}"
 
 
+class SignOff(CenterScoped):
+    """特批 with a second signature: one person asks (with the reason), a different person
+    of the leadership approves. For starting a rollout wave before the pilot has passed or
+    before its planned start (`wave`), or accepting a phase whose gate does not pass
+    (`progress`)."""
+
+    class Kind(models.TextChoices):
+        WAVE_START = "wave_start", _("Start the wave early")
+        PHASE = "phase", _("Accept the phase by override")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    wave = models.ForeignKey(
+        "Wave", on_delete=models.CASCADE, null=True, blank=True, related_name="sign_offs"
+    )
+    progress = models.ForeignKey(
+        PhaseProgress, on_delete=models.CASCADE, null=True, blank=True, related_name="sign_offs"
+    )
+    reason = models.TextField(_("reason"), max_length=2000)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-off")
+        verbose_name_plural = _("sign-offs")
+        constraints = [
+            # The second signature is another person's, in the database too.
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("requested_by")),
+                name="sign_off_two_people",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="wave_start", wave__isnull=False, progress__isnull=True)
+                | Q(kind="phase", progress__isnull=False, wave__isnull=True),
+                name="sign_off_one_subject",
+            ),
+            # A double submit asks once: one pending request per wave / phase.
+            models.UniqueConstraint(
+                fields=["wave"],
+                condition=Q(approved_by__isnull=True, wave__isnull=False),
+                name="sign_off_one_pending_wave",
+            ),
+            models.UniqueConstraint(
+                fields=["progress"],
+                condition=Q(approved_by__isnull=True, progress__isnull=False),
+                name="sign_off_one_pending_phase",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.reason[:40]}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_by_id is not None
+
+
 class ExitGate(CenterScoped):
     """The conditions a unit must meet to leave a phase, set by the center per phase. A
     center without a row uses the defaults (`ExitGate.for_center`)."""

@@ -30,6 +30,7 @@ from onsite.programme.models import (
     Programme,
     ProgressStatus,
     RoundUnit,
+    SignOff,
     Wave,
     WaveUnit,
 )
@@ -388,3 +389,15 @@ def wave_units(programme: Programme) -> dict[int, list[str]]:
     ):
         units[wave_id].append(code)
     return units
+
+
+def sign_offs_of(progress: PhaseProgress | None = None, wave: Wave | None = None) -> list[Any]:
+    """The overrides asked for a phase or a wave, newest first (both signatures)."""
+    if progress is None and wave is None:
+        return []
+    subject = {"progress": progress} if progress is not None else {"wave": wave}
+    return list(
+        SignOff.objects.filter(**subject)
+        .select_related("requested_by", "approved_by")
+        .order_by("-requested_at", "-pk")
+    )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -16,8 +17,9 @@ from onsite.core.concurrency import (
     ConflictError,
     save_versioned,
 )
-from onsite.core.refusals import Conflict, Invalid
+from onsite.core.refusals import Conflict, Invalid, NotAllowed
 from onsite.programme import gates
+from onsite.programme.access import APPROVERS
 from onsite.programme.models import (
     PHASES,
     ExitGate,
@@ -26,6 +28,7 @@ from onsite.programme.models import (
     PhaseTransition,
     Programme,
     ProgressStatus,
+    SignOff,
     Wave,
     WaveUnit,
     next_phase,
@@ -108,27 +111,226 @@ def accept_phase(
     return progress
 
 
-@transaction.atomic
-def start_wave(*, wave: Wave, by: User, request: HttpRequest | None = None) -> int:
-    """Starts the sort phase of every unit of the wave that has not started; the programme
-    runs from then on. Returns how many units started."""
-    rows = list(
+@dataclass(frozen=True)
+class WaveBlock:
+    """Why a rollout wave may not start yet: the pilot units that have not passed the sort
+    phase (with their gate, when evaluated) and the wave's planned start if still ahead."""
+
+    not_before: datetime.date | None
+    pilot: tuple[tuple[PhaseProgress, gates.GateResult | None], ...]
+
+    @property
+    def blocked(self) -> bool:
+        return self.not_before is not None or bool(self.pilot)
+
+    def message(self) -> str:
+        parts = []
+        if self.pilot:
+            names = "、".join(p.unit.name for p, _gate in self.pilot)
+            parts.append(
+                str(_("The pilot has not passed the sort phase yet (%(units)s)."))
+                % {"units": names}
+            )
+        if self.not_before is not None:
+            parts.append(
+                str(_("The wave is planned to start on %(date)s."))
+                % {"date": self.not_before.isoformat()}
+            )
+        parts.append(str(_("Starting now needs an override approved by the leadership.")))
+        return " ".join(parts)
+
+
+def wave_block(
+    wave: Wave, *, on: datetime.date | None = None, with_gates: bool = False
+) -> WaveBlock:
+    """The rule of a rollout's start: every pilot unit of the programme has its sort phase
+    accepted (passed its exit gate, or accepted by an approved override) and the wave's
+    planned start has come. A pilot wave is never blocked. `with_gates` also evaluates each
+    waiting pilot unit's gate (the confirmation page names the conditions)."""
+    today = on or timezone.localdate()
+    if wave.kind != Wave.Kind.ROLLOUT:
+        return WaveBlock(None, ())
+    waiting = list(
+        PhaseProgress.objects.filter(
+            programme_id=wave.programme_id,
+            phase=Phase.SORT,
+            unit_id__in=WaveUnit.objects.filter(
+                wave__programme_id=wave.programme_id, wave__kind=Wave.Kind.PILOT
+            ).values("unit_id"),
+        )
+        .exclude(status=ProgressStatus.ACCEPTED)
+        .select_related("unit")
+        .order_by("unit__code")
+    )
+    pilot = tuple((p, gates.evaluate_gate(p, on=today) if with_gates else None) for p in waiting)
+    late = wave.planned_start if wave.planned_start and wave.planned_start > today else None
+    return WaveBlock(late, pilot)
+
+
+def approved_wave_start(wave: Wave) -> SignOff | None:
+    return (
+        SignOff.objects.filter(wave=wave, kind=SignOff.Kind.WAVE_START, approved_by__isnull=False)
+        .select_related("requested_by", "approved_by")
+        .order_by("-approved_at")
+        .first()
+    )
+
+
+def units_to_start(wave: Wave) -> list[PhaseProgress]:
+    return list(
         PhaseProgress.objects.filter(
             programme_id=wave.programme_id,
             phase=Phase.SORT,
             status=ProgressStatus.NOT_STARTED,
             unit_id__in=WaveUnit.objects.filter(wave=wave).values("unit_id"),
-        ).select_related("unit")
+        )
+        .select_related("unit")
+        .order_by("unit__code")
     )
+
+
+def check_start_wave(wave: Wave, *, confirm: int | None = None) -> None:
+    """A rollout wave starts only when the pilot has passed and its planned start has come,
+    or with an approved override (Conflict `pilot_not_passed` otherwise, naming why); with
+    `confirm` (the number of units the person saw and confirmed), only for that many."""
+    block = wave_block(wave)
+    if block.blocked and approved_wave_start(wave) is None:
+        raise Conflict(block.message(), code="pilot_not_passed")
+    if confirm is not None and confirm != len(units_to_start(wave)):
+        raise Conflict(
+            _("The number of units to start has changed: look at the list again and confirm."),
+            code="confirm",
+        )
+
+
+@transaction.atomic
+def start_wave(
+    *,
+    wave: Wave,
+    by: User,
+    confirm: int | None = None,
+    request: HttpRequest | None = None,
+) -> int:
+    """Starts the sort phase of every unit of the wave that has not started (under
+    `check_start_wave`); the programme runs from then on. Returns how many units started."""
+    check_start_wave(wave, confirm=confirm)
+    rows = units_to_start(wave)
+    sign_off = approved_wave_start(wave)
     for progress in rows:
         move_phase(progress, ProgressStatus.IN_PROGRESS, by=by, note=str(_("Wave started.")))
     Programme.objects.filter(pk=wave.programme_id, status=Programme.Status.PLANNED).update(
         status=Programme.Status.RUNNING
     )
-    record_event(
-        request, action="programme.wave_started", obj=wave, actor=by, detail={"units": len(rows)}
-    )
+    detail: dict[str, Any] = {"units": len(rows)}
+    if sign_off is not None and wave_block(wave).blocked:
+        detail["sign_off"] = sign_off.pk
+    record_event(request, action="programme.wave_started", obj=wave, actor=by, detail=detail)
     return len(rows)
+
+
+# --- 特批: overrides with a second sign-off --------------------------------------------------
+
+
+def check_sign_off_request(reason: str) -> None:
+    if len(reason.strip()) < 4:
+        raise Invalid(_("Give the reason for the override."))
+
+
+@transaction.atomic
+def request_sign_off(
+    *,
+    by: User,
+    reason: str,
+    wave: Wave | None = None,
+    progress: PhaseProgress | None = None,
+    request: HttpRequest | None = None,
+) -> SignOff:
+    """One person asks for an override (the reason on record); asking again while one is
+    pending returns that one."""
+    reason = reason.strip()
+    check_sign_off_request(reason)
+    kind = SignOff.Kind.WAVE_START if wave is not None else SignOff.Kind.PHASE
+    subject = {"wave": wave} if wave is not None else {"progress": progress}
+    pending = SignOff.objects.filter(approved_by__isnull=True, **subject).first()
+    if pending is not None:
+        return pending
+    center_id = wave.center_id if wave is not None else progress.center_id  # type: ignore[union-attr]
+    try:
+        with transaction.atomic():
+            sign_off = SignOff.objects.create(
+                center_id=center_id, kind=kind, reason=reason, requested_by=by, **subject
+            )
+    except IntegrityError:  # a double submit got there first
+        return SignOff.objects.get(approved_by__isnull=True, **subject)
+    record_event(
+        request,
+        action="programme.sign_off_requested",
+        obj=sign_off,
+        actor=by,
+        detail={"kind": kind, "reason": reason, **{k: v.pk for k, v in subject.items() if v}},
+    )
+    return sign_off
+
+
+def check_approve(sign_off: SignOff, *, by: User) -> None:
+    """The second signature: a member of the leadership, not the person who asked."""
+    if not by.has_role(*APPROVERS):
+        raise NotAllowed(_("Only the leadership approves an override."))
+    if sign_off.requested_by_id == by.pk:
+        raise Conflict(
+            _("Someone other than the person who asked must approve the override."),
+            code="same_person",
+        )
+    if sign_off.is_approved:
+        raise Conflict(_("This override is approved already."), code="wrong_state")
+    if sign_off.progress is not None:
+        check_override(sign_off.progress, reason=sign_off.reason)
+
+
+@transaction.atomic
+def approve_sign_off(*, sign_off: SignOff, by: User, request: HttpRequest | None = None) -> SignOff:
+    """Records the second signature; a phase override is then carried out (the phase is
+    accepted, the transition's note names both people)."""
+    sign_off = SignOff.objects.select_for_update().select_related("progress").get(pk=sign_off.pk)
+    check_approve(sign_off, by=by)
+    sign_off.approved_by, sign_off.approved_at = by, timezone.now()
+    sign_off.save(update_fields=["approved_by", "approved_at"])
+    detail = {
+        "kind": sign_off.kind,
+        "reason": sign_off.reason,
+        "requested_by": sign_off.requested_by_id,
+    }
+    record_event(
+        request, action="programme.sign_off_approved", obj=sign_off, actor=by, detail=detail
+    )
+    if sign_off.progress is not None:
+        _carry_out_override(sign_off, request=request)
+    return sign_off
+
+
+def _carry_out_override(sign_off: SignOff, *, request: HttpRequest | None) -> None:
+    progress = cast(PhaseProgress, sign_off.progress)
+    result = gates.evaluate_gate(progress)
+    note = str(_("%(reason)s (asked by %(asker)s, approved by %(approver)s)")) % {
+        "reason": sign_off.reason,
+        "asker": sign_off.requested_by.display_name,
+        "approver": sign_off.approved_by.display_name,  # type: ignore[union-attr]
+    }
+    accept_phase(progress, by=sign_off.approved_by, gate=result, note=note, is_override=True)
+    record_event(
+        request,
+        action="programme.phase_overridden",
+        obj=progress,
+        actor=sign_off.approved_by,
+        detail={
+            "phase": progress.phase,
+            "reason": sign_off.reason,
+            "requested_by": sign_off.requested_by_id,
+            "approved_by": sign_off.approved_by_id,
+            "sign_off": sign_off.pk,
+            "gate": result.as_json(),
+        },
+    )
 
 
 def _previous_accepted(progress: PhaseProgress) -> bool:
@@ -236,27 +438,15 @@ def override_phase(
     reason: str,
     expected_version: int,
     request: HttpRequest | None = None,
-) -> PhaseProgress:
-    """The office accepts a phase whose gate does not pass, with its reason on record."""
+) -> SignOff:
+    """The office asks to accept a phase whose gate does not pass, with its reason; the
+    phase is accepted once a different person of the leadership approves
+    (`approve_sign_off`)."""
     reason = reason.strip()
     check_override(progress, reason=reason)
-    result = gates.evaluate_gate(progress)
-    accept_phase(
-        progress,
-        by=by,
-        gate=result,
-        note=reason,
-        is_override=True,
-        expected_version=expected_version,
-    )
-    record_event(
-        request,
-        action="programme.phase_overridden",
-        obj=progress,
-        actor=by,
-        detail={"phase": progress.phase, "reason": reason, "gate": result.as_json()},
-    )
-    return progress
+    if progress.version != expected_version:
+        raise ConflictError
+    return request_sign_off(by=by, reason=reason, progress=progress, request=request)
 
 
 @transaction.atomic

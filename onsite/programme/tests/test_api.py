@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from onsite.accounts.models import ApiToken
 from onsite.programme import services
-from onsite.programme.models import AcceptanceRound, Card, Interview, PhaseProgress
+from onsite.programme.models import AcceptanceRound, Card, Interview, PhaseProgress, SignOff
 from onsite.programme.tests.conftest import rate
 
 pytestmark = pytest.mark.django_db
@@ -94,10 +94,11 @@ def test_progress_gate_check_and_override(client, world, group_leader, member):
         post(client, group_leader, f"/progress/{sort['id']}/override", override).status_code == 403
     )
     response = post(client, world.office, f"/progress/{sort['id']}/override", override)
-    assert response.json()["status"] == "accepted"
-    assert response.json()["overridden"] is True
+    assert response.json()["status"] == "in_progress", "waits for the leadership's approval"
+    assert response.json()["overridden"] is False
     again = post(client, world.office, f"/progress/{sort['id']}/override", override)
-    assert again.status_code == 409
+    assert again.status_code == 200
+    assert SignOff.objects.filter(progress_id=sort["id"]).count() == 1, "asked once"
 
 
 def test_preview_and_open_a_round(client, world, member):

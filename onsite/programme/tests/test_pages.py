@@ -19,6 +19,7 @@ from onsite.programme.models import (
     PhaseProgress,
     Programme,
     ProgressStatus,
+    SignOff,
     WaveUnit,
 )
 from onsite.programme.tests.conftest import rate
@@ -113,6 +114,7 @@ def test_object_pages_of_another_center_are_404(client_for, world, office_user, 
         url("programme-edit", elsewhere["programme"].pk),
         url("timeline", elsewhere["programme"].pk),
         url("wave-edit", elsewhere["wave"].pk),
+        url("wave-start", elsewhere["wave"].pk),
         url("unit-progress", elsewhere["unit"].code),
         f"{url('overview')}?programme={elsewhere['programme'].pk}",
     ]
@@ -120,6 +122,7 @@ def test_object_pages_of_another_center_are_404(client_for, world, office_user, 
         assert client.get(page).status_code == 404, page
     posts = [
         url("wave-start", elsewhere["wave"].pk),
+        url("wave-sign-off", elsewhere["wave"].pk),
         url("progress-start", elsewhere["progress"].pk),
         url("progress-override", elsewhere["progress"].pk),
         url("card-revoke", elsewhere["card"].pk),
@@ -208,7 +211,15 @@ def test_the_office_moves_a_unit_into_the_rollout(client_for, world):
     assert response.status_code == 302
     assert WaveUnit.objects.get(wave=rollout).unit == world.units[3]
     assert PhaseProgress.objects.filter(programme=world.programme, unit=world.units[3]).count() == 5
-    response = client.post(url("wave-start", rollout.pk))
+    start = {"confirm": 1, "confirmed": "1"}
+    page = client.post(url("wave-start", rollout.pk), start).content.decode()
+    assert 'data-testid="wave-block"' in page, "the pilot has not passed: refused, page shown"
+    assert (
+        PhaseProgress.objects.get(unit=world.units[3], phase="sort").status
+        == ProgressStatus.NOT_STARTED
+    )
+    pass_pilot(world)
+    response = client.post(url("wave-start", rollout.pk), start)
     assert response.status_code == 302
     assert (
         PhaseProgress.objects.get(unit=world.units[3], phase="sort").status
@@ -216,8 +227,69 @@ def test_the_office_moves_a_unit_into_the_rollout(client_for, world):
     )
 
 
-def test_starting_a_wave_only_on_post(client_for, world):
-    assert client_for(world.office).get(url("wave-start", world.pilot.pk)).status_code == 405
+def pass_pilot(world):
+    """The pilot's units pass the sort phase and the rollout's planned start comes."""
+    PhaseProgress.objects.filter(
+        programme=world.programme, unit__in=world.units[:3], phase="sort"
+    ).update(status=ProgressStatus.ACCEPTED)
+    world.programme.waves.filter(kind="rollout").update(planned_start=timezone.localdate())
+
+
+def rollout_of(world, units):
+    rollout = world.programme.waves.get(kind="rollout")
+    services.update_wave(
+        wave=rollout,
+        by=world.office,
+        name=rollout.name,
+        planned_start=rollout.planned_start,
+        planned_end=rollout.planned_end,
+        units=units,
+        expected_version=rollout.version,
+    )
+    return rollout
+
+
+def test_the_start_page_says_what_blocks_and_asks_to_confirm(client_for, world):
+    """Issue 21, point 1: the page names the pilot units that have not passed, their
+    conditions and the planned date; a start without the confirmation starts nothing."""
+    rollout = rollout_of(world, world.units[3:])
+    client = client_for(world.office)
+    page = client.get(url("wave-start", rollout.pk)).content.decode()
+    assert 'data-testid="wave-block"' in page
+    assert page.count('data-testid="pilot-unit"') == 3
+    assert 'data-condition="score" data-holds="no"' in page
+    assert 'data-testid="not-before"' in page
+    assert 'data-testid="start-wave"' not in page, "no start button while blocked"
+    pass_pilot(world)
+    page = client.get(url("wave-start", rollout.pk)).content.decode()
+    assert 'data-testid="start-wave"' in page
+    assert client.post(url("wave-start", rollout.pk), {"confirm": 1}).status_code == 302
+    assert PhaseProgress.objects.get(unit=world.units[3], phase="sort").status == "not_started"
+    stale = client.post(url("wave-start", rollout.pk), {"confirm": 7, "confirmed": "1"})
+    assert "confirm" in stale.content.decode() or "确认" in stale.content.decode()
+    assert PhaseProgress.objects.get(unit=world.units[3], phase="sort").status == "not_started"
+
+
+def test_an_early_start_needs_a_second_signature(client_for, world, leader, group_leader):
+    rollout = rollout_of(world, world.units[3:])
+    ask = url("wave-sign-off", rollout.pk)
+    assert client_for(group_leader).post(ask, {"reason": "提前推广"}).status_code == 403
+    office = client_for(world.office)
+    assert office.post(ask, {"reason": ""}).status_code == 302
+    assert not SignOff.objects.exists(), "no reason, nothing asked"
+    assert office.post(ask, {"reason": "上级要求提前推广"}).status_code == 302
+    assert office.post(ask, {"reason": "上级要求提前推广"}).status_code == 302
+    sign_off = SignOff.objects.get()
+    approve = url("sign-off-approve", sign_off.pk)
+    assert office.post(approve).status_code == 403, "the office does not approve"
+    assert client_for(group_leader).post(approve).status_code == 403
+    assert client_for(leader).post(approve).status_code == 302
+    sign_off.refresh_from_db()
+    assert sign_off.approved_by == leader
+    office = client_for(world.office)
+    response = office.post(url("wave-start", rollout.pk), {"confirm": 1, "confirmed": "1"})
+    assert response.status_code == 302
+    assert PhaseProgress.objects.get(unit=world.units[3], phase="sort").status == "in_progress"
 
 
 def test_unit_progress_shows_the_gate_condition_by_condition(client_for, world, member):
@@ -242,7 +314,7 @@ def test_a_group_leader_puts_a_phase_forward_and_checks_its_gate(
     assert client_for(member).post(url("progress-check", progress.pk)).status_code == 403
 
 
-def test_an_override_needs_the_office_and_a_reason(client_for, world, group_leader):
+def test_an_override_needs_the_office_and_a_reason(client_for, world, group_leader, leader):
     progress = PhaseProgress.objects.get(unit=world.units[0], phase="sort")
     target = url("progress-override", progress.pk)
     assert (
@@ -257,6 +329,12 @@ def test_an_override_needs_the_office_and_a_reason(client_for, world, group_lead
     progress.refresh_from_db()
     assert progress.status == ProgressStatus.IN_PROGRESS
     client.post(target, {"version": progress.version, "reason": "领导小组决定"})
+    progress.refresh_from_db()
+    assert progress.status == ProgressStatus.IN_PROGRESS, "asked, not yet approved"
+    page = client_for(leader).get(url("unit-progress", "u1")).content.decode()
+    assert 'data-testid="approve-sign-off"' in page
+    sign_off = SignOff.objects.get(progress=progress)
+    assert client_for(leader).post(url("sign-off-approve", sign_off.pk)).status_code == 302
     progress.refresh_from_db()
     assert progress.status == ProgressStatus.ACCEPTED
     assert progress.overridden
@@ -594,3 +672,16 @@ def test_a_round_for_another_centers_programme_is_refused(client_for, world, els
     }
     assert client.post(url("round-create"), data).status_code == 404
     assert not AcceptanceRound.objects.exists()
+
+
+def test_another_centers_sign_off_is_404(client_for, world, leader, elsewhere, other_admin):
+    theirs = SignOff.objects.create(
+        center=elsewhere["wave"].center,
+        kind="wave_start",
+        wave=elsewhere["wave"],
+        reason="外中心特批",
+        requested_by=other_admin,
+    )
+    assert client_for(leader).post(url("sign-off-approve", theirs.pk)).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.approved_by is None

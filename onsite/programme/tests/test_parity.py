@@ -22,6 +22,7 @@ from django.utils import timezone
 from onsite.accounts.models import ApiToken
 from onsite.audit.models import AuditEvent
 from onsite.core.months import next_month
+from onsite.core.tests.factories import UserFactory
 from onsite.programme import services
 from onsite.programme.models import (
     AcceptanceRound,
@@ -32,6 +33,7 @@ from onsite.programme.models import (
     Programme,
     Wave,
 )
+from onsite.programme.services import phases
 from onsite.programme.tests.conftest import rate
 
 pytestmark = pytest.mark.django_db
@@ -64,8 +66,31 @@ def sort_of(w, unit):
     return PhaseProgress.objects.get(programme=w.programme, unit=unit, phase="sort")
 
 
+def pilot_passed(w):
+    """The pilot's units have passed the sort phase and the rollout's planned start has come:
+    nothing blocks the rollout."""
+    PhaseProgress.objects.filter(programme=w.programme, unit__in=w.units[:3], phase="sort").update(
+        status="accepted"
+    )
+    Wave.objects.filter(programme=w.programme, kind=Wave.Kind.ROLLOUT).update(
+        planned_start=timezone.localdate()
+    )
+
+
+def overridden(w):
+    """The sort phase of u1 accepted by an approved override (two people)."""
+    progress = sort_of(w, w.units[0])
+    sign_off = services.override_phase(
+        progress=progress, by=w.office, reason="已经同意", expected_version=progress.version
+    )
+    leader = UserFactory(center=w.center, username="leader-parity", roles=["leader"])
+    phases.approve_sign_off(sign_off=sign_off, by=leader)
+    return {"progress": sort_of(w, w.units[0])}
+
+
 def rollout_u4(w, *, start=False):
     """The fourth unit joins the rollout (its phases not started; or started)."""
+    pilot_passed(w)
     rollout = w.programme.waves.get(kind=Wave.Kind.ROLLOUT)
     services.update_wave(
         wave=rollout,
@@ -273,7 +298,7 @@ ACTS = [
         "office_user",
         "group_leader",
         rollout_u4,
-        page=lambda w, o: (url("wave-start", o["wave"].pk), {}),
+        page=lambda w, o: (url("wave-start", o["wave"].pk), {"confirm": 1, "confirmed": "1"}),
         api=None,
         state=lambda w, o: progress_state(o),
     ),
@@ -337,14 +362,7 @@ ACTS = [
         state=lambda w, o: progress_state(o),
         conflicts={
             "wrong_state": (
-                lambda w: {
-                    "progress": services.override_phase(
-                        progress=sort_of(w, w.units[0]),
-                        by=w.office,
-                        reason="已经同意",
-                        expected_version=sort_of(w, w.units[0]).version,
-                    )
-                },
+                overridden,
                 lambda w, o: (
                     url("progress-override", o["progress"].pk),
                     {"reason": "再次同意", "version": o["progress"].version},

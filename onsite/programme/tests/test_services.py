@@ -22,6 +22,7 @@ from onsite.programme.models import (
     ProgressStatus,
     WavePhase,
 )
+from onsite.programme.services import phases
 from onsite.programme.tests.conftest import rate
 
 pytestmark = pytest.mark.django_db
@@ -229,25 +230,106 @@ def test_the_center_sets_the_gate(world):
         )
 
 
-def test_an_override_needs_a_reason_and_is_recorded(world):
+def test_an_override_needs_a_reason_and_a_second_signature(world, leader, member):
+    """Issue 21, point 1: 特批 is asked by one person and approved by a different member of
+    the leadership; both are recorded and audited."""
     progress = progress_of(world, world.units[0])
     with pytest.raises(Refusal):
         services.override_phase(
             progress=progress, by=world.office, reason=" ", expected_version=progress.version
         )
-    services.override_phase(
+    sign_off = services.override_phase(
         progress=progress,
         by=world.office,
         reason="领导小组决定提前进入整顿",
         expected_version=progress.version,
     )
     progress.refresh_from_db()
+    assert progress.status == ProgressStatus.IN_PROGRESS, "one signature is not enough"
+    with pytest.raises(Refusal) as same:
+        phases.approve_sign_off(sign_off=sign_off, by=world.office)
+    assert same.value.code == "not_allowed" or "leadership" in str(same.value.message)
+    with pytest.raises(Refusal):
+        phases.approve_sign_off(sign_off=sign_off, by=member)
+    world.office.role_grants.create(role="leader")
+    asking_leader = type(world.office).objects.get(pk=world.office.pk)  # roles are cached
+    with pytest.raises(Refusal) as asker:
+        phases.approve_sign_off(sign_off=sign_off, by=asking_leader)
+    assert asker.value.code == "same_person"
+    phases.approve_sign_off(sign_off=sign_off, by=leader)
+    progress.refresh_from_db()
     assert progress.status == ProgressStatus.ACCEPTED
     assert progress.overridden
     transition = progress.transitions.last()
     assert transition.is_override
-    assert transition.note == "领导小组决定提前进入整顿"
-    assert AuditEvent.objects.filter(action="programme.phase_overridden").exists()
+    assert transition.by == leader
+    assert "领导小组决定提前进入整顿" in transition.note
+    sign_off.refresh_from_db()
+    assert (sign_off.requested_by, sign_off.approved_by) == (world.office, leader)
+    assert AuditEvent.objects.filter(action="programme.sign_off_requested").exists()
+    assert AuditEvent.objects.filter(action="programme.sign_off_approved", actor=leader).exists()
+    event = AuditEvent.objects.get(action="programme.phase_overridden")
+    assert (event.detail["requested_by"], event.detail["approved_by"]) == (
+        world.office.pk,
+        leader.pk,
+    )
+
+
+def rollout_with(world, units):
+    rollout = world.programme.waves.get(kind="rollout")
+    services.update_wave(
+        wave=rollout,
+        by=world.office,
+        name=rollout.name,
+        planned_start=rollout.planned_start,
+        planned_end=rollout.planned_end,
+        units=units,
+        expected_version=rollout.version,
+    )
+    rollout.refresh_from_db()
+    return rollout
+
+
+def test_a_rollout_waits_for_the_pilot_and_its_planned_start(world, leader):
+    """Issue 21, point 1: the rollout does not start while pilot units have not passed the
+    sort phase or before its planned start, unless the leadership approves an override."""
+    rollout = rollout_with(world, world.units[3:])
+    assert rollout.planned_start > timezone.localdate()
+    with pytest.raises(Refusal) as refused:
+        services.start_wave(wave=rollout, by=world.office)
+    assert refused.value.code == "pilot_not_passed"
+    assert "单位1" in str(refused.value.message)
+    assert rollout.planned_start.isoformat() in str(refused.value.message)
+    assert progress_of(world, world.units[3]).status == ProgressStatus.NOT_STARTED
+    block = phases.wave_block(rollout, with_gates=True)
+    assert [p.unit.code for p, _gate in block.pilot] == ["u1", "u2", "u3"]
+    assert all(gate is not None and not gate.passes for _p, gate in block.pilot)
+    # The pilot passes; the planned date still blocks.
+    PhaseProgress.objects.filter(
+        programme=world.programme, unit__in=world.units[:3], phase="sort"
+    ).update(status=ProgressStatus.ACCEPTED)
+    with pytest.raises(Refusal):
+        services.start_wave(wave=rollout, by=world.office)
+    # An override asked by the office and approved by the leadership lets it start.
+    sign_off = phases.request_sign_off(by=world.office, reason="上级要求提前推广", wave=rollout)
+    with pytest.raises(Refusal):
+        services.start_wave(wave=rollout, by=world.office)
+    phases.approve_sign_off(sign_off=sign_off, by=leader)
+    with pytest.raises(Refusal) as unconfirmed:
+        services.start_wave(wave=rollout, by=world.office, confirm=5)
+    assert unconfirmed.value.code == "confirm"
+    assert services.start_wave(wave=rollout, by=world.office, confirm=1) == 1
+    assert progress_of(world, world.units[3]).status == ProgressStatus.IN_PROGRESS
+
+
+def test_a_rollout_starts_without_override_once_the_pilot_passed_and_the_day_came(world):
+    rollout = rollout_with(world, world.units[3:])
+    PhaseProgress.objects.filter(
+        programme=world.programme, unit__in=world.units[:3], phase="sort"
+    ).update(status=ProgressStatus.ACCEPTED)
+    rollout.planned_start = timezone.localdate()
+    rollout.save(update_fields=["planned_start"])
+    assert services.start_wave(wave=rollout, by=world.office) == 1
 
 
 def test_a_stale_version_is_a_conflict(world):

@@ -3,6 +3,8 @@ their exit gate, and the gate settings. Each write calls its act in `actions`.""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -31,7 +33,9 @@ from onsite.programme.models import (
     Phase,
     PhaseProgress,
     ProgressStatus,
+    Wave,
 )
+from onsite.programme.services import phases
 from onsite.programme.views.common import adapter, as_int, attempt
 
 
@@ -151,22 +155,76 @@ def wave_edit(request: OnsiteRequest, pk: int) -> HttpResponse:
     return render(request, "programme/wave_form.html", context)
 
 
+def _wave_start_context(request: OnsiteRequest, wave: Wave) -> dict[str, Any]:
+    """What the wave's start page shows (bounded: the pilot's units and the wave's)."""
+    return {
+        "wave": wave,
+        "units": phases.units_to_start(wave),
+        "blocker": phases.wave_block(wave, with_gates=True),
+        "approved": phases.approved_wave_start(wave),
+        "sign_offs": queries.sign_offs_of(wave=wave),
+        "can_approve": access.may(request.user, access.APPROVERS),
+        "user_id": request.user.pk,
+    }
+
+
+@role_required(*access.PLANNERS, write=True)
+@adapter
+def wave_start(request: OnsiteRequest, pk: int) -> HttpResponse:
+    """GET: what starting the wave would do — its units, what blocks it (the pilot units
+    that have not passed, their conditions, the planned date), the override asked or
+    approved. POST: starts it, confirmed for the number of units shown."""
+    wave = access.get_wave(request.center, pk)
+    if request.method == "POST":
+        confirm = as_int(request.POST.get("confirm")) if request.POST.get("confirmed") else None
+        if confirm is None:
+            messages.error(request, _("Tick the box to confirm how many units start."))
+            return redirect("programme:wave-start", wave.pk)
+        started = attempt(
+            request,
+            lambda: actions.check_start_wave(request, wave, confirm=confirm),
+            lambda: actions.do_start_wave(request, wave, confirm=confirm),
+        )
+        if started is not None:
+            text = ngettext(
+                "%(n)d unit started the sort phase.", "%(n)d units started the sort phase.", started
+            )
+            messages.success(request, text % {"n": started})
+            return redirect(_overview_url(wave.programme_id))
+    return render(request, "programme/wave_start.html", _wave_start_context(request, wave))
+
+
 @role_required(*access.PLANNERS, write=True)
 @require_POST
 @adapter
-def wave_start(request: OnsiteRequest, pk: int) -> HttpResponse:
+def wave_sign_off(request: OnsiteRequest, pk: int) -> HttpResponse:
+    """Asks the leadership to approve starting the wave although something blocks it."""
     wave = access.get_wave(request.center, pk)
-    started = attempt(
+    reason = request.POST.get("reason", "")
+    if attempt(
         request,
-        lambda: actions.check_start_wave(request, wave),
-        lambda: actions.do_start_wave(request, wave),
-    )
-    if started is not None:
-        text = ngettext(
-            "%(n)d unit started the sort phase.", "%(n)d units started the sort phase.", started
-        )
-        messages.success(request, text % {"n": started})
-    return redirect(_overview_url(wave.programme_id))
+        lambda: actions.check_request_wave_start(request, wave, reason=reason),
+        lambda: actions.do_request_wave_start(request, wave, reason=reason),
+    ):
+        messages.success(request, _("Override asked for: a member of the leadership approves it."))
+    return redirect("programme:wave-start", wave.pk)
+
+
+@role_required(*access.APPROVERS, write=True)
+@require_POST
+@adapter
+def sign_off_approve(request: OnsiteRequest, pk: int) -> HttpResponse:
+    """The second signature (a member of the leadership, not the person who asked)."""
+    sign_off = access.get_sign_off(request.center, pk)
+    if attempt(
+        request,
+        lambda: actions.check_approve_sign_off(request, sign_off),
+        lambda: actions.do_approve_sign_off(request, sign_off),
+    ):
+        messages.success(request, _("Override approved; both signatures are on record."))
+    if sign_off.wave is not None:
+        return redirect("programme:wave-start", sign_off.wave.pk)
+    return _back_to_unit(cast(PhaseProgress, sign_off.progress))
 
 
 @role_required(*access.READERS)
@@ -186,6 +244,8 @@ def unit_progress(request: OnsiteRequest, code: str) -> HttpResponse:
             "history": queries.phase_history(programme, unit),
             "can_drive": access.may(request.user, access.DRIVERS),
             "can_override": access.may(request.user, access.PLANNERS),
+            "can_approve": access.may(request.user, access.APPROVERS),
+            "sign_offs": queries.sign_offs_of(panel.current),
             "override_form": OverrideForm(initial={"version": version}),
         },
     )
@@ -265,7 +325,9 @@ def progress_override(request: OnsiteRequest, pk: int) -> HttpResponse:
         lambda: actions.check_override_phase(request, progress, reason=reason, version=version),
         lambda: actions.do_override_phase(request, progress, reason=reason, version=version),
     ):
-        messages.success(request, _("Phase accepted by override; the reason is on record."))
+        messages.success(
+            request, _("Override asked for: the phase is accepted once the leadership approves.")
+        )
     return _back_to_unit(progress)
 
 
