@@ -18,6 +18,7 @@ from onsite.core.concurrency import (
     save_versioned,
 )
 from onsite.core.refusals import Conflict, Invalid, NotAllowed
+from onsite.core.templatetags.lists import join_list
 from onsite.programme import gates
 from onsite.programme.access import APPROVERS
 from onsite.programme.models import (
@@ -126,7 +127,7 @@ class WaveBlock:
     def message(self) -> str:
         parts = []
         if self.pilot:
-            names = "、".join(p.unit.name for p, _gate in self.pilot)
+            names = join_list(p.unit.name for p, _gate in self.pilot)
             parts.append(
                 str(_("The pilot has not passed the sort phase yet (%(units)s)."))
                 % {"units": names}
@@ -291,7 +292,11 @@ def check_approve(sign_off: SignOff, *, by: User) -> None:
 def approve_sign_off(*, sign_off: SignOff, by: User, request: HttpRequest | None = None) -> SignOff:
     """Records the second signature; a phase override is then carried out (the phase is
     accepted, the transition's note names both people)."""
-    sign_off = SignOff.objects.select_for_update().select_related("progress").get(pk=sign_off.pk)
+    sign_off = (
+        SignOff.objects.select_for_update(of=("self",))
+        .select_related("progress")
+        .get(pk=sign_off.pk)
+    )
     check_approve(sign_off, by=by)
     sign_off.approved_by, sign_off.approved_at = by, timezone.now()
     sign_off.save(update_fields=["approved_by", "approved_at"])
