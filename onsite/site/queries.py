@@ -88,7 +88,7 @@ def to_do(*, center: Center, user: User, with_rectifications: bool = True) -> di
         Assignment.objects.filter(
             center=center, rater=user, round__status=AcceptanceRound.Status.OPEN
         )
-        .select_related("round", "unit")
+        .select_related("round__programme", "unit")
         .order_by("round__opened_at", "unit__code")
     )
     states = sheet_states(assignments) if assignments else {}
