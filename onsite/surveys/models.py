@@ -8,7 +8,8 @@ Anonymity, concretely (see docs/engagement.md):
   nothing about the order in which people answered (sequential ids could be zipped with the
   participation rows).
 - Nothing else records the link either: no submission key, no audit detail with a response id.
-- Results are shown only for groups of at least MIN_GROUP_SIZE responses."""
+- Results of an anonymous survey are shown only for groups of at least MIN_GROUP_SIZE
+  responses; a named survey shows them at any count (it shows who answered what anyway)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ from onsite.core.models import CenterQuerySet, CenterScoped
 if TYPE_CHECKING:
     from onsite.accounts.models import User
 
-# Fewer responses than this in a group (the whole survey, a unit) and its results are hidden.
+# Fewer responses than this in a group (the whole survey, a unit) of an anonymous survey and
+# its results are hidden. Named surveys have no threshold (see Survey.min_group_size).
 MIN_GROUP_SIZE = 5
 # A 1–5 scale answer of this value or more counts as agreement.
 AGREE_FROM = 4
@@ -116,6 +118,12 @@ class Survey(CenterScoped):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def min_group_size(self) -> int:
+        """Responses a group needs before its results are shown: the anonymity threshold for an
+        anonymous survey, none (one response) for a named one (issue 21, point 4)."""
+        return MIN_GROUP_SIZE if self.is_anonymous else 1
 
     @property
     def is_draft(self) -> bool:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from onsite.org.models import Unit
 from onsite.surveys.audience import audience_users
-from onsite.surveys.models import AGREE_FROM, MIN_GROUP_SIZE, Answer, Question, Survey
+from onsite.surveys.models import AGREE_FROM, Answer, Question, Survey
 
 MAX_TEXTS = 200
 
@@ -123,7 +123,7 @@ def survey_results(survey: Survey) -> SurveyResults:
         survey.center_id, unit_ids=survey.audience_unit_ids, group_ids=survey.audience_group_ids
     ).count()
     responses = survey.responses.count()
-    hidden = responses < MIN_GROUP_SIZE
+    hidden = responses < survey.min_group_size
     rows_by_question: dict[int, list[dict[str, Any]]] = defaultdict(list)
     unit_values: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
     if not hidden:
@@ -164,8 +164,9 @@ def _by_unit(
     scale_questions: list[Question],
     unit_values: dict[int, dict[int, list[int]]],
 ) -> list[UnitRow]:
-    """Mean of each scale question per unit; a unit with fewer than MIN_GROUP_SIZE responses
-    is listed without its numbers."""
+    """Mean of each scale question per unit; a unit with fewer than the survey's minimum group
+    size is listed without its numbers (only named surveys get here, so today none is hidden:
+    the rule stays in one place should a unit breakdown ever reach anonymous surveys)."""
     counts = dict(
         survey.responses.filter(unit__isnull=False)
         .order_by()
@@ -177,7 +178,7 @@ def _by_unit(
     rows = []
     for unit_id, name in sorted(names.items(), key=lambda item: item[1]):
         count = counts[unit_id]
-        hidden = count < MIN_GROUP_SIZE
+        hidden = count < survey.min_group_size
         means: list[float | None] = []
         for question in scale_questions:
             values = unit_values[unit_id][question.pk]
@@ -246,7 +247,8 @@ class Comparison:
 
 def compare_surveys(before: Survey, after: Survey) -> Comparison:
     """Question by question, matched on the question code (a follow-up copies its baseline's
-    codes). Hidden when either side has fewer than MIN_GROUP_SIZE responses."""
+    codes). Hidden when either side's results are hidden (an anonymous survey under
+    MIN_GROUP_SIZE responses)."""
     old, new = survey_results(before), survey_results(after)
     hidden = old.hidden or new.hidden
     old_by_code = {result.question.code: result for result in old.questions}

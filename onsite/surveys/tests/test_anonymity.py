@@ -1,5 +1,6 @@
 """An anonymous survey cannot be traced to a person: not through the database, not through
-the pages, the export or the API; and results of groups under 5 are hidden."""
+the pages, the export or the API; and results of groups under 5 are hidden (in anonymous
+surveys only: a named survey shows who answered what anyway)."""
 
 import io
 import itertools
@@ -144,9 +145,10 @@ def test_the_django_admin_is_not_a_way_around(client, center, anonymous_survey):
         assert client.get(f"/django-admin/surveys/{model}/").status_code == 404
 
 
-@pytest.mark.parametrize("anonymous", [True, False])
-def test_results_of_fewer_than_five_are_hidden(client_for, leader, center, people, anonymous):
-    survey = standard_survey(center, is_anonymous=anonymous)
+def test_results_of_fewer_than_five_are_hidden_in_an_anonymous_survey(
+    client_for, leader, center, people
+):
+    survey = standard_survey(center, is_anonymous=True)
     for person in people[:4]:
         answer(survey, person, scale=5, single=0, text="只有四个人")
     client = client_for(leader)
@@ -170,7 +172,33 @@ def test_results_of_fewer_than_five_are_hidden(client_for, leader, center, peopl
     assert "第五个人" in body
 
 
-def test_small_units_are_hidden_in_the_breakdown_of_a_named_survey(client_for, leader, center):
+def test_a_named_survey_shows_and_exports_its_results_at_any_count(
+    client_for, leader, center, people
+):
+    """Issue 21, point 4: the threshold protects anonymity, so it applies only to anonymous
+    surveys; a named survey already shows who answered what."""
+    survey = standard_survey(center, is_anonymous=False)
+    answer(survey, people[0], scale=5, single=0, text="只有一个人")
+    client = client_for(leader)
+    body = client.get(f"/surveys/{survey.pk}/results/").content.decode()
+    assert 'data-testid="results-hidden"' not in body
+    assert "只有一个人" in body
+    assert "survey-charts" in body
+    by_unit = body.split('data-testid="by-unit"')[1].split("</table>")[0]
+    assert '<td class="text-end">5.0</td>' in by_unit.split("市场监管窗口")[1].split("</tr>")[0]
+    api = client.get(f"/api/v1/surveys/{survey.pk}/results").json()
+    assert api["hidden"] is False
+    assert api["questions"] != []
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get(f"/surveys/{survey.pk}/results.xlsx").content)
+    )
+    assert len(book.sheetnames) == 3
+    cells = [str(c.value) for sheet in book for row in sheet.iter_rows() for c in row if c.value]
+    assert "只有一个人" in cells
+    assert "员工甲0" in cells
+
+
+def test_small_units_are_shown_in_the_breakdown_of_a_named_survey(client_for, leader, center):
     big = UnitFactory(center=center, name="大窗口")
     small = UnitFactory(center=center, name="小窗口")
     survey = standard_survey(center)
@@ -183,7 +211,6 @@ def test_small_units_are_hidden_in_the_breakdown_of_a_named_survey(client_for, l
     big_row = table.split("大窗口")[1].split("</tr>")[0]
     small_row = table.split("小窗口")[1].split("</tr>")[0]
     assert '<td class="text-end">5.0</td>' in big_row
-    assert "1.0" not in small_row
-    assert ">1<" not in small_row
+    assert '<td class="text-end">1.0</td>' in small_row
     with translation.override("zh-hans"):
-        assert translation.gettext("Fewer than 5 responses: hidden") in small_row
+        assert translation.gettext("Fewer than 5 responses: hidden") not in small_row

@@ -73,10 +73,10 @@ def test_the_compare_page(client_for, leader, baseline_and_follow_up):
 def test_the_comparison_is_hidden_when_one_side_is_small(
     client_for, leader, center, staff, office_user
 ):
-    baseline = standard_survey(center)
+    baseline = standard_survey(center, is_anonymous=True)
     for person in staff[:3]:
         answer(baseline, person, scale=5, single=0)
-    other = standard_survey(center)
+    other = standard_survey(center, is_anonymous=True)
     for person in staff:
         answer(other, person, scale=1, single=0)
     body = (
