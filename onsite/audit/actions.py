@@ -93,6 +93,7 @@ ACTIONS: dict[str, Any] = {
     "org.zone.update": pgettext_lazy("audit action", "Zone edited"),
     "programme.acceptance_requested": pgettext_lazy("audit action", "Acceptance requested"),
     "programme.card_issued": pgettext_lazy("audit action", "Card issued"),
+    "programme.card_lifted": pgettext_lazy("audit action", "Card lifted: the overdue items closed"),
     "programme.card_revoked": pgettext_lazy("audit action", "Card withdrawn"),
     "programme.changed": pgettext_lazy("audit action", "Programme plan changed"),
     "programme.created": pgettext_lazy("audit action", "Programme created"),

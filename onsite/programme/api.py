@@ -715,7 +715,7 @@ def _card_out(c: Card) -> ProgrammeCardOut:
         round=c.round_id,
         holds_flag=c.kind == Card.Kind.RED_FLAG and c.handed_on_at is None and not c.is_revoked,
         revoked_at=c.revoked_at,
-        revoke_reason=c.revoke_reason,
+        revoke_reason=c.revoke_text,
     )
 
 

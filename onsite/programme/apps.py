@@ -16,5 +16,9 @@ class ProgrammeConfig(AppConfig):
         # models are loaded, hence here and not at the module's top.)
         from onsite.inspections.access import register_sealer
         from onsite.programme.access import sealed_sheets
+        from onsite.programme.services.rankings import lift_overdue_cards
+        from onsite.rectification.signals import rectification_closed
 
         register_sealer(sealed_sheets)
+        # An overdue yellow card is lifted when the items it was issued for are closed.
+        rectification_closed.connect(lift_overdue_cards, dispatch_uid="programme.lift_cards")

@@ -251,6 +251,9 @@ def _closed_round(
     except Refusal:
         return
     quality = {u.pk: rng.choice([0.04, 0.08, 0.12, 0.18, 0.3, 0.45]) for u in units}
+    # One unit is not ready: it fails the round, so the demo shows a yellow card (a last place
+    # that passed gets none).
+    quality[units[-1].pk] = 0.95
     harsh = None
     for assignment in round_.assignments.select_related("unit", "rater").order_by("pk"):
         rate = quality[assignment.unit_id]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import random
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -58,7 +59,7 @@ from onsite.programme.models import (
 from onsite.programme.queries import month_scores
 from onsite.programme.services.common import PLANNED_PHASES
 from onsite.programme.services.plan import split_dates
-from onsite.programme.services.rankings import ranking_cards
+from onsite.programme.services.rankings import month_earns_cards, month_failing, ranking_cards
 
 PHASE_NAMES = {"sort": "整理", "set_in_order": "整顿", "shine": "清扫", "standardize": "清洁",
                "sustain": "素养"}  # fmt: skip
@@ -349,6 +350,7 @@ def _close(
     round_.reliability = results.reliability({u: list(s.values()) for u, s in by_unit.items()})
     scored = [(r, t) for r, t in zip(rows, entries, strict=True) if r.rank is not None]
     _cards(ctx, [(t.unit, r.score, r.rank) for r, t in scored], top=Card.Cause.ROUND_TOP,
+           failing={t.unit.pk for r, t in scored if not r.accepted},
            bottom=Card.Cause.ROUND_BOTTOM, on=day, key=f"round:{round_.pk}",
            params={"round": round_.name}, round_=round_)  # fmt: skip
     for row, t in zip(rows, entries, strict=True):
@@ -387,6 +389,7 @@ def _cards(
     ctx: _Context,
     scored: list[tuple[Unit, Decimal | None, int | None]],
     *,
+    failing: Collection[int],
     top: str,
     bottom: str,
     on: datetime.date,
@@ -400,6 +403,7 @@ def _cards(
     cards = ranking_cards(
         center_id=ctx.center.pk,
         scored=scored,
+        failing=failing,
         top=top,
         bottom=bottom,
         by_id=ctx.office,
@@ -437,7 +441,11 @@ def _rankings(ctx: _Context, *, start: datetime.date, until: datetime.date) -> N
             counts=ctx.counts,
         )  # fmt: skip
         label = f"{month:%Y-%m}"
+        if not month_earns_cards(ctx.center.pk, len(rows)):  # too few units scored
+            month, last_bottom = published, set()
+            continue
         _cards(ctx, [(r.unit, r.score, r.rank) for r in rows], top=Card.Cause.MONTH_TOP,
+               failing=month_failing(ctx.center.pk, rows),
                bottom=Card.Cause.MONTH_BOTTOM, on=published, key=f"month:{label}",
                params={"month": label}, month=month)  # fmt: skip
         last_rank = max(r.rank for r in rows)

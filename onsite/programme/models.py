@@ -687,6 +687,26 @@ class Card(CenterScoped):
         return self.revoked_at is not None
 
     @property
+    def is_lifted(self) -> bool:
+        """Revoked by the rule, not by a person: an overdue card whose items are all closed."""
+        return self.is_revoked and "lifted" in (self.params or {})
+
+    @property
+    def lift_reason(self) -> str:
+        """Why the rule lifted the card, in the active language."""
+        lifted = (self.params or {}).get("lifted") or {}
+        return ngettext(
+            "Lifted on %(on)s: the %(count)s overdue rectification it was issued for is closed.",
+            "Lifted on %(on)s: all %(count)s overdue rectifications it was issued for are closed.",
+            int(lifted.get("items") or 0),
+        ) % {"on": lifted.get("on", ""), "count": lifted.get("items") or 0}
+
+    @property
+    def revoke_text(self) -> str:
+        """Why it was revoked, in the reader's language when the rule lifted it."""
+        return self.lift_reason if self.is_lifted else self.revoke_reason
+
+    @property
     def description(self) -> str:
         """Why, in the reader's language (the facts are kept as params)."""
         p = self.params or {}

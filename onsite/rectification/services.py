@@ -43,6 +43,7 @@ from onsite.rectification.models import (
     RectificationPhoto,
     Transition,
 )
+from onsite.rectification.signals import rectification_closed
 
 MAX_AFTER_PHOTOS = 6
 
@@ -480,6 +481,7 @@ def verify_rectification(
         note=note.strip(),
     )
     _claim(by=by, scope=VERIFY_SCOPE, key=submission_key, rectification=rectification)
+    rectification_closed.send(sender=Rectification, rectification=rectification, request=request)
     record_event(
         request,
         action="rectification.verified",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from fractions import Fraction
 
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,10 @@ from onsite.programme.models import (
 OPEN_SCOPE = "programme.round"
 PLANNED_PHASES = PHASES[:4]  # sustain has no end: it is planned as what follows
 MIN_UNITS_FOR_YELLOW = 3
+# A month's ranking earns cards (red flag, yellow card, interview list) only when at least this
+# share of the units taking part in the programme (in a wave) has a score in it, and at least
+# MIN_UNITS_FOR_YELLOW units (docs/programme.md, "Rankings and cards").
+MONTH_MIN_SCORED_SHARE = Fraction(1, 2)
 REPEAT_CARD_DAYS = 30
 # Programme dates are planning dates: anything outside is a typing error.
 EARLIEST = datetime.date(2000, 1, 1)

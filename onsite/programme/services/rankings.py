@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import math
 from collections import defaultdict
+from collections.abc import Collection, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +27,7 @@ from onsite.core.concurrency import (
 from onsite.core.models import Center
 from onsite.core.months import month_start, previous_month, this_month
 from onsite.core.refusals import Conflict, Invalid
-from onsite.inspections.models import Finding
+from onsite.inspections.models import Finding, InspectionSettings
 from onsite.notifications.services import notify
 from onsite.org.models import Unit
 from onsite.programme.models import (
@@ -34,11 +36,13 @@ from onsite.programme.models import (
     Interview,
     MonthlyRanking,
     MonthlyResult,
+    WaveUnit,
 )
-from onsite.programme.queries import month_scores
+from onsite.programme.queries import MonthRow, month_scores
 from onsite.programme.services.common import (
     EARLIEST,
     MIN_UNITS_FOR_YELLOW,
+    MONTH_MIN_SCORED_SHARE,
     REPEAT_CARD_DAYS,
 )
 from onsite.rectification.models import Rectification
@@ -56,6 +60,7 @@ def ranking_cards(
     *,
     center_id: int,
     scored: list[tuple[Unit, Decimal | None, int | None]],
+    failing: Collection[int],
     top: str,
     bottom: str,
     by_id: int | None,
@@ -67,7 +72,9 @@ def ranking_cards(
 ) -> list[Card]:
     """The cards a ranking earns, unsaved: the rotating red flag to every unit ranked first, a
     yellow card to every unit ranked last when at least MIN_UNITS_FOR_YELLOW units were
-    ranked (the data generator saves them in bulk)."""
+    ranked and that unit failed (its id is in `failing`: not accepted in a round, under the
+    pass mark in a month); a last place that passed earns nothing (the data generator saves
+    them in bulk)."""
     if not scored:
         return []
     cards: list[Card] = []
@@ -91,7 +98,7 @@ def ranking_cards(
                     **common,
                 )
             )
-        elif rank == last and len(scored) >= MIN_UNITS_FOR_YELLOW:
+        elif rank == last and len(scored) >= MIN_UNITS_FOR_YELLOW and unit.pk in failing:
             cards.append(
                 Card(
                     kind=Card.Kind.YELLOW,
@@ -107,6 +114,7 @@ def issue_ranking_cards(
     *,
     center_id: int,
     scored: list[tuple[Unit, Decimal | None, int | None]],
+    failing: Collection[int],
     top: str,
     bottom: str,
     by: User | None,
@@ -122,6 +130,7 @@ def issue_ranking_cards(
     cards = ranking_cards(
         center_id=center_id,
         scored=scored,
+        failing=failing,
         top=top,
         bottom=bottom,
         by_id=by.pk if by is not None else None,
@@ -138,11 +147,27 @@ def issue_ranking_cards(
 
 
 def check_month(month: datetime.date) -> None:
-    """A month can be published once it has begun (and not before the programme's dates)."""
+    """A month can be published once it has ended (and not before the programme's dates): a
+    month published on its 4th day ranked and carded units on four days of scores."""
     if month_start(month) < EARLIEST:
         raise Invalid(_("No unit has a score in that month."))
-    if month_start(month) > this_month():
-        raise Conflict(_("A month can be published once it has begun."), code="month_not_begun")
+    if month_start(month) >= this_month():
+        raise Conflict(_("A month can be published once it has ended."), code="month_not_ended")
+
+
+def month_failing(center_id: int, rows: Iterable[MonthRow]) -> set[int]:
+    """The units whose month fails: a score under the center's pass mark. Only they can get
+    the month's yellow card."""
+    pass_mark = InspectionSettings.for_center(center_id).pass_mark
+    return {row.unit.pk for row in rows if row.score < pass_mark}
+
+
+def month_earns_cards(center_id: int, scored: int) -> bool:
+    """Whether enough units have a score for the month's ranking to earn cards and interviews:
+    at least MIN_UNITS_FOR_YELLOW and MONTH_MIN_SCORED_SHARE of the units taking part in the
+    programme (in a wave). One query."""
+    taking_part = WaveUnit.objects.filter(center_id=center_id).values("unit_id").distinct().count()
+    return scored >= max(MIN_UNITS_FOR_YELLOW, math.ceil(taking_part * MONTH_MIN_SCORED_SHARE))
 
 
 @transaction.atomic
@@ -153,8 +178,9 @@ def publish_month(
     by: User,
     request: HttpRequest | None = None,
 ) -> MonthlyRanking:
-    """Freezes the month's ranking (see `queries.month_scores`), hands the red flag to the
-    top unit, gives the bottom one a yellow card, and puts a unit that was also last in the
+    """Freezes the month's ranking (see `queries.month_scores`) once the month has ended. When
+    enough units were scored (`month_earns_cards`) it hands the red flag to the top unit, gives
+    the bottom one a yellow card if it failed, and puts a unit that was also last in the
     previous published month on the interview list. Publishing twice returns the first."""
     month = month_start(month)
     check_month(month)
@@ -176,15 +202,34 @@ def publish_month(
         )
         for row in rows
     )
-    today = timezone.localdate()
+    label = f"{month:%Y-%m}"
+    carded = month_earns_cards(center.pk, len(rows))
+    interviews = _month_cards(center, month, rows, by=by) if carded else []
+    record_event(
+        request,
+        action="programme.month_published",
+        obj=ranking,
+        actor=by,
+        center=center,
+        detail={"month": label, "units": len(rows), "cards": carded, "interviews": interviews},
+    )
+    return ranking
+
+
+def _month_cards(
+    center: Center, month: datetime.date, rows: list[MonthRow], *, by: User
+) -> list[str]:
+    """The published month's cards, and the interview list: a unit last this month and in the
+    previous published month. Returns the codes of the units listed."""
     label = f"{month:%Y-%m}"
     issue_ranking_cards(
         center_id=center.pk,
         scored=[(row.unit, row.score, row.rank) for row in rows],
+        failing=month_failing(center.pk, rows),
         top=Card.Cause.MONTH_TOP,
         bottom=Card.Cause.MONTH_BOTTOM,
         by=by,
-        on=today,
+        on=timezone.localdate(),
         key=f"month:{label}",
         params={"month": label},
         month=month,
@@ -192,7 +237,7 @@ def publish_month(
     last_rank = max(row.rank for row in rows)
     bottom = [row.unit for row in rows if row.rank == last_rank and len(rows) > 1]
     before = MonthlyRanking.objects.filter(center=center, month=previous_month(month)).first()
-    interviews = []
+    interviews: list[str] = []
     if before is not None and bottom:
         before_last = before.rows.aggregate(n=Max("rank"))["n"]
         again = set(
@@ -207,15 +252,7 @@ def publish_month(
                     defaults={"previous_month": before.month},
                 )
                 interviews.append(unit.code)
-    record_event(
-        request,
-        action="programme.month_published",
-        obj=ranking,
-        actor=by,
-        center=center,
-        detail={"month": label, "units": len(rows), "interviews": interviews},
-    )
-    return ranking
+    return interviews
 
 
 def check_card(*, kind: str, reason: str) -> None:
@@ -360,6 +397,7 @@ def issue_finding_cards(
                     cause=Card.Cause.OVERDUE,
                     params={
                         "count": len(rects),
+                        "items": [rect.pk for rect in rects],
                         "finding": first.finding.text[:60],
                         "zone": first.zone.code,
                         "due": first.due_on.isoformat(),
@@ -400,6 +438,54 @@ def issue_finding_cards(
         detail={"issued": len(new), "on": today.isoformat()},
     )
     return new
+
+
+def lift_overdue_cards(
+    *, rectification: Rectification, request: HttpRequest | None = None, **_kwargs: Any
+) -> list[Card]:
+    """On closing a rectification (the `rectification_closed` signal): each overdue yellow
+    card of its unit still in force whose items are now all closed is lifted, by nobody, with
+    the facts kept in `params["lifted"]` and an audit row. A card from before the items were
+    recorded on it is lifted once its unit has no overdue item left."""
+    unit_id = rectification.zone.unit_id
+    if unit_id is None:
+        return []
+    cards = list(
+        Card.objects.in_force()
+        .filter(center_id=rectification.center_id, unit_id=unit_id, cause=Card.Cause.OVERDUE)
+        .select_for_update()
+    )
+    items = {pk for card in cards for pk in card.params.get("items", [])}
+    pending = set(
+        Rectification.objects.filter(pk__in=items)
+        .exclude(status=Rectification.Status.CLOSED)
+        .values_list("pk", flat=True)
+    )
+    overdue_left = (
+        Rectification.objects.filter(center_id=rectification.center_id, zone__unit_id=unit_id)
+        .overdue()
+        .exists()
+    )
+    now = timezone.now()
+    lifted = []
+    for card in cards:
+        mine = set(card.params.get("items", []))
+        if (mine & pending) if mine else overdue_left:
+            continue
+        card.revoked_at = now
+        card.params = {**card.params, "lifted": {"items": len(mine), "on": f"{now:%Y-%m-%d}"}}
+        card.revoke_reason = card.lift_reason
+        card.save(update_fields=["revoked_at", "params", "revoke_reason"])
+        record_event(
+            request,
+            action="programme.card_lifted",
+            obj=card,
+            actor=None,
+            center=card.center,
+            detail={"unit": card.unit.code, "items": sorted(mine)},
+        )
+        lifted.append(card)
+    return lifted
 
 
 def check_interview(*, held_on: datetime.date, note: str) -> None:

@@ -421,7 +421,7 @@ def close_round(
 ) -> AcceptanceRound:
     """Closes the round: each unit's score (trimmed mean), spread, agreement and rank, the
     outlier flags, the round's reliability; the red flag to the top unit and a yellow card
-    to the bottom one; then each unit's exit gate is checked. Sheets not submitted by then
+    to the bottom one if it was not accepted (a last place that passed gets none); then each unit's exit gate is checked. Sheets not submitted by then
     do not count."""
     round_.refresh_from_db()
     if not round_.is_open:
@@ -467,6 +467,7 @@ def close_round(
     cards = issue_ranking_cards(
         center_id=round_.center_id,
         scored=[(e.unit, e.score, e.rank) for e in entries if e.rank is not None],
+        failing={e.unit_id for e in entries if not e.accepted},
         top=Card.Cause.ROUND_TOP,
         bottom=Card.Cause.ROUND_BOTTOM,
         by=by,

@@ -98,3 +98,19 @@ def open_round(world):
         min_raters=2,
         seed=1,
     )
+
+
+def last_month() -> datetime.date:
+    return (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+
+
+def closed_last_month(round_):
+    """Moves a closed round's close into last month (the 15th): a month is published only
+    once it has ended, so a test that publishes publishes last month. Returns that month."""
+    from onsite.programme.models import AcceptanceRound  # a helper of a few tests only
+
+    month = last_month()
+    AcceptanceRound.objects.filter(pk=round_.pk).update(
+        closed_at=timezone.now().replace(year=month.year, month=month.month, day=15)
+    )
+    return month

@@ -7,7 +7,7 @@ from django.utils import timezone
 from onsite.accounts.models import ApiToken
 from onsite.programme import services
 from onsite.programme.models import AcceptanceRound, Card, Interview, PhaseProgress, SignOff
-from onsite.programme.tests.conftest import rate
+from onsite.programme.tests.conftest import closed_last_month, rate
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/programme"
@@ -161,7 +161,7 @@ def test_rankings_cards_and_interviews(client, world, open_round, supervisor, me
     services.close_round(round_=open_round, by=world.office)
     ranking = get(client, member, f"/rounds/{open_round.pk}/ranking").json()
     assert [r["unit"] for r in ranking] == ["u1", "u2", "u3"] or ranking[0]["rank"] == 1
-    month = timezone.localdate().strftime("%Y-%m")
+    month = f"{closed_last_month(open_round):%Y-%m}"
     live = get(client, member, "/rankings/monthly", month=month).json()
     assert live["published"] is False
     assert post(client, member, "/rankings/monthly", {"month": month}).status_code == 403

@@ -22,7 +22,7 @@ from onsite.programme.models import (
     SignOff,
     WaveUnit,
 )
-from onsite.programme.tests.conftest import rate
+from onsite.programme.tests.conftest import closed_last_month, rate
 
 pytestmark = pytest.mark.django_db
 
@@ -477,8 +477,7 @@ def test_rankings_show_the_round_and_the_month(client_for, world, open_round, me
 
 
 def test_a_supervisor_publishes_the_month(client_for, world, open_round, supervisor, member):
-    closed_round(world, open_round)
-    month = timezone.localdate().strftime("%Y-%m")
+    month = f"{closed_last_month(closed_round(world, open_round)):%Y-%m}"
     assert client_for(member).post(url("month-publish"), {"month": month}).status_code == 403
     response = client_for(supervisor).post(url("month-publish"), {"month": month})
     assert response.status_code == 302

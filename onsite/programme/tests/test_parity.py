@@ -21,7 +21,6 @@ from django.utils import timezone
 
 from onsite.accounts.models import ApiToken
 from onsite.audit.models import AuditEvent
-from onsite.core.months import next_month
 from onsite.core.tests.factories import UserFactory
 from onsite.programme import services
 from onsite.programme.models import (
@@ -34,7 +33,7 @@ from onsite.programme.models import (
     Wave,
 )
 from onsite.programme.services import phases
-from onsite.programme.tests.conftest import rate
+from onsite.programme.tests.conftest import closed_last_month, last_month, rate
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/programme"
@@ -125,6 +124,7 @@ def rated_and_closed(w):
     for assignment in objs["round"].assignments.select_related("unit", "rater"):
         rate(assignment)
     services.close_round(round_=objs["round"], by=w.office)
+    closed_last_month(objs["round"])  # a month is published once it has ended
     return objs
 
 
@@ -234,8 +234,7 @@ def interview_form(interview, *, version=None):
 
 
 THIS_MONTH = timezone.localdate().replace(day=1)
-FUTURE = next_month(next_month(THIS_MONTH))
-MONTH = {"month": f"{THIS_MONTH:%Y-%m}"}
+MONTH = {"month": f"{last_month():%Y-%m}"}
 
 
 ACTS = [
@@ -464,10 +463,10 @@ ACTS = [
                 lambda w, o: (url("month-publish"), MONTH),
                 lambda w, o: ("/rankings/monthly", MONTH),
             ),
-            "month_not_begun": (
+            "month_not_ended": (
                 nothing,
-                lambda w, o: (url("month-publish"), {"month": f"{FUTURE:%Y-%m}"}),
-                lambda w, o: ("/rankings/monthly", {"month": f"{FUTURE:%Y-%m}"}),
+                lambda w, o: (url("month-publish"), {"month": f"{THIS_MONTH:%Y-%m}"}),
+                lambda w, o: ("/rankings/monthly", {"month": f"{THIS_MONTH:%Y-%m}"}),
             ),
         },
     ),

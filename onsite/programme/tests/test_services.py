@@ -370,7 +370,11 @@ def test_publishing_a_month_ranks_cards_and_lists_interviews(world, open_round):
     for assignment in open_round.assignments.select_related("unit", "rater"):
         rate(assignment, fail={"clause:C01"} if assignment.unit.code == "u3" else set())
     services.close_round(round_=open_round, by=world.office)
-    month = timezone.localdate().replace(day=1)
+    # A month is published once it has ended: the round closed last month.
+    month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    AcceptanceRound.objects.filter(pk=open_round.pk).update(
+        closed_at=timezone.now().replace(year=month.year, month=month.month, day=15)
+    )
     previous = (month - datetime.timedelta(days=1)).replace(day=1)
     # Last month u3 was last too (published earlier).
     earlier = MonthlyRanking.objects.create(center=world.center, month=previous)

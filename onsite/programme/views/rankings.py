@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from onsite.core.access import role_required
 from onsite.core.models import Center
+from onsite.core.months import this_month
 from onsite.core.replica import replica_reads
 from onsite.core.types import OnsiteRequest
 from onsite.programme import access, actions, queries
@@ -75,6 +76,7 @@ def rankings(request: OnsiteRequest) -> HttpResponse:
             "month": month,
             "month_form": MonthForm(initial={"month": month}),
             "published": published,
+            "month_ended": month < this_month(),
             "month_rows": month_rows,
             "last_rank": max((r[2] for r in month_rows), default=0),
             "can_rank": access.may(request.user, access.RANKERS),
@@ -97,7 +99,7 @@ def month_publish(request: OnsiteRequest) -> HttpResponse:
         lambda: actions.check_publish_month(request, month=month),
         lambda: actions.do_publish_month(request, month=month),
     ):
-        messages.success(request, _("Monthly ranking published; cards issued."))
+        messages.success(request, _("Monthly ranking published."))
     return redirect(f"{reverse('programme:rankings')}?month={month:%Y-%m}")
 
 
