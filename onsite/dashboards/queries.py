@@ -177,6 +177,9 @@ class Totals:
 
     @property
     def on_time_rate(self) -> float | None:
+        """整改及时率: handed in by the due date ÷ due, where due counts the items due in the
+        period (past days) and those still open past their due date from before it
+        (`carried_overdue`), so a unit with only overdue items has 0 %, not none."""
         return one_place(100 * self.on_time / self.due) if self.due else None
 
     @property
@@ -227,20 +230,47 @@ def _sums() -> dict[str, Any]:
     return {name: Sum(name) for name in SUM_FIELDS}
 
 
+def _still_open(first: datetime.date) -> Q:
+    """Rectifications due before the month and not handed in by its last day (today for this
+    month; a returned item is open again)."""
+    until = as_of(first)
+    still = Q(submitted_at__isnull=True) | Q(submitted_at__date__gt=until)
+    if until == timezone.localdate():
+        still |= Q(status=Rectification.Status.OPEN)
+    return Q(due_on__lt=first) & still
+
+
+def carried_overdue(center: Center, first: datetime.date) -> dict[int | None, int]:
+    """Per unit, the items of earlier months still open past their due date in the month:
+    they count as due (and late) in it too. One query."""
+    return {
+        row["zone__unit_id"]: row["n"]
+        for row in Rectification.objects.filter(_still_open(first), center=center)
+        .order_by()
+        .values("zone__unit_id")
+        .annotate(n=Count("pk"))
+    }
+
+
 def month_totals_by_unit(center: Center, first: datetime.date) -> dict[int | None, Totals]:
+    """Two queries."""
     rows = (
         UnitDay.objects.filter(center=center, day__gte=first, day__lte=month_end(first))
         .order_by()
         .values("unit_id")
         .annotate(**_sums())
     )
-    return {row["unit_id"]: Totals.from_row(row) for row in rows}
+    totals = {row["unit_id"]: Totals.from_row(row) for row in rows}
+    for unit_id, carried in carried_overdue(center, first).items():
+        totals.setdefault(unit_id, Totals()).due += carried
+    return totals
 
 
 def monthly_series(
     center: Center, *, last: datetime.date, months: int, unit: Unit | None = None
 ) -> list[tuple[datetime.date, Totals]]:
-    """One Totals per month from `months - 1` months before `last` to `last`. One query."""
+    """One Totals per month from `months - 1` months before `last` to `last`, each month's due
+    with the items carried in still overdue (`carried_overdue`). Two queries."""
     first = add_months(last, -(months - 1))
     rows = UnitDay.objects.filter(center=center, day__gte=first, day__lte=month_end(last))
     if unit is not None:
@@ -263,6 +293,14 @@ def monthly_series(
                 Totals(),
             )
         result.append((month, totals))
+    carried = Rectification.objects.filter(center=center)
+    if unit is not None:
+        carried = carried.filter(zone__unit=unit)
+    counts = carried.aggregate(
+        **{f"m{n}": Count("pk", filter=_still_open(month)) for n, (month, _t) in enumerate(result)}
+    )
+    for n, (_month, totals) in enumerate(result):
+        totals.due += counts[f"m{n}"] or 0
     return result
 
 

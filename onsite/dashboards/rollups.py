@@ -4,7 +4,8 @@ day) instead of every inspection, finding, rectification and rating ever recorde
 `refresh(center)` is incremental: it finds the days whose source rows were written since the
 last refresh (inspections submitted, findings found, rectifications opened, handed in,
 returned or closed, ratings imported, items filed) and rewrites exactly those days, plus
-today and yesterday. A first run, or `full=True`, rebuilds the whole history. The window
+every day since the day before the last refresh (at least today and yesterday: a
+rectification's due day counts once it has passed, though nothing was written then). A first run, or `full=True`, rebuilds the whole history. The window
 looks back `OVERLAP` before the last refresh so a transaction that committed just after the
 previous refresh read the tables is still picked up.
 
@@ -115,7 +116,12 @@ def refresh(center: Center, *, full: bool = False, now: datetime.datetime | None
             CheckDay.objects.filter(center=center).delete()
     else:
         days = dirty_days(center, since=state.refreshed_at - OVERLAP)
-        days |= {today, today - datetime.timedelta(days=1)}
+        # Every day that passed since the last refresh (and the day before it): a
+        # rectification falls due when its day passes, with no row written (issue 21).
+        since_day = timezone.localdate(state.refreshed_at) - datetime.timedelta(days=1)
+        days |= {
+            since_day + datetime.timedelta(days=n) for n in range((today - since_day).days + 1)
+        }
     # Days to come hold no figures yet (a rectification due next week is counted then).
     wanted = sorted(day for day in days if day <= today)
     for chunk in _by_month(wanted):
