@@ -260,7 +260,7 @@ def month_totals_by_unit(center: Center, first: datetime.date) -> dict[int | Non
         .values("unit_id")
         .annotate(**_sums())
     )
-    totals = {row["unit_id"]: Totals.from_row(row) for row in rows}
+    totals: dict[int | None, Totals] = {row["unit_id"]: Totals.from_row(row) for row in rows}
     for unit_id, carried in carried_overdue(center, first).items():
         totals.setdefault(unit_id, Totals()).due += carried
     return totals
