@@ -77,7 +77,7 @@ def test_a_month_with_enough_units_scored_cards_its_failing_last_place(world, op
     ]
 
 
-def test_a_passing_last_place_gets_no_yellow_card(world, open_round):
+def test_a_passing_last_place_gets_no_yellow_card(world, open_round, client_for, member):
     """u3 is last with 50 %, but the round's pass mark is 40 and the center's too: it passed,
     so neither the round nor the month gives it a yellow card."""
     close_last_month(open_round, world.office, pass_mark=40)
@@ -85,6 +85,9 @@ def test_a_passing_last_place_gets_no_yellow_card(world, open_round):
     assert (entry.rank, entry.accepted) == (3, True)
     assert not Card.objects.filter(round=open_round, kind=Card.Kind.YELLOW).exists()
     InspectionSettings.objects.update_or_create(center=world.center, defaults={"pass_mark": 40})
+    page = client_for(member).get("/programme/rankings/").content.decode()
+    assert 'data-unit="u3"' in page
+    assert 'data-testid="yellow-card"' not in page
     services.publish_month(center=world.center, month=last_month(), by=world.office)
     assert ("u3", "yellow", "month_bottom") not in month_cards()
 
