@@ -426,7 +426,7 @@ def combined_index(components: dict[str, float | None], weights: dict[str, int])
 
 def ranking(center: Center, month: datetime.date, *, units: list[Unit] | None = None) -> Ranking:
     """The month's ranking (the programme's: as published, or as it stands) with every unit's
-    combined index beside it. Seven queries."""
+    combined index beside it. Eight queries."""
     first, last = month, month_end(month)
     weights = IndexWeights.for_center(center)
     if units is None:
@@ -953,7 +953,7 @@ def unit_chart(card: UnitCard) -> dict[str, Any]:
 
 
 def unit_card(center: Center, unit: Unit, month: datetime.date) -> UnitCard:
-    """One unit's scorecard for the month. Eleven queries."""
+    """One unit's scorecard for the month. Thirteen queries."""
     board = ranking(center, month)
     history = monthly_series(center, last=month, months=HISTORY_MONTHS, unit=unit)
     dimensions = []
