@@ -22,7 +22,7 @@ from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
-from onsite.core import tasks
+from onsite.core import replica, tasks
 from onsite.core.models import BackgroundJob, Center, FileJob
 
 logger = logging.getLogger(__name__)
@@ -109,7 +109,12 @@ def run_job(job: BackgroundJob, build: Callable[[Progress], Built]) -> str:
 
     try:
         with translation.override(job.language):
-            built = build(progress)
+            if replica.may_read_replica_for_job(job.requested_at):
+                built = replica.on_replica(
+                    lambda: build(progress), doing=f"{model.__name__} {job.pk}"
+                )
+            else:
+                built = build(progress)
         file = job.file  # type: ignore[attr-defined]
         file.save(built.filename, ContentFile(built.content), save=False)
         rows.update(

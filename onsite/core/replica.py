@@ -1,8 +1,10 @@
 """Reads from a PostgreSQL streaming replica, where that is safe (docs/deployment.md).
 
 Only the heavy read-only pages opt in (`@replica_reads`: dashboards, heat map, scorecards,
-rankings, reports, exports). Inside them the router sends reads to the `replica` alias,
-except:
+rankings, reports, exports), and the background files the task worker makes (reports,
+exports, QR cards: `onsite.core.jobs.run_job`), those only when the replica is behind by less
+than the time since the file was asked for. Inside them the router sends reads to the
+`replica` alias, except:
 - every write, and every read of the primary-only apps (the audit chain, accounts and their
   sessions, the task queue): always the primary;
 - a person who wrote in the last READ_YOUR_WRITES_SECONDS: the primary, so what they just
@@ -15,20 +17,23 @@ Without DATABASE_REPLICA_URL there is no `replica` alias and none of this does a
 
 from __future__ import annotations
 
+import datetime
 import logging
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connections
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 REPLICA = "replica"
 PRIMARY = "default"
 # Never read from the replica: the audit chain (each row hashes the one before), who may sign
@@ -180,19 +185,41 @@ def replica_reads(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not may_read_replica(request):
             return view(request, *args, **kwargs)
-        token = _reading.set(True)
-        try:
-            return view(request, *args, **kwargs)
-        except DatabaseError as exc:
-            if not _replica_failed():
-                raise
-            logger.warning("replica failed during %s, served from the primary: %s",
-                           request.path, exc)  # fmt: skip
-        finally:
-            _reading.reset(token)
-        return view(request, *args, **kwargs)
+        return on_replica(lambda: view(request, *args, **kwargs), doing=request.path)
 
     return wrapped
+
+
+def job_may_read(found: Health, *, waited: float) -> bool:
+    """Whether a background job asked for `waited` seconds ago may read a replica in the
+    state `found`: only if the replica is behind by less than that, so every write committed
+    before the job was asked for is there (read-your-writes for whoever asked, by
+    construction: they cannot have written after asking)."""
+    return found.usable and found.lag is not None and found.lag < waited
+
+
+def may_read_replica_for_job(requested_at: datetime.datetime) -> bool:
+    """`job_may_read` for a job asked for at `requested_at`, with the replica measured now
+    (one query: a job runs once, a kept measurement may be seconds old)."""
+    if not configured():
+        return False
+    waited = (timezone.now() - requested_at).total_seconds()
+    return job_may_read(health(fresh=True), waited=waited)
+
+
+def on_replica(call: Callable[[], T], *, doing: str) -> T:
+    """Runs `call` with its reads on the replica; if the replica stops answering half way,
+    runs it again on the primary (a page served again, a file made again)."""
+    token = _reading.set(True)
+    try:
+        return call()
+    except DatabaseError as exc:
+        if not _replica_failed():
+            raise
+        logger.warning("replica failed during %s, done again on the primary: %s", doing, exc)
+    finally:
+        _reading.reset(token)
+    return call()
 
 
 def _replica_failed() -> bool:

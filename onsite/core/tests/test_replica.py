@@ -5,6 +5,7 @@ mid-run: `make scale-check`.)"""
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
@@ -136,3 +137,41 @@ def test_health_reports_a_replica_that_answers(client, db, with_replica):
     health = client.get("/healthz").json()
     assert health["replica"] == "ok"
     assert health["replica_lag_seconds"] == 0.0
+
+
+def export_job(center, leader):
+    from onsite.dashboards.models import ReportJob  # a job of the app above core
+
+    month = datetime.date.today().replace(day=1)
+    return ReportJob.objects.create(center=center, kind="findings", month_from=month,
+                                    month_to=month, requested_by=leader)  # fmt: skip
+
+
+def test_an_export_in_the_worker_reads_the_replica(center, leader, with_replica):
+    from onsite.dashboards.jobs import run_job
+
+    hall(center)
+    job = export_job(center, leader)
+    with CaptureQueriesContext(with_replica) as on_replica:
+        assert run_job(job.pk) == "done"
+    assert "inspections_" in tables(on_replica), "the rows came from the replica"
+    assert not re.search(r'(FROM|JOIN) "audit_', tables(on_replica))
+    job.refresh_from_db()
+    assert job.file
+
+
+def test_an_export_whose_replica_is_down_is_made_from_the_primary(center, leader, dead_replica):
+    from onsite.dashboards.jobs import run_job
+
+    hall(center)
+    job = export_job(center, leader)
+    assert run_job(job.pk) == "done"
+
+
+def test_a_job_reads_the_replica_only_if_it_lags_less_than_the_job_waited():
+    # Everything committed before the job was asked for must be on the replica: what the
+    # person who asked wrote just before is in their file.
+    assert replica.job_may_read(replica.Health("ok", 0.4), waited=2.0)
+    assert not replica.job_may_read(replica.Health("ok", 3.0), waited=2.0)
+    assert not replica.job_may_read(replica.Health("lagging", 0.1), waited=60.0)
+    assert not replica.job_may_read(replica.Health("unavailable"), waited=60.0)
