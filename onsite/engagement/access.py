@@ -4,7 +4,7 @@ helper per object type, shared by the pages and the API. Another center's object
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from onsite.accounts.models import User
@@ -16,6 +16,7 @@ from onsite.engagement.models import (
     Photo,
     Post,
     Suggestion,
+    SuggestionCall,
     Training,
     TrainingDocument,
     Vote,
@@ -138,3 +139,23 @@ def get_area_type(center: Center | None, code: str | None) -> AreaType | None:
     if area_type is None:
         raise NotVisible(code="unknown_area_type")
     return area_type
+
+
+def calls_for(center: Center | None) -> QuerySet[SuggestionCall]:
+    """The center's calls with their counts (entries, units taking part) in one query, and
+    their invited units in a second."""
+    return (
+        SuggestionCall.objects.filter(center=center)
+        .select_related("created_by")
+        .prefetch_related("units")
+        .annotate(
+            entry_count=Count("suggestions", distinct=True),
+            unit_count=Count(
+                "suggestions__unit", distinct=True, filter=Q(suggestions__unit__isnull=False)
+            ),
+        )
+    )
+
+
+def get_call(center: Center | None, pk: int) -> SuggestionCall:
+    return get_for_center(calls_for(center), center, pk=pk)

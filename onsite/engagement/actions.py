@@ -16,7 +16,7 @@ from onsite.core.refusals import NotAllowed
 from onsite.engagement import services
 from onsite.engagement.access import EDITORS, MEMBERS, REVIEWERS, can_show_qr, require
 from onsite.engagement.digest import publish_digest
-from onsite.engagement.models import Post, Suggestion, Training
+from onsite.engagement.models import Post, Suggestion, SuggestionCall, Training
 from onsite.org.models import AreaType
 from onsite.standards.models import StandardVersion
 
@@ -122,8 +122,12 @@ do_acknowledge = services.acknowledge
 # --- slogans and proposals -------------------------------------------------------------------
 
 
-def check_submit_suggestion(user: User) -> None:
+def check_submit_suggestion(user: User, *, call: SuggestionCall | None = None) -> None:
+    """A member; to a call, one that is open and invites the person (409 `call_closed`
+    after its deadline)."""
     require(user, MEMBERS)
+    if call is not None:
+        services.check_call_open(call, user=user)
 
 
 do_submit_suggestion = services.submit_suggestion
@@ -170,3 +174,13 @@ def check_open_revision(
 
 
 do_open_revision = services.open_standard_revision
+
+
+# --- calls for slogans and proposals -------------------------------------------------------
+
+
+def check_open_call(user: User) -> None:
+    require(user, EDITORS)
+
+
+do_open_call = services.open_call

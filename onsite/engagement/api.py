@@ -12,10 +12,12 @@ from ninja import Field, Router, Schema
 
 from onsite.core.access import check_roles
 from onsite.core.api import documented, idempotency_key
+from onsite.core.refusals import NotVisible
 from onsite.core.types import OnsiteRequest
 from onsite.engagement import access, actions, queries, services
 from onsite.engagement.access import EVERYONE, MEMBERS, REVIEWERS
-from onsite.engagement.models import Attendance, Post, Suggestion, Training
+from onsite.engagement.models import Attendance, Post, Suggestion, SuggestionCall, Training
+from onsite.org.models import Unit
 
 router = Router(tags=["engagement"])
 
@@ -194,6 +196,7 @@ class SuggestionOut(Schema):
     similarity: float | None
     review_reason: str
     standard_version_id: int | None
+    call: int | None
     version: int
 
 
@@ -202,6 +205,7 @@ class SuggestionIn(Schema):
     title: str = Field(min_length=1, max_length=200, pattern=NOT_BLANK)
     body: str = Field(default="", max_length=5000, pattern=NO_NUL)
     area_type: str | None = Field(default=None, max_length=32, pattern=NO_NUL)  # area type code
+    call: int | None = None  # a call's id: the entry takes the call's kind
 
 
 class ReviewIn(Schema):
@@ -224,7 +228,8 @@ def _suggestion_out(s: Suggestion) -> SuggestionOut:
         votes=s.vote_count, voted=s.voted,  # type: ignore[attr-defined]
         area_type=s.area_type.code if s.area_type else None,
         likely_duplicate_of=s.similar_to_id, similarity=s.similarity,
-        review_reason=s.review_reason, standard_version_id=s.standard_version_id, version=s.version,
+        review_reason=s.review_reason, standard_version_id=s.standard_version_id, call=s.call_id,
+        version=s.version,
     )  # fmt: skip
 
 
@@ -263,12 +268,14 @@ def get_suggestion(request: OnsiteRequest, suggestion_id: int) -> SuggestionOut:
 )
 def submit_suggestion(request: OnsiteRequest, payload: SuggestionIn) -> SuggestionOut:
     assert request.center is not None  # noqa: S101
-    actions.check_submit_suggestion(request.user)
+    check_roles(request, MEMBERS, write=True)  # the role before the object, as on the page
+    call = access.get_call(request.center, payload.call) if payload.call is not None else None
+    actions.check_submit_suggestion(request.user, call=call)
     result = actions.do_submit_suggestion(
         center=request.center, author=request.user, kind=payload.kind,
         title=payload.title.strip(), body=payload.body.strip(),
         area_type=access.get_area_type(request.center, payload.area_type),
-        submission_key=idempotency_key(request), request=request,
+        call=call, submission_key=idempotency_key(request), request=request,
     )  # fmt: skip
     return _suggestion_out(_suggestion(request, result.suggestion.pk))
 
@@ -315,6 +322,71 @@ def review(request: OnsiteRequest, suggestion_id: int, payload: ReviewIn) -> Sug
         area_type=area_type, request=request,
     )  # fmt: skip
     return _suggestion_out(_suggestion(request, suggestion_id))
+
+
+# --- calls for slogans and proposals --------------------------------------------------------
+
+
+class CallOut(Schema):
+    id: int
+    kind: str
+    title: str
+    body_html: str
+    deadline: datetime
+    closed: bool
+    units: list[str]
+    entries: int
+    units_taking_part: int
+    post_id: int | None
+
+
+class CallIn(Schema):
+    kind: Literal["slogan", "proposal"]
+    title: str = Field(min_length=1, max_length=200, pattern=NOT_BLANK)
+    body: str = Field(default="", max_length=20000, pattern=NO_NUL)
+    deadline: datetime
+    units: list[int] = Field(default_factory=list, max_length=200)
+
+
+def _call_out(call: SuggestionCall) -> CallOut:
+    return CallOut(
+        id=call.pk, kind=call.kind, title=call.title, body_html=call.body, deadline=call.deadline,
+        closed=call.is_closed(), units=[str(unit) for unit in call.units.all()],
+        entries=call.entry_count, units_taking_part=call.unit_count,  # type: ignore[attr-defined]
+        post_id=call.post_id,
+    )  # fmt: skip
+
+
+@router.get("/calls", response=documented(list[CallOut]), summary="Calls for slogans and proposals")
+def list_calls(request: OnsiteRequest) -> list[CallOut]:
+    check_roles(request, EVERYONE)
+    return [_call_out(call) for call in access.calls_for(request.center)[:200]]
+
+
+@router.get("/calls/{call_id}", response=documented(CallOut), summary="One call")
+def get_call(request: OnsiteRequest, call_id: int) -> CallOut:
+    check_roles(request, EVERYONE)
+    return _call_out(access.get_call(request.center, call_id))
+
+
+@router.post(
+    "/calls",
+    response=documented(CallOut),
+    summary="Open a call with a deadline: posted on the board, the invited notified "
+    "(Idempotency-Key honoured)",
+)
+def open_call(request: OnsiteRequest, payload: CallIn) -> CallOut:
+    assert request.center is not None  # noqa: S101
+    actions.check_open_call(request.user)
+    units = list(Unit.objects.filter(center=request.center, pk__in=payload.units))
+    if len(units) != len(set(payload.units)):
+        raise NotVisible(code="unknown_unit")
+    call = actions.do_open_call(
+        center=request.center, by=request.user, kind=payload.kind, title=payload.title.strip(),
+        body=payload.body, deadline=payload.deadline, units=units,
+        submission_key=idempotency_key(request), request=request,
+    )  # fmt: skip
+    return _call_out(access.get_call(request.center, call.pk))
 
 
 # --- acknowledgements and leaderboard -----------------------------------------------------

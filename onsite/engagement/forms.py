@@ -19,7 +19,7 @@ from onsite.core.forms import (
 )
 from onsite.core.images import CleanPhoto
 from onsite.core.models import Center
-from onsite.engagement.models import Post, Suggestion, Training
+from onsite.engagement.models import Post, Suggestion, SuggestionCall, Training
 from onsite.engagement.services import MAX_PHOTOS, clean_photos
 from onsite.org.models import AreaType, Group, Unit
 from onsite.standards.models import StandardVersion
@@ -195,11 +195,50 @@ class SuggestionForm(PhotoFormMixin, StyledForm):
     photos = PhotosField(label=_("Photos"), required=False)
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
-    def __init__(self, *args: Any, center: Center, user: User, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        center: Center,
+        user: User,
+        call: SuggestionCall | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.uploader = user
         super().__init__(*args, **kwargs)
         self.clean_photo_list = []
         self.fields["area_type"].queryset = AreaType.objects.filter(center=center)  # type: ignore[attr-defined]
+        if call is not None:
+            # A call asks for one kind; the form does not offer the other.
+            self.fields["kind"].choices = [(call.kind, call.get_kind_display())]  # type: ignore[attr-defined]
+            self.fields["kind"].initial = call.kind
+        if not self.is_bound:
+            self.fields["submission_key"].initial = uuid.uuid4().hex
+
+
+class CallForm(StyledForm):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Suggestion.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(
+        label=_("Text"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("What is asked for and how entries will be judged."),
+    )
+    deadline = forms.DateTimeField(label=_("Deadline"), widget=DateTimeInput())
+    units = forms.ModelMultipleChoiceField(
+        label=_("Units"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Leave empty to invite everyone in the center."),
+    )
+    submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args: Any, center: Center, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = Unit.objects.filter(center=center)  # type: ignore[attr-defined]
+        self.fields["deadline"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]  # type: ignore[attr-defined]
         if not self.is_bound:
             self.fields["submission_key"].initial = uuid.uuid4().hex
 

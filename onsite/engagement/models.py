@@ -351,6 +351,14 @@ class Suggestion(CenterScoped):
         related_name="suggestions",
         verbose_name=_("standard revision"),
     )
+    call = models.ForeignKey(
+        "SuggestionCall",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="suggestions",
+        verbose_name=_("call"),
+    )
     version = models.PositiveIntegerField(default=1)
 
     objects = SuggestionQuerySet.as_manager()
@@ -376,6 +384,47 @@ class Suggestion(CenterScoped):
     def is_authored_by(self, user_id: int | None) -> bool:
         """The author's own suggestion (nobody votes for their own)."""
         return self.author_id == user_id
+
+
+class SuggestionCall(CenterScoped):
+    """A call for slogans or proposals (征集活动) with a deadline, opened by the programme
+    office: it is posted on the board and the invited people (all, or the listed units) are
+    notified. Suggestions submitted to it keep it in `Suggestion.call`; after the deadline it
+    takes no more."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Suggestion.Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    deadline = models.DateTimeField(_("deadline"))
+    units = models.ManyToManyField(
+        "org.Unit",
+        blank=True,
+        related_name="+",
+        verbose_name=_("units"),
+        help_text=_("Leave empty to invite everyone in the center."),
+    )
+    post = models.OneToOneField(
+        Post, on_delete=models.SET_NULL, null=True, blank=True, related_name="call"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("call for suggestions")
+        verbose_name_plural = _("calls for suggestions")
+        ordering = ["-deadline", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_closed(self, at: datetime.datetime | None = None) -> bool:
+        return (at or timezone.now()) >= self.deadline
+
+    @property
+    def audience_unit_ids(self) -> list[int]:
+        return [unit.pk for unit in self.units.all()]
 
 
 class Vote(CenterScoped):

@@ -33,7 +33,7 @@ from onsite.core.concurrency import (
 )
 from onsite.core.images import CleanPhoto, clean_photo
 from onsite.core.models import Center
-from onsite.core.refusals import Conflict, Invalid, NotVisible
+from onsite.core.refusals import Conflict, Invalid, NotAllowed, NotVisible
 from onsite.engagement.models import (
     SUGGESTION_MOVES,
     Acknowledgement,
@@ -42,6 +42,7 @@ from onsite.engagement.models import (
     PointEntry,
     Post,
     Suggestion,
+    SuggestionCall,
     SuggestionTransition,
     Training,
     TrainingDocument,
@@ -625,15 +626,20 @@ def submit_suggestion(
     body: str = "",
     area_type: AreaType | None = None,
     photos: Sequence[CleanPhoto] = (),
+    call: SuggestionCall | None = None,
     submission_key: str = "",
     request: HttpRequest | None = None,
 ) -> Submitted:
     """Stores a slogan or proposal, flags a likely duplicate, awards a point. A repeated
-    submit with the same key returns the first suggestion."""
+    submit with the same key returns the first suggestion. Submitted to a call, it takes the
+    call's kind, and only until the call's deadline."""
     if submission_key:
         first = existing_submission(user=author, scope="engagement.suggestion", key=submission_key)
         if first is not None:
             return Submitted(Suggestion.objects.get(pk=first, center=center), created=False)
+    if call is not None:
+        check_call_open(call, user=author)
+        kind = call.kind
     if area_type is not None and area_type.center_id != center.pk:
         raise ValidationError(_("Unknown area type."))
     similar, score = find_similar(center_id=center.pk, kind=kind, title=title, body=body)
@@ -645,6 +651,7 @@ def submit_suggestion(
         author=author,
         unit_id=author.unit_id,
         area_type=area_type,
+        call=call,
         similar_to=similar if score >= DUPLICATE_THRESHOLD else None,
         similarity=round(score, 3) if score >= DUPLICATE_THRESHOLD else None,
     )
@@ -660,7 +667,8 @@ def submit_suggestion(
     )
     SuggestionTransition.submitted(suggestion, by_id=author.pk).save()
     record_event(request, action="engagement.suggestion_submitted", obj=suggestion, actor=author,
-                 center=center, detail={"similar_to": suggestion.similar_to_id})  # fmt: skip
+                 center=center, detail={"similar_to": suggestion.similar_to_id,
+                                        "call": suggestion.call_id})  # fmt: skip
     return Submitted(suggestion, created=True)
 
 
@@ -860,3 +868,97 @@ def is_invited(training: Training, user: User) -> bool:
         unit_ids=training.audience_unit_ids,
         group_ids=training.audience_group_ids,
     )
+
+
+# --- calls for slogans and proposals ---------------------------------------------------------
+
+CALL_KIND = "engagement.call"
+
+
+def call_audience(call: SuggestionCall) -> QuerySet[User]:
+    """The invited: the listed units' active people, or the whole center's."""
+    return audience_users(call.center_id, unit_ids=call.audience_unit_ids, group_ids=[])
+
+
+def is_invited_to_call(call: SuggestionCall, user: User) -> bool:
+    return is_in_audience(
+        user, center_id=call.center_id, unit_ids=call.audience_unit_ids, group_ids=[]
+    )
+
+
+def check_call_open(call: SuggestionCall, *, user: User) -> None:
+    """The call is the person's center's (404), they are invited (403) and the deadline has
+    not passed (409 `call_closed`)."""
+    if user.center_id != call.center_id:
+        raise NotVisible(_("This call is not in your service center."))
+    if call.is_closed():
+        raise EngagementError(
+            _("This call closed on %(deadline)s; it takes no more entries.")
+            % {"deadline": _when(call.deadline)},
+            code="call_closed",
+        )
+    if not is_invited_to_call(call, user):
+        raise NotAllowed(_("This call is open to other units only."))
+
+
+def check_new_call(*, deadline: datetime.datetime) -> None:
+    if deadline <= timezone.now():
+        raise ValidationError({"deadline": _("The deadline must be in the future.")})
+
+
+CALL_MESSAGES = {
+    Suggestion.Kind.SLOGAN: gettext_noop(
+        "Call for slogans: “%(title)s”. Send yours by %(deadline)s."
+    ),
+    Suggestion.Kind.PROPOSAL: gettext_noop(
+        "Call for improvement proposals: “%(title)s”. Send yours by %(deadline)s."
+    ),
+}
+
+
+@transaction.atomic
+def open_call(
+    *,
+    center: Center,
+    by: User,
+    kind: str,
+    title: str,
+    body: str,
+    deadline: datetime.datetime,
+    units: Sequence[Any] = (),
+    submission_key: str = "",
+    request: HttpRequest | None = None,
+) -> SuggestionCall:
+    """Opens a call: posts it on the board (pinned until someone unpins it) and notifies
+    the invited after commit. A repeated submit with the same key returns the first call."""
+    if submission_key:
+        first = existing_submission(user=by, scope="engagement.call", key=submission_key)
+        if first is not None:
+            return SuggestionCall.objects.get(pk=first, center=center)
+    check_new_call(deadline=deadline)
+    if any(unit.center_id != center.pk for unit in units):
+        raise ValidationError({"units": _("Unknown unit.")})
+    post = Post.objects.create(
+        center=center, title=title, body=clean_html(body), is_pinned=True, author=by
+    )
+    call = SuggestionCall.objects.create(
+        center=center, kind=kind, title=title, body=clean_html(body), deadline=deadline,
+        post=post, created_by=by,
+    )  # fmt: skip
+    call.units.set(units)
+    url = reverse("engagement:call-detail", args=[call.pk])
+    if submission_key:
+        claim_submission(center=center, user=by, scope="engagement.call", key=submission_key,
+                         object_id=str(call.pk))  # fmt: skip
+    record_event(request, action="engagement.call_opened", obj=call, actor=by, center=center,
+                 detail={"kind": kind, "deadline": deadline.isoformat(),
+                         "units": [unit.pk for unit in units]})  # fmt: skip
+    notify(
+        center=center,
+        users=call_audience(call),
+        kind=CALL_KIND,
+        message=CALL_MESSAGES[Suggestion.Kind(kind)],
+        params={"title": title, "deadline": _when(deadline)},
+        url=url,
+    )
+    return call

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from onsite.engagement.views import board, suggestions, training
+from onsite.engagement.views import board, calls, suggestions, training
 
 app_name = "engagement"
 urlpatterns = [
@@ -52,5 +52,9 @@ urlpatterns = [
         suggestions.suggestion_revision,
         name="suggestion-revision",
     ),
+    # calls for slogans and proposals
+    path("calls/", calls.call_list, name="call-list"),
+    path("calls/new/", calls.call_create, name="call-create"),
+    path("calls/<int:pk>/", calls.call_detail, name="call-detail"),
     path("leaderboard/", suggestions.leaderboard, name="leaderboard"),
 ]

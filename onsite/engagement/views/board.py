@@ -15,6 +15,7 @@ from onsite.core.types import OnsiteRequest
 from onsite.engagement import actions, queries
 from onsite.engagement.access import EDITORS, EVERYONE, can_edit, get_photo, get_post
 from onsite.engagement.forms import PostForm
+from onsite.engagement.models import SuggestionCall
 from onsite.engagement.poster import poster_pdf
 from onsite.surveys.pages import attempt, form_page, marked
 
@@ -43,9 +44,9 @@ def board(request: OnsiteRequest) -> HttpResponse:
 @role_required(*EVERYONE)
 def post_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
     post = get_post(request.center, pk)
-    return render(
-        request, "engagement/post_detail.html", {"post": post, "can_edit": can_edit(request.user)}
-    )
+    call = SuggestionCall.objects.filter(post=post).first()
+    context = {"post": post, "call": call, "can_edit": can_edit(request.user)}
+    return render(request, "engagement/post_detail.html", context)
 
 
 @role_required(*EDITORS, write=True)

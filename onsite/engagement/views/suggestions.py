@@ -19,6 +19,7 @@ from onsite.engagement.access import (
     MEMBERS,
     REVIEWERS,
     can_review,
+    get_call,
     get_suggestion,
     suggestions_for,
 )
@@ -65,23 +66,35 @@ def _similar_warning(request: OnsiteRequest, suggestion: Suggestion) -> None:
 def suggestion_create(request: OnsiteRequest) -> HttpResponse:
     center = request.center
     assert center is not None  # noqa: S101
-    actions.check_submit_suggestion(request.user)
+    call_id = request.GET.get("call", "")
+    call = get_call(center, int(call_id)) if call_id.isdigit() else None
     form = SuggestionForm(
-        request.POST or None, request.FILES or None, center=center, user=request.user
+        request.POST or None, request.FILES or None, center=center, user=request.user, call=call
     )
+    actions.check_submit_suggestion(request.user)
     refusal = None
+    if request.method == "GET" and call is not None:
+        # A closed call says so at once (409), before anyone types an entry.
+        _done, refusal = attempt(request, lambda: actions.check_submit_suggestion(
+            request.user, call=call))  # fmt: skip
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        result, refusal = attempt(request, lambda: actions.do_submit_suggestion(
-            center=center, author=request.user, kind=data["kind"], title=data["title"],
-            body=data["body"], area_type=data["area_type"], photos=form.clean_photo_list,
-            submission_key=data["submission_key"], request=request,
-        ), form=form)  # fmt: skip
+
+        def submit() -> services.Submitted:
+            actions.check_submit_suggestion(request.user, call=call)
+            return actions.do_submit_suggestion(
+                center=center, author=request.user, kind=data["kind"], title=data["title"],
+                body=data["body"], area_type=data["area_type"], photos=form.clean_photo_list,
+                call=call, submission_key=data["submission_key"], request=request,
+            )  # fmt: skip
+
+        result, refusal = attempt(request, submit, form=form)
         if result is not None:
             messages.success(request, _("Thank you! Your suggestion is submitted."))
             _similar_warning(request, result.suggestion)
             return redirect("engagement:suggestion-detail", pk=result.suggestion.pk)
-    return form_page(request, "engagement/suggestion_form.html", {"form": form}, refusal)
+    context = {"form": form, "call": call}
+    return form_page(request, "engagement/suggestion_form.html", context, refusal)
 
 
 def _detail(request: OnsiteRequest, suggestion: Suggestion, **extra: Any) -> dict[str, Any]:
