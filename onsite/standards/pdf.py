@@ -16,8 +16,9 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from onsite.core.jobs import Built, JobError, Progress
 from onsite.core.models import FileJob
 from onsite.org.models import Zone
-from onsite.standards.models import ItemRule, StandardVersion
-from onsite.standards.queries import version_contents
+from onsite.standards.layout import render_plan_svg
+from onsite.standards.models import Clause, ItemRule, StandardVersion
+from onsite.standards.queries import group_by_pillar, version_contents
 
 # A made-up origin: relative URLs in our templates resolve under it and the fetcher maps
 # /static/… below it to files on disk. Nothing ever goes to the network.
@@ -50,6 +51,21 @@ def render_pdf(template: str, context: dict[str, Any], *, stylesheet: str) -> by
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
     result = document.write_pdf(stylesheets=[CSS(filename=css_path, url_fetcher=fetcher)])
     return bytes(result)
+
+
+def visual_context(
+    version: StandardVersion, *, clauses: list[Clause], rules: list[ItemRule], center: Any
+) -> dict[str, Any]:
+    """What standards/_visual_standard.html shows of one version: the one-page PDF and each
+    section of the handbook."""
+    return {
+        "version": version,
+        "area_type": version.standard.area_type,
+        "center": center,
+        "rules": rules,
+        "clauses_by_pillar": group_by_pillar(clauses),
+        "plan_svg": render_plan_svg(version, rules),
+    }
 
 
 # --- position labels: many zones make a background file ------------------------------------

@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern] = [
     path("area-types/<slug:code>/edit/", views.area_type_edit, name="area-type-edit"),
     path("area-types/<slug:code>/", views.standard_detail, name="standard-detail"),
     path("area-types/<slug:code>/revise/", views.revision_start, name="revision-start"),
+    path("handbook.pdf", views.handbook_pdf, name="handbook-pdf"),
     path("versions/<int:pk>/", views.version_detail, name="version-detail"),
     path("versions/<int:pk>/settings/", views.version_settings, name="version-settings"),
     path("versions/<int:pk>/publish/", views.version_publish, name="version-publish"),

@@ -27,7 +27,7 @@ from onsite.core.refusals import Conflict, Invalid, Refusal
 from onsite.core.sorting import SortKeys, by_choices, sort_rows
 from onsite.core.types import OnsiteRequest
 from onsite.org.models import AreaType, Zone
-from onsite.standards import access, actions, starter
+from onsite.standards import access, actions, handbook, starter
 from onsite.standards.access import EDITORS, FILERS, READERS, REVIEWERS, TAGGER_ROLES
 from onsite.standards.exchange import ImportFailedError, export_version, import_standards
 from onsite.standards.forms import (
@@ -49,6 +49,7 @@ from onsite.standards.pdf import (
     labels_filename,
     render_labels,
     render_pdf,
+    visual_context,
 )
 from onsite.standards.queries import (
     diff_versions,
@@ -321,18 +322,17 @@ def version_pdf(request: OnsiteRequest, pk: int) -> HttpResponse:
     clauses, rules = version_contents(version)
     content = render_pdf(
         "standards/visual_standard_pdf.html",
-        {
-            "version": version,
-            "area_type": version.standard.area_type,
-            "center": request.center,
-            "rules": rules,
-            "clauses_by_pillar": group_by_pillar(clauses),
-            "plan_svg": render_plan_svg(version, rules),
-        },
+        visual_context(version, clauses=clauses, rules=rules, center=request.center),
         stylesheet="standards/print.css",
     )
     area = version.standard.area_type.code
     return _pdf_response(content, f"standard-{area}-v{version.number}.pdf")
+
+
+@role_required(*READERS)
+def handbook_pdf(request: OnsiteRequest) -> HttpResponse:
+    """Every current published standard of the center in one PDF (执行标准汇编)."""
+    return _pdf_response(handbook.render_handbook(request.center), handbook.filename())
 
 
 @role_required(*READERS)
