@@ -14,7 +14,7 @@ class StandardsConfig(AppConfig):
 
         # (the job registry and this app's modules import models: not before the registry)
         from onsite.core.jobs import JobKind, register
-        from onsite.standards import access, pdf
+        from onsite.standards import access, handbook, pdf
 
         register(
             pdf.LABELS_JOB,
@@ -25,5 +25,14 @@ class StandardsConfig(AppConfig):
                 back=lambda job: reverse(
                     "standards:version-detail", args=[job.params.get("version", 0)]
                 ),
+            ),
+        )
+        register(
+            handbook.HANDBOOK_JOB,
+            JobKind(
+                title=_("Standards handbook"),
+                roles=access.READERS,
+                build=handbook.build_handbook_job,
+                back=lambda job: reverse("standards:standard-list"),
             ),
         )

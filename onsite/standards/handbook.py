@@ -9,15 +9,29 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
-from onsite.core.models import Center
+from onsite.core.jobs import Built, Progress
+from onsite.core.models import Center, FileJob
 from onsite.standards.models import ItemRule, StandardVersion
 from onsite.standards.pdf import render_pdf, visual_context
+
+HANDBOOK_JOB = "standards_handbook"
+
+
+def inline_standards() -> int:
+    """A handbook of up to this many standards downloads at once (the demo's 3 take about
+    2 s); more are made in the background."""
+    return int(getattr(settings, "STANDARDS_INLINE_HANDBOOK", 8))
+
+
+def count_standards(center: Center | None) -> int:
+    return StandardVersion.objects.published().filter(center=center).count()
 
 
 @dataclass(frozen=True)
@@ -88,3 +102,10 @@ def render_handbook(center: Center | None, *, today: datetime.date | None = None
 
 def filename(*, today: datetime.date | None = None) -> str:
     return f"standards-handbook-{(today or timezone.localdate()):%Y%m%d}.pdf"
+
+
+def build_handbook_job(job: FileJob, progress: Progress) -> Built:
+    progress(20, "rendering")
+    content = render_handbook(job.center)
+    progress(95, "saving")
+    return Built(content, filename())

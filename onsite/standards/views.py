@@ -331,7 +331,20 @@ def version_pdf(request: OnsiteRequest, pk: int) -> HttpResponse:
 
 @role_required(*READERS)
 def handbook_pdf(request: OnsiteRequest) -> HttpResponse:
-    """Every current published standard of the center in one PDF (执行标准汇编)."""
+    """Every current published standard of the center in one PDF (执行标准汇编); a center
+    with many standards gets it from the task worker."""
+    count = handbook.count_standards(request.center)
+    if count > handbook.inline_standards() and request.center is not None:
+        center = request.center
+        return background_file(
+            request,
+            title=_("Standards handbook"),
+            count=count,
+            queue=lambda: queue_file_job(
+                center=center, by=request.user, kind=handbook.HANDBOOK_JOB, params={}
+            ),
+            back_url=reverse("standards:standard-list"),
+        )
     return _pdf_response(handbook.render_handbook(request.center), handbook.filename())
 
 

@@ -154,3 +154,38 @@ def test_the_handbook_costs_the_same_queries_for_one_standard_or_many(
         assert client.get(URL).status_code == 200
     assert len(four) == len(one)
     assert len(one) <= 12
+
+
+def test_a_center_with_many_standards_gets_its_handbook_from_the_task_worker(
+    client_for, leader, standards, settings, tmp_path
+):
+    from onsite.core.models import FileJob
+
+    settings.STANDARDS_INLINE_HANDBOOK = 1
+    client = client_for(leader)
+    offer = client.get(URL)
+    assert 'data-testid="job-request"' in offer.content.decode()
+    assert not FileJob.objects.exists()
+    response = client.post(URL)
+    job = FileJob.objects.get()
+    assert response["Location"] == f"/jobs/{job.pk}/"
+    job.refresh_from_db()
+    assert (job.status, job.kind, job.center_id) == ("done", "standards_handbook", leader.center_id)
+    download = client.get(f"/jobs/{job.pk}/download/")
+    text = _pdftotext(b"".join(download.streaming_content), tmp_path)
+    assert "窗口前台 v2" in text
+    assert "后台办公室 v1" in text
+
+
+def test_a_background_handbook_stays_in_its_center_and_from_the_auditor(
+    client_for, leader, auditor, other_admin, standards, settings
+):
+    from onsite.core.models import FileJob
+
+    settings.STANDARDS_INLINE_HANDBOOK = 0
+    client_for(leader).post(URL)
+    job = FileJob.objects.get()
+    assert client_for(other_admin).get(f"/jobs/{job.pk}/download/").status_code == 404
+    assert client_for(auditor).post(URL).status_code == 403
+    assert client_for(auditor).get(f"/jobs/{job.pk}/download/").status_code == 403
+    assert FileJob.objects.count() == 1
