@@ -14,7 +14,7 @@ from onsite.accounts.models import User
 from onsite.core.models import Center
 from onsite.core.refusals import NotAllowed
 from onsite.engagement import services
-from onsite.engagement.access import EDITORS, MEMBERS, REVIEWERS, can_show_qr, require
+from onsite.engagement.access import EDITORS, MEMBERS, OVERSEERS, REVIEWERS, can_show_qr, require
 from onsite.engagement.digest import publish_digest
 from onsite.engagement.models import Post, Suggestion, SuggestionCall, Training
 from onsite.org.models import AreaType
@@ -28,6 +28,21 @@ def check_create_post(user: User) -> None:
 
 
 do_create_post = services.create_post
+
+
+def check_confirm_read(user: User, post: Post) -> None:
+    """A member the post asks to confirm (403 otherwise; 409 `not_asked` for a post that
+    asks nobody)."""
+    require(user, MEMBERS)
+    services.check_confirm_read(post, user=user)
+
+
+do_confirm_read = services.confirm_read
+
+
+def check_see_readers(user: User, post: Post) -> None:
+    """Who confirmed and who has not: the overseers (the office among them)."""
+    require(user, OVERSEERS, write=False)
 
 
 def check_edit_post(user: User, post: Post) -> None:

@@ -4,18 +4,19 @@ actions as the pages (`onsite.engagement.actions`); a refusal is answered by con
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from django.urls import reverse
 from ninja import Field, Router, Schema
 
+from onsite.accounts.models import User
 from onsite.core.access import check_roles
 from onsite.core.api import documented, idempotency_key
 from onsite.core.refusals import NotVisible
 from onsite.core.types import OnsiteRequest
 from onsite.engagement import access, actions, queries, services
-from onsite.engagement.access import EVERYONE, MEMBERS, REVIEWERS
+from onsite.engagement.access import EVERYONE, MEMBERS, OVERSEERS, REVIEWERS
 from onsite.engagement.models import Attendance, Post, Suggestion, SuggestionCall, Training
 from onsite.org.models import Unit
 
@@ -47,6 +48,32 @@ class PostIn(Schema):
     title: str = Field(min_length=1, max_length=200, pattern=NOT_BLANK)
     body: str = Field(default="", max_length=20000, pattern=NO_NUL)
     pinned: bool = False
+    confirm_by: date | None = None  # readers must confirm they read it by this date
+    confirm_units: list[int] = Field(default_factory=list, max_length=200)  # empty: everyone
+
+
+class ReaderOut(Schema):
+    id: int
+    name: str  # name (unit, username): two people of one name stay apart
+    confirmed_at: datetime | None
+
+
+class ConfirmedOut(Schema):
+    post: int
+    confirmed_at: datetime
+
+
+class ReadersOut(Schema):
+    required: int
+    confirmed: int
+    pending: int
+    confirmed_people: list[ReaderOut]
+    pending_people: list[ReaderOut]
+
+
+def _person(user: User) -> str:
+    unit = f"{user.unit}, " if user.unit_id else ""
+    return f"{user.display_name} ({unit}{user.username})"
 
 
 def _post_out(post: Post) -> PostOut:
@@ -87,11 +114,50 @@ def get_post(request: OnsiteRequest, post_id: int) -> PostOut:
 def create_post(request: OnsiteRequest, payload: PostIn) -> PostOut:
     assert request.center is not None  # noqa: S101 - the auth classes set it
     actions.check_create_post(request.user)
+    confirm = None
+    if payload.confirm_by is not None:
+        units = list(Unit.objects.filter(center=request.center, pk__in=payload.confirm_units))
+        if len(units) != len(set(payload.confirm_units)):
+            raise NotVisible(code="unknown_unit")
+        confirm = services.Confirmation(due=payload.confirm_by, units=units)
     post = actions.do_create_post(
         center=request.center, by=request.user, title=payload.title.strip(), body=payload.body,
-        is_pinned=payload.pinned, submission_key=idempotency_key(request), request=request,
+        is_pinned=payload.pinned, confirm=confirm, submission_key=idempotency_key(request),
+        request=request,
     )  # fmt: skip
     return _post_out(post)
+
+
+@router.post(
+    "/posts/{post_id}/confirm",
+    response=documented(ConfirmedOut),
+    summary="Confirm I have read a post that asks for it (once; again changes nothing)",
+)
+def confirm_read(request: OnsiteRequest, post_id: int) -> ConfirmedOut:
+    check_roles(request, MEMBERS, write=True)  # the role before the object, as on the page
+    post = access.get_post(request.center, post_id)
+    actions.check_confirm_read(request.user, post)
+    reading = actions.do_confirm_read(post, user=request.user, request=request)
+    return ConfirmedOut(post=post.pk, confirmed_at=reading.at)
+
+
+@router.get(
+    "/posts/{post_id}/readers",
+    response=documented(ReadersOut),
+    summary="Who has and who has not confirmed a post",
+)
+def post_readers(request: OnsiteRequest, post_id: int) -> ReadersOut:
+    check_roles(request, OVERSEERS)
+    post = access.get_post(request.center, post_id)
+    actions.check_see_readers(request.user, post)
+    status = services.read_status(post)
+    return ReadersOut(
+        required=status.required, confirmed=len(status.confirmed), pending=len(status.pending),
+        confirmed_people=[ReaderOut(id=u.pk, name=_person(u), confirmed_at=at)
+                          for u, at in status.confirmed],
+        pending_people=[ReaderOut(id=u.pk, name=_person(u), confirmed_at=None)
+                        for u in status.pending],
+    )  # fmt: skip
 
 
 # --- training -----------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from onsite.core.forms import (
 from onsite.core.images import CleanPhoto
 from onsite.core.models import Center
 from onsite.engagement.models import Post, Suggestion, SuggestionCall, Training
-from onsite.engagement.services import MAX_PHOTOS, clean_photos
+from onsite.engagement.services import MAX_PHOTOS, Confirmation, clean_photos
 from onsite.org.models import AreaType, Group, Unit
 from onsite.standards.models import StandardVersion
 
@@ -80,6 +80,21 @@ class PostForm(PhotoFormMixin, StyledForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
+    # Asked when posting only (an edit keeps what the post asked).
+    requires_acknowledgement = forms.BooleanField(
+        label=_("Readers must confirm they have read it"), required=False
+    )
+    acknowledgement_units = forms.ModelMultipleChoiceField(
+        label=_("Units that must confirm"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+        help_text=_("Leave empty to ask everyone in the center."),
+    )
+    acknowledgement_due = forms.DateField(
+        label=_("Confirm by"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
     def __init__(self, *args: Any, user: User, post: Post | None = None, **kwargs: Any) -> None:
         self.uploader = user
         if post is not None:
@@ -90,8 +105,33 @@ class PostForm(PhotoFormMixin, StyledForm):
             )  # fmt: skip
         super().__init__(*args, **kwargs)
         self.clean_photo_list = []
+        if post is not None:
+            for name in (
+                "requires_acknowledgement",
+                "acknowledgement_units",
+                "acknowledgement_due",
+            ):
+                del self.fields[name]
+        else:
+            units = Unit.objects.filter(center_id=user.center_id or 0)
+            self.fields["acknowledgement_units"].queryset = units  # type: ignore[attr-defined]
         if not self.is_bound:
             self.fields["submission_key"].initial = uuid.uuid4().hex
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("requires_acknowledgement") and not data.get("acknowledgement_due"):
+            self.add_error("acknowledgement_due", _("Give the date to confirm by."))
+        return data
+
+    @property
+    def confirmation(self) -> Confirmation | None:
+        data = self.cleaned_data
+        if not data.get("requires_acknowledgement"):
+            return None
+        return Confirmation(
+            due=data["acknowledgement_due"], units=list(data.get("acknowledgement_units") or [])
+        )
 
 
 class TrainingForm(StyledFormMixin, forms.ModelForm[Training]):

@@ -56,6 +56,15 @@ class Post(CenterScoped):
     published_at = models.DateTimeField(_("published at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     version = models.PositiveIntegerField(default=1)
+    requires_acknowledgement = models.BooleanField(_("readers must confirm"), default=False)
+    acknowledgement_units = models.ManyToManyField(
+        "org.Unit",
+        blank=True,
+        related_name="+",
+        verbose_name=_("units that must confirm"),
+        help_text=_("Leave empty to ask everyone in the center."),
+    )
+    acknowledgement_due = models.DateField(_("confirm by"), null=True, blank=True)
 
     objects = PostQuerySet.as_manager()
 
@@ -72,6 +81,10 @@ class Post(CenterScoped):
             models.CheckConstraint(
                 condition=Q(kind="post") | Q(week__isnull=False), name="digest_has_week"
             ),
+            models.CheckConstraint(
+                condition=Q(requires_acknowledgement=False) | Q(acknowledgement_due__isnull=False),
+                name="acknowledgement_has_due_date",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -80,6 +93,56 @@ class Post(CenterScoped):
     @property
     def is_digest(self) -> bool:
         return self.kind == self.Kind.DIGEST
+
+    @property
+    def acknowledgement_unit_ids(self) -> list[int]:
+        return [unit.pk for unit in self.acknowledgement_units.all()]
+
+
+class PostReading(CenterScoped):
+    """A person's confirmation (已阅确认) that they read a post that asks for it. Who must
+    confirm is computed from the post's units and the people in them now, so a newcomer is
+    included at once; a row exists only once the person confirmed."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="readings")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="post_readings"
+    )
+    at = models.DateTimeField(_("confirmed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("read confirmation")
+        verbose_name_plural = _("read confirmations")
+        constraints = [
+            models.UniqueConstraint(fields=["post", "user"], name="read_confirm_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.post_id}"
+
+
+class PostReminder(CenterScoped):
+    """A reminder sent to one person about one post at one stage; the row makes the task
+    idempotent (nobody is reminded twice at the same stage)."""
+
+    class Stage(models.TextChoices):
+        DUE_SOON = "due_soon", _("Due soon")
+        OVERDUE = "overdue", _("Overdue")
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reminders")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("read reminder")
+        verbose_name_plural = _("read reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["post", "user", "stage"], name="remind_once_per_stage"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.post_id} · {self.stage}"
 
 
 class Photo(CenterScoped):

@@ -41,6 +41,8 @@ from onsite.engagement.models import (
     Photo,
     PointEntry,
     Post,
+    PostReading,
+    PostReminder,
     Suggestion,
     SuggestionCall,
     SuggestionTransition,
@@ -53,6 +55,7 @@ from onsite.engagement.text import clean_html, similarity
 from onsite.notifications.models import Notification
 from onsite.notifications.services import notify
 from onsite.org.models import AreaType, Zone
+from onsite.rectification.calendar import WorkingDays
 from onsite.standards.models import StandardVersion
 from onsite.standards.services import start_revision
 from onsite.surveys.audience import audience_users, is_in_audience
@@ -111,22 +114,184 @@ def create_post(
     body: str,
     is_pinned: bool = False,
     photos: Sequence[CleanPhoto] = (),
+    confirm: Confirmation | None = None,
     submission_key: str = "",
     request: HttpRequest | None = None,
 ) -> Post:
+    """A post; with `confirm`, the readers it names must confirm they read it by its date
+    (they are told now, and reminded by `remind_post_confirmations`)."""
     if submission_key:
         first = existing_submission(user=by, scope="engagement.post", key=submission_key)
         if first is not None:
             return Post.objects.get(pk=first, center=center)
+    if confirm is not None:
+        check_confirmation(confirm, center_id=center.pk)
     post = Post.objects.create(
-        center=center, title=title, body=clean_html(body), is_pinned=is_pinned, author=by
-    )
+        center=center, title=title, body=clean_html(body), is_pinned=is_pinned, author=by,
+        requires_acknowledgement=confirm is not None,
+        acknowledgement_due=confirm.due if confirm else None,
+    )  # fmt: skip
+    if confirm is not None:
+        post.acknowledgement_units.set(confirm.units)
     _store_photos(photos, center_id=center.pk, by=by, post=post)
     if submission_key:
         claim_submission(center=center, user=by, scope="engagement.post", key=submission_key,
                          object_id=str(post.pk))  # fmt: skip
-    record_event(request, action="engagement.post_created", obj=post, actor=by, center=center)
+    record_event(request, action="engagement.post_created", obj=post, actor=by, center=center,
+                 detail=confirm.detail() if confirm else None)  # fmt: skip
+    if confirm is not None:
+        _ask_to_confirm(post, users=post_readers_required(post))
     return post
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What a post asks of its readers: confirm by `due`, everyone or the `units`' people."""
+
+    due: datetime.date
+    units: Sequence[Any] = ()
+
+    def detail(self) -> dict[str, Any]:
+        return {"confirm_by": self.due.isoformat(), "units": [unit.pk for unit in self.units]}
+
+
+def check_confirmation(confirm: Confirmation, *, center_id: int) -> None:
+    if confirm.due < timezone.localdate():
+        raise ValidationError({"acknowledgement_due": _("The date to confirm by has passed.")})
+    if any(unit.center_id != center_id for unit in confirm.units):
+        raise ValidationError({"acknowledgement_units": _("Unknown unit.")})
+
+
+CONFIRM_KIND = "engagement.post_confirm"
+CONFIRM_MESSAGES = {
+    "ask": gettext_noop("Please read “%(title)s” and confirm by %(due)s."),
+    PostReminder.Stage.DUE_SOON: gettext_noop(
+        "Reminder: please read “%(title)s” and confirm by %(due)s."
+    ),
+    PostReminder.Stage.OVERDUE: gettext_noop(
+        "Overdue: “%(title)s” was to be read and confirmed by %(due)s. Please confirm now."
+    ),
+}
+
+
+def _ask_to_confirm(post: Post, *, users: Iterable[User], stage: str = "ask") -> None:
+    assert post.acknowledgement_due is not None  # noqa: S101 - a constraint guarantees it
+    notify(
+        center=Center.objects.get(pk=post.center_id),
+        users=users,
+        kind=CONFIRM_KIND,
+        message=CONFIRM_MESSAGES[stage],
+        params={"title": post.title, "due": post.acknowledgement_due.isoformat()},
+        url=reverse("engagement:post-detail", args=[post.pk]),
+    )
+
+
+def post_readers_required(post: Post) -> QuerySet[User]:
+    """Who must confirm: the active people of the post's units (or of the whole center) as
+    they are now, so someone who joined later is included."""
+    if not post.requires_acknowledgement:
+        return User.objects.none()
+    return audience_users(post.center_id, unit_ids=post.acknowledgement_unit_ids, group_ids=[])
+
+
+def must_confirm(post: Post, user: User) -> bool:
+    return post.requires_acknowledgement and is_in_audience(
+        user, center_id=post.center_id, unit_ids=post.acknowledgement_unit_ids, group_ids=[]
+    )
+
+
+def check_confirm_read(post: Post, *, user: User) -> None:
+    """The post asks for confirmation (409 `not_asked`) and asks this person (403)."""
+    if user.center_id != post.center_id:
+        raise NotVisible
+    if not post.requires_acknowledgement:
+        raise EngagementError(_("This post does not ask its readers to confirm."), code="not_asked")
+    if not must_confirm(post, user):
+        raise NotAllowed(_("This post asks other units to confirm."))
+
+
+@transaction.atomic
+def confirm_read(post: Post, *, user: User, request: HttpRequest | None = None) -> PostReading:
+    """Records the confirmation once; confirming again changes nothing."""
+    check_confirm_read(post, user=user)
+    reading, created = PostReading.objects.get_or_create(
+        post=post, user=user, defaults={"center_id": post.center_id}
+    )
+    if created:
+        record_event(request, action="engagement.post_confirmed", obj=post, actor=user)
+    return reading
+
+
+@dataclass
+class ReadStatus:
+    """Who has and who has not confirmed a post (people in name order, with their unit)."""
+
+    confirmed: list[tuple[User, datetime.datetime]]
+    pending: list[User]
+
+    @property
+    def required(self) -> int:
+        return len(self.confirmed) + len(self.pending)
+
+
+def read_status(post: Post) -> ReadStatus:
+    """Two queries: the people who must confirm, and the confirmations. A confirmation by
+    someone no longer asked (moved unit, left) still counts as a confirmation shown."""
+    people = list(
+        post_readers_required(post).select_related("unit").order_by("full_name", "username")
+    )
+    readings = {
+        r.user_id: r
+        for r in PostReading.objects.filter(post=post).select_related("user__unit").order_by("at")
+    }
+    confirmed = [(r.user, r.at) for r in readings.values()]
+    pending = [person for person in people if person.pk not in readings]
+    return ReadStatus(confirmed=confirmed, pending=pending)
+
+
+def reminder_stage(post: Post, *, day: datetime.date) -> str | None:
+    """`due_soon` from the working day before the date to the date itself, `overdue` after
+    it, else nothing."""
+    due = post.acknowledgement_due
+    if due is None:
+        return None
+    if day > due:
+        return PostReminder.Stage.OVERDUE
+    window = WorkingDays(due - datetime.timedelta(days=30), due).listed()
+    before = [d for d in window if d < due]
+    day_before = before[-1] if before else due - datetime.timedelta(days=1)
+    if day_before <= day <= due:
+        return PostReminder.Stage.DUE_SOON
+    return None
+
+
+@transaction.atomic
+def remind_post_confirmations(*, center: Center, day: datetime.date | None = None) -> int:
+    """Reminds those who have not confirmed: once on the working day before the date, once
+    after it. A `PostReminder` row per person and stage keeps a second run from telling
+    anyone twice; a newcomer is reminded at the next run. Returns the people reminded."""
+    day = day or timezone.localdate()
+    posts = Post.objects.filter(
+        center=center, requires_acknowledgement=True, acknowledgement_due__isnull=False
+    ).prefetch_related("acknowledgement_units")
+    reminded = 0
+    for post in posts:
+        stage = reminder_stage(post, day=day)
+        if stage is None:
+            continue
+        done = PostReading.objects.filter(post=post).values("user_id")
+        told = PostReminder.objects.filter(post=post, stage=stage).values("user_id")
+        people = list(post_readers_required(post).exclude(pk__in=done).exclude(pk__in=told))
+        if not people:
+            continue
+        PostReminder.objects.bulk_create(
+            [PostReminder(center_id=center.pk, post=post, user=person, stage=stage)
+             for person in people],
+            ignore_conflicts=True,
+        )  # fmt: skip
+        _ask_to_confirm(post, users=people, stage=stage)
+        reminded += len(people)
+    return reminded
 
 
 def check_editable(post: Post) -> None:

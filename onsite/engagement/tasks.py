@@ -5,6 +5,7 @@ import datetime
 from django_tasks import task
 
 from onsite.core.models import Center
+from onsite.engagement import services
 from onsite.engagement.digest import publish_digest
 from onsite.engagement.services import ensure_acknowledgements
 
@@ -32,3 +33,19 @@ def assign_acknowledgements(*, center_ids: list[int] | None = None) -> int:
         Center.objects.all() if center_ids is None else Center.objects.filter(pk__in=center_ids)
     )
     return sum(ensure_acknowledgements(center=center) for center in centers.order_by("pk"))
+
+
+@task()
+def remind_post_confirmations(
+    *, day: str | None = None, center_ids: list[int] | None = None
+) -> int:
+    """Reminds the people who have not confirmed a board post they were asked to confirm:
+    on the working day before its date and once after it (never twice). Run it daily."""
+    on = datetime.date.fromisoformat(day) if day else None
+    centers = (
+        Center.objects.all() if center_ids is None else Center.objects.filter(pk__in=center_ids)
+    )
+    return sum(
+        services.remind_post_confirmations(center=center, day=on)
+        for center in centers.order_by("pk")
+    )

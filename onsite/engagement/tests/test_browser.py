@@ -2,14 +2,17 @@
 comparison shows the change; a proposal is submitted, voted, adopted and opens a standard
 draft; the weekly digest appears on the board and in big-screen mode."""
 
+import datetime
 import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from onsite.core.tests.browser import sign_in
 from onsite.core.tests.factories import AreaTypeFactory, UnitFactory, UserFactory, ZoneFactory
+from onsite.engagement import services
 from onsite.standards.models import StandardVersion
 from onsite.standards.tests.factories import ClauseFactory, StandardFactory, VersionFactory
 from onsite.surveys.models import Survey
@@ -156,3 +159,27 @@ def test_a_phone_answers_a_survey_and_signs_in_to_training(phone_page, center):
     phone_page.wait_for_url(f"**/engagement/training/{training.pk}/")
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
     shot(phone_page, "phone-training")
+
+
+def test_a_reader_confirms_a_notice_on_a_phone(phone_page, center):
+    """The "I have read it" button on a 390 px phone: big enough to tap, no sideways scroll;
+    a call's entry page says when it closes."""
+    phone_page.set_default_timeout(60_000)  # two shared cores: be patient, never time the app
+    unit = UnitFactory(center=center, name="社保窗口")
+    UserFactory(center=center, unit=unit, username="wang", full_name="王芳", roles=["staff"])
+    office = UserFactory(center=center, username="office2", roles=["office"])
+    notice = services.create_post(
+        center=center, by=office, title="关于整顿阶段检查的通知", body="<p>请各窗口做好准备</p>",
+        confirm=services.Confirmation(due=timezone.localdate() + datetime.timedelta(days=3), units=[unit]),
+    )  # fmt: skip
+    sign_in(phone_page, "wang")
+    phone_page.goto(f"/engagement/posts/{notice.pk}/")
+    button = phone_page.locator("[data-testid=confirm-button]")
+    box = button.bounding_box()
+    assert box["height"] >= 44
+    assert box["width"] >= 44
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(phone_page, "confirm-read-390")
+    button.click()
+    phone_page.wait_for_selector("[data-testid=confirmed]")
+    assert "我已阅读" not in phone_page.locator("main").inner_text()

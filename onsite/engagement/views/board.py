@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models.fields.files import FieldFile
@@ -10,10 +12,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from onsite.core.access import answers_refusals, role_required
+from onsite.core.access import answers_refusals, may, role_required
 from onsite.core.types import OnsiteRequest
-from onsite.engagement import actions, queries
-from onsite.engagement.access import EDITORS, EVERYONE, can_edit, get_photo, get_post
+from onsite.engagement import actions, queries, services
+from onsite.engagement.access import (
+    EDITORS,
+    EVERYONE,
+    MEMBERS,
+    OVERSEERS,
+    can_edit,
+    get_photo,
+    get_post,
+)
 from onsite.engagement.forms import PostForm
 from onsite.engagement.models import SuggestionCall
 from onsite.engagement.poster import poster_pdf
@@ -45,26 +55,61 @@ def board(request: OnsiteRequest) -> HttpResponse:
 def post_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
     post = get_post(request.center, pk)
     call = SuggestionCall.objects.filter(post=post).first()
-    context = {"post": post, "call": call, "can_edit": can_edit(request.user)}
+    context: dict[str, Any] = {"post": post, "call": call, "can_edit": can_edit(request.user)}
+    if post.requires_acknowledgement:
+        user = request.user
+        context |= {
+            "must_confirm": services.must_confirm(post, user),
+            "confirmed": post.readings.filter(user_id=user.pk).first(),
+            "sees_readers": may(user, OVERSEERS),
+        }
     return render(request, "engagement/post_detail.html", context)
+
+
+@role_required(*MEMBERS, write=True)
+@require_POST
+@answers_refusals
+def post_confirm(request: OnsiteRequest, pk: int) -> HttpResponse:
+    post = get_post(request.center, pk)
+
+    def confirm() -> object:
+        actions.check_confirm_read(request.user, post)
+        return actions.do_confirm_read(post, user=request.user, request=request)
+
+    done, refusal = attempt(request, confirm)
+    if done is not None:
+        messages.success(request, _("Thank you: your confirmation is recorded."))
+    return marked(redirect("engagement:post-detail", pk=post.pk), refusal)
+
+
+@role_required(*OVERSEERS)
+@answers_refusals
+def post_readers(request: OnsiteRequest, pk: int) -> HttpResponse:
+    post = get_post(request.center, pk)
+    actions.check_see_readers(request.user, post)
+    status = services.read_status(post)
+    return render(request, "engagement/post_readers.html", {"post": post, "status": status})
 
 
 @role_required(*EDITORS, write=True)
 @answers_refusals
 def post_create(request: OnsiteRequest) -> HttpResponse:
-    assert request.center is not None  # noqa: S101 - role_required guarantees it
+    center = request.center
+    assert center is not None  # noqa: S101 - role_required guarantees it
     actions.check_create_post(request.user)
     form = PostForm(request.POST or None, request.FILES or None, user=request.user)
+    refusal = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        post = actions.do_create_post(
-            center=request.center, by=request.user, title=data["title"], body=data["body"],
+        post, refusal = attempt(request, lambda: actions.do_create_post(
+            center=center, by=request.user, title=data["title"], body=data["body"],
             is_pinned=data["is_pinned"], photos=form.clean_photo_list,
-            submission_key=data["submission_key"], request=request,
-        )  # fmt: skip
-        messages.success(request, _("Posted on the board."))
-        return redirect("engagement:post-detail", pk=post.pk)
-    return render(request, "engagement/post_form.html", {"form": form})
+            confirm=form.confirmation, submission_key=data["submission_key"], request=request,
+        ), form=form)  # fmt: skip
+        if post is not None:
+            messages.success(request, _("Posted on the board."))
+            return redirect("engagement:post-detail", pk=post.pk)
+    return form_page(request, "engagement/post_form.html", {"form": form}, refusal)
 
 
 @role_required(*EDITORS, write=True)
