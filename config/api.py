@@ -15,6 +15,7 @@ from onsite.core.access import note_refusal
 from onsite.core.refusals import Invalid, Refusal
 from onsite.dashboards.api import router as dashboards_router
 from onsite.engagement.api import router as engagement_router
+from onsite.equipment.api import router as equipment_router
 from onsite.inspections.api import router as inspections_router
 from onsite.notifications.api import router as notifications_router
 from onsite.org.api import router as org_router
@@ -47,6 +48,7 @@ api.add_router("/dashboards", dashboards_router)
 api.add_router("/redtags", redtags_router)
 api.add_router("/supplies", supplies_router)
 api.add_router("/vision", vision_router)
+api.add_router("/equipment", equipment_router)
 
 
 @api.exception_handler(Refusal)

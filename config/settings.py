@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "onsite.org",
     "onsite.audit",
     "onsite.standards",
+    "onsite.equipment",
     "onsite.inspections",
     "onsite.rectification",
     "onsite.notifications",

@@ -30,6 +30,7 @@ urlpatterns = [
     path("redtags/", include("onsite.redtags.urls")),
     path("supplies/", include("onsite.supplies.urls")),
     path("vision/", include("onsite.vision.urls")),
+    path("equipment/", include("onsite.equipment.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
     path("", include("onsite.site.urls")),

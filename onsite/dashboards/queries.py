@@ -982,7 +982,7 @@ def unit_card(center: Center, unit: Unit, month: datetime.date) -> UnitCard:
         Finding.objects.filter(
             center=center, zone__unit=unit, found_on__gte=month, found_on__lte=month_end(month)
         )
-        .select_related("zone", "rectification")
+        .select_related("zone", "rectification", "person")
         .order_by("-deduction", "-found_on", "pk")[:10]
     )
     zones = Zone.objects.filter(center=center, unit=unit, is_active=True)

@@ -214,11 +214,15 @@ def check_confirm_read(post: Post, *, user: User) -> None:
 def confirm_read(post: Post, *, user: User, request: HttpRequest | None = None) -> PostReading:
     """Records the confirmation once; confirming again changes nothing."""
     check_confirm_read(post, user=user)
-    reading, created = PostReading.objects.get_or_create(
-        post=post, user=user, defaults={"center_id": post.center_id}
-    )
-    if created:
-        record_event(request, action="engagement.post_confirmed", obj=post, actor=user)
+    first = PostReading.objects.filter(post=post, user=user).first()
+    if first is not None:
+        return first
+    try:
+        with transaction.atomic():  # two taps at once: the second meets the constraint
+            reading = PostReading.objects.create(center_id=post.center_id, post=post, user=user)
+    except IntegrityError:
+        return PostReading.objects.get(post=post, user=user)
+    record_event(request, action="engagement.post_confirmed", obj=post, actor=user)
     return reading
 
 

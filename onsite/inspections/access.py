@@ -188,13 +188,18 @@ def visible_findings(user: User, center: Center | None) -> FindingQuerySet:
     rows = Finding.objects.filter(center=center)
     if sees_everything(user):
         return rows
-    return rows.filter(Q(inspection__inspector=user) | near_zone(user)).distinct()
+    return rows.filter(Q(inspection__inspector=user) | Q(person=user) | near_zone(user)).distinct()
 
 
 def get_finding(user: User, center: Center | None, pk: int) -> Finding:
     return get_for_center(
         visible_findings(user, center).select_related(
-            "zone__area_type", "zone__owner", "inspection__inspector", "answer", "proposal"
+            "zone__area_type",
+            "zone__owner",
+            "inspection__inspector",
+            "answer",
+            "proposal",
+            "person",
         ),
         center,
         pk=pk,

@@ -122,6 +122,8 @@ class ChecklistPost:
                     deduction=post.get(f"{prefix}deduction") or None,
                     severity=post.get(f"{prefix}severity", Severity.GENERAL),
                     note=post.get(f"{prefix}note", ""),
+                    person=_int_or_none(post.get(f"{prefix}person")),
+                    equipment=_int_or_none(post.get(f"{prefix}equipment")),
                 )
             )
         action = post.get("action", "save")
@@ -136,6 +138,10 @@ class ChecklistPost:
             save_key=post.get("save_key", ""),
             submit_key=post.get("submit_key", ""),
         )
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 10 else None
 
 
 def _pass_the_rest(answers: list[Answer], items: list[AnswerInput]) -> list[AnswerInput]:

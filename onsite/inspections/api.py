@@ -65,6 +65,9 @@ class InspectionAnswerOut(Schema):
     weight: int
     max_points: int
     photo_required: bool
+    subject: str = Field(..., description="zone, person (a staff member on post) or equipment")
+    person: int | None = Field(None, description="A failed person check: who it concerns")
+    equipment: int | None = Field(None, description="A failed equipment check: which equipment")
     result: str
     deduction: Decimal
     severity: str
@@ -105,6 +108,19 @@ class InspectionAnswerIn(Schema):
     deduction: float | None = None
     severity: SeverityName = "general"
     note: str = ""
+    person: int | None = Field(
+        None, description="A failed person check: the staff member it concerns (see /people)"
+    )
+    equipment: int | None = Field(
+        None, description="A failed equipment check: the zone's equipment that fails"
+    )
+
+
+class InspectionPersonOut(Schema):
+    id: int
+    name: str
+    username: str
+    unit: str
 
 
 class InspectionSaveIn(Schema):
@@ -138,6 +154,7 @@ class InspectionFindingOut(Schema):
     is_repeat: bool
     repeat_of: int | None
     found_on: datetime.date
+    person: str | None = Field(None, description="A person check's finding: their username")
     rectification: int | None
     rectification_status: str | None
 
@@ -182,6 +199,9 @@ def _answer_out(a: Answer) -> InspectionAnswerOut:
         weight=a.weight,
         max_points=a.max_points,
         photo_required=a.photo_required,
+        subject=a.subject,
+        person=a.person_id,
+        equipment=a.equipment_id,
         result=a.result,
         deduction=a.deduction,
         severity=a.severity,
@@ -228,6 +248,7 @@ def _finding_out(f: Finding) -> InspectionFindingOut:
         is_repeat=f.is_repeat,
         repeat_of=f.repeat_of_id,
         found_on=f.found_on,
+        person=f.person.username if f.person else None,
         rectification=rect.pk if rect else None,
         rectification_status=rect.status if rect else None,
     )
@@ -241,7 +262,7 @@ def list_findings(
 ) -> list[InspectionFindingOut]:
     _read(request)
     rows = access.visible_findings(request.user, request.center).select_related(
-        "zone", "rectification"
+        "zone", "rectification", "person"
     )
     rows = queries.filter_findings(rows, {"zone": zone, "repeat": "1" if repeat else ""})
     start = min(max(offset, 0), MAX_OFFSET)
@@ -299,6 +320,25 @@ def start(request: OnsiteRequest, payload: InspectionStartIn) -> InspectionDetai
 
 
 @router.get(
+    "/{inspection_id}/people",
+    response=documented(list[InspectionPersonOut]),
+    summary="Who a person check of this inspection may concern",
+    url_name="inspection_people",
+)
+def people(request: OnsiteRequest, inspection_id: int) -> list[InspectionPersonOut]:
+    """The active staff of the zone's unit: the choices of `person` when a person check
+    fails."""
+    _read(request)
+    inspection = access.get_inspection(request.user, request.center, inspection_id)
+    return [
+        InspectionPersonOut(
+            id=u.pk, name=u.display_name, username=u.username, unit=str(u.unit or "")
+        )
+        for u in queries.people_of(inspection.zone)
+    ]
+
+
+@router.get(
     "/{inspection_id}",
     response=documented(InspectionDetailOut),
     summary="One inspection",
@@ -325,7 +365,7 @@ def save_answers(
     actions.check_edit(request.user, inspection)
     answers = [
         AnswerInput(a.id, a.result, None if a.deduction is None else str(a.deduction),
-                    a.severity, a.note)
+                    a.severity, a.note, a.person, a.equipment)
         for a in payload.answers
     ]  # fmt: skip
     inspection = actions.do_save_answers(

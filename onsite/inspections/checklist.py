@@ -31,6 +31,7 @@ class CheckSpec:
     max_points: int = ITEM_CHECK_POINTS
     photo_required: bool = False
     clause: Clause | None = None
+    subject: str = Clause.Subject.ZONE
 
 
 def clause_key(code: str) -> str:
@@ -50,6 +51,7 @@ def build_checklist(effective: EffectiveStandard) -> list[CheckSpec]:
             max_points=c.max_points,
             photo_required=c.photo_required,
             clause=c,
+            subject=c.subject,
         )
         for index, c in enumerate(effective.clauses)
     ]

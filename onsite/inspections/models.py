@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onsite.core.models import Center, CenterQuerySet, CenterScoped
+from onsite.equipment.models import Equipment
 from onsite.org.models import AreaType, Zone
 from onsite.standards.models import Clause, Pillar, StandardVersion
 
@@ -250,6 +251,32 @@ class Answer(CenterScoped):
     weight = models.PositiveSmallIntegerField(_("weight"), default=1)
     max_points = models.PositiveSmallIntegerField(_("maximum points"), default=10)
     photo_required = models.BooleanField(_("photo required"), default=False)
+    # What the check is about (the clause's subject, copied): a failed person check names
+    # the staff member it concerns, one of the zone's unit.
+    subject = models.CharField(
+        _("what it checks"),
+        max_length=10,
+        choices=Clause.Subject.choices,
+        default=Clause.Subject.ZONE,
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person concerned"),
+    )
+    # A failed "equipment works" check: the equipment that does not work (a fault is opened
+    # for it when the inspection is submitted).
+    equipment = models.ForeignKey(
+        Equipment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("equipment"),
+    )
     result = models.CharField(_("result"), max_length=4, choices=Result.choices, blank=True)
     deduction = models.DecimalField(
         _("deduction"),
@@ -293,6 +320,14 @@ class Answer(CenterScoped):
     @property
     def is_failed(self) -> bool:
         return self.result == self.Result.FAIL
+
+    @property
+    def is_about_a_person(self) -> bool:
+        return self.subject == Clause.Subject.PERSON
+
+    @property
+    def is_about_equipment(self) -> bool:
+        return self.subject == Clause.Subject.EQUIPMENT
 
     @property
     def possible(self) -> Decimal:
@@ -410,6 +445,16 @@ class Finding(CenterScoped):
         verbose_name=_("repeat of"),
     )
     found_on = models.DateField(_("found on"))
+    # A person check's finding: the staff member it concerns (who fixes it, and on whose home
+    # page it shows). It still counts for the zone and so for the zone's unit.
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="findings",
+        verbose_name=_("person concerned"),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     proposal = models.ForeignKey(
         ImprovementProposal,

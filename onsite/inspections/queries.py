@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils import timezone
 
+from onsite.accounts.models import User
+from onsite.equipment.models import Equipment
 from onsite.inspections.models import (
     Answer,
     AnswerPhoto,
@@ -18,9 +20,35 @@ from onsite.inspections.models import (
     Inspection,
     InspectionQuerySet,
 )
+from onsite.org.models import Zone
 from onsite.standards.models import Pillar
 
 RECURRING_WINDOW_DAYS = 90
+
+
+def people_of(zone: Zone) -> QuerySet[User]:
+    """Who a person check of `zone` may concern: the active staff of the zone's unit (of the
+    whole center for a zone without a unit), by name."""
+    rows = User.objects.filter(center_id=zone.center_id, is_active=True)
+    if zone.unit_id is not None:
+        rows = rows.filter(unit_id=zone.unit_id)
+    return rows.select_related("unit").order_by("full_name", "username")
+
+
+def equipment_of(zone: Zone) -> QuerySet[Equipment]:
+    """What an "equipment works" check of `zone` may name: its equipment in use."""
+    return Equipment.objects.filter(zone=zone, is_active=True).order_by("kind", "pk")
+
+
+def pickers(inspection: Inspection, answers: list[Answer]) -> dict[str, list[Any]]:
+    """The choices of a checklist's person checks (`people`) and equipment checks
+    (`equipment`); no query for a checklist without such checks."""
+    people = any(a.is_about_a_person for a in answers)
+    equipment = any(a.is_about_equipment for a in answers)
+    return {
+        "people": list(people_of(inspection.zone)) if people else [],
+        "equipment": list(equipment_of(inspection.zone)) if equipment else [],
+    }
 
 
 ZoneRows = TypeVar("ZoneRows", InspectionQuerySet, FindingQuerySet)

@@ -38,6 +38,7 @@ from onsite.core.concurrency import (
 )
 from onsite.core.images import clean_photo
 from onsite.core.refusals import Conflict, Invalid
+from onsite.equipment.actions import open_from_check
 from onsite.inspections.checklist import build_checklist
 from onsite.inspections.models import (
     Answer,
@@ -48,6 +49,7 @@ from onsite.inspections.models import (
     InspectionSettings,
     Severity,
 )
+from onsite.inspections.queries import equipment_of, people_of
 from onsite.inspections.scoring import deduction_of, repeat_deduction, score_answers
 from onsite.inspections.signals import inspection_submitted, photo_added
 from onsite.org.models import Zone
@@ -155,6 +157,7 @@ def start_inspection(
             weight=spec.weight,
             max_points=spec.max_points,
             photo_required=spec.photo_required,
+            subject=spec.subject,
         )
         for spec in specs
     )
@@ -178,6 +181,32 @@ class AnswerInput:
     deduction: Decimal | str | None = None
     severity: str = Severity.GENERAL
     note: str = ""
+    person: int | None = None  # a failed person check: the staff member it concerns
+    equipment: int | None = None  # a failed equipment check: the equipment that fails
+
+
+def _clean_person(item: AnswerInput, answer: Answer, people: set[int]) -> int | None:
+    """The person a failed person check concerns: one of the zone's unit (`people`), or
+    none yet (submitting asks for it)."""
+    if not answer.is_about_a_person or item.result != Answer.Result.FAIL or not item.person:
+        return None
+    if item.person not in people:
+        raise Invalid(
+            _("“%(check)s”: choose a staff member of the zone's unit.")
+            % {"check": answer.text[:40]}
+        )
+    return item.person
+
+
+def _clean_equipment(item: AnswerInput, answer: Answer, equipment: set[int]) -> int | None:
+    """The equipment a failed "equipment works" check names: one of the zone's in use."""
+    if not answer.is_about_equipment or item.result != Answer.Result.FAIL or not item.equipment:
+        return None
+    if item.equipment not in equipment:
+        raise Invalid(
+            _("“%(check)s”: choose equipment of this zone.") % {"check": answer.text[:40]}
+        )
+    return item.equipment
 
 
 def _clean_input(item: AnswerInput, answer: Answer) -> tuple[str, Decimal, str, str]:
@@ -223,12 +252,20 @@ def save_answers(
     if not inspection.is_draft:
         raise Conflict(_("This inspection was submitted; its answers can no longer change."))
     by_id = {a.pk: a for a in inspection.answers.all()}
+    people: set[int] = set()
+    if any(a.is_about_a_person for a in by_id.values()):
+        people = set(people_of(inspection.zone).values_list("pk", flat=True))
+    equipment: set[int] = set()
+    if any(a.is_about_equipment for a in by_id.values()):
+        equipment = set(equipment_of(inspection.zone).values_list("pk", flat=True))
     changed: list[Answer] = []
     for item in answers:
         answer = by_id.get(item.answer_id)
         if answer is None:
             raise Invalid(_("An answer does not belong to this inspection."))
         answer.result, answer.deduction, answer.severity, answer.note = _clean_input(item, answer)
+        answer.person_id = _clean_person(item, answer, people)
+        answer.equipment_id = _clean_equipment(item, answer, equipment)
         changed.append(answer)
     fields = []
     if note is not None:
@@ -239,7 +276,9 @@ def save_answers(
     for answer in changed:
         answer.updated_at = now
     Answer.objects.bulk_update(
-        changed, ["result", "deduction", "severity", "note", "updated_at"], batch_size=200
+        changed,
+        ["result", "deduction", "severity", "note", "person", "equipment", "updated_at"],
+        batch_size=200,
     )
     if submission_key:
         claim_submission(
@@ -369,7 +408,9 @@ def needs_photo(answer: Answer, photos: int) -> bool:
     return answer.photo_required and answer.result == Answer.Result.FAIL and not photos
 
 
-def _check_complete(answers: list[Answer], photo_counts: dict[int, int]) -> None:
+def _check_complete(
+    answers: list[Answer], photo_counts: dict[int, int], *, has_equipment: bool = False
+) -> None:
     missing = [a for a in answers if not a.result]
     if missing:
         raise Conflict(
@@ -379,6 +420,24 @@ def _check_complete(answers: list[Answer], photo_counts: dict[int, int]) -> None
                 len(missing),
             )
             % {"n": len(missing), "check": missing[0].text.strip()},
+            code="incomplete",
+        )
+    nobody = [a for a in answers if a.is_failed and a.is_about_a_person and not a.person_id]
+    if nobody:
+        raise Conflict(
+            ngettext(
+                "%(n)d failed check concerns a person: choose who for “%(check)s”.",
+                "%(n)d failed checks concern a person: choose who, starting with “%(check)s”.",
+                len(nobody),
+            )
+            % {"n": len(nobody), "check": nobody[0].text.strip()},
+            code="incomplete",
+        )
+    unnamed = [a for a in answers if a.is_failed and a.is_about_equipment and not a.equipment_id]
+    if unnamed and has_equipment:
+        raise Conflict(
+            _("A failed equipment check names no equipment: choose which for “%(check)s”.")
+            % {"check": unnamed[0].text.strip()},
             code="incomplete",
         )
     no_photo = [a for a in answers if needs_photo(a, photo_counts.get(a.pk, 0))]
@@ -435,9 +494,25 @@ def _record_finding(
         is_repeat=answer.is_repeat,
         repeat_of=earlier.get(answer.key) if answer.is_repeat else None,
         found_on=inspection.inspected_on,
+        person_id=answer.person_id if answer.is_about_a_person else None,
     )
     finding.zone = zone
     return finding
+
+
+def _open_faults(
+    inspection: Inspection, failed: list[Answer], *, by: User, request: HttpRequest | None
+) -> None:
+    """Each failed "equipment works" check opens a fault of the equipment it names."""
+    for answer in failed:
+        if answer.is_about_equipment and answer.equipment is not None:
+            open_from_check(
+                equipment=answer.equipment,
+                by=by,
+                description=answer.note or answer.text,
+                inspection_id=inspection.pk,
+                request=request,
+            )
 
 
 @transaction.atomic
@@ -469,7 +544,12 @@ def submit_inspection(
         .annotate(n=Count("pk"))
         .values_list("answer_id", "n")
     )
-    _check_complete(answers, photo_counts)
+    _check_complete(
+        answers,
+        photo_counts,
+        has_equipment=any(a.is_about_equipment and a.is_failed for a in answers)
+        and equipment_of(zone).exists(),
+    )
     settings = InspectionSettings.for_center(inspection.center_id)
     failed = [a for a in answers if a.is_failed]
     takes_findings = inspection.kind != Inspection.Kind.ACCEPTANCE
@@ -510,6 +590,7 @@ def submit_inspection(
     findings: list[Finding] = []
     if takes_findings:
         findings = [_record_finding(inspection, answer, zone, earlier) for answer in failed]
+    _open_faults(inspection, failed, by=by, request=request)
     inspection_submitted.send(
         sender=Inspection,
         inspection=inspection,

@@ -58,6 +58,9 @@ FINDING_SORTS: SortKeys = {
 RECURRING_WINDOW_DAYS = queries.RECURRING_WINDOW_DAYS
 
 
+RESULT_LABELS = dict(Answer.Result.choices)
+
+
 def _page(request: OnsiteRequest, rows: QuerySet[Any]) -> Any:
     return page_of(rows, request, PAGE_SIZE)
 
@@ -194,6 +197,8 @@ def _checklist_refused(
             answer.result = typed[answer.pk].result
             answer.severity = typed[answer.pk].severity
             answer.note = typed[answer.pk].note
+            answer.person_id = typed[answer.pk].person
+            answer.equipment_id = typed[answer.pk].equipment
     missing = {a.pk for a in refusal.checks} if isinstance(refusal, MissingPhotos) else set()
     return _checklist(request, inspection, answers, missing_photos=missing)
 
@@ -207,11 +212,10 @@ def _checklist(
     conflict: bool = False,
     missing_photos: set[int] | None = None,
 ) -> HttpResponse:
-    labels = dict(Answer.Result.choices)
     for answer in answers:
         mine = (unsaved or {}).get(answer.pk)
         answer.mine = mine  # type: ignore[attr-defined]
-        answer.mine_label = labels.get(mine.result, "—") if mine else ""  # type: ignore[attr-defined]
+        answer.mine_label = RESULT_LABELS.get(mine.result, "—") if mine else ""  # type: ignore[attr-defined]
     settings = InspectionSettings.for_center(inspection.center_id)
     attach_panels(request, inspection, answers)
     return render(
@@ -230,6 +234,7 @@ def _checklist(
             "unsaved": unsaved or {},
             "missing_photos": missing_photos or set(),
             "default_deductions": {a.pk: default_deduction(a.max_points) for a in answers},
+            **queries.pickers(inspection, answers),
         },
     )
 

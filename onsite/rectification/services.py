@@ -59,8 +59,9 @@ def open_rectifications(
     settings: InspectionSettings,
     request: HttpRequest | None = None,
 ) -> list[Rectification]:
-    """One rectification per finding, assigned to the zone owner, due by severity. Called
-    when an inspection is submitted, inside its transaction (zones selected with owner)."""
+    """One rectification per finding, assigned to the zone owner (a person check's finding:
+    to the person it concerns), due by severity. Called when an inspection is submitted,
+    inside its transaction (zones selected with owner)."""
     created: list[Rectification] = []
     for finding in findings:
         due = add_working_days(finding.found_on, settings.working_days_for(finding.severity))
@@ -69,7 +70,7 @@ def open_rectifications(
                 center_id=finding.center_id,
                 finding=finding,
                 zone=finding.zone,
-                assignee=finding.zone.owner,
+                assignee=finding.person if finding.person_id else finding.zone.owner,
                 severity=finding.severity,
                 due_on=due.day,
                 due_is_provisional=due.is_provisional,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onsite.dashboards.apps import NAV_LABEL as DASHBOARD
 from onsite.engagement.apps import NAV_LABEL as BOARD
+from onsite.equipment.apps import NAV_LABEL as EQUIPMENT
 from onsite.org.apps import NAV_FLOOR_PLAN, NAV_GROUPS, NAV_IMPORT
 from onsite.programme.apps import NAV_LABEL as PROGRAMME
 from onsite.redtags.apps import NAV_LABEL as RED_TAGS
@@ -67,6 +68,7 @@ NAV: list[NavItem] = [
     NavItem(_("Inspections"), "inspections:inspection-list", "clipboard2-check", CHECKS),
     NavItem(_("Rectifications"), "rectification:rectification-list", "wrench", CHECKS),
     NavItem(PHOTO_CHECK, "vision:overview", "magic", CHECKS),
+    NavItem(EQUIPMENT, "equipment:equipment-list", "pc-display", CHECKS),
     NavItem(PROGRAMME, "programme:overview", "kanban"),
     NavItem(RED_TAGS, "redtags:tag-list", "tags", SORT),
     NavItem(SUPPLIES, "supplies:supply-list", "box-seam", SORT),

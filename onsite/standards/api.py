@@ -69,6 +69,7 @@ class StandardClauseOut(Schema):
     weight: int
     max_points: int
     photo_required: bool
+    subject: str = Field(..., description="zone, person (a staff member on post) or equipment")
     row_version: int
 
 
@@ -165,6 +166,7 @@ class StandardClauseIn(Schema):
     weight: int = Field(1, ge=1, le=100)
     max_points: int = Field(10, ge=1, le=100)
     photo_required: bool = False
+    subject: Literal["zone", "person", "equipment"] = "zone"
 
 
 class StandardClauseChangeIn(StandardClauseIn):
@@ -226,7 +228,7 @@ def _clause_out(c: Clause) -> StandardClauseOut:
     return StandardClauseOut(
         id=c.pk, code=c.code, pillar=c.pillar, position=c.position, text=c.text,
         check_method=c.check_method, weight=c.weight, max_points=c.max_points,
-        photo_required=c.photo_required, row_version=c.version,
+        photo_required=c.photo_required, subject=c.subject, row_version=c.version,
     )  # fmt: skip
 
 

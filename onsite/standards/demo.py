@@ -88,6 +88,13 @@ COUNTER_CLAUSES = [
     ("QT-VI-1", "visual", "行迹线、颜色标识清晰完整，无脱落、无破损。", "目视检查标识", 1, 10, True),
     ("QT-SA-1", "safety", "电源线理线收纳，无裸露、无私拉乱接。", "查看台面下方线路", 2, 10, True),
 ]  # fmt: skip
+# GB/T 36112-2018's staff requirements, checked on the person on post (the clause's subject):
+# a failure names the staff member it concerns. Added in v2, with the document camera.
+COUNTER_PERSON_CLAUSES = [
+    ("QT-RY-1", "sustain", "工作人员在岗期间规范佩戴工牌。", "现场观察窗口工作人员", 1, 10, False, "person"),
+    ("QT-RY-2", "sustain", "工作人员着装规范，仪容仪表整洁。", "现场观察窗口工作人员", 1, 10, False, "person"),
+    ("QT-RY-3", "standardize", "工作人员在岗；临时离岗摆放离岗告知牌并安排补位。", "查看窗口是否有人、离岗时告知牌和补位人员", 2, 10, False, "person"),
+]  # fmt: skip
 BACK_OFFICE_CLAUSES = [
     ("BG-SO-1", "sort", "办公室内无闲置设备和废弃资料，不用物品及时清理。", "目视检查", 2, 10, True),
     ("BG-SIO-1", "set_in_order", "文件柜分区标识，资料按类别定位存放，取用后归位。", "抽查三份资料的取放时间", 2, 10, False),
@@ -167,8 +174,9 @@ def _version(
     Clause.objects.bulk_create(
         Clause(center=center, standard_version=version, code=code, pillar=pillar,
                position=index, text=text, check_method=method, weight=weight,
-               max_points=points, photo_required=photo)
-        for index, (code, pillar, text, method, weight, points, photo) in enumerate(clauses, 1)
+               max_points=points, photo_required=photo, subject=subject[0] if subject else "zone")
+        for index, (code, pillar, text, method, weight, points, photo, *subject)
+        in enumerate(clauses, 1)
     )  # fmt: skip
     ItemRule.objects.bulk_create(
         ItemRule(center=center, standard_version=version, item=items[code], kind=kind,
@@ -200,9 +208,9 @@ def seed(center: Center) -> None:
                       clauses=COUNTER_CLAUSES, rules=pilot_rules, items=items,
                       published_days_ago=120)  # fmt: skip
         _version(center, counter, 2, status="published", based_on=v1,
-                 note="全面推行：增加高拍仪的定位。", edge=DEFAULT_EDGE_DISTANCE_MM,
-                 clauses=COUNTER_CLAUSES, rules=COUNTER_RULES, items=items,
-                 published_days_ago=30)  # fmt: skip
+                 note="全面推行：增加高拍仪的定位和工作人员在岗检查。", edge=DEFAULT_EDGE_DISTANCE_MM,
+                 clauses=COUNTER_CLAUSES + COUNTER_PERSON_CLAUSES, rules=COUNTER_RULES,
+                 items=items, published_days_ago=30)  # fmt: skip
     for code, title, clauses, rules in [
         ("back-office", "中间办公室执行标准", BACK_OFFICE_CLAUSES, BACK_OFFICE_RULES),
         ("chief-office", "科长办公室执行标准", CHIEF_OFFICE_CLAUSES, CHIEF_OFFICE_RULES),

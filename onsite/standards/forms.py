@@ -40,7 +40,7 @@ class ClauseForm(StyledFormMixin, VersionedFormMixin, forms.ModelForm[Clause]):
     class Meta:
         model = Clause
         fields = ["code", "pillar", "position", "text", "check_method", "weight", "max_points",
-                  "photo_required"]  # fmt: skip
+                  "photo_required", "subject"]  # fmt: skip
         widgets = {
             "text": forms.Textarea(attrs={"rows": 3}),
             "check_method": forms.Textarea(attrs={"rows": 2}),
@@ -50,6 +50,11 @@ class ClauseForm(StyledFormMixin, VersionedFormMixin, forms.ModelForm[Clause]):
         super().__init__(*args, **kwargs)
         if self.instance.pk is None:
             self.fields["row_version"].required = False
+        # Older clients and forms send no subject: the clause checks the zone, as before.
+        self.fields["subject"].required = False
+
+    def clean_subject(self) -> str:
+        return str(self.cleaned_data.get("subject") or Clause.Subject.ZONE)
 
 
 class ItemRuleForm(StyledFormMixin, VersionedFormMixin, forms.ModelForm[ItemRule]):

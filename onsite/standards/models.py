@@ -174,7 +174,15 @@ class StandardVersion(CenterScoped):
 
 
 class Clause(CenterScoped):
-    """One requirement of a version: what to check, how, and what it weighs."""
+    """One requirement of a version: what to check, how, and what it weighs. `subject` says
+    what it checks: the zone itself (the default), a person on post (GB/T 36112-2018 staff
+    requirements: badge, dress, on post, absence cover), whose failure is tied to the staff
+    member it concerns, or whether a piece of the zone's equipment works."""
+
+    class Subject(models.TextChoices):
+        ZONE = "zone", _("The zone")
+        PERSON = "person", _("A person on post")
+        EQUIPMENT = "equipment", _("Equipment works")
 
     standard_version = models.ForeignKey(
         StandardVersion,
@@ -195,6 +203,9 @@ class Clause(CenterScoped):
         _("maximum points"), default=10, validators=[MinValueValidator(1), MaxValueValidator(100)]
     )
     photo_required = models.BooleanField(_("photo required"), default=False)
+    subject = models.CharField(
+        _("what it checks"), max_length=10, choices=Subject.choices, default=Subject.ZONE
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -203,6 +214,10 @@ class Clause(CenterScoped):
         ordering = ["standard_version", "position", "code"]
         constraints = [
             models.UniqueConstraint(fields=["standard_version", "code"], name="clause_code_unique"),
+            models.CheckConstraint(
+                condition=Q(subject__in=["zone", "person", "equipment"]),
+                name="clause_subject_valid",
+            ),
         ]
 
     def __str__(self) -> str:

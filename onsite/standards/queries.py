@@ -133,7 +133,9 @@ class Change:
     fields: tuple[str, ...] = ()
 
 
-CLAUSE_FIELDS = ("pillar", "text", "check_method", "weight", "max_points", "photo_required")
+CLAUSE_FIELDS = (
+    "pillar", "text", "check_method", "weight", "max_points", "photo_required", "subject"
+)  # fmt: skip
 RULE_FIELDS = (
     "kind",
     "max_quantity",

@@ -91,6 +91,7 @@ def copy_contents(*, source: StandardVersion, target: StandardVersion) -> None:
             weight=c.weight,
             max_points=c.max_points,
             photo_required=c.photo_required,
+            subject=c.subject,
         )
         for c in source.clauses.all()
     )
@@ -304,7 +305,7 @@ def update_version_settings(
 
 
 CLAUSE_EDITABLE = ["code", "pillar", "position", "text", "check_method", "weight", "max_points",
-                   "photo_required"]  # fmt: skip
+                   "photo_required", "subject"]  # fmt: skip
 RULE_EDITABLE = ["item", "kind", "max_quantity", "slot_x_mm", "slot_y_mm", "slot_w_mm",
                  "slot_h_mm", "container", "min_edge_distance_mm", "marking", "marking_colour",
                  "note", "position"]  # fmt: skip

@@ -47,7 +47,9 @@
       result: checked ? checked.value : "",
       deduction: deduction && deduction.value !== "" ? Number(deduction.value) : null,
       severity: field(id, "severity") ? field(id, "severity").value : "general",
-      note: field(id, "note") ? field(id, "note").value : ""
+      note: field(id, "note") ? field(id, "note").value : "",
+      person: field(id, "person") && field(id, "person").value ? Number(field(id, "person").value) : null,
+      equipment: field(id, "equipment") && field(id, "equipment").value ? Number(field(id, "equipment").value) : null
     };
   }
 
@@ -61,6 +63,8 @@
       field(answer.id, "deduction").value = answer.deduction === null || answer.deduction === undefined ? "" : answer.deduction;
     }
     if (field(answer.id, "severity")) field(answer.id, "severity").value = answer.severity || "general";
+    if (field(answer.id, "person")) field(answer.id, "person").value = answer.person || "";
+    if (field(answer.id, "equipment")) field(answer.id, "equipment").value = answer.equipment || "";
     field(answer.id, "note").value = answer.note || "";
   }
 

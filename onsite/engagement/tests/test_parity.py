@@ -3,17 +3,19 @@ door a person knocks at: the page and the API operation leave the same state and
 audit row for an allowed person, refuse a refused one alike (403 `not_allowed` and one
 `access.denied` row each), and answer a state conflict with the same code."""
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from onsite.accounts.models import ApiToken
 from onsite.audit.models import AuditEvent
 from onsite.core.tests.factories import AreaTypeFactory, UserFactory, ZoneFactory
 from onsite.engagement import services
-from onsite.engagement.models import Attendance, Post, Suggestion, Vote
+from onsite.engagement.models import Attendance, Post, Suggestion, SuggestionCall, Vote
 from onsite.engagement.tests.factories import SuggestionFactory, TrainingFactory
 from onsite.org.models import Zone
 from onsite.standards.tests.factories import StandardFactory, VersionFactory
@@ -117,7 +119,96 @@ def _expired_sign_in(training, people):
     )
 
 
+def _fresh_center(center, people):
+    """A center-wide act on calls: the first door's call is gone before the second knocks."""
+    SuggestionCall.objects.filter(center=center).delete()
+    return center
+
+
+def _call_data():
+    deadline = timezone.now() + datetime.timedelta(days=3)
+    return {"kind": "slogan", "title": "标语征集", "deadline": deadline.strftime("%Y-%m-%dT%H:%M")}
+
+
+def _open_call(center, people):
+    return services.open_call(center=center, by=people["office"], kind="slogan", title="标语征集",
+                              body="", deadline=timezone.now() + datetime.timedelta(days=3))  # fmt: skip
+
+
+def _closed_call(call, people):
+    SuggestionCall.objects.filter(pk=call.pk).update(deadline=timezone.now())
+    data = {"kind": "slogan", "title": "迟到的标语"}
+    return (
+        "staff",
+        Door("post", f"/engagement/suggestions/new/?call={call.pk}", data),
+        Door("post", "/api/v1/engagement/suggestions", data | {"call": call.pk}),
+        "call_closed",
+    )
+
+
+def _notice(center, people):
+    due = timezone.localdate() + datetime.timedelta(days=3)
+    return services.create_post(center=center, by=people["office"], title="通知",
+                                body="", confirm=services.Confirmation(due=due))  # fmt: skip
+
+
+def _asks_nothing(post, people):
+    Post.objects.filter(pk=post.pk).update(requires_acknowledgement=False)
+    return (
+        "staff",
+        Door("post", f"/engagement/posts/{post.pk}/confirm/"),
+        Door("post", f"/api/v1/engagement/posts/{post.pk}/confirm"),
+        "not_asked",
+    )
+
+
 ACTS = [
+    Act(
+        name="open a call for slogans",
+        setup=_fresh_center,
+        page=lambda center: Door("post", "/engagement/calls/new/", _call_data()),
+        api=lambda center: Door(
+            "post",
+            "/api/v1/engagement/calls",
+            _call_data() | {"deadline": (timezone.now() + datetime.timedelta(days=3)).isoformat()},
+        ),
+        allowed="office",
+        refused="staff",
+        audit="engagement.call_opened",
+        state=lambda center: list(
+            SuggestionCall.objects.filter(center=center).values_list("kind", "title", "post__title")
+        ),
+    ),
+    Act(
+        name="submit to a call",
+        setup=_open_call,
+        page=lambda call: Door(
+            "post",
+            f"/engagement/suggestions/new/?call={call.pk}",
+            {"kind": "slogan", "title": "定位"},
+        ),
+        api=lambda call: Door(
+            "post",
+            "/api/v1/engagement/suggestions",
+            {"kind": "slogan", "title": "定位", "call": call.pk},
+        ),
+        allowed="staff",
+        refused="viewer",
+        audit="engagement.suggestion_submitted",
+        state=lambda call: list(call.suggestions.values_list("kind", "title", "status")),
+        conflict=_closed_call,
+    ),
+    Act(
+        name="confirm a post was read",
+        setup=_notice,
+        page=lambda post: Door("post", f"/engagement/posts/{post.pk}/confirm/"),
+        api=lambda post: Door("post", f"/api/v1/engagement/posts/{post.pk}/confirm"),
+        allowed="staff",
+        refused="viewer",
+        audit="engagement.post_confirmed",
+        state=lambda post: list(post.readings.values_list("user__username", flat=True)),
+        conflict=_asks_nothing,
+    ),
     Act(
         name="create post",
         setup=lambda center, people: center,
