@@ -78,6 +78,7 @@ def test_a_notice_needs_a_date_that_has_not_passed(client_for, office_user):
 
 def test_a_reader_confirms_once(client_for, staff_user, notice):
     client = client_for(staff_user)
+    assert 'data-testid="asks-confirmation"' in client.get("/engagement/").content.decode()
     page = client.get(f"/engagement/posts/{notice.pk}/").content.decode()
     assert 'data-testid="confirm-button"' in page
     assert client.post(f"/engagement/posts/{notice.pk}/confirm/").status_code == 302
