@@ -1,5 +1,6 @@
 """Demo engagement of the source document: the publicity column (宣传专栏) with the launch,
-the pilot and the study visit; the call for slogans and improvement proposals in every state
+the pilot and the study visit, a notice the windows confirm having read, an open call for
+slogans of the set-in-order stage; the call for slogans and improvement proposals in every state
 (one adopted proposal opened a revision of the front-counter standard); the all-staff
 training at the mobilisation meeting and an upcoming one on the counter standard; staff
 acknowledging the published standards; this week's digest. Keyed by titles: running it twice
@@ -21,7 +22,15 @@ from onsite.core.images import CleanPhoto, clean_photo
 from onsite.core.models import Center
 from onsite.engagement import services
 from onsite.engagement.digest import Week, publish_digest
-from onsite.engagement.models import Attendance, Post, Suggestion, Training, Vote, point_source
+from onsite.engagement.models import (
+    Attendance,
+    Post,
+    Suggestion,
+    SuggestionCall,
+    Training,
+    Vote,
+    point_source,
+)
 from onsite.org.models import AreaType
 from onsite.standards.models import StandardVersion
 
@@ -133,6 +142,7 @@ def seed(center: Center) -> None:
 
     _seed_training(center, rng, office=office, people=people, now=now)
     _seed_acknowledgements(center)
+    _seed_call_and_notice(center, rng, office=office, staff=staff)
     today = timezone.localdate()
     for day in (today - datetime.timedelta(days=7), today):
         if not Post.objects.filter(
@@ -176,6 +186,39 @@ def _seed_training(
             "place": "一楼大厅", "trainer": office, "units": windows, "standard_versions": list(counter),
             "description": "讲解前台台面物品摆放标准、定位标识与报备流程,新进人员必须参加。",
         })  # fmt: skip
+
+
+CALL_TITLE = "“整顿阶段”标语征集"
+NOTICE_TITLE = "关于开展整顿阶段现场检查的通知"
+
+
+def _seed_call_and_notice(
+    center: Center, rng: random.Random, *, office: User, staff: list[User]
+) -> None:
+    """An open call for slogans with a few entries, and a notice the windows must confirm
+    having read (about half have)."""
+    today = timezone.localdate()
+    if not SuggestionCall.objects.filter(center=center, title=CALL_TITLE).exists():
+        call = services.open_call(
+            center=center, by=office, kind="slogan", title=CALL_TITLE,
+            body="<p>围绕“三易三定”征集整顿阶段标语,每人限投三条,优秀标语将制作成宣传牌。</p>",
+            deadline=timezone.now() + datetime.timedelta(days=10), units=[],
+        )  # fmt: skip
+        for title in ("物有其位,位有其物", "三定三易,井然有序", "定位定量,一目了然"):
+            services.submit_suggestion(
+                center=center, author=rng.choice(staff), kind="slogan", title=title, call=call
+            )
+    if not Post.objects.filter(center=center, title=NOTICE_TITLE).exists():
+        windows = sorted({u.unit for u in staff if u.unit and u.unit.kind == "window"},
+                         key=lambda unit: unit.pk)  # fmt: skip
+        notice = services.create_post(
+            center=center, by=office, title=NOTICE_TITLE,
+            body="<p>下周起督查科按整顿阶段标准对各窗口进行现场检查,请各窗口对照标准自查。</p>",
+            confirm=services.Confirmation(due=today + datetime.timedelta(days=4), units=windows),
+        )  # fmt: skip
+        people = list(services.post_readers_required(notice).order_by("pk"))
+        for person in rng.sample(people, k=len(people) // 2):
+            services.confirm_read(notice, user=person)
 
 
 def _seed_acknowledgements(center: Center) -> None:
