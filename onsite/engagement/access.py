@@ -110,7 +110,13 @@ def suggestions_for(user: User, center: Center | None) -> QuerySet[Suggestion]:
     return (
         Suggestion.objects.filter(center=center)
         .select_related(
-            "author", "unit", "area_type", "similar_to", "reviewed_by", "standard_version__standard"
+            "author",
+            "unit",
+            "area_type",
+            "similar_to",
+            "reviewed_by",
+            "standard_version__standard",
+            "call",
         )
         .annotate(
             vote_count=Count("votes", distinct=True),

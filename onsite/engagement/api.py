@@ -307,10 +307,15 @@ def _suggestion(request: OnsiteRequest, pk: int) -> Suggestion:
     "/suggestions", response=documented(list[SuggestionOut]), summary="Slogans and proposals"
 )
 def list_suggestions(
-    request: OnsiteRequest, kind: str | None = None, status: str | None = None
+    request: OnsiteRequest,
+    kind: str | None = None,
+    status: str | None = None,
+    call: int | None = None,
 ) -> list[SuggestionOut]:
     check_roles(request, EVERYONE)
     rows = access.suggestions_for(request.user, request.center)
+    if call is not None:
+        rows = rows.filter(call=access.get_call(request.center, call))
     if kind:
         rows = rows.filter(kind=kind)
     if status:

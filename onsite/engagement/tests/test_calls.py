@@ -153,6 +153,8 @@ def test_the_office_sees_entries_per_call_and_reviews_them(
         "decision": "adopted", "reason": "朗朗上口", "version": 1})  # fmt: skip
     assert reviewed.status_code == 302
     assert Suggestion.objects.get(pk=entry.suggestion.pk).status == "adopted"
+    detail = client_for(leader).get(f"/engagement/suggestions/{entry.suggestion.pk}/")
+    assert f"/engagement/calls/{call.pk}/" in detail.content.decode(), "the entry leads to its call"
 
 
 def test_call_list_counts_with_a_fixed_number_of_queries(
@@ -200,6 +202,8 @@ def test_api_open_list_and_submit(client, office_user, staff_user, member, other
     entry = client.post("/api/v1/engagement/suggestions", {"kind": "slogan", "title": "标语一",
                         "call": call.pk}, **JSON, **bearer(staff_user))  # fmt: skip
     assert entry.status_code == 200
+    listed = client.get(f"/api/v1/engagement/suggestions?call={call.pk}", **bearer(office_user))
+    assert [s["title"] for s in listed.json()] == ["标语一"]
     assert entry.json()["call"] == call.pk
     assert (
         client.get(f"/api/v1/engagement/calls/{call.pk}", **bearer(member)).json()["entries"] == 1
