@@ -20,6 +20,7 @@ from onsite.core.models import Center
 from onsite.core.refusals import Refusal
 from onsite.inspections import services
 from onsite.inspections.models import Answer, Inspection, InspectionSettings, Severity
+from onsite.inspections.queries import people_of
 from onsite.inspections.services import AnswerInput
 from onsite.org.models import Zone
 
@@ -56,9 +57,12 @@ def _inspect(
     except Refusal:
         return None  # the area type has no published standard
     answers = list(inspection.answers.all())
+    people = list(people_of(zone).values_list("pk", flat=True))
+    # A failed person check names someone on post: the zone's owner, else one of its unit.
+    on_post = zone.owner_id if zone.owner_id in people else (people[0] if people else None)
     items = []
     for answer in answers:
-        failed = rng.random() < fail_rate
+        failed = rng.random() < fail_rate and (on_post is not None or not answer.is_about_a_person)
         items.append(
             AnswerInput(
                 answer.pk,
@@ -70,6 +74,7 @@ def _inspect(
                 if failed
                 else Severity.GENERAL,
                 note=rng.choice(NOTES) if failed else "",
+                person=on_post if failed and answer.is_about_a_person else None,
             )
         )
         if failed and (with_photos or answer.photo_required):

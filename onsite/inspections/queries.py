@@ -108,7 +108,7 @@ def filter_findings(rows: FindingQuerySet, picked: dict[str, str]) -> FindingQue
 
 def checklist_answers(inspection: Inspection) -> list[Answer]:
     return list(
-        inspection.answers.prefetch_related(
+        inspection.answers.select_related("person", "equipment").prefetch_related(
             Prefetch("photos", queryset=AnswerPhoto.objects.order_by("uploaded_at", "pk"))
         )
     )

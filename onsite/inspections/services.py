@@ -409,7 +409,11 @@ def needs_photo(answer: Answer, photos: int) -> bool:
 
 
 def _check_complete(
-    answers: list[Answer], photo_counts: dict[int, int], *, has_equipment: bool = False
+    answers: list[Answer],
+    photo_counts: dict[int, int],
+    *,
+    has_equipment: bool = False,
+    takes_findings: bool = True,
 ) -> None:
     missing = [a for a in answers if not a.result]
     if missing:
@@ -422,8 +426,9 @@ def _check_complete(
             % {"n": len(missing), "check": missing[0].text.strip()},
             code="incomplete",
         )
+    # An acceptance sheet makes no finding, so nobody has one to fix: no person is asked.
     nobody = [a for a in answers if a.is_failed and a.is_about_a_person and not a.person_id]
-    if nobody:
+    if nobody and takes_findings:
         raise Conflict(
             ngettext(
                 "%(n)d failed check concerns a person: choose who for “%(check)s”.",
@@ -549,6 +554,7 @@ def submit_inspection(
         photo_counts,
         has_equipment=any(a.is_about_equipment and a.is_failed for a in answers)
         and equipment_of(zone).exists(),
+        takes_findings=inspection.kind != Inspection.Kind.ACCEPTANCE,
     )
     settings = InspectionSettings.for_center(inspection.center_id)
     failed = [a for a in answers if a.is_failed]

@@ -130,6 +130,12 @@ def test_the_finding_is_the_persons_on_their_home_and_in_their_units_figures(
     assert detail.status_code == 200
     assert "clerk1" in detail.content.decode()
 
+    summary = client_for(supervisor).get(
+        reverse("inspections:inspection-detail", args=[finding.inspection_id])
+    )
+    assert 'data-testid="answer-person"' in summary.content.decode()
+    assert "clerk1" in summary.content.decode()
+
     rollups.refresh(counter.center)
     day = UnitDay.objects.get(center=counter.center, unit=unit, day=timezone.localdate())
     assert day.findings == 1

@@ -9,6 +9,7 @@ from onsite.accounts import demo as accounts_demo
 from onsite.core.models import Center
 from onsite.dashboards import demo as dashboards_demo
 from onsite.engagement import demo as engagement_demo
+from onsite.equipment import demo as equipment_demo
 from onsite.inspections import demo as inspections_demo
 from onsite.org.demo import DEMO_PASSWORD, seed_demo
 from onsite.programme import demo as programme_demo
@@ -22,6 +23,7 @@ from onsite.surveys import demo as surveys_demo
 # A step is a module with `seed(center)`; it must be idempotent (keyed by codes, get_or_create).
 DEMO_STEPS: list[ModuleType] = [
     standards_demo,
+    equipment_demo,
     inspections_demo,
     rectification_demo,
     supplies_demo,
