@@ -347,3 +347,30 @@ def test_a_failed_equipment_check_opens_a_fault(center, supervisor, unit, device
         inspection.pk,
         "评价器黑屏",
     )
+
+
+def test_the_lists_keep_a_fixed_number_of_queries(
+    client_for, office_user, clerk, zone, django_assert_max_num_queries
+):
+    def add(n):
+        for i in range(n):
+            equipment = Equipment.objects.create(
+                center=zone.center, zone=zone, kind="pc", asset_number=f"PC-{zone.pk}-{i}-{n}"
+            )
+            FaultReport.objects.create(
+                center=zone.center, equipment=equipment, zone=zone, description="坏",
+                reported_by=clerk,
+            )  # fmt: skip
+
+    client = client_for(office_user)
+    add(2)
+    client.get(reverse("equipment:equipment-list"))  # warm the session and menus
+    counts = {}
+    for name in ("equipment:equipment-list", "equipment:fault-list"):
+        with django_assert_max_num_queries(30) as captured:
+            assert client.get(reverse(name)).status_code == 200
+        counts[name] = len(captured)
+    add(8)
+    for name in ("equipment:equipment-list", "equipment:fault-list"):
+        with django_assert_max_num_queries(counts[name]):
+            assert client.get(reverse(name)).status_code == 200
