@@ -208,3 +208,31 @@ def test_the_api_lists_the_people_and_takes_the_person(
     detail = client.get(f"{API}/{inspection.pk}", **auth(supervisor)).json()
     row = next(a for a in detail["answers"] if a["id"] == badge.pk)
     assert (row["subject"], row["person"]) == ("person", clerk.pk)
+
+
+def test_the_clause_form_sets_the_subject(client_for, admin_user, center):
+    from onsite.standards.services import start_revision
+
+    version = published_standard(center, clauses=1, with_items=False)
+    clause = version.clauses.get()
+    area = version.standard.area_type
+    draft = start_revision(area_type=area, by=admin_user, note="人员检查")
+    copy = draft.clauses.get(code=clause.code)
+    url = f"/standards/clauses/{copy.pk}/edit/"
+    page = client_for(admin_user).get(url)
+    assert 'name="subject"' in page.content.decode()
+    data = {
+        "code": copy.code, "pillar": "sustain", "position": 1, "text": "规范佩戴工牌",
+        "weight": 1, "max_points": 10, "row_version": copy.version, "subject": "person",
+    }  # fmt: skip
+    assert client_for(admin_user).post(url, data).status_code == 302
+    copy.refresh_from_db()
+    assert copy.subject == "person"
+
+
+def test_a_revision_copies_the_subject(admin_user, counter):
+    from onsite.standards.services import start_revision
+
+    draft = start_revision(area_type=counter.area_type, by=admin_user, note="修订")
+    assert draft.clauses.get(code="RY-1").subject == "person"
+    assert draft.clauses.get(code="C01").subject == "zone"
