@@ -96,6 +96,32 @@ def do_add_equipment(
     return equipment
 
 
+@transaction.atomic
+def do_set_in_use(
+    *,
+    equipment: Equipment,
+    by: User,
+    in_use: bool,
+    expected_version: int,
+    request: HttpRequest | None = None,
+) -> Equipment:
+    """Retires equipment (no more reports; its history stays) or puts it back in use. Retiring
+    waits until its open fault is closed."""
+    check_keep(by)
+    if not in_use and FaultReport.objects.filter(equipment=equipment).still_open().exists():
+        raise Conflict(_("Close its open fault before retiring this equipment."))
+    equipment.is_active = in_use
+    save_versioned(equipment, expected_version=expected_version, fields=["is_active"])
+    record_event(
+        request,
+        action="equipment.in_use" if in_use else "equipment.retired",
+        obj=equipment,
+        actor=by,
+        detail={"zone": equipment.zone.code},
+    )
+    return equipment
+
+
 # --- fault reports ---------------------------------------------------------------------------
 
 

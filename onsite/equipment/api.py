@@ -39,6 +39,7 @@ class EquipmentOut(Schema):
     name: str
     asset_number: str
     is_active: bool
+    row_version: int
 
 
 class EquipmentIn(Schema):
@@ -81,6 +82,11 @@ class FaultDetailOut(FaultOut):
     history: list[TransitionOut]
 
 
+class InUseIn(Schema):
+    in_use: bool
+    version: int = Field(..., ge=1, le=2_000_000_000)
+
+
 class FaultIn(Schema):
     description: str = Field(..., min_length=1, max_length=2000, pattern=NO_NUL)
 
@@ -98,7 +104,7 @@ class CloseIn(Schema):
 def _equipment_out(e: Equipment) -> EquipmentOut:
     return EquipmentOut(
         id=e.pk, zone=e.zone.code, kind=e.kind, name=e.name, asset_number=e.asset_number,
-        is_active=e.is_active,
+        is_active=e.is_active, row_version=e.version,
     )  # fmt: skip
 
 
@@ -151,6 +157,20 @@ def add_equipment(request: OnsiteRequest, payload: EquipmentIn) -> EquipmentOut:
         zone=zone, by=request.user, data=payload.dict(), request=request
     )
     return _equipment_out(get_equipment(request.center, equipment.pk))
+
+
+@router.post(
+    "/{equipment_id}/in-use", response=documented(EquipmentOut),
+    summary="Retire equipment or put it back in use (the office)",
+)  # fmt: skip
+def set_in_use(request: OnsiteRequest, equipment_id: int, payload: InUseIn) -> EquipmentOut:
+    check_roles(request, KEEPERS, write=True)
+    equipment = get_equipment(request.center, equipment_id)
+    actions.do_set_in_use(
+        equipment=equipment, by=request.user, in_use=payload.in_use,
+        expected_version=payload.version, request=request,
+    )  # fmt: skip
+    return _equipment_out(get_equipment(request.center, equipment_id))
 
 
 @router.get("/faults", response=documented(list[FaultOut]), summary="Fault reports")

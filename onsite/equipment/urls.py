@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.equipment_add, name="equipment-add"),
     path("<int:pk>/", views.equipment_detail, name="equipment-detail"),
     path("<int:pk>/report/", views.fault_report, name="fault-report"),
+    path("<int:pk>/in-use/", views.equipment_in_use, name="equipment-in-use"),
     path("faults/", views.fault_list, name="fault-list"),
     path("faults/<int:pk>/", views.fault_detail, name="fault-detail"),
     path("faults/<int:pk>/log/", views.fault_log, name="fault-log"),

@@ -106,8 +106,29 @@ def equipment_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
             "equipment": equipment,
             "faults": faults,
             "can_report": may_report(request.user, equipment.zone) and equipment.is_active,
+            "keeper": may(request.user, KEEPERS, write=True),
         },
     )
+
+
+@role_required(*KEEPERS, write=True)
+@require_POST
+def equipment_in_use(request: OnsiteRequest, pk: int) -> HttpResponse:
+    """Retire (in_use=0) or put back in use (in_use=1)."""
+    equipment = get_equipment(request.center, pk)
+    back = redirect("equipment:equipment-detail", equipment.pk)
+    try:
+        actions.do_set_in_use(
+            equipment=equipment,
+            by=request.user,
+            in_use=request.POST.get("in_use") == "1",
+            expected_version=_version(request),
+            request=request,
+        )
+    except Refusal as refusal:
+        return refused(request, refusal, back)
+    messages.success(request, _("Saved."))
+    return back
 
 
 @role_required(*READERS, write=True)

@@ -374,3 +374,50 @@ def test_the_lists_keep_a_fixed_number_of_queries(
     for name in ("equipment:equipment-list", "equipment:fault-list"):
         with django_assert_max_num_queries(counts[name]):
             assert client.get(reverse(name)).status_code == 200
+
+
+def test_the_office_retires_equipment_once_its_fault_is_closed(
+    client_for, clerk, office_user, device, foreign_device
+):
+    url = reverse("equipment:equipment-in-use", args=[device.pk])
+    assert client_for(clerk).post(url, {"in_use": "0", "version": 1}).status_code == 403
+    foreign = reverse("equipment:equipment-in-use", args=[foreign_device.pk])
+    assert client_for(office_user).post(foreign, {"in_use": "0", "version": 1}).status_code == 404
+    client_for(clerk).post(
+        reverse("equipment:fault-report", args=[device.pk]), {"description": "坏"}
+    )
+    refused = client_for(office_user).post(url, {"in_use": "0", "version": 1})
+    assert refused["Onsite-Refusal"] == "wrong_state"
+    fault = FaultReport.objects.get()
+    client_for(office_user).post(
+        reverse("equipment:fault-close", args=[fault.pk]),
+        {"note": "修好", "version": fault.version},
+    )
+    assert client_for(office_user).post(url, {"in_use": "0", "version": 1}).status_code == 302
+    device.refresh_from_db()
+    assert not device.is_active
+    report = client_for(clerk).get(reverse("equipment:fault-report", args=[device.pk]))
+    assert report["Onsite-Refusal"] == "wrong_state"  # no reports of retired equipment
+    stale = client_for(office_user).post(url, {"in_use": "1", "version": 1})
+    assert stale["Onsite-Refusal"] == "stale"
+    assert "Onsite-Refusal" not in client_for(office_user).post(url, {"in_use": "1", "version": 2})
+    device.refresh_from_db()
+    assert device.is_active
+
+
+def test_retiring_through_the_api(client, clerk, office_user, device, foreign_device):
+    url = f"{API}/{device.pk}/in-use"
+    body = {"in_use": False, "version": device.version}
+    assert client.post(url, body, content_type="application/json", **auth(clerk)).status_code == 403
+    assert (
+        client.post(
+            f"{API}/{foreign_device.pk}/in-use", body, content_type="application/json",
+            **auth(office_user),
+        ).status_code
+        == 404
+    )  # fmt: skip
+    done = client.post(url, body, content_type="application/json", **auth(office_user))
+    assert done.status_code == 200
+    assert done.json()["is_active"] is False
+    stale = client.post(url, body, content_type="application/json", **auth(office_user))
+    assert stale.status_code == 409
