@@ -69,7 +69,7 @@ def _item_checks(effective: EffectiveStandard, *, start: int) -> list[CheckSpec]
     def add(key: str, source: str, pillar: str, text: str) -> None:
         specs.append(CheckSpec(key, source, pillar, start + len(specs), text))
 
-    names = [r.item.name for r in allowed] + [f"{f.item.name} (+{f.quantity})" for f in filed]
+    names = [r.item.name for r in allowed] + [f"{f.item_label} (+{f.quantity})" for f in filed]
     text = "✓ " + "、".join(names)
     if banned:
         text += "\n✗ " + "、".join(r.item.name for r in banned)
@@ -80,7 +80,7 @@ def _item_checks(effective: EffectiveStandard, *, start: int) -> list[CheckSpec]
         verdict = effective.verdict(rule.item)
         if verdict.max_quantity is not None:
             counted.append(f"{rule.item.name} ≤ {verdict.max_quantity}")
-    counted += [f"{f.item.name} ≤ {f.quantity}" for f in filed]
+    counted += [f"{f.item_label} ≤ {f.quantity}" for f in filed]
     if counted:
         add(
             "items:quantity", Answer.Source.ITEMS_QUANTITY, Pillar.SET_IN_ORDER, " · ".join(counted)

@@ -122,8 +122,10 @@ class CatalogueItemOut(Schema):
 class ItemFilingOut(Schema):
     id: int
     zone: str
-    item: str
+    item: str = Field(..., description='catalogue item code; "" for an item not in the catalogue')
     item_name: str
+    item_description: str = Field(..., description="for an item not in the catalogue")
+    off_catalogue: bool
     quantity: int
     reason: str
     valid_from: datetime.date
@@ -195,7 +197,13 @@ class ItemRuleChangeIn(ItemRuleIn):
 
 class ItemFilingIn(Schema):
     zone: str = Field(..., min_length=1, max_length=32)
-    item: str = Field(..., min_length=1, max_length=32, description="item code")
+    item: str = Field(
+        "", max_length=32, description='catalogue item code; "" with item_name for another item'
+    )
+    item_name: str = Field(
+        "", max_length=50, description="the name of an item the catalogue lacks (without item)"
+    )
+    item_description: str = Field("", max_length=300)
     quantity: int = Field(1, ge=1, le=99)
     reason: str = Field(..., min_length=1, max_length=1000)
     valid_from: datetime.date
@@ -206,8 +214,15 @@ class ItemFilingIn(Schema):
 
 
 class ItemFilingReviewIn(StandardRowVersionIn):
-    decision: Literal["approve", "reject"]
+    decision: Literal["approve", "approve_catalogue", "reject"] = Field(
+        ...,
+        description="approve_catalogue: approve an item not in the catalogue and add it to the "
+        "catalogue as item_code (item_name, vision_kind)",
+    )
     comment: str = Field("", max_length=1000)
+    item_code: str = Field("", max_length=32)
+    item_name: str = Field("", max_length=50, description='"": the name it was filed under')
+    vision_kind: str = Field("", max_length=20)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -256,7 +271,8 @@ def _version_out(v: StandardVersion) -> StandardVersionOut:
 
 def _filing_out(f: ItemFiling) -> ItemFilingOut:
     return ItemFilingOut(
-        id=f.pk, zone=f.zone.code, item=f.item.code, item_name=f.item.name, quantity=f.quantity,
+        id=f.pk, zone=f.zone.code, item=f.item.code if f.item else "", item_name=f.item_label,
+        item_description=f.item_description, off_catalogue=f.is_off_catalogue, quantity=f.quantity,
         reason=f.reason, valid_from=f.valid_from, valid_to=f.valid_to, status=f.status,
         state=f.state, review_comment=f.review_comment, row_version=f.version,
     )  # fmt: skip
@@ -560,7 +576,8 @@ def get_filing(request: OnsiteRequest, filing_id: int) -> ItemFilingOut:
 def create_filing(request: OnsiteRequest, payload: ItemFilingIn) -> ItemFilingOut:
     zone = actions.check_file_item(request, zone_code=payload.zone)
     filing = actions.do_file_item(
-        zone=zone, item=actions.catalogue_item(request.center, payload.item),
+        zone=zone, item=actions.catalogue_item(request.center, payload.item) if payload.item else None,
+        item_name=payload.item_name, item_description=payload.item_description,
         quantity=payload.quantity, reason=payload.reason, valid_from=payload.valid_from,
         valid_to=payload.valid_to, by=actions.actor(request),
         submission_key=payload.submission_key or idempotency_key(request), request=request,
@@ -576,9 +593,14 @@ def review_filing(
 ) -> ItemFilingOut:
     center = actions.check_review_filings(request)
     filing = access.get_filing(request.user, center, filing_id)
+    catalogue = None
+    if payload.decision == "approve_catalogue":
+        catalogue = {"code": payload.item_code, "name": payload.item_name,
+                     "vision_kind": payload.vision_kind}  # fmt: skip
     actions.do_review_filing(
-        filing=filing, approve=payload.decision == "approve", comment=payload.comment,
-        expected_version=payload.row_version, by=actions.actor(request), request=request,
+        filing=filing, approve=payload.decision != "reject", comment=payload.comment,
+        catalogue=catalogue, expected_version=payload.row_version, by=actions.actor(request),
+        request=request,
     )  # fmt: skip
     return _filing_out(filing)
 

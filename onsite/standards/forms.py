@@ -12,7 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from onsite.core.forms import StyledFormMixin
 from onsite.core.models import Center
 from onsite.org.models import AreaType, Zone
-from onsite.standards.models import Clause, Item, ItemRule, StandardVersion
+from onsite.standards.models import (
+    VISION_KINDS,
+    Clause,
+    Item,
+    ItemFiling,
+    ItemRule,
+    StandardVersion,
+)
 from onsite.standards.services import parse_aliases
 
 
@@ -142,7 +149,22 @@ class FilingForm(StyledFormMixin, forms.Form):
         label=_("Item"),
         queryset=Item.objects.none(),
         to_field_name="code",
+        required=False,
+        empty_label=_("Not in the catalogue: type its name below"),
         widget=forms.Select(attrs={"data-outbox-clear": ""}),
+    )
+    item_name = forms.CharField(
+        label=_("Item not in the catalogue"),
+        max_length=50,
+        required=False,
+        help_text=_("Only if the list lacks the item: its name, e.g. a personal medicine box."),
+        widget=forms.TextInput(attrs={"data-outbox-clear": ""}),
+    )
+    item_description = forms.CharField(
+        label=_("Description of the item"),
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"data-outbox-clear": ""}),
     )
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=99, initial=1)
     reason = forms.CharField(
@@ -173,28 +195,89 @@ class FilingForm(StyledFormMixin, forms.Form):
         if start and end and end < start:
             self.add_error("valid_to", _("The end date must not be before the start date."))
         if end and end < timezone.localdate():
-            self.add_error("valid_to", _("The end date is in the past."))
+            self.add_error(
+                "valid_to",
+                _("The end date is in the past: a filing must still be valid today or later."),
+            )
+        name = (data.get("item_name") or "").strip()
+        if data.get("item") is None and not name and "item" not in self.errors:
+            self.add_error(
+                "item",
+                _("Choose an item from the catalogue, or type the name of the item it lacks."),
+            )
+        if data.get("item") is not None and name:
+            self.add_error(
+                "item_name",
+                _("Choose an item from the catalogue or type the name of one it lacks, not both."),
+            )
         return data
 
 
+ADD_TO_CATALOGUE = "approve_catalogue"
+
+
 class ReviewForm(StyledFormMixin, VersionedFormMixin):
-    decision = forms.ChoiceField(
-        label=_("Decision"),
-        choices=[("approve", _("Approve")), ("reject", _("Reject"))],
-        widget=forms.RadioSelect,
-    )
+    """Approve, reject, or (for an item the catalogue lacks) approve and add the item to the
+    catalogue under a code the office gives it."""
+
+    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect)
     comment = forms.CharField(
         label=_("Comment"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    item_code = forms.SlugField(
+        label=_("Code of the new catalogue item"),
+        max_length=32,
+        required=False,
+        help_text=_("Letters, digits, - or _, e.g. medicine-box."),
+    )
+    item_name = forms.CharField(
+        label=_("Name in the catalogue"),
+        max_length=50,
+        required=False,
+        help_text=_("Empty: the name it was filed under."),
+    )
+    vision_kind = forms.ChoiceField(
+        label=Item._meta.get_field("vision_kind").verbose_name,
+        choices=[("", "—"), *VISION_KINDS],
+        required=False,
+    )
+
+    def __init__(self, *args: Any, filing: ItemFiling | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.off_catalogue = filing is not None and filing.is_off_catalogue
+        decision = self.fields["decision"]
+        if isinstance(decision, forms.ChoiceField):
+            decision.choices = [
+                ("approve", _("Approve")),
+                *([(ADD_TO_CATALOGUE, _("Approve and add the item to the catalogue"))]
+                  if self.off_catalogue else []),
+                ("reject", _("Reject")),
+            ]  # fmt: skip
+        if not self.off_catalogue:
+            for name in ("item_code", "item_name", "vision_kind"):
+                del self.fields[name]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("decision") == "reject" and not data.get("comment", "").strip():
             self.add_error("comment", _("Say why the filing is rejected."))
+        if data.get("decision") == ADD_TO_CATALOGUE and not data.get("item_code"):
+            self.add_error("item_code", _("Give the new catalogue item a code."))
         return data
+
+    def catalogue(self) -> dict[str, Any] | None:
+        """The catalogue entry to add, if that is the decision."""
+        data = self.cleaned_data
+        if data.get("decision") != ADD_TO_CATALOGUE:
+            return None
+        return {
+            "code": data["item_code"],
+            "name": data.get("item_name", ""),
+            "vision_kind": data.get("vision_kind", ""),
+        }
 
 
 class ImportForm(StyledFormMixin, forms.Form):

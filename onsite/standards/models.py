@@ -35,6 +35,10 @@ if TYPE_CHECKING:
 # default, stored on every version so each center can set its own.
 DEFAULT_EDGE_DISTANCE_MM = 50
 
+VISION_KINDS = list(KIND_CHOICES)
+"""The photo check's kinds (value, label) for forms and services of this app, which may not
+import the vision app themselves."""
+
 
 class Pillar(models.TextChoices):
     """The five S plus the two practices the source document adds (目视化管理, 安全)."""
@@ -349,7 +353,13 @@ class FilingQuerySet(CenterQuerySet["ItemFiling"]):
 class ItemFiling(CenterScoped):
     """报备: a zone keeps an item its standard does not allow, approved by the office for a
     period. An approved filing expires after `valid_to` (no job needed: validity is a date
-    range, `is_expired` and `FilingQuerySet.active` read it)."""
+    range, `is_expired` and `FilingQuerySet.active` read it).
+
+    The item is a catalogue `Item`, or, for something the catalogue lacks (a personal medicine
+    box, a temporary sign), a name typed by the filer (`item_name`, with an optional
+    description): an off-catalogue filing. The office may add such an item to the catalogue
+    when it approves the filing; the filing then points at the new item and keeps the name
+    it was filed under. Read the item's name through `item_label`."""
 
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Requested")
@@ -361,8 +371,17 @@ class ItemFiling(CenterScoped):
         Zone, on_delete=models.CASCADE, related_name="item_filings", verbose_name=_("zone")
     )
     item = models.ForeignKey(
-        Item, on_delete=models.PROTECT, related_name="filings", verbose_name=_("item")
+        Item,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="filings",
+        verbose_name=_("item"),
     )
+    # An item not in the catalogue: its name as the filer typed it (kept after the office
+    # adds it to the catalogue, as a record of what was asked).
+    item_name = models.CharField(_("item not in the catalogue"), max_length=50, blank=True)
+    item_description = models.CharField(_("item description"), max_length=300, blank=True)
     quantity = models.PositiveSmallIntegerField(
         _("quantity"), default=1, validators=[MinValueValidator(1), MaxValueValidator(99)]
     )
@@ -405,11 +424,24 @@ class ItemFiling(CenterScoped):
             models.CheckConstraint(
                 condition=Q(valid_to__gte=models.F("valid_from")), name="filing_dates_ordered"
             ),
+            models.CheckConstraint(
+                condition=Q(item__isnull=False) | ~Q(item_name=""), name="filing_names_its_item"
+            ),
         ]
         indexes = [models.Index(fields=["zone", "status", "valid_to"])]
 
     def __str__(self) -> str:
-        return f"{self.zone.code} · {self.item} × {self.quantity}"
+        return f"{self.zone.code} · {self.item_label} × {self.quantity}"
+
+    @property
+    def item_label(self) -> str:
+        """The item's name: the catalogue's, or the one typed for an off-catalogue item."""
+        return self.item.name if self.item_id and self.item else self.item_name
+
+    @property
+    def is_off_catalogue(self) -> bool:
+        """Filed as an item the catalogue lacks (and not added to it since)."""
+        return self.item_id is None
 
     def is_expired(self, on: datetime.date | None = None) -> bool:
         day = on or timezone.localdate()

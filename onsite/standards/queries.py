@@ -10,6 +10,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from onsite.org.models import Zone
@@ -113,7 +114,7 @@ def effective_standard(zone: Zone, *, on: datetime.date | None = None) -> Effect
         ItemFiling.objects.filter(center_id=zone.center_id, zone=zone)
         .active(day)
         .select_related("item")
-        .order_by("item__name", "valid_to")
+        .order_by(Coalesce("item__name", "item_name"), "valid_to")
     )
     return EffectiveStandard(
         zone=zone, on=day, version=version, clauses=clauses, item_rules=rules, filings=filings

@@ -6,6 +6,7 @@ read through `onsite.standards.queries`."""
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -30,6 +31,7 @@ from onsite.notifications.services import notify
 from onsite.org.models import AreaType, Zone
 from onsite.standards.models import (
     FILING_MOVES,
+    VISION_KINDS,
     Clause,
     FilingTransition,
     Item,
@@ -522,33 +524,86 @@ def _reviewers(center: Center) -> list[User]:
     )
 
 
+def _filed_item(
+    *, zone: Zone, item: Item | None, item_name: str, item_description: str
+) -> tuple[Item | None, str, str]:
+    """The item a filing names: a catalogue item of the zone's center, or a name the catalogue
+    does not know (a name it knows, even as an alias, is that item: choose it instead)."""
+    name = " ".join(item_name.split())[:50]
+    if item is not None:
+        if name:
+            raise StandardInvalid(
+                _("Choose an item from the catalogue or type the name of one it lacks, not both."),
+                code="item",
+            )
+        if zone.center_id != item.center_id:
+            raise StandardInvalid(_("Choose an item from this center's catalogue."), code="item")
+        return item, "", ""
+    if not name:
+        raise StandardInvalid(
+            _("Choose an item from the catalogue, or type the name of the item it lacks."),
+            code="item",
+        )
+    known = next(
+        (
+            i
+            for i in Item.objects.filter(center_id=zone.center_id, is_active=True)
+            if i.is_called(name)
+        ),
+        None,
+    )
+    if known is not None:
+        raise StandardInvalid(
+            _("%(name)s is in the catalogue (code %(code)s): choose it from the list.")
+            % {"name": known.name, "code": known.code},
+            code="item_in_catalogue",
+        )
+    return None, name, " ".join(item_description.split())[:300]
+
+
+def check_filing_dates(valid_from: datetime.date, valid_to: datetime.date) -> None:
+    """A filing runs forwards and has not ended already."""
+    if valid_to < valid_from:
+        raise StandardInvalid(_("The end date must not be before the start date."), code="dates")
+    if valid_to < timezone.localdate():
+        raise StandardInvalid(
+            _("The end date is in the past: a filing must still be valid today or later."),
+            code="dates_past",
+        )
+
+
 @transaction.atomic
 def file_item(
     *,
     zone: Zone,
-    item: Item,
+    item: Item | None,
     quantity: int,
     reason: str,
     valid_from: datetime.date,
     valid_to: datetime.date,
     by: User,
+    item_name: str = "",
+    item_description: str = "",
     submission_key: str = "",
     request: HttpRequest | None = None,
 ) -> ItemFiling:
-    """A zone owner asks to keep an extra item. A repeat with the same submission key returns
-    the first filing."""
+    """A zone owner asks to keep an extra item: a catalogue item, or one the catalogue lacks
+    (`item_name`, `item_description`). A repeat with the same submission key returns the
+    first filing."""
     if submission_key:
         first = existing_submission(user=by, scope=FILING_SCOPE, key=submission_key)
         if first is not None:
             return ItemFiling.objects.get(pk=first)
-    if zone.center_id != item.center_id:
-        raise StandardInvalid(_("Choose an item from this center's catalogue."), code="item")
-    if valid_to < valid_from:
-        raise StandardInvalid(_("The end date must not be before the start date."), code="dates")
+    item, item_name, item_description = _filed_item(
+        zone=zone, item=item, item_name=item_name, item_description=item_description
+    )
+    check_filing_dates(valid_from, valid_to)
     filing = ItemFiling.objects.create(
         center_id=zone.center_id,
         zone=zone,
         item=item,
+        item_name=item_name,
+        item_description=item_description,
         quantity=quantity,
         reason=reason,
         valid_from=valid_from,
@@ -571,17 +626,38 @@ def file_item(
         obj=filing,
         actor=by,
         center=zone.center,
-        detail={"zone": zone.code, "item": item.code, "quantity": quantity},
+        detail={
+            "zone": zone.code,
+            "item": item.code if item else None,
+            "item_name": filing.item_label,
+            "off_catalogue": item is None,
+            "quantity": quantity,
+        },
     )
     notify(
         center=zone.center,
         users=_reviewers(zone.center),
         kind="standards.filing_requested",
         message=gettext_noop("%(zone)s filed an extra item: %(item)s × %(quantity)s."),
-        params={"zone": zone.name, "item": item.name, "quantity": quantity},
+        params={"zone": zone.name, "item": filing.item_label, "quantity": quantity},
         url=reverse("standards:filing-detail", args=[filing.pk]),
     )
     return filing
+
+
+def _check_new_item(data: dict[str, Any]) -> None:
+    """The catalogue entry an approval adds: a code of letters, digits, - and _; a name (or
+    the filed one) of at most 50 characters; a kind the photo check knows, or none."""
+    code = data.get("code") or ""
+    if not re.fullmatch(r"[-a-zA-Z0-9_]{1,32}", code):
+        raise StandardInvalid(
+            _("Give the new catalogue item a code of up to 32 letters, digits, - or _."),
+            code="catalogue_code",
+        )
+    if len((data.get("name") or "").strip()) > 50:
+        raise StandardInvalid(_("An item's name has at most 50 characters."), code="catalogue")
+    if (data.get("vision_kind") or "") not in {"", *(k for k, _label in VISION_KINDS)}:
+        raise StandardInvalid(_("Choose a kind the photo check knows."), code="catalogue")
 
 
 @transaction.atomic
@@ -592,13 +668,26 @@ def review_filing(
     comment: str,
     expected_version: int,
     by: User,
+    catalogue: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
 ) -> ItemFiling:
-    """The office approves or rejects a requested filing; a rejection needs a comment."""
+    """The office approves or rejects a requested filing; a rejection needs a comment. With
+    `catalogue` (code, and optionally name and vision_kind), an approved off-catalogue item is
+    added to the catalogue and the filing points at it, all or nothing."""
     target = ItemFiling.Status.APPROVED if approve else ItemFiling.Status.REJECTED
     FILING_MOVES.check(filing.status, target, _("This filing has already been decided."))
     if not approve and not comment.strip():
         raise StandardInvalid(_("Say why the filing is rejected."), code="comment_required")
+    if catalogue is not None:
+        if not approve:
+            raise StandardInvalid(
+                _("Only an approved item is added to the catalogue."), code="catalogue"
+            )
+        if not filing.is_off_catalogue:
+            raise StandardInvalid(
+                _("This filing's item is already in the catalogue."), code="catalogue"
+            )
+        _check_new_item(catalogue)
     old = filing.status
     filing.status = target
     filing.review_comment = comment
@@ -609,13 +698,28 @@ def review_filing(
         expected_version=expected_version,
         fields=["status", "review_comment", "reviewed_by", "reviewed_at"],
     )
+    added: Item | None = None
+    if catalogue is not None:
+        added = save_item(
+            center=filing.center,
+            data={
+                "code": catalogue["code"],
+                "name": (catalogue.get("name") or "").strip() or filing.item_name,
+                "aliases": [],
+                "vision_kind": catalogue.get("vision_kind") or "",
+            },
+            by=by,
+            request=request,
+        )
+        filing.item = added
+        ItemFiling.objects.filter(pk=filing.pk).update(item=added)
     _transition(filing, old=old, by=by, note=comment)
     record_event(
         request,
         action="standards.filing_approved" if approve else "standards.filing_rejected",
         obj=filing,
         actor=by,
-        detail={"comment": comment[:200]},
+        detail={"comment": comment[:200], "added_to_catalogue": added.code if added else None},
     )
     notify(
         center=filing.center,
@@ -626,7 +730,7 @@ def review_filing(
             if approve
             else gettext_noop("Your filing of %(item)s for %(zone)s was rejected.")
         ),
-        params={"item": filing.item.name, "zone": filing.zone.name},
+        params={"item": filing.item_label, "zone": filing.zone.name},
         url=reverse("standards:filing-detail", args=[filing.pk]),
     )
     return filing

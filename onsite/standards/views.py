@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from django import forms
 from django.contrib import messages
 from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -553,7 +554,7 @@ def item_edit(request: OnsiteRequest, pk: int | None = None) -> HttpResponse:
 FILING_TABS = ["requested", "active", "expired", "all"]
 FILING_SORTS: SortKeys = {
     "zone": "zone__code",
-    "item": "item__name",
+    "item": Coalesce("item__name", "item_name"),
     "quantity": "quantity",
     "valid": ("valid_to", "valid_from"),
     "status": by_choices("status", ItemFiling.Status.values),
@@ -600,7 +601,8 @@ def filing_list(request: OnsiteRequest) -> HttpResponse:
 
 def _file(request: OnsiteRequest, data: dict[str, Any]) -> ItemFiling:
     return actions.do_file_item(
-        zone=data["zone"], item=data["item"], quantity=data["quantity"], reason=data["reason"],
+        zone=data["zone"], item=data["item"], item_name=data["item_name"],
+        item_description=data["item_description"], quantity=data["quantity"], reason=data["reason"],
         valid_from=data["valid_from"], valid_to=data["valid_to"], by=actions.actor(request),
         submission_key=data["submission_key"], request=request,
     )  # fmt: skip
@@ -632,7 +634,9 @@ def filing_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
     can_review = (
         access.can_review_filings(request.user) and filing.status == ItemFiling.Status.REQUESTED
     )
-    review_form = ReviewForm(initial={"row_version": filing.version}) if can_review else None
+    review_form = (
+        ReviewForm(initial={"row_version": filing.version}, filing=filing) if can_review else None
+    )
     return render(
         request,
         "standards/filing_detail.html",
@@ -652,13 +656,14 @@ def filing_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
 @answers_refusals
 def filing_review(request: OnsiteRequest, pk: int) -> HttpResponse:
     filing = access.get_filing(request.user, actions.check_review_filings(request), pk)
-    form = ReviewForm(request.POST)
+    form = ReviewForm(request.POST, filing=filing)
     if form.is_valid():
         data = form.cleaned_data
         try:
             actions.do_review_filing(
-                filing=filing, approve=data["decision"] == "approve", comment=data["comment"],
-                expected_version=data["row_version"], by=actions.actor(request), request=request,
+                filing=filing, approve=data["decision"] != "reject", comment=data["comment"],
+                catalogue=form.catalogue(), expected_version=data["row_version"],
+                by=actions.actor(request), request=request,
             )  # fmt: skip
         except (Conflict, Invalid) as exc:
             _error(request, exc)

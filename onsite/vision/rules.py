@@ -48,7 +48,9 @@ def rules_for(inspection: Inspection) -> Rules:
         .select_related("item")
     )
     for filing in filings:
-        if filing.item.vision_kind:
+        # An item filed outside the catalogue has no kind the detector knows: like an item
+        # with a blank kind, it is left to the reference comparison.
+        if filing.item is not None and filing.item.vision_kind:
             _more(allowed, filing.item.vision_kind, filing.quantity)
     return Rules(
         allowed=allowed,

@@ -257,7 +257,7 @@ def test_the_schema_documents_our_own_bodies(client, db):
     schema = client.get("/api/v1/openapi.json").json()
     components = schema["components"]["schemas"]
     review = components["ItemFilingReviewIn"]["properties"]
-    assert review["decision"]["enum"] == ["approve", "reject"]
+    assert review["decision"]["enum"] == ["approve", "approve_catalogue", "reject"]
     assert "pillar" in components["StandardClauseIn"]["properties"]
     assert "valid_to" in components["ItemFilingIn"]["properties"]
 
