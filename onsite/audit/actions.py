@@ -127,6 +127,8 @@ ACTIONS: dict[str, Any] = {
     "redtags.policy": pgettext_lazy("audit action", "Red-tag rules changed"),
     "redtags.tag": pgettext_lazy("audit action", "Red tag put up"),
     "redtags.withdraw": pgettext_lazy("audit action", "Red tag withdrawn"),
+    "redtags.transfer_received": pgettext_lazy("audit action", "Red-tag transfer received"),
+    "redtags.transfer_refused": pgettext_lazy("audit action", "Red-tag transfer refused"),
     "standards.area_type_added": pgettext_lazy("audit action", "Area type added"),
     "standards.area_type_changed": pgettext_lazy("audit action", "Area type edited"),
     "standards.clause_added": pgettext_lazy("audit action", "Clause added"),

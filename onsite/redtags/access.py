@@ -30,7 +30,15 @@ def may_withdraw(user: User, tag: RedTag) -> bool:
 
 def visible_tags(request: OnsiteRequest) -> RedTagQuerySet:
     return RedTag.objects.filter(center=request.center).select_related(
-        "zone", "unit", "item", "supply", "tagged_by", "decided_by", "store_return"
+        "zone",
+        "unit",
+        "item",
+        "supply",
+        "tagged_by",
+        "decided_by",
+        "store_return",
+        "transfer_to",
+        "transfer_received_by",
     )
 
 

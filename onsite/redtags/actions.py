@@ -36,7 +36,7 @@ from onsite.core.models import Center
 from onsite.core.refusals import Conflict, Invalid, NotAllowed, Refusal
 from onsite.core.types import OnsiteRequest
 from onsite.notifications.services import notify
-from onsite.org.models import Zone
+from onsite.org.models import Unit, Zone
 from onsite.redtags.access import DECIDER_ROLES, POLICY_ROLES, TAGGER_ROLES, may_withdraw
 from onsite.redtags.models import (
     MOVES,
@@ -274,6 +274,7 @@ def _decided(
     note: str,
     supply: Supply | None,
     expected_version: int | None,
+    transfer_to: Unit | None = None,
 ) -> None:
     """The decision's UPDATE: it applies only while the tag is held (and at the version the
     decider saw, when given)."""
@@ -283,6 +284,7 @@ def _decided(
     updated = rows.update(
         status=RedTag.Status.DECIDED, decision=decision, decided_by=by, decided_at=timezone.now(),
         decision_note=note[:300], supply=supply, version=F("version") + 1,
+        transfer_to=transfer_to, transfer_received_at=None, transfer_received_by=None,
     )  # fmt: skip
     if updated != 1:
         check_held(RedTag.objects.get(pk=tag.pk), RedTag.Status.DECIDED)
@@ -299,6 +301,27 @@ def _return_to_store(tag: RedTag, supply: Supply, by: User, request: HttpRequest
     RedTag.objects.filter(pk=tag.pk).update(store_return=tag.store_return)
 
 
+def check_transfer_to(tag: RedTag, decision: str, unit: Unit | None) -> Unit | None:
+    """A transfer (调剂) names its receiving unit: a unit of the tag's center other than the
+    tag's own. Other decisions name none."""
+    if decision != Disposition.TRANSFER:
+        return None
+    if unit is None:
+        raise Invalid(_("Choose the unit that receives the item."), code="transfer_to")
+    if unit.center_id != tag.center_id:
+        raise Invalid(_("Choose a unit of this center."), code="transfer_to")
+    if unit.pk == tag.unit_id:
+        raise Invalid(
+            _("The item is already in %(unit)s: choose another unit.") % {"unit": unit.name},
+            code="transfer_to",
+        )
+    return unit
+
+
+def _receivers(unit: Unit) -> list[User]:
+    return list(User.objects.filter(center_id=unit.center_id, unit=unit, is_active=True))
+
+
 def _decide(
     tag: RedTag,
     *,
@@ -308,27 +331,44 @@ def _decide(
     supply: Supply | None,
     expected_version: int | None,
     request: HttpRequest | None,
+    transfer_to: Unit | None = None,
 ) -> RedTag:
     """Records one decision inside the caller's transaction."""
     if decision not in Disposition.values:
         raise Invalid(_("Choose a decision."), code="decision")
     if supply is not None and supply.center_id != tag.center_id:
         raise Invalid(_("Choose a supply of this center."), code="supply")
+    transfer_to = check_transfer_to(tag, decision, transfer_to)
     supply = supply or tag.supply
     _decided(
-        tag, by=by, decision=decision, note=note, supply=supply, expected_version=expected_version
-    )
+        tag, by=by, decision=decision, note=note, supply=supply,
+        expected_version=expected_version, transfer_to=transfer_to,
+    )  # fmt: skip
+    transition_note = note
+    if transfer_to is not None:
+        transition_note = f"→ {transfer_to.name}" + (f" · {note}" if note else "")
     RedTagTransition.objects.create(
         tag=tag, from_status=RedTag.Status.HELD, to_status=RedTag.Status.DECIDED,
-        decision=decision, by=by, at=tag.decided_at or timezone.now(), note=note[:300],
+        decision=decision, by=by, at=tag.decided_at or timezone.now(),
+        note=transition_note[:300],
     )  # fmt: skip
     if decision == Disposition.RETURN_TO_STORE and supply is not None:
         _return_to_store(tag, supply, by, request)
     record_event(
         request, action="redtags.decide", obj=tag, actor=by,
         detail={"decision": decision, "note": note[:300],
-                "returned_to_store": supply.code if tag.store_return_id and supply else None},
+                "returned_to_store": supply.code if tag.store_return_id and supply else None,
+                "transfer_to": transfer_to.code if transfer_to else None},
     )  # fmt: skip
+    if transfer_to is not None:
+        notify(
+            center=tag.center, users=_receivers(transfer_to), kind="redtags.decided",
+            message=gettext_noop(
+                "Red tag %(number)s (%(item)s) is transferred to your unit: confirm receipt."
+            ),
+            params={"number": tag.number, "item": tag.item_name},
+            url=reverse("redtags:tag-detail", args=[tag.pk]),
+        )  # fmt: skip
     if tag.tagged_by_id != by.pk:
         notify(
             center=tag.center, users=[tag.tagged_by], kind="redtags.decided",
@@ -348,14 +388,16 @@ def do_decide(
     note: str = "",
     expected_version: int | None = None,
     supply: Supply | None = None,
+    transfer_to: Unit | None = None,
     request: HttpRequest | None = None,
 ) -> RedTag:
     """The office's decision on one tag. "Return to the store" with a store supply (chosen
-    now or when tagged) adds the tag's quantity to that supply's stock."""
+    now or when tagged) adds the tag's quantity to that supply's stock; "transfer" names the
+    receiving unit, whose people are asked to confirm receipt."""
     check_held(tag, RedTag.Status.DECIDED)
     return _decide(
         tag, by=by, decision=decision, note=note, supply=supply,
-        expected_version=expected_version, request=request,
+        expected_version=expected_version, request=request, transfer_to=transfer_to,
     )  # fmt: skip
 
 
@@ -370,12 +412,16 @@ def do_decide_many(
     by: User,
     decision: str,
     note: str = "",
+    transfer_to: Unit | None = None,
     request: HttpRequest | None = None,
 ) -> tuple[list[RedTag], list[RedTag]]:
     """One decision for many tags (the office's weekly sweep of the holding list). Tags no
-    longer held are skipped, not overwritten. Returns (decided, skipped)."""
+    longer held (or already in the receiving unit) are skipped, not overwritten. Returns
+    (decided, skipped)."""
     if decision not in Disposition.values:
         raise Invalid(_("Choose a decision."), code="decision")
+    if decision == Disposition.TRANSFER and transfer_to is None:
+        raise Invalid(_("Choose the unit that receives the item."), code="transfer_to")
     decided: list[RedTag] = []
     skipped: list[RedTag] = []
     for tag in sorted(tags, key=lambda t: t.pk):
@@ -384,11 +430,106 @@ def do_decide_many(
                 check_held(tag, RedTag.Status.DECIDED)
                 decided.append(
                     _decide(tag, by=by, decision=decision, note=note, supply=None,
-                            expected_version=None, request=request)
+                            expected_version=None, request=request, transfer_to=transfer_to)
                 )  # fmt: skip
         except Refusal:
             skipped.append(tag)
     return decided, skipped
+
+
+# --- the receiving unit of a transfer (调剂) --------------------------------------------
+
+
+def check_receive(request: OnsiteRequest, tag: RedTag) -> None:
+    """The people of the receiving unit confirm or refuse a transfer still awaiting them."""
+    check_roles(request, TAGGER_ROLES, write=True)
+    if tag.transfer_to_id is None or request.user.unit_id != tag.transfer_to_id:
+        raise NotAllowed(_("Only the people of the receiving unit confirm or refuse a transfer."))
+    if not tag.awaits_receipt:
+        raise Conflict(
+            _("%(number)s is not waiting for receipt; nothing was changed.")
+            % {"number": tag.number}
+        )
+
+
+def _awaiting(tag: RedTag) -> Any:
+    return RedTag.objects.filter(
+        pk=tag.pk, status=RedTag.Status.DECIDED, decision=Disposition.TRANSFER,
+        transfer_to_id=tag.transfer_to_id, transfer_received_at__isnull=True,
+    )  # fmt: skip
+
+
+def _receipt_conflict(tag: RedTag) -> Conflict:
+    return Conflict(
+        _("%(number)s is not waiting for receipt; nothing was changed.") % {"number": tag.number}
+    )
+
+
+@transaction.atomic
+def do_receive(*, tag: RedTag, by: User, request: HttpRequest | None = None) -> RedTag:
+    """The receiving unit has the item: the transfer is done."""
+    now = timezone.now()
+    if (
+        _awaiting(tag).update(
+            transfer_received_at=now, transfer_received_by=by, version=F("version") + 1
+        )
+        != 1
+    ):
+        raise _receipt_conflict(tag)
+    tag.refresh_from_db()
+    unit = tag.transfer_to
+    RedTagTransition.objects.create(
+        tag=tag, from_status=RedTag.Status.DECIDED, to_status=RedTag.Status.DECIDED,
+        decision=Disposition.TRANSFER, by=by, at=now,
+        note=(_("Received by %(unit)s") % {"unit": unit.name if unit else ""})[:300],
+    )  # fmt: skip
+    record_event(
+        request, action="redtags.transfer_received", obj=tag, actor=by,
+        detail={"unit": unit.code if unit else None},
+    )  # fmt: skip
+    return tag
+
+
+@transaction.atomic
+def do_refuse_transfer(
+    *, tag: RedTag, by: User, reason: str, request: HttpRequest | None = None
+) -> RedTag:
+    """The receiving unit refuses the item, saying why: the tag goes back to the holding list
+    to be decided again (its holding date unchanged) and the decider is told."""
+    reason = reason.strip()
+    if not reason:
+        raise Invalid(_("Say why the transfer is refused."), code="reason")
+    unit = tag.transfer_to
+    decider = tag.decided_by
+    if _awaiting(tag).update(
+        status=RedTag.Status.HELD, decision="", decided_by=None, decided_at=None,
+        decision_note="", transfer_to=None, version=F("version") + 1,
+    ) != 1:  # fmt: skip
+        raise _receipt_conflict(tag)
+    tag.refresh_from_db()
+    note = _("Refused by %(unit)s: %(reason)s") % {
+        "unit": unit.name if unit else "",
+        "reason": reason,
+    }
+    RedTagTransition.objects.create(
+        tag=tag, from_status=RedTag.Status.DECIDED, to_status=RedTag.Status.HELD, by=by,
+        at=timezone.now(), note=note[:300],
+    )  # fmt: skip
+    record_event(
+        request, action="redtags.transfer_refused", obj=tag, actor=by,
+        detail={"unit": unit.code if unit else None, "reason": reason[:300]},
+    )  # fmt: skip
+    if decider is not None:
+        notify(
+            center=tag.center, users=[decider], kind="redtags.decided",
+            message=gettext_noop(
+                "Red tag %(number)s (%(item)s): %(unit)s refused the transfer; decide again."
+            ),
+            params={"number": tag.number, "item": tag.item_name,
+                    "unit": unit.name if unit else ""},
+            url=reverse("redtags:tag-detail", args=[tag.pk]),
+        )  # fmt: skip
+    return tag
 
 
 # --- withdrawal -----------------------------------------------------------------------

@@ -19,7 +19,7 @@ from onsite.core.api import documented, idempotency_key
 from onsite.core.models import get_for_center
 from onsite.core.refusals import Invalid, NotVisible
 from onsite.core.types import OnsiteRequest
-from onsite.org.models import Zone
+from onsite.org.models import Unit, Zone
 from onsite.redtags import actions, queries
 from onsite.redtags.access import DECIDER_ROLES, READERS, TAGGER_ROLES, get_tag, visible_tags
 from onsite.redtags.models import Disposition, Phase, Reason, RedTag, RedTagPolicy
@@ -77,6 +77,8 @@ class TagOut(Schema):
     decided_at: datetime | None
     decision_note: str
     returned_to_store: int | None = Field(None, description="Quantity added to the stock")
+    transfer_to: str | None = Field(None, description="Receiving unit code (a transfer)")
+    transfer_received_at: datetime | None = None
     has_photo: bool
     version: int
 
@@ -87,6 +89,9 @@ class DecisionIn(Schema):
     supply: str | None = Field(
         None, description="Store supply code, for a return to the store", pattern=NO_NUL
     )
+    transfer_to: str | None = Field(
+        None, description="Receiving unit code, required for a transfer", pattern=NO_NUL
+    )
     version: int | None = Field(None, description="The version the decider saw, if known")
 
 
@@ -94,6 +99,9 @@ class BulkDecisionIn(Schema):
     tags: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(..., min_length=1, max_length=500)
     decision: Disposition
     note: str = Field("", max_length=300, pattern=NO_NUL)
+    transfer_to: str | None = Field(
+        None, description="Receiving unit code, required for a transfer", pattern=NO_NUL
+    )
 
 
 class BulkDecisionOut(Schema):
@@ -103,6 +111,10 @@ class BulkDecisionOut(Schema):
 
 class WithdrawIn(Schema):
     note: str = Field("", max_length=300, pattern=NO_NUL)
+
+
+class TransferRefusalIn(Schema):
+    reason: str = Field(..., max_length=300, pattern=NO_NUL)
 
 
 class FiguresOut(Schema):
@@ -142,6 +154,8 @@ def _out(tag: RedTag) -> TagOut:
         overdue=tag.is_overdue(),
         decided_by=tag.decided_by.username if tag.decided_by else None,
         returned_to_store=tag.store_return.quantity if tag.store_return else None,
+        transfer_to=tag.transfer_to.code if tag.transfer_to else None,
+        transfer_received_at=tag.transfer_received_at,
         has_photo=bool(tag.photo),
     )
 
@@ -150,7 +164,9 @@ def _fresh(request: OnsiteRequest, pk: int) -> TagOut:
     return _out(get_tag(request, pk))
 
 
-def _by_code(model: type[Item] | type[Supply], request: OnsiteRequest, code: str | None) -> Any:
+def _by_code(
+    model: type[Item] | type[Supply] | type[Unit], request: OnsiteRequest, code: str | None
+) -> Any:
     return get_for_center(model.objects.all(), request.center, code=code) if code else None
 
 
@@ -224,7 +240,7 @@ def decide(request: OnsiteRequest, tag_id: int, payload: DecisionIn) -> TagOut:
     actions.do_decide(
         tag=tag, by=request.user, decision=payload.decision, note=payload.note,
         expected_version=payload.version, supply=_by_code(Supply, request, payload.supply),
-        request=request,
+        transfer_to=_by_code(Unit, request, payload.transfer_to), request=request,
     )  # fmt: skip
     return _fresh(request, tag_id)
 
@@ -240,9 +256,34 @@ def decide_many(request: OnsiteRequest, payload: BulkDecisionIn) -> BulkDecision
     if len(tags) != len(set(payload.tags)):
         raise NotVisible
     decided, skipped = actions.do_decide_many(
-        tags=tags, by=request.user, decision=payload.decision, note=payload.note, request=request
-    )
+        tags=tags, by=request.user, decision=payload.decision, note=payload.note,
+        transfer_to=_by_code(Unit, request, payload.transfer_to), request=request,
+    )  # fmt: skip
     return BulkDecisionOut(decided=[t.pk for t in decided], skipped=[t.pk for t in skipped])
+
+
+@router.post(
+    "/tags/{tag_id}/receipt",
+    response=documented(TagOut),
+    summary="Confirm receipt of a transferred item (the receiving unit's people)",
+)
+def receive(request: OnsiteRequest, tag_id: int) -> TagOut:
+    tag = get_tag(request, tag_id)
+    actions.check_receive(request, tag)
+    actions.do_receive(tag=tag, by=request.user, request=request)
+    return _fresh(request, tag_id)
+
+
+@router.post(
+    "/tags/{tag_id}/transfer-refusal",
+    response=documented(TagOut),
+    summary="Refuse a transferred item, saying why: the tag goes back to be decided again",
+)
+def refuse_transfer(request: OnsiteRequest, tag_id: int, payload: TransferRefusalIn) -> TagOut:
+    tag = get_tag(request, tag_id)
+    actions.check_receive(request, tag)
+    actions.do_refuse_transfer(tag=tag, by=request.user, reason=payload.reason, request=request)
+    return _fresh(request, tag_id)
 
 
 @router.post(

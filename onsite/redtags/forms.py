@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from onsite.core.forms import StyledForm
-from onsite.org.models import Zone
+from onsite.org.models import Unit, Zone
 from onsite.redtags.models import Disposition, Phase, Reason, RedTag, RedTagPolicy
 from onsite.standards.models import Item
 from onsite.supplies.forms import KeyedForm, quantity_field
@@ -112,6 +112,11 @@ class DecisionForm(StyledForm):
         queryset=Supply.objects.none(),
         required=False,
     )
+    transfer_to = forms.ModelChoiceField(
+        label=_("Receiving unit (for a transfer)"),
+        queryset=Unit.objects.none(),
+        required=False,
+    )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -125,6 +130,11 @@ class DecisionForm(StyledForm):
             self.fields["supply"],
             Supply.objects.filter(center_id=tag.center_id).order_by("category", "name"),
         )
+        # Another center's unit is not a choice (the action refuses it too); nor the tag's own.
+        _scoped(
+            self.fields["transfer_to"],
+            Unit.objects.filter(center_id=tag.center_id).exclude(id__in=[tag.unit_id or 0]),
+        )
 
 
 class BulkDecisionForm(StyledForm):
@@ -134,12 +144,22 @@ class BulkDecisionForm(StyledForm):
     decision = forms.ChoiceField(
         label=_("Decision for the ticked tags"), choices=Disposition.choices
     )
+    transfer_to = forms.ModelChoiceField(
+        label=_("Receiving unit (for a transfer)"),
+        queryset=Unit.objects.none(),
+        required=False,
+    )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
     def __init__(self, *args: Any, center: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _scoped(self.fields["tags"], RedTag.objects.filter(center=center).held())
+        _scoped(self.fields["transfer_to"], Unit.objects.filter(center=center))
         self.fields["tags"].error_messages["required"] = _("Tick at least one tag.")
+
+
+class TransferRefusalForm(StyledForm):
+    reason = forms.CharField(label=_("Why the unit refuses the item"), max_length=300)
 
 
 class WithdrawForm(StyledForm):

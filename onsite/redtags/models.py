@@ -182,6 +182,25 @@ class RedTag(CenterScoped):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.CharField(_("decision note"), max_length=300, blank=True)
+    # 调剂: the unit of the same center a "transfer" sends the item to; its people confirm
+    # receipt (or refuse it, which puts the tag back in the holding list).
+    transfer_to = models.ForeignKey(
+        "org.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incoming_transfers",
+        verbose_name=_("receiving unit"),
+    )
+    transfer_received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    transfer_received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("received by"),
+    )
     store_return = models.OneToOneField(
         "supplies.SupplyReturn",
         on_delete=models.PROTECT,
@@ -230,6 +249,16 @@ class RedTag(CenterScoped):
         return (self.hold_until - timezone.localdate()).days
 
     @property
+    def awaits_receipt(self) -> bool:
+        """A transfer decided and not yet confirmed by the receiving unit."""
+        return (
+            self.status == self.Status.DECIDED
+            and self.decision == Disposition.TRANSFER
+            and self.transfer_to_id is not None
+            and self.transfer_received_at is None
+        )
+
+    @property
     def frees_space(self) -> bool:
         return self.status == self.Status.DECIDED and self.decision in REMOVING
 
@@ -238,8 +267,14 @@ class RedTag(CenterScoped):
         return tagged_on + timedelta(days=holding_days)
 
 
-MOVES = Moves({RedTag.Status.HELD: (RedTag.Status.DECIDED, RedTag.Status.WITHDRAWN)})
-"""A tag waits in the holding list until it is decided or withdrawn; then it stays."""
+MOVES = Moves(
+    {
+        RedTag.Status.HELD: (RedTag.Status.DECIDED, RedTag.Status.WITHDRAWN),
+        RedTag.Status.DECIDED: (RedTag.Status.HELD,),
+    }
+)
+"""A tag waits in the holding list until it is decided or withdrawn; then it stays, except a
+transfer the receiving unit refuses, which goes back to the holding list to be decided again."""
 
 
 class RedTagTransition(TransitionRecord):

@@ -101,7 +101,7 @@ def build_tags_job(job: FileJob, progress: Progress) -> Built:
     progress(10, "collecting")
     tags = list(
         RedTag.objects.filter(center=job.center, pk__in=job.params.get("tags", []))
-        .select_related("zone", "unit", "tagged_by")
+        .select_related("zone", "unit", "tagged_by", "transfer_to")
         .order_by("pk")
     )
     progress(30, "rendering")

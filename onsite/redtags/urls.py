@@ -13,5 +13,7 @@ urlpatterns = [
     path("<int:pk>/", views.tag_detail, name="tag-detail"),
     path("<int:pk>/decide/", views.tag_decide, name="tag-decide"),
     path("<int:pk>/withdraw/", views.tag_withdraw, name="tag-withdraw"),
+    path("<int:pk>/receive/", views.tag_receive, name="tag-receive"),
+    path("<int:pk>/refuse-transfer/", views.tag_refuse_transfer, name="tag-refuse-transfer"),
     path("<int:pk>/photo/<str:size>.jpg", views.tag_photo, name="tag-photo"),
 ]

@@ -31,6 +31,7 @@ from onsite.redtags.forms import (
     DecisionForm,
     PolicyForm,
     RedTagForm,
+    TransferRefusalForm,
     WithdrawForm,
 )
 from onsite.redtags.models import Disposition, Phase, RedTag, RedTagPolicy, RedTagQuerySet
@@ -39,7 +40,7 @@ from onsite.supplies.access import center_of
 from onsite.supplies.pages import invalid_form, passes, refused, refused_form
 
 PRINT_LIMIT = 200
-FILTERS = ("held", "overdue", "decided", "withdrawn", "all")
+FILTERS = ("held", "overdue", "decided", "withdrawn", "incoming", "all")
 PHOTO_ERRORS = {"too_large", "not_image", "mismatch", "too_many_pixels", "unreadable", "quota"}
 """Codes of the photo intake's refusals (onsite.core.images, the daily quota): shown under
 the photo field."""
@@ -58,6 +59,11 @@ def _filtered(request: OnsiteRequest) -> tuple[RedTagQuerySet, dict[str, str]]:
     show = chosen["show"]
     if show == "overdue":
         tags = tags.overdue()
+    elif show == "incoming":  # transfers waiting for the reader's unit to confirm them
+        tags = tags.filter(
+            status=RedTag.Status.DECIDED, decision=Disposition.TRANSFER,
+            transfer_to_id=request.user.unit_id or -1, transfer_received_at__isnull=True,
+        )  # fmt: skip
     elif show != "all":
         tags = tags.filter(status=show)
     if chosen["unit"]:
@@ -92,6 +98,7 @@ TAG_FILTERS = [
     ("overdue", gettext_lazy("Overdue")),
     ("decided", gettext_lazy("Decided")),
     ("withdrawn", gettext_lazy("Withdrawn")),
+    ("incoming", gettext_lazy("Transfers to my unit")),
     ("all", gettext_lazy("All")),
 ]
 
@@ -100,8 +107,10 @@ TAG_FILTERS = [
 def tag_list(request: OnsiteRequest) -> HttpResponse:
     """The holding list (and, by filter, every tag); the office decides from here in bulk."""
     tags, chosen = _filtered(request)
-    tags = tags.select_related("zone", "unit", "tagged_by").order_by("hold_until", "pk")
-    if chosen["show"] in {"decided", "withdrawn", "all"}:
+    tags = tags.select_related("zone", "unit", "tagged_by", "transfer_to").order_by(
+        "hold_until", "pk"
+    )
+    if chosen["show"] in {"decided", "withdrawn", "incoming", "all"}:
         tags = tags.order_by("-tagged_at", "-pk")
     tags, sort = sort_rows(tags, request, keys=TAG_SORTS)
     can_decide = passes(actions.check_decide_many, request)
@@ -179,6 +188,9 @@ def tag_detail(request: OnsiteRequest, pk: int) -> HttpResponse:
             "withdraw_form": WithdrawForm()
             if passes(actions.check_withdraw, request, tag)
             else None,
+            "refusal_form": TransferRefusalForm()
+            if passes(actions.check_receive, request, tag)
+            else None,
             "overdue": tag.is_overdue(),
         },
     )
@@ -198,7 +210,8 @@ def tag_decide(request: OnsiteRequest, pk: int) -> HttpResponse:
         actions.check_decide(request, tag)
         tag = actions.do_decide(
             tag=tag, by=request.user, decision=data["decision"], note=data["note"],
-            expected_version=data["version"], supply=data["supply"], request=request,
+            expected_version=data["version"], supply=data["supply"],
+            transfer_to=data["transfer_to"], request=request,
         )  # fmt: skip
     except Refusal as refusal:
         return refused(request, refusal, back)
@@ -239,7 +252,8 @@ def tags_decide(request: OnsiteRequest) -> HttpResponse:
     decision = form.cleaned_data["decision"]
     decided, skipped = actions.do_decide_many(
         tags=list(form.cleaned_data["tags"]), by=request.user, decision=decision,
-        note=form.cleaned_data["note"], request=request,
+        note=form.cleaned_data["note"], transfer_to=form.cleaned_data["transfer_to"],
+        request=request,
     )  # fmt: skip
     messages.success(
         request,
@@ -274,6 +288,41 @@ def tag_withdraw(request: OnsiteRequest, pk: int) -> HttpResponse:
     return back
 
 
+@require_POST
+@role_required(*TAGGER_ROLES, write=True)
+@answers_refusals
+def tag_receive(request: OnsiteRequest, pk: int) -> HttpResponse:
+    tag = get_tag(request, pk)
+    back = redirect("redtags:tag-detail", tag.pk)
+    try:
+        actions.check_receive(request, tag)
+        actions.do_receive(tag=tag, by=request.user, request=request)
+    except Refusal as refusal:
+        return refused(request, refusal, back)
+    messages.success(request, _("Receipt confirmed."))
+    return back
+
+
+@require_POST
+@role_required(*TAGGER_ROLES, write=True)
+@answers_refusals
+def tag_refuse_transfer(request: OnsiteRequest, pk: int) -> HttpResponse:
+    tag = get_tag(request, pk)
+    back = redirect("redtags:tag-detail", tag.pk)
+    form = TransferRefusalForm(request.POST)
+    if not form.is_valid():
+        return invalid_form(request, form, back)
+    try:
+        actions.check_receive(request, tag)
+        actions.do_refuse_transfer(
+            tag=tag, by=request.user, reason=form.cleaned_data["reason"], request=request
+        )
+    except Refusal as refusal:
+        return refused(request, refusal, back)
+    messages.success(request, _("Transfer refused: the tag is back in the holding list."))
+    return back
+
+
 @role_required(*READERS)
 def tag_photo(request: OnsiteRequest, pk: int, size: str) -> HttpResponse:
     """Photos are served only through here, after the same access check as the tag."""
@@ -296,7 +345,11 @@ def tags_pdf(request: OnsiteRequest) -> HttpResponse:
     chosen = (
         RedTag.objects.filter(center=request.center, pk__in=ids) if ids else _filtered(request)[0]
     )
-    rows = list(chosen.select_related("zone", "unit", "tagged_by").order_by("pk")[:PRINT_LIMIT])
+    rows = list(
+        chosen.select_related("zone", "unit", "tagged_by", "transfer_to").order_by("pk")[
+            :PRINT_LIMIT
+        ]
+    )
     if not rows:
         messages.info(request, _("No tags to print."))
         return redirect("redtags:tag-list")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from onsite.core.tests.factories import UserFactory
+from onsite.core.tests.factories import UnitFactory, UserFactory
 from onsite.core.tests.parity import audit_rows, post_api, post_page
 from onsite.redtags import actions
 from onsite.redtags.models import RedTag
@@ -29,8 +29,11 @@ class Door:
 @pytest.fixture
 def world(center, zone, staff_user, office_user, viewer):
     colleague = UserFactory(center=center, username="colleague", roles=["staff"])
+    receiving = UnitFactory(center=center, code="w-recv")
+    receiver = UserFactory(center=center, username="receiver", roles=["staff"], unit=receiving)
     return {"center": center, "zone": zone, "staff": staff_user, "office": office_user,
-            "viewer": viewer, "colleague": colleague}  # fmt: skip
+            "viewer": viewer, "colleague": colleague, "receiving": receiving,
+            "receiver": receiver}  # fmt: skip
 
 
 def _held(w):
@@ -72,6 +75,31 @@ def withdraw(w, n, tag=None):
                 {"note": "贴错"}, state=_status(tag))  # fmt: skip
 
 
+def _transferred(w):
+    held = _held(w)
+    actions.do_decide(tag=held, by=w["office"], decision="transfer", transfer_to=w["receiving"])
+    return RedTag.objects.get(pk=held.pk)
+
+
+def receive(w, n, tag=None):
+    tag = tag or _transferred(w)
+    return Door(f"/redtags/{tag.pk}/receive/", {}, f"/tags/{tag.pk}/receipt", {},
+                state=lambda: RedTag.objects.get(pk=tag.pk).transfer_received_at is not None)  # fmt: skip
+
+
+def refuse_transfer(w, n, tag=None):
+    tag = tag or _transferred(w)
+    body = {"reason": "没有空间"}
+    return Door(f"/redtags/{tag.pk}/refuse-transfer/", body, f"/tags/{tag.pk}/transfer-refusal",
+                body, state=_status(tag))  # fmt: skip
+
+
+def _received(w, n):
+    tag = _transferred(w)
+    actions.do_receive(tag=tag, by=w["receiver"])
+    return receive(w, n, tag=RedTag.objects.get(pk=tag.pk))
+
+
 def _decided(w, n):
     held = _held(w)
     actions.do_decide(tag=held, by=w["office"], decision="keep_filed")
@@ -90,6 +118,8 @@ ACTIONS = {
     "decide": (decide, "office", "staff", "redtags.decide"),
     "decide many": (decide_many, "office", "staff", "redtags.decide"),
     "withdraw": (withdraw, "staff", "colleague", "redtags.withdraw"),
+    "receive": (receive, "receiver", "colleague", "redtags.transfer_received"),
+    "refuse transfer": (refuse_transfer, "receiver", "colleague", "redtags.transfer_refused"),
 }
 ONE_DOOR = {
     "set holding time": "a page only: the API reads the holding time (GET /settings), it sets none",
@@ -102,6 +132,8 @@ WRITES = {
     "do_decide": ["decide"],
     "do_decide_many": ["decide many"],
     "do_withdraw": ["withdraw"],
+    "do_receive": ["receive"],
+    "do_refuse_transfer": ["refuse transfer"],
     "do_set_policy": ["set holding time"],
     "do_tag_photo": ["tag photo"],
 }
@@ -109,6 +141,7 @@ WRITES = {
 CONFLICTS = {
     "decide a decided tag": (_decided, "office", "wrong_state"),
     "withdraw a withdrawn tag": (_withdrawn, "staff", "wrong_state"),
+    "receive a received transfer": (_received, "receiver", "wrong_state"),
 }
 
 
