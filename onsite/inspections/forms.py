@@ -51,12 +51,19 @@ class SettingsForm(StyledFormMixin, forms.ModelForm[InspectionSettings]):
             "repeat_factor",
             "serious_days",
             "general_days",
+            "remind_days",
             "photo_check",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["row_version"].initial = self.instance.version
+        # A form posted before the reminder setting existed keeps the current value.
+        self.fields["remind_days"].required = False
+
+    def clean_remind_days(self) -> int:
+        value = self.cleaned_data.get("remind_days")
+        return self.instance.remind_days if value is None else int(value)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

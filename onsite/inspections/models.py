@@ -80,6 +80,15 @@ class InspectionSettings(CenterScoped):
         default=5,
         validators=[MinValueValidator(1), MaxValueValidator(60)],
     )
+    remind_days = models.PositiveSmallIntegerField(
+        _("working days of notice before a deadline"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text=_(
+            "Rectifications and item filings due (or lapsing) within this many working days "
+            "are reminded once to the person who must act."
+        ),
+    )
     photo_check = models.BooleanField(
         _("Photo check suggestions"),
         default=False,

@@ -768,6 +768,7 @@ def update_settings(
         "repeat_factor",
         "serious_days",
         "general_days",
+        "remind_days",
         "photo_check",
     ]
     for name in names:

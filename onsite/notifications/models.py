@@ -56,6 +56,30 @@ class Notification(CenterScoped):
             return gettext(self.message)
 
 
+class DeadlineReminder(CenterScoped):
+    """That one thing was reminded of one deadline (`onsite.notifications.reminders`): the
+    row that makes a reminder go once per item and due date. A moved deadline is a new key,
+    so it is reminded again; a run repeated (or run by two workers) finds the row and sends
+    nothing."""
+
+    kind = models.CharField(_("kind"), max_length=40)
+    object_id = models.PositiveBigIntegerField()
+    due_on = models.DateField(_("due"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("deadline reminder")
+        verbose_name_plural = _("deadline reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id", "due_on"], name="deadline_reminder_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id} {self.due_on}"
+
+
 # --- work chat (企业微信 / 钉钉) ---------------------------------------------------------------
 
 WECOM_BASE_URL = "https://qyapi.weixin.qq.com"
@@ -69,6 +93,7 @@ CHAT_KINDS: dict[str, Promise] = {
     "rectification.overdue": _("Rectification overdue"),
     "rectification.returned": _("Rectification returned"),
     "standards.filing_reviewed": _("Item filing decided"),
+    "standards.filing_due_soon": _("Item filing lapsing soon"),
     "surveys.opened": _("Survey open"),
     "engagement.acknowledge": _("Standard to acknowledge"),
     "programme.round_opened": _("Rating round opened"),
@@ -131,6 +156,7 @@ class WorkChatSettings(CenterScoped):
     route_rectification_overdue = _route()
     route_rectification_returned = _route()
     route_standards_filing_reviewed = _route()
+    route_standards_filing_due_soon = _route()
     route_surveys_opened = _route()
     route_engagement_acknowledge = _route()
     route_programme_round_opened = _route()

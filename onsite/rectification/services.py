@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -32,9 +32,10 @@ from onsite.core.images import clean_photo
 from onsite.core.models import Center
 from onsite.core.refusals import Conflict, Invalid
 from onsite.inspections.models import Finding, InspectionSettings
+from onsite.notifications.reminders import Deadline, DeadlineKind, send_due_reminders
 from onsite.notifications.services import notify
 from onsite.org.models import Group, Membership, Zone
-from onsite.rectification.calendar import add_working_days
+from onsite.rectification.calendar import WorkingDays, add_working_days
 from onsite.rectification.models import (
     MOVES,
     CalendarDay,
@@ -596,49 +597,63 @@ DUE_SOON_MANY = gettext_noop(
 )
 
 
-@transaction.atomic
-def remind_due_soon(*, center: Center | None = None, on: datetime.date | None = None) -> int:
-    """Tells each assignee about their open rectifications due by the next working day
-    (one notification per person, once a day: `reminded_on`). Returns how many
-    rectifications were reminded."""
-    day = on or timezone.localdate()
-    next_working_day = add_working_days(day, 1).day
-    due = (
+def due_rectifications(day: datetime.date, last: datetime.date) -> Iterator[Deadline]:
+    """Open rectifications with an assignee due after `day` up to `last` (a deadline kind of
+    `onsite.notifications.reminders`, registered in `RectificationConfig.ready`). A submitted
+    or closed one waits on nobody's fix and is not reminded; one due today was told
+    `rectification.assigned` the same day or is the escalation's business tomorrow."""
+    rows = (
         Rectification.objects.open()
-        .filter(due_on__gt=day, due_on__lte=next_working_day, assignee__isnull=False)
-        .filter(Q(reminded_on__isnull=True) | Q(reminded_on__lt=day))
+        .filter(due_on__gt=day, due_on__lte=last, assignee__isnull=False)
         .select_related("zone", "zone__center", "assignee")
         .order_by("center_id", "assignee_id", "due_on", "pk")
     )
+    for rectification in rows:
+        yield Deadline(
+            center=rectification.zone.center,
+            object_id=rectification.pk,
+            due_on=rectification.due_on,
+            users=[rectification.assignee] if rectification.assignee else [],
+            params={"zone": rectification.zone.name},
+            url=_url(rectification),
+        )
+
+
+RECTIFICATION_DUE_SOON = DeadlineKind(
+    kind="rectification.due_soon",
+    due=due_rectifications,
+    one=DUE_SOON_ONE,
+    many=DUE_SOON_MANY,
+    list_url=lambda: reverse("rectification:rectification-list") + "?mine=1",
+)
+
+
+def remind_due_soon(
+    *,
+    center: Center | None = None,
+    on: datetime.date | None = None,
+    kinds: Iterable[str] | None = None,
+) -> int:
+    """The daily reminders before deadlines, of every registered kind (rectifications, item
+    filings, …): what is due within each center's notice (`InspectionSettings.remind_days`
+    working days, from the working-day calendar) is reminded once per item and due date.
+    Returns how many items were reminded."""
+    day = on or timezone.localdate()
+    default: int = InspectionSettings._meta.get_field("remind_days").get_default()
+    rows = InspectionSettings.objects.all()
     if center is not None:
-        due = due.filter(center=center)
-    by_assignee: dict[User, list[Rectification]] = defaultdict(list)
-    for rectification in due:
-        claimed = (
-            Rectification.objects.filter(pk=rectification.pk)
-            .filter(Q(reminded_on__isnull=True) | Q(reminded_on__lt=day))
-            .update(reminded_on=day)
-        )
-        assignee = rectification.assignee
-        if claimed and assignee is not None:  # else another run got it
-            by_assignee[assignee].append(rectification)
-    for assignee, items in by_assignee.items():
-        first = items[0]
-        notify(
-            center=first.zone.center,
-            users=[assignee],
-            kind="rectification.due_soon",
-            message=DUE_SOON_ONE if len(items) == 1 else DUE_SOON_MANY,
-            params={
-                "count": len(items),
-                "zone": first.zone.name,
-                "due": max(r.due_on for r in items).isoformat(),
-            },
-            url=_url(first)
-            if len(items) == 1
-            else reverse("rectification:rectification-list") + "?mine=1",
-        )
-    return sum(len(items) for items in by_assignee.values())
+        rows = rows.filter(center=center)
+    notice = dict(rows.values_list("center_id", "remind_days"))
+    longest = max([default, *notice.values()])
+    calendar = WorkingDays(day, day + datetime.timedelta(days=longest * 2 + 30))
+    horizons = {n: calendar.add(day, n).day for n in {default, *notice.values()}}
+    return send_due_reminders(
+        on=day,
+        horizon=lambda center_id: horizons[notice.get(center_id, default)],
+        furthest=horizons[longest],
+        center=center,
+        kinds=kinds,
+    )
 
 
 # --- the working-day calendar ----------------------------------------------------------------

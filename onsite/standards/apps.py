@@ -14,7 +14,11 @@ class StandardsConfig(AppConfig):
 
         # (the job registry and this app's modules import models: not before the registry)
         from onsite.core.jobs import JobKind, register
+        from onsite.notifications import reminders as deadline_reminders
         from onsite.standards import access, handbook, pdf
+        from onsite.standards.reminders import FILING_DUE_SOON
+
+        deadline_reminders.register(FILING_DUE_SOON)
 
         register(
             pdf.LABELS_JOB,

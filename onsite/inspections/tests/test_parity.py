@@ -262,7 +262,8 @@ def test_propose_improvement_pages(client_for, world):
 def test_update_settings_page(client_for, world, admin_user):
     url = reverse("inspections:settings")
     data = {"pass_mark": 85, "green_from": 90, "yellow_from": 70, "repeat_window_days": 30,
-            "repeat_factor": 2, "serious_days": 2, "general_days": 5, "row_version": 1}  # fmt: skip
+            "repeat_factor": 2, "serious_days": 2, "general_days": 5, "remind_days": 2,
+            "row_version": 1}  # fmt: skip
     refused = client_for(world.supervisor).post(url, data)
     assert (refused.status_code, refused["Onsite-Refusal"]) == (403, "not_allowed")
     assert client_for(admin_user).post(url, data).status_code == 302
@@ -287,3 +288,25 @@ def test_a_kind_the_person_may_not_start_is_refused_alike(client, client_for, wo
     assert page.status_code == api.status_code == 403
     assert api.json()["code"] == page["Onsite-Refusal"] == "not_allowed"
     assert not Inspection.objects.exists()
+
+
+def test_the_reminder_notice_is_set_on_the_settings_page(client_for, world, admin_user):
+    url = reverse("inspections:settings")
+    page = client_for(admin_user).get(url).content.decode()
+    assert 'name="remind_days"' in page
+    data = {"pass_mark": 80, "green_from": 80, "yellow_from": 60, "repeat_window_days": 30,
+            "repeat_factor": 2, "serious_days": 2, "general_days": 5, "remind_days": 4,
+            "row_version": 1}  # fmt: skip
+    refused = client_for(world.supervisor).post(url, data)
+    assert (refused.status_code, refused["Onsite-Refusal"]) == (403, "not_allowed")
+    assert InspectionSettings.for_center(world.center).remind_days == 2  # the default
+    assert client_for(admin_user).post(url, data).status_code == 302
+    assert InspectionSettings.for_center(world.center).remind_days == 4
+    version = InspectionSettings.for_center(world.center).version
+    too_long = client_for(admin_user).post(url, {**data, "remind_days": 99, "row_version": version})
+    assert too_long.status_code == 200
+    assert InspectionSettings.for_center(world.center).remind_days == 4
+    # A form without the field (opened before it existed) keeps the center's notice.
+    without = {k: v for k, v in data.items() if k != "remind_days"}
+    assert client_for(admin_user).post(url, {**without, "row_version": version}).status_code == 302
+    assert InspectionSettings.for_center(world.center).remind_days == 4

@@ -33,6 +33,7 @@ def _form(wecom, dingtalk, **changes):
         "route_rectification_overdue": "group",
         "route_rectification_returned": "person",
         "route_standards_filing_reviewed": "person",
+        "route_standards_filing_due_soon": "person",
         "route_surveys_opened": "none",
         "route_engagement_acknowledge": "person",
         "route_programme_round_opened": "person",

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from onsite.core.refusals import Invalid
 from onsite.core.tests.factories import GroupFactory, UserFactory
+from onsite.inspections.models import InspectionSettings
 from onsite.inspections.tests.conftest import image_upload, inspect
 from onsite.notifications.models import Notification
 from onsite.org.models import Coverage, Group, Membership
@@ -376,12 +377,13 @@ def test_the_assignee_is_reminded_the_working_day_before_once_and_in_work_chat(
     owner.wecom_userid = "Owner1"
     owner.save()
     inspect(zone, supervisor, on=D(2025, 6, 2), severity="serious")  # due Wed 4 June
+    InspectionSettings.objects.update_or_create(center=center, defaults={"remind_days": 1})
     with receivers.running("wecom") as wecom, receivers.running("dingtalk") as dingtalk:
         receivers.configure(center, wecom, dingtalk, dingtalk_enabled=False)
         with django_capture_on_commit_callbacks(execute=True):
             assert services.remind_due_soon(on=D(2025, 6, 2)) == 0  # due in two working days
             assert services.remind_due_soon(on=D(2025, 6, 3)) == 1
-            assert services.remind_due_soon(on=D(2025, 6, 3)) == 0  # once a day
+            assert services.remind_due_soon(on=D(2025, 6, 3)) == 0  # once
     note = Notification.objects.get(kind="rectification.due_soon")
     assert note.user == owner
     assert "2025-06-04" in note.text

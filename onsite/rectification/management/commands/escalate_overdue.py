@@ -9,8 +9,9 @@ from onsite.rectification.tasks import escalate_overdue_rectifications
 class Command(BaseCommand):
     help = (
         "Escalates rectifications that went overdue to the promotion-group leader and the "
-        "programme office (once each), and reminds assignees of rectifications due on the next "
-        "working day (once a day). Run daily from cron; --enqueue hands it to db_worker."
+        "programme office (once each), and reminds of deadlines within each center's notice "
+        "(rectifications, item filings; once per item and due date). Run daily from cron; "
+        "--enqueue hands it to db_worker."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -22,6 +23,6 @@ class Command(BaseCommand):
             self.stdout.write(f"Queued task {result.id}.")
             return
         reminded = remind_due_soon()
-        self.stdout.write(f"Reminded the assignees of {reminded} rectification(s) due soon.")
+        self.stdout.write(f"Reminded the assignees of {reminded} item(s) due soon.")
         count = escalate_overdue()
         self.stdout.write(self.style.SUCCESS(f"Escalated {count} overdue rectification(s)."))
