@@ -1,5 +1,6 @@
 """Demo standards of the source document: the front counter whitelist (水杯、显示器、电话、笔、
-印泥、宣传册、高拍仪, everything else filed with the center), the back office and the chief's
+印泥、宣传册、高拍仪, and as published 好差评 practice has it 评价器 and 暂停服务牌; everything
+else filed with the center), the back office and the chief's
 office, with clauses for every pillar, and a few filings (pending, approved, expired,
 rejected). Keyed by codes and version numbers: running it twice changes nothing."""
 
@@ -32,6 +33,8 @@ ITEMS = [
     ("ink-pad", "印泥", ["印台"]),
     ("brochure", "宣传册", ["宣传资料", "办事指南"]),
     ("doc-camera", "高拍仪", ["文件扫描仪", "扫描仪"]),
+    ("rating-pad", "评价器", ["好差评评价器", "评价终端"]),
+    ("pause-sign", "暂停服务牌", ["暂停服务提示牌", "暂停办理牌"]),
     ("plant", "绿植", ["盆栽", "植物"]),
     ("calendar", "台历", ["日历"]),
     ("snacks", "零食", []),
@@ -54,6 +57,10 @@ COUNTER_RULES: list[tuple[Any, ...]] = [
     ("ink-pad", "allowed", 1, "", 650, 420, 100, 100, None, "shadow", ""),
     ("brochure", "allowed", 10, "资料架", 900, 520, 220, 120, None, "colour", "绿色"),
     ("doc-camera", "allowed", 1, "", 1200, 300, 300, 250, None, "shadow", ""),
+    # 好差评: the rating device faces the public at every window (国办发〔2019〕51号); the
+    # service-paused sign is put out when the window is briefly unstaffed.
+    ("rating-pad", "allowed", 1, "", 150, 480, 200, 150, None, "shadow", ""),
+    ("pause-sign", "allowed", 1, "", 1200, 580, 200, 60, None, "shadow", ""),
     ("snacks", "banned", None, "", None, None, None, None, None, "none", ""),
     ("cosmetics", "banned", None, "", None, None, None, None, None, "none", ""),
 ]
@@ -116,7 +123,8 @@ CHIEF_OFFICE_CLAUSES = [
 
 
 # What the photo check's detector calls the demo's items (onsite.vision.labels.KINDS); the
-# others (pens, ink pads, filing cabinets …) are left to the reference photo comparison.
+# others (pens, ink pads, rating devices, service-paused signs, filing cabinets …: the detector
+# has no class for them) are left to the reference photo comparison.
 VISION_KINDS = {
     "cup": "cup",
     "monitor": "monitor",

@@ -37,6 +37,7 @@ ITEMS = [
     ("printer", "打印机", ["复印机"]), ("computer", "电脑", ["主机"]), ("folder", "文件盒", []),
     ("desk", "办公桌", []), ("tea-set", "茶具", []), ("bin", "垃圾桶", ["纸篓"]),
     ("chair", "座椅", []), ("extinguisher", "灭火器", []), ("shelf", "资料架", []),
+    ("pause-sign", "暂停服务牌", ["暂停服务提示牌"]),
 ]  # fmt: skip
 # Per area type: clause-code prefix, clauses of the current edition, items (code, kind, max
 # quantity). With the four item checks a counter's checklist has 20 checks, an office's
@@ -57,6 +58,7 @@ AREA_PROFILES: dict[str, tuple[str, int, list[tuple[str, str, int | None]]]] = {
             ("doc-camera", "allowed", 1),
             ("id-reader", "allowed", 1),
             ("rating-pad", "required", 1),
+            ("pause-sign", "allowed", 1),
             ("name-plate", "required", 1),
             ("snacks", "banned", None),
             ("cosmetics", "banned", None),

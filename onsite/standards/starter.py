@@ -5,7 +5,8 @@ import as its first drafts and adapt before publishing.
 The content is the source document's, in Chinese as the document is (it is the center's own
 data once imported, like a standard it writes itself); the sheets, headers and choices are in
 the reader's language. The front counter allows only the document's whitelist (水杯、显示器、
-电话、笔、印泥、宣传册、高拍仪); anything else is filed with the center (报备)."""
+电话、笔、印泥、宣传册、高拍仪) and, as published 好差评 practice has it, 评价器 and 暂停服务牌;
+anything else is filed with the center (报备)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ from onsite.standards.models import DEFAULT_EDGE_DISTANCE_MM
 
 # The source document's own words where the demo's clauses paraphrase them.
 WORDING = {
-    "QT-SO-1": "台面物品摆放只能是水杯、显示器、电话、笔、印泥、宣传册、高拍仪，其它需增加物品须向中心报备；"
+    "QT-SO-1": "台面物品摆放只能是水杯、显示器、电话、笔、印泥、宣传册、高拍仪、评价器、暂停服务牌，"
+               "其它需增加物品须向中心报备；"
                "无私人物品、无废弃物。",
     "QT-SIO-2": "台面摆放物品的最外沿离台面外边缘不小于规定距离（默认 50 毫米，本中心可另定）。",
 }  # fmt: skip
@@ -33,7 +35,8 @@ WORDING = {
 # (area type code, name, standard title, width mm, depth mm, default edge mm, note, clauses, rules)
 AREA_TYPES: list[tuple[Any, ...]] = [
     ("counter", "前台", "前台执行标准", 1600, 700, DEFAULT_EDGE_DISTANCE_MM,
-     "直接对群众办事的前台：台面只摆放水杯、显示器、电话、笔、印泥、宣传册、高拍仪，其他物品须向中心报备。"
+     "直接对群众办事的前台：台面只摆放水杯、显示器、电话、笔、印泥、宣传册、高拍仪、评价器、暂停服务牌，"
+     "其他物品须向中心报备。"
      "物品最外沿离台面外边缘的距离按本中心规定填写（默认 50 毫米）。",
      COUNTER_CLAUSES, [rule for rule in COUNTER_RULES if rule[1] != "banned"]),
     ("back-office", "中间办公室", "中间办公室执行标准", 4000, 3000, 0,

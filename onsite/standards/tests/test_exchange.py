@@ -20,7 +20,9 @@ from onsite.standards.tests.factories import ItemFactory
 
 pytestmark = pytest.mark.django_db
 
-WHITELIST = {"cup", "monitor", "phone", "pen", "ink-pad", "brochure", "doc-camera"}
+# The source document's seven, and the 好差评 rating device and service-paused sign.
+WHITELIST = {"cup", "monitor", "phone", "pen", "ink-pad", "brochure", "doc-camera", "rating-pad",
+             "pause-sign"}  # fmt: skip
 
 
 def _book(content):
@@ -151,6 +153,9 @@ def test_a_new_center_imports_the_starter_workbook_as_three_drafts(
     assert counter.is_draft
     assert {r.item.code for r in counter.item_rules.select_related("item")} == WHITELIST
     assert counter.clauses.filter(pillar="sort", text__contains="报备").exists()
+    whitelist = counter.clauses.get(code="QT-SO-1").text
+    assert "评价器" in whitelist
+    assert "暂停服务牌" in whitelist
     assert counter.default_edge_distance_mm == 50
     for code in ("back-office", "chief-office"):
         version = StandardVersion.objects.get(standard__area_type=areas[code])
