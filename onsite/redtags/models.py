@@ -102,6 +102,14 @@ class RedTagQuerySet(CenterQuerySet["RedTag"]):
     def decided(self) -> RedTagQuerySet:
         return self.filter(status=RedTag.Status.DECIDED)
 
+    def incoming(self, unit_id: int | None) -> RedTagQuerySet:
+        """Transfers to the unit `unit_id` that it has not confirmed yet (none for no unit)."""
+        return self.decided().filter(
+            decision=Disposition.TRANSFER,
+            transfer_to_id=unit_id or -1,
+            transfer_received_at__isnull=True,
+        )
+
 
 class RedTag(CenterScoped):
     class Status(models.TextChoices):

@@ -60,10 +60,7 @@ def _filtered(request: OnsiteRequest) -> tuple[RedTagQuerySet, dict[str, str]]:
     if show == "overdue":
         tags = tags.overdue()
     elif show == "incoming":  # transfers waiting for the reader's unit to confirm them
-        tags = tags.filter(
-            status=RedTag.Status.DECIDED, decision=Disposition.TRANSFER,
-            transfer_to_id=request.user.unit_id or -1, transfer_received_at__isnull=True,
-        )  # fmt: skip
+        tags = tags.incoming(request.user.unit_id)
     elif show != "all":
         tags = tags.filter(status=show)
     if chosen["unit"]:
@@ -338,18 +335,20 @@ def tag_photo(request: OnsiteRequest, pk: int, size: str) -> HttpResponse:
     return response
 
 
-@role_required(*READERS)
-def tags_pdf(request: OnsiteRequest) -> HttpResponse:
-    """The tags to print: the ones ticked (?id=…) or those the list's filters show."""
+def _to_print(request: OnsiteRequest) -> list[RedTag]:
+    """The ticked tags (?id=…), or those the list's filters show, up to PRINT_LIMIT."""
     ids = [int(value) for value in request.GET.getlist("id") if value.isdigit()]
     chosen = (
         RedTag.objects.filter(center=request.center, pk__in=ids) if ids else _filtered(request)[0]
     )
-    rows = list(
-        chosen.select_related("zone", "unit", "tagged_by", "transfer_to").order_by("pk")[
-            :PRINT_LIMIT
-        ]
-    )
+    related = chosen.select_related("zone", "unit", "tagged_by", "transfer_to")
+    return list(related.order_by("pk")[:PRINT_LIMIT])
+
+
+@role_required(*READERS)
+def tags_pdf(request: OnsiteRequest) -> HttpResponse:
+    """The tags to print: the ones ticked (?id=…) or those the list's filters show."""
+    rows = _to_print(request)
     if not rows:
         messages.info(request, _("No tags to print."))
         return redirect("redtags:tag-list")

@@ -61,22 +61,33 @@ def _similar_warning(request: OnsiteRequest, suggestion: Suggestion) -> None:
         )
 
 
+def _call_of(request: OnsiteRequest) -> Any:
+    """The call an entry is for (?call=), 404 if not the center's; None for a free entry."""
+    call_id = request.GET.get("call", "")
+    return get_call(request.center, int(call_id)) if call_id.isdigit() else None
+
+
+def _closed_call(request: OnsiteRequest, call: Any) -> Any:
+    """A closed call says so at once (409), before anyone types an entry."""
+    if request.method != "GET" or call is None:
+        return None
+    _done, refusal = attempt(
+        request, lambda: actions.check_submit_suggestion(request.user, call=call)
+    )
+    return refusal
+
+
 @role_required(*MEMBERS, write=True)
 @answers_refusals
 def suggestion_create(request: OnsiteRequest) -> HttpResponse:
     center = request.center
     assert center is not None  # noqa: S101
-    call_id = request.GET.get("call", "")
-    call = get_call(center, int(call_id)) if call_id.isdigit() else None
+    call = _call_of(request)
     form = SuggestionForm(
         request.POST or None, request.FILES or None, center=center, user=request.user, call=call
     )
     actions.check_submit_suggestion(request.user)
-    refusal = None
-    if request.method == "GET" and call is not None:
-        # A closed call says so at once (409), before anyone types an entry.
-        _done, refusal = attempt(request, lambda: actions.check_submit_suggestion(
-            request.user, call=call))  # fmt: skip
+    refusal = _closed_call(request, call)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
 
@@ -90,11 +101,15 @@ def suggestion_create(request: OnsiteRequest) -> HttpResponse:
 
         result, refusal = attempt(request, submit, form=form)
         if result is not None:
-            messages.success(request, _("Thank you! Your suggestion is submitted."))
-            _similar_warning(request, result.suggestion)
-            return redirect("engagement:suggestion-detail", pk=result.suggestion.pk)
+            return _submitted(request, result.suggestion)
     context = {"form": form, "call": call}
     return form_page(request, "engagement/suggestion_form.html", context, refusal)
+
+
+def _submitted(request: OnsiteRequest, suggestion: Suggestion) -> HttpResponse:
+    messages.success(request, _("Thank you! Your suggestion is submitted."))
+    _similar_warning(request, suggestion)
+    return redirect("engagement:suggestion-detail", pk=suggestion.pk)
 
 
 def _detail(request: OnsiteRequest, suggestion: Suggestion, **extra: Any) -> dict[str, Any]:
