@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from onsite.core.models import CenterQuerySet, CenterScoped
 from onsite.core.transitions import Moves, TransitionRecord
@@ -185,7 +186,7 @@ class RepairEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )
     at = models.DateTimeField(_("when"), default=timezone.now)
-    what = models.TextField(_("what was done"))
+    what = models.TextField(pgettext_lazy("equipment repair", "what was done"))
 
     class Meta:
         verbose_name = _("repair log entry")

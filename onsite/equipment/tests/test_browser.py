@@ -50,8 +50,9 @@ def test_a_fault_reported_on_a_phone_is_repaired_and_closed(
     office.wait_for_selector(".alert-success")
     assert office.locator("[data-testid=fault-status]").inner_text() == "维修中"
     office.fill("#close-note", "已修复，测试评价正常")
-    office.click("[data-testid=close-fault]")
-    office.wait_for_selector(".alert-success")
+    office.click("[data-testid=close-fault]")  # closing asks first
+    with office.expect_navigation():
+        office.click("[data-testid=confirm-ok]")
     assert office.locator("[data-testid=fault-status]").inner_text() == "已修复关闭"
     log = office.locator("[data-testid=repair-log]").inner_text()
     assert "更换触摸屏排线" in log
