@@ -19,8 +19,11 @@ from onsite.org.models import AreaType, Floor, Group, Unit, Zone
 READERS: tuple[str, ...] = tuple(sorted(MANAGERS | {Role.MEMBER, Role.VIEWER}))
 # Zones, groups and the floor plan: everyone in the center (window staff see their zones).
 EVERYONE: tuple[str, ...] = tuple(sorted(ALL | {Role.VIEWER}))
-# Units, staff, zones, floors, area types, import/export: the center admin owns configuration.
+# Units, staff, floors, area types, import/export: the center admin owns configuration.
 ORG_EDITORS: tuple[str, ...] = (Role.ADMIN,)
+# Zones (create, edit, place on the plan): the admin, and the programme office, which lays
+# out the areas it standardizes (a new public area, a window's back office split in two).
+ZONE_EDITORS: tuple[str, ...] = (Role.ADMIN, Role.OFFICE)
 # Groups are the programme's organisation: the admin and the programme office form them.
 GROUP_EDITORS: tuple[str, ...] = (Role.ADMIN, Role.OFFICE)
 # Printing zone cards is part of setting up the zones and of running the programme.
@@ -33,6 +36,10 @@ def _may(user: User, roles: tuple[str, ...]) -> bool:
 
 def can_edit_org(user: User) -> bool:
     return _may(user, ORG_EDITORS)
+
+
+def can_edit_zones(user: User) -> bool:
+    return _may(user, ZONE_EDITORS)
 
 
 def can_edit_groups(user: User) -> bool:

@@ -59,9 +59,15 @@ def _door(write: Callable[P, T]) -> Callable[P, T]:
 
 
 def check_edit_org(request: HttpRequest) -> Center:
-    """Units, staff, zones, floors, area types and the import: the center admin's. Returns the
+    """Units, staff, floors, area types and the import: the center admin's. Returns the
     center the act writes to."""
     center: Center = check_roles(request, access.ORG_EDITORS, write=True)
+    return center
+
+
+def check_edit_zones(request: HttpRequest) -> Center:
+    """Zones and their place on the floor plan: the admin and the programme office."""
+    center: Center = check_roles(request, access.ZONE_EDITORS, write=True)
     return center
 
 

@@ -563,13 +563,15 @@ def get_zone(request: OnsiteRequest, code: str) -> ZoneOut:
     return _zone_out(get_for_center(_zones(request), request.center, code=_slug(code)))
 
 
-@router.post("/zones", response=documented(ZoneOut), summary="Create a zone (admin)")
+@router.post(
+    "/zones", response=documented(ZoneOut), summary="Create a zone (admin, programme office)"
+)
 def create_zone(
     request: OnsiteRequest,
     payload: ZoneIn,
     idempotency_key: HeaderEx[IdempotencyKey | None, P(alias="Idempotency-Key")] = None,
 ) -> ZoneOut:
-    center = actions.check_edit_org(request)
+    center = actions.check_edit_zones(request)
     if first := _repeat(request, "org.zone", idempotency_key):
         return _zone_out(get_for_center(_zones(request), center, pk=first))
     data = _zone_refs(center, payload.dict())
@@ -582,10 +584,10 @@ def create_zone(
 @router.patch(
     "/zones/{code}",
     response=documented(ZoneOut),
-    summary="Change a zone: owner, position on the floor plan … (admin)",
+    summary="Change a zone: owner, position on the floor plan … (admin, programme office)",
 )
 def update_zone(request: OnsiteRequest, code: str, payload: ZonePatch) -> ZoneOut:
-    center = actions.check_edit_org(request)
+    center = actions.check_edit_zones(request)
     zone = get_for_center(_zones(request), center, code=_slug(code))
     data = payload.dict(exclude_unset=True, exclude={"version"})
     nullable = {"unit", "owner", "floor"}

@@ -177,3 +177,15 @@ def test_api_lists_keep_a_fixed_query_count(
         ZoneFactory(center=center, owner=UserFactory(center=center, roles=["staff"]))
     with django_assert_max_num_queries(len(small.captured_queries)):
         lists()
+
+
+def test_the_office_creates_and_changes_zones_over_the_api(call, office_user, leader, org):
+    body = {"code": "hall-1", "name": "等候区", "area_type": "counter", "floor": 1, "x": 5, "y": 5}
+    assert call(leader, "post", "/zones", body).status_code == 403
+    created = call(office_user, "post", "/zones", body)
+    assert created.status_code == 200
+    changed = call(office_user, "patch", "/zones/hall-1", {"version": 1, "name": "大厅等候区"})
+    assert changed.status_code == 200
+    assert Zone.objects.get(code="hall-1").name == "大厅等候区"
+    assert call(leader, "patch", "/zones/hall-1", {"version": 2, "x": 9}).status_code == 403
+    assert call(office_user, "patch", "/zones/y01-c", {"version": 1, "x": 9}).status_code == 404

@@ -221,3 +221,47 @@ def test_the_plan_keeps_a_fixed_query_count(
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get("/org/plan/")
         client.get("/org/zones/")
+
+
+def test_the_programme_office_lays_out_zones(client_for, office_user, org, center):
+    """Zones are the office's to lay out (a new public area, a back office split in two): it
+    creates, edits and places them; floors, area types and units stay with the admin."""
+    office = client_for(office_user)
+    assert office.post("/org/zones/new/", _zone_form(org)).status_code == 302
+    zone = Zone.objects.get(center=center, code="w02-c")
+    assert AuditEvent.objects.filter(action="org.zone.create", actor=office_user).exists()
+    edited = office.post(
+        "/org/zones/w02-c/edit/", _zone_form(org, name="烟草前台（新）", version=zone.version)
+    )
+    assert edited.status_code == 302
+    zone.refresh_from_db()
+    assert zone.name == "烟草前台（新）"
+    moved = office.post(
+        "/org/plan/zones/w02-c/move/", {"floor": 1, "x": 5, "y": 6, "version": zone.version}
+    )
+    assert moved.status_code == 302
+    zone.refresh_from_db()
+    assert (zone.x, zone.y) == (5, 6)
+    assert office.get("/org/zones/y01-c/edit/").status_code == 404
+    assert office.get("/org/plan/floors/new/").status_code == 403
+    assert office.get("/org/area-types/new/").status_code == 403
+    assert office.get("/org/units/new/").status_code == 403
+
+
+def test_the_office_sees_the_zone_links_it_may_follow(client_for, office_user, leader, org):
+    office = client_for(office_user)
+    for path, link in [
+        ("/org/zones/", "/org/zones/new/"),
+        ("/org/zones/w01-c/", "/org/zones/w01-c/edit/"),
+        ("/org/units/w01/", "/org/zones/new/?unit=w01"),
+        ("/org/plan/", "/org/plan/zones/__code__/move/"),
+    ]:
+        page = office.get(path).content.decode()
+        assert link in page, (path, link)
+        assert office.get(link.replace("__code__", "w01-c")).status_code in (200, 405), link
+    plan = office.get("/org/plan/").content.decode()
+    assert "/org/plan/floors/new/" not in plan, "floors stay with the admin"
+    for path in ["/org/zones/", "/org/zones/w01-c/", "/org/units/w01/", "/org/plan/"]:
+        page = client_for(leader).get(path).content.decode()
+        assert "/org/zones/new/" not in page, path
+        assert "/org/zones/w01-c/edit/" not in page, path

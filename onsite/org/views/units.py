@@ -75,6 +75,7 @@ def unit_detail(request: OnsiteRequest, code: str) -> HttpResponse:
             "zones": zones,
             "standing": standing_of(covering) if covering else None,
             "can_edit": access.can_edit_org(request.user),
+            "can_add_zone": access.can_edit_zones(request.user),
         },
     )
 

@@ -61,7 +61,7 @@ def _filtered(request: OnsiteRequest) -> tuple[QuerySet[Zone], dict[str, str]]:
         zones = zones.filter(area_type__code=picked["type"])
     if codes := request.GET.getlist("zone"):
         zones = zones.filter(code__in=codes[:500])
-    if not (request.GET.get("inactive") == "1" and access.can_edit_org(request.user)):
+    if not (request.GET.get("inactive") == "1" and access.can_edit_zones(request.user)):
         zones = zones.filter(is_active=True)
     return zones, picked
 
@@ -82,7 +82,7 @@ def zone_list(request: OnsiteRequest) -> HttpResponse:
             "floors": Floor.objects.filter(center=request.center),
             "units": Unit.objects.filter(center=request.center),
             "area_types": AreaType.objects.filter(center=request.center),
-            "can_edit": access.can_edit_org(request.user),
+            "can_edit": access.can_edit_zones(request.user),
             "can_print": access.can_print_cards(request.user),
         },
     )
@@ -97,16 +97,16 @@ def zone_detail(request: OnsiteRequest, code: str) -> HttpResponse:
         {
             "zone": zone,
             "zone_url": request.build_absolute_uri(reverse("zone-page", args=[zone.code])),
-            "can_edit": access.can_edit_org(request.user),
+            "can_edit": access.can_edit_zones(request.user),
             "can_print": access.can_print_cards(request.user),
         },
     )
 
 
-@role_required(*access.ORG_EDITORS, write=True)
+@role_required(*access.ZONE_EDITORS, write=True)
 @answers_refusals
 def zone_create(request: OnsiteRequest) -> HttpResponse:
-    center = actions.check_edit_org(request)
+    center = actions.check_edit_zones(request)
     if first := repeat_of(request, "org.zone"):
         return redirect(
             "org:zone-detail", get_for_center(Zone.objects.all(), center, pk=first).code
@@ -128,10 +128,10 @@ def zone_create(request: OnsiteRequest) -> HttpResponse:
     return render(request, "org/zone_form.html", {"form": form})
 
 
-@role_required(*access.ORG_EDITORS, write=True)
+@role_required(*access.ZONE_EDITORS, write=True)
 @answers_refusals
 def zone_edit(request: OnsiteRequest, code: str) -> HttpResponse:
-    center = actions.check_edit_org(request)
+    center = actions.check_edit_zones(request)
     zone = access.get_zone(center, code)
     initial = {name: getattr(zone, name) for name in services.ZONE_FIELDS}
     form = ZoneForm(
@@ -169,8 +169,8 @@ def floor_plan(request: OnsiteRequest) -> HttpResponse:
     floor = next((f for f in floors if str(f.level) == wanted), floors[0] if floors else None)
     area_types = list(AreaType.objects.filter(center=request.center))
     palette = {area_type.pk: index % PALETTE_SIZE for index, area_type in enumerate(area_types)}
-    can_edit = access.can_edit_org(request.user)
-    unplaced = _zones(request.center).filter(floor__isnull=True, is_active=True) if can_edit else []
+    can_move = access.can_edit_zones(request.user)
+    unplaced = _zones(request.center).filter(floor__isnull=True, is_active=True) if can_move else []
     return render(
         request,
         "org/floor_plan.html",
@@ -181,7 +181,8 @@ def floor_plan(request: OnsiteRequest) -> HttpResponse:
             "unplaced": list(unplaced),
             "legend": [(area_type, palette[area_type.pk]) for area_type in area_types],
             "highlight": request.GET.get("zone", ""),
-            "can_edit": can_edit,
+            "can_edit": access.can_edit_org(request.user),
+            "can_move": can_move,
             "can_print": access.can_print_cards(request.user),
         },
     )
@@ -203,12 +204,12 @@ def _move(request: OnsiteRequest, zone: Zone) -> Refusal | None:
     return None
 
 
-@role_required(*access.ORG_EDITORS, write=True)
+@role_required(*access.ZONE_EDITORS, write=True)
 @require_POST
 @answers_refusals
 def zone_move(request: OnsiteRequest, code: str) -> HttpResponse:
     """A zone dragged on the plan (JSON for the script) or placed with the form (redirect)."""
-    zone = access.get_zone(actions.check_edit_org(request), code)
+    zone = access.get_zone(actions.check_edit_zones(request), code)
     refusal = _move(request, zone)
     if "application/json" in request.headers.get("Accept", ""):
         if refusal is not None:
