@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "onsite.equipment",
     "onsite.inspections",
     "onsite.rectification",
+    "onsite.complaints",
     "onsite.notifications",
     "onsite.programme",
     "onsite.surveys",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("standards/", include("onsite.standards.urls")),
     path("inspections/", include("onsite.inspections.urls")),
     path("rectification/", include("onsite.rectification.urls")),
+    path("complaints/", include("onsite.complaints.urls")),
     path("notifications/", include("onsite.notifications.urls")),
     path("programme/", include("onsite.programme.urls")),
     path("surveys/", include("onsite.surveys.urls")),

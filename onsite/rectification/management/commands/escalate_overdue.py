@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from onsite.rectification.services import escalate_overdue, remind_due_soon
+from onsite.rectification.signals import send_daily_run
 from onsite.rectification.tasks import escalate_overdue_rectifications
 
 
@@ -10,7 +11,8 @@ class Command(BaseCommand):
     help = (
         "Escalates rectifications that went overdue to the promotion-group leader and the "
         "programme office (once each), and reminds of deadlines within each center's notice "
-        "(rectifications, item filings; once per item and due date). Run daily from cron; "
+        "(rectifications, item filings; once per item and due date); the apps above escalate "
+        "their own overdue cases on the same run (complaint cases). Run daily from cron; "
         "--enqueue hands it to db_worker."
     )
 
@@ -26,3 +28,5 @@ class Command(BaseCommand):
         self.stdout.write(f"Reminded the assignees of {reminded} item(s) due soon.")
         count = escalate_overdue()
         self.stdout.write(self.style.SUCCESS(f"Escalated {count} overdue rectification(s)."))
+        others = send_daily_run()
+        self.stdout.write(self.style.SUCCESS(f"Escalated {others} other overdue case(s)."))
