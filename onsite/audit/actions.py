@@ -43,6 +43,7 @@ ACTIONS: dict[str, Any] = {
     "dashboards.exported": pgettext_lazy("audit action", "Data exported"),
     "dashboards.job_requested": pgettext_lazy("audit action", "Report or export requested"),
     "dashboards.ratings_imported": pgettext_lazy("audit action", "Citizen ratings imported"),
+    "dashboards.dimensions_saved": pgettext_lazy("audit action", "Rating dimensions saved"),
     "dashboards.weights_updated": pgettext_lazy("audit action", "Index weights changed"),
     "engagement.acknowledged": pgettext_lazy("audit action", "Standard acknowledged"),
     "engagement.attendance_recorded": pgettext_lazy("audit action", "Training attendance recorded"),

@@ -17,7 +17,7 @@ from onsite.core.access import check_roles
 from onsite.core.models import Center
 from onsite.core.refusals import Invalid
 from onsite.dashboards import access, exports, services
-from onsite.dashboards.models import COMPONENT_KEYS, IndexWeights, ReportJob
+from onsite.dashboards.models import COMPONENT_KEYS, IndexWeights, RatingDimensions, ReportJob
 from onsite.org.models import Unit
 
 REPORTS = ("center_report", "unit_report")
@@ -57,6 +57,15 @@ def do_import_rating_rows(
     request: HttpRequest, *, center: Center, rows: list[dict[str, Any]]
 ) -> services.ImportResult:
     return services.import_rating_rows(center=center, by=_me(request), rows=rows, request=request)
+
+
+def do_save_dimensions(
+    request: HttpRequest, *, center: Center, valid_from: datetime.date, names: list[str]
+) -> RatingDimensions:
+    """A new version of the dimension list (the importers' own: check_import_ratings)."""
+    return services.save_dimensions(
+        center=center, by=_me(request), valid_from=valid_from, names=names, request=request
+    )
 
 
 # --- index weights -----------------------------------------------------------------------------

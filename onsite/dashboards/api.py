@@ -5,7 +5,7 @@ and access rules as the pages."""
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -433,8 +433,14 @@ def ratings(request: OnsiteRequest, month: Query[Month | None] = None) -> DashRa
     )
 
 
+def _text(limit: int, description: str) -> Any:
+    return Field(None, max_length=limit, description=description)
+
+
 class DashRatingIn(Schema):
-    date: Annotated[str, StringConstraints(max_length=40)]
+    date: Annotated[str, StringConstraints(max_length=40)] = Field(
+        ..., description="The day (2025-11-03) or the moment (2025-11-03 14:20) of the rating"
+    )
     window: Annotated[str, StringConstraints(max_length=100)] = Field(
         ..., description="The unit's code or name"
     )
@@ -442,6 +448,17 @@ class DashRatingIn(Schema):
         ..., description="1–5, or a level name (非常满意 … 非常不满意)"
     )
     dimension: Annotated[str, StringConstraints(max_length=200)] = ""
+    case: str | None = _text(64, "办件编号: a case is imported once per dimension")
+    item_code: str | None = _text(64, "事项编码")
+    item_name: str | None = _text(200, "事项名称")
+    department: str | None = _text(100, "The department of the service item")
+    channel: str | None = _text(40, "pc, mobile, qr, hall, sms, phone, other (or 移动端 …)")
+    staff: str | None = _text(100, "The staff member rated: username or full name")
+    reason_code: str | None = _text(20, "差评原因编码")
+    reason: str | None = _text(200, "差评原因")
+    comment: str | None = _text(2000, "评价意见")
+    default: bool | None = Field(None, description="A default rating (no rating given in time)")
+    valid: bool | None = Field(None, description="False: marked invalid by the rating system")
 
 
 class DashRatingsIn(Schema):
@@ -453,7 +470,10 @@ class DashRatingsImportOut(Schema):
     rows: int
     first_day: datetime.date | None
     last_day: datetime.date | None
-    created: bool = Field(..., description="False: this very batch had been imported before")
+    created: bool = Field(
+        ..., description="False: this very batch, or every case in it, had been imported before"
+    )
+    skipped: int = Field(0, description="Ratings of cases an earlier import brought")
 
 
 class DashRowErrorOut(Schema):
@@ -497,6 +517,7 @@ def import_ratings(
         first_day=batch.first_day,
         last_day=batch.last_day,
         created=result.created,
+        skipped=result.skipped,
     )
 
 

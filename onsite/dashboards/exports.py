@@ -24,6 +24,7 @@ from onsite.core.models import Center
 from onsite.core.months import add_months
 from onsite.dashboards import queries
 from onsite.dashboards.models import COMPONENTS, CitizenRating, Level, ReportJob
+from onsite.dashboards.ratings import column_label
 from onsite.inspections.models import Band, Finding, Inspection, Severity
 from onsite.org.models import Unit
 from onsite.rectification.models import Rectification
@@ -309,20 +310,35 @@ def ratings(
         "unit",
     )
     levels = dict(Level.choices)
+    yes, no = _("Yes"), _("No")
 
     def generate() -> Iterator[list[Any]]:
         for r in (
-            rows.select_related("unit", "batch")
+            rows.select_related("unit", "batch", "staff")
             .order_by("rated_on", "pk")
             .iterator(chunk_size=2000)
         ):
             yield [
                 r.rated_on,
+                timezone.localtime(r.rated_at).strftime("%H:%M") if r.rated_at else "",
                 r.unit.code,
                 r.unit.name,
                 r.rating,
                 str(levels.get(r.rating, "")),
                 r.dimension,
+                r.case_number,
+                r.item_code,
+                r.item_name,
+                r.department,
+                r.get_channel_display() if r.channel else "",
+                r.staff.username if r.staff else "",
+                r.staff_name,
+                r.reason_code,
+                r.reason,
+                r.comment,
+                str(yes) if r.is_default else str(no),
+                str(yes) if r.is_valid else str(no),
+                str(yes) if r.is_bad else "",
                 str(r.batch),
             ]
 
@@ -330,11 +346,18 @@ def ratings(
         sheet=_("Citizen ratings"),
         headers=[
             _("Date"),
+            _("Time"),
             _("Unit code"),
             _("Window"),
             _("Rating"),
             _("Level"),
             _("Dimension"),
+            *(column_label(key) for key in ("case", "item_code", "item_name")),
+            *(column_label(key) for key in ("department", "channel")),
+            _("Username"),
+            *(column_label(key) for key in ("staff", "reason_code", "reason", "comment")),
+            *(column_label(key) for key in ("default", "valid")),
+            _("Counts as bad"),
             _("Imported from"),
         ],
         rows=generate(),

@@ -13,7 +13,7 @@ from onsite.core.models import Center
 from onsite.core.months import month_end, this_month
 from onsite.dashboards.models import COMPONENTS, ReportJob
 from onsite.dashboards.queries import parse_month
-from onsite.dashboards.ratings import MAX_BYTES
+from onsite.dashboards.ratings import DIMENSION_LENGTH, MAX_BYTES
 from onsite.org.models import Unit
 
 MONTH_INPUT = forms.TextInput(attrs={"type": "month"})
@@ -48,8 +48,10 @@ class RatingImportForm(StyledForm):
     file = forms.FileField(
         label=_("Excel or CSV file"),
         help_text=_(
-            "Columns: date, window (code or name), rating (1–5 or a level name), dimension "
-            "(optional). One bad row and nothing is imported."
+            "Columns: date, window (code or name), rating (1–5 or a level name); the national "
+            "system's other columns (case number, service item, channel, staff member, reason, "
+            "comment, default rating, valid …) are read when present. A case number already "
+            "imported is skipped. One bad row and nothing is imported."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,.txt"}),
     )
@@ -61,6 +63,40 @@ class RatingImportForm(StyledForm):
                 _("The file is larger than 5 MB. Split it by month and import each.")
             )
         return upload
+
+
+MAX_DIMENSIONS = 20
+
+
+class DimensionsForm(StyledForm):
+    valid_from = forms.DateField(
+        label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    names = forms.CharField(
+        label=_("Dimensions"),
+        help_text=_("One per line, as the rating system names them (e.g. 服务态度)."),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=2000,
+    )
+
+    def clean_names(self) -> list[str]:
+        names: list[str] = []
+        for line in self.cleaned_data["names"].splitlines():
+            name = line.strip()
+            if not name:
+                continue
+            if len(name) > DIMENSION_LENGTH:
+                raise forms.ValidationError(
+                    _("“%(name)s” is longer than 50 characters.") % {"name": name[:60]}
+                )
+            if name in names:
+                raise forms.ValidationError(_("“%(name)s” is listed twice.") % {"name": name})
+            names.append(name)
+        if not names:
+            raise forms.ValidationError(_("List at least one dimension."))
+        if len(names) > MAX_DIMENSIONS:
+            raise forms.ValidationError(_("At most 20 dimensions."))
+        return names
 
 
 def month_field(label: Any) -> forms.CharField:

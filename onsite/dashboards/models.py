@@ -74,18 +74,68 @@ class RatingImport(CenterScoped):
         return self.filename or f"{self.get_source_display()} {self.imported_at:%Y-%m-%d}"
 
 
+class Channel(models.TextChoices):
+    """Where the citizen rated (the national system's 评价渠道)."""
+
+    PC = "pc", _("Online (PC)")
+    MOBILE = "mobile", _("Mobile app")
+    QR = "qr", _("QR code")
+    HALL = "hall", _("Hall rating device")
+    SMS = "sms", _("Text message")
+    PHONE = "phone", _("Telephone")
+    OTHER = "other", _("Other terminal")
+
+
+class CitizenRatingQuerySet(models.QuerySet["CitizenRating"]):
+    def counted(self) -> CitizenRatingQuerySet:
+        """The ratings every figure counts: real and valid. A default rating (no rating given
+        in time, recorded as 基本满意 by the system) and one the system marked invalid are kept,
+        listed and exported, but never count as a citizen's verdict."""
+        return self.filter(is_default=False, is_valid=True)
+
+    def bad(self) -> CitizenRatingQuerySet:
+        """差评: counted ratings below 基本满意 (dissatisfied or very dissatisfied)."""
+        return self.counted().filter(rating__lt=GOOD_FROM)
+
+
 class CitizenRating(CenterScoped):
-    """好差评: one citizen's rating of a window on a day, on one dimension (blank: overall)."""
+    """好差评: one citizen's rating of a window on a day, on one dimension (blank: overall),
+    in the national system's shape (GB/T 39735, 一次一评/一事一评): the case (办件编号) and the
+    service item rated, the department, channel and staff member, the reason and comment, and
+    whether it was a default rating or marked invalid. A case is imported once per dimension,
+    whichever file brings it (`rating_case_once`)."""
 
     unit = models.ForeignKey(
         Unit, on_delete=models.CASCADE, related_name="citizen_ratings", verbose_name=_("window")
     )
     rated_on = models.DateField(_("date"))
+    rated_at = models.DateTimeField(_("time"), null=True, blank=True)
     rating = models.PositiveSmallIntegerField(_("rating"), choices=Level.choices)
     dimension = models.CharField(_("dimension"), max_length=50, blank=True)
+    case_number = models.CharField(_("case number"), max_length=64, blank=True)
+    item_code = models.CharField(_("service item code"), max_length=64, blank=True)
+    item_name = models.CharField(_("service item"), max_length=200, blank=True)
+    department = models.CharField(_("department"), max_length=100, blank=True)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, blank=True)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="citizen_ratings",
+        verbose_name=_("staff member"),
+    )
+    staff_name = models.CharField(_("staff member"), max_length=100, blank=True)
+    reason_code = models.CharField(_("reason code"), max_length=20, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    is_default = models.BooleanField(_("default rating"), default=False)
+    is_valid = models.BooleanField(_("valid"), default=True)
     batch = models.ForeignKey(
         RatingImport, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("import")
     )
+
+    objects = CitizenRatingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("citizen rating")
@@ -99,6 +149,11 @@ class CitizenRating(CenterScoped):
             models.CheckConstraint(
                 condition=Q(rating__gte=1, rating__lte=5), name="citizen_rating_1_to_5"
             ),
+            models.UniqueConstraint(
+                fields=["center", "case_number", "dimension"],
+                condition=~Q(case_number=""),
+                name="rating_case_once",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -107,6 +162,37 @@ class CitizenRating(CenterScoped):
     @property
     def is_good(self) -> bool:
         return self.rating >= GOOD_FROM
+
+    @property
+    def is_bad(self) -> bool:
+        """A 差评 that counts (see CitizenRatingQuerySet.bad)."""
+        return self.rating < GOOD_FROM and self.is_valid and not self.is_default
+
+
+class RatingDimensions(CenterScoped):
+    """The center's list of rating dimensions (评价维度), versioned: a new list takes effect
+    from its day and never rewrites an older one, so ratings imported under the old list stay
+    as they were. A rating's dimension must be on the list in force on its day (blank:
+    overall); a center without a list takes any dimension."""
+
+    version = models.PositiveIntegerField(_("version"))
+    valid_from = models.DateField(_("valid from"))
+    names = models.JSONField(_("dimensions"), default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("rating dimensions")
+        verbose_name_plural = _("rating dimensions")
+        ordering = ["center", "-valid_from", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["center", "version"], name="rating_dimensions_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version} {self.valid_from}: {', '.join(self.names)}"
 
 
 # The combined index: (key, label) of each part, in the order pages show them.

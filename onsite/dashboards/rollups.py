@@ -238,7 +238,8 @@ def rewrite_days(center: Center, days: list[datetime.date]) -> None:
     ):
         rows[(filed["filed_day"], filed["zone__unit_id"])]["filings"] = filed["n"]
     for rated in (
-        CitizenRating.objects.filter(center=center, rated_on__in=days)
+        CitizenRating.objects.counted()
+        .filter(center=center, rated_on__in=days)
         .order_by()
         .values("rated_on", "unit_id")
         .annotate(

@@ -29,6 +29,7 @@ from onsite.dashboards.models import (
     COMPONENT_KEYS,
     CitizenRating,
     IndexWeights,
+    RatingDimensions,
     RatingImport,
     ReportJob,
 )
@@ -40,11 +41,46 @@ JOB_SCOPE = "dashboards.job"
 @dataclass
 class ImportResult:
     batch: RatingImport
-    created: bool  # False: this very file (or batch) had been imported before
+    created: bool  # False: this very file (or batch), or every rating in it, came before
+    skipped: int = 0  # ratings whose case (办件编号, dimension) an earlier import brought
 
 
-def _lookup(center: Center) -> rating_files.UnitLookup:
-    return rating_files.UnitLookup(Unit.objects.filter(center=center))
+def _lookups(center: Center) -> rating_files.Lookups:
+    return rating_files.Lookups(
+        units=rating_files.UnitLookup(Unit.objects.filter(center=center)),
+        staff=rating_files.StaffLookup(
+            User.objects.filter(center=center).only("pk", "username", "full_name")
+        ),
+        dimensions=rating_files.DimensionLookup(RatingDimensions.objects.filter(center=center)),
+    )
+
+
+CASE_CHUNK = 2000
+
+
+def _new_only(
+    center: Center, rows: list[rating_files.RatingRow]
+) -> tuple[list[rating_files.RatingRow], RatingImport | None]:
+    """The rows whose case (办件编号 and dimension) no earlier import brought, nor an earlier
+    row of this one; and the import of a case already here (None if none was). Rows without a
+    case number are all new: only the file's checksum guards them."""
+    numbers = sorted({row.case_number for row in rows if row.case_number})
+    seen: dict[tuple[str, str], int] = {}
+    for start in range(0, len(numbers), CASE_CHUNK):
+        for number, dimension, batch_id in CitizenRating.objects.filter(
+            center=center, case_number__in=numbers[start : start + CASE_CHUNK]
+        ).values_list("case_number", "dimension", "batch_id"):
+            seen[(number, dimension)] = batch_id
+    earlier = next(iter(seen.values()), None)
+    fresh = []
+    for row in rows:
+        key = (row.case_number, row.dimension)
+        if row.case_number and key in seen:
+            continue
+        if row.case_number:
+            seen[key] = 0
+        fresh.append(row)
+    return fresh, RatingImport.objects.filter(pk=earlier).first() if earlier else None
 
 
 def import_rating_file(
@@ -60,7 +96,7 @@ def import_rating_file(
     earlier = RatingImport.objects.filter(center=center, checksum=checksum).first()
     if earlier is not None:
         return ImportResult(earlier, created=False)
-    rows = rating_files.parse_file(content, filename, units=_lookup(center))
+    rows = rating_files.parse_file(content, filename, lookups=_lookups(center))
     return _save(
         center=center,
         by=by,
@@ -79,9 +115,10 @@ def import_rating_rows(
     rows: Iterable[dict[str, Any]],
     request: HttpRequest | None = None,
 ) -> ImportResult:
-    """The API's batch: a list of {date, window, rating, dimension}; all or nothing."""
+    """The API's batch: a list of {date, window, rating, dimension, case, …} (the keys of
+    rating_files.COLUMNS); all or nothing."""
     listed = [
-        (number, {key: row.get(key) for key in ("date", "window", "rating", "dimension")})
+        (number, {key: row.get(key) for key in rating_files.KEYS if row.get(key) is not None})
         for number, row in enumerate(rows, start=1)
     ]
     canonical = json.dumps([values for _n, values in listed], sort_keys=True, default=str)
@@ -91,7 +128,7 @@ def import_rating_rows(
         return ImportResult(earlier, created=False)
     if not listed:
         raise rating_files.empty_batch()
-    good, errors = rating_files.check_rows(listed, units=_lookup(center))
+    good, errors = rating_files.check_rows(listed, lookups=_lookups(center))
     if errors:
         raise rating_files.RatingImportError(errors[: rating_files.MAX_ERRORS])
     return _save(
@@ -140,6 +177,10 @@ def _save(
     filename: str,
     request: HttpRequest | None,
 ) -> ImportResult:
+    total = len(rows)
+    rows, earlier = _new_only(center, rows)
+    if not rows and earlier is not None:
+        return ImportResult(earlier, created=False, skipped=total)
     try:
         with transaction.atomic():
             batch = new_batch(
@@ -151,20 +192,15 @@ def _save(
                 by=by,
             )
             batch.save()
+            # A case a concurrent import brought a moment ago is skipped by the constraint.
             CitizenRating.objects.bulk_create(
-                (
-                    CitizenRating(
-                        center=center,
-                        unit=row.unit,
-                        rated_on=row.rated_on,
-                        rating=row.rating,
-                        dimension=row.dimension,
-                        batch=batch,
-                    )
-                    for row in rows
-                ),
+                (_rating(center, batch, row) for row in rows),
                 batch_size=2000,
+                ignore_conflicts=True,
             )
+            if (saved := batch.ratings.count()) != batch.rows:
+                RatingImport.objects.filter(pk=batch.pk).update(rows=saved)
+                batch.rows = saved
             record_event(
                 request,
                 action="dashboards.ratings_imported",
@@ -172,10 +208,11 @@ def _save(
                 actor=by,
                 center=center,
                 detail={
-                    "rows": len(rows),
+                    "rows": batch.rows,
                     "from": batch.first_day.isoformat() if batch.first_day else "",
                     "to": batch.last_day.isoformat() if batch.last_day else "",
                     "source": source,
+                    "skipped": total - batch.rows,
                 },
             )
     except IntegrityError:
@@ -185,7 +222,66 @@ def _save(
             raise
         return ImportResult(earlier, created=False)
     _refresh_soon(center)
-    return ImportResult(batch, created=True)
+    return ImportResult(batch, created=True, skipped=total - batch.rows)
+
+
+def _rating(center: Center, batch: RatingImport, row: rating_files.RatingRow) -> CitizenRating:
+    return CitizenRating(
+        center=center,
+        unit=row.unit,
+        rated_on=row.rated_on,
+        rated_at=row.rated_at,
+        rating=row.rating,
+        dimension=row.dimension,
+        case_number=row.case_number,
+        item_code=row.item_code,
+        item_name=row.item_name,
+        department=row.department,
+        channel=row.channel,
+        staff=row.staff,
+        staff_name=row.staff_name,
+        reason_code=row.reason_code,
+        reason=row.reason,
+        comment=row.comment,
+        is_default=row.is_default,
+        is_valid=row.is_valid,
+        batch=batch,
+    )
+
+
+def save_dimensions(
+    *,
+    center: Center,
+    by: User,
+    valid_from: datetime.date,
+    names: list[str],
+    request: HttpRequest | None = None,
+) -> RatingDimensions:
+    """A new version of the center's dimension list, in force from `valid_from`. Older
+    versions are never changed. The same list sent twice (a double click) is one version."""
+    latest = RatingDimensions.objects.filter(center=center).order_by("-version").first()
+    if latest is not None and (latest.valid_from, latest.names) == (valid_from, names):
+        return latest
+    try:
+        with transaction.atomic():
+            saved = RatingDimensions.objects.create(
+                center=center,
+                version=(latest.version if latest else 0) + 1,
+                valid_from=valid_from,
+                names=names,
+                created_by=by,
+            )
+            record_event(
+                request,
+                action="dashboards.dimensions_saved",
+                obj=saved,
+                actor=by,
+                center=center,
+                detail={"version": saved.version, "from": valid_from.isoformat(), "names": names},
+            )
+    except IntegrityError as exc:
+        raise ConflictError from exc  # someone saved a version at the same moment
+    return saved
 
 
 def _refresh_soon(center: Center) -> None:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("scorecards/<slug:code>/", views.scorecard, name="scorecard"),
     path("ratings/", views.ratings, name="ratings"),
     path("ratings/import/", views.ratings_import, name="ratings-import"),
+    path("ratings/dimensions/", views.dimensions, name="dimensions"),
     path("ratings/template.xlsx", views.ratings_template, name="ratings-template"),
     path("reports/", views.reports, name="reports"),
     path("reports/report/", views.report_request, name="report-request"),

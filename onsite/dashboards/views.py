@@ -30,15 +30,22 @@ from onsite.core.months import add_months, this_month
 from onsite.core.replica import replica_reads
 from onsite.core.types import OnsiteRequest
 from onsite.dashboards import access, actions, exports, queries, rollups, services
-from onsite.dashboards.forms import ExportForm, RatingImportForm, ReportForm, WeightsForm
+from onsite.dashboards.forms import (
+    DimensionsForm,
+    ExportForm,
+    RatingImportForm,
+    ReportForm,
+    WeightsForm,
+)
 from onsite.dashboards.models import (
     COMPONENTS,
     IndexWeights,
     Level,
+    RatingDimensions,
     RatingImport,
     ReportJob,
 )
-from onsite.dashboards.ratings import RatingImportError, error_rows
+from onsite.dashboards.ratings import RatingImportError, error_rows, template_workbook
 from onsite.org.models import Unit
 
 XLSX = excel.XLSX
@@ -241,6 +248,7 @@ def _ratings_context(request: OnsiteRequest, center: Center, month: Any) -> dict
             RatingImport.objects.filter(center=center).select_related("imported_by")[:10]
         ),
         "can_import": access.may_edit(request.user),
+        "not_counted": queries.not_counted(center, month),
         **_month_nav(month),
     }
 
@@ -280,19 +288,56 @@ def ratings_import(request: OnsiteRequest) -> HttpResponse:
 
 def _say_imported(request: OnsiteRequest, result: services.ImportResult) -> None:
     batch = result.batch
+    skipped = (
+        _("%(count)s ratings of cases imported before were skipped.") % {"count": result.skipped}
+        if result.skipped
+        else ""
+    )
     if result.created:
         text = _("%(count)s ratings imported (%(first)s – %(last)s).") % {
             "count": batch.rows,
             "first": batch.first_day,
             "last": batch.last_day,
         }
-        messages.success(request, text)
+        messages.success(request, f"{text} {skipped}".strip())
+        return
+    if result.skipped:
+        messages.info(
+            request, _("Every rating in this file was imported before; nothing was added.")
+        )
         return
     when = timezone.localtime(batch.imported_at).strftime("%Y-%m-%d %H:%M")
     messages.info(
         request,
         _("This file was already imported on %(when)s; nothing was added.") % {"when": when},
     )
+
+
+@role_required(*access.EDITORS, write=True)
+@answers_refusals
+def dimensions(request: OnsiteRequest) -> HttpResponse:
+    """The center's rating dimensions: the versions so far, and a new one from a day on."""
+    center = actions.check_import_ratings(request)
+    versions = list(RatingDimensions.objects.filter(center=center).select_related("created_by"))
+    current = versions[0] if versions else None
+    initial = {
+        "valid_from": timezone.localdate(),
+        "names": "\n".join(current.names if current else []),
+    }
+    form = DimensionsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.do_save_dimensions(
+                request, center=center, valid_from=data["valid_from"], names=data["names"]
+            )
+        except ConflictError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("The dimension list is saved."))
+            return redirect("dashboards:dimensions")
+    context = {"form": form, "versions": versions}
+    return render(request, "dashboards/dimensions.html", context)
 
 
 @role_required(*access.READERS)
@@ -303,23 +348,8 @@ def ratings_template(request: OnsiteRequest) -> HttpResponse:
         .order_by("position", "code")
         .first()
     )
-    book = excel.new_workbook()
-    excel.write_sheet(
-        book,
-        title=_("Ratings"),
-        header=[_("Date"), _("Window"), _("Rating"), _("Dimension")],
-        rows=[
-            [timezone.localdate(), example.code if example else "w01", 5, _("Service attitude")],
-            [timezone.localdate(), example.name if example else "", str(Level.SATISFIED.label), ""],
-        ],
-    )
-    excel.write_sheet(
-        book,
-        title=_("Levels"),
-        header=[_("Rating"), _("Level")],
-        rows=[[level.value, str(level.label)] for level in Level],
-    )
-    response = HttpResponse(excel.workbook_bytes(book), content_type=XLSX)
+    content = template_workbook(example, timezone.localtime())
+    response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="citizen-ratings-template.xlsx"'
     return response
 

@@ -89,7 +89,7 @@ def test_each_export_has_its_rows(client_for, office_user, center, the_hall, kin
     if kind in ("findings", "rectifications"):
         assert "地面有纸屑" in flat
     if kind == "ratings":
-        assert sorted(row[3] for row in body) == [2, 5]
+        assert sorted(row[4] for row in body) == [2, 5]
 
 
 def test_an_export_for_one_unit(client_for, office_user, center, the_hall):

@@ -80,6 +80,8 @@ ACTIONS = {
 }
 ONE_DOOR = {
     "set the index weights": "a page only: the API reads the weights with the ranking, sets none",
+    "set the rating dimensions": "a page only: a list changed a few times a year by the office, "
+    "which the API's importers read (a refused row names the list in force)",
     "export at once": "a page only: the API asks for the same workbook as a job (POST /jobs, "
     "the 'request a report' act, which the page's big exports also become)",
 }
@@ -88,6 +90,7 @@ WRITES = {
     "do_import_rating_rows": ["import ratings"],
     "do_request_job": ["request a report"],
     "do_save_weights": ["set the index weights"],
+    "do_save_dimensions": ["set the rating dimensions"],
     "do_export": ["export at once"],
 }
 

@@ -149,11 +149,17 @@ def test_the_template_can_be_imported_as_it_is(client_for, office_user, center, 
     from onsite.core.tests.excel_checks import assert_table_sheet
 
     book = load_workbook(io.BytesIO(template))
-    assert assert_table_sheet(book.worksheets[0]) == ["日期", "窗口", "评价", "评价维度"]
+    assert assert_table_sheet(book.worksheets[0]) == [
+        "日期", "窗口", "评价", "评价维度", "办件编号", "事项编码", "事项名称", "部门",
+        "评价渠道", "工作人员", "差评原因编码", "差评原因", "评价意见", "默认评价", "是否有效",
+    ]  # fmt: skip
     assert_table_sheet(book.worksheets[1])
     response = client.post(URL, {"file": SimpleUploadedFile("t.xlsx", template)})
     assert response.status_code == 302
-    assert CitizenRating.objects.filter(center=center).count() == 2
+    ratings = CitizenRating.objects.filter(center=center)
+    assert ratings.count() == 3
+    assert ratings.counted().count() == 2, "the template's default rating counts in no figure"
+    assert ratings.bad().get().reason == "等候时间过长"
 
 
 def test_the_ratings_page_shows_the_month_by_window(client_for, leader, center, the_hall):
