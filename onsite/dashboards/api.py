@@ -474,6 +474,7 @@ class DashRatingsImportOut(Schema):
         ..., description="False: this very batch, or every case in it, had been imported before"
     )
     skipped: int = Field(0, description="Ratings of cases an earlier import brought")
+    cases: int = Field(0, description="差评 cases opened for the windows (see /complaints)")
 
 
 class DashRowErrorOut(Schema):
@@ -518,6 +519,7 @@ def import_ratings(
         last_day=batch.last_day,
         created=result.created,
         skipped=result.skipped,
+        cases=result.cases,
     )
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from onsite.accounts.models import User
 from onsite.audit.services import record_event
+from onsite.complaints.services import open_complaint
 from onsite.core.concurrency import (
     ConflictError,
     claim_submission,
@@ -43,6 +44,7 @@ class ImportResult:
     batch: RatingImport
     created: bool  # False: this very file (or batch), or every rating in it, came before
     skipped: int = 0  # ratings whose case (办件编号, dimension) an earlier import brought
+    cases: int = 0  # 差评 cases the import opened (onsite.complaints)
 
 
 def _lookups(center: Center) -> rating_files.Lookups:
@@ -201,6 +203,7 @@ def _save(
             if (saved := batch.ratings.count()) != batch.rows:
                 RatingImport.objects.filter(pk=batch.pk).update(rows=saved)
                 batch.rows = saved
+            cases = open_cases(batch, by=by)
             record_event(
                 request,
                 action="dashboards.ratings_imported",
@@ -222,7 +225,33 @@ def _save(
             raise
         return ImportResult(earlier, created=False)
     _refresh_soon(center)
-    return ImportResult(batch, created=True, skipped=total - batch.rows)
+    return ImportResult(batch, created=True, skipped=total - batch.rows, cases=cases)
+
+
+def open_cases(batch: RatingImport, *, by: User | None) -> int:
+    """Every 差评 the import brought opens its case for the window (default and invalid
+    ratings never do); a rating with no time counts from the start of its day."""
+    opened = 0
+    for rating in batch.ratings.bad().select_related("unit", "staff").order_by("pk"):
+        rated_at = rating.rated_at or timezone.make_aware(
+            datetime.datetime.combine(rating.rated_on, datetime.time())
+        )
+        _case, created = open_complaint(
+            center=batch.center,
+            rating_id=rating.pk,
+            unit=rating.unit,
+            rated_at=rated_at,
+            level=rating.rating,
+            case_number=rating.case_number,
+            item_code=rating.item_code,
+            item_name=rating.item_name,
+            staff=rating.staff,
+            reason=rating.reason,
+            comment=rating.comment,
+            actor=by,
+        )
+        opened += created
+    return opened
 
 
 def _rating(center: Center, batch: RatingImport, row: rating_files.RatingRow) -> CitizenRating:

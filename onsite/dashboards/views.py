@@ -293,6 +293,10 @@ def _say_imported(request: OnsiteRequest, result: services.ImportResult) -> None
         if result.skipped
         else ""
     )
+    if result.cases:
+        skipped += " " + _("%(count)s bad ratings opened cases for their windows.") % {
+            "count": result.cases
+        }
     if result.created:
         text = _("%(count)s ratings imported (%(first)s – %(last)s).") % {
             "count": batch.rows,

@@ -96,11 +96,12 @@ def test_the_office_imports_ratings_once(client, office_user, center, the_hall):
     )
     assert first.status_code == 200
     assert first.json()["created"] is True
+    assert first.json()["cases"] == 1, "the 不满意 opened its 差评 case"
     assert CitizenRating.objects.count() == 2
     again = client.post(
         "/api/v1/dashboards/ratings", payload, content_type="application/json", **auth
     )
-    assert again.json() == {**first.json(), "created": False}
+    assert again.json() == {**first.json(), "created": False, "cases": 0}
     assert CitizenRating.objects.count() == 2
 
 

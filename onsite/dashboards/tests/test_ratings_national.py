@@ -216,3 +216,23 @@ def test_the_template_lists_levels_and_channels(client_for, office_user, the_hal
     assert levels == ["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
     assert "大厅评价器" in channels
     assert len(channels) == len(Channel.labels)
+
+
+def test_each_bad_rating_opens_one_case_for_its_window(client_for, office_user, center, the_hall):
+    from onsite.complaints.models import Complaint
+
+    named = the_hall.units[0].staff.first()
+    rows = [row("K-1", 1, staff=named.username), row("K-2", 2, valid="否"), row("K-3", 5),
+            row("K-4", 2, unit="w02")]  # fmt: skip
+    client = client_for(office_user)
+    response = client.post(URL, {"file": xlsx(rows, name="a.xlsx")}, follow=True)
+    assert "2 条差评已为窗口立案" in response.content.decode()
+    cases = {c.case_number: c for c in Complaint.objects.filter(center=center)}
+    assert sorted(cases) == ["K-1", "K-4"]
+    assert (cases["K-1"].unit, cases["K-1"].staff, cases["K-1"].reason) == (
+        the_hall.units[0], named, "等候过长"
+    )  # fmt: skip
+    rating = CitizenRating.objects.get(case_number="K-1")
+    assert cases["K-1"].rating_id == rating.pk
+    client.post(URL, {"file": xlsx([*rows, row("K-5", 4)], name="b.xlsx")})
+    assert Complaint.objects.filter(center=center).count() == 2
