@@ -45,6 +45,11 @@ def get_complaint(user: User, center: Center | None, pk: int) -> Complaint:
     )
 
 
+def is_window_unit_member(user: User) -> bool:
+    """Works at a window (a writer with a unit): answers that window's cases."""
+    return not user.is_cross_center_viewer and user.has_role(*WRITERS) and bool(user.unit_id)
+
+
 def is_window_person(user: User, complaint: Complaint) -> bool:
     """Works at the rated window (its lead included): verifies and submits the outcome."""
     return (

@@ -11,6 +11,8 @@ from typing import Any
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from onsite.accounts.models import User
+from onsite.complaints import access
 from onsite.complaints.models import Complaint, ComplaintQuerySet
 from onsite.core.models import Center
 from onsite.org.models import Unit
@@ -139,3 +141,29 @@ def figures(
         total.add(figure)
     per_unit[None] = total
     return per_unit
+
+
+def waiting_for(user: User, center: Center) -> dict[str, int]:
+    """The person's 差评 to-do, one query: cases of their own window to verify or hand in
+    (`complaints_to_answer`), and for the office and admin cases to review or call back
+    (`complaints_to_review`)."""
+    window = access.is_window_unit_member(user)
+    office = access.is_reviewer(user)
+    if not window and not office:
+        return {"complaints_to_answer": 0, "complaints_to_review": 0}
+    wanted = []
+    if window:
+        wanted.append(
+            Q(unit_id=user.unit_id, status__in=[Complaint.Status.OPEN, Complaint.Status.VERIFIED])
+        )
+    if office:
+        wanted.append(Q(status__in=[Complaint.Status.REVIEW, Complaint.Status.REVISIT]))
+    answer = wanted[0] if window else Q(pk__in=[])
+    review = wanted[-1] if office else Q(pk__in=[])
+    counts = Complaint.objects.filter(center=center).aggregate(
+        to_answer=Count("pk", filter=answer), to_review=Count("pk", filter=review)
+    )
+    return {
+        "complaints_to_answer": counts["to_answer"] or 0,
+        "complaints_to_review": counts["to_review"] or 0,
+    }

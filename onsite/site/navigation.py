@@ -13,6 +13,7 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from onsite.complaints.apps import NAV_LABEL as COMPLAINTS
 from onsite.dashboards.apps import NAV_LABEL as DASHBOARD
 from onsite.engagement.apps import NAV_LABEL as BOARD
 from onsite.equipment.apps import NAV_LABEL as EQUIPMENT
@@ -67,6 +68,7 @@ NAV: list[NavItem] = [
     NavItem(_("Item filings"), "standards:filing-list", "file-earmark-check", STANDARDS),
     NavItem(_("Inspections"), "inspections:inspection-list", "clipboard2-check", CHECKS),
     NavItem(_("Rectifications"), "rectification:rectification-list", "wrench", CHECKS),
+    NavItem(COMPLAINTS, "complaints:complaint-list", "emoji-frown", CHECKS),
     NavItem(PHOTO_CHECK, "vision:overview", "magic", CHECKS),
     NavItem(EQUIPMENT, "equipment:equipment-list", "pc-display", CHECKS),
     NavItem(PROGRAMME, "programme:overview", "kanban"),

@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from onsite.accounts.models import Role, User
+from onsite.complaints.queries import waiting_for
 from onsite.engagement.models import Acknowledgement
 from onsite.engagement.services import versions_for
 from onsite.inspections.models import Inspection
@@ -74,7 +75,7 @@ def to_do(*, center: Center, user: User, with_rectifications: bool = True) -> di
     rate in open acceptance rounds, surveys, standards to acknowledge, their own open
     rectifications (`with_rectifications`, for homes without the full list), their checklists
     not yet submitted, rectifications to verify, filings and red tags to decide (for those who
-    decide them). At most thirteen queries whatever the data; `to_do_count` says whether
+    decide them), 差评 cases to answer or review. At most fourteen queries whatever the data; `to_do_count` says whether
     anything waits."""
     result: dict[str, Any] = {**staff_to_do(user)}
     # Checklists begun and not submitted (a phone also keeps them for offline use).
@@ -127,6 +128,7 @@ def to_do(*, center: Center, user: User, with_rectifications: bool = True) -> di
         result["red_tags_due"] = RedTag.objects.filter(
             center=center, status=RedTag.Status.HELD, hold_until__lte=timezone.localdate()
         ).count()
+    result.update(waiting_for(user, center))
     result["to_do_count"] = sum(
         len(result[key])
         for key in (
@@ -137,7 +139,12 @@ def to_do(*, center: Center, user: User, with_rectifications: bool = True) -> di
             "to_verify",
             "filings_to_decide",
         )
-    ) + (result["my_open_count"] + result["red_tags_due"])
+    ) + (
+        result["my_open_count"]
+        + result["red_tags_due"]
+        + result["complaints_to_answer"]
+        + result["complaints_to_review"]
+    )
     return result
 
 
