@@ -39,18 +39,21 @@ def test_the_rates_per_window_and_for_the_center(window, staff_user, office_user
     assert mine.resolution_rate == 66.7
     assert mine.revisit_rate == 50.0  # an unreached citizen is no 回访
     assert mine.on_time_rate == 100.0
-    assert theirs.on_time_rate == 0.0 and theirs.revisit_rate == 100.0
+    assert theirs.on_time_rate == 0.0
+    assert theirs.revisit_rate == 100.0
     assert (total.opened, total.closed, total.revisited) == (4, 3, 2)
     assert mine.unit == window
     only = figures(window.center, today - datetime.timedelta(days=7), today, unit_ids=[other.pk])
     assert set(only) == {other.pk, None}
     html = render_to_string("complaints/_figures.html", {"f": mine})
-    assert "66.7%" in html and "50.0%" in html
+    assert "66.7%" in html
+    assert "50.0%" in html
 
 
 def test_a_period_without_cases_has_no_rates(center):
     total = figures(center, D(2020, 1, 1), D(2020, 1, 31))[None]
-    assert total.resolution_rate is None and total.revisit_rate is None
+    assert total.resolution_rate is None
+    assert total.revisit_rate is None
     assert "—" in render_to_string("complaints/_figures.html", {"f": total})
 
 

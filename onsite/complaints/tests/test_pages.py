@@ -36,7 +36,8 @@ def test_the_window_answers_and_the_office_closes(client_for, case, staff_user, 
     assert post(client, case, "submit", outcome="fix", action="已整改").status_code == 302
     client = client_for(office_user)
     page = client.get(detail(case))
-    assert 'data-testid="review"' in page.text and "data-confirm" in page.text
+    assert 'data-testid="review"' in page.text
+    assert "data-confirm" in page.text
     assert post(client, case, "review", decision="approve", note="").status_code == 302
     assert post(client, case, "revisit", satisfied="yes", note="满意").status_code == 302
     assert post(client, case, "close", note="").status_code == 302
