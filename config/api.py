@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 
 from onsite.accounts.api import API_AUTH
 from onsite.accounts.api import router as accounts_router
+from onsite.complaints.api import router as complaints_router
 from onsite.core.access import note_refusal
 from onsite.core.refusals import Invalid, Refusal
 from onsite.dashboards.api import router as dashboards_router
@@ -40,6 +41,7 @@ api.add_router("/org", org_router)
 api.add_router("/standards", standards_router)
 api.add_router("/inspections", inspections_router)
 api.add_router("/rectification", rectification_router)
+api.add_router("/complaints", complaints_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/programme", programme_router)
 api.add_router("/surveys", surveys_router)
