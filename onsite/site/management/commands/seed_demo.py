@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import translation
 
 from onsite.accounts import demo as accounts_demo
+from onsite.complaints import demo as complaints_demo
 from onsite.core.models import Center
 from onsite.dashboards import demo as dashboards_demo
 from onsite.engagement import demo as engagement_demo
@@ -33,6 +34,7 @@ DEMO_STEPS: list[ModuleType] = [
     accounts_demo,
     programme_demo,
     dashboards_demo,
+    complaints_demo,  # plays the cases the dashboards' bad ratings opened
 ]
 
 
