@@ -139,7 +139,7 @@ def copy_rows(
     counts: Counter[str] | None = None,
 ) -> int:
     """Inserts rows given as {attname: value} (ids from `reserve_ids`); a column left out
-    gets the field's default. PostgreSQL gets them through COPY, the fastest way in; other
+    gets the field's default (or "" for blank text). PostgreSQL gets them through COPY, the fastest way in; other
     databases through bulk_create. No signals, no save(): synthetic data only."""
     rows = list(rows)
     if not rows:
@@ -147,7 +147,8 @@ def copy_rows(
     pk = model._meta.pk.attname
     # Without ids in the rows the database numbers them.
     fields = [f for f in model._meta.concrete_fields if f.attname != pk or pk in rows[0]]
-    defaults = {f.attname: f.get_default() for f in fields if f.has_default() or f.null}
+    # A blank text field defaults to "" (its get_default), as a form would save it.
+    defaults = {f.attname: f.get_default() for f in fields if f.has_default() or f.null or f.blank}
     jsons = {f.attname for f in fields if isinstance(f, models.JSONField)}
     if connection.vendor == "postgresql":
         columns = ", ".join(f'"{f.column}"' for f in fields)

@@ -18,7 +18,7 @@ from onsite.accounts.models import Role, User
 from onsite.core.generate import bulk, copy_rows, period, working_days
 from onsite.core.models import Center
 from onsite.dashboards import services
-from onsite.dashboards.demo import DIMENSIONS, draw_rating
+from onsite.dashboards.demo import CHANNELS, DIMENSIONS, draw_rating
 from onsite.dashboards.models import CitizenRating, RatingImport
 from onsite.org.models import Unit
 
@@ -53,7 +53,9 @@ def generate(
                 for _ in range(rng.randint(0, MAX_PER_DAY)):
                     rows.append(
                         {"center_id": center.pk, "unit_id": window.pk, "rated_on": day,
-                         "rating": draw_rating(rng, good=good), "dimension": rng.choice(DIMENSIONS)}
+                         "rating": draw_rating(rng, good=good), "dimension": rng.choice(DIMENSIONS),
+                         "case_number": f"G{day:%Y%m%d}{len(rows):06d}",
+                         "channel": rng.choice(CHANNELS)}
                     )  # fmt: skip
         imported = datetime.datetime.combine(month_days[-1], datetime.time(17, 30))
         batches.append(

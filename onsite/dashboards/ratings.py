@@ -34,6 +34,7 @@ MAX_ROWS = 20_000
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ERRORS = 200
 DIMENSION_LENGTH = 50
+EARLIEST = datetime.date(2000, 1, 1)  # 好差评 began in 2019; an older date is a typing slip
 
 COLUMNS: dict[str, set[str]] = {
     "date": {"date", "日期", "评价日期", "评价时间", "时间", "rated on", "rated_on"},
@@ -407,6 +408,8 @@ def _check_row(
         refuse("date", date_value, _("Not a date. Write it as 2025-11-03."))
     elif rated_on > timezone.localdate():
         refuse("date", date_value, _("The date is in the future."))
+    elif rated_on < EARLIEST:
+        refuse("date", date_value, _("The date is before 2000: check the year."))
     unit = lookups.units.find(values.get("window"))
     if unit is None:
         refuse(

@@ -228,11 +228,13 @@ def _save(
     return ImportResult(batch, created=True, skipped=total - batch.rows, cases=cases)
 
 
-def open_cases(batch: RatingImport, *, by: User | None) -> int:
-    """Every 差评 the import brought opens its case for the window (default and invalid
-    ratings never do); a rating with no time counts from the start of its day."""
+def open_cases(batch: RatingImport, *, by: User | None, since: datetime.date | None = None) -> int:
+    """Every 差评 the import brought (rated on or after `since`, if given) opens its case for
+    the window (default and invalid ratings never do); a rating with no time counts from the
+    start of its day."""
     opened = 0
-    for rating in batch.ratings.bad().select_related("unit", "staff").order_by("pk"):
+    bad = batch.ratings.bad().filter(rated_on__gte=since) if since else batch.ratings.bad()
+    for rating in bad.select_related("unit", "staff").order_by("pk"):
         rated_at = rating.rated_at or timezone.make_aware(
             datetime.datetime.combine(rating.rated_on, datetime.time())
         )

@@ -27,11 +27,25 @@ def test_the_demo_ratings_and_roll_ups():
     rolled = UnitDay.objects.filter(center=center).aggregate(
         n=Sum("r1") + Sum("r2") + Sum("r3") + Sum("r4") + Sum("r5")
     )["n"]
-    assert rolled == ratings.count()
+    assert rolled == ratings.counted().count()
+    # The national shape: cases, items, staff, default ratings apart, and 差评 with reasons.
+    assert ratings.exclude(case_number="").count() == ratings.count()
+    assert ratings.filter(is_default=True).exists()
+    assert ratings.filter(staff__isnull=False).exists()
+    assert not ratings.bad().filter(reason="").exists()
+    from onsite.complaints.models import Complaint
+
+    recent = ratings.bad().filter(rated_on__gte=timezone.localdate() - demo.CASES_FOR)
+    cases = Complaint.objects.filter(center=center)
+    assert cases.count() == recent.count() > 0, "the last two weeks' 差评 opened cases"
+    assert set(cases.values_list("rating_id", flat=True)) == set(
+        recent.values_list("pk", flat=True)
+    )
     # Seeding again changes nothing.
     demo.seed(center)
     assert CitizenRating.objects.filter(center=center).count() == ratings.count()
     assert RatingImport.objects.filter(center=center).count() == imports.count()
+    assert Complaint.objects.filter(center=center).count() == cases.count()
 
 
 def test_generated_imports_follow_the_import_rule(center, the_hall):

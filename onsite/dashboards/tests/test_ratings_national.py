@@ -236,3 +236,11 @@ def test_each_bad_rating_opens_one_case_for_its_window(client_for, office_user, 
     assert cases["K-1"].rating_id == rating.pk
     client.post(URL, {"file": xlsx([*rows, row("K-5", 4)], name="b.xlsx")})
     assert Complaint.objects.filter(center=center).count() == 2
+
+
+def test_a_date_before_2000_is_a_slip(client_for, office_user, the_hall):
+    slip = list(row("L-1", 4))
+    slip[0] = "0001-01-01 00:00"  # once a 500: the time zone pushed it out of range
+    response = client_for(office_user).post(URL, {"file": xlsx([slip])})
+    assert response.status_code == 400
+    assert "2000" in response.content.decode()
