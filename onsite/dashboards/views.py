@@ -20,13 +20,15 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from onsite.complaints.queries import Figures
+from onsite.complaints.queries import figures as complaint_figures
 from onsite.core import excel
 from onsite.core import jobs as core_jobs
 from onsite.core.access import answers_refusals, role_required
 from onsite.core.concurrency import ConflictError
 from onsite.core.images import serve_protected_file
 from onsite.core.models import Center
-from onsite.core.months import add_months, this_month
+from onsite.core.months import add_months, month_end, this_month
 from onsite.core.replica import replica_reads
 from onsite.core.types import OnsiteRequest
 from onsite.dashboards import access, actions, exports, queries, rollups, services
@@ -132,6 +134,7 @@ def _board_html(request: OnsiteRequest, month: Any, level: int | None, nav: dict
     board = queries.dashboard(center, month)
     context = {
         "board": board,
+        "complaints": complaint_figures(center, month, month_end(month))[None],
         "heat": queries.heat_map(center, month=month, level=level),
         "charts": queries.chart_data(board),
         "heat_url": reverse("dashboards:dashboard"),
@@ -199,7 +202,9 @@ def scorecard(request: OnsiteRequest, code: str) -> HttpResponse:
     month = queries.parse_month(request.GET.get("month"))
     card = queries.unit_card(center, unit, month)
     history = [{"month": month_, "totals": totals} for month_, totals in card.history]
+    cases = complaint_figures(center, month, month_end(month), unit_ids=[unit.pk])
     context = {"card": card, "history": history, "chart": queries.unit_chart(card), "unit": unit}
+    context["complaints"] = cases.get(unit.pk) or Figures(unit=unit)
     return render(request, "dashboards/scorecard.html", {**context, **_month_nav(month)})
 
 
