@@ -100,6 +100,7 @@ CLAUSES = Sheet("Clauses", pgettext_lazy("standards workbook", "Clauses"), (
     Column("weight", pgettext_lazy("standards workbook", "Weight"), width=8),
     Column("max_points", pgettext_lazy("standards workbook", "Max points"), width=10),
     Column("photo_required", pgettext_lazy("standards workbook", "Photo required"), width=10),
+    Column("subject", pgettext_lazy("standards workbook", "Checks"), width=14),
 ))  # fmt: skip
 ITEMS = Sheet("Items", pgettext_lazy("standards workbook", "Items"), (
     Column("area_type", pgettext_lazy("standards workbook", "Area type code"), width=16),
@@ -196,6 +197,7 @@ class Written(StandardRow):
 def build_workbook(standards: list[Written]) -> bytes:
     """Headers, choices and yes/no in the active language, so the reader can edit it."""
     pillars = dict(Pillar.choices)
+    subjects = dict(Clause.Subject.choices)
     kinds = dict(ItemRule.Kind.choices)
     markings = dict(ItemRule.Marking.choices)
     book = excel.new_workbook()
@@ -206,10 +208,12 @@ def build_workbook(standards: list[Written]) -> bytes:
     ])  # fmt: skip
     clauses = _add_sheet(book, CLAUSES, [
         [s.area_type_code, c["code"], str(pillars[c["pillar"]]), c["position"], c["text"],
-         c["check_method"], c["weight"], c["max_points"], _yes_no(c["photo_required"])]
+         c["check_method"], c["weight"], c["max_points"], _yes_no(c["photo_required"]),
+         str(subjects[c.get("subject") or Clause.Subject.ZONE])]
         for s in standards for c in s.clauses
     ])  # fmt: skip
     _choice_list(clauses, CLAUSES, "pillar", [str(label) for label in pillars.values()])
+    _choice_list(clauses, CLAUSES, "subject", [str(label) for label in subjects.values()])
     _choice_list(clauses, CLAUSES, "photo_required", [str(YES), str(NO)])
     items = _add_sheet(book, ITEMS, [
         [s.area_type_code, r["item_code"], r["item_name"], ", ".join(r["aliases"]),
@@ -251,7 +255,7 @@ def _add_instructions(book: Workbook) -> None:
 
 
 CLAUSE_FIELDS = ("code", "pillar", "position", "text", "check_method", "weight", "max_points",
-                 "photo_required")  # fmt: skip
+                 "photo_required", "subject")  # fmt: skip
 RULE_FIELDS = ("kind", "max_quantity", "container", "slot_x_mm", "slot_y_mm", "slot_w_mm",
                "slot_h_mm", "min_edge_distance_mm", "marking", "marking_colour", "note",
                "position")  # fmt: skip
@@ -559,6 +563,10 @@ def _read_clauses(book: Any, standards: list[Parsed], spelled: list[tuple[str, s
                                       low=1, high=100) or 10,
             "photo_required": rows.flag(sheet, number, label["photo_required"],
                                         row.get("photo_required")),
+            # What the check looks at: blank is the zone, as before the column existed.
+            "subject": (rows.choice(sheet, number, label["subject"], row.get("subject"),
+                                    Clause.Subject.choices)
+                        if rows.text(row.get("subject"), limit=50) else Clause.Subject.ZONE),
         }  # fmt: skip
         if standard is not None:
             if clause["position"] is None:

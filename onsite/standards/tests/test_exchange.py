@@ -225,3 +225,36 @@ def test_an_empty_standards_list_points_editors_to_the_starter(client_for, admin
     assert 'data-testid="start-from-starter"' not in (
         client_for(staff_user).get("/standards/").content.decode()
     )
+
+
+def test_what_a_clause_checks_goes_out_and_comes_back(published, other_center, other_admin):
+    """A person or equipment check keeps its subject through the workbook; a blank cell (a
+    workbook from before the column) is a zone check; an unknown one is refused by name."""
+    _area, version = published
+    Clause.objects.create(
+        center=version.center, standard_version=version, code="P1", pillar="sustain",
+        text="工作人员规范佩戴工牌。", subject=Clause.Subject.PERSON, position=2,
+    )  # fmt: skip
+    Clause.objects.create(
+        center=version.center, standard_version=version, code="E1", pillar="standardize",
+        text="评价器、高拍仪通电可用。", subject=Clause.Subject.EQUIPMENT, position=3,
+    )  # fmt: skip
+    with translation.override("zh-hans"):
+        content = export_version(version)
+    book = _book(content)
+    sheet = book.worksheets[1]
+    header = [cell.value for cell in sheet[1]]
+    column = header.index("检查对象") + 1
+    assert [sheet.cell(row=r, column=column).value for r in (2, 3, 4)] == [
+        "区域本身", "在岗人员", "设备运行"
+    ]  # fmt: skip
+    target = AreaTypeFactory(center=other_center, code="counter", name="前台")
+    draft = import_version(area_type=target, content=content, by=other_admin)
+    assert dict(draft.clauses.values_list("code", "subject")) == {
+        "C1": "zone", "P1": "person", "E1": "equipment"
+    }  # fmt: skip
+    sheet.cell(row=2, column=column, value="")
+    sheet.cell(row=3, column=column, value="路人")
+    with pytest.raises(ImportFailedError) as failed:
+        import_version(area_type=target, content=_bytes(book), by=other_admin)
+    assert "路人" in " ".join(failed.value.errors)
