@@ -97,6 +97,9 @@ CHAT_KINDS: dict[str, Promise] = {
     "surveys.opened": _("Survey open"),
     "engagement.acknowledge": _("Standard to acknowledge"),
     "programme.round_opened": _("Rating round opened"),
+    "complaints.opened": _("Bad-rating case opened"),
+    "complaints.due_soon": _("Bad-rating case due soon"),
+    "complaints.overdue": _("Bad-rating case overdue"),
 }
 
 
@@ -160,6 +163,9 @@ class WorkChatSettings(CenterScoped):
     route_surveys_opened = _route()
     route_engagement_acknowledge = _route()
     route_programme_round_opened = _route()
+    route_complaints_opened = _route()
+    route_complaints_due_soon = _route()
+    route_complaints_overdue = _route()
 
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

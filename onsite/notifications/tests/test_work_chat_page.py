@@ -37,6 +37,9 @@ def _form(wecom, dingtalk, **changes):
         "route_surveys_opened": "none",
         "route_engagement_acknowledge": "person",
         "route_programme_round_opened": "person",
+        "route_complaints_opened": "person",
+        "route_complaints_due_soon": "person",
+        "route_complaints_overdue": "both",
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
