@@ -291,24 +291,30 @@ def ratings_import(request: OnsiteRequest) -> HttpResponse:
     return render(request, "dashboards/ratings.html", context, status=400 if errors else 200)
 
 
+def _import_notes(result: services.ImportResult) -> str:
+    """What else an import did: cases of earlier imports skipped, 差评 cases opened."""
+    notes = []
+    if result.skipped:
+        notes.append(
+            _("%(count)s ratings of cases imported before were skipped.")
+            % {"count": result.skipped}
+        )
+    if result.cases:
+        notes.append(
+            _("%(count)s bad ratings opened cases for their windows.") % {"count": result.cases}
+        )
+    return " ".join(notes)
+
+
 def _say_imported(request: OnsiteRequest, result: services.ImportResult) -> None:
     batch = result.batch
-    skipped = (
-        _("%(count)s ratings of cases imported before were skipped.") % {"count": result.skipped}
-        if result.skipped
-        else ""
-    )
-    if result.cases:
-        skipped += " " + _("%(count)s bad ratings opened cases for their windows.") % {
-            "count": result.cases
-        }
     if result.created:
         text = _("%(count)s ratings imported (%(first)s – %(last)s).") % {
             "count": batch.rows,
             "first": batch.first_day,
             "last": batch.last_day,
         }
-        messages.success(request, f"{text} {skipped}".strip())
+        messages.success(request, f"{text} {_import_notes(result)}".strip())
         return
     if result.skipped:
         messages.info(
