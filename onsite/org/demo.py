@@ -252,10 +252,13 @@ def _seed_zones(
         chief = staff_by_unit[unit.pk][0]
         place(f"{unit.code}-k", f"{unit.name}科长办公室", "chief-office", unit, chief, floors[3], 20 + index * 140, 20, 120, 90)  # fmt: skip
         place(f"{unit.code}-o", f"{unit.name}办公室", "back-office", unit, staff_by_unit[unit.pk][1], floors[3], 20 + index * 140, 130, 120, 90)  # fmt: skip
-    office_staff = staff_by_unit[[u for u in units if u.kind == Unit.Kind.SECTION][1].pk]
-    place("a1", "档案室", "archive", None, office_staff[2], floors[3], 460, 20, 120, 120)
+    # The hall's public areas and the archive are kept by 综合科 (general affairs): they are
+    # its zones, so its self-checks, supervision and acceptance rounds cover them.
+    general = [u for u in units if u.kind == Unit.Kind.SECTION][1]
+    office_staff = staff_by_unit[general.pk]
+    place("a1", "档案室", "archive", general, office_staff[2], floors[3], 460, 20, 120, 120)
     for index, (code, name, level) in enumerate(PUBLIC_AREAS):
-        place(code, name, "public", None, office_staff[index % 3], floors[level], 20 + (index % 3) * 190, 250, 170, 60)  # fmt: skip
+        place(code, name, "public", general, office_staff[index % 3], floors[level], 20 + (index % 3) * 190, 250, 170, 60)  # fmt: skip
 
 
 @transaction.atomic

@@ -1,7 +1,7 @@
 """Demo standards of the source document: the front counter whitelist (水杯、显示器、电话、笔、
 印泥、宣传册、高拍仪, and as published 好差评 practice has it 评价器 and 暂停服务牌; everything
-else filed with the center), the back office and the chief's
-office, with clauses for every pillar, and a few filings (pending, approved, expired,
+else filed with the center), the back office, the chief's office, the hall's public areas and
+the archive, with clauses for every pillar, and a few filings (pending, approved, expired,
 rejected). Keyed by codes and version numbers: running it twice changes nothing."""
 
 from __future__ import annotations
@@ -46,6 +46,9 @@ ITEMS = [
     ("desk", "办公桌", ["桌子"]),
     ("tea-set", "茶具", ["茶盘"]),
     ("bin", "垃圾桶", ["纸篓"]),
+    ("form-sample", "填单样表", ["填写示范", "样表"]),
+    ("extinguisher", "灭火器", ["灭火器箱"]),
+    ("hygrometer", "温湿度计", ["温湿度表"]),
 ]
 
 # (item, kind, max qty, container, slot x, y, w, h, min edge mm or None, marking, colour)
@@ -81,6 +84,30 @@ CHIEF_OFFICE_RULES: list[tuple[Any, ...]] = [
     ("tea-set", "allowed", 1, "茶盘", 3200, 300, 500, 300, 0, "none", ""),
     ("plant", "allowed", 2, "花盆", 3600, 3000, 300, 300, 0, "none", ""),
     ("bin", "allowed", 1, "", 3000, 3100, 300, 300, 0, "none", ""),
+]
+
+# The hall's public areas (等候区, 咨询台, 自助服务区): 清扫 of the source document — "合理划分
+# 公共服务区域功能，明确空间区域负责人，做到现场管理定位，定点、定人。消除脏污，保持场所干干净净".
+# Plan in mm of an 8 × 6 m area.
+PUBLIC_RULES: list[tuple[Any, ...]] = [
+    ("bin", "required", 2, "", 200, 5400, 400, 400, 0, "colour", "黄色"),
+    ("extinguisher", "required", 2, "灭火器箱", 7400, 200, 400, 300, 0, "colour", "红色"),
+    ("brochure", "allowed", 30, "资料架", 3000, 100, 1200, 400, 0, "colour", "绿色"),
+    ("pen", "allowed", 6, "填单台", 5000, 2600, 1500, 700, 0, "shadow", ""),
+    ("form-sample", "allowed", 20, "填单台", 5000, 3300, 1500, 300, 0, "none", ""),
+    ("plant", "allowed", 4, "花盆", 200, 200, 500, 500, 0, "none", ""),
+]
+# The archive: files boxed by year and class on labelled shelves, kept dry, cool and safe.
+ARCHIVE_RULES: list[tuple[Any, ...]] = [
+    ("cabinet", "required", 6, "档案架", 200, 200, 3600, 600, 0, "colour", "黄色"),
+    ("folder", "allowed", 300, "档案盒", None, None, None, None, None, "none", ""),
+    ("hygrometer", "required", 1, "", 3600, 1800, 200, 200, 0, "none", ""),
+    ("extinguisher", "required", 1, "灭火器箱", 3600, 3400, 400, 300, 0, "colour", "红色"),
+    ("desk", "allowed", 1, "", 1000, 2800, 1400, 700, 0, "none", ""),
+    ("computer", "allowed", 1, "", 1200, 2900, 500, 300, 0, "none", ""),
+    # Soil and water bring damp and insects; food brings pests.
+    ("plant", "banned", None, "", None, None, None, None, None, "none", ""),
+    ("snacks", "banned", None, "", None, None, None, None, None, "none", ""),
 ]
 
 # (code, pillar, text, check method, weight, max points, photo required)
@@ -119,6 +146,30 @@ CHIEF_OFFICE_CLAUSES = [
     ("KZ-SU-1", "sustain", "科长带头执行现场管理标准，每月组织科室自查。", "查看自查记录", 1, 10, False),
     ("KZ-VI-1", "visual", "文件柜标签统一、清晰。", "目视检查", 1, 10, False),
     ("KZ-SA-1", "safety", "涉密文件入柜上锁。", "现场检查", 3, 10, True),
+]  # fmt: skip
+
+
+PUBLIC_CLAUSES: list[tuple[Any, ...]] = [
+    ("GG-SO-1", "sort", "等候区、通道和自助服务区内无闲置桌椅、过期宣传品和杂物堆放。", "目视检查", 2, 10, True),
+    ("GG-SIO-1", "set_in_order", "座椅、填单台、资料架、自助设备按定置图定位摆放，排列整齐。", "对照定置图核对", 2, 10, True),
+    ("GG-SIO-2", "set_in_order", "填单台备齐笔和填单样表，样表与现行事项一致。", "逐台查看", 1, 10, False),
+    ("GG-SH-1", "shine", "地面、座椅、填单台和自助设备屏幕干净，无灰尘、无纸屑、无污渍。", "目视并擦拭检查", 3, 10, True),
+    ("GG-SH-2", "shine", "垃圾桶及时清倒、不满溢；卫生间按保洁时间表清扫并签到。", "查看垃圾桶和保洁签到表", 2, 10, False),
+    ("GG-ST-1", "standardize", "区域责任牌和保洁时间表上墙，定点、定人，责任人和清扫频次明确。", "查看责任牌和时间表", 2, 10, False),
+    ("GG-SU-1", "sustain", "区域责任人每日巡查并记录，发现问题当日整改。", "查看巡查记录", 1, 10, False),
+    ("GG-VI-1", "visual", "功能分区标识、导向标识和一米线清晰完整，无脱落、无破损。", "目视检查", 1, 10, True),
+    ("GG-SA-1", "safety", "安全出口和消防通道畅通，灭火器在有效期内；地面湿滑处设警示牌。", "现场检查", 3, 10, True),
+    ("GG-SB-1", "standardize", "自助终端、叫号机、评价器运行正常，故障当日报修。", "逐台开机试用", 2, 10, False, "equipment"),
+]  # fmt: skip
+ARCHIVE_CLAUSES: list[tuple[Any, ...]] = [
+    ("DA-SO-1", "sort", "档案室只存放档案和装具，无杂物、无私人物品。", "目视检查", 2, 10, True),
+    ("DA-SIO-1", "set_in_order", "档案按年度、类别装盒上架，盒脊标签统一，排列与目录一致。", "按目录抽查三盒", 3, 10, True),
+    ("DA-SIO-2", "set_in_order", "借阅档案登记出入，归还后按原位上架。", "抽查借阅登记与实物", 2, 10, False),
+    ("DA-SH-1", "shine", "档案架、档案盒和地面清洁，无积灰、无虫霉迹象。", "目视并擦拭检查", 2, 10, False),
+    ("DA-ST-1", "standardize", "每日记录温湿度（温度 14–24 ℃，相对湿度 45%–60%），超限时采取措施。", "查看温湿度记录", 2, 10, False),
+    ("DA-SU-1", "sustain", "档案管理员每月自查并记录，问题当月整改。", "查看自查记录", 1, 10, False),
+    ("DA-VI-1", "visual", "档案架分区标识和定位标签清晰。", "目视检查", 1, 10, True),
+    ("DA-SA-1", "safety", "防火、防盗、防潮、防光措施到位，室内无明火、无电热设备。", "现场检查", 3, 10, True),
 ]  # fmt: skip
 
 
@@ -222,6 +273,8 @@ def seed(center: Center) -> None:
     for code, title, clauses, rules in [
         ("back-office", "中间办公室执行标准", BACK_OFFICE_CLAUSES, BACK_OFFICE_RULES),
         ("chief-office", "科长办公室执行标准", CHIEF_OFFICE_CLAUSES, CHIEF_OFFICE_RULES),
+        ("public", "公共区域执行标准", PUBLIC_CLAUSES, PUBLIC_RULES),
+        ("archive", "档案室执行标准", ARCHIVE_CLAUSES, ARCHIVE_RULES),
     ]:
         if code in areas:
             standard = _standard(center, areas[code], title)

@@ -1,5 +1,6 @@
 """The starter standards workbook: the three area types of the source document (front
-counter, back office, chief's office) with their clauses and item rules, for a new center to
+counter, back office, chief's office), and the hall's public areas and the archive that every
+center also keeps, with their clauses and item rules, for a new center to
 import as its first drafts and adapt before publishing.
 
 The content is the source document's, in Chinese as the document is (it is the center's own
@@ -13,6 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from onsite.standards.demo import (
+    ARCHIVE_CLAUSES,
+    ARCHIVE_RULES,
     BACK_OFFICE_CLAUSES,
     BACK_OFFICE_RULES,
     CHIEF_OFFICE_CLAUSES,
@@ -20,6 +23,8 @@ from onsite.standards.demo import (
     COUNTER_CLAUSES,
     COUNTER_RULES,
     ITEMS,
+    PUBLIC_CLAUSES,
+    PUBLIC_RULES,
 )
 from onsite.standards.exchange import Written, build_workbook
 from onsite.standards.models import DEFAULT_EDGE_DISTANCE_MM
@@ -44,6 +49,12 @@ AREA_TYPES: list[tuple[Any, ...]] = [
      BACK_OFFICE_RULES),
     ("chief-office", "科长办公室", "科长办公室执行标准", 4000, 3500, 0,
      "科长办公室：桌面只放当日文件，文件分区存放。", CHIEF_OFFICE_CLAUSES, CHIEF_OFFICE_RULES),
+    ("public", "公共区域", "公共区域执行标准", 8000, 6000, 0,
+     "大厅等候区、咨询台、自助服务区和通道：功能分区，定点、定人负责，保持干净整洁。",
+     PUBLIC_CLAUSES, [rule for rule in PUBLIC_RULES if rule[1] != "banned"]),
+    ("archive", "档案室", "档案室执行标准", 4000, 4000, 0,
+     "档案室：档案按年度、类别装盒上架，防火、防盗、防潮、防光，温湿度每日记录。",
+     ARCHIVE_CLAUSES, [rule for rule in ARCHIVE_RULES if rule[1] != "banned"]),
 ]  # fmt: skip
 
 
@@ -57,7 +68,11 @@ def starter_standards() -> list[Written]:
     standards = []
     for code, name, title, width, depth, edge, note, clauses, rules in AREA_TYPES:
         clause_rows = [
-            {**dict(zip(CLAUSE_KEYS, clause, strict=True)), "position": position}
+            {
+                **dict(zip(CLAUSE_KEYS, clause[: len(CLAUSE_KEYS)], strict=True)),
+                "subject": clause[len(CLAUSE_KEYS)] if len(clause) > len(CLAUSE_KEYS) else "zone",
+                "position": position,
+            }
             for position, clause in enumerate(clauses, 1)
         ]
         for row in clause_rows:

@@ -136,10 +136,11 @@ def test_a_workbook_exported_in_the_first_format_still_imports(published, admin_
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_a_new_center_imports_the_starter_workbook_as_three_drafts(
+def test_a_new_center_imports_the_starter_workbook_as_five_drafts(
     client_for, admin_user, center, language
 ):
-    """A center with no area types, nothing in its catalogue: the starter makes all three."""
+    """A center with no area types, nothing in its catalogue: the starter makes all five (the
+    source document's three, the hall's public areas and the archive)."""
     client = client_for(admin_user)
     with translation.override(language):
         content = starter_workbook()
@@ -147,7 +148,7 @@ def test_a_new_center_imports_the_starter_workbook_as_three_drafts(
     assert response.status_code == 302, response.content.decode()[:2000]
     assert response["Location"] == "/standards/"
     areas = {a.code: a for a in AreaType.objects.filter(center=center)}
-    assert set(areas) == {"counter", "back-office", "chief-office"}
+    assert set(areas) == {"counter", "back-office", "chief-office", "public", "archive"}
     assert areas["counter"].name == "前台"
     counter = StandardVersion.objects.get(standard__area_type=areas["counter"])
     assert counter.is_draft
@@ -157,14 +158,30 @@ def test_a_new_center_imports_the_starter_workbook_as_three_drafts(
     assert "评价器" in whitelist
     assert "暂停服务牌" in whitelist
     assert counter.default_edge_distance_mm == 50
-    for code in ("back-office", "chief-office"):
+    for code in ("back-office", "chief-office", "public", "archive"):
         version = StandardVersion.objects.get(standard__area_type=areas[code])
         assert version.is_draft
         assert version.clauses.count() >= 5
+    # Public areas and the archive have a check for every pillar the programme's phases rate,
+    # the shine (清扫) of public areas first among them.
+    for code in ("public", "archive"):
+        pillars = set(
+            StandardVersion.objects.get(standard__area_type=areas[code]).clauses.values_list(
+                "pillar", flat=True
+            )
+        )
+        assert pillars == {"sort", "set_in_order", "shine", "standardize", "sustain", "visual",
+                           "safety"}, code  # fmt: skip
+    public = StandardVersion.objects.get(standard__area_type=areas["public"])
+    assert public.clauses.get(code="GG-SB-1").subject == "equipment"
+    archive = StandardVersion.objects.get(standard__area_type=areas["archive"])
+    assert {r.item.code for r in archive.item_rules.select_related("item")} >= {
+        "cabinet", "hygrometer", "extinguisher"
+    }  # fmt: skip
     # The same workbook again: a second draft each, no new area types.
     client.post("/standards/import/", {"file": _upload(content)})
-    assert AreaType.objects.filter(center=center).count() == 3
-    assert StandardVersion.objects.filter(center=center).count() == 6
+    assert AreaType.objects.filter(center=center).count() == 5
+    assert StandardVersion.objects.filter(center=center).count() == 10
 
 
 def test_the_starter_matches_area_types_and_items_by_name(center, admin_user):
@@ -183,7 +200,7 @@ def test_several_standards_into_one_chosen_area_type_are_refused(published, admi
     area, _version = published
     with pytest.raises(ImportFailedError) as failed:
         import_version(area_type=area, content=starter_workbook(), by=admin_user)
-    assert "3" in failed.value.errors[0]
+    assert "5" in failed.value.errors[0]
 
 
 def test_rows_naming_an_unknown_area_type_import_nothing(center, admin_user):
@@ -200,7 +217,7 @@ def test_the_starter_download_is_for_standard_editors(client_for, admin_user, st
     assert response.status_code == 200
     book = _book(response.content)
     assert len(book.worksheets) == 4  # standards, clauses, items, instructions
-    assert book.worksheets[0].max_row == 4
+    assert book.worksheets[0].max_row == 6  # the header and five standards
     assert client_for(staff_user).get("/standards/import/starter.xlsx").status_code == 403
 
 
