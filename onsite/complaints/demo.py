@@ -15,8 +15,43 @@ from django.utils import timezone
 
 from onsite.accounts.models import User
 from onsite.complaints import access, services
-from onsite.complaints.models import Complaint
+from onsite.complaints.models import Complaint, Transition
 from onsite.core.models import Center
+
+# Where each step's moment is kept on the case, besides its history row.
+STEP_FIELDS: dict[str, str] = {
+    Transition.Action.OPENED: "created_at",
+    Transition.Action.VERIFIED: "verified_at",
+    Transition.Action.SUBMITTED: "submitted_at",
+    Transition.Action.APPROVED: "reviewed_at",
+    Transition.Action.RETURNED: "reviewed_at",
+    Transition.Action.REVISITED: "revisited_at",
+    Transition.Action.CLOSED: "closed_at",
+    Transition.Action.ESCALATED: "escalated_at",
+}
+LATE_SHARE = 0.15  # cases the demo closes after their due date
+
+
+def _backdate(case: Complaint, *, now: datetime.datetime) -> None:
+    """Spreads the steps just played over the days after the rating, as the work would have
+    been done: most cases closed by their due date, a few late. (Played now, every step would
+    carry this moment: each case opened today, closed today, late.)"""
+    steps = list(case.transitions.order_by("pk"))
+    rng = random.Random(f"backdate-{case.rating_id}")  # noqa: S311 - a reproducible demo draw
+    start = case.rated_at + datetime.timedelta(hours=1)
+    due = datetime.datetime.combine(case.due_on, datetime.time(17), tzinfo=start.tzinfo)
+    late = rng.random() < LATE_SHARE
+    end = due + datetime.timedelta(days=2) if late else due - datetime.timedelta(hours=2)
+    end = max(start, min(end, now))
+    if steps[-1].action != Transition.Action.CLOSED:
+        end = max(start, min(start + datetime.timedelta(days=len(steps)), now))
+    gap = (end - start) / max(1, len(steps) - 1)
+    fields: dict[str, datetime.datetime] = {}
+    for index, step in enumerate(steps):
+        moment = start + gap * index
+        Transition.objects.filter(pk=step.pk).update(at=moment)
+        fields[STEP_FIELDS[step.action]] = moment
+    Complaint.objects.filter(pk=case.pk).update(**fields)
 
 FINDINGS = "已调取录像核实：群众反映情况属实。"
 ACTIONS = {
@@ -91,8 +126,10 @@ def seed(center: Center) -> None:
         .order_by("rated_at", "pk")
         .distinct()
     )
+    now = timezone.now()
     for case in never_moved:
         person = _window_person(case.unit_id, people)
         if person is not None:
             _play(case, person=person, office=office, today=today)
+            _backdate(case, now=now)
     services.escalate_overdue(center=center, on=today)
