@@ -38,6 +38,10 @@ def can_edit_org(user: User) -> bool:
     return _may(user, ORG_EDITORS)
 
 
+def can_read_units(user: User) -> bool:
+    return may(user, READERS)
+
+
 def can_edit_zones(user: User) -> bool:
     return _may(user, ZONE_EDITORS)
 

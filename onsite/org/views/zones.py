@@ -97,6 +97,7 @@ def zone_detail(request: OnsiteRequest, code: str) -> HttpResponse:
         {
             "zone": zone,
             "zone_url": request.build_absolute_uri(reverse("zone-page", args=[zone.code])),
+            "can_read_units": access.can_read_units(request.user),
             "can_edit": access.can_edit_zones(request.user),
             "can_print": access.can_print_cards(request.user),
         },
