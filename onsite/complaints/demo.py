@@ -53,6 +53,7 @@ def _backdate(case: Complaint, *, now: datetime.datetime) -> None:
         fields[STEP_FIELDS[step.action]] = moment
     Complaint.objects.filter(pk=case.pk).update(**fields)
 
+
 FINDINGS = "已调取录像核实：群众反映情况属实。"
 ACTIONS = {
     Complaint.Outcome.FIX: "已整改：高峰时段增开窗口，并对窗口人员进行服务规范培训。",
