@@ -46,7 +46,10 @@ def test_the_demo_store_matches_its_ledger(demo):
 @pytest.mark.django_db
 def test_the_demo_has_one_wasteful_window_over_three_months(demo):
     rows = queries.consumption_by_unit(center=demo, since=queries.period_start(3))
-    assert [row.unit.code for row in rows if row.is_outlier] == ["w08"]
+    # Among the windows (sections are compared with the three sections only, where one
+    # requisition more or less, by the hour the demo is seeded, can cross twice the median).
+    windows = [row for row in rows if row.unit.kind == "window"]
+    assert [row.unit.code for row in windows if row.is_outlier] == ["w08"]
     months = [row for row in queries.consumption_trend(center=demo, months=4) if row["value"]]
     assert len(months) >= 3
     statuses = set(Requisition.objects.filter(center=demo).values_list("status", flat=True))
