@@ -93,6 +93,10 @@ class CitizenRatingQuerySet(models.QuerySet["CitizenRating"]):
         listed and exported, but never count as a citizen's verdict."""
         return self.filter(is_default=False, is_valid=True)
 
+    def not_counted(self) -> CitizenRatingQuerySet:
+        """The rest: default or invalid ratings (listed and exported, in no figure)."""
+        return self.filter(Q(is_default=True) | Q(is_valid=False))
+
     def bad(self) -> CitizenRatingQuerySet:
         """差评: counted ratings below 基本满意 (dissatisfied or very dissatisfied)."""
         return self.counted().filter(rating__lt=GOOD_FROM)

@@ -954,14 +954,11 @@ def unit_chart(card: UnitCard) -> dict[str, Any]:
 
 def not_counted(center: Center, month: datetime.date) -> int:
     """The month's default and invalid ratings: kept and exported, in no figure. One query."""
-    found: int = (
-        CitizenRating.objects.filter(
-            center=center, rated_on__gte=month, rated_on__lte=month_end(month)
-        )
-        .filter(Q(is_default=True) | Q(is_valid=False))
+    return (
+        CitizenRating.objects.not_counted()
+        .filter(center=center, rated_on__gte=month, rated_on__lte=month_end(month))
         .count()
     )
-    return found
 
 
 def unit_card(center: Center, unit: Unit, month: datetime.date) -> UnitCard:
